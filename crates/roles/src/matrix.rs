@@ -1,0 +1,174 @@
+//! The permission matrix of roles.md, as data.
+
+use crate::Role;
+use crate::Role::*;
+use std::fmt;
+
+/// Something a route or action requires; granted per role by the matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    /// Read the company's profile.
+    CompanyRead,
+    /// Change the company's name and settings.
+    CompanyUpdate,
+    /// Change the plan.
+    CompanyBilling,
+    /// Erase the company.
+    CompanyDelete,
+    /// List members.
+    MembersRead,
+    /// Invite, change and remove members.
+    MembersManage,
+    /// Read accounts and contacts.
+    CrmRead,
+    /// Change accounts and contacts.
+    CrmWrite,
+    /// Read deals.
+    DealsRead,
+    /// Change deals.
+    DealsWrite,
+    /// Read contracts.
+    ContractsRead,
+    /// Draft, send and sign contracts.
+    ContractsWrite,
+    /// Read invoices.
+    InvoicesRead,
+    /// Draft, issue and record payments on invoices.
+    InvoicesWrite,
+    /// Read reports.
+    ReportsRead,
+    /// Read projects.
+    ProjectsRead,
+    /// Change projects.
+    ProjectsWrite,
+    /// Read the audit trail.
+    AuditRead,
+    /// Export the company's data.
+    DataExport,
+}
+
+impl Permission {
+    /// Every permission, in the order of roles.md.
+    pub const ALL: [Permission; 19] = [
+        Permission::CompanyRead,
+        Permission::CompanyUpdate,
+        Permission::CompanyBilling,
+        Permission::CompanyDelete,
+        Permission::MembersRead,
+        Permission::MembersManage,
+        Permission::CrmRead,
+        Permission::CrmWrite,
+        Permission::DealsRead,
+        Permission::DealsWrite,
+        Permission::ContractsRead,
+        Permission::ContractsWrite,
+        Permission::InvoicesRead,
+        Permission::InvoicesWrite,
+        Permission::ReportsRead,
+        Permission::ProjectsRead,
+        Permission::ProjectsWrite,
+        Permission::AuditRead,
+        Permission::DataExport,
+    ];
+
+    /// The stable wire name (`"crm.read"`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Permission::CompanyRead => "company.read",
+            Permission::CompanyUpdate => "company.update",
+            Permission::CompanyBilling => "company.billing",
+            Permission::CompanyDelete => "company.delete",
+            Permission::MembersRead => "members.read",
+            Permission::MembersManage => "members.manage",
+            Permission::CrmRead => "crm.read",
+            Permission::CrmWrite => "crm.write",
+            Permission::DealsRead => "deals.read",
+            Permission::DealsWrite => "deals.write",
+            Permission::ContractsRead => "contracts.read",
+            Permission::ContractsWrite => "contracts.write",
+            Permission::InvoicesRead => "invoices.read",
+            Permission::InvoicesWrite => "invoices.write",
+            Permission::ReportsRead => "reports.read",
+            Permission::ProjectsRead => "projects.read",
+            Permission::ProjectsWrite => "projects.write",
+            Permission::AuditRead => "audit.read",
+            Permission::DataExport => "data.export",
+        }
+    }
+
+    /// The roles that hold this permission: one row of the matrix in roles.md.
+    pub const fn granted_to(self) -> &'static [Role] {
+        match self {
+            Permission::CompanyRead
+            | Permission::CrmRead
+            | Permission::DealsRead => &[Owner, Admin, Manager, Sales, Marketing, Delivery, Finance, Viewer],
+            Permission::CompanyUpdate | Permission::MembersManage => &[Owner, Admin],
+            Permission::CompanyBilling | Permission::CompanyDelete => &[Owner],
+            Permission::MembersRead => &[Owner, Admin, Manager],
+            Permission::CrmWrite => &[Owner, Admin, Manager, Sales, Marketing],
+            Permission::DealsWrite | Permission::ContractsWrite => &[Owner, Admin, Manager, Sales],
+            Permission::ContractsRead | Permission::ProjectsRead => {
+                &[Owner, Admin, Manager, Sales, Delivery, Finance, Viewer]
+            }
+            Permission::InvoicesRead => &[Owner, Admin, Manager, Finance, Viewer],
+            Permission::InvoicesWrite => &[Owner, Admin, Finance],
+            Permission::ReportsRead => &[Owner, Admin, Manager, Marketing, Finance],
+            Permission::ProjectsWrite => &[Owner, Admin, Manager, Delivery],
+            Permission::AuditRead | Permission::DataExport => &[Owner, Admin],
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table of roles.md, transcribed independently of `granted_to` so that a slip in either
+    /// one shows up as a difference.
+    const ROLES_MD: &str = "
+company.read    x x x x x x x x
+company.update  x x . . . . . .
+company.billing x . . . . . . .
+company.delete  x . . . . . . .
+members.read    x x x . . . . .
+members.manage  x x . . . . . .
+crm.read        x x x x x x x x
+crm.write       x x x x x . . .
+deals.read      x x x x x x x x
+deals.write     x x x x . . . .
+contracts.read  x x x x . x x x
+contracts.write x x x x . . . .
+invoices.read   x x x . . . x x
+invoices.write  x x . . . . x .
+reports.read    x x x . x . x .
+projects.read   x x x x . x x x
+projects.write  x x x . . x . .
+audit.read      x x . . . . . .
+data.export     x x . . . . . .
+";
+
+    #[test]
+    fn matrix_matches_roles_md() {
+        let rows: Vec<&str> = ROLES_MD.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(rows.len(), Permission::ALL.len());
+        for (row, permission) in rows.iter().zip(Permission::ALL) {
+            let mut cells = row.split_whitespace();
+            assert_eq!(cells.next(), Some(permission.as_str()));
+            for (cell, role) in cells.zip(Role::ALL) {
+                assert_eq!(cell == "x", role.can(permission), "{role} / {permission}");
+            }
+        }
+    }
+
+    #[test]
+    fn owner_holds_everything_and_viewer_writes_nothing() {
+        assert!(Permission::ALL.iter().all(|p| Role::Owner.can(*p)));
+        assert!(Role::Viewer.permissions().all(|p| p.as_str().ends_with(".read")));
+    }
+}

@@ -1,0 +1,129 @@
+//! What can go wrong with storage, said so that callers can decide without reading driver errors.
+
+/// A storage failure, converted from the driver at the boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness, foreign-key or check constraint refused the write; `constraint` names it
+    /// (PostgreSQL: the constraint name; SQLite: `table.column` from the message).
+    #[error("constraint violated: {constraint}")]
+    Conflict {
+        /// The constraint or column that refused the write.
+        constraint: String,
+    },
+    /// The database cannot be opened or reached (missing or unreadable file, refused
+    /// connection, pool timeout, corrupt file).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A stored value could not be read as the type asked for.
+    #[error("decode column `{column}`: {reason}")]
+    Decode {
+        /// The column.
+        column: String,
+        /// What did not fit.
+        reason: String,
+    },
+    /// The database's schema is newer than this build knows, or migrations were edited.
+    #[error("schema: {0}")]
+    Schema(String),
+    /// Anything else from the driver.
+    #[error(transparent)]
+    Other(sqlx::Error),
+}
+
+impl StoreError {
+    /// Whether this is a constraint conflict on `name` (a constraint name or `table.column`).
+    pub fn is_conflict_on(&self, name: &str) -> bool {
+        matches!(self, StoreError::Conflict { constraint } if constraint.contains(name))
+    }
+}
+
+/// SQLite result codes (primary, low byte) that mean the file itself cannot be used.
+const SQLITE_UNUSABLE: &[i64] = &[
+    5,  // SQLITE_BUSY
+    8,  // SQLITE_READONLY
+    10, // SQLITE_IOERR
+    11, // SQLITE_CORRUPT
+    13, // SQLITE_FULL
+    14, // SQLITE_CANTOPEN
+    26, // SQLITE_NOTADB
+];
+
+/// PostgreSQL SQLSTATE classes that mean the server or database cannot be used now.
+const PG_UNUSABLE_CLASSES: &[&str] = &["08", "53", "57", "3D", "28"];
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => StoreError::Unavailable(err.to_string()),
+            sqlx::Error::Database(ref db) => {
+                use sqlx::error::ErrorKind;
+                match db.kind() {
+                    ErrorKind::UniqueViolation
+                    | ErrorKind::ForeignKeyViolation
+                    | ErrorKind::CheckViolation
+                    | ErrorKind::NotNullViolation => StoreError::Conflict {
+                        constraint: db
+                            .constraint()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| constraint_from_message(db.message())),
+                    },
+                    _ if is_unusable(db.code().as_deref(), db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()) => {
+                        StoreError::Unavailable(db.message().to_owned())
+                    }
+                    _ => StoreError::Other(err),
+                }
+            }
+            other => StoreError::Other(other),
+        }
+    }
+}
+
+fn is_unusable(code: Option<&str>, sqlite: bool) -> bool {
+    let Some(code) = code else { return false };
+    if sqlite {
+        return code
+            .parse::<i64>()
+            .is_ok_and(|n| SQLITE_UNUSABLE.contains(&(n & 0xff)));
+    }
+    PG_UNUSABLE_CLASSES.iter().any(|class| code.starts_with(class))
+}
+
+/// SQLite reports `UNIQUE constraint failed: companies.slug`; keep the part after the colon.
+fn constraint_from_message(message: &str) -> String {
+    message
+        .rsplit_once(": ")
+        .map(|(_, c)| c.to_owned())
+        .unwrap_or_else(|| message.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_codes_by_primary_byte() {
+        assert!(is_unusable(Some("14"), true));
+        assert!(is_unusable(Some("266"), true)); // SQLITE_IOERR_READ
+        assert!(!is_unusable(Some("1"), true));
+        assert!(is_unusable(Some("08006"), false));
+        assert!(!is_unusable(Some("23505"), false));
+        assert!(!is_unusable(None, true));
+    }
+
+    #[test]
+    fn constraint_names_from_sqlite_messages() {
+        assert_eq!(
+            constraint_from_message("UNIQUE constraint failed: companies.slug"),
+            "companies.slug"
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! Database handles for both backends (SQLite files and PostgreSQL), the migration runner and
+//! storage errors.
+//!
+//! This crate knows nothing of companies: it opens, queries and migrates databases. Queries are
+//! written once with `$1`-style placeholders, which both engines accept; where the engines
+//! differ, the difference lives in [`sqlite`] or [`postgres`], never in the callers.
+
+mod db;
+mod error;
+mod migrate;
+pub mod postgres;
+pub mod sqlite;
+mod timestamp;
+mod value;
+
+pub use db::{Db, Dialect, Sql, Tx};
+pub use error::StoreError;
+pub use migrate::{Migration, MigrationSet, applied_version, migrate};
+pub use timestamp::Timestamp;
+pub use value::{FromValue, Row, Value};
+
+/// Builds a parameter list for a query: `params![id, name, None::<String>]`.
+#[macro_export]
+macro_rules! params {
+    ($($v:expr),* $(,)?) => { &[$($crate::Value::from($v)),*] };
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

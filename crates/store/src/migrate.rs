@@ -1,0 +1,123 @@
+//! Versioned migrations built into the binary, one set per plane and backend.
+//!
+//! Each database records what it has applied in `silo_schema`; a migration runs in one
+//! transaction together with its record, so an interrupted run leaves whole versions only and
+//! simply continues next time.
+
+use crate::{Db, Dialect, StoreError, Timestamp, params};
+
+/// One migration: a version number, a name, and its SQL script.
+#[derive(Debug)]
+pub struct Migration {
+    /// Position in the set, from 1, without gaps.
+    pub version: i64,
+    /// A short name (the file name), recorded beside the version.
+    pub name: &'static str,
+    /// The script, run as a whole in one transaction.
+    pub sql: &'static str,
+}
+
+/// The migrations of one plane (control or tenant), per backend.
+#[derive(Debug)]
+pub struct MigrationSet {
+    /// Which plane, for messages.
+    pub plane: &'static str,
+    /// Scripts for SQLite.
+    pub sqlite: &'static [Migration],
+    /// Scripts for PostgreSQL.
+    pub postgres: &'static [Migration],
+}
+
+impl MigrationSet {
+    /// The scripts for the given backend.
+    pub fn for_dialect(&self, dialect: Dialect) -> &'static [Migration] {
+        match dialect {
+            Dialect::Sqlite => self.sqlite,
+            Dialect::Postgres => self.postgres,
+        }
+    }
+
+    /// The newest version this build knows for `dialect`.
+    pub fn latest(&self, dialect: Dialect) -> i64 {
+        self.for_dialect(dialect).last().map_or(0, |m| m.version)
+    }
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS silo_schema (
+    version BIGINT PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)";
+
+/// The newest applied version, or `None` when the database has no schema table at all (an
+/// empty or foreign file).
+pub async fn applied_version(db: &Db) -> Result<Option<i64>, StoreError> {
+    let exists = match db.dialect() {
+        Dialect::Sqlite => {
+            db.fetch_optional(
+                "SELECT 1 AS one FROM sqlite_master WHERE type = 'table' AND name = 'silo_schema'",
+                &[],
+            )
+            .await?
+        }
+        Dialect::Postgres => {
+            db.fetch_optional(
+                "SELECT 1 AS one FROM information_schema.tables WHERE table_name = 'silo_schema' AND table_schema = current_schema()",
+                &[],
+            )
+            .await?
+        }
+    };
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let row = db
+        .fetch_one("SELECT COALESCE(MAX(version), 0) AS v FROM silo_schema", &[])
+        .await?;
+    Ok(Some(row.get("v")?))
+}
+
+/// Applies every migration of `set` that `db` lacks; returns the version it is at afterwards.
+/// A database at a version this build does not know is refused with [`StoreError::Schema`].
+pub async fn migrate(db: &Db, set: &MigrationSet) -> Result<i64, StoreError> {
+    let migrations = set.for_dialect(db.dialect());
+    db.execute(CREATE_TABLE, &[]).await?;
+    let applied = db
+        .fetch_all("SELECT version, name FROM silo_schema ORDER BY version", &[])
+        .await?;
+    let latest = set.latest(db.dialect());
+    for row in &applied {
+        let version: i64 = row.get("version")?;
+        let name: String = row.get("name")?;
+        let known = migrations.iter().find(|m| m.version == version);
+        match known {
+            None => {
+                return Err(StoreError::Schema(format!(
+                    "{} database is at version {version}, newer than this build knows ({latest})",
+                    set.plane
+                )));
+            }
+            Some(m) if m.name != name => {
+                return Err(StoreError::Schema(format!(
+                    "{} migration {version} was applied as `{name}` but this build has `{}`",
+                    set.plane, m.name
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let start = applied.len() as i64;
+    let mut current = start;
+    for m in migrations.iter().filter(|m| m.version > start) {
+        let mut tx = db.begin().await?;
+        tx.execute_script(m.sql).await?;
+        tx.execute(
+            "INSERT INTO silo_schema (version, name, applied_at) VALUES ($1, $2, $3)",
+            params![m.version, m.name, Timestamp::now()],
+        )
+        .await?;
+        tx.commit().await?;
+        current = m.version;
+    }
+    Ok(current)
+}

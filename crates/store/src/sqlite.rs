@@ -1,0 +1,198 @@
+//! The SQLite backend: one file per database, WAL mode, and tenant files that can neither be
+//! created by opening nor reach another file through `ATTACH`.
+
+use crate::db::{Backend, Sql};
+use crate::{Db, Row, StoreError, Value};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Column as _, Row as _, Sqlite, TypeInfo as _, ValueRef as _};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a statement waits for another connection's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Pool sizing for one SQLite file.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolLimits {
+    /// Most connections open at once.
+    pub max_connections: u32,
+    /// Idle connections close after this long.
+    pub idle_timeout: Duration,
+    /// How long a request waits for a free connection.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolLimits {
+    fn default() -> Self {
+        PoolLimits {
+            max_connections: 4,
+            idle_timeout: Duration::from_secs(300),
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+fn base_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT)
+        // Schema objects in a file are never trusted to run functions with side effects.
+        .pragma("trusted_schema", "OFF")
+}
+
+async fn pool(options: SqliteConnectOptions, limits: PoolLimits) -> Result<Db, StoreError> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(limits.max_connections)
+        .min_connections(0)
+        .idle_timeout(limits.idle_timeout)
+        .acquire_timeout(limits.acquire_timeout)
+        .after_connect(|conn, _meta| Box::pin(async move { forbid_attach(conn).await }))
+        .connect_with(options)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
+            other => other,
+        })?;
+    Ok(Db(Backend::Sqlite(pool)))
+}
+
+/// Opens (creating if needed) a database file that Silo itself owns, such as the control plane.
+pub async fn open_or_create(path: &Path, limits: PoolLimits) -> Result<Db, StoreError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    }
+    pool(base_options(path).create_if_missing(true), limits).await
+}
+
+/// Opens an existing database file. A missing file is [`StoreError::Unavailable`], never a new
+/// empty database: only [`create_new`] makes files.
+pub async fn open_existing(path: &Path, limits: PoolLimits) -> Result<Db, StoreError> {
+    if !path.is_file() {
+        return Err(StoreError::Unavailable(format!(
+            "database file {} does not exist",
+            path.display()
+        )));
+    }
+    pool(base_options(path).create_if_missing(false), limits).await
+}
+
+/// Creates a new database file; fails if one is already there, so a file is never taken over.
+pub async fn create_new(path: &Path, limits: PoolLimits) -> Result<Db, StoreError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => StoreError::Conflict {
+                constraint: format!("file {} exists", path.display()),
+            },
+            _ => StoreError::Unavailable(e.to_string()),
+        })?;
+    pool(base_options(path).create_if_missing(false), limits).await
+}
+
+/// Removes a database file and its WAL and shared-memory companions. Missing files are fine.
+pub fn remove_files(path: &Path) -> std::io::Result<()> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Sets the connection's limit on attached databases to zero, so no statement on it can
+/// `ATTACH` another file (another company's, say): SQLite then refuses with "too many attached
+/// databases".
+#[allow(unsafe_code, reason = "sqlx exposes no safe setter for sqlite3_limit")]
+async fn forbid_attach(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let raw = handle.as_raw_handle();
+    // SAFETY: `raw` is the live connection handle, held exclusively through the lock for the
+    // duration of the call; sqlite3_limit only reads and sets an integer on it.
+    unsafe {
+        libsqlite3_sys::sqlite3_limit(raw.as_ptr(), libsqlite3_sys::SQLITE_LIMIT_ATTACHED, 0);
+    }
+    Ok(())
+}
+
+fn bind<'q>(
+    sql: &Sql,
+    params: &[Value],
+) -> sqlx::query::Query<'q, Sqlite, SqliteArguments> {
+    let mut query = sqlx::query(sql.to_sqlx());
+    for p in params {
+        query = match p.clone() {
+            Value::Int(v) => query.bind(v),
+            Value::Text(v) => query.bind(v),
+            Value::Bool(v) => query.bind(v),
+            Value::Bytes(v) => query.bind(v),
+            Value::Real(v) => query.bind(v),
+        };
+    }
+    query
+}
+
+fn decode(row: &SqliteRow, columns: &mut Option<Arc<[String]>>) -> Result<Row, StoreError> {
+    let columns = columns
+        .get_or_insert_with(|| row.columns().iter().map(|c| c.name().to_owned()).collect())
+        .clone();
+    let mut values = Vec::with_capacity(row.len());
+    for i in 0..row.len() {
+        let raw = row.try_get_raw(i)?;
+        let value = if raw.is_null() {
+            Value::Text(None)
+        } else {
+            match raw.type_info().name() {
+                "INTEGER" | "BOOLEAN" => Value::Int(Some(row.try_get_unchecked(i)?)),
+                "REAL" | "NUMERIC" => Value::Real(Some(row.try_get_unchecked(i)?)),
+                "BLOB" => Value::Bytes(Some(row.try_get_unchecked(i)?)),
+                _ => Value::Text(Some(row.try_get_unchecked(i)?)),
+            }
+        };
+        values.push(value);
+    }
+    Ok(Row::new(columns, values))
+}
+
+pub(crate) async fn execute<'c, E>(e: E, sql: &Sql, params: &[Value]) -> Result<u64, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Sqlite>,
+{
+    Ok(bind(sql, params).execute(e).await?.rows_affected())
+}
+
+pub(crate) async fn fetch_all<'c, E>(e: E, sql: &Sql, params: &[Value]) -> Result<Vec<Row>, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Sqlite>,
+{
+    let rows = bind(sql, params).fetch_all(e).await?;
+    let mut columns = None;
+    rows.iter().map(|r| decode(r, &mut columns)).collect()
+}
+
+pub(crate) async fn fetch_optional<'c, E>(
+    e: E,
+    sql: &Sql,
+    params: &[Value],
+) -> Result<Option<Row>, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Sqlite>,
+{
+    let row = bind(sql, params).fetch_optional(e).await?;
+    row.map(|r| decode(&r, &mut None)).transpose()
+}
