@@ -1,1 +1,77 @@
-//! placeholder
+//! The control plane: the registry of companies, identities, memberships, plans, tenant
+//! placement and audit records.
+//!
+//! It holds no business data. It says which companies exist, who belongs to them in which role,
+//! and where each company's own database lives.
+
+mod audit;
+mod companies;
+mod error;
+mod identities;
+mod memberships;
+mod placement;
+mod plans;
+mod types;
+
+pub use audit::{AuditEvent, Outcome};
+pub use companies::{Company, NewCompany};
+pub use error::ControlError;
+pub use identities::{Identity, IdentityStatus, NewIdentity};
+pub use memberships::{Member, MembershipSummary};
+pub use placement::{Backend, NewPlacement, Placement};
+pub use plans::{Plan, PlanLimits};
+pub use types::{CompanyId, CompanyStatus, Email, IdentityId, Slug};
+
+use silo_store::sqlite::{self, PoolLimits};
+use silo_store::{Db, MigrationSet, migrate};
+use std::path::Path;
+
+/// Control-plane migrations, per backend.
+pub static MIGRATIONS: MigrationSet = MigrationSet {
+    plane: "control",
+    sqlite: &[silo_store::Migration {
+        version: 1,
+        name: "0001_registry",
+        sql: include_str!("../../../migrations/control/sqlite/0001_registry.sql"),
+    }],
+    postgres: &[],
+};
+
+/// A handle on the control-plane database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct ControlPlane {
+    db: Db,
+}
+
+impl ControlPlane {
+    /// Opens (creating if needed) the SQLite control plane at `path` and brings its schema up to
+    /// date.
+    pub async fn open_sqlite(path: &Path) -> Result<Self, ControlError> {
+        let db = sqlite::open_or_create(
+            path,
+            PoolLimits {
+                max_connections: 8,
+                ..PoolLimits::default()
+            },
+        )
+        .await?;
+        Self::from_db(db).await
+    }
+
+    /// Wraps an open database, applying control-plane migrations.
+    pub async fn from_db(db: Db) -> Result<Self, ControlError> {
+        migrate(&db, &MIGRATIONS).await?;
+        Ok(ControlPlane { db })
+    }
+
+    /// Whether the control plane answers a trivial query (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), ControlError> {
+        self.db.fetch_one("SELECT 1 AS one", &[]).await?;
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}

@@ -10,12 +10,14 @@ mod error;
 mod migrate;
 pub mod postgres;
 pub mod sqlite;
+mod tenant;
 mod timestamp;
 mod value;
 
 pub use db::{Db, Dialect, Sql, Tx};
 pub use error::StoreError;
 pub use migrate::{Migration, MigrationSet, applied_version, migrate};
+pub use tenant::TenantDb;
 pub use timestamp::Timestamp;
 pub use value::{FromValue, Row, Value};
 

@@ -39,7 +39,6 @@ impl Default for PoolLimits {
 fn base_options(path: &Path) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
         .filename(path)
-        .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT)
@@ -68,11 +67,16 @@ pub async fn open_or_create(path: &Path, limits: PoolLimits) -> Result<Db, Store
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(e.to_string()))?;
     }
-    pool(base_options(path).create_if_missing(true), limits).await
+    let options = base_options(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal);
+    pool(options, limits).await
 }
 
 /// Opens an existing database file. A missing file is [`StoreError::Unavailable`], never a new
-/// empty database: only [`create_new`] makes files.
+/// empty database: only [`create_new`] makes files. Nothing is written on open (the journal
+/// mode, WAL, was set when the file was made and persists), so a damaged or foreign file is
+/// left as it was found.
 pub async fn open_existing(path: &Path, limits: PoolLimits) -> Result<Db, StoreError> {
     if !path.is_file() {
         return Err(StoreError::Unavailable(format!(
@@ -98,7 +102,10 @@ pub async fn create_new(path: &Path, limits: PoolLimits) -> Result<Db, StoreErro
             },
             _ => StoreError::Unavailable(e.to_string()),
         })?;
-    pool(base_options(path).create_if_missing(false), limits).await
+    let options = base_options(path)
+        .create_if_missing(false)
+        .journal_mode(SqliteJournalMode::Wal);
+    pool(options, limits).await
 }
 
 /// Removes a database file and its WAL and shared-memory companions. Missing files are fine.

@@ -1,0 +1,35 @@
+//! Errors of the control plane.
+
+use crate::CompanyStatus;
+use silo_store::StoreError;
+
+/// What a registry operation can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// No such company, identity or membership.
+    #[error("not found")]
+    NotFound,
+    /// The slug is held by another company (erased ones keep theirs as a tombstone).
+    #[error("slug `{0}` is taken")]
+    SlugTaken(String),
+    /// An identity with this email exists.
+    #[error("email is already registered")]
+    EmailTaken,
+    /// The identity already belongs to the company.
+    #[error("already a member")]
+    AlreadyMember,
+    /// A lifecycle step that the company's current state does not allow.
+    #[error("company is {from}, cannot become {to}")]
+    InvalidTransition {
+        /// The state it is in.
+        from: CompanyStatus,
+        /// The state asked for.
+        to: CompanyStatus,
+    },
+    /// A stored value is not what the registry wrote (hand-edited row?).
+    #[error("corrupt registry data: {0}")]
+    Corrupt(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,125 @@
+//! Memberships: which identity holds which role in which company.
+
+use crate::{CompanyId, CompanyStatus, ControlError, ControlPlane, Email, IdentityId, Slug};
+use serde::Serialize;
+use silo_roles::Role;
+use silo_store::{Row, StoreError, Timestamp, params};
+
+/// A member of a company, as listed to its admins.
+#[derive(Clone, Debug, Serialize)]
+pub struct Member {
+    /// The member's identity.
+    pub identity_id: IdentityId,
+    /// Their email.
+    pub email: Email,
+    /// Their display name.
+    pub name: String,
+    /// Their role in this company.
+    #[serde(serialize_with = "role_str")]
+    pub role: Role,
+}
+
+/// One of an identity's memberships, as listed to that identity.
+#[derive(Clone, Debug, Serialize)]
+pub struct MembershipSummary {
+    /// The company's id.
+    pub id: CompanyId,
+    /// The company's slug.
+    pub slug: Slug,
+    /// The company's name.
+    pub name: String,
+    /// The identity's role there.
+    #[serde(serialize_with = "role_str")]
+    pub role: Role,
+    /// The company's state.
+    pub status: CompanyStatus,
+}
+
+fn role_str<S: serde::Serializer>(role: &Role, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(role.as_str())
+}
+
+fn parse_role(row: &Row) -> Result<Role, ControlError> {
+    row.get::<String>("role")?
+        .parse()
+        .map_err(|e: silo_roles::ParseRoleError| ControlError::Corrupt(e.to_string()))
+}
+
+impl ControlPlane {
+    /// The identity's role in the company now, if it holds a membership there.
+    pub async fn role_of(&self, identity: IdentityId, company: CompanyId) -> Result<Option<Role>, ControlError> {
+        let row = self
+            .db
+            .fetch_optional(
+                "SELECT role FROM memberships WHERE identity_id = $1 AND company_id = $2",
+                params![identity, company],
+            )
+            .await?;
+        row.as_ref().map(parse_role).transpose()
+    }
+
+    /// Gives an identity a role in a company.
+    pub async fn add_membership(&self, identity: IdentityId, company: CompanyId, role: Role) -> Result<(), ControlError> {
+        let now = Timestamp::now();
+        self.db
+            .execute(
+                "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $4)",
+                params![identity, company, role.as_str(), now],
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => ControlError::AlreadyMember,
+                e => e.into(),
+            })?;
+        Ok(())
+    }
+
+    /// The companies an identity belongs to (erased ones left out), by name.
+    pub async fn memberships_of(&self, identity: IdentityId) -> Result<Vec<MembershipSummary>, ControlError> {
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT c.id, c.slug, c.name, c.status, m.role
+                 FROM memberships m JOIN companies c ON c.id = m.company_id
+                 WHERE m.identity_id = $1 AND c.status <> 'erased'
+                 ORDER BY c.name, c.id",
+                params![identity],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(MembershipSummary {
+                    id: row.get("id")?,
+                    slug: Slug::parse(&row.get::<String>("slug")?).map_err(|e| ControlError::Corrupt(e.into()))?,
+                    name: row.get("name")?,
+                    role: parse_role(row)?,
+                    status: row.get::<String>("status")?.parse().map_err(ControlError::Corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A company's members, by email.
+    pub async fn members(&self, company: CompanyId) -> Result<Vec<Member>, ControlError> {
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT i.id, i.email, i.name, m.role
+                 FROM memberships m JOIN identities i ON i.id = m.identity_id
+                 WHERE m.company_id = $1 ORDER BY i.email",
+                params![company],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Member {
+                    identity_id: row.get("id")?,
+                    email: Email::parse(&row.get::<String>("email")?).map_err(|e| ControlError::Corrupt(e.into()))?,
+                    name: row.get("name")?,
+                    role: parse_role(row)?,
+                })
+            })
+            .collect()
+    }
+}

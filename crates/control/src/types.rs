@@ -1,0 +1,263 @@
+//! The registry's vocabulary: typed ids, slugs, emails and company states. Each is parsed once
+//! at the edge; holding one means it is valid.
+
+use serde::{Serialize, Serializer};
+use silo_store::{FromValue, Value};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A new, time-ordered (UUIDv7) id.
+            pub fn generate() -> Self {
+                $name(Uuid::now_v7())
+            }
+
+            /// Wraps an id that came from a verified source (a token claim, the registry).
+            pub fn from_uuid(id: Uuid) -> Self {
+                $name(id)
+            }
+
+            /// The underlying UUID.
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map($name)
+            }
+        }
+
+        impl From<$name> for Value {
+            fn from(id: $name) -> Value {
+                Value::from(id.0)
+            }
+        }
+
+        impl FromValue for $name {
+            fn from_value(v: &Value) -> Result<Self, String> {
+                Uuid::from_value(v).map($name)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A company's id; also names its tenant database.
+    CompanyId
+);
+id_type!(
+    /// An identity's (a person's login) id.
+    IdentityId
+);
+
+/// Why a slug or email was refused, for people.
+pub type ParseError = &'static str;
+
+/// A company's short name in URLs and commands: 2 to 63 of `a-z`, `0-9` and inner hyphens, and
+/// never shaped like a UUID, so "id or slug" is never ambiguous.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+impl Slug {
+    /// Derives a slug from a company name ("Acme B.V." -> "acme-b-v"); `None` when nothing
+    /// usable remains.
+    pub fn from_name(name: &str) -> Option<Slug> {
+        let mut out = String::new();
+        for c in name.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+        }
+        let trimmed: String = out.trim_end_matches('-').chars().take(63).collect();
+        Slug::parse(trimmed.trim_end_matches('-')).ok()
+    }
+
+    /// Checks the slug rules.
+    pub fn parse(s: &str) -> Result<Slug, ParseError> {
+        let ok_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !(2..=63).contains(&s.len()) {
+            Err("must be 2 to 63 characters")
+        } else if !ok_chars {
+            Err("may contain only a-z, 0-9 and hyphens")
+        } else if s.starts_with('-') || s.ends_with('-') {
+            Err("must not start or end with a hyphen")
+        } else if Uuid::parse_str(s).is_ok() {
+            Err("must not look like an id")
+        } else {
+            Ok(Slug(s.to_owned()))
+        }
+    }
+
+    /// The slug text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An email address, trimmed and lower-cased so that lookups are case-insensitive.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// Checks the address's shape (one `@`, a dotted domain, no spaces, at most 254 bytes).
+    pub fn parse(s: &str) -> Result<Email, ParseError> {
+        let s = s.trim().to_lowercase();
+        let Some((local, domain)) = s.split_once('@') else {
+            return Err("must be an email address");
+        };
+        let valid = !local.is_empty()
+            && local.len() <= 64
+            && !domain.contains('@')
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && s.len() <= 254
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        if valid {
+            Ok(Email(s))
+        } else {
+            Err("must be an email address")
+        }
+    }
+
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a company is in its lifecycle: `provisioning -> active <-> suspended -> erased`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CompanyStatus {
+    /// Its database is being created; serves nothing.
+    Provisioning,
+    /// Serves requests.
+    Active,
+    /// Kept, but serves nothing until resumed.
+    Suspended,
+    /// Its database is gone; only a tombstone remains.
+    Erased,
+}
+
+impl CompanyStatus {
+    /// The stored and wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CompanyStatus::Provisioning => "provisioning",
+            CompanyStatus::Active => "active",
+            CompanyStatus::Suspended => "suspended",
+            CompanyStatus::Erased => "erased",
+        }
+    }
+
+    /// Whether the lifecycle allows going from `self` to `to`.
+    pub fn can_become(self, to: CompanyStatus) -> bool {
+        use CompanyStatus::*;
+        matches!(
+            (self, to),
+            (Provisioning, Active)
+                | (Active, Suspended)
+                | (Suspended, Active)
+                | (Active | Suspended | Provisioning, Erased)
+        )
+    }
+}
+
+impl fmt::Display for CompanyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CompanyStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl FromStr for CompanyStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            CompanyStatus::Provisioning,
+            CompanyStatus::Active,
+            CompanyStatus::Suspended,
+            CompanyStatus::Erased,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+        .ok_or_else(|| format!("unknown company status `{s}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(Slug::from_name("Acme B.V.").map(|s| s.0), Some("acme-b-v".into()));
+        assert_eq!(Slug::from_name("  Ünïcode & Co  ").map(|s| s.0), Some("n-code-co".into()));
+        assert!(Slug::from_name("!!").is_none());
+        assert!(Slug::parse("a").is_err());
+        assert!(Slug::parse("Acme").is_err());
+        assert!(Slug::parse("-acme").is_err());
+        assert!(Slug::parse("../etc").is_err());
+        assert!(Slug::parse("0190e4a0-0000-7000-8000-000000000000").is_err());
+        assert!(Slug::parse("acme-2").is_ok());
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(Email::parse(" Ann@Example.COM ").map(|e| e.0), Ok("ann@example.com".into()));
+        for bad in ["", "ann", "ann@", "@x.nl", "a@b", "a@@b.nl", "a b@c.nl", "a@.nl", "a@b..nl"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lifecycle() {
+        use CompanyStatus::*;
+        assert!(Provisioning.can_become(Active));
+        assert!(Active.can_become(Suspended) && Suspended.can_become(Active));
+        assert!(!Erased.can_become(Active));
+        assert!(!Provisioning.can_become(Suspended));
+        assert!(!Suspended.can_become(Provisioning));
+    }
+}

@@ -1,0 +1,85 @@
+//! Provisioning: the only path that creates a tenant database.
+//!
+//! Three steps, each durable before the next: (1) register the company as `provisioning` with
+//! its placement and owner membership, (2) create its database and run tenant migrations,
+//! (3) mark it `active`. A crash after (1) or (2) leaves a company that serves nothing;
+//! [`Tenancy::finish_provisioning`] (run by `silo serve` at start and by a repeated
+//! `silo company create`) completes it. Step (2) is idempotent: it creates the file if missing
+//! and migrates whatever is there.
+
+use crate::{Tenancy, TenancyError};
+use silo_control::{Backend, Company, CompanyStatus, NewCompany, NewIdentity, NewPlacement};
+use silo_domain::schema::TENANT_MIGRATIONS;
+use silo_store::{StoreError, migrate, sqlite};
+
+impl Tenancy {
+    /// Creates a company, its database and its owner's membership; returns it active.
+    pub async fn provision(&self, company: NewCompany, owner: NewIdentity) -> Result<Company, TenancyError> {
+        let company = self.register(company, owner).await?;
+        self.finish_provisioning(&company).await
+    }
+
+    /// Step 1: the registry entry, in `provisioning`.
+    pub async fn register(&self, company: NewCompany, owner: NewIdentity) -> Result<Company, TenancyError> {
+        let (company, _owner) = self
+            .control()
+            .register_company(company, owner, |id| NewPlacement {
+                backend: Backend::Sqlite,
+                server: "local".into(),
+                database_name: format!("{id}.sqlite3"),
+                credentials_ref: None,
+            })
+            .await?;
+        tracing::info!(company = %company.id, "registered company, creating its database");
+        Ok(company)
+    }
+
+    /// Step 2: the tenant database, created if missing and migrated to the latest version.
+    /// Returns the schema version.
+    pub async fn create_database(&self, company: &Company) -> Result<i64, TenancyError> {
+        if company.status != CompanyStatus::Provisioning {
+            return Err(TenancyError::NotActive(company.status));
+        }
+        let path = self.data_dir().tenant_path(company.id);
+        let limits = self.pools.settings().sqlite_limits();
+        let db = match sqlite::create_new(&path, limits).await {
+            Ok(db) => db,
+            // Left by an interrupted run: this company's own file, registered before it was made.
+            Err(StoreError::Conflict { .. }) => sqlite::open_existing(&path, limits).await?,
+            Err(e) => return Err(e.into()),
+        };
+        let version = migrate(&db, &TENANT_MIGRATIONS).await;
+        db.close().await;
+        Ok(version?)
+    }
+
+    /// Steps 2 and 3 for a company in `provisioning`: the database, then `active`.
+    pub async fn finish_provisioning(&self, company: &Company) -> Result<Company, TenancyError> {
+        let version = self.create_database(company).await?;
+        let company = self.control().activate(company.id, version).await?;
+        tracing::info!(company = %company.id, "company active");
+        Ok(company)
+    }
+
+    /// Completes every interrupted provisioning; returns the companies finished. One that
+    /// cannot be finished is reported and left in `provisioning` (it serves nothing).
+    pub async fn finish_interrupted(&self) -> Result<Vec<Company>, TenancyError> {
+        let mut finished = Vec::new();
+        for company in self.control().provisioning_companies().await? {
+            match self.finish_provisioning(&company).await {
+                Ok(c) => finished.push(c),
+                Err(e) => tracing::error!(company = %company.id, error = %e, "cannot finish provisioning"),
+            }
+        }
+        Ok(finished)
+    }
+
+    /// Suspends or resumes a company, and drops its pool when it stops serving.
+    pub async fn set_status(&self, company: &Company, to: CompanyStatus) -> Result<Company, TenancyError> {
+        let updated = self.control().set_status(company.id, to).await?;
+        if to != CompanyStatus::Active {
+            self.pools.evict(company.id).await;
+        }
+        Ok(updated)
+    }
+}
