@@ -1,1 +1,117 @@
-//! placeholder
+//! Silo's HTTP server as a library: [`Server::build`] binds and wires everything, and
+//! [`Server::run_until_stopped`] serves until a shutdown signal. Tests start it on port 0.
+
+mod binding;
+pub mod error;
+mod handlers;
+mod json;
+pub mod ratelimit;
+mod routes;
+mod validate;
+
+pub use error::ApiError;
+pub use ratelimit::LoginLimits;
+pub use routes::{Access, ROUTES, RouteSpec};
+
+use axum::Router;
+use ratelimit::LoginLimiter;
+use silo_auth::Tokens;
+use silo_tenancy::Tenancy;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// How the server runs.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Where to listen (port 0 picks a free one).
+    pub listen: SocketAddr,
+    /// Largest accepted request body in bytes.
+    pub body_limit: usize,
+    /// Whether `POST /api/signup` creates companies.
+    pub signup_enabled: bool,
+    /// Failed-login limits.
+    pub login_limits: LoginLimits,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit: 1024 * 1024,
+            signup_enabled: true,
+            login_limits: LoginLimits::default(),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub(crate) tenancy: Arc<Tenancy>,
+    pub(crate) tokens: Arc<Tokens>,
+    pub(crate) limiter: Arc<LoginLimiter>,
+    pub(crate) config: Arc<ServerConfig>,
+}
+
+/// A bound, ready-to-run server.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Server {
+    /// Binds the listener and builds the routes.
+    pub async fn build(config: ServerConfig, tenancy: Arc<Tenancy>, tokens: Tokens) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let state = AppState {
+            tenancy,
+            tokens: Arc::new(tokens),
+            limiter: Arc::new(LoginLimiter::new(config.login_limits)),
+            config: Arc::new(config.clone()),
+        };
+        let router = routes::router(state, &config);
+        Ok(Server { listener, router })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

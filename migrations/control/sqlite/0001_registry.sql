@@ -71,3 +71,13 @@ CREATE TABLE audit_events (
     hash TEXT
 );
 CREATE INDEX audit_events_company ON audit_events (company_id, id);
+
+-- Single-use invitations: only a SHA-256 of the token is kept.
+CREATE TABLE invitations (
+    token_hash TEXT PRIMARY KEY,
+    identity_id TEXT NOT NULL REFERENCES identities (id),
+    company_id TEXT NOT NULL REFERENCES companies (id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);

@@ -1,0 +1,40 @@
+//! One module per command.
+
+mod company;
+mod keys;
+mod member;
+mod roles;
+mod serve;
+
+use crate::cli::{Cli, Command};
+use anyhow::Context;
+use silo_auth::password::{self, Password};
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(&cli.storage, args).await,
+        Command::Company(cmd) => company::run(&cli.storage, cmd).await,
+        Command::Member(cmd) => member::run(&cli.storage, cmd).await,
+        Command::Keys(cmd) => keys::run(&cli.storage, cmd),
+        Command::Roles { json } => roles::run(json),
+    }
+}
+
+/// Checks a password given on the command line and hashes it.
+fn hash_password(plain: &str) -> anyhow::Result<String> {
+    password::check_policy(plain).map_err(|problem| anyhow::anyhow!("password {problem}"))?;
+    password::hash(&Password::new(plain.to_owned())).context("cannot hash the password")
+}
+
+/// Looks up a company by id or slug, or says there is none.
+async fn find_company(
+    tenancy: &silo_tenancy::Tenancy,
+    reference: &str,
+) -> anyhow::Result<silo_control::Company> {
+    tenancy
+        .control()
+        .find_company(reference)
+        .await?
+        .with_context(|| format!("no company `{reference}`"))
+}

@@ -1,0 +1,54 @@
+//! `silo serve`.
+
+use crate::cli::{ServeArgs, StorageArgs};
+use anyhow::Context;
+use silo_auth::{KeySet, TokenConfig, Tokens};
+use silo_server::{Server, ServerConfig};
+use std::time::Duration;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let tenancy = Arc::new(crate::storage::open(storage).await?);
+    for company in tenancy.finish_interrupted().await? {
+        tracing::info!(company = %company.id, "finished an interrupted provisioning");
+    }
+    let keys = match &args.signing_key_file {
+        Some(file) => {
+            let pem = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the signing key {}", file.display()))?;
+            KeySet::from_pem(&pem)?
+        }
+        None => KeySet::load_or_create(&tenancy.data_dir().keys_dir())?,
+    };
+    let tokens = Tokens::new(
+        keys,
+        TokenConfig { ttl: Duration::from_secs(args.token_ttl.max(1)), ..TokenConfig::default() },
+    );
+    let config = ServerConfig {
+        listen: args.listen,
+        body_limit: args.body_limit,
+        signup_enabled: args.signup,
+        ..ServerConfig::default()
+    };
+    let server = Server::build(config, tenancy.clone(), tokens)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let addr = server.local_addr()?;
+    let companies = tenancy.control().list_companies().await?;
+    eprintln!("Silo is listening on http://{addr}/ (data in {})", storage.data.display());
+    if companies.is_empty() {
+        eprintln!(
+            "No companies yet. Create the first one:\n  silo --data {} company create --name \"Your Agency\" --owner-email you@example.com\n(password from SILO_OWNER_PASSWORD), then log in at http://{addr}/",
+            storage.data.display()
+        );
+    }
+    server.run_until_stopped(silo_server::shutdown_signal()).await?;
+    tenancy.close().await;
+    eprintln!("Silo stopped.");
+    Ok(())
+}

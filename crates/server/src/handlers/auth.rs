@@ -1,0 +1,325 @@
+//! Identity routes: signup, login, switching company, accepting an invitation, `me`, JWKS.
+
+use crate::AppState;
+use crate::binding::Authenticated;
+use crate::error::ApiError;
+use crate::json::Json;
+use crate::validate::Fields;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use silo_auth::password::{self, Password};
+use silo_control::{
+    AuditEvent, Company, CompanyStatus, ControlError, Email, Identity, IdentityId, IdentityStatus,
+    MembershipSummary, NewCompany, NewIdentity, Outcome, Slug,
+};
+use silo_roles::Role;
+use silo_tenancy::TenancyError;
+use std::net::SocketAddr;
+
+/// The answer to every route that hands out a token.
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    token: String,
+    token_type: &'static str,
+    expires_in: u64,
+    company: Option<Company>,
+    role: Option<&'static str>,
+    companies: Vec<CompanyChoice>,
+}
+
+#[derive(Debug, Serialize)]
+struct CompanyChoice {
+    id: String,
+    slug: String,
+    name: String,
+    role: &'static str,
+}
+
+fn choices(memberships: &[MembershipSummary]) -> Vec<CompanyChoice> {
+    memberships
+        .iter()
+        .filter(|m| m.status != CompanyStatus::Erased && m.status != CompanyStatus::Provisioning)
+        .map(|m| CompanyChoice {
+            id: m.id.to_string(),
+            slug: m.slug.to_string(),
+            name: m.name.clone(),
+            role: m.role.as_str(),
+        })
+        .collect()
+}
+
+async fn token_response(
+    state: &AppState,
+    identity: IdentityId,
+    bound: Option<(Company, Role)>,
+) -> Result<TokenResponse, ApiError> {
+    let issued = state
+        .tokens
+        .issue(identity.as_uuid(), bound.as_ref().map(|(c, _)| c.id.as_uuid()))
+        .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))?;
+    let memberships = state.tenancy.control().memberships_of(identity).await?;
+    Ok(TokenResponse {
+        token: issued.token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in,
+        role: bound.as_ref().map(|(_, r)| r.as_str()),
+        company: bound.map(|(c, _)| c),
+        companies: choices(&memberships),
+    })
+}
+
+/// Hashes off the async workers: argon2 is deliberately slow.
+async fn hash_password(password: Password) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+async fn verify_password(password: Password, hash: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || password::verify(&password, hash.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Resolves a company the identity wants to be bound to, with the refusals of the request path.
+async fn bind_company(state: &AppState, identity: IdentityId, reference: &str) -> Result<(Company, Role), ApiError> {
+    let control = state.tenancy.control();
+    // Unknown companies answer like foreign ones, so the answer does not reveal which exist.
+    let company = control.find_company(reference).await?.ok_or(ApiError::NotAMember)?;
+    let role = control.role_of(identity, company.id).await?.ok_or(ApiError::NotAMember)?;
+    match company.status {
+        CompanyStatus::Active => Ok((company, role)),
+        CompanyStatus::Suspended => Err(ApiError::CompanySuspended),
+        CompanyStatus::Provisioning | CompanyStatus::Erased => Err(ApiError::TenantUnresolved),
+    }
+}
+
+/// `POST /api/signup` body.
+#[derive(Debug, Deserialize)]
+pub struct SignupRequest {
+    company_name: String,
+    email: String,
+    password: String,
+    name: Option<String>,
+}
+
+/// `POST /api/signup`: a new company with the caller as its owner.
+pub async fn signup(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(req): Json<SignupRequest>,
+) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+    if !state.config.signup_enabled {
+        return Err(ApiError::SignupDisabled);
+    }
+    let mut fields = Fields::new();
+    let company_name = fields.text("company_name", &req.company_name, 200);
+    let slug = company_name.as_deref().and_then(|n| fields.check("company_name", Slug::from_name(n).ok_or("must contain letters or digits")));
+    let email = fields.check("email", Email::parse(&req.email));
+    fields.check("password", password::check_policy(&req.password));
+    let name = fields.optional_text("name", req.name.as_deref(), 200);
+    fields.finish()?;
+    let (Some(company_name), Some(slug), Some(email), Some(name)) = (company_name, slug, email, name) else {
+        return Err(ApiError::Internal("validated fields missing".into()));
+    };
+    let control = state.tenancy.control();
+    if control.identity_by_email(&email).await?.is_some() {
+        return Err(ApiError::Conflict {
+            code: "email_taken",
+            message: "that email is already registered; log in and create the company from there".into(),
+        });
+    }
+    let hash = hash_password(Password::new(req.password)).await?;
+    let owner = NewIdentity { email, name: name.unwrap_or_default(), password_hash: Some(hash) };
+    let company = provision_with_free_slug(&state, company_name, slug, owner).await?;
+    let identity = control
+        .identity_by_email(&Email::parse(&req.email).map_err(|e| ApiError::Internal(e.into()))?)
+        .await?
+        .ok_or_else(|| ApiError::Internal("owner identity missing after signup".into()))?;
+    let mut event = AuditEvent::operator(company.id, "company.signup");
+    event.actor = Some(identity.id);
+    event.client_ip = Some(addr.ip().to_string());
+    control.record(event).await?;
+    let response = token_response(&state, identity.id, Some((company, Role::Owner))).await?;
+    Ok((StatusCode::CREATED, Json(response)))
+}
+
+/// Tries the slug derived from the name, then numbered variants.
+async fn provision_with_free_slug(
+    state: &AppState,
+    name: String,
+    slug: Slug,
+    owner: NewIdentity,
+) -> Result<Company, ApiError> {
+    for n in 1..=50u32 {
+        let candidate = if n == 1 {
+            Some(slug.clone())
+        } else {
+            let base: String = slug.as_str().chars().take(58).collect();
+            Slug::parse(&format!("{}-{n}", base.trim_end_matches('-'))).ok()
+        };
+        let Some(candidate) = candidate else { continue };
+        match state.tenancy.provision(NewCompany { name: name.clone(), slug: candidate }, owner.clone()).await {
+            Err(TenancyError::Control(ControlError::SlugTaken(_))) => continue,
+            other => return Ok(other?),
+        }
+    }
+    Err(ApiError::Conflict { code: "slug_taken", message: "no free short name for this company name".into() })
+}
+
+/// `POST /api/auth/login` body.
+#[derive(Debug, Deserialize)]
+pub struct LoginRequest {
+    email: String,
+    password: String,
+    company: Option<String>,
+}
+
+/// `POST /api/auth/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let address = addr.ip().to_string();
+    let key = req.email.trim().to_lowercase();
+    state
+        .limiter
+        .check(&key, &address)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let control = state.tenancy.control();
+    let identity: Option<Identity> = match Email::parse(&req.email) {
+        Ok(email) => control.identity_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let usable = identity.as_ref().filter(|i| i.status == IdentityStatus::Active);
+    // Unknown emails are checked against a dummy hash, so both failures take as long.
+    let hash = usable.and_then(|i| i.password_hash.clone());
+    let valid = verify_password(Password::new(req.password), hash).await?;
+    let Some(identity) = usable.filter(|_| valid) else {
+        state.limiter.failed(&key, &address);
+        control
+            .record(AuditEvent {
+                company: None,
+                actor: identity.as_ref().map(|i| i.id),
+                action: "auth.login",
+                target: None,
+                outcome: Outcome::Failure,
+                client_ip: Some(address),
+                request_id: None,
+            })
+            .await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+    state.limiter.succeeded(&key);
+    let bound = match req.company.as_deref().map(str::trim) {
+        Some(reference) if !reference.is_empty() => Some(bind_company(&state, identity.id, reference).await?),
+        _ => {
+            let memberships = control.memberships_of(identity.id).await?;
+            let active: Vec<_> = memberships.iter().filter(|m| m.status == CompanyStatus::Active).collect();
+            match (memberships.len(), active.first()) {
+                (1, Some(only)) => Some(bind_company(&state, identity.id, &only.id.to_string()).await?),
+                _ => None,
+            }
+        }
+    };
+    control
+        .record(AuditEvent {
+            company: bound.as_ref().map(|(c, _)| c.id),
+            actor: Some(identity.id),
+            action: "auth.login",
+            target: None,
+            outcome: Outcome::Success,
+            client_ip: Some(address),
+            request_id: None,
+        })
+        .await?;
+    Ok(Json(token_response(&state, identity.id, bound).await?))
+}
+
+/// `POST /api/auth/switch` body.
+#[derive(Debug, Deserialize)]
+pub struct SwitchRequest {
+    company: String,
+}
+
+/// `POST /api/auth/switch`: a token bound to another company of the same identity.
+pub async fn switch(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Json(req): Json<SwitchRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let bound = bind_company(&state, auth.identity.id, req.company.trim()).await?;
+    Ok(Json(token_response(&state, auth.identity.id, Some(bound)).await?))
+}
+
+/// `POST /api/auth/accept-invite` body.
+#[derive(Debug, Deserialize)]
+pub struct AcceptInviteRequest {
+    token: String,
+    password: String,
+    name: Option<String>,
+}
+
+/// `POST /api/auth/accept-invite`: sets an invited identity's password; returns a token bound to
+/// the inviting company.
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    Json(req): Json<AcceptInviteRequest>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let mut fields = Fields::new();
+    fields.check("password", password::check_policy(&req.password));
+    let name = fields.optional_text("name", req.name.as_deref(), 200);
+    if req.token.trim().is_empty() {
+        fields.check::<(), _>("token", Err("must not be empty"));
+    }
+    fields.finish()?;
+    let hash = hash_password(Password::new(req.password)).await?;
+    let accepted = state
+        .tenancy
+        .control()
+        .accept_invitation(req.token.trim(), &hash, name.flatten().as_deref())
+        .await
+        .map_err(|e| match e {
+            ControlError::NotFound => ApiError::invalid("token", "invitation is unknown, used or expired"),
+            e => e.into(),
+        })?;
+    let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
+    Ok(Json(token_response(&state, accepted.identity, Some(bound)).await?))
+}
+
+/// `GET /api/me`.
+pub async fn me(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Value>, ApiError> {
+    let control = state.tenancy.control();
+    let mut bound: Option<(Company, Role)> = None;
+    if let Some(company_id) = auth.company_claim {
+        if let (Some(company), Some(role)) = (
+            control.company(company_id).await?,
+            control.role_of(auth.identity.id, company_id).await?,
+        ) {
+            if company.status == CompanyStatus::Active {
+                bound = Some((company, role));
+            }
+        }
+    }
+    let memberships = control.memberships_of(auth.identity.id).await?;
+    let permissions: Vec<&str> = bound
+        .as_ref()
+        .map(|(_, r)| r.permissions().map(|p| p.as_str()).collect())
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "identity": { "id": auth.identity.id, "email": auth.identity.email, "name": auth.identity.name },
+        "role": bound.as_ref().map(|(_, r)| r.as_str()),
+        "company": bound.map(|(c, _)| c),
+        "permissions": permissions,
+        "companies": choices(&memberships),
+    })))
+}
+
+/// `GET /.well-known/jwks.json`.
+pub async fn jwks(State(state): State<AppState>) -> axum::Json<Value> {
+    axum::Json(state.tokens.jwks())
+}

@@ -1,0 +1,65 @@
+//! `GET /api/company` and `PATCH /api/company`: the caller's company as the registry keeps it.
+
+use crate::AppState;
+use crate::binding::Tenant;
+use crate::error::ApiError;
+use crate::json::Json;
+use crate::validate::Fields;
+use axum::extract::State;
+use serde::Deserialize;
+use silo_control::{AuditEvent, Company, Plan};
+use silo_roles::Permission;
+
+/// `GET /api/company`.
+pub async fn get(tenant: Tenant) -> Json<Company> {
+    Json(tenant.company)
+}
+
+/// `PATCH /api/company` body.
+#[derive(Debug, Deserialize)]
+pub struct PatchCompany {
+    name: Option<String>,
+    plan: Option<String>,
+}
+
+/// `PATCH /api/company`: rename (company.update) or change plan (company.billing, owners).
+pub async fn patch(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Json(req): Json<PatchCompany>,
+) -> Result<Json<Company>, ApiError> {
+    let mut fields = Fields::new();
+    let name = req.name.as_deref().map(|n| fields.text("name", n, 200));
+    let plan = req.plan.as_deref().map(|p| fields.check("plan", p.parse::<Plan>()));
+    fields.finish()?;
+    if plan.is_some() && !tenant.role.can(Permission::CompanyBilling) {
+        return Err(ApiError::Forbidden);
+    }
+    let control = state.tenancy.control();
+    let mut company = tenant.company.clone();
+    if let Some(Some(plan)) = plan.filter(|p| *p != Some(company.plan)) {
+        let limits = control.plan_limits(plan).await?;
+        if let Some(max) = limits.max_seats {
+            if control.members(company.id).await?.len() as i64 > max {
+                return Err(ApiError::PlanLimit(format!("the {plan} plan allows {max} members")));
+            }
+        }
+        if let Some(max) = limits.max_contacts {
+            let row = tenant.db.db().fetch_one("SELECT COUNT(*) AS n FROM contacts", &[]).await?;
+            if row.get::<i64>("n")? > max {
+                return Err(ApiError::PlanLimit(format!("the {plan} plan allows {max} contacts")));
+            }
+        }
+        company = control.set_plan(company.id, plan).await?;
+        let mut event = AuditEvent::operator(company.id, "company.plan");
+        event.actor = Some(tenant.identity.id);
+        control.record(event).await?;
+    }
+    if let Some(Some(name)) = name {
+        company = control.rename_company(company.id, &name).await?;
+        let mut event = AuditEvent::operator(company.id, "company.update");
+        event.actor = Some(tenant.identity.id);
+        control.record(event).await?;
+    }
+    Ok(Json(company))
+}

@@ -1,0 +1,5 @@
+//! Request handlers, one module per resource.
+
+pub mod auth;
+pub mod company;
+pub mod health;

@@ -1,0 +1,82 @@
+//! The route table: every route, its handler and what it requires, in one place.
+
+use crate::error::ApiError;
+use crate::handlers::{auth, company, health};
+use crate::{AppState, ServerConfig};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::{MethodRouter, on, MethodFilter};
+use silo_roles::Permission;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, login, signup, JWKS).
+    Public,
+    /// Any valid token, bound to a company or not.
+    Identity,
+    /// A token bound to a company whose member's role grants the permission.
+    Company(Permission),
+}
+
+/// One route of the table.
+#[derive(Clone, Debug)]
+pub struct RouteSpec {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path pattern (axum syntax).
+    pub path: &'static str,
+    /// What the caller needs.
+    pub access: Access,
+}
+
+macro_rules! route_table {
+    ($($method:ident $path:literal => $handler:path, $access:expr;)*) => {
+        /// Every route with its access rule, for tests and documentation.
+        pub static ROUTES: &[RouteSpec] = &[
+            $(RouteSpec { method: Method::$method, path: $path, access: $access },)*
+        ];
+
+        fn table(router: Router<AppState>) -> Router<AppState> {
+            router
+            $(.route($path, with_access(on(filter(&Method::$method), $handler), $access)))*
+        }
+    };
+}
+
+route_table! {
+    GET "/healthz" => health::healthz, Access::Public;
+    GET "/readyz" => health::readyz, Access::Public;
+    GET "/.well-known/jwks.json" => auth::jwks, Access::Public;
+    POST "/api/signup" => auth::signup, Access::Public;
+    POST "/api/auth/login" => auth::login, Access::Public;
+    POST "/api/auth/accept-invite" => auth::accept_invite, Access::Public;
+    POST "/api/auth/switch" => auth::switch, Access::Identity;
+    GET "/api/me" => auth::me, Access::Identity;
+    GET "/api/company" => company::get, Access::Company(Permission::CompanyRead);
+    PATCH "/api/company" => company::patch, Access::Company(Permission::CompanyUpdate);
+}
+
+fn filter(method: &Method) -> MethodFilter {
+    MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET)
+}
+
+/// Attaches the route's access rule so the request-binding extractors enforce exactly what the
+/// table says.
+fn with_access(route: MethodRouter<AppState>, access: Access) -> MethodRouter<AppState> {
+    route.layer(axum::Extension(access))
+}
+
+pub(crate) fn router(state: AppState, config: &ServerConfig) -> Router {
+    table(Router::new())
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
