@@ -18,6 +18,9 @@ pub enum ControlError {
     /// The identity already belongs to the company.
     #[error("already a member")]
     AlreadyMember,
+    /// The change would leave the company without an owner.
+    #[error("a company must keep at least one owner")]
+    LastOwner,
     /// A lifecycle step that the company's current state does not allow.
     #[error("company is {from}, cannot become {to}")]
     InvalidTransition {

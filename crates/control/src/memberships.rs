@@ -3,7 +3,7 @@
 use crate::{CompanyId, CompanyStatus, ControlError, ControlPlane, Email, IdentityId, Slug};
 use serde::Serialize;
 use silo_roles::Role;
-use silo_store::{Row, StoreError, Timestamp, params};
+use silo_store::{Row, StoreError, Timestamp, Tx, params};
 
 /// A member of a company, as listed to its admins.
 #[derive(Clone, Debug, Serialize)]
@@ -122,4 +122,59 @@ impl ControlPlane {
             })
             .collect()
     }
+
+    /// Changes a member's role. Demoting the company's last owner is refused with
+    /// [`ControlError::LastOwner`].
+    pub async fn set_role(&self, identity: IdentityId, company: CompanyId, role: Role) -> Result<(), ControlError> {
+        let mut tx = self.db.begin().await?;
+        let current = member_role(&mut tx, identity, company).await?;
+        if current == Role::Owner && role != Role::Owner && owner_count(&mut tx, company).await? <= 1 {
+            return Err(ControlError::LastOwner);
+        }
+        tx.execute(
+            "UPDATE memberships SET role = $1, updated_at = $2 WHERE identity_id = $3 AND company_id = $4",
+            params![role.as_str(), Timestamp::now(), identity, company],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a membership. Removing the company's last owner is refused with
+    /// [`ControlError::LastOwner`].
+    pub async fn remove_membership(&self, identity: IdentityId, company: CompanyId) -> Result<(), ControlError> {
+        let mut tx = self.db.begin().await?;
+        let current = member_role(&mut tx, identity, company).await?;
+        if current == Role::Owner && owner_count(&mut tx, company).await? <= 1 {
+            return Err(ControlError::LastOwner);
+        }
+        tx.execute(
+            "DELETE FROM memberships WHERE identity_id = $1 AND company_id = $2",
+            params![identity, company],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn member_role(tx: &mut Tx, identity: IdentityId, company: CompanyId) -> Result<Role, ControlError> {
+    let row = tx
+        .fetch_optional(
+            "SELECT role FROM memberships WHERE identity_id = $1 AND company_id = $2",
+            params![identity, company],
+        )
+        .await?
+        .ok_or(ControlError::NotFound)?;
+    parse_role(&row)
+}
+
+async fn owner_count(tx: &mut Tx, company: CompanyId) -> Result<i64, ControlError> {
+    let row = tx
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1 AND role = 'owner'",
+            params![company],
+        )
+        .await?;
+    Ok(row.get("n")?)
 }

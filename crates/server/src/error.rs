@@ -164,6 +164,7 @@ impl From<silo_control::ControlError> for ApiError {
             ControlError::SlugTaken(slug) => ApiError::Conflict { code: "slug_taken", message: format!("the slug `{slug}` is taken") },
             ControlError::EmailTaken => ApiError::Conflict { code: "email_taken", message: "that email is already registered".into() },
             ControlError::AlreadyMember => ApiError::Conflict { code: "already_member", message: "already a member".into() },
+            ControlError::LastOwner => ApiError::Conflict { code: "last_owner", message: "a company must keep at least one owner".into() },
             e @ ControlError::InvalidTransition { .. } => ApiError::conflict(e.to_string()),
             ControlError::Store(silo_store::StoreError::Unavailable(cause)) => ApiError::Unavailable(cause),
             other => ApiError::Internal(other.to_string()),

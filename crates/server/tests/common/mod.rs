@@ -1,0 +1,189 @@
+//! `spawn_app()`: a real server on a free port with its own data directory, and helpers to
+//! drive it and to forge tokens the way an attacker would.
+#![allow(dead_code)]
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use silo_auth::{KeySet, TokenConfig, Tokens};
+use silo_server::{LoginLimits, Server, ServerConfig};
+use silo_tenancy::{DataDir, PoolSettings, Tenancy};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub url: String,
+    pub client: reqwest::Client,
+    pub tenancy: Arc<Tenancy>,
+    pub dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(ServerConfig::default()).await
+}
+
+pub async fn spawn_with(config: ServerConfig) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let tenancy = Arc::new(Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default()).await.unwrap());
+    let keys = KeySet::load_or_create(&tenancy.data_dir().keys_dir()).unwrap();
+    let tokens = Tokens::new(keys, TokenConfig::default());
+    let config = ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        login_limits: LoginLimits { per_email: 5, per_address: 1000, window: Duration::from_secs(600) },
+        ..config
+    };
+    let server = Server::build(config, tenancy.clone(), tokens).await.unwrap();
+    let url = format!("http://{}", server.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run_until_stopped(async {
+        let _ = rx.await;
+    }));
+    TestApp { url, client: reqwest::Client::new(), tenancy, dir, shutdown: Some(tx) }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A response's status and JSON body.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status.as_u16(), self.code()),
+            (status, code),
+            "body: {}",
+            self.body
+        );
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = self.client.get(format!("{}{path}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        let mut req = self.client.post(format!("{}{path}", self.url)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        let mut req = self.client.patch(format!("{}{path}", self.url)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    /// Signs up a company; returns (token, company id).
+    pub async fn signup(&self, company: &str, email: &str) -> (String, String) {
+        let r = self
+            .post("/api/signup", None, json!({"company_name": company, "email": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        (r.body["token"].as_str().unwrap().to_owned(), r.body["company"]["id"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn login(&self, email: &str, company: Option<&str>) -> Reply {
+        let mut body = json!({"email": email, "password": PASSWORD});
+        if let Some(c) = company {
+            body["company"] = json!(c);
+        }
+        self.post("/api/auth/login", None, body).await
+    }
+
+    /// Adds an identity with a password to a company in a role, as the CLI does.
+    pub async fn add_member(&self, company: &str, email: &str, role: silo_roles::Role) {
+        let control = self.tenancy.control();
+        let company = control.find_company(company).await.unwrap().unwrap();
+        let identity = control
+            .ensure_identity(&silo_control::NewIdentity {
+                email: silo_control::Email::parse(email).unwrap(),
+                name: String::new(),
+                password_hash: Some(silo_auth::password::hash(&silo_auth::password::Password::new(PASSWORD)).unwrap()),
+            })
+            .await
+            .unwrap();
+        control.add_membership(identity, company.id, role).await.unwrap();
+    }
+
+    /// The PEM of the active signing key, read from the data directory like a thief would.
+    pub fn signing_pem(&self) -> (String, String) {
+        let keys = self.dir.path().join("keys");
+        let kid = std::fs::read_to_string(keys.join("active")).unwrap().trim().to_owned();
+        let pem = std::fs::read_to_string(keys.join(format!("{kid}.pem"))).unwrap();
+        (kid, pem)
+    }
+}
+
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// Claims like ours, for `sub` and `company_id`, valid now.
+pub fn claims(sub: &str, company: Option<&str>) -> Value {
+    let mut c = json!({
+        "iss": "silo", "aud": "silo-api", "sub": sub,
+        "iat": now(), "nbf": now(), "exp": now() + 600,
+        "jti": uuid::Uuid::new_v4().to_string(),
+    });
+    if let Some(company) = company {
+        c["company_id"] = json!(company);
+    }
+    c
+}
+
+/// A compact JWS over arbitrary header and claims, signed with `key` as `alg` (or unsigned).
+pub fn forge(header: &Value, claims: &Value, key: Option<(&jsonwebtoken::EncodingKey, jsonwebtoken::Algorithm)>) -> String {
+    let message = format!(
+        "{}.{}",
+        B64.encode(serde_json::to_vec(header).unwrap()),
+        B64.encode(serde_json::to_vec(claims).unwrap())
+    );
+    let signature = match key {
+        Some((k, alg)) => jsonwebtoken::crypto::sign(message.as_bytes(), k, alg).unwrap(),
+        None => String::new(),
+    };
+    format!("{message}.{signature}")
+}
+
+/// The payload of a token, decoded without checks.
+pub fn payload(token: &str) -> Value {
+    let part = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&B64.decode(part).unwrap()).unwrap()
+}
