@@ -28,7 +28,12 @@ pub struct StorageArgs {
     #[arg(long, global = true, env = "SILO_DATABASE_URL")]
     pub database_url: Option<String>,
     /// PostgreSQL server URL for tenant databases; repeat for several servers.
-    #[arg(long = "tenant-server", global = true, env = "SILO_TENANT_SERVERS", value_delimiter = ',')]
+    #[arg(
+        long = "tenant-server",
+        global = true,
+        env = "SILO_TENANT_SERVERS",
+        value_delimiter = ','
+    )]
     pub tenant_servers: Vec<String>,
 }
 

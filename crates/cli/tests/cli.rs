@@ -1,4 +1,5 @@
 //! The `silo` binary as an operator uses it: real processes, real files, real HTTP.
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -19,17 +20,37 @@ fn silo(data: &Path, args: &[&str]) -> Output {
 }
 
 fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn create(data: &Path, name: &str, slug: &str, email: &str) -> Output {
-    silo(data, &["company", "create", "--name", name, "--slug", slug, "--owner-email", email])
+    silo(
+        data,
+        &[
+            "company",
+            "create",
+            "--name",
+            name,
+            "--slug",
+            slug,
+            "--owner-email",
+            email,
+        ],
+    )
 }
 
 fn list_json(data: &Path) -> Vec<serde_json::Value> {
     let out = ok(&silo(data, &["company", "list", "--json"]));
-    serde_json::from_str::<serde_json::Value>(&out).unwrap().as_array().unwrap().clone()
+    serde_json::from_str::<serde_json::Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[test]
@@ -42,7 +63,11 @@ fn two_companies_two_files_and_a_refused_duplicate() {
     let dup = create(data, "Another Acme", "acme", "eve@evil.example");
     assert_eq!(dup.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&dup.stderr);
-    assert_eq!(stderr.trim().lines().count(), 1, "one-line reason: {stderr}");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "one-line reason: {stderr}"
+    );
     assert!(stderr.contains("taken"), "{stderr}");
 
     let companies = list_json(data);
@@ -60,9 +85,18 @@ fn two_companies_two_files_and_a_refused_duplicate() {
     }
     let tenant_files = std::fs::read_dir(data.join("tenants"))
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "sqlite3"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sqlite3")
+        })
         .count();
-    assert_eq!(tenant_files, 2, "one file per company, nothing for the refused duplicate");
+    assert_eq!(
+        tenant_files, 2,
+        "one file per company, nothing for the refused duplicate"
+    );
     assert!(data.join("control.sqlite3").is_file());
 }
 
@@ -71,8 +105,26 @@ fn slugs_emails_and_passwords_are_checked_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     for args in [
-        &["company", "create", "--name", "X", "--slug", "Bad Slug", "--owner-email", "a@b.example"][..],
-        &["company", "create", "--name", "X", "--slug", "good", "--owner-email", "not-an-email"][..],
+        &[
+            "company",
+            "create",
+            "--name",
+            "X",
+            "--slug",
+            "Bad Slug",
+            "--owner-email",
+            "a@b.example",
+        ][..],
+        &[
+            "company",
+            "create",
+            "--name",
+            "X",
+            "--slug",
+            "good",
+            "--owner-email",
+            "not-an-email",
+        ][..],
     ] {
         let out = silo(data, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
@@ -80,7 +132,14 @@ fn slugs_emails_and_passwords_are_checked_before_anything_is_written() {
     let short = Command::new(env!("CARGO_BIN_EXE_silo"))
         .args(["--data"])
         .arg(data)
-        .args(["company", "create", "--name", "X", "--owner-email", "a@b.example"])
+        .args([
+            "company",
+            "create",
+            "--name",
+            "X",
+            "--owner-email",
+            "a@b.example",
+        ])
         .env("SILO_OWNER_PASSWORD", "short")
         .output()
         .unwrap();
@@ -92,7 +151,11 @@ fn slugs_emails_and_passwords_are_checked_before_anything_is_written() {
 #[test]
 fn usage_errors_exit_with_2() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [&["company", "frobnicate"][..], &["member", "add", "acme", "a@b.example", "emperor"][..], &[][..]] {
+    for args in [
+        &["company", "frobnicate"][..],
+        &["member", "add", "acme", "a@b.example", "emperor"][..],
+        &[][..],
+    ] {
         let out = silo(dir.path(), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
@@ -110,21 +173,43 @@ fn the_control_plane_holds_no_business_tables_and_tenants_no_company_column() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         use silo_store::sqlite::{PoolLimits, open_existing};
-        let control = open_existing(&data.join("control.sqlite3"), PoolLimits::default()).await.unwrap();
+        let control = open_existing(&data.join("control.sqlite3"), PoolLimits::default())
+            .await
+            .unwrap();
         let tables = table_names(&control).await;
-        for business in ["accounts", "contacts", "deals", "contracts", "invoices", "projects"] {
-            assert!(!tables.contains(&business.to_owned()), "control plane has {business}");
+        for business in [
+            "accounts",
+            "contacts",
+            "deals",
+            "contracts",
+            "invoices",
+            "projects",
+        ] {
+            assert!(
+                !tables.contains(&business.to_owned()),
+                "control plane has {business}"
+            );
         }
         assert!(tables.contains(&"companies".to_owned()));
 
-        let tenant = open_existing(&data.join("tenants").join(format!("{id}.sqlite3")), PoolLimits::default()).await.unwrap();
+        let tenant = open_existing(
+            &data.join("tenants").join(format!("{id}.sqlite3")),
+            PoolLimits::default(),
+        )
+        .await
+        .unwrap();
         let tables = table_names(&tenant).await;
         assert!(tables.contains(&"contacts".to_owned()) && tables.contains(&"accounts".to_owned()));
         for table in tables {
-            let sql = silo_store::Sql::assembled(format!("SELECT name FROM pragma_table_info('{table}')"));
+            let sql = silo_store::Sql::assembled(format!(
+                "SELECT name FROM pragma_table_info('{table}')"
+            ));
             for column in tenant.fetch_all(sql, &[]).await.unwrap() {
                 let name: String = column.get("name").unwrap();
-                assert!(name != "company_id" && name != "tenant_id", "{table}.{name}");
+                assert!(
+                    name != "company_id" && name != "tenant_id",
+                    "{table}.{name}"
+                );
             }
         }
     });
@@ -148,12 +233,32 @@ fn suspend_resume_and_members() {
     assert_eq!(list_json(data)[0]["status"], "suspended");
     ok(&silo(data, &["company", "resume", "acme"]));
     assert_eq!(list_json(data)[0]["status"], "active");
-    assert_eq!(silo(data, &["company", "suspend", "nope"]).status.code(), Some(1));
+    assert_eq!(
+        silo(data, &["company", "suspend", "nope"]).status.code(),
+        Some(1)
+    );
 
-    ok(&silo(data, &["member", "add", "acme", "bob@acme.example", "sales", "--password", PASSWORD]));
-    let again = silo(data, &["member", "add", "acme", "BOB@acme.example", "viewer"]);
+    ok(&silo(
+        data,
+        &[
+            "member",
+            "add",
+            "acme",
+            "bob@acme.example",
+            "sales",
+            "--password",
+            PASSWORD,
+        ],
+    ));
+    let again = silo(
+        data,
+        &["member", "add", "acme", "BOB@acme.example", "viewer"],
+    );
     assert_eq!(again.status.code(), Some(1), "already a member");
-    let invited = ok(&silo(data, &["member", "add", "acme", "cy@acme.example", "viewer"]));
+    let invited = ok(&silo(
+        data,
+        &["member", "add", "acme", "cy@acme.example", "viewer"],
+    ));
     assert!(invited.contains("invitation token"), "{invited}");
 }
 
@@ -174,7 +279,12 @@ fn serve_answers_health_and_readiness_and_stops_gracefully() {
         let line = lines.next().expect("server printed its address").unwrap();
         banner.push(line.clone());
         if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_owned();
         }
     };
     let next = lines.next().unwrap().unwrap();
@@ -182,7 +292,12 @@ fn serve_answers_health_and_readiness_and_stops_gracefully() {
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let health: serde_json::Value = reqwest::get(format!("{url}/healthz")).await.unwrap().json().await.unwrap();
+        let health: serde_json::Value = reqwest::get(format!("{url}/healthz"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(health["status"], "ok");
         let ready = reqwest::get(format!("{url}/readyz")).await.unwrap();
         assert_eq!(ready.status(), 200);
@@ -192,7 +307,10 @@ fn serve_answers_health_and_readiness_and_stops_gracefully() {
         assert_eq!(body["error"]["code"], "not_found");
     });
 
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");

@@ -2,7 +2,9 @@
 
 use crate::identities::{NewIdentity, find_or_create_identity};
 use crate::placement::{NewPlacement, NewPlacementFor, insert_placement};
-use crate::{CompanyId, CompanyStatus, ControlError, ControlPlane, IdentityId, Placement, Plan, Slug};
+use crate::{
+    CompanyId, CompanyStatus, ControlError, ControlPlane, IdentityId, Placement, Plan, Slug,
+};
 use serde::Serialize;
 use silo_roles::Role;
 use silo_store::{Row, Timestamp, params};
@@ -79,7 +81,15 @@ impl ControlPlane {
             e if e.is_conflict_on("slug") => ControlError::SlugTaken(company.slug.to_string()),
             e => e.into(),
         })?;
-        insert_placement(&mut tx, &NewPlacementFor { company_id: id, placement: placement(id) }, now).await?;
+        insert_placement(
+            &mut tx,
+            &NewPlacementFor {
+                company_id: id,
+                placement: placement(id),
+            },
+            now,
+        )
+        .await?;
         let identity = find_or_create_identity(&mut tx, &owner, now).await?;
         tx.execute(
             "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
@@ -93,7 +103,11 @@ impl ControlPlane {
     }
 
     /// Finishes provisioning: records the tenant schema version and makes the company active.
-    pub async fn activate(&self, id: CompanyId, schema_version: i64) -> Result<Company, ControlError> {
+    pub async fn activate(
+        &self,
+        id: CompanyId,
+        schema_version: i64,
+    ) -> Result<Company, ControlError> {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         tx.execute(
@@ -101,13 +115,24 @@ impl ControlPlane {
             params![schema_version, now, id],
         )
         .await?;
-        transition(&mut tx, id, CompanyStatus::Provisioning, CompanyStatus::Active, now).await?;
+        transition(
+            &mut tx,
+            id,
+            CompanyStatus::Provisioning,
+            CompanyStatus::Active,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.company(id).await?.ok_or(ControlError::NotFound)
     }
 
     /// Moves a company from one state to another, refusing steps the lifecycle does not allow.
-    pub async fn set_status(&self, id: CompanyId, to: CompanyStatus) -> Result<Company, ControlError> {
+    pub async fn set_status(
+        &self,
+        id: CompanyId,
+        to: CompanyStatus,
+    ) -> Result<Company, ControlError> {
         let current = self.company(id).await?.ok_or(ControlError::NotFound)?;
         let mut tx = self.db.begin().await?;
         transition(&mut tx, id, current.status, to, Timestamp::now()).await?;
@@ -227,7 +252,10 @@ async fn transition(
     match row {
         None => Err(ControlError::NotFound),
         Some(row) => {
-            let actual: CompanyStatus = row.get::<String>("status")?.parse().map_err(ControlError::Corrupt)?;
+            let actual: CompanyStatus = row
+                .get::<String>("status")?
+                .parse()
+                .map_err(ControlError::Corrupt)?;
             Err(ControlError::InvalidTransition { from: actual, to })
         }
     }

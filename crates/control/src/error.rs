@@ -18,6 +18,9 @@ pub enum ControlError {
     /// The identity already belongs to the company.
     #[error("already a member")]
     AlreadyMember,
+    /// The plan's seat limit is reached.
+    #[error("the plan allows {0} members")]
+    SeatLimit(i64),
     /// The change would leave the company without an owner.
     #[error("a company must keep at least one owner")]
     LastOwner,

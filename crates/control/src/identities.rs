@@ -67,7 +67,8 @@ impl Identity {
     fn from_row(row: &Row) -> Result<Identity, ControlError> {
         Ok(Identity {
             id: row.get("id")?,
-            email: Email::parse(&row.get::<String>("email")?).map_err(|e| ControlError::Corrupt(e.into()))?,
+            email: Email::parse(&row.get::<String>("email")?)
+                .map_err(|e| ControlError::Corrupt(e.into()))?,
             name: row.get("name")?,
             status: IdentityStatus::parse(&row.get::<String>("status")?)?,
             password_hash: row.get("password_hash")?,
@@ -99,7 +100,14 @@ pub(crate) async fn find_or_create_identity(
     tx.execute(
         "INSERT INTO identities (id, email, name, password_hash, status, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        params![id, new.email.as_str(), new.name.as_str(), new.password_hash.clone(), status.as_str(), now],
+        params![
+            id,
+            new.email.as_str(),
+            new.name.as_str(),
+            new.password_hash.clone(),
+            status.as_str(),
+            now
+        ],
     )
     .await?;
     Ok(id)
@@ -139,7 +147,11 @@ impl ControlPlane {
     }
 
     /// Sets an identity's password (and activates an invited one).
-    pub async fn set_password(&self, id: IdentityId, password_hash: &str) -> Result<(), ControlError> {
+    pub async fn set_password(
+        &self,
+        id: IdentityId,
+        password_hash: &str,
+    ) -> Result<(), ControlError> {
         let changed = self
             .db
             .execute(

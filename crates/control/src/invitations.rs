@@ -34,7 +34,11 @@ pub struct AcceptedInvitation {
 impl ControlPlane {
     /// Creates an invitation for an identity to a company; returns the secret token, which is
     /// shown once and never stored.
-    pub async fn create_invitation(&self, identity: IdentityId, company: CompanyId) -> Result<String, ControlError> {
+    pub async fn create_invitation(
+        &self,
+        identity: IdentityId,
+        company: CompanyId,
+    ) -> Result<String, ControlError> {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let token = bytes.iter().fold(String::with_capacity(64), |mut s, b| {

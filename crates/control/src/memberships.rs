@@ -39,6 +39,16 @@ fn role_str<S: serde::Serializer>(role: &Role, s: S) -> Result<S::Ok, S::Error> 
     s.serialize_str(role.as_str())
 }
 
+fn member_from_row(row: &Row) -> Result<Member, ControlError> {
+    Ok(Member {
+        identity_id: row.get("id")?,
+        email: Email::parse(&row.get::<String>("email")?)
+            .map_err(|e| ControlError::Corrupt(e.into()))?,
+        name: row.get("name")?,
+        role: parse_role(row)?,
+    })
+}
+
 fn parse_role(row: &Row) -> Result<Role, ControlError> {
     row.get::<String>("role")?
         .parse()
@@ -47,7 +57,11 @@ fn parse_role(row: &Row) -> Result<Role, ControlError> {
 
 impl ControlPlane {
     /// The identity's role in the company now, if it holds a membership there.
-    pub async fn role_of(&self, identity: IdentityId, company: CompanyId) -> Result<Option<Role>, ControlError> {
+    pub async fn role_of(
+        &self,
+        identity: IdentityId,
+        company: CompanyId,
+    ) -> Result<Option<Role>, ControlError> {
         let row = self
             .db
             .fetch_optional(
@@ -59,24 +73,57 @@ impl ControlPlane {
     }
 
     /// Gives an identity a role in a company.
-    pub async fn add_membership(&self, identity: IdentityId, company: CompanyId, role: Role) -> Result<(), ControlError> {
-        let now = Timestamp::now();
-        self.db
-            .execute(
-                "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $4)",
-                params![identity, company, role.as_str(), now],
-            )
+    pub async fn add_membership(
+        &self,
+        identity: IdentityId,
+        company: CompanyId,
+        role: Role,
+    ) -> Result<(), ControlError> {
+        self.add_membership_within(identity, company, role, None)
             .await
-            .map_err(|e| match e {
-                StoreError::Conflict { .. } => ControlError::AlreadyMember,
-                e => e.into(),
-            })?;
+    }
+
+    /// Gives an identity a role in a company unless the company already has `max_seats`
+    /// members ([`ControlError::SeatLimit`]); count and insert happen in one transaction.
+    pub async fn add_membership_within(
+        &self,
+        identity: IdentityId,
+        company: CompanyId,
+        role: Role,
+        max_seats: Option<i64>,
+    ) -> Result<(), ControlError> {
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        if let Some(max) = max_seats {
+            let row = tx
+                .fetch_one(
+                    "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1",
+                    params![company],
+                )
+                .await?;
+            if row.get::<i64>("n")? >= max {
+                return Err(ControlError::SeatLimit(max));
+            }
+        }
+        tx.execute(
+            "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $4)",
+            params![identity, company, role.as_str(), now],
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { .. } => ControlError::AlreadyMember,
+            e => e.into(),
+        })?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// The companies an identity belongs to (erased ones left out), by name.
-    pub async fn memberships_of(&self, identity: IdentityId) -> Result<Vec<MembershipSummary>, ControlError> {
+    pub async fn memberships_of(
+        &self,
+        identity: IdentityId,
+    ) -> Result<Vec<MembershipSummary>, ControlError> {
         let rows = self
             .db
             .fetch_all(
@@ -91,10 +138,14 @@ impl ControlPlane {
             .map(|row| {
                 Ok(MembershipSummary {
                     id: row.get("id")?,
-                    slug: Slug::parse(&row.get::<String>("slug")?).map_err(|e| ControlError::Corrupt(e.into()))?,
+                    slug: Slug::parse(&row.get::<String>("slug")?)
+                        .map_err(|e| ControlError::Corrupt(e.into()))?,
                     name: row.get("name")?,
                     role: parse_role(row)?,
-                    status: row.get::<String>("status")?.parse().map_err(ControlError::Corrupt)?,
+                    status: row
+                        .get::<String>("status")?
+                        .parse()
+                        .map_err(ControlError::Corrupt)?,
                 })
             })
             .collect()
@@ -102,33 +153,73 @@ impl ControlPlane {
 
     /// A company's members, by email.
     pub async fn members(&self, company: CompanyId) -> Result<Vec<Member>, ControlError> {
+        self.members_page(company, None, i64::MAX).await
+    }
+
+    /// One page of a company's members in identity order, after `cursor` (an identity id).
+    pub async fn members_page(
+        &self,
+        company: CompanyId,
+        after: Option<IdentityId>,
+        limit: i64,
+    ) -> Result<Vec<Member>, ControlError> {
         let rows = self
             .db
             .fetch_all(
                 "SELECT i.id, i.email, i.name, m.role
                  FROM memberships m JOIN identities i ON i.id = m.identity_id
-                 WHERE m.company_id = $1 ORDER BY i.email",
+                 WHERE m.company_id = $1 AND ($2 IS NULL OR i.id > $2)
+                 ORDER BY i.id LIMIT $3",
+                params![company, after.map(|a| a.as_uuid()), limit],
+            )
+            .await?;
+        rows.iter().map(member_from_row).collect()
+    }
+
+    /// One member of a company.
+    pub async fn member(
+        &self,
+        company: CompanyId,
+        identity: IdentityId,
+    ) -> Result<Option<Member>, ControlError> {
+        let row = self
+            .db
+            .fetch_optional(
+                "SELECT i.id, i.email, i.name, m.role
+                 FROM memberships m JOIN identities i ON i.id = m.identity_id
+                 WHERE m.company_id = $1 AND m.identity_id = $2",
+                params![company, identity],
+            )
+            .await?;
+        row.as_ref().map(member_from_row).transpose()
+    }
+
+    /// How many members a company has.
+    pub async fn member_count(&self, company: CompanyId) -> Result<i64, ControlError> {
+        let row = self
+            .db
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1",
                 params![company],
             )
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Member {
-                    identity_id: row.get("id")?,
-                    email: Email::parse(&row.get::<String>("email")?).map_err(|e| ControlError::Corrupt(e.into()))?,
-                    name: row.get("name")?,
-                    role: parse_role(row)?,
-                })
-            })
-            .collect()
+        Ok(row.get("n")?)
     }
 
     /// Changes a member's role. Demoting the company's last owner is refused with
     /// [`ControlError::LastOwner`].
-    pub async fn set_role(&self, identity: IdentityId, company: CompanyId, role: Role) -> Result<(), ControlError> {
+    pub async fn set_role(
+        &self,
+        identity: IdentityId,
+        company: CompanyId,
+        role: Role,
+    ) -> Result<(), ControlError> {
         let mut tx = self.db.begin().await?;
         let current = member_role(&mut tx, identity, company).await?;
-        if current == Role::Owner && role != Role::Owner && owner_count(&mut tx, company).await? <= 1 {
+        if current == Role::Owner
+            && role != Role::Owner
+            && owner_count(&mut tx, company).await? <= 1
+        {
             return Err(ControlError::LastOwner);
         }
         tx.execute(
@@ -142,7 +233,11 @@ impl ControlPlane {
 
     /// Removes a membership. Removing the company's last owner is refused with
     /// [`ControlError::LastOwner`].
-    pub async fn remove_membership(&self, identity: IdentityId, company: CompanyId) -> Result<(), ControlError> {
+    pub async fn remove_membership(
+        &self,
+        identity: IdentityId,
+        company: CompanyId,
+    ) -> Result<(), ControlError> {
         let mut tx = self.db.begin().await?;
         let current = member_role(&mut tx, identity, company).await?;
         if current == Role::Owner && owner_count(&mut tx, company).await? <= 1 {
@@ -158,7 +253,11 @@ impl ControlPlane {
     }
 }
 
-async fn member_role(tx: &mut Tx, identity: IdentityId, company: CompanyId) -> Result<Role, ControlError> {
+async fn member_role(
+    tx: &mut Tx,
+    identity: IdentityId,
+    company: CompanyId,
+) -> Result<Role, ControlError> {
     let row = tx
         .fetch_optional(
             "SELECT role FROM memberships WHERE identity_id = $1 AND company_id = $2",
@@ -172,8 +271,8 @@ async fn member_role(tx: &mut Tx, identity: IdentityId, company: CompanyId) -> R
 async fn owner_count(tx: &mut Tx, company: CompanyId) -> Result<i64, ControlError> {
     let row = tx
         .fetch_one(
-            "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1 AND role = 'owner'",
-            params![company],
+            "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1 AND role = $2",
+            params![company, Role::Owner.as_str()],
         )
         .await?;
     Ok(row.get("n")?)

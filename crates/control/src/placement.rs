@@ -1,6 +1,6 @@
 //! Placement: where each company's tenant database lives and which schema version it has.
 
-use crate::{ControlError, ControlPlane, CompanyId};
+use crate::{CompanyId, ControlError, ControlPlane};
 use serde::Serialize;
 use silo_store::{Row, Timestamp, Tx, params};
 
@@ -72,7 +72,11 @@ impl Placement {
     }
 }
 
-pub(crate) async fn insert_placement(tx: &mut Tx, p: &NewPlacementFor, now: Timestamp) -> Result<(), ControlError> {
+pub(crate) async fn insert_placement(
+    tx: &mut Tx,
+    p: &NewPlacementFor,
+    now: Timestamp,
+) -> Result<(), ControlError> {
     tx.execute(
         "INSERT INTO placements (company_id, backend, server, database_name, credentials_ref, schema_version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
@@ -98,11 +102,17 @@ impl ControlPlane {
                 params![company],
             )
             .await?;
-        row.as_ref().map(|r| Placement::from_row(r, "company_id")).transpose()
+        row.as_ref()
+            .map(|r| Placement::from_row(r, "company_id"))
+            .transpose()
     }
 
     /// Records the tenant schema version a company's database is at.
-    pub async fn set_schema_version(&self, company: CompanyId, version: i64) -> Result<(), ControlError> {
+    pub async fn set_schema_version(
+        &self,
+        company: CompanyId,
+        version: i64,
+    ) -> Result<(), ControlError> {
         self.db
             .execute(
                 "UPDATE placements SET schema_version = $1, updated_at = $2 WHERE company_id = $3",

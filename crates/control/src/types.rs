@@ -232,8 +232,14 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(Slug::from_name("Acme B.V.").map(|s| s.0), Some("acme-b-v".into()));
-        assert_eq!(Slug::from_name("  Ünïcode & Co  ").map(|s| s.0), Some("n-code-co".into()));
+        assert_eq!(
+            Slug::from_name("Acme B.V.").map(|s| s.0),
+            Some("acme-b-v".into())
+        );
+        assert_eq!(
+            Slug::from_name("  Ünïcode & Co  ").map(|s| s.0),
+            Some("n-code-co".into())
+        );
         assert!(Slug::from_name("!!").is_none());
         assert!(Slug::parse("a").is_err());
         assert!(Slug::parse("Acme").is_err());
@@ -245,8 +251,13 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Ann@Example.COM ").map(|e| e.0), Ok("ann@example.com".into()));
-        for bad in ["", "ann", "ann@", "@x.nl", "a@b", "a@@b.nl", "a b@c.nl", "a@.nl", "a@b..nl"] {
+        assert_eq!(
+            Email::parse(" Ann@Example.COM ").map(|e| e.0),
+            Ok("ann@example.com".into())
+        );
+        for bad in [
+            "", "ann", "ann@", "@x.nl", "a@b", "a@@b.nl", "a b@c.nl", "a@.nl", "a@b..nl",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

@@ -99,9 +99,9 @@ impl Permission {
     /// The roles that hold this permission: one row of the matrix in roles.md.
     pub const fn granted_to(self) -> &'static [Role] {
         match self {
-            Permission::CompanyRead
-            | Permission::CrmRead
-            | Permission::DealsRead => &[Owner, Admin, Manager, Sales, Marketing, Delivery, Finance, Viewer],
+            Permission::CompanyRead | Permission::CrmRead | Permission::DealsRead => &[
+                Owner, Admin, Manager, Sales, Marketing, Delivery, Finance, Viewer,
+            ],
             Permission::CompanyUpdate | Permission::MembersManage => &[Owner, Admin],
             Permission::CompanyBilling | Permission::CompanyDelete => &[Owner],
             Permission::MembersRead => &[Owner, Admin, Manager],
@@ -169,6 +169,10 @@ data.export     x x . . . . . .
     #[test]
     fn owner_holds_everything_and_viewer_writes_nothing() {
         assert!(Permission::ALL.iter().all(|p| Role::Owner.can(*p)));
-        assert!(Role::Viewer.permissions().all(|p| p.as_str().ends_with(".read")));
+        assert!(
+            Role::Viewer
+                .permissions()
+                .all(|p| p.as_str().ends_with(".read"))
+        );
     }
 }

@@ -27,7 +27,9 @@ pub enum Role {
 
 /// A string that names no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}` (expected one of owner, admin, manager, sales, marketing, delivery, finance, viewer)")]
+#[error(
+    "unknown role `{0}` (expected one of owner, admin, manager, sales, marketing, delivery, finance, viewer)"
+)]
 pub struct ParseRoleError(pub String);
 
 impl Role {
@@ -143,7 +145,10 @@ mod tests {
         assert!(Role::Admin.may_manage(Role::Admin));
         assert!(Role::Admin.may_manage(Role::Viewer));
         for role in [Role::Manager, Role::Sales, Role::Viewer, Role::Finance] {
-            assert!(!role.may_manage(Role::Viewer), "{role} must not manage members");
+            assert!(
+                !role.may_manage(Role::Viewer),
+                "{role} must not manage members"
+            );
         }
     }
 }

@@ -2,9 +2,9 @@
 //! claim to that company's database. Nothing else in a request (headers, host, query) can
 //! name, override or narrow the company. Every step fails closed.
 
+use crate::AppState;
 use crate::error::ApiError;
 use crate::routes::Access;
-use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -48,7 +48,9 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
         .split_once(' ')
         .ok_or_else(|| ApiError::Unauthenticated("Authorization is not `Bearer <token>`".into()))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::Unauthenticated("Authorization is not `Bearer <token>`".into()));
+        return Err(ApiError::Unauthenticated(
+            "Authorization is not `Bearer <token>`".into(),
+        ));
     }
     Ok(token.trim())
 }
@@ -84,16 +86,25 @@ impl FromRequestParts<AppState> for Tenant {
         // route that declares no permission is a wiring bug and serves nothing.
         let permission = match parts.extensions.get::<Access>() {
             Some(Access::Company(p)) => *p,
-            _ => return Err(ApiError::Internal("company-scoped handler on a route without a permission".into())),
+            _ => {
+                return Err(ApiError::Internal(
+                    "company-scoped handler on a route without a permission".into(),
+                ));
+            }
         };
         let auth = Authenticated::from_request_parts(parts, state).await?;
         let company_id = auth.company_claim.ok_or(ApiError::NoCompany)?;
         let control = state.tenancy.control();
-        let company = control.company(company_id).await?.ok_or(ApiError::TenantUnresolved)?;
+        let company = control
+            .company(company_id)
+            .await?
+            .ok_or(ApiError::TenantUnresolved)?;
         match company.status {
             CompanyStatus::Active => {}
             CompanyStatus::Suspended => return Err(ApiError::CompanySuspended),
-            CompanyStatus::Provisioning | CompanyStatus::Erased => return Err(ApiError::TenantUnresolved),
+            CompanyStatus::Provisioning | CompanyStatus::Erased => {
+                return Err(ApiError::TenantUnresolved);
+            }
         }
         let role = control
             .role_of(auth.identity.id, company.id)

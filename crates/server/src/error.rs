@@ -135,10 +135,10 @@ impl IntoResponse for ApiError {
             error["fields"] = json!(fields);
         }
         let mut response = (status, Json(json!({ "error": error }))).into_response();
-        if let ApiError::RateLimited { retry_after } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let ApiError::RateLimited { retry_after } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         response
     }
@@ -150,7 +150,9 @@ impl From<silo_store::StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Unavailable(cause) => ApiError::TenantUnavailable(cause),
-            StoreError::Conflict { constraint } => ApiError::conflict(format!("conflicts with existing data ({constraint})")),
+            StoreError::Conflict { constraint } => {
+                ApiError::conflict(format!("conflicts with existing data ({constraint})"))
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -161,12 +163,26 @@ impl From<silo_control::ControlError> for ApiError {
         use silo_control::ControlError;
         match e {
             ControlError::NotFound => ApiError::NotFound,
-            ControlError::SlugTaken(slug) => ApiError::Conflict { code: "slug_taken", message: format!("the slug `{slug}` is taken") },
-            ControlError::EmailTaken => ApiError::Conflict { code: "email_taken", message: "that email is already registered".into() },
-            ControlError::AlreadyMember => ApiError::Conflict { code: "already_member", message: "already a member".into() },
-            ControlError::LastOwner => ApiError::Conflict { code: "last_owner", message: "a company must keep at least one owner".into() },
+            ControlError::SlugTaken(slug) => ApiError::Conflict {
+                code: "slug_taken",
+                message: format!("the slug `{slug}` is taken"),
+            },
+            ControlError::EmailTaken => ApiError::Conflict {
+                code: "email_taken",
+                message: "that email is already registered".into(),
+            },
+            ControlError::AlreadyMember => ApiError::Conflict {
+                code: "already_member",
+                message: "already a member".into(),
+            },
+            ControlError::LastOwner => ApiError::Conflict {
+                code: "last_owner",
+                message: "a company must keep at least one owner".into(),
+            },
             e @ ControlError::InvalidTransition { .. } => ApiError::conflict(e.to_string()),
-            ControlError::Store(silo_store::StoreError::Unavailable(cause)) => ApiError::Unavailable(cause),
+            ControlError::Store(silo_store::StoreError::Unavailable(cause)) => {
+                ApiError::Unavailable(cause)
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -1,8 +1,8 @@
 //! JSON bodies: axum's extractor with our error codes for bad, misshapen and oversized bodies.
 
 use crate::error::ApiError;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::FromRequest;
+use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -27,10 +27,12 @@ impl From<JsonRejection> for ApiError {
                 "the body does not have the expected shape: {}",
                 e.body_text()
             )),
-            JsonRejection::JsonSyntaxError(_) => ApiError::BadRequest("the body is not valid JSON".into()),
-            JsonRejection::MissingJsonContentType(_) => {
-                ApiError::BadRequest("send the body as JSON with `Content-Type: application/json`".into())
+            JsonRejection::JsonSyntaxError(_) => {
+                ApiError::BadRequest("the body is not valid JSON".into())
             }
+            JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(
+                "send the body as JSON with `Content-Type: application/json`".into(),
+            ),
             other => ApiError::BadRequest(other.body_text()),
         }
     }

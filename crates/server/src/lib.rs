@@ -5,6 +5,7 @@ mod binding;
 pub mod error;
 mod handlers;
 mod json;
+mod pagination;
 pub mod ratelimit;
 mod routes;
 mod validate;
@@ -33,6 +34,8 @@ pub struct ServerConfig {
     pub signup_enabled: bool,
     /// Failed-login limits.
     pub login_limits: LoginLimits,
+    /// The address people reach this server at, for links such as invitations.
+    pub public_url: String,
 }
 
 impl Default for ServerConfig {
@@ -42,6 +45,7 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             signup_enabled: true,
             login_limits: LoginLimits::default(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -64,7 +68,11 @@ pub struct Server {
 
 impl Server {
     /// Binds the listener and builds the routes.
-    pub async fn build(config: ServerConfig, tenancy: Arc<Tenancy>, tokens: Tokens) -> std::io::Result<Server> {
+    pub async fn build(
+        config: ServerConfig,
+        tenancy: Arc<Tenancy>,
+        tokens: Tokens,
+    ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
         let state = AppState {
             tenancy,
@@ -82,10 +90,14 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await

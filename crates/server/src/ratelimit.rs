@@ -62,7 +62,11 @@ impl LoginLimiter {
     }
 
     fn max(&self, kind: u32) -> u32 {
-        if kind == 0 { self.limits.per_email } else { self.limits.per_address }
+        if kind == 0 {
+            self.limits.per_email
+        } else {
+            self.limits.per_address
+        }
     }
 
     /// `Err(seconds)` when either key is over its limit now.
@@ -87,9 +91,15 @@ impl LoginLimiter {
             windows.retain(|_, w| w.started.elapsed() < window);
         }
         for (key, _) in Self::keys(email, address) {
-            let w = windows.entry(key).or_insert(Window { started: Instant::now(), failures: 0 });
+            let w = windows.entry(key).or_insert(Window {
+                started: Instant::now(),
+                failures: 0,
+            });
             if w.started.elapsed() >= self.limits.window {
-                *w = Window { started: Instant::now(), failures: 0 };
+                *w = Window {
+                    started: Instant::now(),
+                    failures: 0,
+                };
             }
             w.failures += 1;
         }
@@ -108,15 +118,25 @@ mod tests {
 
     #[test]
     fn locks_after_the_limit_per_email_and_per_address() {
-        let limiter = LoginLimiter::new(LoginLimits { per_email: 2, per_address: 3, window: Duration::from_secs(60) });
+        let limiter = LoginLimiter::new(LoginLimits {
+            per_email: 2,
+            per_address: 3,
+            window: Duration::from_secs(60),
+        });
         assert!(limiter.check("a@x.nl", "1.1.1.1").is_ok());
         limiter.failed("a@x.nl", "1.1.1.1");
         limiter.failed("a@x.nl", "1.1.1.1");
         let wait = limiter.check("a@x.nl", "2.2.2.2").unwrap_err();
         assert!((1..=60).contains(&wait));
-        assert!(limiter.check("b@x.nl", "2.2.2.2").is_ok(), "other email, other address");
+        assert!(
+            limiter.check("b@x.nl", "2.2.2.2").is_ok(),
+            "other email, other address"
+        );
         limiter.failed("c@x.nl", "1.1.1.1");
-        assert!(limiter.check("d@x.nl", "1.1.1.1").is_err(), "address over its limit");
+        assert!(
+            limiter.check("d@x.nl", "1.1.1.1").is_err(),
+            "address over its limit"
+        );
         limiter.succeeded("a@x.nl");
         assert!(limiter.check("a@x.nl", "2.2.2.2").is_ok());
     }

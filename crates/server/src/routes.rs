@@ -1,12 +1,12 @@
 //! The route table: every route, its handler and what it requires, in one place.
 
 use crate::error::ApiError;
-use crate::handlers::{auth, company, health};
+use crate::handlers::{auth, company, health, members};
 use crate::{AppState, ServerConfig};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, on, MethodFilter};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use silo_roles::Permission;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -58,6 +58,10 @@ route_table! {
     GET "/api/me" => auth::me, Access::Identity;
     GET "/api/company" => company::get, Access::Company(Permission::CompanyRead);
     PATCH "/api/company" => company::patch, Access::Company(Permission::CompanyUpdate);
+    GET "/api/members" => members::list, Access::Company(Permission::MembersRead);
+    POST "/api/members" => members::add, Access::Company(Permission::MembersManage);
+    PATCH "/api/members/{identity_id}" => members::change_role, Access::Company(Permission::MembersManage);
+    DELETE "/api/members/{identity_id}" => members::remove, Access::Company(Permission::MembersManage);
 }
 
 fn filter(method: &Method) -> MethodFilter {

@@ -18,7 +18,9 @@ impl Fields {
         match parsed {
             Ok(v) => Some(v),
             Err(e) => {
-                self.0.entry(field.to_owned()).or_insert_with(|| e.to_string());
+                self.0
+                    .entry(field.to_owned())
+                    .or_insert_with(|| e.to_string());
                 None
             }
         }
@@ -40,7 +42,12 @@ impl Fields {
     }
 
     /// An optional trimmed text of at most `max` characters; empty becomes `None`.
-    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<Option<String>> {
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<Option<String>> {
         match value.map(str::trim) {
             None | Some("") => Some(None),
             Some(v) => self.text(field, v, max).map(Some),

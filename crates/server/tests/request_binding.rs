@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 //! The request path of architecture.md, refusal by refusal, over real HTTP.
 
 mod common;
@@ -17,7 +18,13 @@ async fn signup_login_me_and_company() {
     assert_eq!(me.body["identity"]["email"], "ann@acme.example");
     assert_eq!(me.body["role"], "owner");
     assert_eq!(me.body["company"]["id"], company_id.as_str());
-    assert!(me.body["permissions"].as_array().unwrap().iter().any(|p| p == "company.delete"));
+    assert!(
+        me.body["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "company.delete")
+    );
 
     let company = app.get("/api/company", Some(&token)).await;
     assert_eq!(company.body["slug"], "acme-digital");
@@ -28,14 +35,36 @@ async fn signup_login_me_and_company() {
     assert_eq!(login.status, 200, "{}", login.body);
     assert_eq!(login.body["token_type"], "Bearer");
     assert_eq!(login.body["expires_in"], 900);
-    assert_eq!(login.body["company"]["id"], company_id.as_str(), "a single membership binds");
+    assert_eq!(
+        login.body["company"]["id"],
+        company_id.as_str(),
+        "a single membership binds"
+    );
     let claims = payload(login.body["token"].as_str().unwrap());
-    for claim in ["iss", "aud", "sub", "company_id", "iat", "nbf", "exp", "jti"] {
+    for claim in [
+        "iss",
+        "aud",
+        "sub",
+        "company_id",
+        "iat",
+        "nbf",
+        "exp",
+        "jti",
+    ] {
         assert!(claims.get(claim).is_some(), "missing {claim}");
     }
-    assert!(claims.get("role").is_none(), "roles are never trusted from the token");
+    assert!(
+        claims.get("role").is_none(),
+        "roles are never trusted from the token"
+    );
 
-    let renamed = app.patch("/api/company", Some(&token), json!({"name": "Acme Digital B.V."})).await;
+    let renamed = app
+        .patch(
+            "/api/company",
+            Some(&token),
+            json!({"name": "Acme Digital B.V."}),
+        )
+        .await;
     assert_eq!(renamed.body["name"], "Acme Digital B.V.");
 }
 
@@ -43,8 +72,20 @@ async fn signup_login_me_and_company() {
 async fn wrong_password_and_unknown_email_get_the_same_answer() {
     let app = spawn_app().await;
     app.signup("Acme", "ann@acme.example").await;
-    let wrong = app.post("/api/auth/login", None, json!({"email": "ann@acme.example", "password": "not the password"})).await;
-    let unknown = app.post("/api/auth/login", None, json!({"email": "nobody@acme.example", "password": "not the password"})).await;
+    let wrong = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "ann@acme.example", "password": "not the password"}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": "nobody@acme.example", "password": "not the password"}),
+        )
+        .await;
     wrong.expect(401, "invalid_credentials");
     unknown.expect(401, "invalid_credentials");
     assert_eq!(wrong.body, unknown.body);
@@ -55,13 +96,21 @@ async fn brute_force_is_rate_limited_per_email() {
     let app = spawn_app().await;
     app.signup("Acme", "ann@acme.example").await;
     for _ in 0..5 {
-        app.post("/api/auth/login", None, json!({"email": "ann@acme.example", "password": "guess guess guess"}))
-            .await
-            .expect(401, "invalid_credentials");
+        app.post(
+            "/api/auth/login",
+            None,
+            json!({"email": "ann@acme.example", "password": "guess guess guess"}),
+        )
+        .await
+        .expect(401, "invalid_credentials");
     }
     let limited = app.login("ann@acme.example", None).await;
     limited.expect(429, "rate_limited");
-    let retry: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = limited.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(retry > 0 && retry <= 600);
 }
 
@@ -75,7 +124,8 @@ async fn malformed_tokens_are_unauthenticated() {
     let jwks = app.get("/.well-known/jwks.json", None).await;
     let x = jwks.body["keys"][0]["x"].as_str().unwrap().to_owned();
     assert_eq!(jwks.body["keys"][0]["kid"], kid.as_str());
-    let public_bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &x).unwrap();
+    let public_bytes =
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &x).unwrap();
     let hmac = EncodingKey::from_secret(&public_bytes).unwrap();
     let good = claims(&sub, Some(&company));
     let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
@@ -88,34 +138,110 @@ async fn malformed_tokens_are_unauthenticated() {
 
     let mut cases: Vec<(&str, String)> = vec![
         ("garbage", "not-a-token".into()),
-        ("two segments", token.rsplitn(2, '.').nth(1).unwrap().to_owned()),
-        ("stripped signature", format!("{}.", token.rsplitn(2, '.').nth(1).unwrap())),
-        ("alg none", forge(&json!({"alg": "none", "typ": "JWT", "kid": kid}), &good, None)),
-        ("HMAC with our public key", forge(&json!({"alg": "HS256", "typ": "JWT", "kid": kid}), &good, Some((&hmac, Algorithm::HS256)))),
-        ("unknown kid", forge(&json!({"alg": "EdDSA", "typ": "JWT", "kid": "nope"}), &good, ed)),
-        ("path-like kid", forge(&json!({"alg": "EdDSA", "typ": "JWT", "kid": "../../keys/active"}), &good, ed)),
-        ("embedded jwk", forge(&json!({"alg": "EdDSA", "typ": "JWT", "kid": kid, "jwk": {"kty": "OKP", "crv": "Ed25519", "x": x}}), &good, ed)),
-        ("jku", forge(&json!({"alg": "EdDSA", "typ": "JWT", "kid": kid, "jku": "http://127.0.0.1:1/jwks"}), &good, ed)),
-        ("x5u", forge(&json!({"alg": "EdDSA", "typ": "JWT", "kid": kid, "x5u": "http://127.0.0.1:1/x5"}), &good, ed)),
-        ("crit", forge(&json!({"alg": "EdDSA", "typ": "JWT", "kid": kid, "crit": ["exp"]}), &good, ed)),
+        ("two segments", token.rsplit_once('.').unwrap().0.to_owned()),
+        (
+            "stripped signature",
+            format!("{}.", token.rsplit_once('.').unwrap().0),
+        ),
+        (
+            "alg none",
+            forge(
+                &json!({"alg": "none", "typ": "JWT", "kid": kid}),
+                &good,
+                None,
+            ),
+        ),
+        (
+            "HMAC with our public key",
+            forge(
+                &json!({"alg": "HS256", "typ": "JWT", "kid": kid}),
+                &good,
+                Some((&hmac, Algorithm::HS256)),
+            ),
+        ),
+        (
+            "unknown kid",
+            forge(
+                &json!({"alg": "EdDSA", "typ": "JWT", "kid": "nope"}),
+                &good,
+                ed,
+            ),
+        ),
+        (
+            "path-like kid",
+            forge(
+                &json!({"alg": "EdDSA", "typ": "JWT", "kid": "../../keys/active"}),
+                &good,
+                ed,
+            ),
+        ),
+        (
+            "embedded jwk",
+            forge(
+                &json!({"alg": "EdDSA", "typ": "JWT", "kid": kid, "jwk": {"kty": "OKP", "crv": "Ed25519", "x": x}}),
+                &good,
+                ed,
+            ),
+        ),
+        (
+            "jku",
+            forge(
+                &json!({"alg": "EdDSA", "typ": "JWT", "kid": kid, "jku": "http://127.0.0.1:1/jwks"}),
+                &good,
+                ed,
+            ),
+        ),
+        (
+            "x5u",
+            forge(
+                &json!({"alg": "EdDSA", "typ": "JWT", "kid": kid, "x5u": "http://127.0.0.1:1/x5"}),
+                &good,
+                ed,
+            ),
+        ),
+        (
+            "crit",
+            forge(
+                &json!({"alg": "EdDSA", "typ": "JWT", "kid": kid, "crit": ["exp"]}),
+                &good,
+                ed,
+            ),
+        ),
     ];
     let mut altered = good.clone();
     altered["sub"] = json!(uuid::Uuid::now_v7().to_string());
     let parts: Vec<&str> = token.split('.').collect();
     let tampered_payload = forge(&header, &altered, None);
-    cases.push(("altered payload", format!("{}.{}", tampered_payload.trim_end_matches('.'), parts[2])));
+    cases.push((
+        "altered payload",
+        format!("{}.{}", tampered_payload.trim_end_matches('.'), parts[2]),
+    ));
     let mut sig = parts[2].to_owned().into_bytes();
     sig[5] = if sig[5] == b'A' { b'B' } else { b'A' };
-    cases.push(("altered signature", format!("{}.{}.{}", parts[0], parts[1], String::from_utf8(sig).unwrap())));
+    cases.push((
+        "altered signature",
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            String::from_utf8(sig).unwrap()
+        ),
+    ));
     for (name, change) in [
-        ("expired", json!({"exp": now() - 3600, "nbf": now() - 7200, "iat": now() - 7200})),
+        (
+            "expired",
+            json!({"exp": now() - 3600, "nbf": now() - 7200, "iat": now() - 7200}),
+        ),
         ("not yet valid", json!({"nbf": now() + 3600})),
         ("wrong iss", json!({"iss": "someone-else"})),
         ("wrong aud", json!({"aud": "other-api"})),
         ("missing exp", json!({"exp": null})),
         ("company_id number", json!({"company_id": 42})),
         ("company_id list", json!({"company_id": [company.clone()]})),
-        ("company_id object", json!({"company_id": {"id": company.clone()}})),
+        (
+            "company_id object",
+            json!({"company_id": {"id": company.clone()}}),
+        ),
         ("company_id empty", json!({"company_id": ""})),
         ("sub not a uuid", json!({"sub": "admin"})),
         ("exp as string", json!({"exp": (now() + 600).to_string()})),
@@ -132,15 +258,28 @@ async fn malformed_tokens_are_unauthenticated() {
     }
     for (name, bad) in &cases {
         let r = app.get("/api/company", Some(bad)).await;
-        assert_eq!((r.status.as_u16(), r.code()), (401, "unauthenticated"), "{name}: {}", r.body);
+        assert_eq!(
+            (r.status.as_u16(), r.code()),
+            (401, "unauthenticated"),
+            "{name}: {}",
+            r.body
+        );
         let r = app.get("/api/me", Some(bad)).await;
         assert_eq!(r.status, 401, "{name} on /api/me");
     }
     for header in ["", "Bearer", "Bearer ", "Basic YW5uOnB3", "bearer"] {
-        let r = app.send(app.client.get(format!("{}/api/company", app.url)).header("authorization", header)).await;
+        let r = app
+            .send(
+                app.client
+                    .get(format!("{}/api/company", app.url))
+                    .header("authorization", header),
+            )
+            .await;
         r.expect(401, "unauthenticated");
     }
-    app.get("/api/company", None).await.expect(401, "unauthenticated");
+    app.get("/api/company", None)
+        .await
+        .expect(401, "unauthenticated");
 }
 
 #[tokio::test]
@@ -148,15 +287,21 @@ async fn the_company_claim_always_wins() {
     let app = spawn_app().await;
     let (token_a, company_a) = app.signup("Alpha", "ann@alpha.example").await;
     let (_token_b, company_b) = app.signup("Beta", "bob@beta.example").await;
-    app.add_member("beta", "ann@alpha.example", Role::Owner).await;
+    app.add_member("beta", "ann@alpha.example", Role::Owner)
+        .await;
     let ask = |req: reqwest::RequestBuilder| req.bearer_auth(&token_a);
     let url = format!("{}/api/company", app.url);
     let attempts = [
         ask(app.client.get(&url).header("X-Tenant-ID", &company_b)),
         ask(app.client.get(&url).header("X-Company-ID", &company_b)),
-        ask(app.client.get(&url).header("X-Forwarded-Host", "beta.silo.example")),
+        ask(app
+            .client
+            .get(&url)
+            .header("X-Forwarded-Host", "beta.silo.example")),
         ask(app.client.get(&url).header("Host", "beta.localhost")),
-        ask(app.client.get(format!("{url}?company_id={company_b}&company=beta&tenant={company_b}"))),
+        ask(app.client.get(format!(
+            "{url}?company_id={company_b}&company=beta&tenant={company_b}"
+        ))),
     ];
     for req in attempts {
         let r = app.send(req).await;
@@ -170,25 +315,46 @@ async fn switching_between_companies() {
     let app = spawn_app().await;
     let (_, company_a) = app.signup("Alpha", "ann@alpha.example").await;
     let (_, company_b) = app.signup("Beta", "bob@beta.example").await;
-    app.add_member("beta", "ann@alpha.example", Role::Finance).await;
+    app.add_member("beta", "ann@alpha.example", Role::Finance)
+        .await;
 
     let login = app.login("ann@alpha.example", None).await;
     assert_eq!(login.status, 200);
-    assert!(login.body["company"].is_null(), "several memberships give an identity-only token");
+    assert!(
+        login.body["company"].is_null(),
+        "several memberships give an identity-only token"
+    );
     assert_eq!(login.body["companies"].as_array().unwrap().len(), 2);
     let identity_only = login.body["token"].as_str().unwrap().to_owned();
     assert!(payload(&identity_only).get("company_id").is_none());
-    app.get("/api/company", Some(&identity_only)).await.expect(403, "no_company");
+    app.get("/api/company", Some(&identity_only))
+        .await
+        .expect(403, "no_company");
     let me = app.get("/api/me", Some(&identity_only)).await;
     assert!(me.body["company"].is_null() && me.body["permissions"].as_array().unwrap().is_empty());
 
-    let switched = app.post("/api/auth/switch", Some(&identity_only), json!({"company": "beta"})).await;
+    let switched = app
+        .post(
+            "/api/auth/switch",
+            Some(&identity_only),
+            json!({"company": "beta"}),
+        )
+        .await;
     assert_eq!(switched.status, 200, "{}", switched.body);
     assert_eq!(switched.body["role"], "finance");
     let token_b = switched.body["token"].as_str().unwrap();
-    assert_eq!(app.get("/api/company", Some(token_b)).await.body["id"], company_b.as_str());
+    assert_eq!(
+        app.get("/api/company", Some(token_b)).await.body["id"],
+        company_b.as_str()
+    );
 
-    let back = app.post("/api/auth/switch", Some(token_b), json!({"company": company_a})).await;
+    let back = app
+        .post(
+            "/api/auth/switch",
+            Some(token_b),
+            json!({"company": company_a}),
+        )
+        .await;
     assert_eq!(back.body["role"], "owner");
 
     let bound = app.login("ann@alpha.example", Some("beta")).await;
@@ -196,34 +362,76 @@ async fn switching_between_companies() {
 
     // Companies the identity does not belong to, existing or not, answer alike.
     let (_, _) = app.signup("Gamma", "gus@gamma.example").await;
-    app.post("/api/auth/switch", Some(&identity_only), json!({"company": "gamma"})).await.expect(403, "not_a_member");
-    app.post("/api/auth/switch", Some(&identity_only), json!({"company": "no-such-co"})).await.expect(403, "not_a_member");
-    app.login("ann@alpha.example", Some("gamma")).await.expect(403, "not_a_member");
+    app.post(
+        "/api/auth/switch",
+        Some(&identity_only),
+        json!({"company": "gamma"}),
+    )
+    .await
+    .expect(403, "not_a_member");
+    app.post(
+        "/api/auth/switch",
+        Some(&identity_only),
+        json!({"company": "no-such-co"}),
+    )
+    .await
+    .expect(403, "not_a_member");
+    app.login("ann@alpha.example", Some("gamma"))
+        .await
+        .expect(403, "not_a_member");
 }
 
 #[tokio::test]
 async fn registry_changes_act_on_the_very_next_request() {
     let app = spawn_app().await;
     let (_, company) = app.signup("Acme", "ann@acme.example").await;
-    app.add_member("acme", "adam@acme.example", Role::Admin).await;
-    let token = app.login("adam@acme.example", None).await.body["token"].as_str().unwrap().to_owned();
+    app.add_member("acme", "adam@acme.example", Role::Admin)
+        .await;
+    let token = app.login("adam@acme.example", None).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let control = app.tenancy.control();
     let company_id: CompanyId = company.parse().unwrap();
     let adam: IdentityId = payload(&token)["sub"].as_str().unwrap().parse().unwrap();
 
-    assert_eq!(app.patch("/api/company", Some(&token), json!({"name": "Acme 2"})).await.status, 200);
-    control.set_role(adam, company_id, Role::Viewer).await.unwrap();
-    app.patch("/api/company", Some(&token), json!({"name": "Acme 3"})).await.expect(403, "forbidden");
-    assert_eq!(app.get("/api/company", Some(&token)).await.status, 200, "viewers may read");
+    assert_eq!(
+        app.patch("/api/company", Some(&token), json!({"name": "Acme 2"}))
+            .await
+            .status,
+        200
+    );
+    control
+        .set_role(adam, company_id, Role::Viewer)
+        .await
+        .unwrap();
+    app.patch("/api/company", Some(&token), json!({"name": "Acme 3"}))
+        .await
+        .expect(403, "forbidden");
+    assert_eq!(
+        app.get("/api/company", Some(&token)).await.status,
+        200,
+        "viewers may read"
+    );
 
     let c = control.company(company_id).await.unwrap().unwrap();
-    app.tenancy.set_status(&c, CompanyStatus::Suspended).await.unwrap();
-    app.get("/api/company", Some(&token)).await.expect(403, "company_suspended");
-    app.tenancy.set_status(&c, CompanyStatus::Active).await.unwrap();
+    app.tenancy
+        .set_status(&c, CompanyStatus::Suspended)
+        .await
+        .unwrap();
+    app.get("/api/company", Some(&token))
+        .await
+        .expect(403, "company_suspended");
+    app.tenancy
+        .set_status(&c, CompanyStatus::Active)
+        .await
+        .unwrap();
     assert_eq!(app.get("/api/company", Some(&token)).await.status, 200);
 
     control.remove_membership(adam, company_id).await.unwrap();
-    app.get("/api/company", Some(&token)).await.expect(403, "not_a_member");
+    app.get("/api/company", Some(&token))
+        .await
+        .expect(403, "not_a_member");
 }
 
 #[tokio::test]
@@ -235,19 +443,38 @@ async fn unknown_and_unfinished_companies_are_unresolved() {
     let key = EncodingKey::from_ed_pem(pem.as_bytes()).unwrap();
     let header = json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
 
-    let ghost = forge(&header, &claims(&sub, Some(&uuid::Uuid::now_v7().to_string())), Some((&key, Algorithm::EdDSA)));
-    app.get("/api/company", Some(&ghost)).await.expect(403, "tenant_unresolved");
+    let ghost = forge(
+        &header,
+        &claims(&sub, Some(&uuid::Uuid::now_v7().to_string())),
+        Some((&key, Algorithm::EdDSA)),
+    );
+    app.get("/api/company", Some(&ghost))
+        .await
+        .expect(403, "tenant_unresolved");
 
     let half = app
         .tenancy
         .register(
-            silo_control::NewCompany { name: "Half".into(), slug: silo_control::Slug::parse("half").unwrap() },
-            silo_control::NewIdentity { email: silo_control::Email::parse("ann@acme.example").unwrap(), name: String::new(), password_hash: None },
+            silo_control::NewCompany {
+                name: "Half".into(),
+                slug: silo_control::Slug::parse("half").unwrap(),
+            },
+            silo_control::NewIdentity {
+                email: silo_control::Email::parse("ann@acme.example").unwrap(),
+                name: String::new(),
+                password_hash: None,
+            },
         )
         .await
         .unwrap();
-    let provisioning = forge(&header, &claims(&sub, Some(&half.id.to_string())), Some((&key, Algorithm::EdDSA)));
-    app.get("/api/company", Some(&provisioning)).await.expect(403, "tenant_unresolved");
+    let provisioning = forge(
+        &header,
+        &claims(&sub, Some(&half.id.to_string())),
+        Some((&key, Algorithm::EdDSA)),
+    );
+    app.get("/api/company", Some(&provisioning))
+        .await
+        .expect(403, "tenant_unresolved");
 }
 
 #[tokio::test]
@@ -256,10 +483,18 @@ async fn a_missing_or_corrupt_tenant_database_is_503_and_never_recreated() {
     let (token, company) = app.signup("Acme", "ann@acme.example").await;
     let path = app.tenancy.data_dir().tenant_path(company.parse().unwrap());
     silo_store::sqlite::remove_files(&path).unwrap();
-    app.get("/api/company", Some(&token)).await.expect(503, "tenant_unavailable");
+    app.get("/api/company", Some(&token))
+        .await
+        .expect(503, "tenant_unavailable");
     assert!(!path.exists());
-    std::fs::write(&path, b"garbage garbage garbage garbage garbage garbage garbage garbage garbage").unwrap();
-    app.get("/api/company", Some(&token)).await.expect(503, "tenant_unavailable");
+    std::fs::write(
+        &path,
+        b"garbage garbage garbage garbage garbage garbage garbage garbage garbage",
+    )
+    .unwrap();
+    app.get("/api/company", Some(&token))
+        .await
+        .expect(503, "tenant_unavailable");
     // Identity routes still work: the fault touches only that company.
     assert_eq!(app.get("/api/me", Some(&token)).await.status, 200);
 }
@@ -278,53 +513,135 @@ async fn invitations_are_single_use() {
         .await
         .unwrap();
     let company_id: CompanyId = company.parse().unwrap();
-    control.add_membership(identity, company_id, Role::Sales).await.unwrap();
-    app.login("ivy@acme.example", None).await.expect(401, "invalid_credentials");
-    let invite = control.create_invitation(identity, company_id).await.unwrap();
+    control
+        .add_membership(identity, company_id, Role::Sales)
+        .await
+        .unwrap();
+    app.login("ivy@acme.example", None)
+        .await
+        .expect(401, "invalid_credentials");
+    let invite = control
+        .create_invitation(identity, company_id)
+        .await
+        .unwrap();
 
-    let short = app.post("/api/auth/accept-invite", None, json!({"token": invite, "password": "short"})).await;
+    let short = app
+        .post(
+            "/api/auth/accept-invite",
+            None,
+            json!({"token": invite, "password": "short"}),
+        )
+        .await;
     short.expect(422, "invalid");
     assert!(short.body["error"]["fields"]["password"].is_string());
-    let accepted = app.post("/api/auth/accept-invite", None, json!({"token": invite, "password": PASSWORD, "name": "Ivy"})).await;
+    let accepted = app
+        .post(
+            "/api/auth/accept-invite",
+            None,
+            json!({"token": invite, "password": PASSWORD, "name": "Ivy"}),
+        )
+        .await;
     assert_eq!(accepted.status, 200, "{}", accepted.body);
     assert_eq!(accepted.body["role"], "sales");
     assert_eq!(accepted.body["company"]["id"], company.as_str());
-    let again = app.post("/api/auth/accept-invite", None, json!({"token": invite, "password": "another long password"})).await;
+    let again = app
+        .post(
+            "/api/auth/accept-invite",
+            None,
+            json!({"token": invite, "password": "another long password"}),
+        )
+        .await;
     again.expect(422, "invalid");
-    assert_eq!(app.login("ivy@acme.example", None).await.status, 200, "the first password holds");
+    assert_eq!(
+        app.login("ivy@acme.example", None).await.status,
+        200,
+        "the first password holds"
+    );
 }
 
 #[tokio::test]
 async fn signup_validation_conflicts_and_disabling() {
     let app = spawn_app().await;
-    let bad = app.post("/api/signup", None, json!({"company_name": "", "email": "nope", "password": "short"})).await;
+    let bad = app
+        .post(
+            "/api/signup",
+            None,
+            json!({"company_name": "", "email": "nope", "password": "short"}),
+        )
+        .await;
     bad.expect(422, "invalid");
     for field in ["company_name", "email", "password"] {
-        assert!(bad.body["error"]["fields"][field].is_string(), "{field}: {}", bad.body);
+        assert!(
+            bad.body["error"]["fields"][field].is_string(),
+            "{field}: {}",
+            bad.body
+        );
     }
     app.signup("Acme", "ann@acme.example").await;
-    let taken = app.post("/api/signup", None, json!({"company_name": "Other", "email": "ANN@acme.example", "password": PASSWORD})).await;
+    let taken = app
+        .post(
+            "/api/signup",
+            None,
+            json!({"company_name": "Other", "email": "ANN@acme.example", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(taken.status, 409);
     let (_, second) = app.signup("Acme", "bob@acme.example").await;
-    let slug = app.tenancy.control().company(second.parse().unwrap()).await.unwrap().unwrap().slug;
+    let slug = app
+        .tenancy
+        .control()
+        .company(second.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .slug;
     assert_eq!(slug.as_str(), "acme-2", "a taken slug gets a number");
-    assert_eq!(app.tenancy.control().list_companies().await.unwrap().len(), 2);
+    assert_eq!(
+        app.tenancy.control().list_companies().await.unwrap().len(),
+        2
+    );
 
-    let closed = spawn_with(silo_server::ServerConfig { signup_enabled: false, ..Default::default() }).await;
-    closed.post("/api/signup", None, json!({"company_name": "X", "email": "x@x.example", "password": PASSWORD})).await.expect(403, "signup_disabled");
+    let closed = spawn_with(silo_server::ServerConfig {
+        signup_enabled: false,
+        ..Default::default()
+    })
+    .await;
+    closed
+        .post(
+            "/api/signup",
+            None,
+            json!({"company_name": "X", "email": "x@x.example", "password": PASSWORD}),
+        )
+        .await
+        .expect(403, "signup_disabled");
 }
 
 #[tokio::test]
 async fn bodies_that_are_not_json_too_big_or_misshapen() {
     let app = spawn_app().await;
-    let r = app.send(app.client.post(format!("{}/api/auth/login", app.url)).header("content-type", "application/json").body("{not json")).await;
+    let r = app
+        .send(
+            app.client
+                .post(format!("{}/api/auth/login", app.url))
+                .header("content-type", "application/json")
+                .body("{not json"),
+        )
+        .await;
     r.expect(400, "bad_request");
     let r = app.post("/api/auth/login", None, json!({"email": 5})).await;
     r.expect(400, "bad_request");
     let huge = "x".repeat(2 * 1024 * 1024);
-    let r = app.post("/api/auth/login", None, json!({"email": huge, "password": "x"})).await;
+    let r = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": huge, "password": "x"}),
+        )
+        .await;
     r.expect(413, "payload_too_large");
-    let r = app.send(app.client.delete(format!("{}/healthz", app.url))).await;
+    let r = app
+        .send(app.client.delete(format!("{}/healthz", app.url)))
+        .await;
     r.expect(405, "method_not_allowed");
     let r = app.get("/api/nothing-here", None).await;
     r.expect(404, "not_found");
@@ -335,10 +652,20 @@ async fn bodies_that_are_not_json_too_big_or_misshapen() {
 async fn plan_changes_are_for_owners() {
     let app = spawn_app().await;
     let (owner, _) = app.signup("Acme", "ann@acme.example").await;
-    app.add_member("acme", "adam@acme.example", Role::Admin).await;
-    let admin = app.login("adam@acme.example", None).await.body["token"].as_str().unwrap().to_owned();
-    app.patch("/api/company", Some(&admin), json!({"plan": "scale"})).await.expect(403, "forbidden");
-    app.patch("/api/company", Some(&owner), json!({"plan": "platinum"})).await.expect(422, "invalid");
-    let r = app.patch("/api/company", Some(&owner), json!({"plan": "growth"})).await;
+    app.add_member("acme", "adam@acme.example", Role::Admin)
+        .await;
+    let admin = app.login("adam@acme.example", None).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.patch("/api/company", Some(&admin), json!({"plan": "scale"}))
+        .await
+        .expect(403, "forbidden");
+    app.patch("/api/company", Some(&owner), json!({"plan": "platinum"}))
+        .await
+        .expect(422, "invalid");
+    let r = app
+        .patch("/api/company", Some(&owner), json!({"plan": "growth"}))
+        .await;
     assert_eq!(r.body["plan"], "growth");
 }

@@ -76,7 +76,11 @@ impl From<sqlx::Error> for StoreError {
                             .map(str::to_owned)
                             .unwrap_or_else(|| constraint_from_message(db.message())),
                     },
-                    _ if is_unusable(db.code().as_deref(), db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()) => {
+                    _ if is_unusable(
+                        db.code().as_deref(),
+                        db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some(),
+                    ) =>
+                    {
                         StoreError::Unavailable(db.message().to_owned())
                     }
                     _ => StoreError::Other(err),
@@ -94,7 +98,9 @@ fn is_unusable(code: Option<&str>, sqlite: bool) -> bool {
             .parse::<i64>()
             .is_ok_and(|n| SQLITE_UNUSABLE.contains(&(n & 0xff)));
     }
-    PG_UNUSABLE_CLASSES.iter().any(|class| code.starts_with(class))
+    PG_UNUSABLE_CLASSES
+        .iter()
+        .any(|class| code.starts_with(class))
 }
 
 /// SQLite reports `UNIQUE constraint failed: companies.slug`; keep the part after the colon.

@@ -72,7 +72,10 @@ pub async fn applied_version(db: &Db) -> Result<Option<i64>, StoreError> {
         return Ok(None);
     }
     let row = db
-        .fetch_one("SELECT COALESCE(MAX(version), 0) AS v FROM silo_schema", &[])
+        .fetch_one(
+            "SELECT COALESCE(MAX(version), 0) AS v FROM silo_schema",
+            &[],
+        )
         .await?;
     Ok(Some(row.get("v")?))
 }
@@ -83,7 +86,10 @@ pub async fn migrate(db: &Db, set: &MigrationSet) -> Result<i64, StoreError> {
     let migrations = set.for_dialect(db.dialect());
     db.execute(CREATE_TABLE, &[]).await?;
     let applied = db
-        .fetch_all("SELECT version, name FROM silo_schema ORDER BY version", &[])
+        .fetch_all(
+            "SELECT version, name FROM silo_schema ORDER BY version",
+            &[],
+        )
         .await?;
     let latest = set.latest(db.dialect());
     for row in &applied {

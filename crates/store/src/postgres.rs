@@ -67,7 +67,11 @@ where
     Ok(bind(sql, params).execute(e).await?.rows_affected())
 }
 
-pub(crate) async fn fetch_all<'c, E>(e: E, sql: &Sql, params: &[Value]) -> Result<Vec<Row>, StoreError>
+pub(crate) async fn fetch_all<'c, E>(
+    e: E,
+    sql: &Sql,
+    params: &[Value],
+) -> Result<Vec<Row>, StoreError>
 where
     E: sqlx::Executor<'c, Database = Postgres>,
 {

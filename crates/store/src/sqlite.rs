@@ -137,10 +137,7 @@ async fn forbid_attach(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-fn bind<'q>(
-    sql: &Sql,
-    params: &[Value],
-) -> sqlx::query::Query<'q, Sqlite, SqliteArguments> {
+fn bind<'q>(sql: &Sql, params: &[Value]) -> sqlx::query::Query<'q, Sqlite, SqliteArguments> {
     let mut query = sqlx::query(sql.to_sqlx());
     for p in params {
         query = match p.clone() {
@@ -183,7 +180,11 @@ where
     Ok(bind(sql, params).execute(e).await?.rows_affected())
 }
 
-pub(crate) async fn fetch_all<'c, E>(e: E, sql: &Sql, params: &[Value]) -> Result<Vec<Row>, StoreError>
+pub(crate) async fn fetch_all<'c, E>(
+    e: E,
+    sql: &Sql,
+    params: &[Value],
+) -> Result<Vec<Row>, StoreError>
 where
     E: sqlx::Executor<'c, Database = Sqlite>,
 {

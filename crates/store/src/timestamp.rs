@@ -12,9 +12,8 @@ use time::{OffsetDateTime, UtcOffset};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(OffsetDateTime);
 
-const STORED: &[time::format_description::BorrowedFormatItem<'static>] = format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-);
+const STORED: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
 impl Timestamp {
     /// The current time, truncated to microseconds.
@@ -71,7 +70,9 @@ impl From<Timestamp> for Value {
 impl FromValue for Timestamp {
     fn from_value(v: &Value) -> Result<Self, String> {
         match v {
-            Value::Text(Some(s)) => Timestamp::parse(s).ok_or_else(|| format!("not a timestamp: {s}")),
+            Value::Text(Some(s)) => {
+                Timestamp::parse(s).ok_or_else(|| format!("not a timestamp: {s}"))
+            }
             other => Err(format!("expected a timestamp, found {}", other.kind())),
         }
     }

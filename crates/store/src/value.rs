@@ -27,7 +27,11 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(
             self,
-            Value::Int(None) | Value::Text(None) | Value::Bool(None) | Value::Bytes(None) | Value::Real(None)
+            Value::Int(None)
+                | Value::Text(None)
+                | Value::Bool(None)
+                | Value::Bytes(None)
+                | Value::Real(None)
         )
     }
 

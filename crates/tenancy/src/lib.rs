@@ -15,8 +15,8 @@ pub use pools::PoolSettings;
 
 use pools::PoolCache;
 use silo_control::{Company, CompanyStatus, ControlPlane};
-use silo_store::{TenantDb, applied_version, migrate, sqlite};
 use silo_domain::schema::TENANT_MIGRATIONS;
+use silo_store::{TenantDb, applied_version, migrate, sqlite};
 
 /// The registry together with the tenant databases it places.
 #[derive(Debug)]
@@ -72,7 +72,9 @@ impl Tenancy {
             .get_or_open(company.id, || async {
                 let db = sqlite::open_existing(&path, settings.sqlite_limits()).await?;
                 match applied_version(&db).await {
-                    Ok(Some(version)) if version == TENANT_MIGRATIONS.latest(db.dialect()) => Ok(db),
+                    Ok(Some(version)) if version == TENANT_MIGRATIONS.latest(db.dialect()) => {
+                        Ok(db)
+                    }
                     Ok(Some(version)) if version < TENANT_MIGRATIONS.latest(db.dialect()) => {
                         // Older databases are brought up to date lazily on first use.
                         let now = migrate(&db, &TENANT_MIGRATIONS).await?;

@@ -81,7 +81,11 @@ impl PoolCache {
     /// The company's pool, opening it with `open` if none is cached. Concurrent first requests
     /// for one company share a single open; a failed open is not cached, so the next request
     /// tries again (a fault that ends heals by itself).
-    pub(crate) async fn get_or_open<F, Fut>(&self, id: CompanyId, open: F) -> Result<Db, TenancyError>
+    pub(crate) async fn get_or_open<F, Fut>(
+        &self,
+        id: CompanyId,
+        open: F,
+    ) -> Result<Db, TenancyError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Db, TenancyError>>,
@@ -104,7 +108,10 @@ impl PoolCache {
             }
             Err(e) => {
                 let mut entries = self.lock();
-                if entries.get(&id).is_some_and(|e| Arc::ptr_eq(&e.cell, &cell)) {
+                if entries
+                    .get(&id)
+                    .is_some_and(|e| Arc::ptr_eq(&e.cell, &cell))
+                {
                     entries.remove(&id);
                 }
                 Err(e)

@@ -14,13 +14,21 @@ use silo_store::{StoreError, migrate, sqlite};
 
 impl Tenancy {
     /// Creates a company, its database and its owner's membership; returns it active.
-    pub async fn provision(&self, company: NewCompany, owner: NewIdentity) -> Result<Company, TenancyError> {
+    pub async fn provision(
+        &self,
+        company: NewCompany,
+        owner: NewIdentity,
+    ) -> Result<Company, TenancyError> {
         let company = self.register(company, owner).await?;
         self.finish_provisioning(&company).await
     }
 
     /// Step 1: the registry entry, in `provisioning`.
-    pub async fn register(&self, company: NewCompany, owner: NewIdentity) -> Result<Company, TenancyError> {
+    pub async fn register(
+        &self,
+        company: NewCompany,
+        owner: NewIdentity,
+    ) -> Result<Company, TenancyError> {
         let (company, _owner) = self
             .control()
             .register_company(company, owner, |id| NewPlacement {
@@ -68,14 +76,20 @@ impl Tenancy {
         for company in self.control().provisioning_companies().await? {
             match self.finish_provisioning(&company).await {
                 Ok(c) => finished.push(c),
-                Err(e) => tracing::error!(company = %company.id, error = %e, "cannot finish provisioning"),
+                Err(e) => {
+                    tracing::error!(company = %company.id, error = %e, "cannot finish provisioning")
+                }
             }
         }
         Ok(finished)
     }
 
     /// Suspends or resumes a company, and drops its pool when it stops serving.
-    pub async fn set_status(&self, company: &Company, to: CompanyStatus) -> Result<Company, TenancyError> {
+    pub async fn set_status(
+        &self,
+        company: &Company,
+        to: CompanyStatus,
+    ) -> Result<Company, TenancyError> {
         let updated = self.control().set_status(company.id, to).await?;
         if to != CompanyStatus::Active {
             self.pools.evict(company.id).await;

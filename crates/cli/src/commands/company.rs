@@ -9,12 +9,30 @@ use silo_tenancy::{Tenancy, TenancyError};
 pub async fn run(storage: &StorageArgs, cmd: CompanyCommand) -> anyhow::Result<()> {
     let tenancy = crate::storage::open(storage).await?;
     let result = match cmd {
-        CompanyCommand::Create { name, slug, owner_email, owner_password, owner_name } => {
-            create(&tenancy, name, slug, owner_email, owner_password, owner_name).await
+        CompanyCommand::Create {
+            name,
+            slug,
+            owner_email,
+            owner_password,
+            owner_name,
+        } => {
+            create(
+                &tenancy,
+                name,
+                slug,
+                owner_email,
+                owner_password,
+                owner_name,
+            )
+            .await
         }
         CompanyCommand::List { json } => list(&tenancy, json).await,
-        CompanyCommand::Suspend { company } => change_status(&tenancy, &company, CompanyStatus::Suspended).await,
-        CompanyCommand::Resume { company } => change_status(&tenancy, &company, CompanyStatus::Active).await,
+        CompanyCommand::Suspend { company } => {
+            change_status(&tenancy, &company, CompanyStatus::Suspended).await
+        }
+        CompanyCommand::Resume { company } => {
+            change_status(&tenancy, &company, CompanyStatus::Active).await
+        }
     };
     tenancy.close().await;
     result
@@ -34,7 +52,9 @@ async fn create(
     }
     let slug = match slug {
         Some(s) => Slug::parse(&s).map_err(|e| anyhow::anyhow!("--slug {e}"))?,
-        None => Slug::from_name(&name).context("cannot derive a slug from the name; give --slug")?,
+        None => {
+            Slug::from_name(&name).context("cannot derive a slug from the name; give --slug")?
+        }
     };
     let email = Email::parse(&owner_email).map_err(|e| anyhow::anyhow!("--owner-email {e}"))?;
     let existing = tenancy.control().identity_by_email(&email).await?;
@@ -45,14 +65,25 @@ async fn create(
         }
         (Some(_), None) => None,
         (None, Some(p)) => Some(hash_password(&p)?),
-        (None, None) => bail!("{email} is new: give a password with --owner-password or SILO_OWNER_PASSWORD"),
+        (None, None) => {
+            bail!("{email} is new: give a password with --owner-password or SILO_OWNER_PASSWORD")
+        }
     };
     let owner = NewIdentity {
         email: email.clone(),
         name: owner_name.unwrap_or_default(),
         password_hash,
     };
-    let company = match tenancy.provision(NewCompany { name, slug: slug.clone() }, owner).await {
+    let company = match tenancy
+        .provision(
+            NewCompany {
+                name,
+                slug: slug.clone(),
+            },
+            owner,
+        )
+        .await
+    {
         Ok(company) => company,
         Err(TenancyError::Control(ControlError::SlugTaken(_))) => {
             // A re-run of a create that was interrupted finishes it instead of failing.
@@ -67,9 +98,18 @@ async fn create(
         }
         Err(e) => return Err(e.into()),
     };
-    tenancy.control().record(AuditEvent::operator(company.id, "company.create")).await?;
-    println!("created company {} ({}) with owner {email}", company.slug, company.id);
-    println!("database: {}", tenancy.data_dir().tenant_path(company.id).display());
+    tenancy
+        .control()
+        .record(AuditEvent::operator(company.id, "company.create"))
+        .await?;
+    println!(
+        "created company {} ({}) with owner {email}",
+        company.slug, company.id
+    );
+    println!(
+        "database: {}",
+        tenancy.data_dir().tenant_path(company.id).display()
+    );
     Ok(())
 }
 
@@ -88,32 +128,57 @@ async fn list(tenancy: &Tenancy, json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     if companies.is_empty() {
-        println!("no companies yet: create one with `silo company create --name NAME --owner-email EMAIL`");
+        println!(
+            "no companies yet: create one with `silo company create --name NAME --owner-email EMAIL`"
+        );
         return Ok(());
     }
-    println!("{:<36}  {:<20}  {:<12}  {:<8}  {:<7}  {:<8}  name", "id", "slug", "status", "plan", "schema", "where");
+    println!(
+        "{:<36}  {:<20}  {:<12}  {:<8}  {:<7}  {:<8}  name",
+        "id", "slug", "status", "plan", "schema", "where"
+    );
     for (c, p) in &companies {
         let (schema, place) = match p {
-            Some(p) => (p.schema_version.to_string(), format!("{}:{}", p.backend.as_str(), p.server)),
+            Some(p) => (
+                p.schema_version.to_string(),
+                format!("{}:{}", p.backend.as_str(), p.server),
+            ),
             None => ("-".into(), "-".into()),
         };
         println!(
             "{:<36}  {:<20}  {:<12}  {:<8}  {:<7}  {:<8}  {}",
-            c.id.to_string(), c.slug.as_str(), c.status.as_str(), c.plan.as_str(), schema, place, c.name
+            c.id.to_string(),
+            c.slug.as_str(),
+            c.status.as_str(),
+            c.plan.as_str(),
+            schema,
+            place,
+            c.name
         );
     }
     Ok(())
 }
 
-async fn change_status(tenancy: &Tenancy, reference: &str, to: CompanyStatus) -> anyhow::Result<()> {
+async fn change_status(
+    tenancy: &Tenancy,
+    reference: &str,
+    to: CompanyStatus,
+) -> anyhow::Result<()> {
     let company = find_company(tenancy, reference).await?;
     if company.status == to {
         println!("{} is already {to}", company.slug);
         return Ok(());
     }
     let updated = tenancy.set_status(&company, to).await?;
-    let action = if to == CompanyStatus::Suspended { "company.suspend" } else { "company.resume" };
-    tenancy.control().record(AuditEvent::operator(updated.id, action)).await?;
+    let action = if to == CompanyStatus::Suspended {
+        "company.suspend"
+    } else {
+        "company.resume"
+    };
+    tenancy
+        .control()
+        .record(AuditEvent::operator(updated.id, action))
+        .await?;
     println!("{} is now {}", updated.slug, updated.status);
     Ok(())
 }

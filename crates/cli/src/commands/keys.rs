@@ -10,7 +10,11 @@ pub fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::List => {
             let keys = KeySet::load_or_create(&dir)?;
             for kid in keys.kids() {
-                let marker = if kid == keys.active_kid() { "  (active, signs)" } else { "" };
+                let marker = if kid == keys.active_kid() {
+                    "  (active, signs)"
+                } else {
+                    ""
+                };
                 println!("{kid}{marker}");
             }
         }

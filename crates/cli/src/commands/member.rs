@@ -7,17 +7,18 @@ use silo_control::{AuditEvent, ControlError, Email, NewIdentity};
 
 pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()> {
     let tenancy = crate::storage::open(storage).await?;
-    let MemberCommand::Add { company, email, role, password, name } = cmd;
+    let MemberCommand::Add {
+        company,
+        email,
+        role,
+        password,
+        name,
+    } = cmd;
     let result = async {
         let company = find_company(&tenancy, &company).await?;
         let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("email {e}"))?;
         let control = tenancy.control();
         let limits = control.plan_limits(company.plan).await?;
-        if let Some(max) = limits.max_seats {
-            if control.members(company.id).await?.len() as i64 >= max {
-                bail!("plan limit: the {} plan allows {max} members", company.plan);
-            }
-        }
         let existing = control.identity_by_email(&email).await?;
         let password_hash = match (&existing, password) {
             (None, Some(p)) => Some(hash_password(&p)?),
@@ -31,8 +32,11 @@ pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()
         let identity = control
             .ensure_identity(&NewIdentity { email: email.clone(), name: name.unwrap_or_default(), password_hash })
             .await?;
-        match control.add_membership(identity, company.id, role).await {
+        match control.add_membership_within(identity, company.id, role, limits.max_seats).await {
             Err(ControlError::AlreadyMember) => bail!("{email} is already a member of {}", company.slug),
+            Err(ControlError::SeatLimit(max)) => {
+                bail!("plan limit: the {} plan allows {max} members", company.plan)
+            }
             other => other?,
         }
         let mut event = AuditEvent::operator(company.id, "member.add");

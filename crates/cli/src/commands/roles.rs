@@ -4,10 +4,17 @@ use silo_roles::{Permission, Role};
 
 pub fn run(json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(&silo_roles::typescript::to_json())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&silo_roles::typescript::to_json())?
+        );
         return Ok(());
     }
-    let width = Permission::ALL.iter().map(|p| p.as_str().len()).max().unwrap_or(0);
+    let width = Permission::ALL
+        .iter()
+        .map(|p| p.as_str().len())
+        .max()
+        .unwrap_or(0);
     print!("{:width$}", "permission");
     for role in Role::ALL {
         print!("  {:>9}", role.as_str());

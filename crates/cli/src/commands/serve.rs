@@ -4,13 +4,15 @@ use crate::cli::{ServeArgs, StorageArgs};
 use anyhow::Context;
 use silo_auth::{KeySet, TokenConfig, Tokens};
 use silo_server::{Server, ServerConfig};
-use std::time::Duration;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let tenancy = Arc::new(crate::storage::open(storage).await?);
@@ -27,7 +29,10 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     };
     let tokens = Tokens::new(
         keys,
-        TokenConfig { ttl: Duration::from_secs(args.token_ttl.max(1)), ..TokenConfig::default() },
+        TokenConfig {
+            ttl: Duration::from_secs(args.token_ttl.max(1)),
+            ..TokenConfig::default()
+        },
     );
     let config = ServerConfig {
         listen: args.listen,
@@ -40,14 +45,19 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = server.local_addr()?;
     let companies = tenancy.control().list_companies().await?;
-    eprintln!("Silo is listening on http://{addr}/ (data in {})", storage.data.display());
+    eprintln!(
+        "Silo is listening on http://{addr}/ (data in {})",
+        storage.data.display()
+    );
     if companies.is_empty() {
         eprintln!(
             "No companies yet. Create the first one:\n  silo --data {} company create --name \"Your Agency\" --owner-email you@example.com\n(password from SILO_OWNER_PASSWORD), then log in at http://{addr}/",
             storage.data.display()
         );
     }
-    server.run_until_stopped(silo_server::shutdown_signal()).await?;
+    server
+        .run_until_stopped(silo_server::shutdown_signal())
+        .await?;
     tenancy.close().await;
     eprintln!("Silo stopped.");
     Ok(())

@@ -57,7 +57,10 @@ async fn token_response(
 ) -> Result<TokenResponse, ApiError> {
     let issued = state
         .tokens
-        .issue(identity.as_uuid(), bound.as_ref().map(|(c, _)| c.id.as_uuid()))
+        .issue(
+            identity.as_uuid(),
+            bound.as_ref().map(|(c, _)| c.id.as_uuid()),
+        )
         .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))?;
     let memberships = state.tenancy.control().memberships_of(identity).await?;
     Ok(TokenResponse {
@@ -85,11 +88,21 @@ async fn verify_password(password: Password, hash: Option<String>) -> Result<boo
 }
 
 /// Resolves a company the identity wants to be bound to, with the refusals of the request path.
-async fn bind_company(state: &AppState, identity: IdentityId, reference: &str) -> Result<(Company, Role), ApiError> {
+async fn bind_company(
+    state: &AppState,
+    identity: IdentityId,
+    reference: &str,
+) -> Result<(Company, Role), ApiError> {
     let control = state.tenancy.control();
     // Unknown companies answer like foreign ones, so the answer does not reveal which exist.
-    let company = control.find_company(reference).await?.ok_or(ApiError::NotAMember)?;
-    let role = control.role_of(identity, company.id).await?.ok_or(ApiError::NotAMember)?;
+    let company = control
+        .find_company(reference)
+        .await?
+        .ok_or(ApiError::NotAMember)?;
+    let role = control
+        .role_of(identity, company.id)
+        .await?
+        .ok_or(ApiError::NotAMember)?;
     match company.status {
         CompanyStatus::Active => Ok((company, role)),
         CompanyStatus::Suspended => Err(ApiError::CompanySuspended),
@@ -117,23 +130,35 @@ pub async fn signup(
     }
     let mut fields = Fields::new();
     let company_name = fields.text("company_name", &req.company_name, 200);
-    let slug = company_name.as_deref().and_then(|n| fields.check("company_name", Slug::from_name(n).ok_or("must contain letters or digits")));
+    let slug = company_name.as_deref().and_then(|n| {
+        fields.check(
+            "company_name",
+            Slug::from_name(n).ok_or("must contain letters or digits"),
+        )
+    });
     let email = fields.check("email", Email::parse(&req.email));
     fields.check("password", password::check_policy(&req.password));
     let name = fields.optional_text("name", req.name.as_deref(), 200);
     fields.finish()?;
-    let (Some(company_name), Some(slug), Some(email), Some(name)) = (company_name, slug, email, name) else {
+    let (Some(company_name), Some(slug), Some(email), Some(name)) =
+        (company_name, slug, email, name)
+    else {
         return Err(ApiError::Internal("validated fields missing".into()));
     };
     let control = state.tenancy.control();
     if control.identity_by_email(&email).await?.is_some() {
         return Err(ApiError::Conflict {
             code: "email_taken",
-            message: "that email is already registered; log in and create the company from there".into(),
+            message: "that email is already registered; log in and create the company from there"
+                .into(),
         });
     }
     let hash = hash_password(Password::new(req.password)).await?;
-    let owner = NewIdentity { email, name: name.unwrap_or_default(), password_hash: Some(hash) };
+    let owner = NewIdentity {
+        email,
+        name: name.unwrap_or_default(),
+        password_hash: Some(hash),
+    };
     let company = provision_with_free_slug(&state, company_name, slug, owner).await?;
     let identity = control
         .identity_by_email(&Email::parse(&req.email).map_err(|e| ApiError::Internal(e.into()))?)
@@ -162,12 +187,25 @@ async fn provision_with_free_slug(
             Slug::parse(&format!("{}-{n}", base.trim_end_matches('-'))).ok()
         };
         let Some(candidate) = candidate else { continue };
-        match state.tenancy.provision(NewCompany { name: name.clone(), slug: candidate }, owner.clone()).await {
+        match state
+            .tenancy
+            .provision(
+                NewCompany {
+                    name: name.clone(),
+                    slug: candidate,
+                },
+                owner.clone(),
+            )
+            .await
+        {
             Err(TenancyError::Control(ControlError::SlugTaken(_))) => continue,
             other => return Ok(other?),
         }
     }
-    Err(ApiError::Conflict { code: "slug_taken", message: "no free short name for this company name".into() })
+    Err(ApiError::Conflict {
+        code: "slug_taken",
+        message: "no free short name for this company name".into(),
+    })
 }
 
 /// `POST /api/auth/login` body.
@@ -195,7 +233,9 @@ pub async fn login(
         Ok(email) => control.identity_by_email(&email).await?,
         Err(_) => None,
     };
-    let usable = identity.as_ref().filter(|i| i.status == IdentityStatus::Active);
+    let usable = identity
+        .as_ref()
+        .filter(|i| i.status == IdentityStatus::Active);
     // Unknown emails are checked against a dummy hash, so both failures take as long.
     let hash = usable.and_then(|i| i.password_hash.clone());
     let valid = verify_password(Password::new(req.password), hash).await?;
@@ -216,12 +256,19 @@ pub async fn login(
     };
     state.limiter.succeeded(&key);
     let bound = match req.company.as_deref().map(str::trim) {
-        Some(reference) if !reference.is_empty() => Some(bind_company(&state, identity.id, reference).await?),
+        Some(reference) if !reference.is_empty() => {
+            Some(bind_company(&state, identity.id, reference).await?)
+        }
         _ => {
             let memberships = control.memberships_of(identity.id).await?;
-            let active: Vec<_> = memberships.iter().filter(|m| m.status == CompanyStatus::Active).collect();
+            let active: Vec<_> = memberships
+                .iter()
+                .filter(|m| m.status == CompanyStatus::Active)
+                .collect();
             match (memberships.len(), active.first()) {
-                (1, Some(only)) => Some(bind_company(&state, identity.id, &only.id.to_string()).await?),
+                (1, Some(only)) => {
+                    Some(bind_company(&state, identity.id, &only.id.to_string()).await?)
+                }
                 _ => None,
             }
         }
@@ -253,7 +300,9 @@ pub async fn switch(
     Json(req): Json<SwitchRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let bound = bind_company(&state, auth.identity.id, req.company.trim()).await?;
-    Ok(Json(token_response(&state, auth.identity.id, Some(bound)).await?))
+    Ok(Json(
+        token_response(&state, auth.identity.id, Some(bound)).await?,
+    ))
 }
 
 /// `POST /api/auth/accept-invite` body.
@@ -284,26 +333,30 @@ pub async fn accept_invite(
         .accept_invitation(req.token.trim(), &hash, name.flatten().as_deref())
         .await
         .map_err(|e| match e {
-            ControlError::NotFound => ApiError::invalid("token", "invitation is unknown, used or expired"),
+            ControlError::NotFound => {
+                ApiError::invalid("token", "invitation is unknown, used or expired")
+            }
             e => e.into(),
         })?;
     let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
-    Ok(Json(token_response(&state, accepted.identity, Some(bound)).await?))
+    Ok(Json(
+        token_response(&state, accepted.identity, Some(bound)).await?,
+    ))
 }
 
 /// `GET /api/me`.
-pub async fn me(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Value>, ApiError> {
+pub async fn me(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<Value>, ApiError> {
     let control = state.tenancy.control();
     let mut bound: Option<(Company, Role)> = None;
-    if let Some(company_id) = auth.company_claim {
-        if let (Some(company), Some(role)) = (
-            control.company(company_id).await?,
-            control.role_of(auth.identity.id, company_id).await?,
-        ) {
-            if company.status == CompanyStatus::Active {
-                bound = Some((company, role));
-            }
-        }
+    if let Some(company_id) = auth.company_claim
+        && let Some(company) = control.company(company_id).await?
+        && let Some(role) = control.role_of(auth.identity.id, company_id).await?
+        && company.status == CompanyStatus::Active
+    {
+        bound = Some((company, role));
     }
     let memberships = control.memberships_of(auth.identity.id).await?;
     let permissions: Vec<&str> = bound

@@ -30,7 +30,10 @@ pub async fn patch(
 ) -> Result<Json<Company>, ApiError> {
     let mut fields = Fields::new();
     let name = req.name.as_deref().map(|n| fields.text("name", n, 200));
-    let plan = req.plan.as_deref().map(|p| fields.check("plan", p.parse::<Plan>()));
+    let plan = req
+        .plan
+        .as_deref()
+        .map(|p| fields.check("plan", p.parse::<Plan>()));
     fields.finish()?;
     if plan.is_some() && !tenant.role.can(Permission::CompanyBilling) {
         return Err(ApiError::Forbidden);
@@ -39,15 +42,23 @@ pub async fn patch(
     let mut company = tenant.company.clone();
     if let Some(Some(plan)) = plan.filter(|p| *p != Some(company.plan)) {
         let limits = control.plan_limits(plan).await?;
-        if let Some(max) = limits.max_seats {
-            if control.members(company.id).await?.len() as i64 > max {
-                return Err(ApiError::PlanLimit(format!("the {plan} plan allows {max} members")));
-            }
+        if let Some(max) = limits.max_seats
+            && control.member_count(company.id).await? > max
+        {
+            return Err(ApiError::PlanLimit(format!(
+                "the {plan} plan allows {max} members"
+            )));
         }
         if let Some(max) = limits.max_contacts {
-            let row = tenant.db.db().fetch_one("SELECT COUNT(*) AS n FROM contacts", &[]).await?;
+            let row = tenant
+                .db
+                .db()
+                .fetch_one("SELECT COUNT(*) AS n FROM contacts", &[])
+                .await?;
             if row.get::<i64>("n")? > max {
-                return Err(ApiError::PlanLimit(format!("the {plan} plan allows {max} contacts")));
+                return Err(ApiError::PlanLimit(format!(
+                    "the {plan} plan allows {max} contacts"
+                )));
             }
         }
         company = control.set_plan(company.id, plan).await?;

@@ -1,6 +1,7 @@
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
+#![allow(dead_code)]
 //! `spawn_app()`: a real server on a free port with its own data directory, and helpers to
 //! drive it and to forge tokens the way an attacker would.
-#![allow(dead_code)]
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -28,21 +29,37 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_with(config: ServerConfig) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let tenancy = Arc::new(Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default()).await.unwrap());
+    let tenancy = Arc::new(
+        Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default())
+            .await
+            .unwrap(),
+    );
     let keys = KeySet::load_or_create(&tenancy.data_dir().keys_dir()).unwrap();
     let tokens = Tokens::new(keys, TokenConfig::default());
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
-        login_limits: LoginLimits { per_email: 5, per_address: 1000, window: Duration::from_secs(600) },
+        login_limits: LoginLimits {
+            per_email: 5,
+            per_address: 1000,
+            window: Duration::from_secs(600),
+        },
         ..config
     };
-    let server = Server::build(config, tenancy.clone(), tokens).await.unwrap();
+    let server = Server::build(config, tenancy.clone(), tokens)
+        .await
+        .unwrap();
     let url = format!("http://{}", server.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(server.run_until_stopped(async {
         let _ = rx.await;
     }));
-    TestApp { url, client: reqwest::Client::new(), tenancy, dir, shutdown: Some(tx) }
+    TestApp {
+        url,
+        client: reqwest::Client::new(),
+        tenancy,
+        dir,
+        shutdown: Some(tx),
+    }
 }
 
 impl Drop for TestApp {
@@ -83,7 +100,11 @@ impl TestApp {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -113,10 +134,17 @@ impl TestApp {
     /// Signs up a company; returns (token, company id).
     pub async fn signup(&self, company: &str, email: &str) -> (String, String) {
         let r = self
-            .post("/api/signup", None, json!({"company_name": company, "email": email, "password": PASSWORD}))
+            .post(
+                "/api/signup",
+                None,
+                json!({"company_name": company, "email": email, "password": PASSWORD}),
+            )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
-        (r.body["token"].as_str().unwrap().to_owned(), r.body["company"]["id"].as_str().unwrap().to_owned())
+        (
+            r.body["token"].as_str().unwrap().to_owned(),
+            r.body["company"]["id"].as_str().unwrap().to_owned(),
+        )
     }
 
     pub async fn login(&self, email: &str, company: Option<&str>) -> Reply {
@@ -135,24 +163,36 @@ impl TestApp {
             .ensure_identity(&silo_control::NewIdentity {
                 email: silo_control::Email::parse(email).unwrap(),
                 name: String::new(),
-                password_hash: Some(silo_auth::password::hash(&silo_auth::password::Password::new(PASSWORD)).unwrap()),
+                password_hash: Some(
+                    silo_auth::password::hash(&silo_auth::password::Password::new(PASSWORD))
+                        .unwrap(),
+                ),
             })
             .await
             .unwrap();
-        control.add_membership(identity, company.id, role).await.unwrap();
+        control
+            .add_membership(identity, company.id, role)
+            .await
+            .unwrap();
     }
 
     /// The PEM of the active signing key, read from the data directory like a thief would.
     pub fn signing_pem(&self) -> (String, String) {
         let keys = self.dir.path().join("keys");
-        let kid = std::fs::read_to_string(keys.join("active")).unwrap().trim().to_owned();
+        let kid = std::fs::read_to_string(keys.join("active"))
+            .unwrap()
+            .trim()
+            .to_owned();
         let pem = std::fs::read_to_string(keys.join(format!("{kid}.pem"))).unwrap();
         (kid, pem)
     }
 }
 
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// Claims like ours, for `sub` and `company_id`, valid now.
@@ -169,7 +209,11 @@ pub fn claims(sub: &str, company: Option<&str>) -> Value {
 }
 
 /// A compact JWS over arbitrary header and claims, signed with `key` as `alg` (or unsigned).
-pub fn forge(header: &Value, claims: &Value, key: Option<(&jsonwebtoken::EncodingKey, jsonwebtoken::Algorithm)>) -> String {
+pub fn forge(
+    header: &Value,
+    claims: &Value,
+    key: Option<(&jsonwebtoken::EncodingKey, jsonwebtoken::Algorithm)>,
+) -> String {
     let message = format!(
         "{}.{}",
         B64.encode(serde_json::to_vec(header).unwrap()),

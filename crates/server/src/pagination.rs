@@ -1,0 +1,80 @@
+//! `?limit=&cursor=` on list routes, and the `{items, next_cursor}` answer.
+
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::QueryRejection;
+use serde::{Deserialize, Serialize};
+
+/// Default and largest page sizes.
+pub const DEFAULT_LIMIT: i64 = 50;
+/// The largest page a client may ask for.
+pub const MAX_LIMIT: i64 = 200;
+
+/// Query string of a list route.
+#[derive(Debug, Deserialize, Default)]
+pub struct PageQuery {
+    /// Items per page (1 to 200, default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A query string parsed with our error codes.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest(format!("bad query string: {}", r.body_text()))
+    }
+}
+
+impl PageQuery {
+    /// The page size, checked.
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(ApiError::invalid(
+                "limit",
+                format!("must be 1 to {MAX_LIMIT}"),
+            )),
+        }
+    }
+
+    /// The cursor parsed as `T`; a cursor that does not parse is a 422 on `cursor`.
+    pub fn cursor<T: std::str::FromStr>(&self) -> Result<Option<T>, ApiError> {
+        self.cursor
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                c.parse()
+                    .map_err(|_| ApiError::invalid("cursor", "is not a cursor from this list"))
+            })
+            .transpose()
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from `limit + 1` fetched items: the extra one only says there is more.
+    pub fn from_overfetch(mut items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Self {
+        let more = items.len() as i64 > limit;
+        items.truncate(limit.max(0) as usize);
+        let next_cursor = if more {
+            items.last().map(cursor_of)
+        } else {
+            None
+        };
+        Page { items, next_cursor }
+    }
+}
