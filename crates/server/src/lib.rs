@@ -1,6 +1,7 @@
 //! Silo's HTTP server as a library: [`Server::build`] binds and wires everything, and
 //! [`Server::run_until_stopped`] serves until a shutdown signal. Tests start it on port 0.
 
+mod audit;
 mod binding;
 pub mod error;
 mod handlers;

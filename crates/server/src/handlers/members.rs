@@ -2,6 +2,7 @@
 //! rules of roles.md.
 
 use crate::AppState;
+use crate::audit::record_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
@@ -10,7 +11,7 @@ use crate::validate::Fields;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use silo_control::{AuditEvent, ControlError, Email, IdentityId, Member, NewIdentity};
+use silo_control::{ControlError, Email, IdentityId, Member, NewIdentity};
 use silo_roles::Role;
 
 /// `GET /api/members`.
@@ -106,7 +107,7 @@ pub async fn add(
             ))
         }
     };
-    audit(&state, &tenant, "member.add", identity).await?;
+    record_write(&state, &tenant, "member.add", identity).await?;
     let member = control
         .member(tenant.company.id, identity)
         .await?
@@ -145,7 +146,7 @@ pub async fn change_role(
         return Err(ApiError::Forbidden);
     }
     control.set_role(identity, tenant.company.id, role).await?;
-    audit(&state, &tenant, "member.role", identity).await?;
+    record_write(&state, &tenant, "member.role", identity).await?;
     let member = control
         .member(tenant.company.id, identity)
         .await?
@@ -171,19 +172,6 @@ pub async fn remove(
     control
         .remove_membership(identity, tenant.company.id)
         .await?;
-    audit(&state, &tenant, "member.remove", identity).await?;
+    record_write(&state, &tenant, "member.remove", identity).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn audit(
-    state: &AppState,
-    tenant: &Tenant,
-    action: &'static str,
-    target: IdentityId,
-) -> Result<(), ApiError> {
-    let mut event = AuditEvent::operator(tenant.company.id, action);
-    event.actor = Some(tenant.identity.id);
-    event.target = Some(target.to_string());
-    state.tenancy.control().record(event).await?;
-    Ok(())
 }
