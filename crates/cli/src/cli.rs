@@ -57,6 +57,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the web app's copy of the role registry (web/src/generated/roles.ts).
+    Codegen {
+        /// Only compare: exit 1 when the file differs from what the registry generates.
+        #[arg(long)]
+        check: bool,
+        /// The file to write or check, relative to the current directory.
+        #[arg(long, default_value = silo_roles::typescript::TS_PATH)]
+        out: PathBuf,
+    },
 }
 
 /// `silo serve`.

@@ -315,3 +315,66 @@ fn serve_answers_health_and_readiness_and_stops_gracefully() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
 }
+
+#[test]
+fn roles_json_matches_roles_md_and_codegen_detects_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&silo(dir.path(), &["roles", "--json"]))).unwrap();
+    let table = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/design/roles.md"
+    ));
+    if let Ok(table) = table {
+        // Each row of the markdown matrix: | `perm` | x | | ... |
+        for line in table.lines().filter(|l| l.starts_with("| `")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let permission = cells[1].trim_matches('`');
+            for (i, role) in [
+                "owner",
+                "admin",
+                "manager",
+                "sales",
+                "marketing",
+                "delivery",
+                "finance",
+                "viewer",
+            ]
+            .iter()
+            .enumerate()
+            {
+                let entry = json["roles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["role"] == *role)
+                    .unwrap();
+                let granted = entry["permissions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p == permission);
+                assert_eq!(granted, cells[2 + i] == "x", "{role} / {permission}");
+            }
+        }
+    } else {
+        eprintln!(
+            "skipping the roles.md comparison: ../shared/design/roles.md is not beside the checkout"
+        );
+    }
+
+    let out = dir.path().join("roles.ts");
+    let out_arg = out.to_str().unwrap();
+    ok(&silo(dir.path(), &["codegen", "--out", out_arg]));
+    ok(&silo(dir.path(), &["codegen", "--check", "--out", out_arg]));
+    let edited = std::fs::read_to_string(&out)
+        .unwrap()
+        .replace("\"viewer\",", "\"viewer\", \"superuser\",");
+    std::fs::write(&out, edited).unwrap();
+    assert_eq!(
+        silo(dir.path(), &["codegen", "--check", "--out", out_arg])
+            .status
+            .code(),
+        Some(1)
+    );
+}

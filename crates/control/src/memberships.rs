@@ -1,6 +1,9 @@
 //! Memberships: which identity holds which role in which company.
 
-use crate::{CompanyId, CompanyStatus, ControlError, ControlPlane, Email, IdentityId, Slug};
+use crate::identities::find_or_create_identity;
+use crate::{
+    CompanyId, CompanyStatus, ControlError, ControlPlane, Email, IdentityId, NewIdentity, Slug,
+};
 use serde::Serialize;
 use silo_roles::Role;
 use silo_store::{Row, StoreError, Timestamp, Tx, params};
@@ -83,6 +86,31 @@ impl ControlPlane {
             .await
     }
 
+    /// Adds the person with this email (registering an invited identity when the email is new)
+    /// in one transaction with the seat check, so a refusal leaves nothing behind. Returns the
+    /// identity and whether it was created.
+    pub async fn add_member_by_email(
+        &self,
+        new: &NewIdentity,
+        company: CompanyId,
+        role: Role,
+        max_seats: Option<i64>,
+    ) -> Result<(IdentityId, bool), ControlError> {
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let existed = tx
+            .fetch_optional(
+                "SELECT id FROM identities WHERE lower(email) = $1",
+                params![new.email.as_str()],
+            )
+            .await?
+            .is_some();
+        let identity = find_or_create_identity(&mut tx, new, now).await?;
+        insert_membership(&mut tx, identity, company, role, max_seats, now).await?;
+        tx.commit().await?;
+        Ok((identity, !existed))
+    }
+
     /// Gives an identity a role in a company unless the company already has `max_seats`
     /// members ([`ControlError::SeatLimit`]); count and insert happen in one transaction.
     pub async fn add_membership_within(
@@ -94,27 +122,7 @@ impl ControlPlane {
     ) -> Result<(), ControlError> {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
-        if let Some(max) = max_seats {
-            let row = tx
-                .fetch_one(
-                    "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1",
-                    params![company],
-                )
-                .await?;
-            if row.get::<i64>("n")? >= max {
-                return Err(ControlError::SeatLimit(max));
-            }
-        }
-        tx.execute(
-            "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $4)",
-            params![identity, company, role.as_str(), now],
-        )
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict { .. } => ControlError::AlreadyMember,
-            e => e.into(),
-        })?;
+        insert_membership(&mut tx, identity, company, role, max_seats, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -251,6 +259,38 @@ impl ControlPlane {
         tx.commit().await?;
         Ok(())
     }
+}
+
+async fn insert_membership(
+    tx: &mut Tx,
+    identity: IdentityId,
+    company: CompanyId,
+    role: Role,
+    max_seats: Option<i64>,
+    now: Timestamp,
+) -> Result<(), ControlError> {
+    if let Some(max) = max_seats {
+        let row = tx
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1",
+                params![company],
+            )
+            .await?;
+        if row.get::<i64>("n")? >= max {
+            return Err(ControlError::SeatLimit(max));
+        }
+    }
+    tx.execute(
+        "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $4)",
+        params![identity, company, role.as_str(), now],
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict { .. } => ControlError::AlreadyMember,
+        e => e.into(),
+    })?;
+    Ok(())
 }
 
 async fn member_role(

@@ -109,3 +109,21 @@ mod tests {
         assert_eq!(json["roles"].as_array().map(Vec::len), Some(8));
     }
 }
+
+#[cfg(test)]
+mod drift {
+    /// The committed front-end copy must be exactly what the registry generates; run
+    /// `silo codegen` after changing the registry.
+    #[test]
+    fn committed_typescript_matches_the_registry() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../web/src/generated/roles.ts"
+        );
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == super::to_typescript(),
+            "{path} is out of date: run `cargo run -p silo -- codegen`"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod codegen;
 mod company;
 mod keys;
 mod member;
@@ -18,6 +19,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Member(cmd) => member::run(&cli.storage, cmd).await,
         Command::Keys(cmd) => keys::run(&cli.storage, cmd),
         Command::Roles { json } => roles::run(json),
+        Command::Codegen { check, out } => codegen::run(check, &out),
     }
 }
 

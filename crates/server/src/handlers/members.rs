@@ -11,7 +11,7 @@ use crate::validate::Fields;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use silo_control::{ControlError, Email, IdentityId, Member, NewIdentity};
+use silo_control::{ControlError, Email, IdentityId, IdentityStatus, Member, NewIdentity};
 use silo_roles::Role;
 
 /// `GET /api/members`.
@@ -72,21 +72,13 @@ pub async fn add(
     }
     let control = state.tenancy.control();
     let limits = control.plan_limits(tenant.company.plan).await?;
-    let existing = control.identity_by_email(&email).await?;
-    let identity = match &existing {
-        Some(identity) => identity.id,
-        None => {
-            control
-                .ensure_identity(&NewIdentity {
-                    email,
-                    name: name.unwrap_or_default(),
-                    password_hash: None,
-                })
-                .await?
-        }
+    let new = NewIdentity {
+        email,
+        name: name.unwrap_or_default(),
+        password_hash: None,
     };
-    control
-        .add_membership_within(identity, tenant.company.id, role, limits.max_seats)
+    let (identity, created) = control
+        .add_member_by_email(&new, tenant.company.id, role, limits.max_seats)
         .await
         .map_err(|e| match e {
             ControlError::SeatLimit(max) => ApiError::PlanLimit(format!(
@@ -95,17 +87,23 @@ pub async fn add(
             )),
             e => e.into(),
         })?;
-    let invite_url = match existing {
-        Some(_) => None,
-        None => {
-            let token = control
-                .create_invitation(identity, tenant.company.id)
-                .await?;
-            Some(format!(
-                "{}/accept-invite?token={token}",
-                state.config.public_url.trim_end_matches('/')
-            ))
-        }
+    // An identity without a password yet (new now, or invited earlier and never accepted)
+    // gets an invitation link.
+    let needs_password = created
+        || control
+            .identity(identity)
+            .await?
+            .is_some_and(|i| i.status == IdentityStatus::Invited);
+    let invite_url = if needs_password {
+        let token = control
+            .create_invitation(identity, tenant.company.id)
+            .await?;
+        Some(format!(
+            "{}/accept-invite?token={token}",
+            state.config.public_url.trim_end_matches('/')
+        ))
+    } else {
+        None
     };
     record_write(&state, &tenant, "member.add", identity).await?;
     let member = control
