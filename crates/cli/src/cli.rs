@@ -48,6 +48,9 @@ pub enum Command {
     /// Manage the members of a company.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Check the audit trail's hash chains.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Manage the keys that sign access tokens.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -87,6 +90,16 @@ pub struct ServeArgs {
     /// <data>/keys.
     #[arg(long, env = "SILO_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
+}
+
+/// `silo audit ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every chain (or one company's); name the first broken record; exit 1 on any break.
+    Verify {
+        /// Company id or slug; all chains when left out.
+        company: Option<String>,
+    },
 }
 
 /// `silo keys ...`.

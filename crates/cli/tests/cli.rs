@@ -378,3 +378,39 @@ fn roles_json_matches_roles_md_and_codegen_detects_drift() {
         Some(1)
     );
 }
+
+#[test]
+fn audit_verify_names_the_first_altered_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    ok(&create(data, "Acme Digital", "acme", "ann@acme.example"));
+    ok(&silo(data, &["company", "suspend", "acme"]));
+    ok(&silo(data, &["company", "resume", "acme"]));
+    let report = ok(&silo(data, &["audit", "verify"]));
+    assert!(report.contains("ok"), "{report}");
+    ok(&silo(data, &["audit", "verify", "acme"]));
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = silo_store::sqlite::open_existing(
+            &data.join("control.sqlite3"),
+            silo_store::sqlite::PoolLimits::default(),
+        )
+        .await
+        .unwrap();
+        db.execute(
+            "UPDATE audit_events SET action = 'company.resume' WHERE action = 'company.suspend'",
+            &[],
+        )
+        .await
+        .unwrap();
+        db.close().await;
+    });
+    let out = silo(data, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("BROKEN") && stdout.contains("first broken record: id 2"),
+        "{stdout}"
+    );
+}

@@ -1,10 +1,21 @@
 //! The audit trail: append-only records of who did what where, never business content.
+//!
+//! Records form one hash chain per company (records without a company form the chain `-`).
+//! Each record stores `hash = SHA-256(canonical JSON of [seq, prev_hash, at, company, actor,
+//! action, target, outcome, client_ip, request_id])`, and `audit_heads` keeps each chain's
+//! newest sequence number and hash. Changing a record changes its hash; removing or reordering
+//! records breaks the `seq`/`prev_hash` links; removing the newest ones no longer matches the
+//! head. [`ControlPlane::verify_audit`] recomputes every link.
 
 use crate::{CompanyId, ControlError, ControlPlane, IdentityId};
-use silo_store::{Timestamp, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use silo_store::{Row, Timestamp, Tx, params};
+use std::fmt::Write;
 
 /// Whether the audited action went through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// It was done.
     Success,
@@ -56,26 +67,327 @@ impl AuditEvent {
     }
 }
 
+/// A stored audit record, as listed to a company's auditors.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditRecord {
+    /// Its position in the whole table (the list cursor).
+    pub id: i64,
+    /// Its position in its chain, from 1.
+    pub seq: i64,
+    /// When.
+    pub at: String,
+    /// Who.
+    pub actor: Option<String>,
+    /// What.
+    pub action: String,
+    /// On which id.
+    pub target: Option<String>,
+    /// Whether it went through.
+    pub outcome: String,
+    /// From where.
+    pub client_ip: Option<String>,
+    /// Which request.
+    pub request_id: Option<String>,
+    #[serde(skip)]
+    company: Option<String>,
+    #[serde(skip)]
+    prev_hash: Option<String>,
+    #[serde(skip)]
+    hash: Option<String>,
+}
+
+/// Filters for listing a company's audit records, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    /// Only actions starting with this (e.g. `contact.`).
+    pub action_prefix: Option<String>,
+    /// Only this actor.
+    pub actor: Option<IdentityId>,
+    /// Only at or after this time.
+    pub from: Option<Timestamp>,
+    /// Only before this time.
+    pub to: Option<Timestamp>,
+    /// Only records older than this id (the previous page's cursor).
+    pub before_id: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// The result of checking one chain.
+#[derive(Clone, Debug)]
+pub struct ChainReport {
+    /// The chain: a company id, or `-`.
+    pub chain: String,
+    /// Records checked.
+    pub records: i64,
+    /// The first record that does not verify, with the reason.
+    pub first_broken: Option<(i64, String)>,
+}
+
+fn chain_of(company: Option<CompanyId>) -> String {
+    company.map_or_else(|| "-".to_owned(), |c| c.to_string())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The record's hash over its fields and its predecessor's hash.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per hashed field keeps the order visible"
+)]
+fn record_hash(
+    seq: i64,
+    prev_hash: &str,
+    at: &str,
+    company: Option<&str>,
+    actor: Option<&str>,
+    action: &str,
+    target: Option<&str>,
+    outcome: &str,
+    client_ip: Option<&str>,
+    request_id: Option<&str>,
+) -> String {
+    let canonical = serde_json::json!([
+        seq, prev_hash, at, company, actor, action, target, outcome, client_ip, request_id
+    ]);
+    hex(&Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+const GENESIS: &str = "";
+const COLUMNS: &str = "id, seq, at, company_id, identity_id, action, target, outcome, client_ip, request_id, prev_hash, hash";
+
+impl AuditRecord {
+    fn from_row(row: &Row) -> Result<Self, ControlError> {
+        Ok(AuditRecord {
+            id: row.get("id")?,
+            seq: row.get("seq")?,
+            at: row.get("at")?,
+            company: row.get("company_id")?,
+            actor: row.get("identity_id")?,
+            action: row.get("action")?,
+            target: row.get("target")?,
+            outcome: row.get("outcome")?,
+            client_ip: row.get("client_ip")?,
+            request_id: row.get("request_id")?,
+            prev_hash: row.get("prev_hash")?,
+            hash: row.get("hash")?,
+        })
+    }
+
+    fn expected_hash(&self) -> String {
+        record_hash(
+            self.seq,
+            self.prev_hash.as_deref().unwrap_or(GENESIS),
+            &self.at,
+            self.company.as_deref(),
+            self.actor.as_deref(),
+            &self.action,
+            self.target.as_deref(),
+            &self.outcome,
+            self.client_ip.as_deref(),
+            self.request_id.as_deref(),
+        )
+    }
+}
+
+async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<(), ControlError> {
+    let chain = chain_of(event.company);
+    tx.execute(
+        "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
+        params![chain.as_str(), GENESIS],
+    )
+    .await?;
+    // Reading the head through an UPDATE locks it on PostgreSQL; SQLite's BEGIN IMMEDIATE
+    // already holds the write lock.
+    let head = tx
+        .fetch_one(
+            "UPDATE audit_heads SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash",
+            params![chain.as_str()],
+        )
+        .await?;
+    let seq: i64 = head.get("seq")?;
+    let prev: String = head.get("hash")?;
+    let at = Timestamp::now().to_string();
+    let company = event.company.map(|c| c.to_string());
+    let actor = event.actor.map(|a| a.to_string());
+    let hash = record_hash(
+        seq,
+        &prev,
+        &at,
+        company.as_deref(),
+        actor.as_deref(),
+        event.action,
+        event.target.as_deref(),
+        event.outcome.as_str(),
+        event.client_ip.as_deref(),
+        event.request_id.as_deref(),
+    );
+    tx.execute(
+        "INSERT INTO audit_events (chain, seq, at, company_id, identity_id, action, target, outcome, client_ip, request_id, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        params![
+            chain.as_str(),
+            seq,
+            at,
+            company,
+            actor,
+            event.action,
+            event.target.clone(),
+            event.outcome.as_str(),
+            event.client_ip.clone(),
+            event.request_id.clone(),
+            prev,
+            hash.as_str()
+        ],
+    )
+    .await?;
+    tx.execute(
+        "UPDATE audit_heads SET hash = $1 WHERE chain = $2",
+        params![hash, chain],
+    )
+    .await?;
+    Ok(())
+}
+
 impl ControlPlane {
-    /// Appends an audit record. The hash chain over records is added by the audit issue; until
-    /// then `hash` stays empty.
+    /// Appends an audit record to its company's chain, durably, before returning.
     pub async fn record(&self, event: AuditEvent) -> Result<(), ControlError> {
-        self.db
-            .execute(
-                "INSERT INTO audit_events (at, company_id, identity_id, action, target, outcome, client_ip, request_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        let mut tx = self.db.begin().await?;
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A page of a company's audit records, newest first.
+    pub async fn audit_records(
+        &self,
+        company: CompanyId,
+        q: &AuditQuery,
+    ) -> Result<Vec<AuditRecord>, ControlError> {
+        let prefix = q.action_prefix.as_ref().map(|p| {
+            let escaped = p
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("{escaped}%")
+        });
+        let sql = silo_store::Sql::assembled(format!(
+            "SELECT {COLUMNS} FROM audit_events
+             WHERE chain = $1
+               AND ($2 IS NULL OR action LIKE $2 ESCAPE '\\')
+               AND ($3 IS NULL OR identity_id = $3)
+               AND ($4 IS NULL OR at >= $4)
+               AND ($5 IS NULL OR at < $5)
+               AND ($6 IS NULL OR id < $6)
+             ORDER BY id DESC LIMIT $7"
+        ));
+        let rows = self
+            .db
+            .fetch_all(
+                sql,
                 params![
-                    Timestamp::now(),
-                    event.company.map(|c| c.as_uuid()),
-                    event.actor.map(|a| a.as_uuid()),
-                    event.action,
-                    event.target,
-                    event.outcome.as_str(),
-                    event.client_ip,
-                    event.request_id
+                    chain_of(Some(company)),
+                    prefix,
+                    q.actor.map(|a| a.as_uuid()),
+                    q.from.map(|t| t.to_string()),
+                    q.to.map(|t| t.to_string()),
+                    q.before_id,
+                    q.limit
                 ],
             )
             .await?;
-        Ok(())
+        rows.iter().map(AuditRecord::from_row).collect()
+    }
+
+    /// Checks every chain, or only `company`'s; one report per chain.
+    pub async fn verify_audit(
+        &self,
+        company: Option<CompanyId>,
+    ) -> Result<Vec<ChainReport>, ControlError> {
+        let chains: Vec<String> = match company {
+            Some(c) => vec![chain_of(Some(c))],
+            None => {
+                let rows = self
+                    .db
+                    .fetch_all(
+                        "SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_events ORDER BY chain",
+                        &[],
+                    )
+                    .await?;
+                rows.iter()
+                    .map(|r| r.get("chain"))
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        let mut reports = Vec::with_capacity(chains.len());
+        for chain in chains {
+            reports.push(self.verify_chain(chain).await?);
+        }
+        Ok(reports)
+    }
+
+    async fn verify_chain(&self, chain: String) -> Result<ChainReport, ControlError> {
+        let sql = silo_store::Sql::assembled(format!(
+            "SELECT {COLUMNS} FROM audit_events WHERE chain = $1 ORDER BY seq, id"
+        ));
+        let rows = self.db.fetch_all(sql, params![chain.as_str()]).await?;
+        let head = self
+            .db
+            .fetch_optional(
+                "SELECT seq, hash FROM audit_heads WHERE chain = $1",
+                params![chain.as_str()],
+            )
+            .await?;
+        let mut report = ChainReport {
+            chain,
+            records: rows.len() as i64,
+            first_broken: None,
+        };
+        let mut prev = GENESIS.to_owned();
+        let mut expected_seq = 1;
+        for row in &rows {
+            let record = AuditRecord::from_row(row)?;
+            let problem = if record.seq != expected_seq {
+                Some(format!(
+                    "sequence {} where {expected_seq} was expected (a record was removed or reordered)",
+                    record.seq
+                ))
+            } else if record.prev_hash.as_deref().unwrap_or(GENESIS) != prev {
+                Some("does not link to the record before it".to_owned())
+            } else if record.hash.as_deref() != Some(record.expected_hash().as_str()) {
+                Some("its fields do not match its hash (the record was changed)".to_owned())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                report.first_broken = Some((record.id, problem));
+                return Ok(report);
+            }
+            prev = record.hash.unwrap_or_default();
+            expected_seq += 1;
+        }
+        if let Some(head) = head {
+            let (seq, hash): (i64, String) = (head.get("seq")?, head.get("hash")?);
+            if seq != expected_seq - 1 || hash != prev {
+                let last = rows
+                    .last()
+                    .map(|r| r.get::<i64>("id"))
+                    .transpose()?
+                    .unwrap_or(0);
+                report.first_broken = Some((
+                    last,
+                    format!(
+                        "the chain ends at {} but its head says {seq} (newest records removed)",
+                        expected_seq - 1
+                    ),
+                ));
+            }
+        }
+        Ok(report)
     }
 }

@@ -14,7 +14,7 @@ mod placement;
 mod plans;
 mod types;
 
-pub use audit::{AuditEvent, Outcome};
+pub use audit::{AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
 pub use companies::{Company, NewCompany};
 pub use error::ControlError;
 pub use identities::{Identity, IdentityStatus, NewIdentity};
@@ -31,11 +31,18 @@ use std::path::Path;
 /// Control-plane migrations, per backend.
 pub static MIGRATIONS: MigrationSet = MigrationSet {
     plane: "control",
-    sqlite: &[silo_store::Migration {
-        version: 1,
-        name: "0001_registry",
-        sql: include_str!("../../../migrations/control/sqlite/0001_registry.sql"),
-    }],
+    sqlite: &[
+        silo_store::Migration {
+            version: 1,
+            name: "0001_registry",
+            sql: include_str!("../../../migrations/control/sqlite/0001_registry.sql"),
+        },
+        silo_store::Migration {
+            version: 2,
+            name: "0002_audit_chain",
+            sql: include_str!("../../../migrations/control/sqlite/0002_audit_chain.sql"),
+        },
+    ],
     postgres: &[],
 };
 

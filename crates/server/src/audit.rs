@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::binding::Tenant;
 use crate::error::ApiError;
-use silo_control::{AuditEvent, Outcome};
+use silo_control::Outcome;
 
 /// Records a successful write by the tenant's caller: `action` like `contact.create`, `target`
 /// the id written. Never names, amounts or bodies. A failed audit write fails the request, so
@@ -17,15 +17,18 @@ pub async fn record_write(
     state
         .tenancy
         .control()
-        .record(AuditEvent {
-            company: Some(tenant.company.id),
-            actor: Some(tenant.identity.id),
+        .record(tenant.meta.event(
+            Some(tenant.company.id),
+            Some(tenant.identity.id),
             action,
-            target: Some(target.to_string()),
-            outcome: Outcome::Success,
-            client_ip: None,
-            request_id: None,
-        })
-        .await?;
+            Some(target.to_string()),
+            Outcome::Success,
+        ))
+        .await
+        .map_err(|e| {
+            // The write itself has committed; the failure is loud so it cannot go unnoticed.
+            tracing::error!(company = %tenant.company.id, action, error = %e, "audit record for a committed write failed");
+            ApiError::Unavailable(format!("audit trail unavailable: {e}"))
+        })?;
     Ok(())
 }

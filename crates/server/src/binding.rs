@@ -5,12 +5,68 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::routes::Access;
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use silo_control::{Company, CompanyId, CompanyStatus, Identity, IdentityId, IdentityStatus};
+use silo_control::{
+    AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId, IdentityStatus, Outcome,
+};
 use silo_roles::Role;
 use silo_store::TenantDb;
+use std::net::SocketAddr;
+
+/// Where a request came from, for audit records.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    /// The peer address (proxies' forwarding headers are not trusted).
+    pub client_ip: Option<String>,
+    /// The request id (also returned as `X-Request-Id`).
+    pub request_id: Option<String>,
+}
+
+impl RequestMeta {
+    fn of(parts: &Parts) -> Self {
+        RequestMeta {
+            client_ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        }
+    }
+
+    /// An audit event from this request.
+    pub fn event(
+        &self,
+        company: Option<CompanyId>,
+        actor: Option<IdentityId>,
+        action: &'static str,
+        target: Option<String>,
+        outcome: Outcome,
+    ) -> AuditEvent {
+        AuditEvent {
+            company,
+            actor,
+            action,
+            target,
+            outcome,
+            client_ip: self.client_ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RequestMeta::of(parts))
+    }
+}
 
 /// A caller whose token passed verification and whose identity still exists and may log in.
 #[derive(Debug)]
@@ -20,6 +76,8 @@ pub struct Authenticated {
     /// The company the token is bound to (`company_id`), if any. Not yet checked against the
     /// registry: [`Tenant`] does that.
     pub company_claim: Option<CompanyId>,
+    /// Where the request came from.
+    pub meta: RequestMeta,
 }
 
 /// A request bound to one company: the company from the token's claim, active, the caller a
@@ -34,6 +92,8 @@ pub struct Tenant {
     pub role: Role,
     /// The company's own database.
     pub db: TenantDb,
+    /// Where the request came from.
+    pub meta: RequestMeta,
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
@@ -74,6 +134,7 @@ impl FromRequestParts<AppState> for Authenticated {
         Ok(Authenticated {
             identity,
             company_claim: verified.company().map(CompanyId::from_uuid),
+            meta: RequestMeta::of(parts),
         })
     }
 }
@@ -106,12 +167,26 @@ impl FromRequestParts<AppState> for Tenant {
                 return Err(ApiError::TenantUnresolved);
             }
         }
-        let role = control
-            .role_of(auth.identity.id, company.id)
-            .await?
-            .ok_or(ApiError::NotAMember)?;
+        let refusal = Refusal {
+            state,
+            parts,
+            auth: &auth,
+            company: company.id,
+        };
+        if company.status == CompanyStatus::Suspended {
+            return Err(refusal
+                .record("access.company_suspended", ApiError::CompanySuspended)
+                .await);
+        }
+        let Some(role) = control.role_of(auth.identity.id, company.id).await? else {
+            return Err(refusal
+                .record("access.not_a_member", ApiError::NotAMember)
+                .await);
+        };
         if !role.can(permission) {
-            return Err(ApiError::Forbidden);
+            return Err(refusal
+                .record("access.forbidden", ApiError::Forbidden)
+                .await);
         }
         let db = state.tenancy.tenant_db(&company).await?;
         Ok(Tenant {
@@ -119,6 +194,32 @@ impl FromRequestParts<AppState> for Tenant {
             identity: auth.identity,
             role,
             db,
+            meta: auth.meta,
         })
+    }
+}
+
+/// A refusal that reached a known company: audited in that company's chain.
+struct Refusal<'a> {
+    state: &'a AppState,
+    parts: &'a Parts,
+    auth: &'a Authenticated,
+    company: CompanyId,
+}
+
+impl Refusal<'_> {
+    async fn record(&self, action: &'static str, error: ApiError) -> ApiError {
+        let target = Some(format!("{} {}", self.parts.method, self.parts.uri.path()));
+        let event = self.auth.meta.event(
+            Some(self.company),
+            Some(self.auth.identity.id),
+            action,
+            target,
+            Outcome::Failure,
+        );
+        match self.state.tenancy.control().record(event).await {
+            Ok(()) => error,
+            Err(e) => e.into(),
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The route table: every route, its handler and what it requires, in one place.
 
 use crate::error::ApiError;
-use crate::handlers::{auth, company, health, members};
+use crate::handlers::{audit, auth, company, health, members};
 use crate::{AppState, ServerConfig};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -62,6 +62,7 @@ route_table! {
     POST "/api/members" => members::add, Access::Company(Permission::MembersManage);
     PATCH "/api/members/{identity_id}" => members::change_role, Access::Company(Permission::MembersManage);
     DELETE "/api/members/{identity_id}" => members::remove, Access::Company(Permission::MembersManage);
+    GET "/api/audit" => audit::list, Access::Company(Permission::AuditRead);
 }
 
 fn filter(method: &Method) -> MethodFilter {

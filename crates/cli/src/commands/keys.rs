@@ -2,9 +2,10 @@
 
 use crate::cli::{KeysCommand, StorageArgs};
 use silo_auth::KeySet;
+use silo_control::{AuditEvent, Outcome};
 use silo_tenancy::DataDir;
 
-pub fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> {
+pub async fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> {
     let dir = DataDir::new(&storage.data).keys_dir();
     match cmd {
         KeysCommand::List => {
@@ -20,12 +21,35 @@ pub fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> {
         }
         KeysCommand::Rotate => {
             let kid = KeySet::rotate(&dir)?;
+            audit_key_event(storage, "keys.rotate", &kid).await?;
             println!("new signing key {kid}; restart every server so they all know it");
         }
         KeysCommand::Retire { kid } => {
             KeySet::retire(&dir, &kid)?;
+            audit_key_event(storage, "keys.retire", &kid).await?;
             println!("retired {kid}; tokens it signed no longer verify after a restart");
         }
     }
     Ok(())
+}
+
+/// Key changes concern no single company: they go to the deployment-wide chain.
+async fn audit_key_event(
+    storage: &StorageArgs,
+    action: &'static str,
+    kid: &str,
+) -> anyhow::Result<()> {
+    let tenancy = crate::storage::open(storage).await?;
+    let event = AuditEvent {
+        company: None,
+        actor: None,
+        action,
+        target: Some(kid.to_owned()),
+        outcome: Outcome::Success,
+        client_ip: None,
+        request_id: None,
+    };
+    let result = tenancy.control().record(event).await;
+    tenancy.close().await;
+    Ok(result?)
 }

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod audit;
 mod codegen;
 mod company;
 mod keys;
@@ -17,7 +18,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&cli.storage, args).await,
         Command::Company(cmd) => company::run(&cli.storage, cmd).await,
         Command::Member(cmd) => member::run(&cli.storage, cmd).await,
-        Command::Keys(cmd) => keys::run(&cli.storage, cmd),
+        Command::Audit(cmd) => audit::run(&cli.storage, cmd).await,
+        Command::Keys(cmd) => keys::run(&cli.storage, cmd).await,
         Command::Roles { json } => roles::run(json),
         Command::Codegen { check, out } => codegen::run(check, &out),
     }

@@ -1,22 +1,21 @@
 //! Identity routes: signup, login, switching company, accepting an invitation, `me`, JWKS.
 
 use crate::AppState;
-use crate::binding::Authenticated;
+use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
 use crate::json::Json;
 use crate::validate::Fields;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use silo_auth::password::{self, Password};
 use silo_control::{
-    AuditEvent, Company, CompanyStatus, ControlError, Email, Identity, IdentityId, IdentityStatus,
+    Company, CompanyStatus, ControlError, Email, Identity, IdentityId, IdentityStatus,
     MembershipSummary, NewCompany, NewIdentity, Outcome, Slug,
 };
 use silo_roles::Role;
 use silo_tenancy::TenancyError;
-use std::net::SocketAddr;
 
 /// The answer to every route that hands out a token.
 #[derive(Debug, Serialize)]
@@ -122,7 +121,7 @@ pub struct SignupRequest {
 /// `POST /api/signup`: a new company with the caller as its owner.
 pub async fn signup(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    meta: RequestMeta,
     Json(req): Json<SignupRequest>,
 ) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
     if !state.config.signup_enabled {
@@ -164,10 +163,16 @@ pub async fn signup(
         .identity_by_email(&Email::parse(&req.email).map_err(|e| ApiError::Internal(e.into()))?)
         .await?
         .ok_or_else(|| ApiError::Internal("owner identity missing after signup".into()))?;
-    let mut event = AuditEvent::operator(company.id, "company.signup");
-    event.actor = Some(identity.id);
-    event.client_ip = Some(addr.ip().to_string());
-    control.record(event).await?;
+    let target = Some(company.id.to_string());
+    control
+        .record(meta.event(
+            Some(company.id),
+            Some(identity.id),
+            "company.signup",
+            target,
+            Outcome::Success,
+        ))
+        .await?;
     let response = token_response(&state, identity.id, Some((company, Role::Owner))).await?;
     Ok((StatusCode::CREATED, Json(response)))
 }
@@ -219,10 +224,10 @@ pub struct LoginRequest {
 /// `POST /api/auth/login`.
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    meta: RequestMeta,
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let address = addr.ip().to_string();
+    let address = meta.client_ip.clone().unwrap_or_default();
     let key = req.email.trim().to_lowercase();
     state
         .limiter
@@ -241,16 +246,9 @@ pub async fn login(
     let valid = verify_password(Password::new(req.password), hash).await?;
     let Some(identity) = usable.filter(|_| valid) else {
         state.limiter.failed(&key, &address);
+        let actor = identity.as_ref().map(|i| i.id);
         control
-            .record(AuditEvent {
-                company: None,
-                actor: identity.as_ref().map(|i| i.id),
-                action: "auth.login",
-                target: None,
-                outcome: Outcome::Failure,
-                client_ip: Some(address),
-                request_id: None,
-            })
+            .record(meta.event(None, actor, "auth.login", None, Outcome::Failure))
             .await?;
         return Err(ApiError::InvalidCredentials);
     };
@@ -273,16 +271,15 @@ pub async fn login(
             }
         }
     };
+    let company = bound.as_ref().map(|(c, _)| c.id);
     control
-        .record(AuditEvent {
-            company: bound.as_ref().map(|(c, _)| c.id),
-            actor: Some(identity.id),
-            action: "auth.login",
-            target: None,
-            outcome: Outcome::Success,
-            client_ip: Some(address),
-            request_id: None,
-        })
+        .record(meta.event(
+            company,
+            Some(identity.id),
+            "auth.login",
+            None,
+            Outcome::Success,
+        ))
         .await?;
     Ok(Json(token_response(&state, identity.id, bound).await?))
 }
@@ -317,6 +314,7 @@ pub struct AcceptInviteRequest {
 /// the inviting company.
 pub async fn accept_invite(
     State(state): State<AppState>,
+    meta: RequestMeta,
     Json(req): Json<AcceptInviteRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let mut fields = Fields::new();
@@ -338,6 +336,14 @@ pub async fn accept_invite(
             }
             e => e.into(),
         })?;
+    let event = meta.event(
+        Some(accepted.company),
+        Some(accepted.identity),
+        "invite.accept",
+        Some(accepted.identity.to_string()),
+        Outcome::Success,
+    );
+    state.tenancy.control().record(event).await?;
     let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
     Ok(Json(
         token_response(&state, accepted.identity, Some(bound)).await?,

@@ -1,13 +1,14 @@
 //! `GET /api/company` and `PATCH /api/company`: the caller's company as the registry keeps it.
 
 use crate::AppState;
+use crate::audit::record_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
 use crate::validate::Fields;
 use axum::extract::State;
 use serde::Deserialize;
-use silo_control::{AuditEvent, Company, Plan};
+use silo_control::{Company, Plan};
 use silo_roles::Permission;
 
 /// `GET /api/company`.
@@ -62,15 +63,11 @@ pub async fn patch(
             }
         }
         company = control.set_plan(company.id, plan).await?;
-        let mut event = AuditEvent::operator(company.id, "company.plan");
-        event.actor = Some(tenant.identity.id);
-        control.record(event).await?;
+        record_write(&state, &tenant, "company.plan", company.id).await?;
     }
     if let Some(Some(name)) = name {
         company = control.rename_company(company.id, &name).await?;
-        let mut event = AuditEvent::operator(company.id, "company.update");
-        event.actor = Some(tenant.identity.id);
-        control.record(event).await?;
+        record_write(&state, &tenant, "company.update", company.id).await?;
     }
     Ok(Json(company))
 }

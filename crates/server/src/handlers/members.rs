@@ -105,7 +105,12 @@ pub async fn add(
     } else {
         None
     };
-    record_write(&state, &tenant, "member.add", identity).await?;
+    let action = if invite_url.is_some() {
+        "member.invite"
+    } else {
+        "member.add"
+    };
+    record_write(&state, &tenant, action, identity).await?;
     let member = control
         .member(tenant.company.id, identity)
         .await?

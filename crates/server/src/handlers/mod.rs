@@ -1,5 +1,6 @@
 //! Request handlers, one module per resource.
 
+pub mod audit;
 pub mod auth;
 pub mod company;
 pub mod health;

@@ -1,0 +1,73 @@
+//! `GET /api/audit`: the company's audit trail, newest first.
+
+use crate::AppState;
+use crate::binding::Tenant;
+use crate::error::ApiError;
+use crate::json::Json;
+use crate::pagination::{Page, PageQuery, Query};
+use axum::extract::State;
+use serde::Deserialize;
+use silo_control::{AuditQuery, AuditRecord, IdentityId};
+use silo_store::Timestamp;
+
+/// Filters of `GET /api/audit`.
+#[derive(Debug, Deserialize)]
+pub struct AuditFilters {
+    /// Only actions starting with this, e.g. `contact.`.
+    action: Option<String>,
+    /// Only this actor's identity id.
+    actor: Option<String>,
+    /// Only at or after this time (RFC 3339).
+    from: Option<String>,
+    /// Only before this time (RFC 3339).
+    to: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+fn time(field: &str, value: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            Timestamp::parse(v).ok_or_else(|| ApiError::invalid(field, "must be an RFC 3339 time"))
+        })
+        .transpose()
+}
+
+/// `GET /api/audit?action=&actor=&from=&to=&limit=&cursor=`.
+pub async fn list(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Query(f): Query<AuditFilters>,
+) -> Result<Json<Page<AuditRecord>>, ApiError> {
+    let page = PageQuery {
+        limit: f.limit,
+        cursor: f.cursor,
+    };
+    let limit = page.limit()?;
+    let actor = f
+        .actor
+        .as_deref()
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            a.parse::<IdentityId>()
+                .map_err(|_| ApiError::invalid("actor", "must be an identity id"))
+        })
+        .transpose()?;
+    let query = AuditQuery {
+        action_prefix: f.action.filter(|a| !a.is_empty()),
+        actor,
+        from: time("from", f.from.as_deref())?,
+        to: time("to", f.to.as_deref())?,
+        before_id: page.cursor()?,
+        limit: limit + 1,
+    };
+    let records = state
+        .tenancy
+        .control()
+        .audit_records(tenant.company.id, &query)
+        .await?;
+    Ok(Json(Page::from_overfetch(records, limit, |r| {
+        r.id.to_string()
+    })))
+}
