@@ -86,6 +86,12 @@ pub struct ServeArgs {
     /// Lifetime of access tokens, in seconds.
     #[arg(long, env = "SILO_TOKEN_TTL", default_value_t = 900)]
     pub token_ttl: u64,
+    /// Log lines as human-readable text or as JSON objects (one per line).
+    #[arg(long, env = "SILO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// The address people reach this server at (for invitation links).
+    #[arg(long, env = "SILO_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Sign tokens with this Ed25519 private key (PKCS#8 PEM file) instead of the key set in
     /// <data>/keys.
     #[arg(long, env = "SILO_SIGNING_KEY_FILE")]
@@ -100,6 +106,15 @@ pub enum AuditCommand {
         /// Company id or slug; all chains when left out.
         company: Option<String>,
     },
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// For people.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// `silo keys ...`.

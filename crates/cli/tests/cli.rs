@@ -414,3 +414,99 @@ fn audit_verify_names_the_first_altered_record() {
         "{stdout}"
     );
 }
+
+#[test]
+fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_silo"))
+        .arg("--data")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("address printed").unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_owned();
+        }
+    };
+    let secret_password = "Sup3r-secret-passw0rd";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (token, metrics) = rt.block_on(async {
+        let client = reqwest::Client::new();
+        let signup: serde_json::Value = client
+            .post(format!("{url}/api/signup"))
+            .json(&serde_json::json!({"company_name": "Secretive Company Name", "email": "ann@acme.example", "password": secret_password}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = signup["token"].as_str().unwrap().to_owned();
+        let me = client.get(format!("{url}/api/company")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(me.status(), 200);
+        let metrics = client.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+        (token, metrics)
+    });
+    assert!(
+        metrics.contains(
+            r#"silo_http_requests_total{method="GET",route="/api/company",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("silo_http_request_duration_seconds_bucket"));
+    assert!(metrics.contains("silo_companies_provisioned_total 1"));
+    assert!(
+        !metrics.contains("secretive"),
+        "no slugs or names as labels"
+    );
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    child.wait().unwrap();
+    let log = rest.join("\n");
+    let request_lines: Vec<serde_json::Value> = rest
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["target"] == "silo::request")
+        .collect();
+    let company_line = request_lines
+        .iter()
+        .find(|v| v["route"] == "/api/company")
+        .expect("a line for /api/company");
+    for field in [
+        "request_id",
+        "method",
+        "status",
+        "latency_ms",
+        "identity",
+        "company",
+    ] {
+        assert!(
+            !company_line[field].is_null(),
+            "{field} missing: {company_line}"
+        );
+    }
+    assert!(!log.contains(secret_password), "password in the log");
+    assert!(!log.contains(&token), "token in the log");
+    assert!(
+        !log.contains(token.split('.').nth(2).unwrap()),
+        "token signature in the log"
+    );
+    assert!(
+        !log.contains("Secretive Company Name"),
+        "business content in the log"
+    );
+}

@@ -131,6 +131,9 @@ impl FromRequestParts<AppState> for Authenticated {
             .await?
             .filter(|i| i.status == IdentityStatus::Active)
             .ok_or_else(|| ApiError::Unauthenticated("identity unknown or disabled".into()))?;
+        if let Some(bound) = parts.extensions.get::<crate::observe::Bound>() {
+            bound.set(identity.id, None);
+        }
         Ok(Authenticated {
             identity,
             company_claim: verified.company().map(CompanyId::from_uuid),
@@ -187,6 +190,9 @@ impl FromRequestParts<AppState> for Tenant {
             return Err(refusal
                 .record("access.forbidden", ApiError::Forbidden)
                 .await);
+        }
+        if let Some(bound) = parts.extensions.get::<crate::observe::Bound>() {
+            bound.set(auth.identity.id, Some(company.id));
         }
         let db = state.tenancy.tenant_db(&company).await?;
         Ok(Tenant {

@@ -6,6 +6,7 @@ mod binding;
 pub mod error;
 mod handlers;
 mod json;
+mod observe;
 mod pagination;
 pub mod ratelimit;
 mod routes;
@@ -58,6 +59,7 @@ pub struct AppState {
     pub(crate) tokens: Arc<Tokens>,
     pub(crate) limiter: Arc<LoginLimiter>,
     pub(crate) config: Arc<ServerConfig>,
+    pub(crate) metrics: Arc<observe::Metrics>,
 }
 
 /// A bound, ready-to-run server.
@@ -80,6 +82,7 @@ impl Server {
             tokens: Arc::new(tokens),
             limiter: Arc::new(LoginLimiter::new(config.login_limits)),
             config: Arc::new(config.clone()),
+            metrics: Arc::new(observe::Metrics::new().map_err(std::io::Error::other)?),
         };
         let router = routes::router(state, &config);
         Ok(Server { listener, router })

@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::handlers::{audit, auth, company, health, members};
+use crate::observe;
 use crate::{AppState, ServerConfig};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -50,6 +51,7 @@ macro_rules! route_table {
 route_table! {
     GET "/healthz" => health::healthz, Access::Public;
     GET "/readyz" => health::readyz, Access::Public;
+    GET "/metrics" => observe::metrics, Access::Public;
     GET "/.well-known/jwks.json" => auth::jwks, Access::Public;
     POST "/api/signup" => auth::signup, Access::Public;
     POST "/api/auth/login" => auth::login, Access::Public;
@@ -77,6 +79,10 @@ fn with_access(route: MethodRouter<AppState>, access: Access) -> MethodRouter<Ap
 
 pub(crate) fn router(state: AppState, config: &ServerConfig) -> Router {
     table(Router::new())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(config.body_limit))

@@ -7,6 +7,7 @@ use silo_server::{Access, ROUTES};
 const NOT_COMPANY_SCOPED: &[&str] = &[
     "/healthz",
     "/readyz",
+    "/metrics",
     "/.well-known/jwks.json",
     "/api/signup",
     "/api/auth/login",

@@ -1,6 +1,6 @@
 //! `silo serve`.
 
-use crate::cli::{ServeArgs, StorageArgs};
+use crate::cli::{LogFormat, ServeArgs, StorageArgs};
 use anyhow::Context;
 use silo_auth::{KeySet, TokenConfig, Tokens};
 use silo_server::{Server, ServerConfig};
@@ -9,12 +9,14 @@ use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
     let tenancy = Arc::new(crate::storage::open(storage).await?);
     for company in tenancy.finish_interrupted().await? {
         tracing::info!(company = %company.id, "finished an interrupted provisioning");
@@ -38,6 +40,10 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         listen: args.listen,
         body_limit: args.body_limit,
         signup_enabled: args.signup,
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", args.listen)),
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)

@@ -1,0 +1,143 @@
+//! One structured log line and metrics per request.
+//!
+//! The line carries the request id, method, route pattern (never the raw path, which may hold
+//! ids only but is kept out for uniformity), status, latency, and the identity and company ids
+//! the request was bound to. Never tokens, passwords or business content: those are not
+//! available here at all.
+
+use crate::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+use silo_control::{CompanyId, IdentityId};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Who a request was bound to, filled in by the binding extractors for the log line.
+#[derive(Clone, Debug, Default)]
+pub struct Bound(Arc<Mutex<(Option<IdentityId>, Option<CompanyId>)>>);
+
+impl Bound {
+    /// Notes the identity and, when resolved, the company.
+    pub fn set(&self, identity: IdentityId, company: Option<CompanyId>) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = (Some(identity), company);
+        }
+    }
+
+    fn get(&self) -> (Option<IdentityId>, Option<CompanyId>) {
+        self.0.lock().map(|s| *s).unwrap_or_default()
+    }
+}
+
+/// The server's metrics, in a registry of its own (several servers can run in one process).
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    /// Companies provisioned through the API.
+    pub provisioned: IntCounter,
+    tenant_pools: IntGauge,
+}
+
+impl Metrics {
+    /// Registers every metric.
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new_custom(Some("silo".into()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route pattern, method and status",
+            ),
+            &["route", "method", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route pattern and method",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
+            &["route", "method"],
+        )?;
+        let provisioned = IntCounter::new(
+            "companies_provisioned_total",
+            "Companies provisioned through the API",
+        )?;
+        let tenant_pools = IntGauge::new("tenant_pools_open", "Tenant database pools open now")?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(provisioned.clone()))?;
+        registry.register(Box::new(tenant_pools.clone()))?;
+        Ok(Metrics {
+            registry,
+            requests,
+            latency,
+            provisioned,
+            tenant_pools,
+        })
+    }
+}
+
+/// Middleware on every routed request: times it, logs one line, counts it.
+pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().as_str().to_owned();
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let bound = Bound::default();
+    req.extensions_mut().insert(bound.clone());
+    let response = next.run(req).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    let (identity, company) = bound.get();
+    tracing::info!(
+        target: "silo::request",
+        request_id,
+        method,
+        route,
+        status,
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        identity = identity.map(|i| i.to_string()),
+        company = company.map(|c| c.to_string()),
+        "request"
+    );
+    state
+        .metrics
+        .requests
+        .with_label_values(&[route.as_str(), method.as_str(), &status.to_string()])
+        .inc();
+    state
+        .metrics
+        .latency
+        .with_label_values(&[route.as_str(), method.as_str()])
+        .observe(elapsed.as_secs_f64());
+    response
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    state
+        .metrics
+        .tenant_pools
+        .set(state.tenancy.open_pools().await as i64);
+    let mut buffer = Vec::new();
+    match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut buffer) {
+        Ok(()) => ([("content-type", "text/plain; version=0.0.4")], buffer).into_response(),
+        Err(e) => crate::ApiError::Internal(e.to_string()).into_response(),
+    }
+}
