@@ -36,8 +36,8 @@ impl IdentityStatus {
     }
 }
 
-/// A person who can log in.
-#[derive(Clone, Debug, Serialize)]
+/// A person who can log in. `Debug` leaves the password hash out.
+#[derive(Clone, Serialize)]
 pub struct Identity {
     /// Its id (the `sub` of its tokens).
     pub id: IdentityId,
@@ -52,8 +52,19 @@ pub struct Identity {
     pub password_hash: Option<String>,
 }
 
-/// An identity to create if its email is not registered yet.
-#[derive(Clone, Debug)]
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Identity")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("status", &self.status)
+            .field("password_hash", &self.password_hash.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// An identity to create if its email is not registered yet. `Debug` leaves the hash out.
+#[derive(Clone)]
 pub struct NewIdentity {
     /// Email, unique case-insensitively.
     pub email: Email,
@@ -61,6 +72,15 @@ pub struct NewIdentity {
     pub name: String,
     /// An argon2id PHC string; `None` makes an invited identity that sets it later.
     pub password_hash: Option<String>,
+}
+
+impl std::fmt::Debug for NewIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewIdentity")
+            .field("email", &self.email)
+            .field("password_hash", &self.password_hash.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Identity {
