@@ -20,6 +20,9 @@ pub struct Cli {
 /// Storage selection, shared by every command.
 #[derive(Debug, Args)]
 pub struct StorageArgs {
+    /// A TOML file with settings; flags and environment variables take precedence over it.
+    #[arg(long, global = true, env = "SILO_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Data directory of the embedded SQLite deployment: control.sqlite3 plus one file per
     /// company under tenants/.
     #[arg(long, global = true, env = "SILO_DATA", default_value = "./data")]
@@ -60,6 +63,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the effective configuration (defaults, file, environment and flags combined) with
+    /// secrets masked. Takes the same options as `serve`.
+    Config(ServeArgs),
     /// Write the web app's copy of the role registry (web/src/generated/roles.ts).
     Codegen {
         /// Only compare: exit 1 when the file differs from what the registry generates.
@@ -72,7 +78,7 @@ pub enum Command {
 }
 
 /// `silo serve`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "SILO_LISTEN", default_value = "127.0.0.1:8080")]
@@ -80,9 +86,10 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "SILO_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
-    /// Whether anyone may sign up a new company through `POST /api/signup`.
-    #[arg(long, env = "SILO_SIGNUP", default_value_t = true, action = clap::ArgAction::Set)]
-    pub signup: bool,
+    /// Whether anyone may sign up a new company through `POST /api/signup`. Default: on for the
+    /// embedded SQLite deployment, off for PostgreSQL (production).
+    #[arg(long, env = "SILO_SIGNUP", action = clap::ArgAction::Set)]
+    pub signup: Option<bool>,
     /// Lifetime of access tokens, in seconds.
     #[arg(long, env = "SILO_TOKEN_TTL", default_value_t = 900)]
     pub token_ttl: u64,
@@ -109,7 +116,10 @@ pub enum AuditCommand {
 }
 
 /// How log lines are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// For people.
     Text,
@@ -129,6 +139,13 @@ pub enum KeysCommand {
         /// The key id (`kid`).
         kid: String,
     },
+}
+
+impl ServeArgs {
+    /// Signup as configured, or the default for the chosen backend.
+    pub fn signup_enabled(&self, storage: &StorageArgs) -> bool {
+        self.signup.unwrap_or(storage.database_url.is_none())
+    }
 }
 
 /// `silo company ...`.

@@ -510,3 +510,54 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
         "business content in the log"
     );
 }
+
+#[test]
+fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("silo.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_silo"))
+        .args([
+            "--config",
+            file.to_str().unwrap(),
+            "config",
+            "--body-limit",
+            "10",
+        ])
+        .env("SILO_TOKEN_TTL", "60")
+        .env_remove("SILO_DATABASE_URL")
+        .env_remove("SILO_LISTEN")
+        .output()
+        .unwrap();
+    let text = ok(&out);
+    assert!(
+        text.contains("listen = \"127.0.0.1:9999\""),
+        "file value: {text}"
+    );
+    assert!(text.contains("signup = false"), "{text}");
+    assert!(
+        text.contains("token_ttl = 60"),
+        "environment beats the file: {text}"
+    );
+    assert!(
+        text.contains("body_limit = 10"),
+        "flags beat everything: {text}"
+    );
+    assert!(
+        text.contains("postgres://silo:***@db.example/control"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"));
+
+    std::fs::write(&file, "lisen = \"127.0.0.1:1\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_silo"))
+        .args(["--config", file.to_str().unwrap(), "config"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lisen"));
+}

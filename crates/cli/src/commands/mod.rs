@@ -22,6 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => keys::run(&cli.storage, cmd).await,
         Command::Roles { json } => roles::run(json),
         Command::Codegen { check, out } => codegen::run(check, &out),
+        Command::Config(ref serve) => crate::settings::print(&cli, serve),
     }
 }
 

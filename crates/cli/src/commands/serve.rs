@@ -39,7 +39,7 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     let config = ServerConfig {
         listen: args.listen,
         body_limit: args.body_limit,
-        signup_enabled: args.signup,
+        signup_enabled: args.signup_enabled(storage),
         public_url: args
             .public_url
             .clone()
