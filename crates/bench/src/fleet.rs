@@ -1,0 +1,131 @@
+//! A server with N companies, each with one contact and a token bound to it.
+
+use anyhow::Context;
+use silo_auth::{KeySet, TokenConfig, Tokens};
+use silo_control::{Email, NewCompany, NewIdentity, Slug};
+use silo_server::{Server, ServerConfig};
+use silo_tenancy::{DataDir, PoolSettings, Tenancy};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// One company as the load generator sees it.
+pub struct Target {
+    /// `Bearer` token bound to the company.
+    pub token: String,
+    /// A contact id to read.
+    pub contact: String,
+}
+
+/// A running server and its companies.
+pub struct Fleet {
+    /// Base URL.
+    pub url: String,
+    /// The companies.
+    pub targets: Arc<Vec<Target>>,
+    tenancy: Arc<Tenancy>,
+    _dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+fn owner() -> anyhow::Result<NewIdentity> {
+    Ok(NewIdentity {
+        email: Email::parse("bench@silo.example").map_err(anyhow::Error::msg)?,
+        name: "Bench".into(),
+        // No password: the benchmark signs its own tokens and never logs in.
+        password_hash: None,
+    })
+}
+
+fn company(i: usize) -> anyhow::Result<NewCompany> {
+    Ok(NewCompany {
+        name: format!("Bench {i}"),
+        slug: Slug::parse(&format!("bench-{i}")).map_err(anyhow::Error::msg)?,
+    })
+}
+
+impl Fleet {
+    /// Starts a server on a fresh data directory with `n` companies.
+    pub async fn start(n: usize) -> anyhow::Result<Fleet> {
+        let dir = tempfile::tempdir()?;
+        let tenancy = Arc::new(
+            Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default()).await?,
+        );
+        let keys_dir = tenancy.data_dir().keys_dir();
+        let tokens = Tokens::new(
+            KeySet::load_or_create(&keys_dir)?,
+            TokenConfig {
+                ttl: Duration::from_secs(3600),
+                ..TokenConfig::default()
+            },
+        );
+        let server_tokens = Tokens::new(KeySet::load_or_create(&keys_dir)?, TokenConfig::default());
+        let config = ServerConfig {
+            listen: "127.0.0.1:0".parse()?,
+            ..ServerConfig::default()
+        };
+        let server = Server::build(config, tenancy.clone(), server_tokens).await?;
+        let url = format!("http://{}", server.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        let client = reqwest::Client::new();
+        let mut targets = Vec::with_capacity(n);
+        let started = Instant::now();
+        for i in 0..n {
+            let c = tenancy.provision(company(i)?, owner()?).await?;
+            let identity = tenancy
+                .control()
+                .identity_by_email(&Email::parse("bench@silo.example").map_err(anyhow::Error::msg)?)
+                .await?
+                .context("bench identity")?;
+            let token = tokens
+                .issue(identity.id.as_uuid(), Some(c.id.as_uuid()))?
+                .token;
+            let created: serde_json::Value = client
+                .post(format!("{url}/api/contacts"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"name": format!("Contact {i}"), "email": format!("c{i}@bench.example")}))
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            let contact = created["id"].as_str().context("contact id")?.to_owned();
+            targets.push(Target { token, contact });
+            if (i + 1) % 1000 == 0 {
+                eprintln!(
+                    "  set up {} of {n} companies ({:.0} s)",
+                    i + 1,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        Ok(Fleet {
+            url,
+            targets: Arc::new(targets),
+            tenancy,
+            _dir: dir,
+            _stop: stop,
+        })
+    }
+
+    /// Tenant pools open in the server now.
+    pub async fn open_pools(&self) -> usize {
+        self.tenancy.open_pools().await
+    }
+}
+
+/// Provisions `n` companies on a fresh data directory; returns each one's duration.
+pub async fn provision_timings(n: usize) -> anyhow::Result<Vec<Duration>> {
+    let dir = tempfile::tempdir()?;
+    let tenancy = Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default()).await?;
+    let mut timings = Vec::with_capacity(n);
+    for i in 0..n {
+        let started = Instant::now();
+        tenancy.provision(company(i)?, owner()?).await?;
+        timings.push(started.elapsed());
+    }
+    tenancy.close().await;
+    Ok(timings)
+}

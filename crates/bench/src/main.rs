@@ -1,0 +1,108 @@
+//! `silo-bench`: starts a real Silo server and drives real HTTP load against it.
+//!
+//! Scenarios: `one-company` (the full request path for one company), `many-companies`
+//! (requests spread over N companies, reads and writes), `provision` (time per company),
+//! `memory` (resident memory after touching N companies). See BENCHMARKS.md for results.
+#![forbid(unsafe_code)]
+
+mod fleet;
+mod load;
+mod report;
+
+use clap::{Parser, Subcommand};
+use std::time::Duration;
+
+/// Benchmarks for Silo.
+#[derive(Debug, Parser)]
+#[command(name = "silo-bench", version)]
+struct Cli {
+    /// Concurrent connections driving load.
+    #[arg(long, default_value_t = 32, global = true)]
+    concurrency: usize,
+    /// Seconds of measured load per run (after one second of warm-up).
+    #[arg(long, default_value_t = 5, global = true)]
+    seconds: u64,
+    /// Write an SVG plot of throughput and p99 against companies here (many-companies).
+    #[arg(long, global = true)]
+    svg: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// The full request path for one company (GET a contact by id).
+    OneCompany,
+    /// Requests spread uniformly over N companies, for each N given.
+    ManyCompanies {
+        /// Company counts, comma separated.
+        #[arg(long, value_delimiter = ',', default_value = "100,1000")]
+        companies: Vec<usize>,
+        /// Also measure writes (POST a contact).
+        #[arg(long)]
+        writes: bool,
+    },
+    /// Provisioning time per company.
+    Provision {
+        /// How many companies to create.
+        #[arg(long, default_value_t = 1000)]
+        companies: usize,
+    },
+    /// Resident memory after every company has been touched once.
+    Memory {
+        /// How many companies to create and touch.
+        #[arg(long, default_value_t = 10_000)]
+        companies: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let load = load::LoadSettings {
+        concurrency: cli.concurrency.max(1),
+        duration: Duration::from_secs(cli.seconds.max(1)),
+    };
+    println!(
+        "# machine: {} cores; concurrency {}; {} s per run",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        load.concurrency,
+        cli.seconds
+    );
+    match cli.scenario {
+        Scenario::OneCompany => {
+            let fleet = fleet::Fleet::start(1).await?;
+            let result = load::run(&fleet, &load, load::Mix::Reads).await?;
+            report::table("one-company (GET /api/contacts/{id})", &[(1, result)]);
+        }
+        Scenario::ManyCompanies { companies, writes } => {
+            let mut rows = Vec::new();
+            let mut write_rows = Vec::new();
+            for n in companies {
+                let fleet = fleet::Fleet::start(n).await?;
+                rows.push((n, load::run(&fleet, &load, load::Mix::Reads).await?));
+                if writes {
+                    write_rows.push((n, load::run(&fleet, &load, load::Mix::Writes).await?));
+                }
+            }
+            report::table("many-companies, reads (GET /api/contacts/{id})", &rows);
+            if writes {
+                report::table("many-companies, writes (POST /api/contacts)", &write_rows);
+            }
+            if let Some(path) = &cli.svg {
+                std::fs::write(path, report::svg(&rows))?;
+                println!("\nplot written to {}", path.display());
+            }
+        }
+        Scenario::Provision { companies } => {
+            let timings = fleet::provision_timings(companies).await?;
+            report::provisioning(&timings);
+        }
+        Scenario::Memory { companies } => {
+            let fleet = fleet::Fleet::start(companies).await?;
+            load::touch_all(&fleet).await?;
+            report::memory(companies, fleet.open_pools().await);
+        }
+    }
+    Ok(())
+}
