@@ -14,10 +14,12 @@ pub mod contracts;
 pub mod deals;
 pub mod error;
 pub mod input;
+pub mod invoice_parts;
 pub mod invoices;
 pub mod invoicing;
 pub mod list;
 pub mod money;
+pub mod pipeline;
 pub mod reports;
 pub mod schema;
 
