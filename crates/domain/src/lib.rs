@@ -1,8 +1,27 @@
-//! Business data on a company's own database: accounts, contacts and, as they arrive, deals,
-//! contracts, invoices and projects.
+//! Business data on a company's own database: accounts, contacts, deals, contracts, invoices,
+//! the company's invoicing details and revenue reports.
 //!
 //! Everything here works on a [`silo_store::TenantDb`]. This crate cannot reach the control
-//! plane (it does not depend on it), so it can neither look up nor choose a company.
+//! plane (it does not depend on it), so it can neither look up nor choose a company. Input
+//! arrives as the raw request shapes and is parsed here into typed values; problems come back as
+//! [`DomainError::Invalid`] naming every field.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod billing;
+pub mod contacts;
+pub mod contracts;
+pub mod deals;
+pub mod error;
+pub mod input;
+pub mod invoice_parts;
+pub mod invoices;
+pub mod invoicing;
+pub mod list;
+pub mod money;
+pub mod pipeline;
+pub mod reports;
 pub mod schema;
+
+pub use error::{DomainError, DomainResult};
+pub use list::ListParams;

@@ -201,3 +201,16 @@ impl From<silo_tenancy::TenancyError> for ApiError {
         }
     }
 }
+
+impl From<silo_domain::DomainError> for ApiError {
+    fn from(e: silo_domain::DomainError) -> Self {
+        use silo_domain::DomainError;
+        match e {
+            DomainError::NotFound => ApiError::NotFound,
+            DomainError::Conflict { code, message } => ApiError::Conflict { code, message },
+            DomainError::Invalid(fields) => ApiError::Invalid(fields),
+            DomainError::Limit(message) => ApiError::PlanLimit(message),
+            DomainError::Store(e) => e.into(),
+        }
+    }
+}

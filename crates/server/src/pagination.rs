@@ -1,4 +1,4 @@
-//! `?limit=&cursor=` on list routes, and the `{items, next_cursor}` answer.
+//! `?limit=&cursor=&q=` on list routes, and the `{items, next_cursor}` answer.
 
 use crate::error::ApiError;
 use axum::extract::FromRequestParts;
@@ -17,6 +17,8 @@ pub struct PageQuery {
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Search text, on lists that support it.
+    pub q: Option<String>,
 }
 
 /// A query string parsed with our error codes.
@@ -54,6 +56,18 @@ impl PageQuery {
             })
             .transpose()
     }
+}
+
+/// A list query for the domain: fetches one row more than the page shows, so
+/// [`Page::from_overfetch`] knows whether there is more. Cursors are row ids.
+pub fn list_params(page: &PageQuery) -> Result<(silo_domain::ListParams, i64), ApiError> {
+    let limit = page.limit()?;
+    let params = silo_domain::ListParams {
+        after: page.cursor::<uuid::Uuid>()?,
+        limit: limit + 1,
+        q: page.q.clone(),
+    };
+    Ok((params, limit))
 }
 
 /// One page of a list.

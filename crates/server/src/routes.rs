@@ -1,7 +1,10 @@
 //! The route table: every route, its handler and what it requires, in one place.
 
 use crate::error::ApiError;
-use crate::handlers::{audit, auth, company, health, members};
+use crate::handlers::{
+    accounts, audit, auth, company, contacts, contracts, deals, health, invoices, invoicing,
+    members, reports,
+};
 use crate::observe;
 use crate::{AppState, ServerConfig};
 use axum::Router;
@@ -65,6 +68,36 @@ route_table! {
     PATCH "/api/members/{identity_id}" => members::change_role, Access::Company(Permission::MembersManage);
     DELETE "/api/members/{identity_id}" => members::remove, Access::Company(Permission::MembersManage);
     GET "/api/audit" => audit::list, Access::Company(Permission::AuditRead);
+    GET "/api/company/invoicing" => invoicing::get, Access::Company(Permission::CompanyRead);
+    PATCH "/api/company/invoicing" => invoicing::update, Access::Company(Permission::CompanyUpdate);
+    GET "/api/accounts" => accounts::list, Access::Company(Permission::CrmRead);
+    POST "/api/accounts" => accounts::create, Access::Company(Permission::CrmWrite);
+    GET "/api/accounts/{id}" => accounts::get, Access::Company(Permission::CrmRead);
+    PATCH "/api/accounts/{id}" => accounts::update, Access::Company(Permission::CrmWrite);
+    DELETE "/api/accounts/{id}" => accounts::delete, Access::Company(Permission::CrmWrite);
+    GET "/api/contacts" => contacts::list, Access::Company(Permission::CrmRead);
+    POST "/api/contacts" => contacts::create, Access::Company(Permission::CrmWrite);
+    GET "/api/contacts/{id}" => contacts::get, Access::Company(Permission::CrmRead);
+    PATCH "/api/contacts/{id}" => contacts::update, Access::Company(Permission::CrmWrite);
+    DELETE "/api/contacts/{id}" => contacts::delete, Access::Company(Permission::CrmWrite);
+    GET "/api/deals" => deals::list, Access::Company(Permission::DealsRead);
+    POST "/api/deals" => deals::create, Access::Company(Permission::DealsWrite);
+    GET "/api/deals/{id}" => deals::get, Access::Company(Permission::DealsRead);
+    PATCH "/api/deals/{id}" => deals::update, Access::Company(Permission::DealsWrite);
+    DELETE "/api/deals/{id}" => deals::delete, Access::Company(Permission::DealsWrite);
+    GET "/api/contracts" => contracts::list, Access::Company(Permission::ContractsRead);
+    POST "/api/contracts" => contracts::create, Access::Company(Permission::ContractsWrite);
+    GET "/api/contracts/{id}" => contracts::get, Access::Company(Permission::ContractsRead);
+    PATCH "/api/contracts/{id}" => contracts::update, Access::Company(Permission::ContractsWrite);
+    POST "/api/contracts/{id}/send" => contracts::send, Access::Company(Permission::ContractsWrite);
+    POST "/api/contracts/{id}/sign" => contracts::sign, Access::Company(Permission::ContractsWrite);
+    GET "/api/invoices" => invoices::list, Access::Company(Permission::InvoicesRead);
+    POST "/api/invoices" => invoices::create, Access::Company(Permission::InvoicesWrite);
+    GET "/api/invoices/{id}" => invoices::get, Access::Company(Permission::InvoicesRead);
+    PATCH "/api/invoices/{id}" => invoices::update, Access::Company(Permission::InvoicesWrite);
+    POST "/api/invoices/{id}/issue" => invoices::issue, Access::Company(Permission::InvoicesWrite);
+    POST "/api/invoices/{id}/payments" => invoices::pay, Access::Company(Permission::InvoicesWrite);
+    GET "/api/reports/revenue" => reports::revenue, Access::Company(Permission::ReportsRead);
 }
 
 fn filter(method: &Method) -> MethodFilter {

@@ -61,7 +61,10 @@ async fn provisioning_creates_one_file_and_an_owner() {
     );
     assert_eq!(t.control().memberships_of(ann.id).await.unwrap().len(), 2);
     let placement = t.control().placement(a.id).await.unwrap().unwrap();
-    assert_eq!(placement.schema_version, 1);
+    assert_eq!(
+        placement.schema_version,
+        silo_domain::schema::TENANT_MIGRATIONS.latest(silo_store::Dialect::Sqlite)
+    );
 
     let db = t.tenant_db(&a).await.unwrap();
     let mode = db.db().fetch_one("PRAGMA journal_mode", &[]).await.unwrap();

@@ -43,6 +43,7 @@ pub async fn list(
     let page = PageQuery {
         limit: f.limit,
         cursor: f.cursor,
+        q: None,
     };
     let limit = page.limit()?;
     let actor = f

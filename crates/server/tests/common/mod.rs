@@ -95,16 +95,15 @@ impl Reply {
 
 impl TestApp {
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        reply(req).await
+    }
+
+    /// A POST request with a JSON body and a token, to send later (see [`send_all`]).
+    pub fn post_request(&self, path: &str, token: &str, body: Value) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .json(&body)
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -129,6 +128,22 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         self.send(req).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = self.client.delete(format!("{}{path}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
+    /// A member of `company` in `role`, logged in; returns a token bound to the company.
+    pub async fn member_token(&self, company: &str, email: &str, role: silo_roles::Role) -> String {
+        self.add_member(company, email, role).await;
+        let r = self.login(email, Some(company)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body["token"].as_str().unwrap().to_owned()
     }
 
     /// Signs up a company; returns (token, company id).
@@ -186,6 +201,32 @@ impl TestApp {
         let pem = std::fs::read_to_string(keys.join(format!("{kid}.pem"))).unwrap();
         (kid, pem)
     }
+}
+
+async fn reply(req: reqwest::RequestBuilder) -> Reply {
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Sends every request at once, each on its own task, and returns the replies in order.
+pub async fn send_all(requests: Vec<reqwest::RequestBuilder>) -> Vec<Reply> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|r| tokio::spawn(reply(r)))
+        .collect();
+    let mut replies = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        replies.push(t.await.unwrap());
+    }
+    replies
 }
 
 pub fn now() -> i64 {

@@ -1,0 +1,167 @@
+//! Accounts: the client organisations an agency works for.
+
+use crate::error::{DomainError, DomainResult, Problems};
+use crate::input::{Patch, optional_text, present, text};
+use crate::list::ListParams;
+use serde::{Deserialize, Serialize};
+use silo_store::{Row, StoreError, TenantDb, Timestamp, params};
+use uuid::Uuid;
+
+/// An account as stored and sent.
+#[derive(Clone, Debug, Serialize)]
+pub struct Account {
+    /// Id (UUIDv7).
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Web site.
+    pub website: Option<String>,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+/// `POST /api/accounts` body.
+#[derive(Debug, Deserialize)]
+pub struct NewAccount {
+    name: String,
+    website: Option<String>,
+}
+
+/// `PATCH /api/accounts/{id}` body: only the fields present change; null clears.
+#[derive(Debug, Deserialize)]
+pub struct AccountPatch {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    website: Patch<String>,
+}
+
+fn from_row(row: &Row) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        website: row.get("website")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
+}
+
+/// Creates an account.
+pub async fn create(db: &TenantDb, new: NewAccount) -> DomainResult<Account> {
+    let mut p = Problems::new();
+    let name = text(&mut p, "name", &new.name, 200);
+    let website = optional_text(&mut p, "website", new.website.as_deref(), 500);
+    let (name, website) = p.done(name.zip(website))?;
+    let now = Timestamp::now();
+    let row = db
+        .db()
+        .fetch_one(
+            "INSERT INTO accounts (id, name, website, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) RETURNING id, name, website, created_at, updated_at",
+            params![Uuid::now_v7(), name, website, now],
+        )
+        .await?;
+    Ok(from_row(&row)?)
+}
+
+/// One account.
+pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Account> {
+    let row = db
+        .db()
+        .fetch_optional(
+            "SELECT id, name, website, created_at, updated_at FROM accounts WHERE id = $1",
+            params![id],
+        )
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+/// A page of accounts; `q` matches the name or web site.
+pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Account>> {
+    let rows = db
+        .db()
+        .fetch_all(
+            "SELECT id, name, website, created_at, updated_at FROM accounts \
+             WHERE ($1 IS NULL OR id > $1) \
+             AND ($2 IS NULL OR LOWER(name) LIKE $2 ESCAPE '\\' OR LOWER(website) LIKE $2 ESCAPE '\\') \
+             ORDER BY id LIMIT $3",
+            &params.binds(),
+        )
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Changes the fields present in `patch`.
+pub async fn update(db: &TenantDb, id: Uuid, patch: AccountPatch) -> DomainResult<Account> {
+    let mut p = Problems::new();
+    let name = patch.name.as_deref().map(|n| text(&mut p, "name", n, 200));
+    let website = patch
+        .website
+        .as_ref()
+        .map(|w| optional_text(&mut p, "website", w.as_deref(), 500));
+    p.finish()?;
+    let mut tx = db.db().begin().await?;
+    let row = tx
+        .fetch_optional(
+            "SELECT id, name, website, created_at, updated_at FROM accounts WHERE id = $1",
+            params![id],
+        )
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let mut account = from_row(&row)?;
+    if let Some(Some(name)) = name {
+        account.name = name;
+    }
+    if let Some(Some(website)) = website {
+        account.website = website;
+    }
+    account.updated_at = Timestamp::now();
+    tx.execute(
+        "UPDATE accounts SET name = $2, website = $3, updated_at = $4 WHERE id = $1",
+        params![
+            id,
+            &account.name,
+            account.website.clone(),
+            account.updated_at
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// Deletes an account; its contacts, deals and contracts stay, unlinked. An account that has
+/// invoices is kept (409): an invoice must keep its customer.
+pub async fn delete(db: &TenantDb, id: Uuid) -> DomainResult<()> {
+    let mut tx = db.db().begin().await?;
+    let invoices = tx
+        .fetch_one(
+            "SELECT COUNT(*) AS n FROM invoices WHERE account_id = $1",
+            params![id],
+        )
+        .await?;
+    if invoices.get::<i64>("n")? > 0 {
+        return Err(DomainError::conflict(
+            "has_invoices",
+            "the account has invoices and cannot be deleted",
+        ));
+    }
+    let n = tx
+        .execute("DELETE FROM accounts WHERE id = $1", params![id])
+        .await?;
+    if n == 0 {
+        return Err(DomainError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether an account exists; for checking references before writing them.
+pub(crate) async fn exists(tx: &mut silo_store::Tx, id: Uuid) -> DomainResult<bool> {
+    Ok(tx
+        .fetch_optional("SELECT 1 AS one FROM accounts WHERE id = $1", params![id])
+        .await?
+        .is_some())
+}

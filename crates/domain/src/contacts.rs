@@ -1,0 +1,217 @@
+//! Contacts: people at accounts, with the plan's contact limit enforced on create.
+
+use crate::accounts;
+use crate::error::{DomainError, DomainResult, Problems};
+use crate::input::{Patch, optional_email, optional_id, optional_text, present, text};
+use crate::list::ListParams;
+use serde::{Deserialize, Serialize};
+use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
+use uuid::Uuid;
+
+/// A contact as stored and sent.
+#[derive(Clone, Debug, Serialize)]
+pub struct Contact {
+    /// Id (UUIDv7).
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Email address, lower-cased.
+    pub email: Option<String>,
+    /// Phone number as entered.
+    pub phone: Option<String>,
+    /// The account the person works at.
+    pub account_id: Option<Uuid>,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+/// `POST /api/contacts` body.
+#[derive(Debug, Deserialize)]
+pub struct NewContact {
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    account_id: Option<String>,
+}
+
+/// `PATCH /api/contacts/{id}` body: only the fields present change; null clears.
+#[derive(Debug, Deserialize)]
+pub struct ContactPatch {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    email: Patch<String>,
+    #[serde(default, deserialize_with = "present")]
+    phone: Patch<String>,
+    #[serde(default, deserialize_with = "present")]
+    account_id: Patch<String>,
+}
+
+fn from_row(row: &Row) -> Result<Contact, StoreError> {
+    Ok(Contact {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        email: row.get("email")?,
+        phone: row.get("phone")?,
+        account_id: row.get("account_id")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
+}
+
+async fn check_account(tx: &mut Tx, account: Option<Uuid>) -> DomainResult<()> {
+    match account {
+        Some(id) if !accounts::exists(tx, id).await? => {
+            Err(DomainError::invalid("account_id", "no such account"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Creates a contact unless the company already holds `max_contacts` (then
+/// [`DomainError::Limit`] and nothing is written). Counting and inserting share one write
+/// transaction, so concurrent creates cannot both slip under the limit.
+pub async fn create(
+    db: &TenantDb,
+    new: NewContact,
+    max_contacts: Option<i64>,
+) -> DomainResult<Contact> {
+    let mut p = Problems::new();
+    let name = text(&mut p, "name", &new.name, 200);
+    let email = optional_email(&mut p, "email", new.email.as_deref());
+    let phone = optional_text(&mut p, "phone", new.phone.as_deref(), 50);
+    let account = optional_id(&mut p, "account_id", new.account_id.as_deref());
+    let (((name, email), phone), account) = p.done(name.zip(email).zip(phone).zip(account))?;
+    let mut tx = db.db().begin().await?;
+    if let Some(max) = max_contacts {
+        let count: i64 = tx
+            .fetch_one("SELECT COUNT(*) AS n FROM contacts", &[])
+            .await?
+            .get("n")?;
+        if count >= max {
+            return Err(DomainError::Limit(format!(
+                "the plan allows {max} contacts"
+            )));
+        }
+    }
+    check_account(&mut tx, account).await?;
+    let now = Timestamp::now();
+    let row = tx
+        .fetch_one(
+            "INSERT INTO contacts (id, name, email, phone, account_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             RETURNING id, name, email, phone, account_id, created_at, updated_at",
+            params![Uuid::now_v7(), name, email, phone, account, now],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(from_row(&row)?)
+}
+
+/// One contact.
+pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Contact> {
+    let row = db
+        .db()
+        .fetch_optional(
+            "SELECT id, name, email, phone, account_id, created_at, updated_at \
+             FROM contacts WHERE id = $1",
+            params![id],
+        )
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+/// A page of contacts; `q` matches the name or email.
+pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contact>> {
+    let rows = db
+        .db()
+        .fetch_all(
+            "SELECT id, name, email, phone, account_id, created_at, updated_at FROM contacts \
+             WHERE ($1 IS NULL OR id > $1) \
+             AND ($2 IS NULL OR LOWER(name) LIKE $2 ESCAPE '\\' OR LOWER(email) LIKE $2 ESCAPE '\\') \
+             ORDER BY id LIMIT $3",
+            &params.binds(),
+        )
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Changes the fields present in `patch`.
+pub async fn update(db: &TenantDb, id: Uuid, patch: ContactPatch) -> DomainResult<Contact> {
+    let mut p = Problems::new();
+    let name = patch.name.as_deref().map(|n| text(&mut p, "name", n, 200));
+    let email = patch
+        .email
+        .as_ref()
+        .map(|e| optional_email(&mut p, "email", e.as_deref()));
+    let phone = patch
+        .phone
+        .as_ref()
+        .map(|v| optional_text(&mut p, "phone", v.as_deref(), 50));
+    let account = patch
+        .account_id
+        .as_ref()
+        .map(|v| optional_id(&mut p, "account_id", v.as_deref()));
+    p.finish()?;
+    let mut tx = db.db().begin().await?;
+    let row = tx
+        .fetch_optional(
+            "SELECT id, name, email, phone, account_id, created_at, updated_at \
+             FROM contacts WHERE id = $1",
+            params![id],
+        )
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let mut c = from_row(&row)?;
+    if let Some(Some(v)) = name {
+        c.name = v;
+    }
+    if let Some(Some(v)) = email {
+        c.email = v;
+    }
+    if let Some(Some(v)) = phone {
+        c.phone = v;
+    }
+    if let Some(Some(v)) = account {
+        check_account(&mut tx, v).await?;
+        c.account_id = v;
+    }
+    c.updated_at = Timestamp::now();
+    tx.execute(
+        "UPDATE contacts SET name = $2, email = $3, phone = $4, account_id = $5, updated_at = $6 \
+         WHERE id = $1",
+        params![
+            id,
+            &c.name,
+            c.email.clone(),
+            c.phone.clone(),
+            c.account_id,
+            c.updated_at
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Deletes a contact; deals that named it stay, unlinked.
+pub async fn delete(db: &TenantDb, id: Uuid) -> DomainResult<()> {
+    let n = db
+        .db()
+        .execute("DELETE FROM contacts WHERE id = $1", params![id])
+        .await?;
+    if n == 0 {
+        return Err(DomainError::NotFound);
+    }
+    Ok(())
+}
+
+/// Whether a contact exists.
+pub(crate) async fn exists(tx: &mut Tx, id: Uuid) -> DomainResult<bool> {
+    Ok(tx
+        .fetch_optional("SELECT 1 AS one FROM contacts WHERE id = $1", params![id])
+        .await?
+        .is_some())
+}

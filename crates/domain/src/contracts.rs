@@ -1,0 +1,340 @@
+//! Contracts: `draft -> sent -> signed`. Only a draft's content can change; sending freezes the
+//! body and signing records who signed which exact bytes (`document_sha256`), when and from
+//! where.
+
+use crate::deals;
+use crate::error::{DomainError, DomainResult, Problems};
+use crate::input::{Patch, email, long_text, optional_id, present, text};
+use crate::list::ListParams;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// Where a contract is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractStatus {
+    /// Being written; the only state in which it can change.
+    Draft,
+    /// Sent to the client; the body is frozen.
+    Sent,
+    /// Signed; final.
+    Signed,
+}
+
+impl ContractStatus {
+    /// The stored and wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ContractStatus::Draft => "draft",
+            ContractStatus::Sent => "sent",
+            ContractStatus::Signed => "signed",
+        }
+    }
+}
+
+impl FromStr for ContractStatus {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "draft" => Ok(ContractStatus::Draft),
+            "sent" => Ok(ContractStatus::Sent),
+            "signed" => Ok(ContractStatus::Signed),
+            _ => Err("must be draft, sent or signed"),
+        }
+    }
+}
+
+/// Who signed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Signer {
+    /// Name as typed by the signer.
+    pub name: String,
+    /// Email, lower-cased.
+    pub email: String,
+    /// The client address the signature came from.
+    pub address: Option<String>,
+}
+
+/// A contract as stored and sent.
+#[derive(Clone, Debug, Serialize)]
+pub struct Contract {
+    /// Id (UUIDv7).
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Status.
+    pub status: ContractStatus,
+    /// The text, exactly as stored.
+    pub body: String,
+    /// The deal it belongs to.
+    pub deal_id: Option<Uuid>,
+    /// Hex SHA-256 of the body's bytes; set when sent, confirmed when signed.
+    pub document_sha256: Option<String>,
+    /// When it was sent.
+    pub sent_at: Option<Timestamp>,
+    /// Who signed.
+    pub signed_by: Option<Signer>,
+    /// When it was signed.
+    pub signed_at: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+}
+
+/// `POST /api/contracts` body.
+#[derive(Debug, Deserialize)]
+pub struct NewContract {
+    title: String,
+    #[serde(default)]
+    body: String,
+    deal_id: Option<String>,
+}
+
+/// `PATCH /api/contracts/{id}` body: only while draft.
+#[derive(Debug, Deserialize)]
+pub struct ContractPatch {
+    title: Option<String>,
+    body: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    deal_id: Patch<String>,
+}
+
+/// `POST /api/contracts/{id}/sign` body.
+#[derive(Debug, Deserialize)]
+pub struct Signature {
+    signer_name: String,
+    signer_email: String,
+}
+
+/// Most characters a contract body may hold.
+const MAX_BODY: usize = 200_000;
+
+fn sha256_hex(body: &str) -> String {
+    format!("{:x}", Sha256::digest(body.as_bytes()))
+}
+
+fn from_row(row: &Row) -> Result<Contract, StoreError> {
+    let status: String = row.get("status")?;
+    let signer_name: Option<String> = row.get("signer_name")?;
+    let signer_email: Option<String> = row.get("signer_email")?;
+    Ok(Contract {
+        id: row.get("id")?,
+        title: row.get("title")?,
+        status: status.parse().map_err(|e: &str| StoreError::Decode {
+            column: "status".into(),
+            reason: e.into(),
+        })?,
+        body: row.get("body")?,
+        deal_id: row.get("deal_id")?,
+        document_sha256: row.get("document_sha256")?,
+        sent_at: row.get("sent_at")?,
+        signed_by: match (signer_name, signer_email) {
+            (Some(name), Some(email)) => Some(Signer {
+                name,
+                email,
+                address: row.get("signer_address")?,
+            }),
+            _ => None,
+        },
+        signed_at: row.get("signed_at")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
+}
+
+async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Contract> {
+    let row = tx
+        .fetch_optional("SELECT * FROM contracts WHERE id = $1", params![id])
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+async fn check_deal(tx: &mut Tx, deal: Option<Uuid>) -> DomainResult<()> {
+    match deal {
+        Some(id) if !deals::exists(tx, id).await? => {
+            Err(DomainError::invalid("deal_id", "no such deal"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The body is kept byte for byte (no trimming), since its hash is what gets signed.
+fn body(p: &mut Problems, value: &str) -> Option<String> {
+    long_text(p, "body", value, MAX_BODY).map(|_| value.to_owned())
+}
+
+/// Creates a draft contract.
+pub async fn create(db: &TenantDb, new: NewContract) -> DomainResult<Contract> {
+    let mut p = Problems::new();
+    let title = text(&mut p, "title", &new.title, 200);
+    let body = body(&mut p, &new.body);
+    let deal = optional_id(&mut p, "deal_id", new.deal_id.as_deref());
+    let ((title, body), deal) = p.done(title.zip(body).zip(deal))?;
+    let id = Uuid::now_v7();
+    let now = Timestamp::now();
+    let mut tx = db.db().begin().await?;
+    check_deal(&mut tx, deal).await?;
+    tx.execute(
+        "INSERT INTO contracts (id, title, body, status, deal_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'draft', $4, $5, $5)",
+        params![id, title, body, deal, now],
+    )
+    .await?;
+    let contract = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(contract)
+}
+
+/// One contract.
+pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Contract> {
+    let row = db
+        .db()
+        .fetch_optional("SELECT * FROM contracts WHERE id = $1", params![id])
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    Ok(from_row(&row)?)
+}
+
+/// A page of contracts; `q` matches the title.
+pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contract>> {
+    let rows = db
+        .db()
+        .fetch_all(
+            "SELECT * FROM contracts WHERE ($1 IS NULL OR id > $1) \
+             AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') ORDER BY id LIMIT $3",
+            &params.binds(),
+        )
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+fn locked(c: &Contract) -> DomainError {
+    DomainError::conflict(
+        "contract_locked",
+        format!("a {} contract cannot change", c.status.as_str()),
+    )
+}
+
+/// Changes a draft; a sent or signed contract answers `409 contract_locked`.
+pub async fn update(db: &TenantDb, id: Uuid, patch: ContractPatch) -> DomainResult<Contract> {
+    let mut p = Problems::new();
+    let title = patch
+        .title
+        .as_deref()
+        .map(|t| text(&mut p, "title", t, 200));
+    let body = patch.body.as_deref().map(|b| body(&mut p, b));
+    let deal = patch
+        .deal_id
+        .as_ref()
+        .map(|d| optional_id(&mut p, "deal_id", d.as_deref()));
+    p.finish()?;
+    let mut tx = db.db().begin().await?;
+    let mut c = load(&mut tx, id).await?;
+    if c.status != ContractStatus::Draft {
+        return Err(locked(&c));
+    }
+    if let Some(Some(v)) = title {
+        c.title = v;
+    }
+    if let Some(Some(v)) = body {
+        c.body = v;
+    }
+    if let Some(Some(v)) = deal {
+        check_deal(&mut tx, v).await?;
+        c.deal_id = v;
+    }
+    // The status is part of the condition, so a concurrent send cannot be overwritten.
+    let n = tx
+        .execute(
+            "UPDATE contracts SET title = $2, body = $3, deal_id = $4, updated_at = $5 \
+             WHERE id = $1 AND status = 'draft'",
+            params![id, &c.title, &c.body, c.deal_id, Timestamp::now()],
+        )
+        .await?;
+    if n != 1 {
+        return Err(locked(&c));
+    }
+    let c = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Sends a draft: freezes the body and records its hash.
+pub async fn send(db: &TenantDb, id: Uuid) -> DomainResult<Contract> {
+    let mut tx = db.db().begin().await?;
+    let c = load(&mut tx, id).await?;
+    if c.status != ContractStatus::Draft {
+        return Err(DomainError::conflict(
+            "invalid_transition",
+            format!("a {} contract cannot be sent", c.status.as_str()),
+        ));
+    }
+    if c.body.trim().is_empty() {
+        return Err(DomainError::invalid(
+            "body",
+            "an empty contract cannot be sent",
+        ));
+    }
+    let now = Timestamp::now();
+    tx.execute(
+        "UPDATE contracts SET status = 'sent', document_sha256 = $2, sent_at = $3, \
+         updated_at = $3 WHERE id = $1 AND status = 'draft'",
+        params![id, sha256_hex(&c.body), now],
+    )
+    .await?;
+    let c = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Signs a sent contract: records the signer, the time, the client address and the hash of
+/// the exact body signed.
+pub async fn sign(
+    db: &TenantDb,
+    id: Uuid,
+    signature: Signature,
+    client_address: Option<String>,
+) -> DomainResult<Contract> {
+    let mut p = Problems::new();
+    let name = text(&mut p, "signer_name", &signature.signer_name, 200);
+    let email = email(&mut p, "signer_email", &signature.signer_email);
+    let (name, email) = p.done(name.zip(email))?;
+    let mut tx = db.db().begin().await?;
+    let c = load(&mut tx, id).await?;
+    if c.status != ContractStatus::Sent {
+        return Err(DomainError::conflict(
+            "invalid_transition",
+            format!("a {} contract cannot be signed", c.status.as_str()),
+        ));
+    }
+    let now = Timestamp::now();
+    tx.execute(
+        "UPDATE contracts SET status = 'signed', document_sha256 = $2, signer_name = $3, \
+         signer_email = $4, signer_address = $5, signed_at = $6, updated_at = $6 \
+         WHERE id = $1 AND status = 'sent'",
+        params![id, sha256_hex(&c.body), name, email, client_address, now],
+    )
+    .await?;
+    let c = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_of_the_exact_bytes() {
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(sha256_hex("abc"), sha256_hex("abc "));
+    }
+}

@@ -1,0 +1,404 @@
+//! Deals and their pipeline: `lead -> qualified -> proposal -> won | lost`.
+//!
+//! An open deal (lead, qualified, proposal) may move to any other stage, backwards included,
+//! because pipelines are worked by people; a closed deal (won or lost) is final and refuses
+//! stage changes with `409 invalid_transition`. Every stage a deal enters is recorded with its
+//! time and who moved it.
+
+use crate::error::{DomainError, DomainResult, Problems};
+use crate::input::{
+    Patch, format_date, month_of, optional_date, optional_id, optional_text, present, text,
+};
+use crate::list::ListParams;
+use crate::money::{Cents, Currency};
+pub use crate::pipeline::{Stage, StageChange};
+use crate::{accounts, contacts};
+use serde::{Deserialize, Serialize};
+use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
+use uuid::Uuid;
+
+/// A deal as stored and sent.
+#[derive(Clone, Debug, Serialize)]
+pub struct Deal {
+    /// Id (UUIDv7).
+    pub id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Value in cents.
+    pub value_cents: Cents,
+    /// Currency of the value.
+    pub currency: Currency,
+    /// Stage.
+    pub stage: Stage,
+    /// The channel the lead came from (referral, website, ...).
+    pub source: Option<String>,
+    /// The client account.
+    pub account_id: Option<Uuid>,
+    /// The client contact.
+    pub contact_id: Option<Uuid>,
+    /// The identity that owns the deal.
+    pub owner_id: Option<Uuid>,
+    /// Expected close date, `YYYY-MM-DD`.
+    pub expected_close_date: Option<String>,
+    /// When it was won or lost.
+    pub closed_at: Option<Timestamp>,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Last changed.
+    pub updated_at: Timestamp,
+    /// Stages entered, oldest first (only on single-deal answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage_history: Option<Vec<StageChange>>,
+}
+
+/// `POST /api/deals` body.
+#[derive(Debug, Deserialize)]
+pub struct NewDeal {
+    title: String,
+    #[serde(default)]
+    value_cents: i64,
+    currency: Option<String>,
+    stage: Option<String>,
+    source: Option<String>,
+    account_id: Option<String>,
+    contact_id: Option<String>,
+    owner_id: Option<String>,
+    expected_close_date: Option<String>,
+}
+
+/// `PATCH /api/deals/{id}` body: only the fields present change; null clears.
+#[derive(Debug, Deserialize)]
+pub struct DealPatch {
+    title: Option<String>,
+    value_cents: Option<i64>,
+    currency: Option<String>,
+    stage: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    source: Patch<String>,
+    #[serde(default, deserialize_with = "present")]
+    account_id: Patch<String>,
+    #[serde(default, deserialize_with = "present")]
+    contact_id: Patch<String>,
+    #[serde(default, deserialize_with = "present")]
+    owner_id: Patch<String>,
+    #[serde(default, deserialize_with = "present")]
+    expected_close_date: Patch<String>,
+}
+
+fn from_row(row: &Row) -> Result<Deal, StoreError> {
+    let decode = |column: &str, reason: &str| StoreError::Decode {
+        column: column.into(),
+        reason: reason.into(),
+    };
+    let stage: String = row.get("stage")?;
+    let currency: String = row.get("currency")?;
+    Ok(Deal {
+        id: row.get("id")?,
+        title: row.get("title")?,
+        value_cents: Cents::new(row.get("value_cents")?).map_err(|e| decode("value_cents", e))?,
+        currency: Currency::parse(&currency).map_err(|e| decode("currency", e))?,
+        stage: stage.parse().map_err(|e| decode("stage", e))?,
+        source: row.get("source")?,
+        account_id: row.get("account_id")?,
+        contact_id: row.get("contact_id")?,
+        owner_id: row.get("owner_id")?,
+        expected_close_date: row.get("expected_close_date")?,
+        closed_at: row.get("closed_at")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+        stage_history: None,
+    })
+}
+
+async fn check_refs(tx: &mut Tx, account: Option<Uuid>, contact: Option<Uuid>) -> DomainResult<()> {
+    let mut p = Problems::new();
+    if let Some(id) = account
+        && !accounts::exists(tx, id).await?
+    {
+        p.add("account_id", "no such account");
+    }
+    if let Some(id) = contact
+        && !contacts::exists(tx, id).await?
+    {
+        p.add("contact_id", "no such contact");
+    }
+    p.finish()
+}
+
+async fn record_stage(
+    tx: &mut Tx,
+    deal: Uuid,
+    from: Option<Stage>,
+    to: Stage,
+    at: Timestamp,
+    by: Option<Uuid>,
+) -> DomainResult<()> {
+    tx.execute(
+        "INSERT INTO deal_stage_changes (id, deal_id, from_stage, to_stage, changed_at, changed_by) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        params![Uuid::now_v7(), deal, from.map(Stage::as_str), to.as_str(), at, by],
+    )
+    .await?;
+    Ok(())
+}
+
+const SELECT: &str = "SELECT id, title, value_cents, currency, stage, source, account_id, \
+    contact_id, owner_id, expected_close_date, closed_at, created_at, updated_at FROM deals";
+
+/// Creates a deal; `owner` is the default owner (the caller) when the body names none.
+pub async fn create(db: &TenantDb, new: NewDeal, actor: Option<Uuid>) -> DomainResult<Deal> {
+    let mut p = Problems::new();
+    let title = text(&mut p, "title", &new.title, 200);
+    let value = p.check("value_cents", Cents::new(new.value_cents));
+    let currency = match new.currency.as_deref() {
+        None => Some(Currency::EUR),
+        Some(c) => p.check("currency", Currency::parse(c)),
+    };
+    let stage = match new.stage.as_deref() {
+        None => Some(Stage::Lead),
+        Some(s) => p.check("stage", s.parse::<Stage>()),
+    };
+    let source = optional_text(&mut p, "source", new.source.as_deref(), 100);
+    let account = optional_id(&mut p, "account_id", new.account_id.as_deref());
+    let contact = optional_id(&mut p, "contact_id", new.contact_id.as_deref());
+    let owner = optional_id(&mut p, "owner_id", new.owner_id.as_deref());
+    let close = optional_date(
+        &mut p,
+        "expected_close_date",
+        new.expected_close_date.as_deref(),
+    );
+    p.finish()?;
+    let (Some(title), Some(value), Some(currency), Some(stage)) = (title, value, currency, stage)
+    else {
+        return Err(DomainError::invalid("_", "could not be read"));
+    };
+    let now = Timestamp::now();
+    let deal = Deal {
+        id: Uuid::now_v7(),
+        title,
+        value_cents: value,
+        currency,
+        stage,
+        source: source.flatten(),
+        account_id: account.flatten(),
+        contact_id: contact.flatten(),
+        owner_id: owner.flatten().or(actor),
+        expected_close_date: close.flatten().map(format_date),
+        closed_at: stage.is_closed().then_some(now),
+        created_at: now,
+        updated_at: now,
+        stage_history: None,
+    };
+    let mut tx = db.db().begin().await?;
+    check_refs(&mut tx, deal.account_id, deal.contact_id).await?;
+    write(&mut tx, &deal, true).await?;
+    record_stage(&mut tx, deal.id, None, stage, now, actor).await?;
+    tx.commit().await?;
+    get(db, deal.id).await
+}
+
+async fn write(tx: &mut Tx, d: &Deal, insert: bool) -> DomainResult<()> {
+    let closed_month = d.closed_at.map(|t| month_of(t.datetime().date()));
+    let values = params![
+        d.id,
+        &d.title,
+        d.value_cents.get(),
+        d.currency.as_str(),
+        d.stage.as_str(),
+        d.source.clone(),
+        d.account_id,
+        d.contact_id,
+        d.owner_id,
+        d.expected_close_date.clone(),
+        d.closed_at.map(|t| t.to_string()),
+        closed_month,
+        d.created_at,
+        d.updated_at,
+    ];
+    let sql = if insert {
+        "INSERT INTO deals (id, title, value_cents, currency, stage, source, account_id, \
+         contact_id, owner_id, expected_close_date, closed_at, closed_month, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    } else {
+        "UPDATE deals SET title = $2, value_cents = $3, currency = $4, stage = $5, source = $6, \
+         account_id = $7, contact_id = $8, owner_id = $9, expected_close_date = $10, \
+         closed_at = $11, closed_month = $12, created_at = $13, updated_at = $14 WHERE id = $1"
+    };
+    tx.execute(sql, values).await?;
+    Ok(())
+}
+
+/// One deal with its stage history.
+pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Deal> {
+    let row = db
+        .db()
+        .fetch_optional(
+            silo_store::Sql::assembled(format!("{SELECT} WHERE id = $1")),
+            params![id],
+        )
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let mut deal = from_row(&row)?;
+    let history = db
+        .db()
+        .fetch_all(
+            "SELECT from_stage, to_stage, changed_at, changed_by FROM deal_stage_changes \
+             WHERE deal_id = $1 ORDER BY id",
+            params![id],
+        )
+        .await?;
+    deal.stage_history = Some(
+        history
+            .iter()
+            .map(|r| {
+                Ok(StageChange {
+                    from: r.get("from_stage")?,
+                    to: r.get("to_stage")?,
+                    at: r.get("changed_at")?,
+                    by: r.get("changed_by")?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+    );
+    Ok(deal)
+}
+
+/// A page of deals; `q` matches the title or source.
+pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Deal>> {
+    let rows = db
+        .db()
+        .fetch_all(
+            silo_store::Sql::assembled(format!(
+                "{SELECT} WHERE ($1 IS NULL OR id > $1) \
+                 AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\' OR LOWER(source) LIKE $2 ESCAPE '\\') \
+                 ORDER BY id LIMIT $3"
+            )),
+            &params.binds(),
+        )
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// Changes the fields present in `patch`; a stage change is checked and recorded.
+pub async fn update(
+    db: &TenantDb,
+    id: Uuid,
+    patch: DealPatch,
+    actor: Option<Uuid>,
+) -> DomainResult<Deal> {
+    let mut p = Problems::new();
+    let title = patch
+        .title
+        .as_deref()
+        .map(|t| text(&mut p, "title", t, 200));
+    let value = patch
+        .value_cents
+        .map(|v| p.check("value_cents", Cents::new(v)));
+    let currency = patch
+        .currency
+        .as_deref()
+        .map(|c| p.check("currency", Currency::parse(c)));
+    let stage = patch
+        .stage
+        .as_deref()
+        .map(|s| p.check("stage", s.parse::<Stage>()));
+    let source = patch
+        .source
+        .as_ref()
+        .map(|v| optional_text(&mut p, "source", v.as_deref(), 100));
+    let account = patch
+        .account_id
+        .as_ref()
+        .map(|v| optional_id(&mut p, "account_id", v.as_deref()));
+    let contact = patch
+        .contact_id
+        .as_ref()
+        .map(|v| optional_id(&mut p, "contact_id", v.as_deref()));
+    let owner = patch
+        .owner_id
+        .as_ref()
+        .map(|v| optional_id(&mut p, "owner_id", v.as_deref()));
+    let close = patch
+        .expected_close_date
+        .as_ref()
+        .map(|v| optional_date(&mut p, "expected_close_date", v.as_deref()));
+    p.finish()?;
+
+    let mut tx = db.db().begin().await?;
+    let row = tx
+        .fetch_optional(
+            silo_store::Sql::assembled(format!("{SELECT} WHERE id = $1")),
+            params![id],
+        )
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let mut d = from_row(&row)?;
+    let now = Timestamp::now();
+    if let Some(Some(v)) = title {
+        d.title = v;
+    }
+    if let Some(Some(v)) = value {
+        d.value_cents = v;
+    }
+    if let Some(Some(v)) = currency {
+        d.currency = v;
+    }
+    if let Some(Some(v)) = source {
+        d.source = v;
+    }
+    if let Some(Some(v)) = account {
+        d.account_id = v;
+    }
+    if let Some(Some(v)) = contact {
+        d.contact_id = v;
+    }
+    if let Some(Some(v)) = owner {
+        d.owner_id = v;
+    }
+    if let Some(Some(v)) = close {
+        d.expected_close_date = v.map(format_date);
+    }
+    check_refs(
+        &mut tx,
+        account.flatten().flatten(),
+        contact.flatten().flatten(),
+    )
+    .await?;
+    if let Some(Some(to)) = stage
+        && to != d.stage
+    {
+        if !d.stage.may_move_to(to) {
+            return Err(DomainError::conflict(
+                "invalid_transition",
+                format!("a {} deal cannot move to {}", d.stage.as_str(), to.as_str()),
+            ));
+        }
+        record_stage(&mut tx, id, Some(d.stage), to, now, actor).await?;
+        d.stage = to;
+        d.closed_at = to.is_closed().then_some(now);
+    }
+    d.updated_at = now;
+    write(&mut tx, &d, false).await?;
+    tx.commit().await?;
+    get(db, id).await
+}
+
+/// Deletes a deal with its history; contracts and invoices that named it stay, unlinked.
+pub async fn delete(db: &TenantDb, id: Uuid) -> DomainResult<()> {
+    let n = db
+        .db()
+        .execute("DELETE FROM deals WHERE id = $1", params![id])
+        .await?;
+    if n == 0 {
+        return Err(DomainError::NotFound);
+    }
+    Ok(())
+}
+
+/// Whether a deal exists.
+pub(crate) async fn exists(tx: &mut Tx, id: Uuid) -> DomainResult<bool> {
+    Ok(tx
+        .fetch_optional("SELECT 1 AS one FROM deals WHERE id = $1", params![id])
+        .await?
+        .is_some())
+}

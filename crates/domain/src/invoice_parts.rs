@@ -1,0 +1,86 @@
+//! The parts of an invoice: its status, lines, seller details and payments.
+
+use crate::money::{Cents, Quantity, VatRate};
+use serde::Serialize;
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// Where an invoice is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    /// Being written; the only state in which it can change.
+    Draft,
+    /// Numbered and sent; awaiting payment.
+    Issued,
+    /// Paid in full.
+    Paid,
+}
+
+impl InvoiceStatus {
+    /// The stored and wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Draft => "draft",
+            InvoiceStatus::Issued => "issued",
+            InvoiceStatus::Paid => "paid",
+        }
+    }
+}
+
+impl FromStr for InvoiceStatus {
+    type Err = &'static str;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "draft" => Ok(InvoiceStatus::Draft),
+            "issued" => Ok(InvoiceStatus::Issued),
+            "paid" => Ok(InvoiceStatus::Paid),
+            _ => Err("must be draft, issued or paid"),
+        }
+    }
+}
+
+/// One invoice line with its computed amounts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Line {
+    /// What was delivered.
+    pub description: String,
+    /// How many.
+    pub quantity: Quantity,
+    /// Price of one, before VAT.
+    pub unit_cents: Cents,
+    /// VAT rate.
+    pub vat_rate_bp: VatRate,
+    /// `quantity × unit_cents`, rounded.
+    pub net_cents: Cents,
+    /// VAT on the net amount, rounded.
+    pub vat_cents: Cents,
+}
+
+/// The seller's details as printed on the invoice, copied at issue.
+#[derive(Clone, Debug, Serialize)]
+pub struct Seller {
+    /// Legal name.
+    pub legal_name: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// KvK number.
+    pub kvk_number: Option<String>,
+    /// VAT id.
+    pub vat_id: Option<String>,
+    /// IBAN.
+    pub iban: Option<String>,
+}
+
+/// One recorded payment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Payment {
+    /// Id.
+    pub id: Uuid,
+    /// Amount.
+    pub amount_cents: Cents,
+    /// Payment date, `YYYY-MM-DD`.
+    pub paid_at: String,
+    /// How it was paid (bank transfer, card, ...).
+    pub method: Option<String>,
+}

@@ -1,0 +1,79 @@
+//! `/api/contracts`: drafting, sending and signing.
+
+use crate::AppState;
+use crate::audit::record_write;
+use crate::binding::Tenant;
+use crate::error::ApiError;
+use crate::handlers::path_id;
+use crate::json::Json;
+use crate::pagination::{Page, PageQuery, Query, list_params};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
+use silo_domain::contracts::{self, Contract, ContractPatch, NewContract, Signature};
+use std::net::SocketAddr;
+
+/// `GET /api/contracts?limit=&cursor=&q=`.
+pub async fn list(
+    tenant: Tenant,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Page<Contract>>, ApiError> {
+    let (params, limit) = list_params(&page)?;
+    let items = contracts::list(&tenant.db, &params).await?;
+    Ok(Json(Page::from_overfetch(items, limit, |c| {
+        c.id.to_string()
+    })))
+}
+
+/// `POST /api/contracts`: a draft.
+pub async fn create(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Json(req): Json<NewContract>,
+) -> Result<(StatusCode, Json<Contract>), ApiError> {
+    let contract = contracts::create(&tenant.db, req).await?;
+    record_write(&state, &tenant, "contract.create", contract.id).await?;
+    Ok((StatusCode::CREATED, Json(contract)))
+}
+
+/// `GET /api/contracts/{id}`.
+pub async fn get(tenant: Tenant, Path(id): Path<String>) -> Result<Json<Contract>, ApiError> {
+    Ok(Json(contracts::get(&tenant.db, path_id(&id)?).await?))
+}
+
+/// `PATCH /api/contracts/{id}`: drafts only; 409 `contract_locked` once sent.
+pub async fn update(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+    Json(req): Json<ContractPatch>,
+) -> Result<Json<Contract>, ApiError> {
+    let contract = contracts::update(&tenant.db, path_id(&id)?, req).await?;
+    record_write(&state, &tenant, "contract.update", contract.id).await?;
+    Ok(Json(contract))
+}
+
+/// `POST /api/contracts/{id}/send`.
+pub async fn send(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<Contract>, ApiError> {
+    let contract = contracts::send(&tenant.db, path_id(&id)?).await?;
+    record_write(&state, &tenant, "contract.send", contract.id).await?;
+    Ok(Json(contract))
+}
+
+/// `POST /api/contracts/{id}/sign` `{signer_name, signer_email}`: records the signer, the time,
+/// the client's address and the hash of the body signed.
+pub async fn sign(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+    Json(req): Json<Signature>,
+) -> Result<Json<Contract>, ApiError> {
+    let address = Some(client.ip().to_string());
+    let contract = contracts::sign(&tenant.db, path_id(&id)?, req, address).await?;
+    record_write(&state, &tenant, "contract.sign", contract.id).await?;
+    Ok(Json(contract))
+}
