@@ -109,6 +109,15 @@ pub async fn create(
     Ok(from_row(&row)?)
 }
 
+/// How many contacts the company holds (plan limits are measured against this).
+pub async fn count(db: &TenantDb) -> DomainResult<i64> {
+    Ok(db
+        .db()
+        .fetch_one("SELECT COUNT(*) AS n FROM contacts", &[])
+        .await?
+        .get("n")?)
+}
+
 /// One contact.
 pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Contact> {
     let row = db

@@ -50,17 +50,12 @@ pub async fn patch(
                 "the {plan} plan allows {max} members"
             )));
         }
-        if let Some(max) = limits.max_contacts {
-            let row = tenant
-                .db
-                .db()
-                .fetch_one("SELECT COUNT(*) AS n FROM contacts", &[])
-                .await?;
-            if row.get::<i64>("n")? > max {
-                return Err(ApiError::PlanLimit(format!(
-                    "the {plan} plan allows {max} contacts"
-                )));
-            }
+        if let Some(max) = limits.max_contacts
+            && silo_domain::contacts::count(&tenant.db).await? > max
+        {
+            return Err(ApiError::PlanLimit(format!(
+                "the {plan} plan allows {max} contacts"
+            )));
         }
         company = control.set_plan(company.id, plan).await?;
         record_write(&state, &tenant, "company.plan", company.id).await?;

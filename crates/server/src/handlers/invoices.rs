@@ -8,6 +8,7 @@ use crate::handlers::path_id;
 use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use silo_domain::billing::{self, IssueRequest, NewPayment};
@@ -58,8 +59,12 @@ pub async fn issue(
     State(state): State<AppState>,
     tenant: Tenant,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Invoice>, ApiError> {
+    let body = body.map_err(|r| match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::BadRequest(r.body_text()),
+    })?;
     let req: IssueRequest = if body.iter().all(u8::is_ascii_whitespace) {
         IssueRequest::default()
     } else {
