@@ -10,5 +10,9 @@ pub static TENANT_MIGRATIONS: MigrationSet = MigrationSet {
         name: "0001_crm",
         sql: include_str!("../../../migrations/tenant/sqlite/0001_crm.sql"),
     }],
-    postgres: &[],
+    postgres: &[Migration {
+        version: 1,
+        name: "0001_crm",
+        sql: include_str!("../../../migrations/tenant/postgres/0001_crm.sql"),
+    }],
 };
