@@ -47,10 +47,9 @@ impl Fleet {
     /// Starts a server on a fresh data directory with `n` companies.
     pub async fn start(n: usize) -> anyhow::Result<Fleet> {
         let dir = tempfile::tempdir()?;
-        let tenancy = Arc::new(
-            Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default()).await?,
-        );
-        let keys_dir = tenancy.data_dir().keys_dir();
+        let data = DataDir::new(dir.path());
+        let keys_dir = data.keys_dir();
+        let tenancy = Arc::new(Tenancy::open_sqlite(data, PoolSettings::default()).await?);
         let tokens = Tokens::new(
             KeySet::load_or_create(&keys_dir)?,
             TokenConfig {

@@ -27,10 +27,12 @@ pub struct StorageArgs {
     /// company under tenants/.
     #[arg(long, global = true, env = "SILO_DATA", default_value = "./data")]
     pub data: PathBuf,
-    /// PostgreSQL URL of the control-plane database (selects the PostgreSQL backend).
+    /// PostgreSQL URL of the control-plane database (selects the PostgreSQL backend; the
+    /// database is created when missing).
     #[arg(long, global = true, env = "SILO_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// PostgreSQL server URL for tenant databases; repeat for several servers.
+    /// PostgreSQL server URL for tenant databases, with rights to create databases and roles;
+    /// repeat (or separate with commas) for several servers.
     #[arg(
         long = "tenant-server",
         global = true,
@@ -38,6 +40,15 @@ pub struct StorageArgs {
         value_delimiter = ','
     )]
     pub tenant_servers: Vec<String>,
+    /// Secret that tenant database passwords are derived from (PostgreSQL; at least 16
+    /// characters). Without it, <data>/tenant-secret is used, generated on first start.
+    #[arg(
+        long,
+        global = true,
+        env = "SILO_TENANT_SECRET",
+        hide_env_values = true
+    )]
+    pub tenant_secret: Option<String>,
 }
 
 /// The commands.

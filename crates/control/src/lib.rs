@@ -24,6 +24,7 @@ pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
 pub use types::{CompanyId, CompanyStatus, Email, IdentityId, Slug};
 
+use silo_store::postgres;
 use silo_store::sqlite::{self, PoolLimits};
 use silo_store::{Db, MigrationSet, migrate};
 use std::path::Path;
@@ -43,8 +44,22 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             sql: include_str!("../../../migrations/control/sqlite/0002_audit_chain.sql"),
         },
     ],
-    postgres: &[],
+    postgres: &[
+        silo_store::Migration {
+            version: 1,
+            name: "0001_registry",
+            sql: include_str!("../../../migrations/control/postgres/0001_registry.sql"),
+        },
+        silo_store::Migration {
+            version: 2,
+            name: "0002_audit_chain",
+            sql: include_str!("../../../migrations/control/postgres/0002_audit_chain.sql"),
+        },
+    ],
 };
+
+/// The control database's name when the URL names none.
+const DEFAULT_PG_DATABASE: &str = "silo";
 
 /// A handle on the control-plane database. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -64,6 +79,16 @@ impl ControlPlane {
             },
         )
         .await?;
+        Self::from_db(db).await
+    }
+
+    /// Opens the PostgreSQL control plane at `url`, creating its database when the server has
+    /// none of that name yet, and brings its schema up to date.
+    pub async fn open_postgres(url: &str) -> Result<Self, ControlError> {
+        let server = postgres::PgServer::parse(url)?;
+        let name = server.database().unwrap_or(DEFAULT_PG_DATABASE).to_owned();
+        postgres::create_database_if_missing(&server, &name, None).await?;
+        let db = server.connect(&name, 8).await?;
         Self::from_db(db).await
     }
 

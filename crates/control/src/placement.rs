@@ -107,6 +107,27 @@ impl ControlPlane {
             .transpose()
     }
 
+    /// How many companies (erased ones aside) each server of `backend` holds, by server id.
+    /// Servers holding none are absent.
+    pub async fn placement_counts(
+        &self,
+        backend: Backend,
+    ) -> Result<Vec<(String, i64)>, ControlError> {
+        let rows = self
+            .db
+            .fetch_all(
+                "SELECT p.server AS server, COUNT(*) AS n
+                 FROM placements p JOIN companies c ON c.id = p.company_id
+                 WHERE p.backend = $1 AND c.status <> 'erased'
+                 GROUP BY p.server",
+                params![backend.as_str()],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.get("server")?, r.get("n")?)))
+            .collect()
+    }
+
     /// Records the tenant schema version a company's database is at.
     pub async fn set_schema_version(
         &self,

@@ -198,6 +198,7 @@ impl From<silo_tenancy::TenancyError> for ApiError {
             TenancyError::Unavailable(cause) => ApiError::TenantUnavailable(cause),
             TenancyError::Control(c) => c.into(),
             TenancyError::Io(e) => ApiError::Internal(e.to_string()),
+            TenancyError::Config(e) => ApiError::Internal(e),
         }
     }
 }

@@ -215,7 +215,7 @@ async fn contact_limit_of_the_plan_is_403_and_changes_nothing() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
     let control = silo_store::sqlite::open_existing(
-        &app.dir.path().join("control.sqlite3"),
+        &app.storage.dir.path().join("control.sqlite3"),
         Default::default(),
     )
     .await

@@ -9,7 +9,6 @@ use serde_json::json;
 use silo_control::{CompanyId, CompanyStatus, IdentityId};
 use silo_roles::Role;
 
-#[tokio::test]
 async fn signup_login_me_and_company() {
     let app = spawn_app().await;
     let (token, company_id) = app.signup("Acme Digital", "ann@acme.example").await;
@@ -68,7 +67,6 @@ async fn signup_login_me_and_company() {
     assert_eq!(renamed.body["name"], "Acme Digital B.V.");
 }
 
-#[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_answer() {
     let app = spawn_app().await;
     app.signup("Acme", "ann@acme.example").await;
@@ -91,7 +89,6 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
     assert_eq!(wrong.body, unknown.body);
 }
 
-#[tokio::test]
 async fn brute_force_is_rate_limited_per_email() {
     let app = spawn_app().await;
     app.signup("Acme", "ann@acme.example").await;
@@ -114,7 +111,6 @@ async fn brute_force_is_rate_limited_per_email() {
     assert!(retry > 0 && retry <= 600);
 }
 
-#[tokio::test]
 async fn malformed_tokens_are_unauthenticated() {
     let app = spawn_app().await;
     let (token, company) = app.signup("Acme", "ann@acme.example").await;
@@ -282,7 +278,6 @@ async fn malformed_tokens_are_unauthenticated() {
         .expect(401, "unauthenticated");
 }
 
-#[tokio::test]
 async fn the_company_claim_always_wins() {
     let app = spawn_app().await;
     let (token_a, company_a) = app.signup("Alpha", "ann@alpha.example").await;
@@ -310,7 +305,6 @@ async fn the_company_claim_always_wins() {
     }
 }
 
-#[tokio::test]
 async fn switching_between_companies() {
     let app = spawn_app().await;
     let (_, company_a) = app.signup("Alpha", "ann@alpha.example").await;
@@ -381,7 +375,6 @@ async fn switching_between_companies() {
         .expect(403, "not_a_member");
 }
 
-#[tokio::test]
 async fn registry_changes_act_on_the_very_next_request() {
     let app = spawn_app().await;
     let (_, company) = app.signup("Acme", "ann@acme.example").await;
@@ -434,7 +427,6 @@ async fn registry_changes_act_on_the_very_next_request() {
         .expect(403, "not_a_member");
 }
 
-#[tokio::test]
 async fn unknown_and_unfinished_companies_are_unresolved() {
     let app = spawn_app().await;
     let (token, _) = app.signup("Acme", "ann@acme.example").await;
@@ -481,7 +473,11 @@ async fn unknown_and_unfinished_companies_are_unresolved() {
 async fn a_missing_or_corrupt_tenant_database_is_503_and_never_recreated() {
     let app = spawn_app().await;
     let (token, company) = app.signup("Acme", "ann@acme.example").await;
-    let path = app.tenancy.data_dir().tenant_path(company.parse().unwrap());
+    let path = app
+        .tenancy
+        .data_dir()
+        .unwrap()
+        .tenant_path(company.parse().unwrap());
     silo_store::sqlite::remove_files(&path).unwrap();
     app.get("/api/company", Some(&token))
         .await
@@ -499,7 +495,6 @@ async fn a_missing_or_corrupt_tenant_database_is_503_and_never_recreated() {
     assert_eq!(app.get("/api/me", Some(&token)).await.status, 200);
 }
 
-#[tokio::test]
 async fn invitations_are_single_use() {
     let app = spawn_app().await;
     let (_, company) = app.signup("Acme", "ann@acme.example").await;
@@ -559,7 +554,6 @@ async fn invitations_are_single_use() {
     );
 }
 
-#[tokio::test]
 async fn signup_validation_conflicts_and_disabling() {
     let app = spawn_app().await;
     let bad = app
@@ -616,7 +610,6 @@ async fn signup_validation_conflicts_and_disabling() {
         .expect(403, "signup_disabled");
 }
 
-#[tokio::test]
 async fn bodies_that_are_not_json_too_big_or_misshapen() {
     let app = spawn_app().await;
     let r = app
@@ -648,7 +641,6 @@ async fn bodies_that_are_not_json_too_big_or_misshapen() {
     assert!(r.headers.contains_key("x-request-id"));
 }
 
-#[tokio::test]
 async fn plan_changes_are_for_owners() {
     let app = spawn_app().await;
     let (owner, _) = app.signup("Acme", "ann@acme.example").await;
@@ -669,3 +661,40 @@ async fn plan_changes_are_for_owners() {
         .await;
     assert_eq!(r.body["plan"], "growth");
 }
+
+async fn a_lost_tenant_database_is_503_and_never_recreated() {
+    let app = spawn_app().await;
+    let (token, company) = app.signup("Acme", "ann@acme.example").await;
+    let company = app
+        .tenancy
+        .control()
+        .company(company.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    app.get("/api/company", Some(&token)).await;
+    app.storage.lose_database(&app.tenancy, &company).await;
+    for _ in 0..2 {
+        app.get("/api/company", Some(&token))
+            .await
+            .expect(503, "tenant_unavailable");
+    }
+    assert!(!app.storage.database_exists(&app.tenancy, &company).await);
+    assert_eq!(app.get("/api/me", Some(&token)).await.status, 200);
+}
+
+silo_testkit::backend_tests!(
+    a_lost_tenant_database_is_503_and_never_recreated,
+    signup_login_me_and_company,
+    wrong_password_and_unknown_email_get_the_same_answer,
+    brute_force_is_rate_limited_per_email,
+    malformed_tokens_are_unauthenticated,
+    the_company_claim_always_wins,
+    switching_between_companies,
+    registry_changes_act_on_the_very_next_request,
+    unknown_and_unfinished_companies_are_unresolved,
+    invitations_are_single_use,
+    signup_validation_conflicts_and_disabling,
+    bodies_that_are_not_json_too_big_or_misshapen,
+    plan_changes_are_for_owners,
+);

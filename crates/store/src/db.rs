@@ -127,6 +127,21 @@ impl Db {
         }))
     }
 
+    /// Runs statements without parameters as a simple query, outside any transaction block
+    /// (`CREATE DATABASE`, `DROP DATABASE`, role DDL). `sql` comes from fixed fragments and
+    /// validated identifiers only.
+    pub async fn execute_raw(&self, sql: Sql) -> Result<(), StoreError> {
+        match &self.0 {
+            Backend::Sqlite(p) => {
+                sqlx::raw_sql(sql.to_sqlx()).execute(p).await?;
+            }
+            Backend::Postgres(p) => {
+                sqlx::raw_sql(sql.to_sqlx()).execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Connections currently open in the pool (idle and in use).
     pub fn open_connections(&self) -> u32 {
         match &self.0 {

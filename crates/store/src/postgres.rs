@@ -1,11 +1,214 @@
-//! The PostgreSQL backend: connection pools and the row decoding for it.
+//! The PostgreSQL backend: servers, connection pools, database and role administration, and
+//! the row decoding for it.
 
 use crate::db::{Backend, Sql};
-use crate::{Db, Row, StoreError, Value};
+use crate::sqlite::PoolLimits;
+use crate::{Db, Row, StoreError, Value, params};
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{Column as _, Postgres, Row as _, TypeInfo as _, ValueRef as _};
+use sqlx::{Column as _, ConnectOptions as _, Postgres, Row as _, TypeInfo as _, ValueRef as _};
+use std::fmt;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// SQLSTATE of `CREATE DATABASE` when the database exists (a concurrent creator won).
+const DUPLICATE_DATABASE: &str = "42P04";
+/// SQLSTATE of `CREATE ROLE` when the role exists.
+const DUPLICATE_OBJECT: &str = "42710";
+
+/// A PostgreSQL server, parsed from a connection URL. Its [`Debug`] and [`PgServer::id`] show
+/// host and port only, never the credentials in the URL.
+#[derive(Clone)]
+pub struct PgServer {
+    options: PgConnectOptions,
+    id: String,
+}
+
+impl fmt::Debug for PgServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgServer").field("id", &self.id).finish()
+    }
+}
+
+impl PgServer {
+    /// Parses a `postgres://` URL. The error never repeats the URL, which may hold a password.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::Unavailable(
+                "not a postgres:// or postgresql:// URL".into(),
+            ));
+        }
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|_| StoreError::Unavailable("malformed PostgreSQL URL".into()))?
+            // Statements may carry role passwords (as verifiers); they never go to our logs.
+            .disable_statement_logging();
+        let id = format!("{}:{}", options.get_host(), options.get_port());
+        Ok(PgServer { options, id })
+    }
+
+    /// A stable name for the server: `host:port` (the same URL always gives the same id).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The database named in the URL, if any.
+    pub fn database(&self) -> Option<&str> {
+        self.options.get_database()
+    }
+
+    /// A pool on `database` with the URL's own credentials.
+    pub async fn connect(&self, database: &str, max_connections: u32) -> Result<Db, StoreError> {
+        connect(
+            self.options.clone().database(database),
+            max_connections,
+            Duration::from_secs(300),
+        )
+        .await
+    }
+
+    /// A pool on the URL's database with its credentials that connects on first use, so a
+    /// server that is down at start-up only affects the databases on it.
+    pub fn connect_lazy(&self, max_connections: u32) -> Db {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .min_connections(0)
+            .idle_timeout(Duration::from_secs(60))
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_lazy_with(self.options.clone());
+        Db(Backend::Postgres(pool))
+    }
+
+    /// A pool on `database` logged in as `user` with `password`, instead of the URL's
+    /// credentials. Used for tenant databases, which only their own role may open.
+    pub async fn connect_as(
+        &self,
+        database: &str,
+        user: &str,
+        password: &str,
+        limits: PoolLimits,
+    ) -> Result<Db, StoreError> {
+        let options = self
+            .options
+            .clone()
+            .database(database)
+            .username(user)
+            .password(password);
+        let pool = PgPoolOptions::new()
+            .max_connections(limits.max_connections)
+            .min_connections(0)
+            .idle_timeout(limits.idle_timeout)
+            .acquire_timeout(limits.acquire_timeout)
+            .connect_with(options)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
+                other => other,
+            })?;
+        Ok(Db(Backend::Postgres(pool)))
+    }
+}
+
+/// Quotes an identifier for PostgreSQL. Callers build identifiers from ids, never from input;
+/// quoting keeps even a surprising name a single identifier.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Creates `database` on `server` (owned by `owner` when given) unless it exists. Safe to run
+/// concurrently: losing the race to another creator counts as success.
+pub async fn create_database_if_missing(
+    server: &PgServer,
+    database: &str,
+    owner: Option<&str>,
+) -> Result<(), StoreError> {
+    let maintenance = server.connect("postgres", 1).await?;
+    let result = create_database_on(&maintenance, database, owner).await;
+    maintenance.close().await;
+    result
+}
+
+/// Like [`create_database_if_missing`], over an open administrative connection.
+pub async fn create_database_on(
+    admin: &Db,
+    database: &str,
+    owner: Option<&str>,
+) -> Result<(), StoreError> {
+    let exists = admin
+        .fetch_optional(
+            "SELECT 1 AS one FROM pg_database WHERE datname = $1",
+            params![database],
+        )
+        .await?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let mut ddl = format!("CREATE DATABASE {}", quote_ident(database));
+    if let Some(owner) = owner {
+        ddl.push_str(&format!(" OWNER {}", quote_ident(owner)));
+    }
+    // CREATE DATABASE cannot run inside a transaction block: send it as a simple query.
+    match admin.execute_raw(Sql::assembled(ddl)).await {
+        Err(StoreError::Other(sqlx::Error::Database(e)))
+            if e.code().as_deref() == Some(DUPLICATE_DATABASE) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Creates a login role, or brings an existing one's password up to date; `verifier` is a
+/// SCRAM-SHA-256 verifier, so the plain password never reaches the server or its logs.
+pub async fn ensure_login_role(admin: &Db, role: &str, verifier: &str) -> Result<(), StoreError> {
+    if !verifier.starts_with("SCRAM-SHA-256$") || verifier.contains('\'') {
+        return Err(StoreError::Unavailable(
+            "malformed password verifier".into(),
+        ));
+    }
+    let attributes = format!(
+        "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '{verifier}'"
+    );
+    let exists = admin
+        .fetch_optional(
+            "SELECT 1 AS one FROM pg_roles WHERE rolname = $1",
+            params![role],
+        )
+        .await?;
+    let create = format!("CREATE ROLE {} {attributes}", quote_ident(role));
+    if exists.is_none() {
+        match admin.execute_raw(Sql::assembled(create)).await {
+            Err(StoreError::Other(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some(DUPLICATE_OBJECT) => {}
+            other => return other,
+        }
+    }
+    admin
+        .execute_raw(Sql::assembled(format!(
+            "ALTER ROLE {} {attributes}",
+            quote_ident(role)
+        )))
+        .await
+}
+
+/// Drops a database (disconnecting whoever is on it) and then a role; missing ones are fine.
+pub async fn drop_database_and_role(
+    admin: &Db,
+    database: &str,
+    role: &str,
+) -> Result<(), StoreError> {
+    admin
+        .execute_raw(Sql::assembled(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            quote_ident(database)
+        )))
+        .await?;
+    admin
+        .execute_raw(Sql::assembled(format!(
+            "DROP ROLE IF EXISTS {}",
+            quote_ident(role)
+        )))
+        .await
+}
 
 /// Opens a bounded pool on a PostgreSQL database.
 pub async fn connect(

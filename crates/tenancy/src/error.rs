@@ -15,6 +15,9 @@ pub enum TenancyError {
     /// The registry refused or failed.
     #[error(transparent)]
     Control(#[from] ControlError),
+    /// The storage configuration is unusable (tenant servers, secret).
+    #[error("configuration: {0}")]
+    Config(String),
     /// Filesystem trouble in the data directory.
     #[error("data directory: {0}")]
     Io(#[from] std::io::Error),

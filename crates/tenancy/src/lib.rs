@@ -1,28 +1,39 @@
-//! Tenant databases: provisioning, opening them through a bounded pool cache, and the data
-//! directory layout.
+//! Tenant databases: provisioning, opening them through a bounded pool cache, erasure of their
+//! storage, and the data directory layout.
 //!
 //! This is the only place that turns a company into a database handle. It never creates a
 //! database except while provisioning, so a missing database is an error, not a fresh start.
+//! The backend (SQLite files or PostgreSQL servers) is chosen once, when a [`Tenancy`] is
+//! opened; the differences live in `sqlite_placement` and `pg_placement`.
 
 mod error;
 mod layout;
+mod pg_placement;
+mod placer;
 mod pools;
 mod provision;
+mod secret;
+mod sqlite_placement;
 
 pub use error::TenancyError;
 pub use layout::DataDir;
 pub use pools::PoolSettings;
+pub use secret::TenantSecret;
 
+use pg_placement::PgPlacement;
+use placer::Placer;
 use pools::PoolCache;
 use silo_control::{Company, CompanyStatus, ControlPlane};
 use silo_domain::schema::TENANT_MIGRATIONS;
-use silo_store::{TenantDb, applied_version, migrate, sqlite};
+use silo_store::{Db, TenantDb, applied_version, migrate};
+use sqlite_placement::SqlitePlacement;
+use std::sync::Arc;
 
 /// The registry together with the tenant databases it places.
 #[derive(Debug)]
 pub struct Tenancy {
     control: ControlPlane,
-    data: DataDir,
+    placer: Placer,
     pools: PoolCache,
 }
 
@@ -34,7 +45,25 @@ impl Tenancy {
         let control = ControlPlane::open_sqlite(&data.control_path()).await?;
         Ok(Tenancy {
             control,
-            data,
+            placer: Placer::Sqlite(SqlitePlacement { data }),
+            pools: PoolCache::new(settings),
+        })
+    }
+
+    /// Opens the PostgreSQL deployment: the control plane at `control_url` (its database is
+    /// created when missing) and tenant databases on `tenant_servers`, URLs whose credentials
+    /// may create databases and roles. Tenant role passwords are derived from `secret`.
+    pub async fn open_postgres(
+        control_url: &str,
+        tenant_servers: &[String],
+        secret: TenantSecret,
+        settings: PoolSettings,
+    ) -> Result<Self, TenancyError> {
+        let placement = PgPlacement::new(tenant_servers, secret)?;
+        let control = ControlPlane::open_postgres(control_url).await?;
+        Ok(Tenancy {
+            control,
+            placer: Placer::Postgres(placement),
             pools: PoolCache::new(settings),
         })
     }
@@ -44,70 +73,81 @@ impl Tenancy {
         &self.control
     }
 
-    /// The data directory.
-    pub fn data_dir(&self) -> &DataDir {
-        &self.data
+    /// The data directory of the embedded deployment; `None` on PostgreSQL.
+    pub fn data_dir(&self) -> Option<&DataDir> {
+        match &self.placer {
+            Placer::Sqlite(s) => Some(&s.data),
+            Placer::Postgres(_) => None,
+        }
     }
 
     /// The database of an active company. Fails closed: a company that is not active, a
-    /// missing or unreadable file, a file that is not a Silo tenant database, or one at a
+    /// missing or unreadable database, one that is not a Silo tenant database, or one at a
     /// schema newer than this build are all [`TenancyError::Unavailable`] or
     /// [`TenancyError::NotActive`].
     pub async fn tenant_db(&self, company: &Company) -> Result<TenantDb, TenancyError> {
         if company.status != CompanyStatus::Active {
             return Err(TenancyError::NotActive(company.status));
         }
-        let path = self.data.tenant_path(company.id);
-        // A file removed under a running server must not keep serving through open handles.
-        if !path.is_file() {
-            self.pools.evict(company.id).await;
-            return Err(TenancyError::Unavailable(format!(
-                "tenant database of {} is missing",
-                company.id
-            )));
-        }
-        let settings = self.pools.settings();
-        let db = self
+        let limits = self.pools.settings().pool_limits();
+        let lease = self
             .pools
             .get_or_open(company.id, || async {
-                let db = sqlite::open_existing(&path, settings.sqlite_limits()).await?;
-                match applied_version(&db).await {
-                    Ok(Some(version)) if version == TENANT_MIGRATIONS.latest(db.dialect()) => {
-                        Ok(db)
-                    }
-                    Ok(Some(version)) if version < TENANT_MIGRATIONS.latest(db.dialect()) => {
-                        // Older databases are brought up to date lazily on first use.
-                        let now = migrate(&db, &TENANT_MIGRATIONS).await?;
-                        self.control.set_schema_version(company.id, now).await?;
-                        Ok(db)
-                    }
-                    Ok(Some(version)) => {
-                        db.close().await;
-                        Err(TenancyError::Unavailable(format!(
-                            "tenant database of {} is at schema {version}, newer than this build",
-                            company.id
-                        )))
-                    }
-                    Ok(None) => {
-                        db.close().await;
-                        Err(TenancyError::Unavailable(format!(
-                            "{} is not a Silo tenant database",
-                            path.display()
-                        )))
-                    }
+                let db = self.placer.open(&self.control, company, limits).await?;
+                match self.check_schema(company, &db).await {
+                    Ok(()) => Ok(db),
                     Err(e) => {
                         db.close().await;
-                        Err(e.into())
+                        Err(e)
                     }
                 }
             })
             .await?;
-        Ok(TenantDb::from_resolved(db))
+        if !self.placer.alive(company, &lease.db).await {
+            self.pools.evict(company.id).await;
+            return Err(TenancyError::Unavailable(format!(
+                "tenant database of {} is missing or unreachable",
+                company.id
+            )));
+        }
+        let db = lease.db.clone();
+        Ok(TenantDb::from_resolved_leased(db, lease as Arc<_>))
+    }
+
+    /// Accepts a database at this build's tenant schema, bringing an older one up to date.
+    async fn check_schema(&self, company: &Company, db: &Db) -> Result<(), TenancyError> {
+        let latest = TENANT_MIGRATIONS.latest(db.dialect());
+        match applied_version(db).await? {
+            Some(version) if version == latest => Ok(()),
+            Some(version) if version < latest => {
+                // Older databases are brought up to date lazily on first use.
+                let now = migrate(db, &TENANT_MIGRATIONS).await?;
+                self.control.set_schema_version(company.id, now).await?;
+                Ok(())
+            }
+            Some(version) => Err(TenancyError::Unavailable(format!(
+                "tenant database of {} is at schema {version}, newer than this build",
+                company.id
+            ))),
+            None => Err(TenancyError::Unavailable(format!(
+                "the database of {} is not a Silo tenant database",
+                company.id
+            ))),
+        }
+    }
+
+    /// Removes a company's tenant database for good (SQLite: the file with its WAL and
+    /// shared-memory files; PostgreSQL: the database and its role). The registry entry is
+    /// left to the caller, which records the erasure. Missing storage is not an error.
+    pub async fn drop_tenant_storage(&self, company: &Company) -> Result<(), TenancyError> {
+        self.pools.evict(company.id).await;
+        self.placer.drop_storage(&self.control, company).await
     }
 
     /// Closes every pool.
     pub async fn close(&self) {
         self.pools.close_all().await;
+        self.placer.close().await;
         self.control.close().await;
     }
 

@@ -1,10 +1,12 @@
-//! A bounded cache of open tenant pools.
+//! A bounded cache of open tenant pools under one connection budget.
 //!
-//! Pools open lazily on a company's first request, at most `max_pools` stay open (the least
-//! recently used is dropped first), and pools unused for `idle_timeout` are dropped, so the
-//! number of open tenant connections stays under `max_pools * connections_per_pool` however
-//! many companies exist. A pool dropped from the cache closes once the requests still using it
-//! finish.
+//! Pools open lazily on a company's first request. Every open pool holds
+//! `connections_per_pool` permits of a semaphore with `connection_budget` permits, shared by
+//! all tenant pools, so the tenant connections open at any moment never exceed the budget,
+//! however many companies exist. The cache keeps at most `budget / connections_per_pool` (and
+//! at most `max_pools`) pools: opening one more drops the least recently used, and pools
+//! unused for `idle_timeout` are dropped. A dropped pool closes, and gives its permits back,
+//! once the requests still using it finish.
 
 use crate::TenancyError;
 use silo_control::CompanyId;
@@ -14,7 +16,10 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
+
+/// How long opening a pool waits for budget freed by pools still finishing requests.
+const BUDGET_WAIT: Duration = Duration::from_secs(5);
 
 /// Bounds on open tenant pools and connections.
 #[derive(Clone, Copy, Debug)]
@@ -23,6 +28,8 @@ pub struct PoolSettings {
     pub max_pools: usize,
     /// Most connections in one tenant pool.
     pub connections_per_pool: u32,
+    /// Most tenant connections open at once, over all pools.
+    pub connection_budget: u32,
     /// A pool unused this long is closed.
     pub idle_timeout: Duration,
 }
@@ -31,32 +38,70 @@ impl Default for PoolSettings {
     fn default() -> Self {
         PoolSettings {
             max_pools: 256,
-            connections_per_pool: 4,
+            connections_per_pool: 2,
+            // Well under PostgreSQL's default max_connections (100), leaving room for the
+            // control plane and administration.
+            connection_budget: 64,
             idle_timeout: Duration::from_secs(300),
         }
     }
 }
 
 impl PoolSettings {
-    /// Limits for one SQLite tenant pool.
-    pub fn sqlite_limits(&self) -> PoolLimits {
+    /// Limits for one tenant pool.
+    pub fn pool_limits(&self) -> PoolLimits {
         PoolLimits {
-            max_connections: self.connections_per_pool.max(1),
+            max_connections: self.per_pool(),
             idle_timeout: self.idle_timeout,
             acquire_timeout: Duration::from_secs(5),
+        }
+    }
+
+    fn per_pool(&self) -> u32 {
+        self.connections_per_pool
+            .clamp(1, self.connection_budget.max(1))
+    }
+
+    /// How many pools fit at once: the budget and `max_pools` both hold.
+    fn capacity(&self) -> usize {
+        let by_budget = (self.connection_budget.max(1) / self.per_pool()) as usize;
+        self.max_pools.min(by_budget).max(1)
+    }
+}
+
+/// An open pool and its share of the budget. Dropped when the cache has let go of it and the
+/// last request using it has finished; then the pool closes and the permits return.
+#[derive(Debug)]
+pub(crate) struct Lease {
+    pub(crate) db: Db,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let db = self.db.clone();
+        let permit = self.permit.take();
+        // Close waits for connections still checked out (an open transaction, say), so the
+        // permits come back only when the connections are really gone.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                db.close().await;
+                drop(permit);
+            });
         }
     }
 }
 
 #[derive(Debug)]
 struct Entry {
-    cell: Arc<OnceCell<Db>>,
+    cell: Arc<OnceCell<Arc<Lease>>>,
     last_used: Instant,
 }
 
 #[derive(Debug)]
 pub(crate) struct PoolCache {
     settings: PoolSettings,
+    budget: Arc<Semaphore>,
     entries: Mutex<HashMap<CompanyId, Entry>>,
 }
 
@@ -64,6 +109,7 @@ impl PoolCache {
     pub(crate) fn new(settings: PoolSettings) -> Self {
         PoolCache {
             settings,
+            budget: Arc::new(Semaphore::new(settings.connection_budget.max(1) as usize)),
             entries: Mutex::new(HashMap::new()),
         }
     }
@@ -85,7 +131,7 @@ impl PoolCache {
         &self,
         id: CompanyId,
         open: F,
-    ) -> Result<Db, TenancyError>
+    ) -> Result<Arc<Lease>, TenancyError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Db, TenancyError>>,
@@ -93,6 +139,11 @@ impl PoolCache {
         let cell = {
             let mut entries = self.lock();
             let now = Instant::now();
+            let idle = self.settings.idle_timeout;
+            entries.retain(|_, e| e.last_used.elapsed() < idle || !e.cell.initialized());
+            if !entries.contains_key(&id) {
+                make_room(&mut entries, self.settings.capacity().saturating_sub(1));
+            }
             let entry = entries.entry(id).or_insert_with(|| Entry {
                 cell: Arc::new(OnceCell::new()),
                 last_used: now,
@@ -100,12 +151,27 @@ impl PoolCache {
             entry.last_used = now;
             entry.cell.clone()
         };
-        match cell.get_or_try_init(open).await {
-            Ok(db) => {
-                let db = db.clone();
-                self.shrink();
-                Ok(db)
-            }
+        let opened = cell
+            .get_or_try_init(|| async {
+                let permits = self.settings.per_pool();
+                let permit = tokio::time::timeout(
+                    BUDGET_WAIT,
+                    self.budget.clone().acquire_many_owned(permits),
+                )
+                .await
+                .map_err(|_| {
+                    TenancyError::Unavailable("tenant connection budget exhausted".into())
+                })?
+                .map_err(|_| TenancyError::Unavailable("tenant pools are closed".into()))?;
+                let db = open().await?;
+                Ok(Arc::new(Lease {
+                    db,
+                    permit: Some(permit),
+                }))
+            })
+            .await;
+        match opened {
+            Ok(lease) => Ok(lease.clone()),
             Err(e) => {
                 let mut entries = self.lock();
                 if entries
@@ -119,44 +185,43 @@ impl PoolCache {
         }
     }
 
-    /// Drops idle pools, then the least recently used ones until the bound holds.
-    fn shrink(&self) {
-        let mut entries = self.lock();
-        let idle = self.settings.idle_timeout;
-        entries.retain(|_, e| e.last_used.elapsed() < idle || !e.cell.initialized());
-        while entries.len() > self.settings.max_pools.max(1) {
-            let oldest = entries
-                .iter()
-                .filter(|(_, e)| e.cell.initialized())
-                .min_by_key(|(_, e)| e.last_used)
-                .map(|(id, _)| *id);
-            match oldest {
-                Some(id) => {
-                    entries.remove(&id);
-                }
-                None => break,
-            }
-        }
-    }
-
-    /// Forgets a company's pool (its file vanished, it was suspended or erased).
+    /// Forgets a company's pool and closes it now (its database vanished, it was suspended
+    /// or erased).
     pub(crate) async fn evict(&self, id: CompanyId) {
         let removed = self.lock().remove(&id);
-        if let Some(db) = removed.and_then(|e| e.cell.get().cloned()) {
-            db.close().await;
+        if let Some(lease) = removed.and_then(|e| e.cell.get().cloned()) {
+            lease.db.close().await;
         }
     }
 
     pub(crate) async fn close_all(&self) {
         let drained: Vec<Entry> = self.lock().drain().map(|(_, e)| e).collect();
         for entry in drained {
-            if let Some(db) = entry.cell.get() {
-                db.close().await;
+            if let Some(lease) = entry.cell.get() {
+                lease.db.close().await;
             }
         }
+        self.budget.close();
     }
 
     pub(crate) async fn len(&self) -> usize {
         self.lock().len()
+    }
+}
+
+/// Drops the least recently used open pools until at most `keep` entries remain.
+fn make_room(entries: &mut HashMap<CompanyId, Entry>, keep: usize) {
+    while entries.len() > keep {
+        let oldest = entries
+            .iter()
+            .filter(|(_, e)| e.cell.initialized())
+            .min_by_key(|(_, e)| e.last_used)
+            .map(|(id, _)| *id);
+        match oldest {
+            Some(id) => {
+                entries.remove(&id);
+            }
+            None => break,
+        }
     }
 }

@@ -4,13 +4,13 @@
 //! its placement and owner membership, (2) create its database and run tenant migrations,
 //! (3) mark it `active`. A crash after (1) or (2) leaves a company that serves nothing;
 //! [`Tenancy::finish_provisioning`] (run by `silo serve` at start and by a repeated
-//! `silo company create`) completes it. Step (2) is idempotent: it creates the file if missing
-//! and migrates whatever is there.
+//! `silo company create`) completes it. Step (2) is idempotent: it creates the file (or role
+//! and database) if missing and migrates whatever is there.
 
 use crate::{Tenancy, TenancyError};
-use silo_control::{Backend, Company, CompanyStatus, NewCompany, NewIdentity, NewPlacement};
+use silo_control::{Company, CompanyStatus, NewCompany, NewIdentity};
 use silo_domain::schema::TENANT_MIGRATIONS;
-use silo_store::{StoreError, migrate, sqlite};
+use silo_store::migrate;
 
 impl Tenancy {
     /// Creates a company, its database and its owner's membership; returns it active.
@@ -29,14 +29,10 @@ impl Tenancy {
         company: NewCompany,
         owner: NewIdentity,
     ) -> Result<Company, TenancyError> {
+        let placement = self.placer.placement_for_new(self.control()).await?;
         let (company, _owner) = self
             .control()
-            .register_company(company, owner, |id| NewPlacement {
-                backend: Backend::Sqlite,
-                server: "local".into(),
-                database_name: format!("{id}.sqlite3"),
-                credentials_ref: None,
-            })
+            .register_company(company, owner, placement)
             .await?;
         tracing::info!(company = %company.id, "registered company, creating its database");
         Ok(company)
@@ -48,14 +44,9 @@ impl Tenancy {
         if company.status != CompanyStatus::Provisioning {
             return Err(TenancyError::NotActive(company.status));
         }
-        let path = self.data_dir().tenant_path(company.id);
-        let limits = self.pools.settings().sqlite_limits();
-        let db = match sqlite::create_new(&path, limits).await {
-            Ok(db) => db,
-            // Left by an interrupted run: this company's own file, registered before it was made.
-            Err(StoreError::Conflict { .. }) => sqlite::open_existing(&path, limits).await?,
-            Err(e) => return Err(e.into()),
-        };
+        let limits = self.pools.settings().pool_limits();
+        // Connected as the tenant's own role on PostgreSQL, so its tables belong to it.
+        let db = self.placer.create(self.control(), company, limits).await?;
         let version = migrate(&db, &TENANT_MIGRATIONS).await;
         db.close().await;
         Ok(version?)

@@ -1,14 +1,14 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
-//! Provisioning and opening tenant databases on real SQLite files.
+//! Provisioning and opening tenant databases: one contract, run on real SQLite files and on
+//! PostgreSQL (see `silo_testkit::backend_tests!` at the end).
 
 use silo_control::{CompanyStatus, Email, NewCompany, NewIdentity, Slug};
 use silo_roles::Role;
-use silo_tenancy::{DataDir, PoolSettings, Tenancy, TenancyError};
+use silo_tenancy::{PoolSettings, Tenancy, TenancyError};
+use silo_testkit::TestStorage;
 
-async fn tenancy(dir: &tempfile::TempDir) -> Tenancy {
-    Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default())
-        .await
-        .unwrap()
+async fn tenancy(storage: &TestStorage) -> Tenancy {
+    storage.open(PoolSettings::default()).await
 }
 
 fn new_company(slug: &str) -> NewCompany {
@@ -26,9 +26,8 @@ fn owner(email: &str) -> NewIdentity {
     }
 }
 
-#[tokio::test]
-async fn provisioning_creates_one_file_and_an_owner() {
-    let dir = tempfile::tempdir().unwrap();
+async fn provisioning_creates_one_database_and_an_owner() {
+    let dir = TestStorage::new();
     let t = tenancy(&dir).await;
     let a = t
         .provision(new_company("acme"), owner("ann@acme.nl"))
@@ -39,15 +38,8 @@ async fn provisioning_creates_one_file_and_an_owner() {
         .await
         .unwrap();
     assert_eq!(a.status, CompanyStatus::Active);
-    let files: Vec<_> = std::fs::read_dir(dir.path().join("tenants"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
     for company in [&a, &b] {
-        assert!(
-            files.contains(&format!("{}.sqlite3", company.id).into()),
-            "{files:?}"
-        );
+        assert!(dir.database_exists(&t, company).await);
     }
     let ann = t
         .control()
@@ -67,13 +59,14 @@ async fn provisioning_creates_one_file_and_an_owner() {
     );
 
     let db = t.tenant_db(&a).await.unwrap();
-    let mode = db.db().fetch_one("PRAGMA journal_mode", &[]).await.unwrap();
-    assert_eq!(mode.get::<String>("journal_mode").unwrap(), "wal");
+    db.db()
+        .fetch_all("SELECT id FROM accounts", &[])
+        .await
+        .unwrap();
 }
 
-#[tokio::test]
 async fn duplicate_slug_is_refused_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStorage::new();
     let t = tenancy(&dir).await;
     t.provision(new_company("acme"), owner("ann@acme.nl"))
         .await
@@ -97,17 +90,20 @@ async fn duplicate_slug_is_refused_and_changes_nothing() {
             .unwrap()
             .is_none()
     );
-    assert_eq!(
-        std::fs::read_dir(dir.path().join("tenants"))
-            .unwrap()
-            .count(),
-        1
-    );
+    assert_eq!(tenant_databases(&dir, &t).await, 1);
 }
 
-#[tokio::test]
+/// How many tenant databases the deployment's companies have.
+async fn tenant_databases(storage: &TestStorage, t: &Tenancy) -> usize {
+    let mut n = 0;
+    for (c, _) in t.control().list_companies().await.unwrap() {
+        n += usize::from(storage.database_exists(t, &c).await);
+    }
+    n
+}
+
 async fn interrupted_after_registration_serves_nothing_until_finished() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStorage::new();
     let t = tenancy(&dir).await;
     let company = t
         .register(new_company("half"), owner("ann@half.nl"))
@@ -118,9 +114,10 @@ async fn interrupted_after_registration_serves_nothing_until_finished() {
         t.tenant_db(&company).await,
         Err(TenancyError::NotActive(CompanyStatus::Provisioning))
     ));
-    assert!(!t.data_dir().tenant_path(company.id).exists());
+    assert!(!dir.database_exists(&t, &company).await);
 
     // A restart finds it and completes it.
+    t.close().await;
     drop(t);
     let t = tenancy(&dir).await;
     let finished = t.finish_interrupted().await.unwrap();
@@ -130,9 +127,8 @@ async fn interrupted_after_registration_serves_nothing_until_finished() {
     t.tenant_db(&company).await.unwrap();
 }
 
-#[tokio::test]
-async fn interrupted_after_database_creation_finishes_on_the_same_file() {
-    let dir = tempfile::tempdir().unwrap();
+async fn interrupted_after_database_creation_finishes_on_the_same_database() {
+    let dir = TestStorage::new();
     let t = tenancy(&dir).await;
     let company = t
         .register(new_company("twice"), owner("ann@twice.nl"))
@@ -147,43 +143,60 @@ async fn interrupted_after_database_creation_finishes_on_the_same_file() {
     );
     let finished = t.finish_interrupted().await.unwrap();
     assert_eq!(finished[0].status, CompanyStatus::Active);
-    assert_eq!(
-        std::fs::read_dir(dir.path().join("tenants"))
-            .unwrap()
-            .count(),
-        1
-    );
+    assert_eq!(tenant_databases(&dir, &t).await, 1);
+    t.tenant_db(&finished[0]).await.unwrap();
 }
 
-#[tokio::test]
-async fn a_missing_tenant_file_is_unavailable_and_never_recreated() {
-    let dir = tempfile::tempdir().unwrap();
+async fn a_missing_tenant_database_is_unavailable_and_never_recreated() {
+    let dir = TestStorage::new();
     let t = tenancy(&dir).await;
     let company = t
         .provision(new_company("gone"), owner("ann@gone.nl"))
         .await
         .unwrap();
-    let path = t.data_dir().tenant_path(company.id);
-    silo_store::sqlite::remove_files(&path).unwrap();
+    dir.lose_database(&t, &company).await;
     for _ in 0..2 {
         let err = t.tenant_db(&company).await.unwrap_err();
         assert!(matches!(err, TenancyError::Unavailable(_)), "{err:?}");
     }
-    assert!(!path.exists(), "opening must not create a database");
+    assert!(
+        !dir.database_exists(&t, &company).await,
+        "opening must not create a database"
+    );
 
     // Also after a restart, with the pool cache empty.
+    t.close().await;
     drop(t);
     let t = tenancy(&dir).await;
     assert!(matches!(
         t.tenant_db(&company).await,
         Err(TenancyError::Unavailable(_))
     ));
-    assert!(!path.exists());
+    assert!(!dir.database_exists(&t, &company).await);
+}
+
+async fn dropping_tenant_storage_removes_the_database() {
+    let dir = TestStorage::new();
+    let t = tenancy(&dir).await;
+    let company = t
+        .provision(new_company("erased"), owner("ann@erased.nl"))
+        .await
+        .unwrap();
+    t.tenant_db(&company).await.unwrap();
+    t.drop_tenant_storage(&company).await.unwrap();
+    assert!(!dir.database_exists(&t, &company).await);
+    assert_eq!(t.open_pools().await, 0);
+    assert!(matches!(
+        t.tenant_db(&company).await,
+        Err(TenancyError::Unavailable(_))
+    ));
+    // Dropping again finds nothing to drop, and that is fine.
+    t.drop_tenant_storage(&company).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_removed_file_stops_serving_even_with_a_cached_pool() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStorage::on(&silo_testkit::TestBackend::Sqlite);
     let t = tenancy(&dir).await;
     let company = t
         .provision(new_company("cached"), owner("ann@cached.nl"))
@@ -191,7 +204,7 @@ async fn a_removed_file_stops_serving_even_with_a_cached_pool() {
         .unwrap();
     t.tenant_db(&company).await.unwrap();
     assert_eq!(t.open_pools().await, 1);
-    silo_store::sqlite::remove_files(&t.data_dir().tenant_path(company.id)).unwrap();
+    silo_store::sqlite::remove_files(&t.data_dir().unwrap().tenant_path(company.id)).unwrap();
     assert!(matches!(
         t.tenant_db(&company).await,
         Err(TenancyError::Unavailable(_))
@@ -201,13 +214,13 @@ async fn a_removed_file_stops_serving_even_with_a_cached_pool() {
 
 #[tokio::test]
 async fn empty_garbage_and_foreign_files_are_unavailable_and_left_alone() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStorage::on(&silo_testkit::TestBackend::Sqlite);
     let t = tenancy(&dir).await;
     let company = t
         .provision(new_company("broken"), owner("ann@broken.nl"))
         .await
         .unwrap();
-    let path = t.data_dir().tenant_path(company.id);
+    let path = t.data_dir().unwrap().tenant_path(company.id);
     for contents in [
         &b""[..],
         &b"this is not a database, just some bytes of garbage"[..],
@@ -226,9 +239,8 @@ async fn empty_garbage_and_foreign_files_are_unavailable_and_left_alone() {
     }
 }
 
-#[tokio::test]
 async fn suspended_companies_are_not_served() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStorage::new();
     let t = tenancy(&dir).await;
     let company = t
         .provision(new_company("paused"), owner("ann@paused.nl"))
@@ -259,16 +271,13 @@ async fn suspended_companies_are_not_served() {
     ));
 }
 
-#[tokio::test]
 async fn the_pool_cache_stays_bounded() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = TestStorage::new();
     let settings = PoolSettings {
         max_pools: 3,
         ..PoolSettings::default()
     };
-    let t = Tenancy::open_sqlite(DataDir::new(dir.path()), settings)
-        .await
-        .unwrap();
+    let t = dir.open(settings).await;
     for i in 0..6 {
         let c = t
             .provision(new_company(&format!("co-{i}")), owner("ann@co.nl"))
@@ -279,3 +288,14 @@ async fn the_pool_cache_stays_bounded() {
     }
     assert_eq!(t.open_pools().await, 3);
 }
+
+silo_testkit::backend_tests!(
+    provisioning_creates_one_database_and_an_owner,
+    duplicate_slug_is_refused_and_changes_nothing,
+    interrupted_after_registration_serves_nothing_until_finished,
+    interrupted_after_database_creation_finishes_on_the_same_database,
+    a_missing_tenant_database_is_unavailable_and_never_recreated,
+    dropping_tenant_storage_removes_the_database,
+    suspended_companies_are_not_served,
+    the_pool_cache_stays_bounded,
+);

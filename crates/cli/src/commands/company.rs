@@ -106,10 +106,14 @@ async fn create(
         "created company {} ({}) with owner {email}",
         company.slug, company.id
     );
-    println!(
-        "database: {}",
-        tenancy.data_dir().tenant_path(company.id).display()
-    );
+    match tenancy.data_dir() {
+        Some(data) => println!("database: {}", data.tenant_path(company.id).display()),
+        None => {
+            if let Some(p) = tenancy.control().placement(company.id).await? {
+                println!("database: {} on {}", p.database_name, p.server);
+            }
+        }
+    }
     Ok(())
 }
 
@@ -134,25 +138,28 @@ async fn list(tenancy: &Tenancy, json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:<36}  {:<20}  {:<12}  {:<8}  {:<7}  {:<8}  name",
-        "id", "slug", "status", "plan", "schema", "where"
+        "{:<36}  {:<20}  {:<12}  {:<8}  {:<7}  {:<24}  {:<44}  name",
+        "id", "slug", "status", "plan", "schema", "server", "database"
     );
     for (c, p) in &companies {
-        let (schema, place) = match p {
+        // Where the data lives; the credentials reference is left out of the table.
+        let (schema, server, database) = match p {
             Some(p) => (
                 p.schema_version.to_string(),
                 format!("{}:{}", p.backend.as_str(), p.server),
+                p.database_name.clone(),
             ),
-            None => ("-".into(), "-".into()),
+            None => ("-".into(), "-".into(), "-".into()),
         };
         println!(
-            "{:<36}  {:<20}  {:<12}  {:<8}  {:<7}  {:<8}  {}",
+            "{:<36}  {:<20}  {:<12}  {:<8}  {:<7}  {:<24}  {:<44}  {}",
             c.id.to_string(),
             c.slug.as_str(),
             c.status.as_str(),
             c.plan.as_str(),
             schema,
-            place,
+            server,
+            database,
             c.name
         );
     }

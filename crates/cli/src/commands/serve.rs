@@ -27,7 +27,8 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot read the signing key {}", file.display()))?;
             KeySet::from_pem(&pem)?
         }
-        None => KeySet::load_or_create(&tenancy.data_dir().keys_dir())?,
+        // Keys stay in the data directory on either backend.
+        None => KeySet::load_or_create(&silo_tenancy::DataDir::new(&storage.data).keys_dir())?,
     };
     let tokens = Tokens::new(
         keys,
@@ -51,10 +52,16 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = server.local_addr()?;
     let companies = tenancy.control().list_companies().await?;
-    eprintln!(
-        "Silo is listening on http://{addr}/ (data in {})",
-        storage.data.display()
-    );
+    match &storage.database_url {
+        Some(_) => eprintln!(
+            "Silo is listening on http://{addr}/ (PostgreSQL, {} tenant server(s))",
+            storage.tenant_servers.len()
+        ),
+        None => eprintln!(
+            "Silo is listening on http://{addr}/ (data in {})",
+            storage.data.display()
+        ),
+    }
     if companies.is_empty() {
         eprintln!(
             "No companies yet. Create the first one:\n  silo --data {} company create --name \"Your Agency\" --owner-email you@example.com\n(password from SILO_OWNER_PASSWORD), then log in at http://{addr}/",

@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 #![allow(dead_code)]
-//! `spawn_app()`: a real server on a free port with its own data directory, and helpers to
-//! drive it and to forge tokens the way an attacker would.
+//! `spawn_app()`: a real server on a free port with storage of its own on the current test's
+//! backend (SQLite, or PostgreSQL inside `silo_testkit::backend_tests!`), and helpers to drive
+//! it and to forge tokens the way an attacker would.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 use silo_auth::{KeySet, TokenConfig, Tokens};
 use silo_server::{LoginLimits, Server, ServerConfig};
 use silo_tenancy::{DataDir, PoolSettings, Tenancy};
+use silo_testkit::TestStorage;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,7 +21,7 @@ pub struct TestApp {
     pub url: String,
     pub client: reqwest::Client,
     pub tenancy: Arc<Tenancy>,
-    pub dir: tempfile::TempDir,
+    pub storage: TestStorage,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -28,13 +30,9 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(config: ServerConfig) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let tenancy = Arc::new(
-        Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default())
-            .await
-            .unwrap(),
-    );
-    let keys = KeySet::load_or_create(&tenancy.data_dir().keys_dir()).unwrap();
+    let storage = TestStorage::new();
+    let tenancy = Arc::new(storage.open(PoolSettings::default()).await);
+    let keys = KeySet::load_or_create(&DataDir::new(storage.dir.path()).keys_dir()).unwrap();
     let tokens = Tokens::new(keys, TokenConfig::default());
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -57,7 +55,7 @@ pub async fn spawn_with(config: ServerConfig) -> TestApp {
         url,
         client: reqwest::Client::new(),
         tenancy,
-        dir,
+        storage,
         shutdown: Some(tx),
     }
 }
@@ -193,7 +191,7 @@ impl TestApp {
 
     /// The PEM of the active signing key, read from the data directory like a thief would.
     pub fn signing_pem(&self) -> (String, String) {
-        let keys = self.dir.path().join("keys");
+        let keys = self.storage.dir.path().join("keys");
         let kid = std::fs::read_to_string(keys.join("active"))
             .unwrap()
             .trim()

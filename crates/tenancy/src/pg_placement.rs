@@ -1,0 +1,196 @@
+//! Tenant databases on PostgreSQL: one database per company, owned by a login role of its own,
+//! on the least-loaded of the configured servers.
+//!
+//! `CONNECT` and `TEMP` are revoked from `PUBLIC` on every tenant database, and Silo opens a
+//! tenant database only as that tenant's role, so a connection routed to the wrong database is
+//! refused by PostgreSQL itself.
+
+use crate::{TenancyError, TenantSecret};
+use silo_control::{Backend, Company, CompanyId, ControlPlane, NewPlacement, Placement};
+use silo_store::Db;
+use silo_store::Sql;
+use silo_store::postgres::{self, PgServer, quote_ident};
+use silo_store::sqlite::PoolLimits;
+
+/// Administrative connections per tenant server (provisioning and erasure only).
+const ADMIN_CONNECTIONS: u32 = 2;
+
+#[derive(Debug)]
+struct TenantServer {
+    server: PgServer,
+    /// Connected with the URL's own credentials, which may create databases and roles.
+    admin: Db,
+}
+
+/// Places companies on a set of PostgreSQL servers.
+#[derive(Debug)]
+pub(crate) struct PgPlacement {
+    servers: Vec<TenantServer>,
+    secret: TenantSecret,
+}
+
+/// The name of a company's database, which is also its role's name: built from the id alone,
+/// never from input.
+pub(crate) fn tenant_name(id: CompanyId) -> String {
+    format!("silo_t_{}", id.as_uuid().simple())
+}
+
+impl PgPlacement {
+    /// Parses the server URLs; two URLs for one `host:port` are refused, since the id must
+    /// name exactly one server.
+    pub(crate) fn new(urls: &[String], secret: TenantSecret) -> Result<Self, TenancyError> {
+        if urls.is_empty() {
+            return Err(TenancyError::Config(
+                "PostgreSQL needs at least one tenant server".into(),
+            ));
+        }
+        let mut servers: Vec<TenantServer> = Vec::new();
+        for url in urls {
+            let server = PgServer::parse(url)
+                .map_err(|e| TenancyError::Config(format!("tenant server: {e}")))?;
+            if servers.iter().any(|s| s.server.id() == server.id()) {
+                return Err(TenancyError::Config(format!(
+                    "tenant server {} is given twice",
+                    server.id()
+                )));
+            }
+            let admin = server.connect_lazy(ADMIN_CONNECTIONS);
+            servers.push(TenantServer { server, admin });
+        }
+        Ok(PgPlacement { servers, secret })
+    }
+
+    fn server(&self, placement: &Placement) -> Result<&TenantServer, TenancyError> {
+        self.servers
+            .iter()
+            .find(|s| s.server.id() == placement.server)
+            .ok_or_else(|| {
+                TenancyError::Unavailable(format!(
+                    "tenant server {} is not configured",
+                    placement.server
+                ))
+            })
+    }
+
+    /// Picks the configured server holding the fewest companies (the first one on a tie).
+    pub(crate) async fn choose_server(
+        &self,
+        control: &ControlPlane,
+    ) -> Result<String, TenancyError> {
+        let counts = control.placement_counts(Backend::Postgres).await?;
+        let load = |id: &str| {
+            counts
+                .iter()
+                .find(|(server, _)| server == id)
+                .map_or(0, |(_, n)| *n)
+        };
+        self.servers
+            .iter()
+            .map(|s| s.server.id())
+            .min_by_key(|id| load(id))
+            .map(str::to_owned)
+            .ok_or_else(|| TenancyError::Config("no tenant server".into()))
+    }
+
+    pub(crate) fn new_placement(server: String, id: CompanyId) -> NewPlacement {
+        let name = tenant_name(id);
+        NewPlacement {
+            backend: Backend::Postgres,
+            server,
+            database_name: name.clone(),
+            // A reference, not a secret: the role, and how its password is derived.
+            credentials_ref: Some(format!("role:{name};password:hmac-sha256(tenant-secret)")),
+        }
+    }
+
+    /// The registry's placement, checked against the name the id gives.
+    async fn placement(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+    ) -> Result<(Placement, String), TenancyError> {
+        let placement = control
+            .placement(company.id)
+            .await?
+            .filter(|p| p.backend == Backend::Postgres)
+            .ok_or_else(|| {
+                TenancyError::Unavailable(format!("{} has no PostgreSQL placement", company.id))
+            })?;
+        let name = tenant_name(company.id);
+        if placement.database_name != name {
+            return Err(TenancyError::Unavailable(format!(
+                "placement of {} names a database not its own",
+                company.id
+            )));
+        }
+        Ok((placement, name))
+    }
+
+    /// The role, the database it owns, `PUBLIC` locked out; then a pool as that role. Every
+    /// step tolerates having run before, so an interrupted provisioning simply continues.
+    pub(crate) async fn create(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+        limits: PoolLimits,
+    ) -> Result<Db, TenancyError> {
+        let (placement, name) = self.placement(control, company).await?;
+        let server = self.server(&placement)?;
+        let password = self.secret.password_for(company.id);
+        let admin = &server.admin;
+        postgres::ensure_login_role(admin, &name, &password.scram_verifier()).await?;
+        // On PostgreSQL 15 a non-superuser admin must be a member of a role to give it a
+        // database; for a superuser this is harmless.
+        admin
+            .execute_raw(Sql::assembled(format!(
+                "GRANT {} TO CURRENT_USER",
+                quote_ident(&name)
+            )))
+            .await?;
+        postgres::create_database_on(admin, &name, Some(&name)).await?;
+        admin
+            .execute_raw(Sql::assembled(format!(
+                "REVOKE ALL ON DATABASE {} FROM PUBLIC",
+                quote_ident(&name)
+            )))
+            .await?;
+        Ok(server
+            .server
+            .connect_as(&name, &name, password.expose(), limits)
+            .await?)
+    }
+
+    /// A pool on the company's database as its own role. A missing database is refused by
+    /// the server (unavailable); nothing here creates one.
+    pub(crate) async fn open(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+        limits: PoolLimits,
+    ) -> Result<Db, TenancyError> {
+        let (placement, name) = self.placement(control, company).await?;
+        let server = self.server(&placement)?;
+        let password = self.secret.password_for(company.id);
+        Ok(server
+            .server
+            .connect_as(&name, &name, password.expose(), limits)
+            .await?)
+    }
+
+    /// Drops the company's database (disconnecting its sessions) and its role.
+    pub(crate) async fn drop_storage(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+    ) -> Result<(), TenancyError> {
+        let (placement, name) = self.placement(control, company).await?;
+        let server = self.server(&placement)?;
+        Ok(postgres::drop_database_and_role(&server.admin, &name, &name).await?)
+    }
+
+    pub(crate) async fn close(&self) {
+        for s in &self.servers {
+            s.admin.close().await;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! The one place that dispatches between the storage backends for tenant databases. Everything
+//! above it (provisioning, the pool cache, the request path) is backend-neutral.
+
+use crate::TenancyError;
+use crate::pg_placement::PgPlacement;
+use crate::sqlite_placement::SqlitePlacement;
+use silo_control::{Company, CompanyId, ControlPlane, NewPlacement};
+use silo_store::Db;
+use silo_store::sqlite::PoolLimits;
+
+/// Where tenant databases live.
+#[derive(Debug)]
+pub(crate) enum Placer {
+    Sqlite(SqlitePlacement),
+    Postgres(PgPlacement),
+}
+
+impl Placer {
+    /// Decides where a new company goes; returns a builder for its placement record.
+    pub(crate) async fn placement_for_new(
+        &self,
+        control: &ControlPlane,
+    ) -> Result<Box<dyn FnOnce(CompanyId) -> NewPlacement + Send + '_>, TenancyError> {
+        Ok(match self {
+            Placer::Sqlite(s) => Box::new(|id| s.new_placement(id)),
+            Placer::Postgres(p) => {
+                let server = p.choose_server(control).await?;
+                Box::new(move |id| PgPlacement::new_placement(server, id))
+            }
+        })
+    }
+
+    /// Creates (or finds, after an interrupted run) the company's database; only provisioning
+    /// calls this.
+    pub(crate) async fn create(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+        limits: PoolLimits,
+    ) -> Result<Db, TenancyError> {
+        match self {
+            Placer::Sqlite(s) => s.create(company, limits).await,
+            Placer::Postgres(p) => p.create(control, company, limits).await,
+        }
+    }
+
+    /// Opens the company's existing database, never creating one.
+    pub(crate) async fn open(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+        limits: PoolLimits,
+    ) -> Result<Db, TenancyError> {
+        match self {
+            Placer::Sqlite(s) => s.open(company, limits).await,
+            Placer::Postgres(p) => p.open(control, company, limits).await,
+        }
+    }
+
+    /// Whether the database behind a (possibly cached) pool is still there, so a database
+    /// lost under a running server stops serving at once, even to requests that would not
+    /// query it. SQLite: the file exists; PostgreSQL: the pool can still run a query (a
+    /// dropped database ends its sessions and refuses new ones).
+    pub(crate) async fn alive(&self, company: &Company, db: &Db) -> bool {
+        match self {
+            Placer::Sqlite(s) => s.present(company),
+            Placer::Postgres(_) => db.fetch_one("SELECT 1 AS one", &[]).await.is_ok(),
+        }
+    }
+
+    /// Removes the company's database for good.
+    pub(crate) async fn drop_storage(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+    ) -> Result<(), TenancyError> {
+        match self {
+            Placer::Sqlite(s) => s.drop_storage(company),
+            Placer::Postgres(p) => p.drop_storage(control, company).await,
+        }
+    }
+
+    pub(crate) async fn close(&self) {
+        if let Placer::Postgres(p) = self {
+            p.close().await;
+        }
+    }
+}

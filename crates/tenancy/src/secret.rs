@@ -1,0 +1,178 @@
+//! Tenant database passwords, derived rather than stored.
+//!
+//! Each tenant role's password is HMAC-SHA256(server secret, company id). The control plane
+//! stores no password at all, only a reference naming the role and the derivation; anyone who
+//! reads the registry learns nothing that opens a tenant database. Roles are created with a
+//! SCRAM-SHA-256 verifier, so not even the DDL statement carries the plain password.
+
+use crate::TenancyError;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use rand::RngCore as _;
+use sha2::{Digest as _, Sha256};
+use silo_control::CompanyId;
+use std::fmt;
+use std::io::Write as _;
+use std::path::Path;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Fewest bytes a server secret may have.
+const MIN_SECRET_BYTES: usize = 16;
+/// SCRAM iteration count, PostgreSQL's own default.
+const SCRAM_ITERATIONS: u32 = 4096;
+
+/// The server secret tenant passwords are derived from. Its `Debug` never shows it.
+#[derive(Clone)]
+pub struct TenantSecret(Vec<u8>);
+
+impl fmt::Debug for TenantSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TenantSecret(<redacted>)")
+    }
+}
+
+impl TenantSecret {
+    /// A secret given as text (flag or environment); at least 16 bytes.
+    pub fn from_text(text: &str) -> Result<Self, TenancyError> {
+        let text = text.trim();
+        if text.len() < MIN_SECRET_BYTES {
+            return Err(TenancyError::Config(format!(
+                "the tenant secret must be at least {MIN_SECRET_BYTES} characters"
+            )));
+        }
+        Ok(TenantSecret(text.as_bytes().to_vec()))
+    }
+
+    /// A fresh random secret (for tests and first starts).
+    pub fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        TenantSecret(hex(&bytes).into_bytes())
+    }
+
+    /// Reads the secret from `path`, or creates it there with owner-only permissions on first
+    /// start. Losing this file locks Silo out of every tenant database: back it up.
+    pub fn load_or_create(path: &Path) -> Result<Self, TenancyError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => return Self::from_text(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let secret = Self::generate();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(path) {
+            Ok(mut file) => {
+                file.write_all(&secret.0)?;
+                file.sync_all()?;
+                Ok(secret)
+            }
+            // Another process created it first: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Self::from_text(&std::fs::read_to_string(path)?)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The password of a company's tenant role.
+    pub(crate) fn password_for(&self, company: CompanyId) -> TenantPassword {
+        TenantPassword(hex(&hmac(&self.0, company.to_string().as_bytes())))
+    }
+}
+
+/// A tenant role's password. Its `Debug` never shows it.
+pub(crate) struct TenantPassword(String);
+
+impl fmt::Debug for TenantPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TenantPassword(<redacted>)")
+    }
+}
+
+impl TenantPassword {
+    /// The plain password, for the connection handshake only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A SCRAM-SHA-256 verifier as PostgreSQL stores it (RFC 5802/7677).
+    pub(crate) fn scram_verifier(&self) -> String {
+        let mut salt = [0u8; 16];
+        rand::rng().fill_bytes(&mut salt);
+        scram_verifier(self.0.as_bytes(), &salt, SCRAM_ITERATIONS)
+    }
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    // HMAC takes keys of any length, so this cannot fail.
+    let mut mac = HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+fn scram_verifier(password: &[u8], salt: &[u8], iterations: u32) -> String {
+    // Hi(): PBKDF2-HMAC-SHA256 with a single output block.
+    let mut first = salt.to_vec();
+    first.extend_from_slice(&1u32.to_be_bytes());
+    let mut u = hmac(password, &first);
+    let mut salted = u;
+    for _ in 1..iterations {
+        u = hmac(password, &u);
+        salted.iter_mut().zip(u).for_each(|(s, x)| *s ^= x);
+    }
+    let client_key = hmac(&salted, b"Client Key");
+    let stored_key = Sha256::digest(client_key);
+    let server_key = hmac(&salted, b"Server Key");
+    format!(
+        "SCRAM-SHA-256${iterations}:{}${}:{}",
+        B64.encode(salt),
+        B64.encode(stored_key),
+        B64.encode(server_key)
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_differ_per_company_and_secret() {
+        let a = CompanyId::generate();
+        let b = CompanyId::generate();
+        let s = TenantSecret::generate();
+        assert_ne!(s.password_for(a).expose(), s.password_for(b).expose());
+        assert_eq!(s.password_for(a).expose(), s.password_for(a).expose());
+        assert_ne!(
+            s.password_for(a).expose(),
+            TenantSecret::generate().password_for(a).expose()
+        );
+        assert!(!format!("{:?} {:?}", s, s.password_for(a)).contains(s.password_for(a).expose()));
+    }
+
+    #[test]
+    fn verifier_has_postgres_shape() {
+        let v = scram_verifier(b"pencil", b"0123456789abcdef", 4096);
+        assert!(
+            v.starts_with("SCRAM-SHA-256$4096:MDEyMzQ1Njc4OWFiY2RlZg==$"),
+            "{v}"
+        );
+        assert_eq!(v.matches(':').count(), 2);
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(TenantSecret::from_text("short").is_err());
+    }
+}

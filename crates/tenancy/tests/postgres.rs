@@ -1,0 +1,260 @@
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
+//! What only PostgreSQL has: a database and owner role per company, `PUBLIC` locked out,
+//! placement over several servers, the connection budget seen from the server, and erasure of
+//! database and role. Skipped without `SILO_TEST_POSTGRES_URL`.
+
+use silo_control::{Company, Email, NewCompany, NewIdentity, Slug};
+use silo_store::postgres::PgServer;
+use silo_store::{Db, params};
+use silo_tenancy::{PoolSettings, Tenancy};
+use silo_testkit::{Cluster, TestBackend, TestStorage};
+
+fn new_company(slug: &str) -> NewCompany {
+    NewCompany {
+        name: format!("{slug} B.V."),
+        slug: Slug::parse(slug).unwrap(),
+    }
+}
+
+fn owner() -> NewIdentity {
+    NewIdentity {
+        email: Email::parse("ann@example.nl").unwrap(),
+        name: "Owner".into(),
+        password_hash: None,
+    }
+}
+
+async fn provision(t: &Tenancy, slug: &str) -> Company {
+    t.provision(new_company(slug), owner()).await.unwrap()
+}
+
+async fn admin(storage: &TestStorage) -> Db {
+    let pg = storage.pg.as_ref().unwrap();
+    let server = PgServer::parse(&pg.servers[0]).unwrap();
+    pg.admin_for(server.id()).await
+}
+
+#[tokio::test]
+async fn each_company_has_its_own_database_and_owner_and_public_is_locked_out() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let t = storage.open(PoolSettings::default()).await;
+    let a = provision(&t, "acme").await;
+    let b = provision(&t, "bolt").await;
+    let admin = admin(&storage).await;
+    let mut owners = Vec::new();
+    for c in [&a, &b] {
+        let p = t.control().placement(c.id).await.unwrap().unwrap();
+        assert!(!p.credentials_ref.clone().unwrap().contains(&p.server));
+        let row = admin
+            .fetch_one(
+                "SELECT pg_get_userbyid(datdba) AS owner,
+                        has_database_privilege('public', datname, 'CONNECT') AS connect,
+                        has_database_privilege('public', datname, 'TEMP') AS temp,
+                        r.rolsuper AS super, r.rolcreatedb AS createdb, r.rolcanlogin AS login
+                 FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE datname = $1",
+                params![p.database_name],
+            )
+            .await
+            .unwrap();
+        let owner: String = row.get("owner").unwrap();
+        assert!(owner.starts_with("silo_t_"), "{owner}");
+        assert!(
+            !row.get::<bool>("connect").unwrap(),
+            "PUBLIC may not connect"
+        );
+        assert!(
+            !row.get::<bool>("temp").unwrap(),
+            "PUBLIC may not make temp tables"
+        );
+        assert!(!row.get::<bool>("super").unwrap() && !row.get::<bool>("createdb").unwrap());
+        assert!(row.get::<bool>("login").unwrap());
+        owners.push(owner);
+    }
+    assert_ne!(owners[0], owners[1]);
+
+    // The tables belong to the tenant role: migrations ran as it.
+    let db = t.tenant_db(&a).await.unwrap();
+    let row = db
+        .db()
+        .fetch_one(
+            "SELECT tableowner, current_user AS me FROM pg_tables WHERE tablename = 'accounts'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String>("tableowner").unwrap(), owners[0]);
+    assert_eq!(row.get::<String>("me").unwrap(), owners[0]);
+
+    // The control database holds the registry only: no business table, no tenant column.
+    let control = storage.pg.as_ref().unwrap().control_admin().await;
+    let business = control
+        .fetch_all(
+            "SELECT table_name FROM information_schema.tables
+             WHERE table_schema = 'public' AND table_name IN ('accounts', 'contacts')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(business.is_empty());
+    let tenant_columns = db
+        .db()
+        .fetch_all(
+            "SELECT table_name FROM information_schema.columns
+             WHERE table_schema = 'public' AND column_name IN ('company_id', 'tenant_id')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(tenant_columns.is_empty());
+    control.close().await;
+    admin.close().await;
+    t.close().await;
+}
+
+#[tokio::test]
+async fn one_tenants_role_cannot_open_another_tenants_database() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let t = storage.open(PoolSettings::default()).await;
+    let a = provision(&t, "acme").await;
+    let b = provision(&t, "bolt").await;
+    let pa = t.control().placement(a.id).await.unwrap().unwrap();
+    let pb = t.control().placement(b.id).await.unwrap().unwrap();
+    let server = PgServer::parse(&storage.pg.as_ref().unwrap().servers[0]).unwrap();
+    let limits = PoolSettings::default().pool_limits();
+    // The database name is the role name; A's role is refused on B's database by the
+    // server itself (CONNECT is revoked from PUBLIC), whatever the password.
+    let err = server
+        .connect_as(&pb.database_name, &pa.database_name, "irrelevant", limits)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, silo_store::StoreError::Unavailable(_)),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    t.close().await;
+}
+
+#[tokio::test]
+async fn new_companies_go_to_the_least_loaded_server() {
+    let Some(TestBackend::Postgres(url)) = TestBackend::postgres() else {
+        return;
+    };
+    let second = match Cluster::start() {
+        Ok(c) => c,
+        Err(reason) => {
+            eprintln!("skipped: cannot start a second PostgreSQL cluster: {reason}");
+            return;
+        }
+    };
+    let storage = TestStorage::postgres_servers(&url, vec![url.clone(), second.url.clone()]);
+    let t = storage.open(PoolSettings::default()).await;
+    let first_id = PgServer::parse(&url).unwrap().id().to_owned();
+    let second_id = PgServer::parse(&second.url).unwrap().id().to_owned();
+    let mut placed: Vec<String> = Vec::new();
+    for i in 0..4 {
+        let c = provision(&t, &format!("co-{i}")).await;
+        let p = t.control().placement(c.id).await.unwrap().unwrap();
+        t.tenant_db(&c).await.unwrap();
+        placed.push(p.server.clone());
+    }
+    assert_eq!(
+        placed,
+        [&first_id, &second_id, &first_id, &second_id].map(String::clone)
+    );
+    t.close().await;
+    drop(storage); // drops the tenant databases on both servers before the cluster stops
+    drop(second);
+}
+
+#[tokio::test]
+async fn the_connection_budget_holds_on_the_server() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let settings = PoolSettings {
+        max_pools: 100,
+        connections_per_pool: 2,
+        connection_budget: 4,
+        ..PoolSettings::default()
+    };
+    let t = storage.open(settings).await;
+    let mut companies = Vec::new();
+    for i in 0..5 {
+        companies.push(provision(&t, &format!("co-{i}")).await);
+    }
+    let roles: Vec<String> = companies
+        .iter()
+        .map(|c| format!("silo_t_{}", c.id.as_uuid().simple()))
+        .collect();
+    let admin = admin(&storage).await;
+    for c in &companies {
+        let db = t.tenant_db(c).await.unwrap();
+        db.db()
+            .fetch_all("SELECT id FROM accounts", &[])
+            .await
+            .unwrap();
+        assert!(t.open_pools().await <= 2);
+    }
+    // Closing evicted pools runs in the background; the server sees the sessions end soon
+    // after. Poll a bounded number of times.
+    let mut open = i64::MAX;
+    for _ in 0..100 {
+        let row = admin
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE usename = ANY(string_to_array($1, ','))",
+                params![roles.join(",")],
+            )
+            .await
+            .unwrap();
+        open = row.get("n").unwrap();
+        if open <= 4 {
+            break;
+        }
+        tokio::task::yield_now().await;
+        let _ = admin
+            .fetch_one("SELECT pg_sleep(0.05) IS NULL AS x", &[])
+            .await;
+    }
+    assert!(open <= 4, "{open} tenant connections open, budget 4");
+    admin.close().await;
+    t.close().await;
+}
+
+#[tokio::test]
+async fn dropping_tenant_storage_drops_database_and_role() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let t = storage.open(PoolSettings::default()).await;
+    let c = provision(&t, "gone").await;
+    t.tenant_db(&c).await.unwrap();
+    let name = t
+        .control()
+        .placement(c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .database_name;
+    t.drop_tenant_storage(&c).await.unwrap();
+    let admin = admin(&storage).await;
+    let left = admin
+        .fetch_one(
+            "SELECT (SELECT COUNT(*) FROM pg_database WHERE datname = $1)
+                  + (SELECT COUNT(*) FROM pg_roles WHERE rolname = $1) AS n",
+            params![name],
+        )
+        .await
+        .unwrap();
+    assert_eq!(left.get::<i64>("n").unwrap(), 0);
+    admin.close().await;
+    t.close().await;
+}
