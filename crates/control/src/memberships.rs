@@ -223,6 +223,7 @@ impl ControlPlane {
         role: Role,
     ) -> Result<(), ControlError> {
         let mut tx = self.db.begin().await?;
+        lock_company(&mut tx, company).await?;
         let current = member_role(&mut tx, identity, company).await?;
         if current == Role::Owner
             && role != Role::Owner
@@ -247,6 +248,7 @@ impl ControlPlane {
         company: CompanyId,
     ) -> Result<(), ControlError> {
         let mut tx = self.db.begin().await?;
+        lock_company(&mut tx, company).await?;
         let current = member_role(&mut tx, identity, company).await?;
         if current == Role::Owner && owner_count(&mut tx, company).await? <= 1 {
             return Err(ControlError::LastOwner);
@@ -261,6 +263,17 @@ impl ControlPlane {
     }
 }
 
+/// Locks the company's row for the rest of the transaction, so checks over its memberships
+/// (seat limit, last owner) cannot race on PostgreSQL; SQLite's write lock already covers it.
+async fn lock_company(tx: &mut Tx, company: CompanyId) -> Result<(), ControlError> {
+    tx.execute(
+        "UPDATE companies SET updated_at = updated_at WHERE id = $1",
+        params![company],
+    )
+    .await?;
+    Ok(())
+}
+
 async fn insert_membership(
     tx: &mut Tx,
     identity: IdentityId,
@@ -269,6 +282,7 @@ async fn insert_membership(
     max_seats: Option<i64>,
     now: Timestamp,
 ) -> Result<(), ControlError> {
+    lock_company(tx, company).await?;
     if let Some(max) = max_seats {
         let row = tx
             .fetch_one(

@@ -74,4 +74,19 @@ impl ControlPlane {
             max_contacts: row.get("max_contacts")?,
         })
     }
+
+    /// Changes a plan's limits (an operator's decision; applies to every company on the plan).
+    pub async fn set_plan_limits(
+        &self,
+        plan: Plan,
+        limits: PlanLimits,
+    ) -> Result<(), ControlError> {
+        self.db
+            .execute(
+                "UPDATE plans SET max_seats = $1, max_contacts = $2 WHERE name = $3",
+                params![limits.max_seats, limits.max_contacts, plan.as_str()],
+            )
+            .await?;
+        Ok(())
+    }
 }

@@ -85,6 +85,11 @@ pub async fn create(
     let (((name, email), phone), account) = p.done(name.zip(email).zip(phone).zip(account))?;
     let mut tx = db.db().begin().await?;
     if let Some(max) = max_contacts {
+        tx.execute(
+            "UPDATE write_locks SET name = name WHERE name = 'contacts'",
+            &[],
+        )
+        .await?;
         let count: i64 = tx
             .fetch_one("SELECT COUNT(*) AS n FROM contacts", &[])
             .await?

@@ -17,6 +17,11 @@ pub static TENANT_MIGRATIONS: MigrationSet = MigrationSet {
             name: "0002_business",
             sql: include_str!("../../../migrations/tenant/sqlite/0002_business.sql"),
         },
+        Migration {
+            version: 3,
+            name: "0003_write_locks",
+            sql: include_str!("../../../migrations/tenant/sqlite/0003_write_locks.sql"),
+        },
     ],
     postgres: &[
         Migration {
@@ -28,6 +33,11 @@ pub static TENANT_MIGRATIONS: MigrationSet = MigrationSet {
             version: 2,
             name: "0002_business",
             sql: include_str!("../../../migrations/tenant/postgres/0002_business.sql"),
+        },
+        Migration {
+            version: 3,
+            name: "0003_write_locks",
+            sql: include_str!("../../../migrations/tenant/postgres/0003_write_locks.sql"),
         },
     ],
 };

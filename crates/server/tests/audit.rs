@@ -16,7 +16,6 @@ fn actions(page: &Value) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
 async fn sensitive_actions_are_recorded_and_readable_by_auditors_only() {
     let app = spawn_app().await;
     let (owner, company) = app.signup("Acme", "ann@acme.example").await;
@@ -128,3 +127,5 @@ async fn sensitive_actions_are_recorded_and_readable_by_auditors_only() {
         .unwrap();
     assert!(reports[0].first_broken.is_none());
 }
+
+silo_testkit::backend_tests!(sensitive_actions_are_recorded_and_readable_by_auditors_only,);

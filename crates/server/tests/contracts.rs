@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use serde_json::json;
 
-#[tokio::test]
 async fn contract_is_sent_signed_and_then_locked() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
@@ -66,3 +65,5 @@ async fn contract_is_sent_signed_and_then_locked() {
     .expect(409, "invalid_transition");
     assert_eq!(app.get(&path, t).await.body["body"], body);
 }
+
+silo_testkit::backend_tests!(contract_is_sent_signed_and_then_locked,);

@@ -11,7 +11,6 @@ use silo_roles::Role;
 const NASTY: &str = "Robert'); DROP TABLE contacts;--";
 const WILD: &str = "%_\\";
 
-#[tokio::test]
 async fn accounts_crud_stores_input_verbatim() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
@@ -51,7 +50,6 @@ async fn accounts_crud_stores_input_verbatim() {
         .expect(404, "not_found");
 }
 
-#[tokio::test]
 async fn bad_input_is_422_or_400_and_bad_ids_are_404() {
     let app = spawn_app().await;
     let (token, _) = app.signup("Acme", "ann@acme.example").await;
@@ -100,7 +98,6 @@ async fn bad_input_is_422_or_400_and_bad_ids_are_404() {
         .expect(422, "invalid");
 }
 
-#[tokio::test]
 async fn another_companys_rows_are_not_found() {
     let app = spawn_app().await;
     let (a, _) = app.signup("Acme", "ann@acme.example").await;
@@ -124,7 +121,6 @@ async fn another_companys_rows_are_not_found() {
     assert_eq!(still.body["name"], "Secret");
 }
 
-#[tokio::test]
 async fn contacts_search_and_walk_120_in_pages_of_50() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
@@ -178,7 +174,6 @@ async fn contacts_search_and_walk_120_in_pages_of_50() {
     assert_eq!(seen.len(), 121);
 }
 
-#[tokio::test]
 async fn roles_decide_who_writes_crm() {
     let app = spawn_app().await;
     let (owner, company) = app.signup("Acme", "ann@acme.example").await;
@@ -210,21 +205,16 @@ async fn roles_decide_who_writes_crm() {
     assert_eq!(app.delete(&path, Some(&owner)).await.status, 204);
 }
 
-#[tokio::test]
 async fn contact_limit_of_the_plan_is_403_and_changes_nothing() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
-    let control = silo_store::sqlite::open_existing(
-        &app.storage.dir.path().join("control.sqlite3"),
-        Default::default(),
-    )
-    .await
-    .unwrap();
+    let control = app.tenancy.control();
+    let limits = silo_control::PlanLimits {
+        max_seats: Some(10),
+        max_contacts: Some(3),
+    };
     control
-        .execute(
-            "UPDATE plans SET max_contacts = 3 WHERE name = 'starter'",
-            &[],
-        )
+        .set_plan_limits(silo_control::Plan::Starter, limits)
         .await
         .unwrap();
     let attempts = (0..6)
@@ -239,3 +229,12 @@ async fn contact_limit_of_the_plan_is_403_and_changes_nothing() {
     let list = app.get("/api/contacts", Some(&t)).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 3);
 }
+
+silo_testkit::backend_tests!(
+    accounts_crud_stores_input_verbatim,
+    bad_input_is_422_or_400_and_bad_ids_are_404,
+    another_companys_rows_are_not_found,
+    contacts_search_and_walk_120_in_pages_of_50,
+    roles_decide_who_writes_crm,
+    contact_limit_of_the_plan_is_403_and_changes_nothing,
+);

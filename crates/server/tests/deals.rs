@@ -7,7 +7,6 @@ use common::*;
 use serde_json::json;
 use silo_roles::Role;
 
-#[tokio::test]
 async fn deal_crud_and_pipeline() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
@@ -61,7 +60,6 @@ async fn deal_crud_and_pipeline() {
     app.get(&path, t).await.expect(404, "not_found");
 }
 
-#[tokio::test]
 async fn roles_and_companies_bound_deals() {
     let app = spawn_app().await;
     let (owner, company) = app.signup("Acme", "ann@acme.example").await;
@@ -97,3 +95,5 @@ async fn roles_and_companies_bound_deals() {
         .expect(403, "forbidden");
     assert_eq!(app.get(&path, Some(&owner)).await.body["title"], "Retainer");
 }
+
+silo_testkit::backend_tests!(deal_crud_and_pipeline, roles_and_companies_bound_deals,);

@@ -16,7 +16,6 @@ fn lines() -> Value {
     ])
 }
 
-#[tokio::test]
 async fn forty_concurrent_issues_get_forty_numbers_without_gaps() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
@@ -75,7 +74,6 @@ async fn forty_concurrent_issues_get_forty_numbers_without_gaps() {
     assert_eq!(numbers, expected);
 }
 
-#[tokio::test]
 async fn issued_invoice_is_locked_and_paid_in_two_parts() {
     let app = spawn_app().await;
     let (token, _) = app.signup("Acme", "ann@acme.example").await;
@@ -172,7 +170,6 @@ async fn issued_invoice_is_locked_and_paid_in_two_parts() {
     );
 }
 
-#[tokio::test]
 async fn invoice_roles_and_isolation() {
     let app = spawn_app().await;
     let (owner, company) = app.signup("Acme", "ann@acme.example").await;
@@ -214,3 +211,9 @@ async fn invoice_roles_and_isolation() {
         .expect(404, "not_found");
     assert_eq!(app.get(&path, Some(&owner)).await.status, 200);
 }
+
+silo_testkit::backend_tests!(
+    forty_concurrent_issues_get_forty_numbers_without_gaps,
+    issued_invoice_is_locked_and_paid_in_two_parts,
+    invoice_roles_and_isolation,
+);

@@ -24,7 +24,6 @@ async fn identity_of(app: &TestApp, owner: &str, email: &str) -> String {
         .unwrap()
 }
 
-#[tokio::test]
 async fn owner_rules() {
     let app = spawn_app().await;
     let (owner, _) = app.signup("Acme", "ann@acme.example").await;
@@ -143,7 +142,6 @@ async fn owner_rules() {
     .expect(404, "not_found");
 }
 
-#[tokio::test]
 async fn roles_without_members_permissions_are_refused() {
     let app = spawn_app().await;
     app.signup("Acme", "ann@acme.example").await;
@@ -170,7 +168,6 @@ async fn roles_without_members_permissions_are_refused() {
         .expect(403, "forbidden");
 }
 
-#[tokio::test]
 async fn inviting_a_new_email_returns_a_single_use_link() {
     let app = spawn_app().await;
     let (owner, company) = app.signup("Acme", "ann@acme.example").await;
@@ -223,7 +220,6 @@ async fn inviting_a_new_email_returns_a_single_use_link() {
     .expect(409, "already_member");
 }
 
-#[tokio::test]
 async fn seats_are_limited_by_the_plan() {
     let app = spawn_app().await;
     let (owner, _) = app.signup("Acme", "ann@acme.example").await;
@@ -278,7 +274,6 @@ async fn seats_are_limited_by_the_plan() {
         .expect(403, "plan_limit");
 }
 
-#[tokio::test]
 async fn member_lists_paginate() {
     let app = spawn_app().await;
     let (owner, _) = app.signup("Acme", "ann@acme.example").await;
@@ -316,3 +311,11 @@ async fn member_lists_paginate() {
         .await
         .expect(400, "bad_request");
 }
+
+silo_testkit::backend_tests!(
+    owner_rules,
+    roles_without_members_permissions_are_refused,
+    inviting_a_new_email_returns_a_single_use_link,
+    seats_are_limited_by_the_plan,
+    member_lists_paginate,
+);
