@@ -8,13 +8,14 @@
 //! head. [`ControlPlane::verify_audit`] recomputes every link.
 
 use crate::{CompanyId, ControlError, ControlPlane, IdentityId};
+use schemars::JsonSchema;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use silo_store::{Row, Timestamp, Tx, params};
 use std::fmt::Write;
 
 /// Whether the audited action went through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// It was done.
@@ -68,7 +69,7 @@ impl AuditEvent {
 }
 
 /// A stored audit record, as listed to a company's auditors.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct AuditRecord {
     /// Its position in the whole table (the list cursor).
     pub id: i64,

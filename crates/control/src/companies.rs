@@ -5,12 +5,13 @@ use crate::placement::{NewPlacement, NewPlacementFor, insert_placement};
 use crate::{
     CompanyId, CompanyStatus, ControlError, ControlPlane, IdentityId, Placement, Plan, Slug,
 };
+use schemars::JsonSchema;
 use serde::Serialize;
 use silo_roles::Role;
 use silo_store::{Row, Timestamp, params};
 
 /// A company as the registry knows it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Company {
     /// Its id, which also names its tenant database.
     pub id: CompanyId,

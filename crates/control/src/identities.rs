@@ -1,11 +1,12 @@
 //! Identities: people who log in. One identity can belong to many companies.
 
 use crate::{ControlError, ControlPlane, Email, IdentityId};
+use schemars::JsonSchema;
 use serde::Serialize;
 use silo_store::{Row, Timestamp, Tx, params};
 
 /// Whether an identity can log in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityStatus {
     /// Has a password and may log in.
@@ -37,7 +38,7 @@ impl IdentityStatus {
 }
 
 /// A person who can log in. `Debug` leaves the password hash out.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, JsonSchema)]
 pub struct Identity {
     /// Its id (the `sub` of its tokens).
     pub id: IdentityId,

@@ -22,7 +22,9 @@ pub use invitations::{AcceptedInvitation, INVITATION_TTL};
 pub use memberships::{Member, MembershipSummary};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
-pub use types::{CompanyId, CompanyStatus, Email, IdentityId, Slug};
+pub use types::{
+    CompanyId, CompanyStatus, Email, IdentityId, Slug, role_schema, string_enum_schema,
+};
 
 use silo_store::postgres;
 use silo_store::sqlite::{self, PoolLimits};

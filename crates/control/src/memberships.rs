@@ -4,12 +4,13 @@ use crate::identities::find_or_create_identity;
 use crate::{
     CompanyId, CompanyStatus, ControlError, ControlPlane, Email, IdentityId, NewIdentity, Slug,
 };
+use schemars::JsonSchema;
 use serde::Serialize;
 use silo_roles::Role;
 use silo_store::{Row, StoreError, Timestamp, Tx, params};
 
 /// A member of a company, as listed to its admins.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Member {
     /// The member's identity.
     pub identity_id: IdentityId,
@@ -19,11 +20,12 @@ pub struct Member {
     pub name: String,
     /// Their role in this company.
     #[serde(serialize_with = "role_str")]
+    #[schemars(schema_with = "crate::types::role_schema")]
     pub role: Role,
 }
 
 /// One of an identity's memberships, as listed to that identity.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct MembershipSummary {
     /// The company's id.
     pub id: CompanyId,
@@ -33,6 +35,7 @@ pub struct MembershipSummary {
     pub name: String,
     /// The identity's role there.
     #[serde(serialize_with = "role_str")]
+    #[schemars(schema_with = "crate::types::role_schema")]
     pub role: Role,
     /// The company's state.
     pub status: CompanyStatus,

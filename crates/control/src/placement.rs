@@ -1,11 +1,12 @@
 //! Placement: where each company's tenant database lives and which schema version it has.
 
 use crate::{CompanyId, ControlError, ControlPlane};
+use schemars::JsonSchema;
 use serde::Serialize;
 use silo_store::{Row, Timestamp, Tx, params};
 
 /// The storage engine holding a tenant database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Backend {
     /// A file under `<data>/tenants/`.
@@ -25,7 +26,7 @@ impl Backend {
 }
 
 /// Where one company's database is.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Placement {
     /// The company.
     pub company_id: CompanyId,

@@ -1,6 +1,7 @@
 //! Plans: what a company may have (seats, contacts), never how it is isolated.
 
 use crate::{ControlError, ControlPlane};
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 use silo_store::params;
 use std::fmt;
@@ -40,6 +41,16 @@ impl Serialize for Plan {
     }
 }
 
+impl schemars::JsonSchema for Plan {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Plan".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::types::string_enum_schema(&["starter", "growth", "scale"])
+    }
+}
+
 impl FromStr for Plan {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -51,7 +62,7 @@ impl FromStr for Plan {
 }
 
 /// A plan's limits as stored in the control plane; `None` is no limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PlanLimits {
     /// Most memberships a company may hold.
     pub max_seats: Option<i64>,

@@ -1,6 +1,7 @@
 //! The registry's vocabulary: typed ids, slugs, emails and company states. Each is parsed once
 //! at the edge; holding one means it is valid.
 
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 use silo_store::{FromValue, Value};
 use std::fmt;
@@ -10,7 +11,7 @@ use uuid::Uuid;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
         #[serde(transparent)]
         pub struct $name(Uuid);
 
@@ -72,7 +73,7 @@ pub type ParseError = &'static str;
 
 /// A company's short name in URLs and commands: 2 to 63 of `a-z`, `0-9` and inner hyphens, and
 /// never shaped like a UUID, so "id or slug" is never ambiguous.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Slug(String);
 
@@ -123,7 +124,7 @@ impl fmt::Display for Slug {
 }
 
 /// An email address, trimmed and lower-cased so that lookups are case-insensitive.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Email(String);
 
@@ -271,4 +272,25 @@ mod tests {
         assert!(!Provisioning.can_become(Suspended));
         assert!(!Suspended.can_become(Provisioning));
     }
+}
+
+/// A JSON schema for a string that takes one of `values` (for enums serialised by hand).
+pub fn string_enum_schema(values: &[&str]) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": values })
+}
+
+impl schemars::JsonSchema for CompanyStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CompanyStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        string_enum_schema(&["provisioning", "active", "suspended", "erased"])
+    }
+}
+
+/// The schema of a role name, from the role registry.
+pub fn role_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = silo_roles::Role::ALL.iter().map(|r| r.as_str()).collect();
+    string_enum_schema(&names)
 }

@@ -3,12 +3,13 @@
 use crate::error::{DomainError, DomainResult, Problems};
 use crate::input::{Patch, optional_text, present, text};
 use crate::list::ListParams;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, params};
 use uuid::Uuid;
 
 /// An account as stored and sent.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Account {
     /// Id (UUIDv7).
     pub id: Uuid,
@@ -23,14 +24,14 @@ pub struct Account {
 }
 
 /// `POST /api/accounts` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewAccount {
     name: String,
     website: Option<String>,
 }
 
 /// `PATCH /api/accounts/{id}` body: only the fields present change; null clears.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct AccountPatch {
     name: Option<String>,
     #[serde(default, deserialize_with = "present")]

@@ -12,20 +12,21 @@ use crate::input::{format_date, month_of, optional_date, optional_text, parse_da
 use crate::invoices::{Invoice, InvoiceStatus, load};
 use crate::invoicing;
 use crate::money::Cents;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use silo_store::{TenantDb, Timestamp, params};
 use time::{Date, Duration};
 use uuid::Uuid;
 
 /// `POST /api/invoices/{id}/issue` body (may be empty).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct IssueRequest {
     /// Issue date, `YYYY-MM-DD`; today (UTC) when left out.
     issue_date: Option<String>,
 }
 
 /// `POST /api/invoices/{id}/payments` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewPayment {
     amount_cents: i64,
     /// Payment date `YYYY-MM-DD` or an RFC 3339 time; today (UTC) when left out.

@@ -4,12 +4,13 @@ use crate::accounts;
 use crate::error::{DomainError, DomainResult, Problems};
 use crate::input::{Patch, optional_email, optional_id, optional_text, present, text};
 use crate::list::ListParams;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
 /// A contact as stored and sent.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Contact {
     /// Id (UUIDv7).
     pub id: Uuid,
@@ -28,7 +29,7 @@ pub struct Contact {
 }
 
 /// `POST /api/contacts` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewContact {
     name: String,
     email: Option<String>,
@@ -37,7 +38,7 @@ pub struct NewContact {
 }
 
 /// `PATCH /api/contacts/{id}` body: only the fields present change; null clears.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct ContactPatch {
     name: Option<String>,
     #[serde(default, deserialize_with = "present")]

@@ -6,6 +6,7 @@ use crate::deals;
 use crate::error::{DomainError, DomainResult, Problems};
 use crate::input::{Patch, email, long_text, optional_id, present, text};
 use crate::list::ListParams;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
@@ -13,7 +14,7 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 /// Where a contract is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ContractStatus {
     /// Being written; the only state in which it can change.
@@ -48,7 +49,7 @@ impl FromStr for ContractStatus {
 }
 
 /// Who signed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Signer {
     /// Name as typed by the signer.
     pub name: String,
@@ -59,7 +60,7 @@ pub struct Signer {
 }
 
 /// A contract as stored and sent.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Contract {
     /// Id (UUIDv7).
     pub id: Uuid,
@@ -86,7 +87,7 @@ pub struct Contract {
 }
 
 /// `POST /api/contracts` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewContract {
     title: String,
     #[serde(default)]
@@ -95,7 +96,7 @@ pub struct NewContract {
 }
 
 /// `PATCH /api/contracts/{id}` body: only while draft.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct ContractPatch {
     title: Option<String>,
     body: Option<String>,
@@ -104,7 +105,7 @@ pub struct ContractPatch {
 }
 
 /// `POST /api/contracts/{id}/sign` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct Signature {
     signer_name: String,
     signer_email: String,

@@ -13,12 +13,13 @@ use crate::list::ListParams;
 use crate::money::{Cents, Currency};
 pub use crate::pipeline::{Stage, StageChange};
 use crate::{accounts, contacts};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
 /// A deal as stored and sent.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Deal {
     /// Id (UUIDv7).
     pub id: Uuid,
@@ -52,7 +53,7 @@ pub struct Deal {
 }
 
 /// `POST /api/deals` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewDeal {
     title: String,
     #[serde(default)]
@@ -67,7 +68,7 @@ pub struct NewDeal {
 }
 
 /// `PATCH /api/deals/{id}` body: only the fields present change; null clears.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct DealPatch {
     title: Option<String>,
     value_cents: Option<i64>,

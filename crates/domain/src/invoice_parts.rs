@@ -1,12 +1,13 @@
 //! The parts of an invoice: its status, lines, seller details and payments.
 
 use crate::money::{Cents, Quantity, VatRate};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::str::FromStr;
 use uuid::Uuid;
 
 /// Where an invoice is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
     /// Being written; the only state in which it can change.
@@ -41,7 +42,7 @@ impl FromStr for InvoiceStatus {
 }
 
 /// One invoice line with its computed amounts.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Line {
     /// What was delivered.
     pub description: String,
@@ -58,7 +59,7 @@ pub struct Line {
 }
 
 /// The seller's details as printed on the invoice, copied at issue.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Seller {
     /// Legal name.
     pub legal_name: Option<String>,
@@ -73,7 +74,7 @@ pub struct Seller {
 }
 
 /// One recorded payment.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Payment {
     /// Id.
     pub id: Uuid,

@@ -12,12 +12,13 @@ pub use crate::invoice_parts::{InvoiceStatus, Line, Payment, Seller};
 use crate::list::ListParams;
 use crate::money::{self, Cents, Currency, Quantity, Totals, VatRate};
 use crate::{accounts, deals};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
 /// An invoice as stored and sent.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Invoice {
     /// Id (UUIDv7).
     pub id: Uuid,
@@ -62,7 +63,7 @@ pub struct Invoice {
 }
 
 /// A line as sent by clients.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewLine {
     description: String,
     quantity: Option<f64>,
@@ -71,7 +72,7 @@ pub struct NewLine {
 }
 
 /// `POST /api/invoices` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewInvoice {
     currency: Option<String>,
     account_id: Option<String>,
@@ -83,7 +84,7 @@ pub struct NewInvoice {
 }
 
 /// `PATCH /api/invoices/{id}` body: only while draft; `lines` replaces all lines.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct InvoicePatch {
     currency: Option<String>,
     #[serde(default, deserialize_with = "present")]

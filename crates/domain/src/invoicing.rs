@@ -3,6 +3,7 @@
 
 use crate::error::{DomainResult, Problems};
 use crate::input::{Patch, long_text, optional_text, present};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 
@@ -10,7 +11,7 @@ use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 pub const DEFAULT_PAYMENT_TERMS_DAYS: i64 = 30;
 
 /// The company's invoicing details.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct Invoicing {
     /// Legal name (`Acme Digital B.V.`).
     pub legal_name: Option<String>,
@@ -29,7 +30,7 @@ pub struct Invoicing {
 }
 
 /// `PATCH /api/company/invoicing` body: only fields present change; null clears.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct InvoicingPatch {
     #[serde(default, deserialize_with = "present")]
     legal_name: Patch<String>,

@@ -10,11 +10,12 @@
 //! Intermediate products are computed in `i128` and every sum is checked: an amount that does
 //! not fit in `i64` cents is an input problem, never a panic.
 
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// A non-negative amount of money in the smallest unit (cents).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct Cents(i64);
 
@@ -95,7 +96,7 @@ impl Serialize for Currency {
 }
 
 /// A VAT rate in basis points: 2100 is 21 %. 0 to 10000.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct VatRate(i64);
 
@@ -290,5 +291,25 @@ mod tests {
         assert!(VatRate::new(10_001).is_err());
         assert!(VatRate::new(-1).is_err());
         assert_eq!(VatRate::new(2100).map(VatRate::bp), Ok(2100));
+    }
+}
+
+impl schemars::JsonSchema for Currency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217 code; EUR when left out" })
+    }
+}
+
+impl schemars::JsonSchema for Quantity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quantity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000, "description": "at most three decimals" })
     }
 }

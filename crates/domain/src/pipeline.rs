@@ -1,12 +1,13 @@
 //! The deal pipeline's stages and the record of stage changes.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use silo_store::Timestamp;
 use std::str::FromStr;
 use uuid::Uuid;
 
 /// A stage of the pipeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// A first contact.
@@ -61,7 +62,7 @@ impl FromStr for Stage {
 }
 
 /// One recorded stage change.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct StageChange {
     /// The stage left (`null` when the deal was created).
     pub from: Option<String>,

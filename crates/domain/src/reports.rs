@@ -5,12 +5,13 @@
 //! added together.
 
 use crate::error::{DomainResult, Problems};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_store::{Row, StoreError, TenantDb};
 use std::collections::BTreeMap;
 
 /// `GET /api/reports/revenue` query: an optional inclusive month range.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct RevenueQuery {
     /// First month, `YYYY-MM`.
     pub from: Option<String>,
@@ -19,7 +20,7 @@ pub struct RevenueQuery {
 }
 
 /// One month in one currency.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq, JsonSchema)]
 pub struct MonthRevenue {
     /// `YYYY-MM`.
     pub month: String,
@@ -36,7 +37,7 @@ pub struct MonthRevenue {
 }
 
 /// The report.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Revenue {
     /// Entries ordered by month, then currency.
     pub months: Vec<MonthRevenue>,

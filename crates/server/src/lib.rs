@@ -7,6 +7,7 @@ pub mod error;
 mod handlers;
 mod json;
 mod observe;
+pub mod openapi;
 mod pagination;
 pub mod ratelimit;
 mod routes;

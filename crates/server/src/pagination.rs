@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::QueryRejection;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Default and largest page sizes.
@@ -11,7 +12,7 @@ pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
 /// Query string of a list route.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 pub struct PageQuery {
     /// Items per page (1 to 200, default 50).
     pub limit: Option<i64>,
@@ -71,7 +72,7 @@ pub fn list_params(page: &PageQuery) -> Result<(silo_domain::ListParams, i64), A
 }
 
 /// One page of a list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,

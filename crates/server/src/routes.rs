@@ -5,8 +5,8 @@ use crate::handlers::{
     accounts, audit, auth, company, contacts, contracts, deals, health, invoices, invoicing,
     members, reports,
 };
-use crate::observe;
 use crate::{AppState, ServerConfig};
+use crate::{observe, openapi};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
@@ -55,6 +55,8 @@ route_table! {
     GET "/healthz" => health::healthz, Access::Public;
     GET "/readyz" => health::readyz, Access::Public;
     GET "/metrics" => observe::metrics, Access::Public;
+    GET "/api/openapi.json" => openapi::openapi_json, Access::Public;
+    GET "/api/docs" => openapi::docs_page, Access::Public;
     GET "/.well-known/jwks.json" => auth::jwks, Access::Public;
     POST "/api/signup" => auth::signup, Access::Public;
     POST "/api/auth/login" => auth::login, Access::Public;

@@ -8,6 +8,8 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/healthz",
     "/readyz",
     "/metrics",
+    "/api/openapi.json",
+    "/api/docs",
     "/.well-known/jwks.json",
     "/api/signup",
     "/api/auth/login",
@@ -49,4 +51,32 @@ fn no_route_is_declared_twice() {
             route.path
         );
     }
+}
+
+#[test]
+fn every_route_is_in_the_openapi_document() {
+    assert_eq!(silo_server::openapi::undocumented(), Vec::<String>::new());
+    let doc = silo_server::openapi::document();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for route in ROUTES {
+        let method = route.method.as_str().to_ascii_lowercase();
+        assert!(
+            doc["paths"][route.path][&method].is_object(),
+            "{} {}",
+            route.method,
+            route.path
+        );
+    }
+    // Every $ref points at a schema that exists.
+    let text = doc.to_string();
+    for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = piece.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "dangling $ref {name}"
+        );
+    }
+    let contacts = &doc["paths"]["/api/contacts"]["post"];
+    assert_eq!(contacts["x-silo-permission"], "crm.write");
+    assert!(contacts["requestBody"].is_object() && contacts["responses"]["201"].is_object());
 }

@@ -6,12 +6,13 @@ use crate::error::ApiError;
 use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query};
 use axum::extract::State;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use silo_control::{AuditQuery, AuditRecord, IdentityId};
 use silo_store::Timestamp;
 
 /// Filters of `GET /api/audit`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct AuditFilters {
     /// Only actions starting with this, e.g. `contact.`.
     action: Option<String>,

@@ -7,6 +7,7 @@ use crate::json::Json;
 use crate::validate::Fields;
 use axum::extract::State;
 use axum::http::StatusCode;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use silo_auth::password::{self, Password};
@@ -18,7 +19,7 @@ use silo_roles::Role;
 use silo_tenancy::TenancyError;
 
 /// The answer to every route that hands out a token.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TokenResponse {
     token: String,
     token_type: &'static str,
@@ -28,7 +29,7 @@ pub struct TokenResponse {
     companies: Vec<CompanyChoice>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct CompanyChoice {
     id: String,
     slug: String,
@@ -110,7 +111,7 @@ async fn bind_company(
 }
 
 /// `POST /api/signup` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct SignupRequest {
     company_name: String,
     email: String,
@@ -215,7 +216,7 @@ async fn provision_with_free_slug(
 }
 
 /// `POST /api/auth/login` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct LoginRequest {
     email: String,
     password: String,
@@ -286,7 +287,7 @@ pub async fn login(
 }
 
 /// `POST /api/auth/switch` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct SwitchRequest {
     company: String,
 }
@@ -304,7 +305,7 @@ pub async fn switch(
 }
 
 /// `POST /api/auth/accept-invite` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct AcceptInviteRequest {
     token: String,
     password: String,

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::json::Json;
 use crate::validate::Fields;
 use axum::extract::State;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use silo_control::{Company, Plan};
 use silo_roles::Permission;
@@ -17,7 +18,7 @@ pub async fn get(tenant: Tenant) -> Json<Company> {
 }
 
 /// `PATCH /api/company` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct PatchCompany {
     name: Option<String>,
     plan: Option<String>,

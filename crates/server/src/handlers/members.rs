@@ -10,6 +10,7 @@ use crate::pagination::{Page, PageQuery, Query};
 use crate::validate::Fields;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_control::{ControlError, Email, IdentityId, IdentityStatus, Member, NewIdentity};
 use silo_roles::Role;
@@ -37,7 +38,7 @@ fn parse_role(fields: &mut Fields, role: &str) -> Option<Role> {
 }
 
 /// `POST /api/members` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct AddMember {
     email: String,
     role: String,
@@ -45,7 +46,7 @@ pub struct AddMember {
 }
 
 /// `POST /api/members` answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Added {
     member: Member,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,7 +120,7 @@ pub async fn add(
 }
 
 /// `PATCH /api/members/{identity_id}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct ChangeRole {
     role: String,
 }
