@@ -227,6 +227,27 @@ impl FromStr for CompanyStatus {
     }
 }
 
+/// A JSON schema for a string that takes one of `values` (for enums serialised by hand).
+pub fn string_enum_schema(values: &[&str]) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": values })
+}
+
+impl schemars::JsonSchema for CompanyStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CompanyStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        string_enum_schema(&["provisioning", "active", "suspended", "erased"])
+    }
+}
+
+/// The schema of a role name, from the role registry.
+pub fn role_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = silo_roles::Role::ALL.iter().map(|r| r.as_str()).collect();
+    string_enum_schema(&names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,25 +293,4 @@ mod tests {
         assert!(!Provisioning.can_become(Suspended));
         assert!(!Suspended.can_become(Provisioning));
     }
-}
-
-/// A JSON schema for a string that takes one of `values` (for enums serialised by hand).
-pub fn string_enum_schema(values: &[&str]) -> schemars::Schema {
-    schemars::json_schema!({ "type": "string", "enum": values })
-}
-
-impl schemars::JsonSchema for CompanyStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CompanyStatus".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        string_enum_schema(&["provisioning", "active", "suspended", "erased"])
-    }
-}
-
-/// The schema of a role name, from the role registry.
-pub fn role_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    let names: Vec<&str> = silo_roles::Role::ALL.iter().map(|r| r.as_str()).collect();
-    string_enum_schema(&names)
 }

@@ -209,6 +209,26 @@ pub fn totals(lines: impl IntoIterator<Item = LineAmounts>) -> Option<Totals> {
     Some(t)
 }
 
+impl schemars::JsonSchema for Currency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217 code; EUR when left out" })
+    }
+}
+
+impl schemars::JsonSchema for Quantity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quantity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000, "description": "at most three decimals" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,25 +311,5 @@ mod tests {
         assert!(VatRate::new(10_001).is_err());
         assert!(VatRate::new(-1).is_err());
         assert_eq!(VatRate::new(2100).map(VatRate::bp), Ok(2100));
-    }
-}
-
-impl schemars::JsonSchema for Currency {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Currency".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217 code; EUR when left out" })
-    }
-}
-
-impl schemars::JsonSchema for Quantity {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Quantity".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000, "description": "at most three decimals" })
     }
 }
