@@ -623,6 +623,15 @@ async fn bodies_that_are_not_json_too_big_or_misshapen() {
     r.expect(400, "bad_request");
     let r = app.post("/api/auth/login", None, json!({"email": 5})).await;
     r.expect(400, "bad_request");
+    // An array is not an object, even though serde could fill a struct from it by position.
+    let r = app
+        .post(
+            "/api/auth/login",
+            None,
+            json!(["ann@acme.example", "correct horse battery"]),
+        )
+        .await;
+    r.expect(400, "bad_request");
     let huge = "x".repeat(2 * 1024 * 1024);
     let r = app
         .post(

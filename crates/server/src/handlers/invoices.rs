@@ -68,8 +68,7 @@ pub async fn issue(
     let req: IssueRequest = if body.iter().all(u8::is_ascii_whitespace) {
         IssueRequest::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| ApiError::BadRequest(format!("the body is not the expected JSON: {e}")))?
+        crate::json::parse_object(&body)?
     };
     let invoice = billing::issue(&tenant.db, path_id(&id)?, req).await?;
     record_write(&state, &tenant, "invoice.issue", invoice.id).await?;
