@@ -28,11 +28,21 @@ pub struct Fleet {
 }
 
 fn owner() -> anyhow::Result<NewIdentity> {
+    // Hashed once: the identity must be active (have a password) for its tokens to count.
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = match HASH.get() {
+        Some(h) => h.clone(),
+        None => {
+            let h = silo_auth::password::hash(&silo_auth::password::Password::new(
+                "bench password, unused",
+            ))?;
+            HASH.get_or_init(|| h).clone()
+        }
+    };
     Ok(NewIdentity {
         email: Email::parse("bench@silo.example").map_err(anyhow::Error::msg)?,
         name: "Bench".into(),
-        // No password: the benchmark signs its own tokens and never logs in.
-        password_hash: None,
+        password_hash: Some(hash),
     })
 }
 
@@ -107,6 +117,13 @@ impl Fleet {
             _dir: dir,
             _stop: stop,
         })
+    }
+
+    /// The first company's database handle, for the baseline server.
+    pub async fn first_tenant_db(&self) -> anyhow::Result<silo_store::TenantDb> {
+        let companies = self.tenancy.control().list_companies().await?;
+        let (company, _) = companies.first().context("no company")?;
+        Ok(self.tenancy.tenant_db(company).await?)
     }
 
     /// Tenant pools open in the server now.

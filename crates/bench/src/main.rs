@@ -5,6 +5,7 @@
 //! `memory` (resident memory after touching N companies). See BENCHMARKS.md for results.
 #![forbid(unsafe_code)]
 
+mod baseline;
 mod fleet;
 mod load;
 mod report;
@@ -31,6 +32,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Scenario {
+    /// The same read on a fixed database handle without token or registry: the upper bound.
+    Baseline,
     /// The full request path for one company (GET a contact by id).
     OneCompany,
     /// Requests spread uniformly over N companies, for each N given.
@@ -70,6 +73,14 @@ async fn main() -> anyhow::Result<()> {
         cli.seconds
     );
     match cli.scenario {
+        Scenario::Baseline => {
+            let mut fleet = fleet::Fleet::start(1).await?;
+            let db = fleet.first_tenant_db().await?;
+            let (url, _stop) = baseline::start(db).await?;
+            fleet.url = url;
+            let result = load::run(&fleet, &load, load::Mix::Reads).await?;
+            report::table("baseline (fixed database handle, no token)", &[(1, result)]);
+        }
         Scenario::OneCompany => {
             let fleet = fleet::Fleet::start(1).await?;
             let result = load::run(&fleet, &load, load::Mix::Reads).await?;

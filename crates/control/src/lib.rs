@@ -4,6 +4,7 @@
 //! It holds no business data. It says which companies exist, who belongs to them in which role,
 //! and where each company's own database lives.
 
+mod access;
 mod audit;
 mod companies;
 mod error;
@@ -14,6 +15,7 @@ mod placement;
 mod plans;
 mod types;
 
+pub use access::AccessView;
 pub use audit::{AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
 pub use companies::{Company, NewCompany};
 pub use error::ControlError;
