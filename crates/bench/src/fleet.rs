@@ -59,7 +59,7 @@ impl Fleet {
         let dir = tempfile::tempdir()?;
         let data = DataDir::new(dir.path());
         let keys_dir = data.keys_dir();
-        let tenancy = Arc::new(Tenancy::open_sqlite(data, PoolSettings::default()).await?);
+        let tenancy = Arc::new(Tenancy::open_sqlite(data, PoolSettings::sqlite_default()).await?);
         let tokens = Tokens::new(
             KeySet::load_or_create(&keys_dir)?,
             TokenConfig {
