@@ -97,10 +97,17 @@ pub struct Tenant {
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let header = parts
-        .headers
-        .get(AUTHORIZATION)
+    let mut headers = parts.headers.get_all(AUTHORIZATION).iter();
+    let header = headers
+        .next()
         .ok_or_else(|| ApiError::Unauthenticated("no Authorization header".into()))?;
+    // With two credentials, a proxy that reads the last and we who read the first would act
+    // for different callers; refuse rather than pick one.
+    if headers.next().is_some() {
+        return Err(ApiError::Unauthenticated(
+            "more than one Authorization header".into(),
+        ));
+    }
     let value = header
         .to_str()
         .map_err(|_| ApiError::Unauthenticated("Authorization header is not text".into()))?;
