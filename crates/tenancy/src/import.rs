@@ -37,7 +37,12 @@ impl Tenancy {
                 "its database is being moved".into(),
             ));
         }
-        let limits = self.pools.settings().pool_limits();
+        // One connection: it runs one statement at a time, and a fleet run of N at once must
+        // stay well under the servers' connection limits.
+        let limits = silo_store::sqlite::PoolLimits {
+            max_connections: 1,
+            ..self.pools.settings().pool_limits()
+        };
         let db = self.placer.open(self.control(), company, limits).await?;
         let result = read_tables(&db).await;
         db.close().await;
