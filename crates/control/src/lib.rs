@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod companies;
 mod error;
+mod fleet;
 mod identities;
 mod invitations;
 mod memberships;
@@ -19,6 +20,7 @@ pub use access::AccessView;
 pub use audit::{AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
 pub use companies::{Company, NewCompany};
 pub use error::ControlError;
+pub use fleet::Eraser;
 pub use identities::{Identity, IdentityStatus, NewIdentity};
 pub use invitations::{AcceptedInvitation, INVITATION_TTL};
 pub use memberships::{Member, MembershipSummary};
@@ -47,6 +49,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             name: "0002_audit_chain",
             sql: include_str!("../../../migrations/control/sqlite/0002_audit_chain.sql"),
         },
+        silo_store::Migration {
+            version: 3,
+            name: "0003_fleet",
+            sql: include_str!("../../../migrations/control/sqlite/0003_fleet.sql"),
+        },
     ],
     postgres: &[
         silo_store::Migration {
@@ -58,6 +65,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             version: 2,
             name: "0002_audit_chain",
             sql: include_str!("../../../migrations/control/postgres/0002_audit_chain.sql"),
+        },
+        silo_store::Migration {
+            version: 3,
+            name: "0003_fleet",
+            sql: include_str!("../../../migrations/control/postgres/0003_fleet.sql"),
         },
     ],
 };
