@@ -47,9 +47,12 @@ impl ControlPlane {
                         i.password_hash AS i_password_hash,
                         c.id AS c_id, c.slug AS c_slug, c.name AS c_name, c.plan AS c_plan,
                         c.status AS c_status, c.created_at AS c_created_at, c.updated_at AS c_updated_at,
+                        c.erased_at AS c_erased_at, c.erased_by AS c_erased_by,
+                        (p.moving_to IS NOT NULL) AS c_moving,
                         m.role AS m_role
                  FROM identities i
                  LEFT JOIN companies c ON c.id = $2
+                 LEFT JOIN placements p ON p.company_id = c.id
                  LEFT JOIN memberships m ON m.identity_id = i.id AND m.company_id = c.id
                  WHERE i.id = $1",
                 params![identity, company],

@@ -69,7 +69,7 @@ pub async fn patch(
 }
 
 /// `DELETE /api/company` body: the company's slug, typed again to confirm.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct EraseCompany {
     confirm: Option<String>,
 }
