@@ -467,7 +467,19 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
         "{metrics}"
     );
     assert!(metrics.contains("silo_http_request_duration_seconds_bucket"));
-    assert!(metrics.contains("silo_companies_provisioned_total 1"));
+    assert!(
+        metrics.contains("silo_companies_provisioned_total 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("silo_tenant_pools_open 1"), "{metrics}");
+    assert!(
+        metrics.contains("silo_tenant_connections_open "),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("silo_tenant_migrations_total 0"),
+        "{metrics}"
+    );
     assert!(
         !metrics.contains("secretive"),
         "no slugs or names as labels"

@@ -40,9 +40,10 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
-    /// Companies provisioned through the API.
-    pub provisioned: IntCounter,
+    provisioned: IntCounter,
+    lazy_migrations: IntCounter,
     tenant_pools: IntGauge,
+    tenant_connections: IntGauge,
 }
 
 impl Metrics {
@@ -66,21 +67,34 @@ impl Metrics {
             ]),
             &["route", "method"],
         )?;
+        // Counters kept by the tenancy layer, exported as read at scrape time.
         let provisioned = IntCounter::new(
             "companies_provisioned_total",
-            "Companies provisioned through the API",
+            "Companies provisioned by this process",
+        )?;
+        let lazy_migrations = IntCounter::new(
+            "tenant_migrations_total",
+            "Tenant databases migrated on first use by this process",
         )?;
         let tenant_pools = IntGauge::new("tenant_pools_open", "Tenant database pools open now")?;
+        let tenant_connections = IntGauge::new(
+            "tenant_connections_open",
+            "Tenant database connections open now",
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(provisioned.clone()))?;
+        registry.register(Box::new(lazy_migrations.clone()))?;
         registry.register(Box::new(tenant_pools.clone()))?;
+        registry.register(Box::new(tenant_connections.clone()))?;
         Ok(Metrics {
             registry,
             requests,
             latency,
             provisioned,
+            lazy_migrations,
             tenant_pools,
+            tenant_connections,
         })
     }
 }
@@ -131,10 +145,20 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    state
-        .metrics
-        .tenant_pools
-        .set(state.tenancy.open_pools().await as i64);
+    let stats = state.tenancy.stats().await;
+    let gauge = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let metrics = &state.metrics;
+    metrics.tenant_pools.set(gauge(stats.open_pools as u64));
+    metrics
+        .tenant_connections
+        .set(gauge(stats.open_connections));
+    // The counts live in the tenancy layer; bring the counters up to them.
+    for (counter, value) in [
+        (&metrics.provisioned, stats.provisioned),
+        (&metrics.lazy_migrations, stats.lazy_migrations),
+    ] {
+        counter.inc_by(value.saturating_sub(counter.get()));
+    }
     let mut buffer = Vec::new();
     match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut buffer) {
         Ok(()) => ([("content-type", "text/plain; version=0.0.4")], buffer).into_response(),

@@ -38,6 +38,7 @@ use silo_domain::schema::TENANT_MIGRATIONS;
 use silo_store::{Db, TenantDb, applied_version, migrate};
 use sqlite_placement::SqlitePlacement;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The registry together with the tenant databases it places.
 #[derive(Debug)]
@@ -45,6 +46,27 @@ pub struct Tenancy {
     control: ControlPlane,
     placer: Placer,
     pools: PoolCache,
+    counters: Counters,
+}
+
+/// Event counts since start, for metrics.
+#[derive(Debug, Default)]
+struct Counters {
+    provisioned: AtomicU64,
+    lazy_migrations: AtomicU64,
+}
+
+/// A snapshot of the tenancy layer's state, for metrics.
+#[derive(Clone, Copy, Debug)]
+pub struct TenancyStats {
+    /// Tenant pools open now.
+    pub open_pools: usize,
+    /// Tenant connections open now, over all cached pools.
+    pub open_connections: u64,
+    /// Companies provisioned by this process.
+    pub provisioned: u64,
+    /// Tenant databases brought up to date on first use by this process.
+    pub lazy_migrations: u64,
 }
 
 impl Tenancy {
@@ -57,6 +79,7 @@ impl Tenancy {
             control,
             placer: Placer::Sqlite(SqlitePlacement { data }),
             pools: PoolCache::new(settings),
+            counters: Counters::default(),
         })
     }
 
@@ -75,6 +98,7 @@ impl Tenancy {
             control,
             placer: Placer::Postgres(placement),
             pools: PoolCache::new(settings),
+            counters: Counters::default(),
         })
     }
 
@@ -141,6 +165,9 @@ impl Tenancy {
                 // Older databases are brought up to date lazily on first use.
                 let now = migrate(db, &TENANT_MIGRATIONS).await?;
                 self.control.set_schema_version(company.id, now).await?;
+                self.counters
+                    .lazy_migrations
+                    .fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
             Some(version) => Err(TenancyError::Unavailable(format!(
@@ -172,5 +199,19 @@ impl Tenancy {
     /// Tenant pools open now (for tests and metrics).
     pub async fn open_pools(&self) -> usize {
         self.pools.len().await
+    }
+
+    /// Pools, connections and event counts, for metrics.
+    pub async fn stats(&self) -> TenancyStats {
+        TenancyStats {
+            open_pools: self.pools.len().await,
+            open_connections: self.pools.open_connections(),
+            provisioned: self.counters.provisioned.load(Ordering::Relaxed),
+            lazy_migrations: self.counters.lazy_migrations.load(Ordering::Relaxed),
+        }
+    }
+
+    pub(crate) fn count_provisioned(&self) {
+        self.counters.provisioned.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -217,6 +217,15 @@ impl PoolCache {
         self.budget.close();
     }
 
+    /// Connections open in the cached pools (idle and in use).
+    pub(crate) fn open_connections(&self) -> u64 {
+        self.lock()
+            .values()
+            .filter_map(|e| e.cell.get())
+            .map(|lease| u64::from(lease.db.open_connections()))
+            .sum()
+    }
+
     pub(crate) async fn len(&self) -> usize {
         self.lock().len()
     }

@@ -56,6 +56,7 @@ impl Tenancy {
     pub async fn finish_provisioning(&self, company: &Company) -> Result<Company, TenancyError> {
         let version = self.create_database(company).await?;
         let company = self.control().activate(company.id, version).await?;
+        self.count_provisioned();
         tracing::info!(company = %company.id, "company active");
         Ok(company)
     }

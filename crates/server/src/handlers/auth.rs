@@ -160,7 +160,6 @@ pub async fn signup(
         password_hash: Some(hash),
     };
     let company = provision_with_free_slug(&state, company_name, slug, owner).await?;
-    state.metrics.provisioned.inc();
     let identity = control
         .identity_by_email(&Email::parse(&req.email).map_err(|e| ApiError::Internal(e.into()))?)
         .await?
