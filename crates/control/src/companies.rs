@@ -87,19 +87,43 @@ impl ControlPlane {
         owner: NewIdentity,
         placement: impl FnOnce(CompanyId) -> NewPlacement,
     ) -> Result<(Company, IdentityId), ControlError> {
+        self.register_company_as(company, owner, placement, false)
+            .await
+    }
+
+    /// [`Self::register_company`] for an import: the company carries a marker until
+    /// [`Self::activate`], so an interrupted import is not finished like a signup.
+    pub async fn register_import(
+        &self,
+        company: NewCompany,
+        owner: NewIdentity,
+        placement: impl FnOnce(CompanyId) -> NewPlacement,
+    ) -> Result<(Company, IdentityId), ControlError> {
+        self.register_company_as(company, owner, placement, true)
+            .await
+    }
+
+    async fn register_company_as(
+        &self,
+        company: NewCompany,
+        owner: NewIdentity,
+        placement: impl FnOnce(CompanyId) -> NewPlacement,
+        importing: bool,
+    ) -> Result<(Company, IdentityId), ControlError> {
         let id = CompanyId::generate();
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
         tx.execute(
-            "INSERT INTO companies (id, slug, name, plan, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            "INSERT INTO companies (id, slug, name, plan, status, created_at, updated_at, importing)
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
             params![
                 id,
                 company.slug.as_str(),
                 company.name.as_str(),
                 Plan::Starter.as_str(),
                 CompanyStatus::Provisioning.as_str(),
-                now
+                now,
+                i64::from(importing)
             ],
         )
         .await
@@ -139,6 +163,11 @@ impl ControlPlane {
         tx.execute(
             "UPDATE placements SET schema_version = $1, updated_at = $2 WHERE company_id = $3",
             params![schema_version, now, id],
+        )
+        .await?;
+        tx.execute(
+            "UPDATE companies SET importing = 0 WHERE id = $1",
+            params![id],
         )
         .await?;
         transition(
@@ -204,12 +233,17 @@ impl ControlPlane {
             .collect()
     }
 
-    /// Companies whose provisioning has not finished (a crash or an interrupted command).
+    /// Companies whose provisioning (not an import) has not finished (a crash or an
+    /// interrupted command). Interrupted imports are left out: finishing them would activate an
+    /// empty company; they stay in `provisioning`, serving nothing, until erased or imported
+    /// again.
     pub async fn provisioning_companies(&self) -> Result<Vec<Company>, ControlError> {
         let rows = self
             .db
             .fetch_all(
-                select_company!("WHERE c.status = 'provisioning' ORDER BY c.created_at"),
+                select_company!(
+                    "WHERE c.status = 'provisioning' AND c.importing = 0 ORDER BY c.created_at"
+                ),
                 &[],
             )
             .await?;

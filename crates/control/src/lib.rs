@@ -54,6 +54,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             name: "0003_fleet",
             sql: include_str!("../../../migrations/control/sqlite/0003_fleet.sql"),
         },
+        silo_store::Migration {
+            version: 4,
+            name: "0004_import_marker",
+            sql: include_str!("../../../migrations/control/sqlite/0004_import_marker.sql"),
+        },
     ],
     postgres: &[
         silo_store::Migration {
@@ -70,6 +75,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             version: 3,
             name: "0003_fleet",
             sql: include_str!("../../../migrations/control/postgres/0003_fleet.sql"),
+        },
+        silo_store::Migration {
+            version: 4,
+            name: "0004_import_marker",
+            sql: include_str!("../../../migrations/control/postgres/0004_import_marker.sql"),
         },
     ],
 };

@@ -111,7 +111,7 @@ impl Tenancy {
             name: owner_name,
             password_hash: None,
         };
-        let company = self.register(new, owner).await?;
+        let company = self.register_as(new, owner, true).await?;
         match self
             .fill(&company, archive, &members, &owner_email, plan)
             .await
