@@ -201,3 +201,35 @@ pub async fn provision_timings(backend: &Backend, n: usize) -> anyhow::Result<Ve
     tenancy.close().await;
     Ok(timings)
 }
+
+/// Provisions `n` SQLite companies, takes each back one tenant migration (as a database made by
+/// an older build), then times the real `silo migrate`.
+pub async fn migrate_timing(n: usize, concurrency: usize) -> anyhow::Result<(Duration, i32)> {
+    let storage = Backend::Sqlite.storage();
+    let tenancy = storage.open(PoolSettings::sqlite_default()).await;
+    let data = DataDir::new(storage.dir.path());
+    let mut companies = Vec::with_capacity(n);
+    for i in 0..n {
+        companies.push(tenancy.provision(company(i)?, owner()?).await?);
+    }
+    tenancy.close().await;
+    for c in &companies {
+        let db =
+            silo_store::sqlite::open_existing(&data.tenant_path(c.id), Default::default()).await?;
+        db.execute("DROP TABLE write_locks", &[]).await?;
+        db.execute("DELETE FROM silo_schema WHERE version = 3", &[])
+            .await?;
+        db.close().await;
+    }
+    let silo = std::env::current_exe()?.with_file_name("silo");
+    let started = Instant::now();
+    let status = std::process::Command::new(&silo)
+        .arg("--data")
+        .arg(storage.dir.path())
+        .args(["migrate", "--concurrency", &concurrency.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .with_context(|| format!("cannot run {}", silo.display()))?;
+    Ok((started.elapsed(), status.code().unwrap_or(-1)))
+}

@@ -55,6 +55,16 @@ enum Scenario {
         #[arg(long, default_value_t = 1000)]
         companies: usize,
     },
+    /// `silo migrate` over N SQLite companies one tenant migration behind (runs the real
+    /// `silo` binary next to this one; build it with `cargo build --release -p silo`).
+    Migrate {
+        /// How many companies.
+        #[arg(long, default_value_t = 1000)]
+        companies: usize,
+        /// `--concurrency` for `silo migrate`.
+        #[arg(long, default_value_t = 4)]
+        migrate_concurrency: usize,
+    },
     /// Resident memory after every company has been touched once.
     Memory {
         /// How many companies to create and touch.
@@ -130,6 +140,18 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Provision { companies } => {
             let timings = fleet::provision_timings(&backend, companies).await?;
             report::provisioning(&timings);
+        }
+        Scenario::Migrate {
+            companies,
+            migrate_concurrency,
+        } => {
+            let (elapsed, status) = fleet::migrate_timing(companies, migrate_concurrency).await?;
+            println!(
+                "\n### silo migrate ({companies} SQLite companies, one migration each, --concurrency {migrate_concurrency})\n"
+            );
+            println!("| companies | seconds | exit |");
+            println!("|---:|---:|---:|");
+            println!("| {companies} | {:.1} | {status} |", elapsed.as_secs_f64());
         }
         Scenario::Memory { companies } => {
             let fleet = fleet::Fleet::start(&backend, companies).await?;
