@@ -12,6 +12,7 @@ mod invitations;
 mod memberships;
 mod placement;
 mod plans;
+mod sessions;
 mod types;
 
 pub use audit::{AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
@@ -22,6 +23,7 @@ pub use invitations::{AcceptedInvitation, INVITATION_TTL};
 pub use memberships::{Member, MembershipSummary};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
+pub use sessions::{RotatedSession, SESSION_IDLE_TTL, SessionError};
 pub use types::{
     CompanyId, CompanyStatus, Email, IdentityId, Slug, role_schema, string_enum_schema,
 };
@@ -45,6 +47,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             name: "0002_audit_chain",
             sql: include_str!("../../../migrations/control/sqlite/0002_audit_chain.sql"),
         },
+        silo_store::Migration {
+            version: 3,
+            name: "0003_sessions",
+            sql: include_str!("../../../migrations/control/sqlite/0003_sessions.sql"),
+        },
     ],
     postgres: &[
         silo_store::Migration {
@@ -56,6 +63,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             version: 2,
             name: "0002_audit_chain",
             sql: include_str!("../../../migrations/control/postgres/0002_audit_chain.sql"),
+        },
+        silo_store::Migration {
+            version: 3,
+            name: "0003_sessions",
+            sql: include_str!("../../../migrations/control/postgres/0003_sessions.sql"),
         },
     ],
 };
