@@ -28,6 +28,14 @@ async function login(p, email) {
 
 try {
   await steps([
+    ["the app page has no inline code and carries the security headers", async () => {
+      const response = await fetch(`${silo.url}/pipeline`);
+      const html = await response.text();
+      assert.match(response.headers.get("content-security-policy"), /script-src 'self';/);
+      assert.equal(response.headers.get("x-frame-options"), "DENY");
+      assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "inline script");
+      assert.doesNotMatch(html, /<style|style=/, "inline style");
+    }],
     ["sign up a company", async () => {
       await page.goto(`${silo.url}/signup`);
       await page.getByLabel("Company name").fill("Acme Agency");
@@ -191,6 +199,7 @@ try {
       for (const [link, name] of [["Pipeline", "14-mobile-pipeline"], ["Invoices", "15-mobile-invoices"], ["Dashboard", "16-mobile-dashboard"]]) {
         await nav(link);
         await heading(page, link);
+        await page.locator(".loading").waitFor({ state: "detached" });
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(width <= 391, `${link} is ${width}px wide`);
         await shot(page, name);

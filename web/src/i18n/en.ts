@@ -90,6 +90,7 @@ export const en = {
   "contracts.status.sent": "Sent",
   "contracts.status.signed": "Signed",
   "invoices.title": "Invoices",
+  "invoices.single": "Invoice",
   "invoices.new": "New invoice",
   "invoices.number": "Number",
   "invoices.draftNumber": "Draft",

@@ -92,6 +92,7 @@ export const nl: Messages = {
   "contracts.status.sent": "Verstuurd",
   "contracts.status.signed": "Ondertekend",
   "invoices.title": "Facturen",
+  "invoices.single": "Factuur",
   "invoices.new": "Nieuwe factuur",
   "invoices.number": "Nummer",
   "invoices.draftNumber": "Concept",

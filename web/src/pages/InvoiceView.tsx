@@ -30,7 +30,7 @@ export function InvoiceView({ id }: { id: string }) {
         <article className="paper">
           <header>
             <h1 tabIndex={-1}>
-              {t("invoices.title")} {inv.number ?? t("invoices.draftNumber")}
+              {t("invoices.single")} {inv.number ?? t("invoices.draftNumber")}
             </h1>
             <p className={`badge ${inv.status}`}>{t(`invoices.status.${inv.status}`)}</p>
           </header>
