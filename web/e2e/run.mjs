@@ -95,6 +95,14 @@ try {
     }],
     ["create, issue and pay an invoice; print view", async () => {
       await nav("Invoices");
+      await page.getByRole("button", { name: "Invoicing details" }).click();
+      await page.getByLabel("Legal name").fill("Acme Agency B.V.");
+      await page.getByLabel("Address").fill("Keizersgracht 1, Amsterdam");
+      await page.getByLabel("VAT number").fill("NL123456789B01");
+      await page.getByLabel("IBAN").fill("NL91ABNA0417164300");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.getByText("Saved.").waitFor();
+      await page.getByRole("button", { name: "Close" }).click();
       await page.getByRole("button", { name: "New invoice" }).click();
       await page.getByLabel("Description").fill("Design work");
       await page.getByLabel("Quantity").fill("2");
@@ -110,6 +118,8 @@ try {
       await shot(page, "06-invoices");
       await page.getByRole("link", { name: "View" }).click();
       assert.equal(await page.getByTestId("invoice-total").textContent(), "€1,210.00");
+      await page.getByText("Acme Agency B.V.").waitFor();
+      await page.getByText("VAT number: NL123456789B01").waitFor();
       await shot(page, "07-invoice-print");
     }],
     ["dashboard shows this month's invoiced and paid amounts", async () => {

@@ -75,7 +75,7 @@ export function PageTitle({ children, actions }: { children: ReactNode; actions?
   return (
     <div className="page-title">
       <h1 tabIndex={-1}>{children}</h1>
-      {actions && <div className="actions">{actions}</div>}
+      {actions && <div className="actions buttons">{actions}</div>}
     </div>
   );
 }

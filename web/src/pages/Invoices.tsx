@@ -6,13 +6,16 @@ import { usePaged } from "../hooks";
 import { formatDate, formatMoney, useI18n } from "../i18n";
 import { Link } from "../router";
 import { useRole } from "../session";
+import { InvoicingDetails } from "../components/InvoicingDetails";
 import { ErrorBox, Loading, PageTitle } from "../components/ui";
 import { InvoiceForm } from "../components/InvoiceForm";
 import { PaymentForm } from "../components/PaymentForm";
 
 export function Invoices() {
   const { t, locale } = useI18n();
-  const writable = can(useRole(), "invoices.write");
+  const role = useRole();
+  const writable = can(role, "invoices.write");
+  const [settings, setSettings] = useState(false);
   const list = usePaged<Invoice>("/api/invoices");
   const [creating, setCreating] = useState(false);
   const [paying, setPaying] = useState<string | null>(null);
@@ -32,15 +35,23 @@ export function Invoices() {
     <section>
       <PageTitle
         actions={
-          writable && (
-            <button type="button" className="primary" onClick={() => setCreating(true)}>
-              {t("invoices.new")}
-            </button>
-          )
+          <>
+            {can(role, "company.update") && (
+              <button type="button" onClick={() => setSettings(!settings)} aria-expanded={settings}>
+                {t("invoicing.title")}
+              </button>
+            )}
+            {writable && (
+              <button type="button" className="primary" onClick={() => setCreating(true)}>
+                {t("invoices.new")}
+              </button>
+            )}
+          </>
         }
       >
         {t("invoices.title")}
       </PageTitle>
+      {settings && <InvoicingDetails onClose={() => setSettings(false)} />}
       {creating && (
         <InvoiceForm
           onSaved={(i) => {
