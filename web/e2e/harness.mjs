@@ -55,7 +55,7 @@ export async function startSilo(bin) {
   return {
     url,
     data,
-    cli: (...args) => execFileSync(bin, ["--data", data, ...args], { env: { ...env, SILO_OWNER_PASSWORD: PASSWORD }, encoding: "utf8" }),
+    cli: (...args) => execFileSync(bin, ["--data", data, ...args], { env: { ...env, SILO_OWNER_PASSWORD: PASSWORD }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
     stop: () => {
       child.kill("SIGTERM");
       rmSync(data, { recursive: true, force: true });

@@ -62,6 +62,16 @@ try {
       await page.getByLabel("Account").selectOption({ label: "Client BV" });
       await page.getByRole("button", { name: "Save" }).click();
       await page.getByRole("cell", { name: "Carla Client", exact: true }).waitFor();
+      await page.getByRole("button", { name: "Edit Carla Client" }).click();
+      await page.getByLabel("Phone").fill("+31 20 123 4567");
+      await page.getByRole("button", { name: "Save" }).click();
+      await page.getByRole("cell", { name: "+31 20 123 4567", exact: true }).waitFor();
+      await page.getByRole("searchbox", { name: "Search" }).fill("nobody-by-this-name");
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      await page.getByText("Nothing here yet.").waitFor();
+      await page.getByRole("searchbox", { name: "Search" }).fill("Carla");
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      await page.getByRole("cell", { name: "Carla Client", exact: true }).waitFor();
       await shot(page, "03-contacts");
     }],
     ["create a deal and move it to won", async () => {
@@ -148,6 +158,12 @@ try {
       await page.getByText("You have been logged out.").waitFor();
       await page.reload();
       await heading(page, "Log in");
+      page.allowHttpErrors = true;
+      await page.getByLabel("Email").fill(OWNER);
+      await page.getByLabel("Password").fill("not the password");
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.getByRole("alert").getByText("Email or password is wrong.").waitFor();
+      page.allowHttpErrors = false;
     }],
     ["the invited viewer joins and is offered no way to write", async () => {
       const viewer = await browser.newContext(desktop);
@@ -195,6 +211,20 @@ try {
       assert.equal(await page.getByText("Carla Client").count(), 0);
       await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
       await heading(page, "Dashboard");
+    }],
+    ["change a member's role, then remove them", async () => {
+      await nav("Members");
+      const patched = page.waitForResponse((r) => r.url().includes("/api/members/") && r.request().method() === "PATCH");
+      await page.getByLabel(`Change role of ${VIEWER}`).selectOption("finance");
+      assert.equal((await patched).status(), 200);
+      await page.reload();
+      assert.equal(await page.getByLabel(`Change role of ${VIEWER}`).inputValue(), "finance");
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: `Remove ${VIEWER}` }).click();
+      await page.getByRole("cell", { name: VIEWER, exact: true }).waitFor({ state: "detached" });
+      await page.reload();
+      await heading(page, "Members");
+      assert.equal(await page.getByRole("cell", { name: VIEWER, exact: true }).count(), 0);
     }],
     ["Dutch, with amounts in the Dutch format", async () => {
       await page.getByLabel("Language").selectOption("nl");

@@ -36,7 +36,8 @@ export function Accounts() {
       {editing && <AccountForm account={editing === "new" ? null : editing} onSaved={saved} onCancel={() => setEditing(null)} />}
       <SearchBox onSearch={setQ} />
       <ErrorBox error={list.error} />
-      <table>
+      <div className="table-wrap">
+        <table>
         <thead>
           <tr>
             <th>{t("common.name")}</th>
@@ -59,7 +60,8 @@ export function Accounts() {
             </tr>
           ))}
         </tbody>
-      </table>
+        </table>
+      </div>
       {list.loading ? <Loading /> : list.items.length === 0 && <p>{t("common.empty")}</p>}
       {list.hasMore && (
         <button type="button" onClick={() => void list.more()}>

@@ -45,7 +45,8 @@ export function Contacts() {
       )}
       <SearchBox onSearch={setQ} />
       <ErrorBox error={list.error} />
-      <table>
+      <div className="table-wrap">
+        <table>
         <thead>
           <tr>
             <th>{t("common.name")}</th>
@@ -72,7 +73,8 @@ export function Contacts() {
             </tr>
           ))}
         </tbody>
-      </table>
+        </table>
+      </div>
       {list.loading ? <Loading /> : list.items.length === 0 && <p>{t("common.empty")}</p>}
       {list.hasMore && (
         <button type="button" onClick={() => void list.more()}>
