@@ -156,15 +156,4 @@ impl ControlPlane {
             .await?;
         Ok(())
     }
-
-    /// Ends every session of an identity (e.g. when it is disabled).
-    pub async fn revoke_sessions_of(&self, identity: IdentityId) -> Result<(), ControlError> {
-        self.db
-            .execute(
-                "UPDATE sessions SET revoked_at = $1 WHERE identity_id = $2 AND revoked_at IS NULL",
-                params![Timestamp::now(), identity],
-            )
-            .await?;
-        Ok(())
-    }
 }

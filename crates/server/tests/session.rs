@@ -76,7 +76,6 @@ async fn the_cookie_is_http_only_strict_and_scoped_to_auth_routes() {
     assert!(set_cookie(&reply).contains("; Secure"));
 }
 
-#[tokio::test]
 async fn refresh_returns_a_token_for_the_same_company_and_rotates_the_cookie() {
     let app = spawn_app().await;
     let (signed_up, first) = signup_session(&app, "Acme", "owner@acme.example").await;
@@ -95,7 +94,6 @@ async fn refresh_returns_a_token_for_the_same_company_and_rotates_the_cookie() {
     assert_eq!(refresh(&app, &second).await.status, 200);
 }
 
-#[tokio::test]
 async fn a_replayed_cookie_revokes_the_whole_session() {
     let app = spawn_app().await;
     let (_, first) = signup_session(&app, "Acme", "owner@acme.example").await;
@@ -107,7 +105,6 @@ async fn a_replayed_cookie_revokes_the_whole_session() {
     refresh(&app, &second).await.expect(401, "unauthenticated");
 }
 
-#[tokio::test]
 async fn refresh_needs_the_csrf_header_and_a_cookie() {
     let app = spawn_app().await;
     let (_, session) = signup_session(&app, "Acme", "owner@acme.example").await;
@@ -134,7 +131,6 @@ async fn refresh_needs_the_csrf_header_and_a_cookie() {
     assert_eq!(refresh(&app, &session).await.status, 200);
 }
 
-#[tokio::test]
 async fn logout_revokes_the_session_and_clears_the_cookie() {
     let app = spawn_app().await;
     let (_, session) = signup_session(&app, "Acme", "owner@acme.example").await;
@@ -151,7 +147,6 @@ async fn logout_revokes_the_session_and_clears_the_cookie() {
     refresh(&app, &session).await.expect(401, "unauthenticated");
 }
 
-#[tokio::test]
 async fn refresh_fails_closed_when_the_membership_or_company_goes() {
     let app = spawn_app().await;
     let (_, company) = app.signup("Acme", "owner@acme.example").await;
@@ -193,7 +188,6 @@ async fn refresh_fails_closed_when_the_membership_or_company_goes() {
         .expect(401, "unauthenticated");
 }
 
-#[tokio::test]
 async fn switching_moves_the_session_to_the_new_company() {
     let app = spawn_app().await;
     let (_, acme) = app.signup("Acme", "owner@acme.example").await;
@@ -226,7 +220,6 @@ async fn switching_moves_the_session_to_the_new_company() {
     assert_eq!(reply.body["role"], "viewer");
 }
 
-#[tokio::test]
 async fn an_identity_only_login_refreshes_to_an_identity_only_token() {
     let app = spawn_app().await;
     let (_, acme) = app.signup("Acme", "owner@acme.example").await;
@@ -241,3 +234,30 @@ async fn an_identity_only_login_refreshes_to_an_identity_only_token() {
     assert!(reply.body["company"].is_null());
     assert_eq!(reply.body["companies"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn concurrent_uses_of_one_token_never_both_succeed() {
+    let app = spawn_app().await;
+    let (_, session) = signup_session(&app, "Acme", "owner@acme.example").await;
+    let requests = (0..2)
+        .map(|_| {
+            app.client
+                .post(format!("{}/api/auth/refresh", app.url))
+                .header("x-silo-refresh", "1")
+                .header("cookie", format!("silo_refresh={session}"))
+        })
+        .collect();
+    let replies = common::send_all(requests).await;
+    let ok = replies.iter().filter(|r| r.status == 200).count();
+    assert!(ok <= 1, "{ok} refreshes succeeded with one token");
+}
+
+silo_testkit::backend_tests!(
+    refresh_returns_a_token_for_the_same_company_and_rotates_the_cookie,
+    a_replayed_cookie_revokes_the_whole_session,
+    refresh_needs_the_csrf_header_and_a_cookie,
+    logout_revokes_the_session_and_clears_the_cookie,
+    refresh_fails_closed_when_the_membership_or_company_goes,
+    switching_moves_the_session_to_the_new_company,
+    an_identity_only_login_refreshes_to_an_identity_only_token,
+);
