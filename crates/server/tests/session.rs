@@ -252,7 +252,25 @@ async fn concurrent_uses_of_one_token_never_both_succeed() {
     assert!(ok <= 1, "{ok} refreshes succeeded with one token");
 }
 
+async fn logging_in_again_ends_the_browsers_previous_session() {
+    let app = spawn_app().await;
+    let (_, first) = signup_session(&app, "Acme", "owner@acme.example").await;
+    let again = app
+        .send(
+            app.client
+                .post(format!("{}/api/auth/login", app.url))
+                .header("cookie", format!("silo_refresh={first}"))
+                .json(&json!({"email": "owner@acme.example", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let second = session_of(&set_cookie(&again));
+    refresh(&app, &first).await.expect(401, "unauthenticated");
+    assert_eq!(refresh(&app, &second).await.status, 200);
+}
+
 silo_testkit::backend_tests!(
+    logging_in_again_ends_the_browsers_previous_session,
     refresh_returns_a_token_for_the_same_company_and_rotates_the_cookie,
     a_replayed_cookie_revokes_the_whole_session,
     refresh_needs_the_csrf_header_and_a_cookie,

@@ -125,6 +125,7 @@ pub struct SignupRequest {
 pub async fn signup(
     State(state): State<AppState>,
     meta: RequestMeta,
+    headers: HeaderMap,
     Json(req): Json<SignupRequest>,
 ) -> Result<WithCookie<(StatusCode, Json<TokenResponse>)>, ApiError> {
     if !state.config.signup_enabled {
@@ -177,7 +178,7 @@ pub async fn signup(
             Outcome::Success,
         ))
         .await?;
-    let cookie = session::start(&state, identity.id, Some(company.id)).await?;
+    let cookie = session::start(&state, &headers, identity.id, Some(company.id)).await?;
     let response = token_response(&state, identity.id, Some((company, Role::Owner))).await?;
     Ok(WithCookie(cookie, (StatusCode::CREATED, Json(response))))
 }
@@ -230,6 +231,7 @@ pub struct LoginRequest {
 pub async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
+    headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
     let address = meta.client_ip.clone().unwrap_or_default();
@@ -286,7 +288,7 @@ pub async fn login(
             Outcome::Success,
         ))
         .await?;
-    let cookie = session::start(&state, identity.id, company).await?;
+    let cookie = session::start(&state, &headers, identity.id, company).await?;
     let response = token_response(&state, identity.id, bound).await?;
     Ok(WithCookie(cookie, Json(response)))
 }
@@ -305,12 +307,8 @@ pub async fn switch(
     Json(req): Json<SwitchRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
     let bound = bind_company(&state, auth.identity.id, req.company.trim()).await?;
-    // The browser's session follows the switch, so a reload lands in the chosen company; the
-    // session it replaces ends.
-    if let Some(old) = session::presented(&headers) {
-        state.tenancy.control().revoke_session(&old).await?;
-    }
-    let cookie = session::start(&state, auth.identity.id, Some(bound.0.id)).await?;
+    // The browser's session follows the switch, so a reload lands in the chosen company.
+    let cookie = session::start(&state, &headers, auth.identity.id, Some(bound.0.id)).await?;
     let response = token_response(&state, auth.identity.id, Some(bound)).await?;
     Ok(WithCookie(cookie, Json(response)))
 }
@@ -328,6 +326,7 @@ pub struct AcceptInviteRequest {
 pub async fn accept_invite(
     State(state): State<AppState>,
     meta: RequestMeta,
+    headers: HeaderMap,
     Json(req): Json<AcceptInviteRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
     let mut fields = Fields::new();
@@ -358,7 +357,8 @@ pub async fn accept_invite(
     );
     state.tenancy.control().record(event).await?;
     let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
-    let cookie = session::start(&state, accepted.identity, Some(accepted.company)).await?;
+    let cookie =
+        session::start(&state, &headers, accepted.identity, Some(accepted.company)).await?;
     let response = token_response(&state, accepted.identity, Some(bound)).await?;
     Ok(WithCookie(cookie, Json(response)))
 }

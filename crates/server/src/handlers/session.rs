@@ -53,17 +53,19 @@ fn cleared(state: &AppState) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("silo_refresh=; Path=/api/auth; Max-Age=0"))
 }
 
-/// Starts a session for the identity (bound to `company`, if any) and returns its cookie.
+/// Starts a session for the identity (bound to `company`, if any) and returns its cookie. The
+/// session of the cookie the request came with, if any, ends: one browser holds one session.
 pub(crate) async fn start(
     state: &AppState,
+    headers: &HeaderMap,
     identity: IdentityId,
     company: Option<CompanyId>,
 ) -> Result<HeaderValue, ApiError> {
-    let token = state
-        .tenancy
-        .control()
-        .create_session(identity, company)
-        .await?;
+    let control = state.tenancy.control();
+    if let Some(old) = presented(headers) {
+        control.revoke_session(&old).await?;
+    }
+    let token = control.create_session(identity, company).await?;
     cookie_header(state, &token, SESSION_IDLE_TTL.as_secs())
 }
 
