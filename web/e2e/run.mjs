@@ -185,6 +185,8 @@ try {
       await v.getByText("Website redesign").waitFor();
       assert.equal(await v.getByRole("button", { name: /Move to|New deal/ }).count(), 0);
       await shot(v, "11-viewer-invoices");
+      await v.goto(`${silo.url}/members`);
+      await v.getByRole("alert").getByText("Your role does not allow this.").waitFor();
       await v.getByRole("button", { name: "Log out" }).click();
       await login(v, VIEWER);
       await heading(v, "Dashboard");

@@ -35,21 +35,21 @@ struct Asset {
 
 impl WebApp {
     async fn file(&self, path: &str) -> Option<Asset> {
+        // Only plain relative names: no `..`, no absolute paths, no prefixes. (Debug builds read
+        // embedded files from disk too.)
+        let plain = Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+        if !plain {
+            return None;
+        }
         match self {
             WebApp::Embedded => Embedded::get(path).map(|f| Asset {
                 mime: f.metadata.mimetype().to_owned(),
                 bytes: f.data,
             }),
             WebApp::Directory(root) => {
-                // Only plain relative names: no `..`, no absolute paths, no prefixes.
-                let relative = Path::new(path);
-                if !relative
-                    .components()
-                    .all(|c| matches!(c, Component::Normal(_)))
-                {
-                    return None;
-                }
-                let bytes = tokio::fs::read(root.join(relative)).await.ok()?;
+                let bytes = tokio::fs::read(root.join(path)).await.ok()?;
                 Some(Asset {
                     bytes: Cow::Owned(bytes),
                     mime: guess_mime(path).to_owned(),

@@ -4,7 +4,8 @@ import { useI18n } from "../i18n";
 import { allowed, itemFor } from "../permissions";
 import { Link } from "../router";
 import { useRole, useSession } from "../session";
-import { PageTitle } from "../components/ui";
+import { ApiError } from "../api/client";
+import { ErrorBox, PageTitle } from "../components/ui";
 import { Dashboard } from "./Dashboard";
 import { Accounts } from "./Accounts";
 import { Contacts } from "./Contacts";
@@ -26,7 +27,9 @@ export function CompanyPages({ path }: { path: string }) {
     document.querySelector<HTMLElement>("main h1")?.focus();
   }, [path]);
 
-  if (!item || !allowed(role, item.permission)) return <NotFound />;
+  if (!item) return <NotFound />;
+  // A page the role may not use is not linked anywhere; a typed or old address says why.
+  if (!allowed(role, item.permission)) return <ErrorBox error={new ApiError(403, "forbidden", "")} />;
   // Keyed by company: switching companies starts every page afresh, never showing old data.
   return <div key={company}>{pageFor(path)}</div>;
 }
