@@ -26,6 +26,7 @@ mod keys;
 mod keystore;
 pub mod password;
 mod token;
+mod verified_cache;
 
 pub use error::{AuthError, TokenError};
 pub use keys::KeySet;

@@ -128,6 +128,7 @@ pub struct Tokens {
     keys: KeySet,
     config: TokenConfig,
     validation: Validation,
+    verified: crate::verified_cache::VerifiedCache,
 }
 
 impl Tokens {
@@ -150,6 +151,7 @@ impl Tokens {
             keys,
             config,
             validation,
+            verified: Default::default(),
         }
     }
 
@@ -183,6 +185,20 @@ impl Tokens {
     /// Verifies a token string (the part after `Bearer `); see the module documentation for
     /// every check made.
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        let leeway = i64::try_from(self.config.leeway_secs).unwrap_or(0);
+        let now = unix_now().map_err(TokenError::Internal)?;
+        if let Some(hit) = self
+            .verified
+            .get(token, i64::try_from(now).unwrap_or(i64::MAX), leeway)
+        {
+            return Ok(hit);
+        }
+        let verified = self.verify_fully(token)?;
+        self.verified.insert(token, &verified);
+        Ok(verified)
+    }
+
+    fn verify_fully(&self, token: &str) -> Result<VerifiedToken, TokenError> {
         let header_segment = split(token)?;
         let header = header::parse(header_segment)?;
         let key = self

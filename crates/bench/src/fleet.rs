@@ -5,6 +5,7 @@ use silo_auth::{KeySet, TokenConfig, Tokens};
 use silo_control::{Email, NewCompany, NewIdentity, Slug};
 use silo_server::{Server, ServerConfig};
 use silo_tenancy::{DataDir, PoolSettings, Tenancy};
+use silo_testkit::TestStorage;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,16 +24,72 @@ pub struct Fleet {
     /// The companies.
     pub targets: Arc<Vec<Target>>,
     tenancy: Arc<Tenancy>,
-    _dir: tempfile::TempDir,
+    // Dropped last: removes the throw-away databases and files.
+    _storage: TestStorage,
+    probe: Probe,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
+/// Counts tenant connections from `pg_stat_activity` through an admin connection.
+#[derive(Clone)]
+pub struct Probe(Option<silo_store::Db>);
+
+impl Probe {
+    /// Tenant connections open on PostgreSQL now (`None` on SQLite).
+    pub async fn pg_tenant_connections(&self) -> Option<i64> {
+        let admin = self.0.as_ref()?;
+        let row = admin
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE usename LIKE 'silo_t_%'",
+                &[],
+            )
+            .await
+            .ok()?;
+        row.get::<i64>("n").ok()
+    }
+}
+
+/// Where the fleet's databases live.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// Temp-dir SQLite files.
+    Sqlite,
+    /// A throw-away control database and tenant databases on this PostgreSQL server.
+    Postgres(String),
+}
+
+impl Backend {
+    fn storage(&self) -> TestStorage {
+        match self {
+            Backend::Sqlite => TestStorage::on(&silo_testkit::TestBackend::Sqlite),
+            Backend::Postgres(url) => TestStorage::postgres_servers(url, vec![url.clone()]),
+        }
+    }
+
+    fn settings(&self) -> PoolSettings {
+        match self {
+            Backend::Sqlite => PoolSettings::sqlite_default(),
+            Backend::Postgres(_) => PoolSettings::default(),
+        }
+    }
+}
+
 fn owner() -> anyhow::Result<NewIdentity> {
+    // Hashed once: the identity must be active (have a password) for its tokens to count.
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = match HASH.get() {
+        Some(h) => h.clone(),
+        None => {
+            let h = silo_auth::password::hash(&silo_auth::password::Password::new(
+                "bench password, unused",
+            ))?;
+            HASH.get_or_init(|| h).clone()
+        }
+    };
     Ok(NewIdentity {
         email: Email::parse("bench@silo.example").map_err(anyhow::Error::msg)?,
         name: "Bench".into(),
-        // No password: the benchmark signs its own tokens and never logs in.
-        password_hash: None,
+        password_hash: Some(hash),
     })
 }
 
@@ -45,11 +102,10 @@ fn company(i: usize) -> anyhow::Result<NewCompany> {
 
 impl Fleet {
     /// Starts a server on a fresh data directory with `n` companies.
-    pub async fn start(n: usize) -> anyhow::Result<Fleet> {
-        let dir = tempfile::tempdir()?;
-        let data = DataDir::new(dir.path());
-        let keys_dir = data.keys_dir();
-        let tenancy = Arc::new(Tenancy::open_sqlite(data, PoolSettings::default()).await?);
+    pub async fn start(backend: &Backend, n: usize) -> anyhow::Result<Fleet> {
+        let storage = backend.storage();
+        let keys_dir = DataDir::new(storage.dir.path()).keys_dir();
+        let tenancy = Arc::new(storage.open(backend.settings()).await);
         let tokens = Tokens::new(
             KeySet::load_or_create(&keys_dir)?,
             TokenConfig {
@@ -100,13 +156,30 @@ impl Fleet {
                 );
             }
         }
+        let probe = Probe(match &storage.pg {
+            Some(pg) => Some(pg.control_admin().await),
+            None => None,
+        });
         Ok(Fleet {
             url,
             targets: Arc::new(targets),
             tenancy,
-            _dir: dir,
+            _storage: storage,
+            probe,
             _stop: stop,
         })
+    }
+
+    /// The first company's database handle, for the baseline server.
+    pub async fn first_tenant_db(&self) -> anyhow::Result<silo_store::TenantDb> {
+        let companies = self.tenancy.control().list_companies().await?;
+        let (company, _) = companies.first().context("no company")?;
+        Ok(self.tenancy.tenant_db(company).await?)
+    }
+
+    /// A handle that counts open PostgreSQL tenant connections.
+    pub fn probe(&self) -> Probe {
+        self.probe.clone()
     }
 
     /// Tenant pools open in the server now.
@@ -115,10 +188,10 @@ impl Fleet {
     }
 }
 
-/// Provisions `n` companies on a fresh data directory; returns each one's duration.
-pub async fn provision_timings(n: usize) -> anyhow::Result<Vec<Duration>> {
-    let dir = tempfile::tempdir()?;
-    let tenancy = Tenancy::open_sqlite(DataDir::new(dir.path()), PoolSettings::default()).await?;
+/// Provisions `n` companies on fresh storage; returns each one's duration.
+pub async fn provision_timings(backend: &Backend, n: usize) -> anyhow::Result<Vec<Duration>> {
+    let storage = backend.storage();
+    let tenancy = storage.open(backend.settings()).await;
     let mut timings = Vec::with_capacity(n);
     for i in 0..n {
         let started = Instant::now();

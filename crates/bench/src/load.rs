@@ -127,3 +127,38 @@ pub async fn touch_all(fleet: &Fleet) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Samples the number of open PostgreSQL tenant connections while a run goes on.
+pub struct ConnectionSampler {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Option<i64>>,
+}
+
+impl ConnectionSampler {
+    /// Starts sampling every 50 ms (nothing on SQLite).
+    pub fn start(fleet: &Fleet) -> Self {
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let probe = fleet.probe();
+        let task = tokio::spawn(async move {
+            let mut max: Option<i64> = None;
+            loop {
+                if let Some(n) = probe.pg_tenant_connections().await {
+                    max = Some(max.map_or(n, |m| m.max(n)));
+                } else if max.is_none() {
+                    return None;
+                }
+                tokio::select! {
+                    _ = &mut stopped => return max,
+                    () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                }
+            }
+        });
+        ConnectionSampler { stop, task }
+    }
+
+    /// The most connections seen.
+    pub async fn finish(self) -> Option<i64> {
+        let _ = self.stop.send(());
+        self.task.await.ok().flatten()
+    }
+}

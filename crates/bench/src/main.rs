@@ -5,6 +5,7 @@
 //! `memory` (resident memory after touching N companies). See BENCHMARKS.md for results.
 #![forbid(unsafe_code)]
 
+mod baseline;
 mod fleet;
 mod load;
 mod report;
@@ -25,12 +26,18 @@ struct Cli {
     /// Write an SVG plot of throughput and p99 against companies here (many-companies).
     #[arg(long, global = true)]
     svg: Option<std::path::PathBuf>,
+    /// Run on PostgreSQL: a server URL with rights to create databases and roles (a throw-away
+    /// control database and tenant databases are created and dropped).
+    #[arg(long, global = true)]
+    postgres: Option<String>,
     #[command(subcommand)]
     scenario: Scenario,
 }
 
 #[derive(Debug, Subcommand)]
 enum Scenario {
+    /// The same read on a fixed database handle without token or registry: the upper bound.
+    Baseline,
     /// The full request path for one company (GET a contact by id).
     OneCompany,
     /// Requests spread uniformly over N companies, for each N given.
@@ -69,9 +76,29 @@ async fn main() -> anyhow::Result<()> {
         load.concurrency,
         cli.seconds
     );
+    let backend = match &cli.postgres {
+        Some(url) => fleet::Backend::Postgres(url.clone()),
+        None => fleet::Backend::Sqlite,
+    };
+    println!(
+        "# backend: {}",
+        if cli.postgres.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
     match cli.scenario {
+        Scenario::Baseline => {
+            let mut fleet = fleet::Fleet::start(&backend, 1).await?;
+            let db = fleet.first_tenant_db().await?;
+            let (url, _stop) = baseline::start(db).await?;
+            fleet.url = url;
+            let result = load::run(&fleet, &load, load::Mix::Reads).await?;
+            report::table("baseline (fixed database handle, no token)", &[(1, result)]);
+        }
         Scenario::OneCompany => {
-            let fleet = fleet::Fleet::start(1).await?;
+            let fleet = fleet::Fleet::start(&backend, 1).await?;
             let result = load::run(&fleet, &load, load::Mix::Reads).await?;
             report::table("one-company (GET /api/contacts/{id})", &[(1, result)]);
         }
@@ -79,8 +106,14 @@ async fn main() -> anyhow::Result<()> {
             let mut rows = Vec::new();
             let mut write_rows = Vec::new();
             for n in companies {
-                let fleet = fleet::Fleet::start(n).await?;
+                let fleet = fleet::Fleet::start(&backend, n).await?;
+                let sampler = load::ConnectionSampler::start(&fleet);
                 rows.push((n, load::run(&fleet, &load, load::Mix::Reads).await?));
+                if let Some(max) = sampler.finish().await {
+                    println!(
+                        "# {n} companies: at most {max} tenant connections open on PostgreSQL during reads"
+                    );
+                }
                 if writes {
                     write_rows.push((n, load::run(&fleet, &load, load::Mix::Writes).await?));
                 }
@@ -95,11 +128,11 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Scenario::Provision { companies } => {
-            let timings = fleet::provision_timings(companies).await?;
+            let timings = fleet::provision_timings(&backend, companies).await?;
             report::provisioning(&timings);
         }
         Scenario::Memory { companies } => {
-            let fleet = fleet::Fleet::start(companies).await?;
+            let fleet = fleet::Fleet::start(&backend, companies).await?;
             load::touch_all(&fleet).await?;
             report::memory(companies, fleet.open_pools().await);
         }

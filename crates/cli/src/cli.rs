@@ -68,6 +68,13 @@ pub enum Command {
     /// Manage the keys that sign access tokens.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Migrate the control plane, then every active or suspended company's database, N at a
+    /// time. Failures are reported and skipped (exit 1); running it again resumes.
+    Migrate {
+        /// How many companies to migrate at once.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+    },
     /// Show the roles and what each may do.
     Roles {
         /// Print JSON for scripts instead of a table.
@@ -196,6 +203,45 @@ pub enum CompanyCommand {
     Resume {
         /// Company id or slug.
         company: String,
+    },
+    /// Erase a company for good: its database, memberships and invitations go; a tombstone
+    /// and the audit trail stay. Running it again finishes an interrupted erasure.
+    Erase {
+        /// Company id or slug.
+        company: String,
+        /// Confirm: this cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Write a company's business data and members to a portable archive (JSON; gzip when
+    /// the file name ends in .gz).
+    Export {
+        /// Company id or slug.
+        company: String,
+        /// The archive to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Create a new company from an archive made by `export`.
+    Import {
+        /// The archive to read (JSON or gzip).
+        #[arg(long)]
+        file: PathBuf,
+        /// Display name; the archive's when left out.
+        #[arg(long)]
+        name: Option<String>,
+        /// Slug; the archive's when left out.
+        #[arg(long)]
+        slug: Option<String>,
+    },
+    /// Move a company's database to another PostgreSQL tenant server (it answers 503 while
+    /// the copy runs).
+    Move {
+        /// Company id or slug.
+        company: String,
+        /// The destination: a configured tenant server, as `host:port`.
+        #[arg(long)]
+        to: String,
     },
 }
 

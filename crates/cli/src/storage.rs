@@ -17,7 +17,7 @@ pub async fn open(args: &StorageArgs) -> anyhow::Result<Tenancy> {
         if !servers.is_empty() {
             bail!("--tenant-server needs --database-url (the PostgreSQL control plane)");
         }
-        return Tenancy::open_sqlite(DataDir::new(&args.data), PoolSettings::default())
+        return Tenancy::open_sqlite(DataDir::new(&args.data), PoolSettings::sqlite_default())
             .await
             .with_context(|| format!("cannot open the data directory {}", args.data.display()));
     };

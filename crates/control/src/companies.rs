@@ -27,6 +27,28 @@ pub struct Company {
     pub created_at: Timestamp,
     /// When it last changed.
     pub updated_at: Timestamp,
+    /// When it was erased (tombstones only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<Timestamp>,
+    /// Who erased it: an identity id, or `operator` for the command line (tombstones only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub erased_by: Option<String>,
+    /// Whether its database is being moved to another server; it serves nothing meanwhile.
+    #[serde(skip)]
+    pub moving: bool,
+}
+
+/// Selects a company's columns (aliased `c`) with its move marker; `$rest` adds the filter.
+macro_rules! select_company {
+    ($rest:literal) => {
+        concat!(
+            "SELECT c.id, c.slug, c.name, c.plan, c.status, c.created_at, c.updated_at, ",
+            "c.erased_at, c.erased_by, (p.moving_to IS NOT NULL) AS moving, ",
+            "p.backend, p.server, p.database_name, p.credentials_ref, p.schema_version ",
+            "FROM companies c LEFT JOIN placements p ON p.company_id = c.id ",
+            $rest
+        )
+    };
 }
 
 /// What it takes to register a company.
@@ -49,6 +71,9 @@ impl Company {
             status: row.get::<String>("status")?.parse().map_err(corrupt)?,
             created_at: row.get("created_at")?,
             updated_at: row.get("updated_at")?,
+            erased_at: row.get("erased_at")?,
+            erased_by: row.get("erased_by")?,
+            moving: row.get::<Option<bool>>("moving")?.unwrap_or(false),
         })
     }
 }
@@ -145,10 +170,7 @@ impl ControlPlane {
     pub async fn company(&self, id: CompanyId) -> Result<Option<Company>, ControlError> {
         let row = self
             .db
-            .fetch_optional(
-                "SELECT id, slug, name, plan, status, created_at, updated_at FROM companies WHERE id = $1",
-                params![id],
-            )
+            .fetch_optional(select_company!("WHERE c.id = $1"), params![id])
             .await?;
         row.as_ref().map(Company::from_row).transpose()
     }
@@ -160,10 +182,7 @@ impl ControlPlane {
         }
         let row = self
             .db
-            .fetch_optional(
-                "SELECT id, slug, name, plan, status, created_at, updated_at FROM companies WHERE slug = $1",
-                params![id_or_slug],
-            )
+            .fetch_optional(select_company!("WHERE c.slug = $1"), params![id_or_slug])
             .await?;
         row.as_ref().map(Company::from_row).transpose()
     }
@@ -172,13 +191,7 @@ impl ControlPlane {
     pub async fn list_companies(&self) -> Result<Vec<(Company, Option<Placement>)>, ControlError> {
         let rows = self
             .db
-            .fetch_all(
-                "SELECT c.id, c.slug, c.name, c.plan, c.status, c.created_at, c.updated_at,
-                        p.backend, p.server, p.database_name, p.credentials_ref, p.schema_version
-                 FROM companies c LEFT JOIN placements p ON p.company_id = c.id
-                 ORDER BY c.created_at, c.id",
-                &[],
-            )
+            .fetch_all(select_company!("ORDER BY c.created_at, c.id"), &[])
             .await?;
         rows.iter()
             .map(|row| {
@@ -196,7 +209,7 @@ impl ControlPlane {
         let rows = self
             .db
             .fetch_all(
-                "SELECT id, slug, name, plan, status, created_at, updated_at FROM companies WHERE status = 'provisioning' ORDER BY created_at",
+                select_company!("WHERE c.status = 'provisioning' ORDER BY c.created_at"),
                 &[],
             )
             .await?;

@@ -85,7 +85,7 @@ impl std::fmt::Debug for NewIdentity {
 }
 
 impl Identity {
-    fn from_row(row: &Row) -> Result<Identity, ControlError> {
+    pub(crate) fn from_row(row: &Row) -> Result<Identity, ControlError> {
         Ok(Identity {
             id: row.get("id")?,
             email: Email::parse(&row.get::<String>("email")?)

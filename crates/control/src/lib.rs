@@ -4,9 +4,11 @@
 //! It holds no business data. It says which companies exist, who belongs to them in which role,
 //! and where each company's own database lives.
 
+mod access;
 mod audit;
 mod companies;
 mod error;
+mod fleet;
 mod identities;
 mod invitations;
 mod memberships;
@@ -15,9 +17,11 @@ mod plans;
 mod sessions;
 mod types;
 
+pub use access::AccessView;
 pub use audit::{AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
 pub use companies::{Company, NewCompany};
 pub use error::ControlError;
+pub use fleet::Eraser;
 pub use identities::{Identity, IdentityStatus, NewIdentity};
 pub use invitations::{AcceptedInvitation, INVITATION_TTL};
 pub use memberships::{Member, MembershipSummary};
@@ -49,8 +53,13 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
         },
         silo_store::Migration {
             version: 3,
-            name: "0003_sessions",
-            sql: include_str!("../../../migrations/control/sqlite/0003_sessions.sql"),
+            name: "0003_fleet",
+            sql: include_str!("../../../migrations/control/sqlite/0003_fleet.sql"),
+        },
+        silo_store::Migration {
+            version: 4,
+            name: "0004_sessions",
+            sql: include_str!("../../../migrations/control/sqlite/0004_sessions.sql"),
         },
     ],
     postgres: &[
@@ -66,8 +75,13 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
         },
         silo_store::Migration {
             version: 3,
-            name: "0003_sessions",
-            sql: include_str!("../../../migrations/control/postgres/0003_sessions.sql"),
+            name: "0003_fleet",
+            sql: include_str!("../../../migrations/control/postgres/0003_fleet.sql"),
+        },
+        silo_store::Migration {
+            version: 4,
+            name: "0004_sessions",
+            sql: include_str!("../../../migrations/control/postgres/0004_sessions.sql"),
         },
     ],
 };

@@ -41,3 +41,22 @@ pub static TENANT_MIGRATIONS: MigrationSet = MigrationSet {
         },
     ],
 };
+
+/// The tenant tables holding business data, parents before children, so rows can be inserted in
+/// this order and deleted in reverse. `silo_schema` and `write_locks` (seeded by migrations,
+/// no data) are left out; a test checks that every other table is listed.
+pub const TABLES: &[&str] = &[
+    "accounts",
+    "contacts",
+    "deals",
+    "deal_stage_changes",
+    "contracts",
+    "company_invoicing",
+    "invoice_counters",
+    "invoices",
+    "invoice_lines",
+    "invoice_payments",
+];
+
+/// Tenant tables that hold no business data and are not exported.
+pub const INTERNAL_TABLES: &[&str] = &["silo_schema", "write_locks"];

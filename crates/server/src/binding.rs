@@ -97,10 +97,17 @@ pub struct Tenant {
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let header = parts
-        .headers
-        .get(AUTHORIZATION)
+    let mut headers = parts.headers.get_all(AUTHORIZATION).iter();
+    let header = headers
+        .next()
         .ok_or_else(|| ApiError::Unauthenticated("no Authorization header".into()))?;
+    // With two credentials, a proxy that reads the last and we who read the first would act
+    // for different callers; refuse rather than pick one.
+    if headers.next().is_some() {
+        return Err(ApiError::Unauthenticated(
+            "more than one Authorization header".into(),
+        ));
+    }
     let value = header
         .to_str()
         .map_err(|_| ApiError::Unauthenticated("Authorization header is not text".into()))?;
@@ -115,25 +122,39 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
+/// Verifies the bearer token of a request.
+fn verified_token(parts: &Parts, state: &AppState) -> Result<silo_auth::VerifiedToken, ApiError> {
+    let token = bearer(parts)?;
+    state
+        .tokens
+        .verify(token)
+        .map_err(|e| ApiError::Unauthenticated(format!("token refused: {e}")))
+}
+
+fn usable(identity: Option<Identity>) -> Result<Identity, ApiError> {
+    identity
+        .filter(|i| i.status == IdentityStatus::Active)
+        .ok_or_else(|| ApiError::Unauthenticated("identity unknown or disabled".into()))
+}
+
+fn note_bound(parts: &Parts, identity: IdentityId, company: Option<CompanyId>) {
+    if let Some(bound) = parts.extensions.get::<crate::observe::Bound>() {
+        bound.set(identity, company);
+    }
+}
+
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)?;
-        let verified = state
-            .tokens
-            .verify(token)
-            .map_err(|e| ApiError::Unauthenticated(format!("token refused: {e}")))?;
+        let verified = verified_token(parts, state)?;
         let identity = state
             .tenancy
             .control()
             .identity(IdentityId::from_uuid(verified.identity()))
-            .await?
-            .filter(|i| i.status == IdentityStatus::Active)
-            .ok_or_else(|| ApiError::Unauthenticated("identity unknown or disabled".into()))?;
-        if let Some(bound) = parts.extensions.get::<crate::observe::Bound>() {
-            bound.set(identity.id, None);
-        }
+            .await?;
+        let identity = usable(identity)?;
+        note_bound(parts, identity.id, None);
         Ok(Authenticated {
             identity,
             company_claim: verified.company().map(CompanyId::from_uuid),
@@ -156,20 +177,29 @@ impl FromRequestParts<AppState> for Tenant {
                 ));
             }
         };
-        let auth = Authenticated::from_request_parts(parts, state).await?;
-        let company_id = auth.company_claim.ok_or(ApiError::NoCompany)?;
+        let verified = verified_token(parts, state)?;
+        let identity_id = IdentityId::from_uuid(verified.identity());
         let control = state.tenancy.control();
-        let company = control
-            .company(company_id)
-            .await?
-            .ok_or(ApiError::TenantUnresolved)?;
-        match company.status {
-            CompanyStatus::Active => {}
-            CompanyStatus::Suspended => return Err(ApiError::CompanySuspended),
-            CompanyStatus::Provisioning | CompanyStatus::Erased => {
-                return Err(ApiError::TenantUnresolved);
-            }
+        let Some(company_id) = verified.company().map(CompanyId::from_uuid) else {
+            // Still a 401 first when the identity itself is gone.
+            usable(control.identity(identity_id).await?)?;
+            return Err(ApiError::NoCompany);
+        };
+        // Identity, company and membership as of now, in one registry read.
+        let view = control.access_view(identity_id, company_id).await?;
+        let identity = usable(view.identity)?;
+        let company = view.company.ok_or(ApiError::TenantUnresolved)?;
+        if matches!(
+            company.status,
+            CompanyStatus::Provisioning | CompanyStatus::Erased
+        ) {
+            return Err(ApiError::TenantUnresolved);
         }
+        let auth = Authenticated {
+            identity,
+            company_claim: Some(company_id),
+            meta: RequestMeta::of(parts),
+        };
         let refusal = Refusal {
             state,
             parts,
@@ -181,7 +211,7 @@ impl FromRequestParts<AppState> for Tenant {
                 .record("access.company_suspended", ApiError::CompanySuspended)
                 .await);
         }
-        let Some(role) = control.role_of(auth.identity.id, company.id).await? else {
+        let Some(role) = view.role else {
             return Err(refusal
                 .record("access.not_a_member", ApiError::NotAMember)
                 .await);
@@ -191,9 +221,7 @@ impl FromRequestParts<AppState> for Tenant {
                 .record("access.forbidden", ApiError::Forbidden)
                 .await);
         }
-        if let Some(bound) = parts.extensions.get::<crate::observe::Bound>() {
-            bound.set(auth.identity.id, Some(company.id));
-        }
+        note_bound(parts, auth.identity.id, Some(company.id));
         let db = state.tenancy.tenant_db(&company).await?;
         Ok(Tenant {
             company,

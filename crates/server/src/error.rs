@@ -199,6 +199,7 @@ impl From<silo_tenancy::TenancyError> for ApiError {
             TenancyError::Control(c) => c.into(),
             TenancyError::Io(e) => ApiError::Internal(e.to_string()),
             TenancyError::Config(e) => ApiError::Internal(e),
+            TenancyError::Archive(e) | TenancyError::Refused(e) => ApiError::Internal(e),
         }
     }
 }

@@ -64,6 +64,7 @@ docs! {
     GET "/api/me" "Who you are, where, and what you may do" => 200 out Value;
     GET "/api/company" "Your company" => 200 out Company;
     PATCH "/api/company" "Rename the company or change its plan" in company::PatchCompany => 200 out Company;
+    DELETE "/api/company" "Erase the company and its database for good (owners; confirm with the slug)" in company::EraseCompany => 200 out Company;
     GET "/api/members" "The company's members" => 200 out Page<Member>, list;
     POST "/api/members" "Add or invite a member" in members::AddMember => 201 out members::Added;
     PATCH "/api/members/{identity_id}" "Change a member's role" in members::ChangeRole => 200 out Member;

@@ -69,6 +69,7 @@ route_table! {
     GET "/api/me" => auth::me, Access::Identity;
     GET "/api/company" => company::get, Access::Company(Permission::CompanyRead);
     PATCH "/api/company" => company::patch, Access::Company(Permission::CompanyUpdate);
+    DELETE "/api/company" => company::erase, Access::Company(Permission::CompanyDelete);
     GET "/api/members" => members::list, Access::Company(Permission::MembersRead);
     POST "/api/members" => members::add, Access::Company(Permission::MembersManage);
     PATCH "/api/members/{identity_id}" => members::change_role, Access::Company(Permission::MembersManage);

@@ -50,6 +50,25 @@ async fn sensitive_actions_are_recorded_and_readable_by_auditors_only() {
     )
     .await;
 
+    let control = app.tenancy.control();
+    let acme = control
+        .company(company.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let suspended = app
+        .tenancy
+        .set_status(&acme, silo_control::CompanyStatus::Suspended)
+        .await
+        .unwrap();
+    app.get("/api/company", Some(&viewer))
+        .await
+        .expect(403, "company_suspended");
+    app.tenancy
+        .set_status(&suspended, silo_control::CompanyStatus::Active)
+        .await
+        .unwrap();
+
     let page = app.get("/api/audit?limit=100", Some(&owner)).await;
     assert_eq!(page.status, 200, "{}", page.body);
     let all = actions(&page.body);

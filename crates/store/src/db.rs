@@ -127,6 +127,19 @@ impl Db {
         }))
     }
 
+    /// Starts a read-only transaction that sees one consistent snapshot for all its queries
+    /// (an export reading table after table). SQLite: a deferred transaction, whose snapshot
+    /// is fixed at its first read under WAL; PostgreSQL: `REPEATABLE READ`.
+    pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(Tx(match &self.0 {
+            Backend::Sqlite(p) => TxBackend::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Backend::Postgres(p) => TxBackend::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        }))
+    }
+
     /// Runs statements without parameters as a simple query, outside any transaction block
     /// (`CREATE DATABASE`, `DROP DATABASE`, role DDL). `sql` comes from fixed fragments and
     /// validated identifiers only.
@@ -168,6 +181,14 @@ impl Tx {
     }
 
     query_methods!([mut] TxMut::Sqlite(c) => &mut *c, TxMut::Postgres(c) => &mut *c);
+
+    /// The engine this transaction runs on.
+    pub fn dialect(&self) -> Dialect {
+        match &self.0 {
+            TxBackend::Sqlite(_) => Dialect::Sqlite,
+            TxBackend::Postgres(_) => Dialect::Postgres,
+        }
+    }
 
     /// Runs a script of several statements (migrations); no parameters.
     pub async fn execute_script(&mut self, script: &'static str) -> Result<(), StoreError> {

@@ -5,6 +5,7 @@
 //! written once with `$1`-style placeholders, which both engines accept; where the engines
 //! differ, the difference lives in [`sqlite`] or [`postgres`], never in the callers.
 
+mod catalog;
 mod db;
 mod error;
 mod migrate;
@@ -14,9 +15,10 @@ mod tenant;
 mod timestamp;
 mod value;
 
+pub use catalog::{ColumnKind, table_columns, table_columns_in};
 pub use db::{Db, Dialect, Sql, Tx};
 pub use error::StoreError;
-pub use migrate::{Migration, MigrationSet, applied_version, migrate};
+pub use migrate::{Migration, MigrationSet, applied_version, migrate, migrate_to};
 pub use tenant::TenantDb;
 pub use timestamp::Timestamp;
 pub use value::{FromValue, Row, Value};

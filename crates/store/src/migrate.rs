@@ -83,6 +83,12 @@ pub async fn applied_version(db: &Db) -> Result<Option<i64>, StoreError> {
 /// Applies every migration of `set` that `db` lacks; returns the version it is at afterwards.
 /// A database at a version this build does not know is refused with [`StoreError::Schema`].
 pub async fn migrate(db: &Db, set: &MigrationSet) -> Result<i64, StoreError> {
+    migrate_to(db, set, i64::MAX).await
+}
+
+/// Like [`migrate`], but stops at version `target` (importing an archive made at an older
+/// schema restores into that schema first, then migrates the rows along with it).
+pub async fn migrate_to(db: &Db, set: &MigrationSet, target: i64) -> Result<i64, StoreError> {
     let migrations = set.for_dialect(db.dialect());
     db.execute(CREATE_TABLE, &[]).await?;
     let applied = db
@@ -114,7 +120,10 @@ pub async fn migrate(db: &Db, set: &MigrationSet) -> Result<i64, StoreError> {
     }
     let start = applied.len() as i64;
     let mut current = start;
-    for m in migrations.iter().filter(|m| m.version > start) {
+    for m in migrations
+        .iter()
+        .filter(|m| m.version > start && m.version <= target)
+    {
         let mut tx = db.begin().await?;
         tx.execute_script(m.sql).await?;
         tx.execute(

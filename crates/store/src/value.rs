@@ -140,6 +140,14 @@ impl Row {
         Row { columns, values }
     }
 
+    /// A row built by hand (for re-shaping a fetched row); columns and values pair by position.
+    pub fn from_parts(columns: Vec<String>, values: Vec<Value>) -> Self {
+        Row {
+            columns: Arc::from(columns),
+            values,
+        }
+    }
+
     /// The value of `column` converted to `T`.
     pub fn get<T: FromValue>(&self, column: &str) -> Result<T, StoreError> {
         let value = self.value(column)?;

@@ -18,6 +18,12 @@ pub enum TenancyError {
     /// The storage configuration is unusable (tenant servers, secret).
     #[error("configuration: {0}")]
     Config(String),
+    /// An export archive is malformed, or from a newer build.
+    #[error("archive: {0}")]
+    Archive(String),
+    /// A fleet operation cannot run in this deployment or state.
+    #[error("{0}")]
+    Refused(String),
     /// Filesystem trouble in the data directory.
     #[error("data directory: {0}")]
     Io(#[from] std::io::Error),

@@ -6,8 +6,13 @@
 //! The backend (SQLite files or PostgreSQL servers) is chosen once, when a [`Tenancy`] is
 //! opened; the differences live in `sqlite_placement` and `pg_placement`.
 
+mod archive;
+mod erase;
 mod error;
+mod fleet;
+mod import;
 mod layout;
+mod moving;
 mod pg_placement;
 mod placer;
 mod pools;
@@ -15,7 +20,12 @@ mod provision;
 mod secret;
 mod sqlite_placement;
 
+pub use archive::{
+    ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, ArchiveCompany, ArchiveMember, ArchiveTable,
+};
 pub use error::TenancyError;
+pub use fleet::MigrateOutcome;
+pub use import::Imported;
 pub use layout::DataDir;
 pub use pools::PoolSettings;
 pub use secret::TenantSecret;
@@ -88,6 +98,14 @@ impl Tenancy {
     pub async fn tenant_db(&self, company: &Company) -> Result<TenantDb, TenancyError> {
         if company.status != CompanyStatus::Active {
             return Err(TenancyError::NotActive(company.status));
+        }
+        if company.moving {
+            // Writes now could land in the copy's source after it was read: fail closed.
+            self.pools.evict(company.id).await;
+            return Err(TenancyError::Unavailable(format!(
+                "the database of {} is being moved",
+                company.id
+            )));
         }
         let limits = self.pools.settings().pool_limits();
         let lease = self

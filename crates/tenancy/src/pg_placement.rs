@@ -134,9 +134,19 @@ impl PgPlacement {
         company: &Company,
         limits: PoolLimits,
     ) -> Result<Db, TenancyError> {
-        let (placement, name) = self.placement(control, company).await?;
+        let (placement, _) = self.placement(control, company).await?;
         let server = self.server(&placement)?;
-        let password = self.secret.password_for(company.id);
+        self.create_on(server, company.id, limits).await
+    }
+
+    async fn create_on(
+        &self,
+        server: &TenantServer,
+        id: CompanyId,
+        limits: PoolLimits,
+    ) -> Result<Db, TenancyError> {
+        let name = tenant_name(id);
+        let password = self.secret.password_for(id);
         let admin = &server.admin;
         postgres::ensure_login_role(admin, &name, &password.scram_verifier()).await?;
         // On PostgreSQL 15 a non-superuser admin must be a member of a role to give it a
@@ -188,9 +198,124 @@ impl PgPlacement {
         Ok(postgres::drop_database_and_role(&server.admin, &name, &name).await?)
     }
 
+    /// Moves a company's database to server `to` (a `host:port` id): fences the source (no
+    /// new sessions, every other session ended) so nothing can change it, copies every row
+    /// into a fresh database there, and compares row counts. Returns the rows copied. The
+    /// placement is left to the caller; on failure the source is unfenced and the copy
+    /// dropped.
+    pub(crate) async fn copy_to(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+        to: &str,
+        limits: PoolLimits,
+    ) -> Result<usize, TenancyError> {
+        let (placement, name) = self.placement(control, company).await?;
+        let source = self.server(&placement)?;
+        let target = self
+            .servers
+            .iter()
+            .find(|s| s.server.id() == to)
+            .ok_or_else(|| {
+                TenancyError::Refused(format!("{to} is not a configured tenant server"))
+            })?;
+        if source.server.id() == to {
+            return Err(TenancyError::Refused(format!(
+                "the database is already on {to}"
+            )));
+        }
+        // One connection, opened before the fence: afterwards nobody can connect.
+        let single = PoolLimits {
+            max_connections: 1,
+            ..limits
+        };
+        let password = self.secret.password_for(company.id);
+        let src = source
+            .server
+            .connect_as(&name, &name, password.expose(), single)
+            .await?;
+        let result = async {
+            let pid: i64 = src
+                .fetch_one("SELECT pg_backend_pid()::bigint AS pid", &[])
+                .await?
+                .get("pid")?;
+            fence(&source.admin, &name, Some(pid)).await?;
+            // A copy left by an interrupted move was never used: start it afresh.
+            postgres::drop_database_and_role(&target.admin, &name, &name).await?;
+            let dst = self.create_on(target, company.id, limits).await?;
+            let copied = copy_rows(&src, &dst).await;
+            dst.close().await;
+            copied
+        }
+        .await;
+        src.close().await;
+        if result.is_err() {
+            let _ = unfence(&source.admin, &name).await;
+            let _ = postgres::drop_database_and_role(&target.admin, &name, &name).await;
+        }
+        result
+    }
+
+    /// Drops the database a finished move left behind on `server`.
+    pub(crate) async fn drop_on(&self, server: &str, id: CompanyId) -> Result<(), TenancyError> {
+        let name = tenant_name(id);
+        let Some(s) = self.servers.iter().find(|s| s.server.id() == server) else {
+            return Err(TenancyError::Refused(format!("{server} is not configured")));
+        };
+        Ok(postgres::drop_database_and_role(&s.admin, &name, &name).await?)
+    }
+
     pub(crate) async fn close(&self) {
         for s in &self.servers {
             s.admin.close().await;
         }
     }
+}
+
+/// Refuses new sessions on `database` and ends every session on it but `keep`.
+async fn fence(admin: &Db, database: &str, keep: Option<i64>) -> Result<(), TenancyError> {
+    admin
+        .execute_raw(Sql::assembled(format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS false",
+            quote_ident(database)
+        )))
+        .await?;
+    admin
+        .fetch_all(
+            "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity
+             WHERE datname = $1 AND pid <> $2",
+            silo_store::params![database, keep.unwrap_or(0)],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn unfence(admin: &Db, database: &str) -> Result<(), TenancyError> {
+    Ok(admin
+        .execute_raw(Sql::assembled(format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+            quote_ident(database)
+        )))
+        .await?)
+}
+
+/// Copies at the source's schema version, then checks every table's row count.
+async fn copy_rows(src: &Db, dst: &Db) -> Result<usize, TenancyError> {
+    let (version, tables) = crate::import::read_tables(src).await?;
+    silo_store::migrate_to(dst, &silo_domain::schema::TENANT_MIGRATIONS, version).await?;
+    crate::import::write_tables(dst, &tables).await?;
+    let mut total = 0;
+    for (table, data) in &tables {
+        // Names from the fixed table list only.
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let n: i64 = dst.fetch_one(Sql::assembled(sql), &[]).await?.get("n")?;
+        if usize::try_from(n).ok() != Some(data.rows.len()) {
+            return Err(TenancyError::Unavailable(format!(
+                "copy of {table} has {n} rows, the source {}",
+                data.rows.len()
+            )));
+        }
+        total += data.rows.len();
+    }
+    Ok(total)
 }

@@ -5,8 +5,8 @@ use crate::TenancyError;
 use crate::pg_placement::PgPlacement;
 use crate::sqlite_placement::SqlitePlacement;
 use silo_control::{Company, CompanyId, ControlPlane, NewPlacement};
-use silo_store::Db;
 use silo_store::sqlite::PoolLimits;
+use silo_store::{Db, Dialect};
 
 /// Where tenant databases live.
 #[derive(Debug)]
@@ -77,6 +77,14 @@ impl Placer {
         match self {
             Placer::Sqlite(s) => s.drop_storage(company),
             Placer::Postgres(p) => p.drop_storage(control, company).await,
+        }
+    }
+
+    /// The engine tenant databases use in this deployment.
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Placer::Sqlite(_) => Dialect::Sqlite,
+            Placer::Postgres(_) => Dialect::Postgres,
         }
     }
 

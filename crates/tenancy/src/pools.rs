@@ -34,6 +34,19 @@ pub struct PoolSettings {
     pub idle_timeout: Duration,
 }
 
+impl PoolSettings {
+    /// Defaults for the embedded deployment: SQLite connections are cheap file handles, so many
+    /// pools stay open and a busy fleet does not reopen files on every request.
+    pub fn sqlite_default() -> Self {
+        PoolSettings {
+            max_pools: 1024,
+            connections_per_pool: 2,
+            connection_budget: 2048,
+            ..PoolSettings::default()
+        }
+    }
+}
+
 impl Default for PoolSettings {
     fn default() -> Self {
         PoolSettings {

@@ -10,6 +10,8 @@ pub struct Cluster {
     data: PathBuf,
     bin: PathBuf,
     as_postgres: bool,
+    options: String,
+    log: String,
     _dir: tempfile::TempDir,
 }
 
@@ -47,11 +49,13 @@ impl Cluster {
             }
         }
         let port = free_port()?;
-        let cluster = Cluster {
+        let mut cluster = Cluster {
             url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
             data: data.clone(),
             bin,
             as_postgres,
+            options: String::new(),
+            log: String::new(),
             _dir: dir,
         };
         cluster.run(
@@ -73,23 +77,38 @@ impl Cluster {
             path(cluster._dir.path())
         );
         let log = path(&cluster._dir.path().join("log"));
+        cluster.options = options;
+        cluster.log = log;
+        cluster.start_server()?;
+        Ok(cluster)
+    }
+
+    /// Starts the stopped server again on the same port (a restart after [`Cluster::stop`]).
+    pub fn start_server(&self) -> Result<(), String> {
         // -w waits until the server accepts connections (or fails), so no polling here.
-        cluster.run(
+        self.run(
             "pg_ctl",
             &[
                 "-D",
-                &path(&data),
+                &path(&self.data),
                 "-o",
-                &options,
+                &self.options,
                 "-l",
-                &log,
+                &self.log,
                 "-w",
                 "-t",
                 "60",
                 "start",
             ],
-        )?;
-        Ok(cluster)
+        )
+    }
+
+    /// Stops the server at once, as a crash or a network cut would: sessions end mid-query.
+    pub fn stop(&self) -> Result<(), String> {
+        self.run(
+            "pg_ctl",
+            &["-D", &path(&self.data), "-m", "immediate", "-w", "stop"],
+        )
     }
 
     fn run(&self, program: &str, args: &[&str]) -> Result<(), String> {

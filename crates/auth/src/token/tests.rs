@@ -283,3 +283,36 @@ fn tokens_can_be_shared_between_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Tokens>();
 }
+
+#[test]
+fn a_remembered_token_still_expires_and_a_forgery_of_it_is_still_checked() {
+    let keys = KeySet::generate().unwrap();
+    let tokens = Tokens::new(
+        keys,
+        TokenConfig {
+            ttl: std::time::Duration::from_secs(1),
+            leeway_secs: 0,
+            ..TokenConfig::default()
+        },
+    );
+    let issued = tokens.issue(uuid::Uuid::now_v7(), None).unwrap();
+    assert!(tokens.verify(&issued.token).is_ok());
+    assert!(
+        tokens.verify(&issued.token).is_ok(),
+        "second time from the memo"
+    );
+    // A token differing in one byte of the signature is not the remembered one.
+    let mut altered = issued.token.clone().into_bytes();
+    let last = altered.len() - 2;
+    altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+    assert!(tokens.verify(&String::from_utf8(altered).unwrap()).is_err());
+    // Expiry is re-checked on every hit.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while tokens.verify(&issued.token).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the remembered token never expired"
+        );
+        std::thread::yield_now();
+    }
+}

@@ -1,4 +1,5 @@
-//! `silo company`: create, list, suspend and resume companies.
+//! `silo company`: create, list, suspend and resume companies (erase, export, import and move
+//! are in `fleet`).
 
 use super::{find_company, hash_password};
 use crate::cli::{CompanyCommand, StorageArgs};
@@ -32,6 +33,18 @@ pub async fn run(storage: &StorageArgs, cmd: CompanyCommand) -> anyhow::Result<(
         }
         CompanyCommand::Resume { company } => {
             change_status(&tenancy, &company, CompanyStatus::Active).await
+        }
+        CompanyCommand::Erase { company, yes } => {
+            super::fleet::erase(&tenancy, &company, yes).await
+        }
+        CompanyCommand::Export { company, out } => {
+            super::fleet::export(&tenancy, &company, &out).await
+        }
+        CompanyCommand::Import { file, name, slug } => {
+            super::fleet::import(&tenancy, &file, name, slug).await
+        }
+        CompanyCommand::Move { company, to } => {
+            super::fleet::move_to(&tenancy, &company, &to).await
         }
     };
     tenancy.close().await;

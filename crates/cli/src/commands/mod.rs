@@ -3,8 +3,10 @@
 mod audit;
 mod codegen;
 mod company;
+mod fleet;
 mod keys;
 mod member;
+mod migrate;
 mod roles;
 mod serve;
 
@@ -20,6 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Member(cmd) => member::run(&cli.storage, cmd).await,
         Command::Audit(cmd) => audit::run(&cli.storage, cmd).await,
         Command::Keys(cmd) => keys::run(&cli.storage, cmd).await,
+        Command::Migrate { concurrency } => migrate::run(&cli.storage, concurrency.into()).await,
         Command::Roles { json } => roles::run(json),
         Command::Codegen { check, out } => codegen::run(check, &out),
         Command::Config(ref serve) => crate::settings::print(&cli, serve),

@@ -1,4 +1,4 @@
-//! `GET /api/company` and `PATCH /api/company`: the caller's company as the registry keeps it.
+//! `GET`, `PATCH` and `DELETE /api/company`: the caller's company as the registry keeps it.
 
 use crate::AppState;
 use crate::audit::record_write;
@@ -9,7 +9,7 @@ use crate::validate::Fields;
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use silo_control::{Company, Plan};
+use silo_control::{Company, Eraser, Plan};
 use silo_roles::Permission;
 
 /// `GET /api/company`.
@@ -66,4 +66,32 @@ pub async fn patch(
         record_write(&state, &tenant, "company.update", company.id).await?;
     }
     Ok(Json(company))
+}
+
+/// `DELETE /api/company` body: the company's slug, typed again to confirm.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct EraseCompany {
+    confirm: Option<String>,
+}
+
+/// `DELETE /api/company` (company.delete, owners): erases the company for good. Its database,
+/// memberships and invitations go; the answer is the tombstone. Every token for it answers
+/// 403 `tenant_unresolved` afterwards.
+pub async fn erase(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Json(req): Json<EraseCompany>,
+) -> Result<Json<Company>, ApiError> {
+    if req.confirm.as_deref() != Some(tenant.company.slug.as_str()) {
+        return Err(ApiError::invalid(
+            "confirm",
+            "must be the company's slug, to confirm erasing it",
+        ));
+    }
+    let tombstone = state
+        .tenancy
+        .erase(&tenant.company, Eraser::Identity(tenant.identity.id))
+        .await?;
+    record_write(&state, &tenant, "company.erase", tombstone.id).await?;
+    Ok(Json(tombstone))
 }

@@ -30,7 +30,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(config: ServerConfig) -> TestApp {
-    let storage = TestStorage::new();
+    spawn_on(TestStorage::new(), config).await
+}
+
+/// A server on storage the test set up itself (private clusters, several tenant servers).
+pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
     let tenancy = Arc::new(storage.open(PoolSettings::default()).await);
     let keys = KeySet::load_or_create(&DataDir::new(storage.dir.path()).keys_dir()).unwrap();
     let tokens = Tokens::new(keys, TokenConfig::default());
@@ -65,6 +69,36 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+/// Another server process on the same storage (a restart, or a second node), serving until
+/// dropped.
+pub struct Extra {
+    pub url: String,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    /// Starts another server on this app's storage with the key set as it is on disk now (a
+    /// restart after a key rotation, say).
+    pub async fn another_server(&self) -> Extra {
+        let keys =
+            KeySet::load_or_create(&DataDir::new(self.storage.dir.path()).keys_dir()).unwrap();
+        let tokens = Tokens::new(keys, TokenConfig::default());
+        let config = ServerConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..ServerConfig::default()
+        };
+        let server = Server::build(config, self.tenancy.clone(), tokens)
+            .await
+            .unwrap();
+        let url = format!("http://{}", server.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server.run_until_stopped(async {
+            let _ = rx.await;
+        }));
+        Extra { url, _shutdown: tx }
     }
 }
 

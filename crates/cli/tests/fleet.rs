@@ -1,0 +1,154 @@
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
+//! `silo migrate`, `silo company export|import|erase` through the real binary on SQLite.
+
+use silo_control::{Company, Email, NewCompany, NewIdentity, Slug};
+use silo_store::sqlite::{self, PoolLimits};
+use silo_tenancy::{DataDir, PoolSettings, Tenancy};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn silo(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_silo"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("SILO_DATABASE_URL")
+        .env_remove("SILO_TENANT_SERVERS")
+        .output()
+        .expect("run silo")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn companies(data: &Path, n: usize) -> Vec<Company> {
+    let t = Tenancy::open_sqlite(DataDir::new(data), PoolSettings::default())
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let company = NewCompany {
+            name: format!("Co {i}"),
+            slug: Slug::parse(&format!("co-{i}")).unwrap(),
+        };
+        let owner = NewIdentity {
+            email: Email::parse(&format!("owner{i}@example.nl")).unwrap(),
+            name: String::new(),
+            password_hash: None,
+        };
+        out.push(t.provision(company, owner).await.unwrap());
+    }
+    t.close().await;
+    out
+}
+
+/// Takes a tenant file back to schema 2, as a database made by an older build would be.
+async fn downgrade(data: &Path, company: &Company) {
+    let path = DataDir::new(data).tenant_path(company.id);
+    let db = sqlite::open_existing(&path, PoolLimits::default())
+        .await
+        .unwrap();
+    db.execute("DROP TABLE write_locks", &[]).await.unwrap();
+    db.execute("DELETE FROM silo_schema WHERE version = 3", &[])
+        .await
+        .unwrap();
+    db.close().await;
+}
+
+fn schema_versions(data: &Path) -> Vec<(String, i64)> {
+    let out = ok(&silo(data, &["company", "list", "--json"]));
+    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    list.iter()
+        .map(|c| {
+            (
+                c["slug"].as_str().unwrap().to_owned(),
+                c["placement"]["schema_version"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn migrate_reports_a_broken_company_migrates_the_rest_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let all = companies(data, 30).await;
+    for c in &all {
+        downgrade(data, c).await;
+    }
+    // One company's file is damaged: keep the original to repair it later.
+    let broken = DataDir::new(data).tenant_path(all[7].id);
+    let original = std::fs::read(&broken).unwrap();
+    std::fs::write(&broken, b"this is not a database, just garbage bytes..").unwrap();
+
+    let out = silo(data, &["migrate", "--concurrency", "4"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("co-7: FAILED"), "{stderr}");
+    assert!(stderr.contains("1 of 30 companies failed"), "{stderr}");
+    assert_eq!(stderr.matches("migrated 2 -> 3").count(), 29, "{stderr}");
+    for (slug, version) in schema_versions(data) {
+        if slug != "co-7" {
+            assert_eq!(version, 3, "{slug}");
+        }
+    }
+
+    std::fs::write(&broken, original).unwrap();
+    let again = ok(&silo(data, &["migrate"]));
+    assert!(again.contains("all 30 companies are up to date"), "{again}");
+    let stderr = String::from_utf8_lossy(&silo(data, &["migrate"]).stderr).into_owned();
+    assert!(!stderr.contains("migrated"), "nothing left to do: {stderr}");
+    assert!(schema_versions(data).iter().all(|(_, v)| *v == 3));
+    ok(&silo(data, &["audit", "verify"]));
+}
+
+#[tokio::test]
+async fn export_import_and_erase_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let acme = companies(data, 1).await.remove(0);
+    let archive = dir.path().join("co-0.json.gz");
+    let out = ok(&silo(
+        data,
+        &[
+            "company",
+            "export",
+            "co-0",
+            "--out",
+            archive.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("exported co-0"), "{out}");
+    let out = ok(&silo(
+        data,
+        &[
+            "company",
+            "import",
+            "--file",
+            archive.to_str().unwrap(),
+            "--slug",
+            "co-copy",
+        ],
+    ));
+    assert!(out.contains("imported co-copy"), "{out}");
+
+    let refused = silo(data, &["company", "erase", "co-0"]);
+    assert_eq!(refused.status.code(), Some(1));
+    ok(&silo(data, &["company", "erase", "co-0", "--yes"]));
+    assert!(!DataDir::new(data).tenant_path(acme.id).exists());
+    // A second run finishes idempotently.
+    ok(&silo(data, &["company", "erase", "co-0", "--yes"]));
+    let list = ok(&silo(data, &["company", "list", "--json"]));
+    let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
+    let tomb = list.iter().find(|c| c["slug"] == "co-0").unwrap();
+    assert_eq!(tomb["status"], "erased");
+    assert_eq!(tomb["erased_by"], "operator");
+    assert!(tomb["erased_at"].is_string());
+    ok(&silo(data, &["audit", "verify"]));
+}

@@ -1,0 +1,99 @@
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
+//! `DELETE /api/company` (owners, with the slug typed as confirmation) and a tenant database
+//! at a schema newer than this build answering 503.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use silo_control::CompanyStatus;
+use silo_roles::Role;
+
+async fn erase(app: &TestApp, token: &str, body: Value) -> Reply {
+    let req = app
+        .client
+        .delete(format!("{}/api/company", app.url))
+        .bearer_auth(token)
+        .json(&body);
+    app.send(req).await
+}
+
+async fn owners_erase_with_confirmation_and_every_token_is_refused_after() {
+    let app = spawn_app().await;
+    let (owner, id) = app.signup("Acme", "ann@acme.example").await;
+    let admin = app
+        .member_token("acme", "bob@acme.example", Role::Admin)
+        .await;
+    let created = app
+        .post("/api/accounts", Some(&owner), json!({"name": "Big Client"}))
+        .await;
+    assert_eq!(created.status, 201);
+
+    erase(&app, &admin, json!({"confirm": "acme"}))
+        .await
+        .expect(403, "forbidden");
+    erase(&app, &owner, json!({})).await.expect(422, "invalid");
+    erase(&app, &owner, json!({"confirm": "other"}))
+        .await
+        .expect(422, "invalid");
+    app.get("/api/accounts", Some(&owner)).await.expect(200, "");
+
+    let done = erase(&app, &owner, json!({"confirm": "acme"})).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["status"], "erased");
+
+    for token in [&owner, &admin] {
+        app.get("/api/company", Some(token))
+            .await
+            .expect(403, "tenant_unresolved");
+        app.get("/api/accounts", Some(token))
+            .await
+            .expect(403, "tenant_unresolved");
+    }
+    let control = app.tenancy.control();
+    let company = control.company(id.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(company.status, CompanyStatus::Erased);
+    assert!(company.erased_at.is_some());
+    assert!(company.erased_by.is_some());
+    assert!(control.members(company.id).await.unwrap().is_empty());
+    assert!(!app.storage.database_exists(&app.tenancy, &company).await);
+}
+
+async fn a_tenant_database_newer_than_this_build_answers_503() {
+    let app = spawn_app().await;
+    let (owner, id) = app.signup("Acme", "ann@acme.example").await;
+    let company = app
+        .tenancy
+        .control()
+        .company(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let db = app.tenancy.tenant_db(&company).await.unwrap();
+    db.db()
+        .execute(
+            "INSERT INTO silo_schema (version, name, applied_at) VALUES (99, '0099_future', 'x')",
+            &[],
+        )
+        .await
+        .unwrap();
+    drop(db);
+    // Suspending and resuming drops the open pool, so the next request opens (and checks) anew.
+    let suspended = app
+        .tenancy
+        .set_status(&company, CompanyStatus::Suspended)
+        .await
+        .unwrap();
+    app.tenancy
+        .set_status(&suspended, CompanyStatus::Active)
+        .await
+        .unwrap();
+    app.get("/api/accounts", Some(&owner))
+        .await
+        .expect(503, "tenant_unavailable");
+}
+
+silo_testkit::backend_tests!(
+    owners_erase_with_confirmation_and_every_token_is_refused_after,
+    a_tenant_database_newer_than_this_build_answers_503,
+);

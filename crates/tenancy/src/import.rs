@@ -1,0 +1,306 @@
+//! Export and import of one company's business data through an [`Archive`].
+//!
+//! Import runs inside provisioning: the company is registered (`provisioning`), its database
+//! created and migrated to the archive's schema, every row inserted in one transaction, the
+//! database migrated on to this build's schema, members added, and only then is it `active`.
+//! A failure on the way drops what was made and forgets the registration.
+
+use crate::archive::{ArchiveCompany, ArchiveMember, ArchiveTable, from_json, to_json};
+use crate::{ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Tenancy, TenancyError};
+use silo_control::{Company, CompanyStatus, Email, NewCompany, NewIdentity, Plan, Slug};
+use silo_domain::schema::{TABLES, TENANT_MIGRATIONS};
+use silo_roles::Role;
+use silo_store::{Db, Sql, Timestamp, Tx, migrate, migrate_to, table_columns, table_columns_in};
+use std::collections::BTreeMap;
+
+/// A company made from an archive.
+#[derive(Debug)]
+pub struct Imported {
+    /// The new company, active.
+    pub company: Company,
+    /// Members whose identity was new, with their invitation token (shown once).
+    pub invitations: Vec<(Email, String)>,
+}
+
+impl Tenancy {
+    /// Reads a company's business data and members into an archive, from one consistent
+    /// snapshot of its database. Active and suspended companies can be exported.
+    pub async fn export(&self, company: &Company) -> Result<Archive, TenancyError> {
+        if !matches!(
+            company.status,
+            CompanyStatus::Active | CompanyStatus::Suspended
+        ) {
+            return Err(TenancyError::NotActive(company.status));
+        }
+        if company.moving {
+            return Err(TenancyError::Unavailable(
+                "its database is being moved".into(),
+            ));
+        }
+        // One connection: it runs one statement at a time, and a fleet run of N at once must
+        // stay well under the servers' connection limits.
+        let limits = silo_store::sqlite::PoolLimits {
+            max_connections: 1,
+            ..self.pools.settings().pool_limits()
+        };
+        let db = self.placer.open(self.control(), company, limits).await?;
+        let result = read_tables(&db).await;
+        db.close().await;
+        let (tenant_schema_version, tables) = result?;
+        let members = self
+            .control()
+            .members(company.id)
+            .await?
+            .into_iter()
+            .map(|m| ArchiveMember {
+                email: m.email.to_string(),
+                name: m.name,
+                role: m.role.as_str().to_owned(),
+            })
+            .collect();
+        Ok(Archive {
+            format: ARCHIVE_FORMAT.into(),
+            version: ARCHIVE_VERSION,
+            tenant_schema_version,
+            exported_at: Timestamp::now().to_string(),
+            company: ArchiveCompany {
+                name: company.name.clone(),
+                slug: company.slug.to_string(),
+                plan: company.plan.as_str().to_owned(),
+            },
+            members,
+            tables,
+        })
+    }
+
+    /// Creates a new company from an archive (name and slug from the archive unless given).
+    pub async fn import(
+        &self,
+        archive: &Archive,
+        name: Option<String>,
+        slug: Option<Slug>,
+    ) -> Result<Imported, TenancyError> {
+        archive.check(TENANT_MIGRATIONS.latest(self.placer.dialect()))?;
+        let members = parse_members(&archive.members)?;
+        let (owner_email, owner_name, _) = members
+            .iter()
+            .find(|(_, _, role)| *role == Role::Owner)
+            .cloned()
+            .ok_or_else(|| TenancyError::Archive("the archive names no owner".into()))?;
+        let slug = match slug {
+            Some(s) => s,
+            None => Slug::parse(&archive.company.slug)
+                .map_err(|e| TenancyError::Archive(format!("slug {e}")))?,
+        };
+        let plan: Plan = archive
+            .company
+            .plan
+            .parse()
+            .map_err(|e: String| TenancyError::Archive(e))?;
+        let owner_is_new = self
+            .control()
+            .identity_by_email(&owner_email)
+            .await?
+            .is_none();
+        let new = NewCompany {
+            name: name.unwrap_or_else(|| archive.company.name.clone()),
+            slug,
+        };
+        let owner = NewIdentity {
+            email: owner_email.clone(),
+            name: owner_name,
+            password_hash: None,
+        };
+        let company = self.register(new, owner).await?;
+        match self
+            .fill(&company, archive, &members, &owner_email, plan)
+            .await
+        {
+            Ok(mut invitations) => {
+                if owner_is_new {
+                    let owner = self.control().identity_by_email(&owner_email).await?;
+                    if let Some(owner) = owner {
+                        let token = self
+                            .control()
+                            .create_invitation(owner.id, company.id)
+                            .await?;
+                        invitations.insert(0, (owner_email, token));
+                    }
+                }
+                let company = self.control().company(company.id).await?.unwrap_or(company);
+                Ok(Imported {
+                    company,
+                    invitations,
+                })
+            }
+            Err(e) => {
+                // Nothing was served from it: remove the half-made database and registration.
+                let _ = self.drop_tenant_storage(&company).await;
+                let _ = self.control().discard_provisioning(company.id).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The database, its rows, the other members, then `active`.
+    async fn fill(
+        &self,
+        company: &Company,
+        archive: &Archive,
+        members: &[(Email, String, Role)],
+        owner: &Email,
+        plan: Plan,
+    ) -> Result<Vec<(Email, String)>, TenancyError> {
+        let limits = self.pools.settings().pool_limits();
+        let db = self.placer.create(self.control(), company, limits).await?;
+        let result = async {
+            migrate_to(&db, &TENANT_MIGRATIONS, archive.tenant_schema_version).await?;
+            write_tables(&db, &archive.tables).await?;
+            Ok::<_, TenancyError>(migrate(&db, &TENANT_MIGRATIONS).await?)
+        }
+        .await;
+        db.close().await;
+        let version = result?;
+        let mut invitations = Vec::new();
+        for (email, name, role) in members {
+            if email == owner {
+                continue; // registered with the company
+            }
+            let new = NewIdentity {
+                email: email.clone(),
+                name: name.clone(),
+                password_hash: None,
+            };
+            let (identity, created) = self
+                .control()
+                .add_member_by_email(&new, company.id, *role, None)
+                .await?;
+            if created {
+                let token = self
+                    .control()
+                    .create_invitation(identity, company.id)
+                    .await?;
+                invitations.push((email.clone(), token));
+            }
+        }
+        self.control().set_plan(company.id, plan).await?;
+        self.control().activate(company.id, version).await?;
+        Ok(invitations)
+    }
+}
+
+fn parse_members(members: &[ArchiveMember]) -> Result<Vec<(Email, String, Role)>, TenancyError> {
+    members
+        .iter()
+        .map(|m| {
+            let email = Email::parse(&m.email)
+                .map_err(|e| TenancyError::Archive(format!("member email {e}")))?;
+            let role: Role = m
+                .role
+                .parse()
+                .map_err(|_| TenancyError::Archive(format!("unknown role `{}`", m.role)))?;
+            Ok((email, m.name.clone(), role))
+        })
+        .collect()
+}
+
+/// Every business table, read in one snapshot, with the schema version it was read at.
+pub(crate) async fn read_tables(
+    db: &Db,
+) -> Result<(i64, BTreeMap<String, ArchiveTable>), TenancyError> {
+    // Everything through the one transaction: its snapshot, and a single connection (a move
+    // reads its source over the only connection it is still allowed).
+    let mut tx = db.begin_snapshot().await?;
+    let version: i64 = tx
+        .fetch_one(
+            "SELECT COALESCE(MAX(version), 0) AS v FROM silo_schema",
+            &[],
+        )
+        .await?
+        .get("v")?;
+    let mut tables = BTreeMap::new();
+    for &table in TABLES {
+        let columns: Vec<String> = table_columns_in(&mut tx, table)
+            .await?
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        if columns.is_empty() {
+            continue; // not there at this schema version
+        }
+        // Names come from the catalog and the fixed table list, never from input.
+        let sql = format!("SELECT {} FROM {table} ORDER BY 1, 2", quoted(&columns));
+        let rows = tx.fetch_all(Sql::assembled(sql), &[]).await?;
+        let rows = rows
+            .iter()
+            .map(|r| r.values().iter().map(to_json).collect())
+            .collect();
+        tables.insert(table.to_owned(), ArchiveTable { columns, rows });
+    }
+    tx.commit().await?;
+    Ok((version, tables))
+}
+
+/// Inserts the archive's rows in one transaction, parents first.
+pub(crate) async fn write_tables(
+    db: &Db,
+    tables: &BTreeMap<String, ArchiveTable>,
+) -> Result<(), TenancyError> {
+    let mut tx = db.begin().await?;
+    for &table in TABLES {
+        let Some(data) = tables.get(table) else {
+            continue;
+        };
+        insert_rows(&mut tx, db, table, data).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn insert_rows(
+    tx: &mut Tx,
+    db: &Db,
+    table: &str,
+    data: &ArchiveTable,
+) -> Result<(), TenancyError> {
+    let known = table_columns(db, table).await?;
+    let mut kinds = Vec::with_capacity(data.columns.len());
+    for column in &data.columns {
+        // Archive column names are input: only names the database itself lists are used.
+        let kind = known
+            .iter()
+            .find(|(name, _)| name == column)
+            .map(|(_, kind)| *kind)
+            .ok_or_else(|| {
+                TenancyError::Archive(format!("table `{table}` has no column `{column}`"))
+            })?;
+        kinds.push(kind);
+    }
+    let placeholders: Vec<String> = (1..=kinds.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        quoted(&data.columns),
+        placeholders.join(", ")
+    );
+    for row in &data.rows {
+        let values = row
+            .iter()
+            .zip(&kinds)
+            .zip(&data.columns)
+            .map(|((json, kind), column)| {
+                from_json(json, *kind)
+                    .map_err(|e| TenancyError::Archive(format!("{table}.{column}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.execute(Sql::assembled(sql.clone()), &values).await?;
+    }
+    Ok(())
+}
+
+fn quoted(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
