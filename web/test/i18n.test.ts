@@ -26,3 +26,13 @@ describe("translations", () => {
     expect(translator("en")("header.role", { role: "Owner" })).toBe("Role: Owner");
   });
 });
+
+describe("role names", () => {
+  it("exist in both languages for every generated role", async () => {
+    const { ROLES } = await import("../src/generated/roles");
+    for (const role of ROLES) {
+      expect(Object.keys(MESSAGES.en)).toContain(`role.${role}`);
+      expect(Object.keys(MESSAGES.nl)).toContain(`role.${role}`);
+    }
+  });
+});

@@ -2,7 +2,6 @@
 // and the navigation the role may use.
 import type { ReactNode } from "react";
 import { useState } from "react";
-import { ROLE_LABELS } from "../generated/roles";
 import { LOCALES, errorMessage, useI18n, type Locale } from "../i18n";
 import { navFor, itemFor } from "../permissions";
 import { Link, navigate, useLocation } from "../router";
@@ -63,7 +62,7 @@ export function Shell({ children }: { children: ReactNode }) {
             ) : (
               <strong className="company-name">{ready.company.name}</strong>
             )}
-            <span className="role">{t("header.role", { role: ROLE_LABELS[ready.role] })}</span>
+            <span className="role">{t("header.role", { role: t(`role.${ready.role}`) })}</span>
           </div>
         )}
         <div className="tools">

@@ -1,6 +1,5 @@
 import { useState } from "react";
 import type { CompanyChoice } from "../api/types";
-import { ROLE_LABELS } from "../generated/roles";
 import { useI18n } from "../i18n";
 import { navigate } from "../router";
 import { actions, useSession } from "../session";
@@ -30,7 +29,7 @@ export function ChooseCompany({ companies }: { companies: CompanyChoice[] }) {
         {companies.map((c) => (
           <li key={c.id}>
             <button type="button" onClick={() => void choose(c.id)}>
-              <strong>{c.name}</strong> <span className="role">{ROLE_LABELS[c.role]}</span>
+              <strong>{c.name}</strong> <span className="role">{t(`role.${c.role}`)}</span>
             </button>
           </li>
         ))}

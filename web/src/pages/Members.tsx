@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/client";
 import type { Member } from "../api/types";
-import { ROLES, ROLE_LABELS, can, type Role } from "../generated/roles";
+import { ROLES, can, type Role } from "../generated/roles";
 import { usePaged } from "../hooks";
 import { useI18n } from "../i18n";
 import { assignableRoles } from "../permissions";
@@ -64,12 +64,12 @@ export function Members() {
                     <select aria-label={t("members.changeRole", { email: m.email })} value={m.role} onChange={(e) => void change(m, e.target.value as Role)}>
                       {(roles.includes(m.role) ? roles : [m.role, ...roles]).map((r) => (
                         <option key={r} value={r}>
-                          {ROLE_LABELS[r]}
+                          {t(`role.${r}`)}
                         </option>
                       ))}
                     </select>
                   ) : (
-                    ROLE_LABELS[m.role]
+                    t(`role.${m.role}`)
                   )}
                 </td>
                 {manage && (
@@ -120,7 +120,7 @@ function InviteForm({ roles, onAdded }: { roles: Role[]; onAdded: (m: Member) =>
         <Select label={t("members.role")} value={role} onChange={(e) => setRole(e.target.value as Role)}>
           {roles.map((r) => (
             <option key={r} value={r}>
-              {ROLE_LABELS[r]}
+              {t(`role.${r}`)}
             </option>
           ))}
         </Select>
