@@ -304,7 +304,10 @@ fn serve_answers_health_and_readiness_and_stops_gracefully() {
         assert_eq!(health["status"], "ok");
         let ready = reqwest::get(format!("{url}/readyz")).await.unwrap();
         assert_eq!(ready.status(), 200);
-        let missing = reqwest::get(format!("{url}/nope")).await.unwrap();
+        // Page paths belong to the browser app (or the page explaining how to build it).
+        let page = reqwest::get(format!("{url}/nope")).await.unwrap();
+        assert_eq!(page.status(), 200);
+        let missing = reqwest::get(format!("{url}/api/nope")).await.unwrap();
         assert_eq!(missing.status(), 404);
         let body: serde_json::Value = missing.json().await.unwrap();
         assert_eq!(body["error"]["code"], "not_found");

@@ -130,6 +130,7 @@ impl ControlPlane {
         }
         for sql in [
             "DELETE FROM invitations WHERE company_id = $1",
+            "DELETE FROM sessions WHERE company_id = $1",
             "DELETE FROM memberships WHERE company_id = $1",
             "DELETE FROM placements WHERE company_id = $1",
             "DELETE FROM companies WHERE id = $1",

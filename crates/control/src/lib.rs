@@ -14,6 +14,7 @@ mod invitations;
 mod memberships;
 mod placement;
 mod plans;
+mod sessions;
 mod types;
 
 pub use access::AccessView;
@@ -26,6 +27,7 @@ pub use invitations::{AcceptedInvitation, INVITATION_TTL};
 pub use memberships::{Member, MembershipSummary};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
+pub use sessions::{RotatedSession, SESSION_IDLE_TTL, SessionError};
 pub use types::{
     CompanyId, CompanyStatus, Email, IdentityId, Slug, role_schema, string_enum_schema,
 };
@@ -59,6 +61,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             name: "0004_import_marker",
             sql: include_str!("../../../migrations/control/sqlite/0004_import_marker.sql"),
         },
+        silo_store::Migration {
+            version: 5,
+            name: "0005_sessions",
+            sql: include_str!("../../../migrations/control/sqlite/0005_sessions.sql"),
+        },
     ],
     postgres: &[
         silo_store::Migration {
@@ -80,6 +87,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             version: 4,
             name: "0004_import_marker",
             sql: include_str!("../../../migrations/control/postgres/0004_import_marker.sql"),
+        },
+        silo_store::Migration {
+            version: 5,
+            name: "0005_sessions",
+            sql: include_str!("../../../migrations/control/postgres/0005_sessions.sql"),
         },
     ],
 };

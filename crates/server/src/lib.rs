@@ -12,10 +12,12 @@ mod pagination;
 pub mod ratelimit;
 mod routes;
 mod validate;
+mod web;
 
 pub use error::ApiError;
 pub use ratelimit::LoginLimits;
-pub use routes::{Access, ROUTES, RouteSpec};
+pub use routes::{Access, CONTENT_SECURITY_POLICY, ROUTES, RouteSpec};
+pub use web::WebApp;
 
 use axum::Router;
 use ratelimit::LoginLimiter;
@@ -37,8 +39,11 @@ pub struct ServerConfig {
     pub signup_enabled: bool,
     /// Failed-login limits.
     pub login_limits: LoginLimits,
-    /// The address people reach this server at, for links such as invitations.
+    /// The address people reach this server at, for links such as invitations. When it is
+    /// `https://`, the session cookie is marked `Secure`.
     pub public_url: String,
+    /// Where the browser app's files come from.
+    pub web: WebApp,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +54,7 @@ impl Default for ServerConfig {
             signup_enabled: true,
             login_limits: LoginLimits::default(),
             public_url: "http://127.0.0.1:8080".into(),
+            web: WebApp::default(),
         }
     }
 }

@@ -59,6 +59,8 @@ docs! {
     POST "/api/auth/login" "Log in; binds to a company when one is named or there is only one" in auth::LoginRequest => 200 out auth::TokenResponse;
     POST "/api/auth/accept-invite" "Set the password of an invited identity" in auth::AcceptInviteRequest => 200 out auth::TokenResponse;
     POST "/api/auth/switch" "A token bound to another company of yours" in auth::SwitchRequest => 200 out auth::TokenResponse;
+    POST "/api/auth/refresh" "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie" => 200 out auth::TokenResponse;
+    POST "/api/auth/logout" "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)" => 204;
     GET "/api/me" "Who you are, where, and what you may do" => 200 out Value;
     GET "/api/company" "Your company" => 200 out Company;
     PATCH "/api/company" "Rename the company or change its plan" in company::PatchCompany => 200 out Company;

@@ -3,16 +3,18 @@
 use crate::error::ApiError;
 use crate::handlers::{
     accounts, audit, auth, company, contacts, contracts, deals, health, invoices, invoicing,
-    members, reports,
+    members, reports, session,
 };
 use crate::{AppState, ServerConfig};
-use crate::{observe, openapi};
+use crate::{observe, openapi, web};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
+use axum::http::{HeaderValue, header};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use silo_roles::Permission;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Who may call a route.
@@ -62,6 +64,8 @@ route_table! {
     POST "/api/auth/login" => auth::login, Access::Public;
     POST "/api/auth/accept-invite" => auth::accept_invite, Access::Public;
     POST "/api/auth/switch" => auth::switch, Access::Identity;
+    POST "/api/auth/refresh" => session::refresh, Access::Public;
+    POST "/api/auth/logout" => session::logout, Access::Public;
     GET "/api/me" => auth::me, Access::Identity;
     GET "/api/company" => company::get, Access::Company(Permission::CompanyRead);
     PATCH "/api/company" => company::patch, Access::Company(Permission::CompanyUpdate);
@@ -119,11 +123,31 @@ pub(crate) fn router(state: AppState, config: &ServerConfig) -> Router {
             state.clone(),
             observe::observe,
         ))
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(web::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Browser-hardening headers on every answer, API and app alike.
+        .layer(header_layer(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .with_state(state)
+}
+
+/// The content security policy of every answer: only our own scripts, styles and connections,
+/// no inline code, no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+fn header_layer(
+    name: header::HeaderName,
+    value: &'static str,
+) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }

@@ -15,6 +15,8 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/auth/login",
     "/api/auth/accept-invite",
     "/api/auth/switch",
+    "/api/auth/refresh",
+    "/api/auth/logout",
     "/api/me",
 ];
 

@@ -1,11 +1,13 @@
 //! Identity routes: signup, login, switching company, accepting an invitation, `me`, JWKS.
 
+use super::session::{self, WithCookie};
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
 use crate::json::Json;
 use crate::validate::Fields;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -50,7 +52,7 @@ fn choices(memberships: &[MembershipSummary]) -> Vec<CompanyChoice> {
         .collect()
 }
 
-async fn token_response(
+pub(crate) async fn token_response(
     state: &AppState,
     identity: IdentityId,
     bound: Option<(Company, Role)>,
@@ -88,7 +90,7 @@ async fn verify_password(password: Password, hash: Option<String>) -> Result<boo
 }
 
 /// Resolves a company the identity wants to be bound to, with the refusals of the request path.
-async fn bind_company(
+pub(crate) async fn bind_company(
     state: &AppState,
     identity: IdentityId,
     reference: &str,
@@ -123,8 +125,9 @@ pub struct SignupRequest {
 pub async fn signup(
     State(state): State<AppState>,
     meta: RequestMeta,
+    headers: HeaderMap,
     Json(req): Json<SignupRequest>,
-) -> Result<(StatusCode, Json<TokenResponse>), ApiError> {
+) -> Result<WithCookie<(StatusCode, Json<TokenResponse>)>, ApiError> {
     if !state.config.signup_enabled {
         return Err(ApiError::SignupDisabled);
     }
@@ -174,8 +177,9 @@ pub async fn signup(
             Outcome::Success,
         ))
         .await?;
+    let cookie = session::start(&state, &headers, identity.id, Some(company.id)).await?;
     let response = token_response(&state, identity.id, Some((company, Role::Owner))).await?;
-    Ok((StatusCode::CREATED, Json(response)))
+    Ok(WithCookie(cookie, (StatusCode::CREATED, Json(response))))
 }
 
 /// Tries the slug derived from the name, then numbered variants.
@@ -226,8 +230,9 @@ pub struct LoginRequest {
 pub async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
+    headers: HeaderMap,
     Json(req): Json<LoginRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
+) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
     let address = meta.client_ip.clone().unwrap_or_default();
     let key = req.email.trim().to_lowercase();
     state
@@ -282,7 +287,9 @@ pub async fn login(
             Outcome::Success,
         ))
         .await?;
-    Ok(Json(token_response(&state, identity.id, bound).await?))
+    let cookie = session::start(&state, &headers, identity.id, company).await?;
+    let response = token_response(&state, identity.id, bound).await?;
+    Ok(WithCookie(cookie, Json(response)))
 }
 
 /// `POST /api/auth/switch` body.
@@ -295,12 +302,14 @@ pub struct SwitchRequest {
 pub async fn switch(
     State(state): State<AppState>,
     auth: Authenticated,
+    headers: HeaderMap,
     Json(req): Json<SwitchRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
+) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
     let bound = bind_company(&state, auth.identity.id, req.company.trim()).await?;
-    Ok(Json(
-        token_response(&state, auth.identity.id, Some(bound)).await?,
-    ))
+    // The browser's session follows the switch, so a reload lands in the chosen company.
+    let cookie = session::start(&state, &headers, auth.identity.id, Some(bound.0.id)).await?;
+    let response = token_response(&state, auth.identity.id, Some(bound)).await?;
+    Ok(WithCookie(cookie, Json(response)))
 }
 
 /// `POST /api/auth/accept-invite` body.
@@ -316,8 +325,9 @@ pub struct AcceptInviteRequest {
 pub async fn accept_invite(
     State(state): State<AppState>,
     meta: RequestMeta,
+    headers: HeaderMap,
     Json(req): Json<AcceptInviteRequest>,
-) -> Result<Json<TokenResponse>, ApiError> {
+) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
     let mut fields = Fields::new();
     fields.check("password", password::check_policy(&req.password));
     let name = fields.optional_text("name", req.name.as_deref(), 200);
@@ -346,9 +356,10 @@ pub async fn accept_invite(
     );
     state.tenancy.control().record(event).await?;
     let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
-    Ok(Json(
-        token_response(&state, accepted.identity, Some(bound)).await?,
-    ))
+    let cookie =
+        session::start(&state, &headers, accepted.identity, Some(accepted.company)).await?;
+    let response = token_response(&state, accepted.identity, Some(bound)).await?;
+    Ok(WithCookie(cookie, Json(response)))
 }
 
 /// `GET /api/me`.

@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod invoicing;
 pub mod members;
 pub mod reports;
+pub mod session;
 
 use crate::error::ApiError;
 use uuid::Uuid;

@@ -1,0 +1,119 @@
+// Test harness for the browser tests: a real `silo serve` on a free port with a temporary data
+// directory, and Debian's Chromium driven by playwright-core (no browser downloads).
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const REPO = resolve(WEB, "..");
+export const SHOTS = join(WEB, "e2e", "screenshots");
+export const PASSWORD = "correct horse battery";
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** The silo binary: $SILO_BIN, or a debug build made now (cheap when nothing changed). */
+export function siloBinary() {
+  if (process.env.SILO_BIN) return process.env.SILO_BIN;
+  const target = process.env.CARGO_TARGET_DIR ?? join(REPO, "target");
+  execFileSync("cargo", ["build", "--quiet", "-p", "silo"], { cwd: REPO, stdio: "inherit" });
+  return join(target, "debug", "silo");
+}
+
+export async function startSilo(bin) {
+  if (!existsSync(join(WEB, "dist", "index.html"))) {
+    throw new Error("web/dist is missing: run `npm run build` first");
+  }
+  const data = mkdtempSync(join(tmpdir(), "silo-e2e-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, RUST_LOG: "warn" };
+  const child = spawn(bin, ["--data", data, "serve", "--listen", `127.0.0.1:${port}`], { env, stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (chunk) => (log += chunk));
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (child.exitCode !== null) throw new Error(`silo exited early:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    data,
+    cli: (...args) => execFileSync(bin, ["--data", data, ...args], { env: { ...env, SILO_OWNER_PASSWORD: PASSWORD }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+    stop: () => {
+      child.kill("SIGTERM");
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startBrowser() {
+  // Playwright starts Chromium with a fresh, empty --user-data-dir of its own and removes it.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+    },
+  };
+}
+
+/**
+ * A page that records console errors and uncaught exceptions. `allowHttpErrors` lets a step that
+ * expects a refused request (an expired session) pass without the browser's log line failing it.
+ */
+export async function watchedPage(context, problems) {
+  const page = await context.newPage();
+  page.allowHttpErrors = false;
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    if (page.allowHttpErrors && msg.text().startsWith("Failed to load resource")) return;
+    problems.push(`console: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  return page;
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Runs named steps in order, printing each; stops at the first failure. */
+export async function steps(list) {
+  const started = Date.now();
+  for (const [name, run] of list) {
+    const t0 = Date.now();
+    await run();
+    console.log(`  ok  ${name} (${Date.now() - t0} ms)`);
+  }
+  console.log(`${list.length} browser steps passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

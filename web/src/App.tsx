@@ -1,0 +1,83 @@
+// The app shell: restores the session, holds locale and session state, and picks the page.
+import { useEffect, useMemo, useState } from "react";
+import { onSessionLost } from "./api/client";
+import { I18nContext, LOCALES, translator, type Locale } from "./i18n";
+import { useLocation } from "./router";
+import { SessionContext, lost, restore, type SessionState } from "./session";
+import { Loading } from "./components/ui";
+import { Shell } from "./components/Shell";
+import { Login } from "./pages/Login";
+import { Signup } from "./pages/Signup";
+import { AcceptInvite } from "./pages/AcceptInvite";
+import { ChooseCompany } from "./pages/ChooseCompany";
+import { CompanyPages } from "./pages/CompanyPages";
+
+const LOCALE_KEY = "silo.locale";
+
+function initialLocale(): Locale {
+  try {
+    const saved = localStorage.getItem(LOCALE_KEY);
+    if (saved && (LOCALES as readonly string[]).includes(saved)) return saved as Locale;
+  } catch {
+    // Storage disabled: fall back to the browser's language.
+  }
+  return navigator.language.toLowerCase().startsWith("nl") ? "nl" : "en";
+}
+
+export function App() {
+  const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  const [session, setSession] = useState<SessionState>({ status: "loading" });
+  const location = useLocation();
+
+  useEffect(() => {
+    let live = true;
+    void restore().then((s) => live && setSession(s));
+    onSessionLost(() => setSession(lost()));
+    return () => {
+      live = false;
+      onSessionLost(null);
+    };
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  const i18n = useMemo(
+    () => ({
+      locale,
+      t: translator(locale),
+      setLocale: (l: Locale) => {
+        setLocaleState(l);
+        try {
+          localStorage.setItem(LOCALE_KEY, l);
+        } catch {
+          // Not remembered; still switched.
+        }
+      },
+    }),
+    [locale],
+  );
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      <SessionContext.Provider value={{ session, setSession }}>
+        <Shell>{page(session, location.path)}</Shell>
+      </SessionContext.Provider>
+    </I18nContext.Provider>
+  );
+}
+
+function page(session: SessionState, path: string) {
+  if (path === "/accept-invite") return <AcceptInvite />;
+  switch (session.status) {
+    case "loading":
+      return <Loading />;
+    case "anonymous":
+      return path === "/signup" ? <Signup /> : <Login notice={session.notice} />;
+    case "choosing":
+      return <ChooseCompany companies={session.companies} />;
+    case "ready":
+      return <CompanyPages path={path} />;
+  }
+}

@@ -1,0 +1,181 @@
+// The typed API client. The access token lives only in this module's memory (never in
+// localStorage or sessionStorage); the refresh cookie, which scripts cannot read, restores it.
+import type { TokenResponse } from "./types";
+
+/** Every error code of api.md, plus the ones the client produces itself. */
+export const ERROR_CODES = [
+  "bad_request",
+  "unauthenticated",
+  "invalid_credentials",
+  "no_company",
+  "tenant_unresolved",
+  "company_suspended",
+  "not_a_member",
+  "forbidden",
+  "signup_disabled",
+  "plan_limit",
+  "not_found",
+  "method_not_allowed",
+  "conflict",
+  "last_owner",
+  "email_taken",
+  "slug_taken",
+  "already_member",
+  "invalid_transition",
+  "invoice_locked",
+  "contract_locked",
+  "has_invoices",
+  "payload_too_large",
+  "invalid",
+  "rate_limited",
+  "tenant_unavailable",
+  "unavailable",
+  "internal",
+  "network",
+  "unknown",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An API refusal or failure, with the server's code and per-field problems. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields: Record<string, string> = {},
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+function knownCode(code: unknown): ErrorCode {
+  return typeof code === "string" && (ERROR_CODES as readonly string[]).includes(code)
+    ? (code as ErrorCode)
+    : "unknown";
+}
+
+/** Turns a non-2xx answer into an ApiError, whatever its body. */
+export async function toApiError(response: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's error page, say): the status alone decides below.
+  }
+  const error = (body as { error?: { code?: unknown; message?: unknown; fields?: unknown } } | null)
+    ?.error;
+  const retry = Number(response.headers.get("Retry-After"));
+  let code = knownCode(error?.code);
+  if (code === "unknown" && response.status >= 500) code = "internal";
+  return new ApiError(
+    response.status,
+    code,
+    typeof error?.message === "string" ? error.message : response.statusText,
+    (error?.fields as Record<string, string> | undefined) ?? {},
+    Number.isFinite(retry) && retry > 0 ? retry : null,
+  );
+}
+
+let accessToken: string | null = null;
+let onUnauthenticated: (() => void) | null = null;
+
+export function setToken(token: string | null): void {
+  accessToken = token;
+}
+
+export function hasToken(): boolean {
+  return accessToken !== null;
+}
+
+/** Called when a request is refused with 401 after the session could not be refreshed. */
+export function onSessionLost(handler: (() => void) | null): void {
+  onUnauthenticated = handler;
+}
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Whether to try a refresh and repeat the request once on 401 (default true). */
+  retry?: boolean;
+}
+
+let fetcher: typeof fetch = (...args) => fetch(...args);
+/** For tests: replace the network. */
+export function setFetch(f: typeof fetch): void {
+  fetcher = f;
+}
+
+export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  let response: Response;
+  try {
+    response = await fetcher(path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new ApiError(0, "network", "network error");
+  }
+  if (response.status === 401 && options.retry !== false && accessToken && !path.startsWith("/api/auth/")) {
+    // The 15-minute access token expired: get a new one from the session and try once more.
+    const refreshed = await refresh().catch(() => null);
+    if (refreshed) return request<T>(method, path, { ...options, retry: false });
+    onUnauthenticated?.();
+  }
+  if (!response.ok) throw await toApiError(response);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+let refreshing: Promise<TokenResponse> | null = null;
+
+/**
+ * A new access token from the refresh cookie. Concurrent callers share one request, and tabs take
+ * turns through a Web Lock, because a refresh token is single-use: two tabs presenting the same
+ * one would look like theft and end the session.
+ */
+export function refresh(): Promise<TokenResponse> {
+  if (!refreshing) {
+    const run = async () => {
+      const answer = await request<TokenResponse>("POST", "/api/auth/refresh", {
+        headers: { "X-Silo-Refresh": "1" },
+        retry: false,
+      });
+      setToken(answer.token);
+      return answer;
+    };
+    const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+    // The lock callback returns a promise; the lock is held until it settles.
+    const started: Promise<TokenResponse> = locks ? locks.request("silo-refresh", run).then((answer) => answer) : run();
+    refreshing = started.finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+  return refreshing;
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>("GET", path),
+  post: <T>(path: string, body?: unknown) => request<T>("POST", path, { body: body ?? {} }),
+  patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, { body }),
+  del: (path: string) => request<void>("DELETE", path),
+};
+
+/** A query string from the defined, non-empty values. */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}

@@ -1,0 +1,55 @@
+import { useState, type FormEvent } from "react";
+import { useI18n } from "../i18n";
+import { Link, navigate } from "../router";
+import { actions, useSession } from "../session";
+import { ErrorBox, Field, PageTitle } from "../components/ui";
+
+export function Signup() {
+  const { t } = useI18n();
+  const { setSession } = useSession();
+  const [form, setForm] = useState({ company: "", name: "", email: "", password: "" });
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      setSession(await actions.signup(form.company, form.email, form.password, form.name));
+      navigate("/", true);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="auth">
+      <PageTitle>{t("auth.signup")}</PageTitle>
+      <form onSubmit={(e) => void submit(e)}>
+        <Field label={t("auth.companyName")} required value={form.company} onChange={set("company")} autoComplete="organization" />
+        <Field label={t("auth.name")} value={form.name} onChange={set("name")} autoComplete="name" />
+        <Field label={t("auth.email")} type="email" required value={form.email} onChange={set("email")} autoComplete="email" />
+        <Field
+          label={t("auth.password")}
+          hint={t("auth.passwordHint")}
+          type="password"
+          required
+          minLength={12}
+          value={form.password}
+          onChange={set("password")}
+          autoComplete="new-password"
+        />
+        <ErrorBox error={error} />
+        <button type="submit" className="primary" disabled={busy}>
+          {t("auth.createCompany")}
+        </button>
+      </form>
+      <p>
+        {t("auth.haveAccount")} <Link to="/login">{t("auth.login")}</Link>
+      </p>
+    </section>
+  );
+}
