@@ -44,19 +44,29 @@ impl WebApp {
             return None;
         }
         match self {
+            // Debug builds read the source tree's `web/dist` at request time: a debug binary
+            // compiled before the app was built (as `cargo test` does) then still serves it.
+            WebApp::Embedded if cfg!(debug_assertions) => {
+                read_file(Path::new(DEV_DIST), path).await
+            }
             WebApp::Embedded => Embedded::get(path).map(|f| Asset {
                 mime: f.metadata.mimetype().to_owned(),
                 bytes: f.data,
             }),
-            WebApp::Directory(root) => {
-                let bytes = tokio::fs::read(root.join(path)).await.ok()?;
-                Some(Asset {
-                    bytes: Cow::Owned(bytes),
-                    mime: guess_mime(path).to_owned(),
-                })
-            }
+            WebApp::Directory(root) => read_file(root, path).await,
         }
     }
+}
+
+/// The app's build folder in the source tree, for debug builds.
+const DEV_DIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/dist");
+
+async fn read_file(root: &Path, path: &str) -> Option<Asset> {
+    let bytes = tokio::fs::read(root.join(path)).await.ok()?;
+    Some(Asset {
+        bytes: Cow::Owned(bytes),
+        mime: guess_mime(path).to_owned(),
+    })
 }
 
 fn guess_mime(path: &str) -> &'static str {
