@@ -212,3 +212,46 @@ impl Tx {
         Ok(())
     }
 }
+
+/// The three query entry points of a backend module, over its `bind` and `decode`: identical in
+/// both backends except for the database type, so written once.
+macro_rules! backend_queries {
+    ($db:ty) => {
+        pub(crate) async fn execute<'c, E>(
+            e: E,
+            sql: &Sql,
+            params: &[Value],
+        ) -> Result<u64, StoreError>
+        where
+            E: sqlx::Executor<'c, Database = $db>,
+        {
+            Ok(bind(sql, params).execute(e).await?.rows_affected())
+        }
+
+        pub(crate) async fn fetch_all<'c, E>(
+            e: E,
+            sql: &Sql,
+            params: &[Value],
+        ) -> Result<Vec<Row>, StoreError>
+        where
+            E: sqlx::Executor<'c, Database = $db>,
+        {
+            let rows = bind(sql, params).fetch_all(e).await?;
+            let mut columns = None;
+            rows.iter().map(|r| decode(r, &mut columns)).collect()
+        }
+
+        pub(crate) async fn fetch_optional<'c, E>(
+            e: E,
+            sql: &Sql,
+            params: &[Value],
+        ) -> Result<Option<Row>, StoreError>
+        where
+            E: sqlx::Executor<'c, Database = $db>,
+        {
+            let row = bind(sql, params).fetch_optional(e).await?;
+            row.map(|r| decode(&r, &mut None)).transpose()
+        }
+    };
+}
+pub(crate) use backend_queries;

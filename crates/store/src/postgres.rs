@@ -263,34 +263,4 @@ fn decode(row: &PgRow, columns: &mut Option<Arc<[String]>>) -> Result<Row, Store
     Ok(Row::new(columns, values))
 }
 
-pub(crate) async fn execute<'c, E>(e: E, sql: &Sql, params: &[Value]) -> Result<u64, StoreError>
-where
-    E: sqlx::Executor<'c, Database = Postgres>,
-{
-    Ok(bind(sql, params).execute(e).await?.rows_affected())
-}
-
-pub(crate) async fn fetch_all<'c, E>(
-    e: E,
-    sql: &Sql,
-    params: &[Value],
-) -> Result<Vec<Row>, StoreError>
-where
-    E: sqlx::Executor<'c, Database = Postgres>,
-{
-    let rows = bind(sql, params).fetch_all(e).await?;
-    let mut columns = None;
-    rows.iter().map(|r| decode(r, &mut columns)).collect()
-}
-
-pub(crate) async fn fetch_optional<'c, E>(
-    e: E,
-    sql: &Sql,
-    params: &[Value],
-) -> Result<Option<Row>, StoreError>
-where
-    E: sqlx::Executor<'c, Database = Postgres>,
-{
-    let row = bind(sql, params).fetch_optional(e).await?;
-    row.map(|r| decode(&r, &mut None)).transpose()
-}
+crate::db::backend_queries!(Postgres);

@@ -173,34 +173,4 @@ fn decode(row: &SqliteRow, columns: &mut Option<Arc<[String]>>) -> Result<Row, S
     Ok(Row::new(columns, values))
 }
 
-pub(crate) async fn execute<'c, E>(e: E, sql: &Sql, params: &[Value]) -> Result<u64, StoreError>
-where
-    E: sqlx::Executor<'c, Database = Sqlite>,
-{
-    Ok(bind(sql, params).execute(e).await?.rows_affected())
-}
-
-pub(crate) async fn fetch_all<'c, E>(
-    e: E,
-    sql: &Sql,
-    params: &[Value],
-) -> Result<Vec<Row>, StoreError>
-where
-    E: sqlx::Executor<'c, Database = Sqlite>,
-{
-    let rows = bind(sql, params).fetch_all(e).await?;
-    let mut columns = None;
-    rows.iter().map(|r| decode(r, &mut columns)).collect()
-}
-
-pub(crate) async fn fetch_optional<'c, E>(
-    e: E,
-    sql: &Sql,
-    params: &[Value],
-) -> Result<Option<Row>, StoreError>
-where
-    E: sqlx::Executor<'c, Database = Sqlite>,
-{
-    let row = bind(sql, params).fetch_optional(e).await?;
-    row.map(|r| decode(&r, &mut None)).transpose()
-}
+crate::db::backend_queries!(Sqlite);
