@@ -116,6 +116,9 @@ pub(crate) struct PoolCache {
     settings: PoolSettings,
     budget: Arc<Semaphore>,
     entries: Mutex<HashMap<CompanyId, Entry>>,
+    /// When idle pools were last swept; the sweep walks every entry, so it is not done on
+    /// every request.
+    last_sweep: Mutex<Instant>,
 }
 
 impl PoolCache {
@@ -124,11 +127,24 @@ impl PoolCache {
             settings,
             budget: Arc::new(Semaphore::new(settings.connection_budget.max(1) as usize)),
             entries: Mutex::new(HashMap::new()),
+            last_sweep: Mutex::new(Instant::now()),
         }
     }
 
     pub(crate) fn settings(&self) -> PoolSettings {
         self.settings
+    }
+
+    /// Whether a tenth of the idle timeout has passed since the last sweep (then it is due and
+    /// the clock restarts). Pools thus close between `idle_timeout` and 1.1 × `idle_timeout`.
+    fn sweep_due(&self, now: Instant) -> bool {
+        let mut last = self.last_sweep.lock().unwrap_or_else(|p| p.into_inner());
+        if now.duration_since(*last) >= self.settings.idle_timeout / 10 {
+            *last = now;
+            true
+        } else {
+            false
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<CompanyId, Entry>> {
@@ -153,7 +169,9 @@ impl PoolCache {
             let mut entries = self.lock();
             let now = Instant::now();
             let idle = self.settings.idle_timeout;
-            entries.retain(|_, e| e.last_used.elapsed() < idle || !e.cell.initialized());
+            if self.sweep_due(now) {
+                entries.retain(|_, e| e.last_used.elapsed() < idle || !e.cell.initialized());
+            }
             if !entries.contains_key(&id) {
                 make_room(&mut entries, self.settings.capacity().saturating_sub(1));
             }
