@@ -13,6 +13,10 @@ mod report;
 use clap::{Parser, Subcommand};
 use std::time::Duration;
 
+/// The same allocator as the `silo` binary, so the servers measured here allocate as it does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Benchmarks for Silo.
 #[derive(Debug, Parser)]
 #[command(name = "silo-bench", version)]

@@ -9,6 +9,12 @@ mod storage;
 use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: request handling allocates on the runtime's
+/// threads and frees on SQLite's worker threads (and back), and glibc's arena locks then made
+/// allocation a point of contention under load (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // clap exits with status 2 on usage errors by itself.
     let matches = cli::Cli::command().get_matches();

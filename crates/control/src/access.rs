@@ -1,15 +1,23 @@
 //! The request path's registry look-up: identity, company and membership in one query.
 //!
-//! Reading them together, fresh on every request, keeps rule 4 simple (a suspension, removal or
-//! demotion acts on the next request, also when another process made it) while costing one
-//! round trip instead of three.
+//! Reading them together keeps rule 4 simple (a suspension, removal or demotion acts on the next
+//! request, also when another process made it) while costing one round trip instead of three.
+//! On SQLite even that round trip is skipped while the registry file is unchanged: a view is
+//! remembered together with the file's data version, and any commit to the registry by any
+//! connection (this process's or another's) changes that version and so forgets every view.
 
 use crate::{Company, CompanyId, ControlError, ControlPlane, Identity, IdentityId};
 use silo_roles::Role;
-use silo_store::{Row, params};
+use silo_store::{CommitWatch, Row, params};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Most views remembered at once; reaching it forgets them all (they are cheap to read again).
+const CACHE_CAPACITY: usize = 65_536;
 
 /// What the registry says about an identity and a company right now.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AccessView {
     /// The identity, if it exists.
     pub identity: Option<Identity>,
@@ -33,9 +41,99 @@ fn unprefixed(row: &Row, prefix: &str) -> Row {
     Row::from_parts(columns, values)
 }
 
+/// Access views valid for one data version of the registry file.
+#[derive(Debug)]
+pub(crate) struct AccessCache {
+    watch: CommitWatch,
+    state: Mutex<CacheState>,
+    hits: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    /// The data version the views were read at.
+    version: i64,
+    views: HashMap<(IdentityId, CompanyId), AccessView>,
+}
+
+impl AccessCache {
+    pub(crate) fn new(watch: CommitWatch) -> Self {
+        AccessCache {
+            watch,
+            state: Mutex::default(),
+            hits: AtomicU64::new(0),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        // Every update below leaves the state consistent, so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The remembered view if the registry has not changed since it was read.
+    fn get(&self, version: i64, key: (IdentityId, CompanyId)) -> Option<AccessView> {
+        let mut state = self.state();
+        if state.version != version {
+            state.views.clear();
+            state.version = version;
+            return None;
+        }
+        let view = state.views.get(&key).cloned();
+        if view.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        view
+    }
+
+    /// Remembers a view read after `version` was seen. A newer version seen meanwhile by
+    /// another request means this view may already be stale, so it is not kept.
+    fn put(&self, version: i64, key: (IdentityId, CompanyId), view: &AccessView) {
+        let mut state = self.state();
+        if state.version != version {
+            return;
+        }
+        if state.views.len() >= CACHE_CAPACITY {
+            state.views.clear();
+        }
+        state.views.insert(key, view.clone());
+    }
+}
+
 impl ControlPlane {
-    /// The identity, the company and the identity's role in it, read in one query.
+    /// The identity, the company and the identity's role in it as of now: one query, or none
+    /// when the registry is unchanged since the same view was last read.
     pub async fn access_view(
+        &self,
+        identity: IdentityId,
+        company: CompanyId,
+    ) -> Result<AccessView, ControlError> {
+        let key = (identity, company);
+        // The version is read before the query: a commit landing in between makes the next
+        // request see a newer version and read again, never keep a stale view.
+        let seen = self
+            .access_cache
+            .as_deref()
+            .and_then(|cache| Some((cache, cache.watch.version()?)));
+        if let Some((cache, version)) = seen
+            && let Some(view) = cache.get(version, key)
+        {
+            return Ok(view);
+        }
+        let view = self.read_access_view(identity, company).await?;
+        if let Some((cache, version)) = seen {
+            cache.put(version, key, &view);
+        }
+        Ok(view)
+    }
+
+    /// Registry reads the request path answered from memory since start (SQLite only).
+    pub fn access_cache_hits(&self) -> u64 {
+        self.access_cache
+            .as_deref()
+            .map_or(0, |cache| cache.hits.load(Ordering::Relaxed))
+    }
+
+    async fn read_access_view(
         &self,
         identity: IdentityId,
         company: CompanyId,

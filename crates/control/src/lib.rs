@@ -103,6 +103,8 @@ const DEFAULT_PG_DATABASE: &str = "silo";
 #[derive(Clone, Debug)]
 pub struct ControlPlane {
     db: Db,
+    /// Request-path registry reads kept while the registry is unchanged (SQLite only).
+    access_cache: Option<std::sync::Arc<access::AccessCache>>,
 }
 
 impl ControlPlane {
@@ -117,7 +119,12 @@ impl ControlPlane {
             },
         )
         .await?;
-        Self::from_db(db).await
+        let mut plane = Self::from_db(db).await?;
+        // Opened after the migrations, so the file exists and is a control plane.
+        plane.access_cache = Some(std::sync::Arc::new(access::AccessCache::new(
+            silo_store::CommitWatch::open(path)?,
+        )));
+        Ok(plane)
     }
 
     /// Opens the PostgreSQL control plane at `url`, creating its database when the server has
@@ -133,7 +140,10 @@ impl ControlPlane {
     /// Wraps an open database, applying control-plane migrations.
     pub async fn from_db(db: Db) -> Result<Self, ControlError> {
         migrate(&db, &MIGRATIONS).await?;
-        Ok(ControlPlane { db })
+        Ok(ControlPlane {
+            db,
+            access_cache: None,
+        })
     }
 
     /// Whether the control plane answers a trivial query (for `/readyz`).

@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 #[derive(Clone, Debug, Default)]
 pub struct RequestMeta {
     /// The peer address (proxies' forwarding headers are not trusted).
-    pub client_ip: Option<String>,
+    pub client_ip: Option<std::net::IpAddr>,
     /// The request id (also returned as `X-Request-Id`).
     pub request_id: Option<String>,
 }
@@ -30,7 +30,7 @@ impl RequestMeta {
             client_ip: parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+                .map(|c| c.0.ip()),
             request_id: parts
                 .headers
                 .get("x-request-id")
@@ -54,7 +54,7 @@ impl RequestMeta {
             action,
             target,
             outcome,
-            client_ip: self.client_ip.clone(),
+            client_ip: self.client_ip.map(|ip| ip.to_string()),
             request_id: self.request_id.clone(),
         }
     }

@@ -59,14 +59,27 @@ impl Default for ServerConfig {
     }
 }
 
-/// What every handler can reach.
+/// What every handler can reach. One shared allocation: the router clones the state for
+/// every request, and one reference count is cheaper to move between cores than five.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The contents of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
     pub(crate) tenancy: Arc<Tenancy>,
-    pub(crate) tokens: Arc<Tokens>,
-    pub(crate) limiter: Arc<LoginLimiter>,
-    pub(crate) config: Arc<ServerConfig>,
-    pub(crate) metrics: Arc<observe::Metrics>,
+    pub(crate) tokens: Tokens,
+    pub(crate) limiter: LoginLimiter,
+    pub(crate) config: ServerConfig,
+    pub(crate) metrics: observe::Metrics,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// A bound, ready-to-run server.
@@ -84,13 +97,13 @@ impl Server {
         tokens: Tokens,
     ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             tenancy,
-            tokens: Arc::new(tokens),
-            limiter: Arc::new(LoginLimiter::new(config.login_limits)),
-            config: Arc::new(config.clone()),
-            metrics: Arc::new(observe::Metrics::new().map_err(std::io::Error::other)?),
-        };
+            tokens,
+            limiter: LoginLimiter::new(config.login_limits),
+            config: config.clone(),
+            metrics: observe::Metrics::new().map_err(std::io::Error::other)?,
+        }));
         let router = routes::router(state, &config);
         Ok(Server { listener, router })
     }

@@ -42,6 +42,7 @@ pub struct Metrics {
     latency: HistogramVec,
     provisioned: IntCounter,
     lazy_migrations: IntCounter,
+    registry_cache_hits: IntCounter,
     tenant_pools: IntGauge,
     tenant_connections: IntGauge,
 }
@@ -76,6 +77,10 @@ impl Metrics {
             "tenant_migrations_total",
             "Tenant databases migrated on first use by this process",
         )?;
+        let registry_cache_hits = IntCounter::new(
+            "registry_cache_hits_total",
+            "Request-path registry reads answered from memory because the registry was unchanged",
+        )?;
         let tenant_pools = IntGauge::new("tenant_pools_open", "Tenant database pools open now")?;
         let tenant_connections = IntGauge::new(
             "tenant_connections_open",
@@ -85,6 +90,7 @@ impl Metrics {
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(provisioned.clone()))?;
         registry.register(Box::new(lazy_migrations.clone()))?;
+        registry.register(Box::new(registry_cache_hits.clone()))?;
         registry.register(Box::new(tenant_pools.clone()))?;
         registry.register(Box::new(tenant_connections.clone()))?;
         Ok(Metrics {
@@ -93,6 +99,7 @@ impl Metrics {
             latency,
             provisioned,
             lazy_migrations,
+            registry_cache_hits,
             tenant_pools,
             tenant_connections,
         })
@@ -156,6 +163,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     for (counter, value) in [
         (&metrics.provisioned, stats.provisioned),
         (&metrics.lazy_migrations, stats.lazy_migrations),
+        (&metrics.registry_cache_hits, stats.registry_cache_hits),
     ] {
         counter.inc_by(value.saturating_sub(counter.get()));
     }

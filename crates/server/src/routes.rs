@@ -13,9 +13,9 @@ use axum::http::Method;
 use axum::http::{HeaderValue, header};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use silo_roles::Permission;
+use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
 
 /// Who may call a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,26 +118,30 @@ fn with_access(route: MethodRouter<AppState>, access: Access) -> MethodRouter<Ap
 }
 
 pub(crate) fn router(state: AppState, config: &ServerConfig) -> Router {
-    table(Router::new())
+    let routes = table(Router::new())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             observe::observe,
         ))
         .fallback(web::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        // Browser-hardening headers on every answer, API and app alike.
-        .layer(header_layer(
-            header::CONTENT_SECURITY_POLICY,
-            CONTENT_SECURITY_POLICY,
-        ))
-        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
-        .with_state(state)
+        .with_state(state);
+    // The layers every answer gets wrap the routed app once, as one stack: layered onto the
+    // routes themselves, each route would carry (and clone per request) a copy of each layer.
+    Router::new().fallback_service(routes).layer(
+        ServiceBuilder::new()
+            // Browser-hardening headers on every answer, API and app alike.
+            .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+            .layer(header_layer(header::REFERRER_POLICY, "no-referrer"))
+            .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .layer(header_layer(
+                header::CONTENT_SECURITY_POLICY,
+                CONTENT_SECURITY_POLICY,
+            ))
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(DefaultBodyLimit::max(config.body_limit)),
+    )
 }
 
 /// The content security policy of every answer: only our own scripts, styles and connections,

@@ -6,6 +6,7 @@
 //! differ, the difference lives in [`sqlite`] or [`postgres`], never in the callers.
 
 mod catalog;
+mod commit_watch;
 mod db;
 mod error;
 mod migrate;
@@ -16,6 +17,7 @@ mod timestamp;
 mod value;
 
 pub use catalog::{ColumnKind, table_columns, table_columns_in};
+pub use commit_watch::CommitWatch;
 pub use db::{Db, Dialect, Sql, Tx};
 pub use error::StoreError;
 pub use migrate::{Migration, MigrationSet, applied_version, migrate, migrate_to};

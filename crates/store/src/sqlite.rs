@@ -52,6 +52,10 @@ async fn pool(options: SqliteConnectOptions, limits: PoolLimits) -> Result<Db, S
         .min_connections(0)
         .idle_timeout(limits.idle_timeout)
         .acquire_timeout(limits.acquire_timeout)
+        // A SQLite connection is a file handle, not a socket that can hang up: pinging it on
+        // every checkout would only add a round trip through its worker thread. A failing
+        // file still fails the query itself.
+        .test_before_acquire(false)
         .after_connect(|conn, _meta| Box::pin(async move { forbid_attach(conn).await }))
         .connect_with(options)
         .await

@@ -67,6 +67,8 @@ pub struct TenancyStats {
     pub provisioned: u64,
     /// Tenant databases brought up to date on first use by this process.
     pub lazy_migrations: u64,
+    /// Request-path registry reads answered from memory (the registry was unchanged).
+    pub registry_cache_hits: u64,
 }
 
 impl Tenancy {
@@ -77,7 +79,7 @@ impl Tenancy {
         let control = ControlPlane::open_sqlite(&data.control_path()).await?;
         Ok(Tenancy {
             control,
-            placer: Placer::Sqlite(SqlitePlacement { data }),
+            placer: Placer::Sqlite(SqlitePlacement::new(data)),
             pools: PoolCache::new(settings),
             counters: Counters::default(),
         })
@@ -208,6 +210,7 @@ impl Tenancy {
             open_connections: self.pools.open_connections(),
             provisioned: self.counters.provisioned.load(Ordering::Relaxed),
             lazy_migrations: self.counters.lazy_migrations.load(Ordering::Relaxed),
+            registry_cache_hits: self.control.access_cache_hits(),
         }
     }
 

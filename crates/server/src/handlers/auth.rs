@@ -233,7 +233,7 @@ pub async fn login(
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
-    let address = meta.client_ip.clone().unwrap_or_default();
+    let address = meta.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
     let key = req.email.trim().to_lowercase();
     state
         .limiter
