@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 /// One company as the load generator sees it.
 pub struct Target {
-    /// `Bearer` token bound to the company.
-    pub token: String,
+    /// `Authorization: Bearer` with a token bound to the company, built once so the load
+    /// generator does not spend its share of the CPU formatting it per request.
+    pub authorization: reqwest::header::HeaderValue,
     /// A contact id to read.
     pub contact: String,
 }
@@ -49,9 +50,18 @@ impl Probe {
     }
 }
 
-/// Where the fleet's databases live.
+/// Where the fleet's databases live, and the server's tenant pool bounds.
 #[derive(Clone, Debug)]
-pub enum Backend {
+pub struct Backend {
+    /// Which engine.
+    pub kind: BackendKind,
+    /// Pool bounds for the server (the backend's defaults unless overridden).
+    pub settings: PoolSettings,
+}
+
+/// The storage engine of a run.
+#[derive(Clone, Debug)]
+pub enum BackendKind {
     /// Temp-dir SQLite files.
     Sqlite,
     /// A throw-away control database and tenant databases on this PostgreSQL server.
@@ -59,17 +69,26 @@ pub enum Backend {
 }
 
 impl Backend {
-    fn storage(&self) -> TestStorage {
-        match self {
-            Backend::Sqlite => TestStorage::on(&silo_testkit::TestBackend::Sqlite),
-            Backend::Postgres(url) => TestStorage::postgres_servers(url, vec![url.clone()]),
+    /// SQLite with its default pool bounds.
+    pub fn sqlite() -> Self {
+        Backend {
+            kind: BackendKind::Sqlite,
+            settings: PoolSettings::sqlite_default(),
         }
     }
 
-    fn settings(&self) -> PoolSettings {
-        match self {
-            Backend::Sqlite => PoolSettings::sqlite_default(),
-            Backend::Postgres(_) => PoolSettings::default(),
+    /// PostgreSQL at `url` with its default pool bounds.
+    pub fn postgres(url: String) -> Self {
+        Backend {
+            kind: BackendKind::Postgres(url),
+            settings: PoolSettings::default(),
+        }
+    }
+
+    fn storage(&self) -> TestStorage {
+        match &self.kind {
+            BackendKind::Sqlite => TestStorage::on(&silo_testkit::TestBackend::Sqlite),
+            BackendKind::Postgres(url) => TestStorage::postgres_servers(url, vec![url.clone()]),
         }
     }
 }
@@ -105,7 +124,7 @@ impl Fleet {
     pub async fn start(backend: &Backend, n: usize) -> anyhow::Result<Fleet> {
         let storage = backend.storage();
         let keys_dir = DataDir::new(storage.dir.path()).keys_dir();
-        let tenancy = Arc::new(storage.open(backend.settings()).await);
+        let tenancy = Arc::new(storage.open(backend.settings).await);
         let tokens = Tokens::new(
             KeySet::load_or_create(&keys_dir)?,
             TokenConfig {
@@ -147,7 +166,11 @@ impl Fleet {
                 .json()
                 .await?;
             let contact = created["id"].as_str().context("contact id")?.to_owned();
-            targets.push(Target { token, contact });
+            let authorization = format!("Bearer {token}").parse()?;
+            targets.push(Target {
+                authorization,
+                contact,
+            });
             if (i + 1) % 1000 == 0 {
                 eprintln!(
                     "  set up {} of {n} companies ({:.0} s)",
@@ -191,7 +214,7 @@ impl Fleet {
 /// Provisions `n` companies on fresh storage; returns each one's duration.
 pub async fn provision_timings(backend: &Backend, n: usize) -> anyhow::Result<Vec<Duration>> {
     let storage = backend.storage();
-    let tenancy = storage.open(backend.settings()).await;
+    let tenancy = storage.open(backend.settings).await;
     let mut timings = Vec::with_capacity(n);
     for i in 0..n {
         let started = Instant::now();
@@ -205,7 +228,7 @@ pub async fn provision_timings(backend: &Backend, n: usize) -> anyhow::Result<Ve
 /// Provisions `n` SQLite companies, takes each back one tenant migration (as a database made by
 /// an older build), then times the real `silo migrate`.
 pub async fn migrate_timing(n: usize, concurrency: usize) -> anyhow::Result<(Duration, i32)> {
-    let storage = Backend::Sqlite.storage();
+    let storage = Backend::sqlite().storage();
     let tenancy = storage.open(PoolSettings::sqlite_default()).await;
     let data = DataDir::new(storage.dir.path());
     let mut companies = Vec::with_capacity(n);

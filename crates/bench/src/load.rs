@@ -49,7 +49,11 @@ async fn one(client: &reqwest::Client, url: &str, target: &Target, mix: Mix) -> 
             .post(format!("{url}/api/contacts"))
             .json(&serde_json::json!({"name": "Load"})),
     };
-    match request.bearer_auth(&target.token).send().await {
+    match request
+        .header(reqwest::header::AUTHORIZATION, target.authorization.clone())
+        .send()
+        .await
+    {
         Ok(r) => {
             let ok = r.status().is_success();
             let _ = r.bytes().await;

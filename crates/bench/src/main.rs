@@ -15,7 +15,7 @@ use std::time::Duration;
 
 /// The same allocator as the `silo` binary, so the servers measured here allocate as it does.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Benchmarks for Silo.
 #[derive(Debug, Parser)]
@@ -34,6 +34,19 @@ struct Cli {
     /// control database and tenant databases are created and dropped).
     #[arg(long, global = true)]
     postgres: Option<String>,
+    /// Run on PostgreSQL on a private throw-away cluster started with this `max_connections`
+    /// (for budgets above what the machine's server allows; needs the PostgreSQL binaries).
+    #[arg(long, global = true, conflicts_with = "postgres")]
+    pg_max_connections: Option<u32>,
+    /// Most tenant pools the server keeps open (default: the backend's).
+    #[arg(long, global = true)]
+    max_pools: Option<usize>,
+    /// Connections per tenant pool (default: the backend's).
+    #[arg(long, global = true)]
+    connections_per_pool: Option<u32>,
+    /// Most tenant connections over all pools (default: the backend's).
+    #[arg(long, global = true)]
+    connection_budget: Option<u32>,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -90,17 +103,43 @@ async fn main() -> anyhow::Result<()> {
         load.concurrency,
         cli.seconds
     );
-    let backend = match &cli.postgres {
-        Some(url) => fleet::Backend::Postgres(url.clone()),
-        None => fleet::Backend::Sqlite,
+    // Kept alive for the whole run when started.
+    let cluster = match cli.pg_max_connections {
+        Some(n) => Some(
+            silo_testkit::Cluster::start_with(&format!(
+                "-c max_connections={n} -c shared_buffers=128MB"
+            ))
+            .map_err(anyhow::Error::msg)?,
+        ),
+        None => None,
     };
+    let postgres = cli
+        .postgres
+        .clone()
+        .or_else(|| cluster.as_ref().map(|c| c.url.clone()));
+    let mut backend = match &postgres {
+        Some(url) => fleet::Backend::postgres(url.clone()),
+        None => fleet::Backend::sqlite(),
+    };
+    let settings = &mut backend.settings;
+    settings.max_pools = cli.max_pools.unwrap_or(settings.max_pools);
+    settings.connections_per_pool = cli
+        .connections_per_pool
+        .unwrap_or(settings.connections_per_pool);
+    settings.connection_budget = cli.connection_budget.unwrap_or(settings.connection_budget);
     println!(
-        "# backend: {}",
-        if cli.postgres.is_some() {
+        "# backend: {}{}; tenant pools: at most {}, {} connection(s) each, budget {} connections",
+        if postgres.is_some() {
             "PostgreSQL"
         } else {
             "SQLite"
-        }
+        },
+        cli.pg_max_connections.map_or(String::new(), |n| format!(
+            " (private cluster, max_connections {n})"
+        )),
+        settings.max_pools,
+        settings.connections_per_pool,
+        settings.connection_budget
     );
     match cli.scenario {
         Scenario::Baseline => {

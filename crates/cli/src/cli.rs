@@ -49,6 +49,38 @@ pub struct StorageArgs {
         hide_env_values = true
     )]
     pub tenant_secret: Option<String>,
+    /// Most tenant databases kept open at once; the least recently used closes first
+    /// [default: 1024 on SQLite, 256 on PostgreSQL].
+    #[arg(long, global = true, env = "SILO_MAX_TENANT_POOLS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_tenant_pools: Option<u32>,
+    /// Connections per open tenant database [default: 1 on SQLite, 1 on PostgreSQL].
+    #[arg(long, global = true, env = "SILO_TENANT_CONNECTIONS_PER_POOL", value_parser = clap::value_parser!(u32).range(1..))]
+    pub tenant_connections_per_pool: Option<u32>,
+    /// Most tenant connections open at once over all companies; on PostgreSQL keep it under
+    /// the servers' max_connections [default: 2048 on SQLite, 64 on PostgreSQL].
+    #[arg(long, global = true, env = "SILO_TENANT_CONNECTION_BUDGET", value_parser = clap::value_parser!(u32).range(1..))]
+    pub tenant_connection_budget: Option<u32>,
+}
+
+impl StorageArgs {
+    /// The tenant pool bounds: the backend's defaults under whatever was set.
+    pub fn pool_settings(
+        &self,
+        defaults: silo_tenancy::PoolSettings,
+    ) -> silo_tenancy::PoolSettings {
+        silo_tenancy::PoolSettings {
+            max_pools: self
+                .max_tenant_pools
+                .map_or(defaults.max_pools, |n| n as usize),
+            connections_per_pool: self
+                .tenant_connections_per_pool
+                .unwrap_or(defaults.connections_per_pool),
+            connection_budget: self
+                .tenant_connection_budget
+                .unwrap_or(defaults.connection_budget),
+            ..defaults
+        }
+    }
 }
 
 /// The commands.

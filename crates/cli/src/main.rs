@@ -13,7 +13,7 @@ use std::process::ExitCode;
 /// threads and frees on SQLite's worker threads (and back), and glibc's arena locks then made
 /// allocation a point of contention under load (see BENCHMARKS.md).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     // clap exits with status 2 on usage errors by itself.

@@ -19,6 +19,9 @@ pub struct FileSettings {
     data: Option<PathBuf>,
     database_url: Option<String>,
     tenant_servers: Option<Vec<String>>,
+    max_tenant_pools: Option<u32>,
+    tenant_connections_per_pool: Option<u32>,
+    tenant_connection_budget: Option<u32>,
     listen: Option<SocketAddr>,
     body_limit: Option<usize>,
     signup: Option<bool>,
@@ -56,6 +59,30 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
         .filter(|_| from_default(matches, "tenant_servers"))
     {
         storage.tenant_servers = v;
+    }
+    for (value, id, slot) in [
+        (
+            file.max_tenant_pools,
+            "max_tenant_pools",
+            &mut storage.max_tenant_pools,
+        ),
+        (
+            file.tenant_connections_per_pool,
+            "tenant_connections_per_pool",
+            &mut storage.tenant_connections_per_pool,
+        ),
+        (
+            file.tenant_connection_budget,
+            "tenant_connection_budget",
+            &mut storage.tenant_connection_budget,
+        ),
+    ] {
+        if let Some(v) = value.filter(|_| from_default(matches, id)) {
+            if v == 0 {
+                anyhow::bail!("config file {}: {id} must be at least 1", path.display());
+            }
+            *slot = Some(v);
+        }
     }
     let serve = match &mut cli.command {
         Command::Serve(args) => Some((args, "serve")),
@@ -143,6 +170,9 @@ pub fn print(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
                 .map(|s| mask_url(s))
                 .collect(),
         ),
+        max_tenant_pools: cli.storage.max_tenant_pools,
+        tenant_connections_per_pool: cli.storage.tenant_connections_per_pool,
+        tenant_connection_budget: cli.storage.tenant_connection_budget,
         listen: Some(serve.listen),
         body_limit: Some(serve.body_limit),
         signup: Some(serve.signup_enabled(&cli.storage)),

@@ -17,9 +17,12 @@ pub async fn open(args: &StorageArgs) -> anyhow::Result<Tenancy> {
         if !servers.is_empty() {
             bail!("--tenant-server needs --database-url (the PostgreSQL control plane)");
         }
-        return Tenancy::open_sqlite(DataDir::new(&args.data), PoolSettings::sqlite_default())
-            .await
-            .with_context(|| format!("cannot open the data directory {}", args.data.display()));
+        return Tenancy::open_sqlite(
+            DataDir::new(&args.data),
+            args.pool_settings(PoolSettings::sqlite_default()),
+        )
+        .await
+        .with_context(|| format!("cannot open the data directory {}", args.data.display()));
     };
     if servers.is_empty() {
         bail!("--database-url needs at least one --tenant-server (or SILO_TENANT_SERVERS)");
@@ -33,7 +36,12 @@ pub async fn open(args: &StorageArgs) -> anyhow::Result<Tenancy> {
         }
     };
     // Errors name the problem, never the URL: it may hold a password.
-    Tenancy::open_postgres(url, &servers, secret, PoolSettings::default())
-        .await
-        .context("cannot open the PostgreSQL control plane")
+    Tenancy::open_postgres(
+        url,
+        &servers,
+        secret,
+        args.pool_settings(PoolSettings::default()),
+    )
+    .await
+    .context("cannot open the PostgreSQL control plane")
 }

@@ -535,7 +535,7 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     let file = dir.path().join("silo.toml");
     std::fs::write(
         &file,
-        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\n",
+        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\nmax_tenant_pools = 300\ntenant_connection_budget = 100\n",
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_silo"))
@@ -545,8 +545,11 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
             "config",
             "--body-limit",
             "10",
+            "--tenant-connections-per-pool",
+            "3",
         ])
         .env("SILO_TOKEN_TTL", "60")
+        .env("SILO_TENANT_CONNECTION_BUDGET", "80")
         .env_remove("SILO_DATABASE_URL")
         .env_remove("SILO_LISTEN")
         .output()
@@ -570,6 +573,17 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
         "{text}"
     );
     assert!(!text.contains("hunter2"));
+    assert!(text.contains("max_tenant_pools = 300"), "{text}");
+    assert!(text.contains("tenant_connection_budget = 80"), "{text}");
+    assert!(text.contains("tenant_connections_per_pool = 3"), "{text}");
+
+    std::fs::write(&file, "max_tenant_pools = 0\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_silo"))
+        .args(["--config", file.to_str().unwrap(), "config"])
+        .env_remove("SILO_MAX_TENANT_POOLS")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "zero pools refused");
 
     std::fs::write(&file, "lisen = \"127.0.0.1:1\"\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_silo"))

@@ -109,29 +109,24 @@ impl Metrics {
 /// Middleware on every routed request: times it, logs one line, counts it.
 pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
-    let request_id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    // Cheap handles, not copies: the matched path is shared, standard methods and header
+    // values clone without allocating.
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let method = req.method().clone();
+    let request_id = req.headers().get("x-request-id").cloned();
     let bound = Bound::default();
     req.extensions_mut().insert(bound.clone());
     let response = next.run(req).await;
     let elapsed = started.elapsed();
-    let status = response.status().as_u16();
+    let status = response.status();
     let (identity, company) = bound.get();
     tracing::info!(
         target: "silo::request",
-        request_id,
-        method,
+        request_id = request_id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or(""),
+        method = method.as_str(),
         route,
-        status,
+        status = status.as_u16(),
         latency_ms = elapsed.as_secs_f64() * 1000.0,
         identity = identity.map(|i| i.to_string()),
         company = company.map(|c| c.to_string()),
@@ -140,12 +135,12 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     state
         .metrics
         .requests
-        .with_label_values(&[route.as_str(), method.as_str(), &status.to_string()])
+        .with_label_values(&[route, method.as_str(), status.as_str()])
         .inc();
     state
         .metrics
         .latency
-        .with_label_values(&[route.as_str(), method.as_str()])
+        .with_label_values(&[route, method.as_str()])
         .observe(elapsed.as_secs_f64());
     response
 }

@@ -15,6 +15,12 @@ use std::time::Duration;
 /// How long a statement waits for another connection's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `PRAGMA cache_size` of every connection: negative means KiB (SQLite's default is 2 MiB).
+const TENANT_CACHE_SIZE: &str = "-64";
+
+/// Prepared statements kept per connection (sqlx's default is 100).
+const STATEMENT_CACHE: usize = 32;
+
 /// Pool sizing for one SQLite file.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolLimits {
@@ -44,10 +50,30 @@ fn base_options(path: &Path) -> SqliteConnectOptions {
         .busy_timeout(BUSY_TIMEOUT)
         // Schema objects in a file are never trusted to run functions with side effects.
         .pragma("trusted_schema", "OFF")
+        // One company's database is small and thousands may be open at once, so each
+        // connection keeps a small page cache (the operating system caches the file anyway)
+        // and a modest number of prepared statements.
+        .pragma("cache_size", TENANT_CACHE_SIZE)
+        .statement_cache_capacity(STATEMENT_CACHE)
 }
 
-async fn pool(options: SqliteConnectOptions, limits: PoolLimits) -> Result<Db, StoreError> {
-    let pool = SqlitePoolOptions::new()
+/// When a new pool opens its first connection.
+#[derive(Clone, Copy)]
+enum Connect {
+    /// Now, so that opening fails at once on a bad file.
+    Now,
+    /// On first use. Tenant pools are opened and then queried straight away (their schema is
+    /// checked), and opening eagerly would make that first query, racing the test
+    /// connection's return to the pool, open a second connection per pool.
+    OnFirstUse,
+}
+
+async fn pool(
+    options: SqliteConnectOptions,
+    limits: PoolLimits,
+    connect: Connect,
+) -> Result<Db, StoreError> {
+    let pool_options = SqlitePoolOptions::new()
         .max_connections(limits.max_connections)
         .min_connections(0)
         .idle_timeout(limits.idle_timeout)
@@ -56,13 +82,19 @@ async fn pool(options: SqliteConnectOptions, limits: PoolLimits) -> Result<Db, S
         // every checkout would only add a round trip through its worker thread. A failing
         // file still fails the query itself.
         .test_before_acquire(false)
-        .after_connect(|conn, _meta| Box::pin(async move { forbid_attach(conn).await }))
-        .connect_with(options)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
-            other => other,
-        })?;
+        .after_connect(|conn, _meta| Box::pin(async move { restrict(conn).await }));
+    let pool = match connect {
+        Connect::OnFirstUse => pool_options.connect_lazy_with(options),
+        Connect::Now => {
+            pool_options
+                .connect_with(options)
+                .await
+                .map_err(|e| match StoreError::from(e) {
+                    StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
+                    other => other,
+                })?
+        }
+    };
     Ok(Db(Backend::Sqlite(pool)))
 }
 
@@ -74,13 +106,14 @@ pub async fn open_or_create(path: &Path, limits: PoolLimits) -> Result<Db, Store
     let options = base_options(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal);
-    pool(options, limits).await
+    pool(options, limits, Connect::Now).await
 }
 
 /// Opens an existing database file. A missing file is [`StoreError::Unavailable`], never a new
 /// empty database: only [`create_new`] makes files. Nothing is written on open (the journal
 /// mode, WAL, was set when the file was made and persists), so a damaged or foreign file is
-/// left as it was found.
+/// left as it was found. The first connection opens on first use, so a file that is not a
+/// usable database fails that first query.
 pub async fn open_existing(path: &Path, limits: PoolLimits) -> Result<Db, StoreError> {
     if !path.is_file() {
         return Err(StoreError::Unavailable(format!(
@@ -88,7 +121,12 @@ pub async fn open_existing(path: &Path, limits: PoolLimits) -> Result<Db, StoreE
             path.display()
         )));
     }
-    pool(base_options(path).create_if_missing(false), limits).await
+    pool(
+        base_options(path).create_if_missing(false),
+        limits,
+        Connect::OnFirstUse,
+    )
+    .await
 }
 
 /// Creates a new database file; fails if one is already there, so a file is never taken over.
@@ -109,7 +147,7 @@ pub async fn create_new(path: &Path, limits: PoolLimits) -> Result<Db, StoreErro
     let options = base_options(path)
         .create_if_missing(false)
         .journal_mode(SqliteJournalMode::Wal);
-    pool(options, limits).await
+    pool(options, limits, Connect::Now).await
 }
 
 /// Removes a database file and its WAL and shared-memory companions. Missing files are fine.
@@ -128,15 +166,26 @@ pub fn remove_files(path: &Path) -> std::io::Result<()> {
 
 /// Sets the connection's limit on attached databases to zero, so no statement on it can
 /// `ATTACH` another file (another company's, say): SQLite then refuses with "too many attached
-/// databases".
+/// databases". Also drops the connection's lookaside allocator (about 120 KiB reserved per
+/// connection by default), which matters with thousands of tenant connections open.
 #[allow(unsafe_code, reason = "sqlx exposes no safe setter for sqlite3_limit")]
-async fn forbid_attach(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+async fn restrict(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let mut handle = conn.lock_handle().await?;
     let raw = handle.as_raw_handle();
     // SAFETY: `raw` is the live connection handle, held exclusively through the lock for the
-    // duration of the call; sqlite3_limit only reads and sets an integer on it.
+    // duration of the calls; sqlite3_limit only reads and sets an integer on it, and
+    // SQLITE_DBCONFIG_LOOKASIDE takes (buffer, slot size, slot count), here no buffer and no
+    // slots. Lookaside still in use makes that call return SQLITE_BUSY and change nothing,
+    // which is harmless.
     unsafe {
         libsqlite3_sys::sqlite3_limit(raw.as_ptr(), libsqlite3_sys::SQLITE_LIMIT_ATTACHED, 0);
+        libsqlite3_sys::sqlite3_db_config(
+            raw.as_ptr(),
+            libsqlite3_sys::SQLITE_DBCONFIG_LOOKASIDE,
+            std::ptr::null_mut::<std::ffi::c_void>(),
+            0 as std::ffi::c_int,
+            0 as std::ffi::c_int,
+        );
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::{ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Tenancy, TenancyError};
 use silo_control::{Company, CompanyStatus, Email, NewCompany, NewIdentity, Plan, Slug};
 use silo_domain::schema::{TABLES, TENANT_MIGRATIONS};
 use silo_roles::Role;
-use silo_store::{Db, Sql, Timestamp, Tx, migrate, migrate_to, table_columns, table_columns_in};
+use silo_store::{Db, Sql, Timestamp, Tx, migrate, migrate_to, table_columns_in};
 use std::collections::BTreeMap;
 
 /// A company made from an archive.
@@ -251,19 +251,15 @@ pub(crate) async fn write_tables(
         let Some(data) = tables.get(table) else {
             continue;
         };
-        insert_rows(&mut tx, db, table, data).await?;
+        insert_rows(&mut tx, table, data).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
-async fn insert_rows(
-    tx: &mut Tx,
-    db: &Db,
-    table: &str,
-    data: &ArchiveTable,
-) -> Result<(), TenancyError> {
-    let known = table_columns(db, table).await?;
+async fn insert_rows(tx: &mut Tx, table: &str, data: &ArchiveTable) -> Result<(), TenancyError> {
+    // Through the transaction: a pool of one connection has no other to ask.
+    let known = table_columns_in(tx, table).await?;
     let mut kinds = Vec::with_capacity(data.columns.len());
     for column in &data.columns {
         // Archive column names are input: only names the database itself lists are used.

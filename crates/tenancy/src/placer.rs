@@ -59,8 +59,10 @@ impl Placer {
 
     /// Whether the database behind a (possibly cached) pool is still there, so a database
     /// lost under a running server stops serving at once, even to requests that would not
-    /// query it. SQLite: the file exists; PostgreSQL: the pool can still run a query (a
-    /// dropped database ends its sessions and refuses new ones).
+    /// query it. SQLite: the file exists and looks whole (a pool would otherwise go on
+    /// answering from an unlinked or overwritten file); PostgreSQL: the pool can still run a
+    /// query (a dropped database ends its sessions and refuses new ones). That query is one
+    /// round trip per request on PostgreSQL (see BENCHMARKS.md).
     pub(crate) async fn alive(&self, company: &Company, db: &Db) -> bool {
         match self {
             Placer::Sqlite(s) => s.present(company),

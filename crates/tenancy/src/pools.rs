@@ -35,12 +35,16 @@ pub struct PoolSettings {
 }
 
 impl PoolSettings {
-    /// Defaults for the embedded deployment: SQLite connections are cheap file handles, so many
-    /// pools stay open and a busy fleet does not reopen files on every request.
+    /// Defaults for the embedded deployment: SQLite connections are file handles, so many
+    /// pools stay open and a busy fleet does not reopen files on every request. One
+    /// connection each: sqlx runs a thread per SQLite connection, and a second one per
+    /// company doubled threads and memory for little gain (WAL readers do not block, and
+    /// one company's requests queue on its connection instead of contending for the file's
+    /// write lock).
     pub fn sqlite_default() -> Self {
         PoolSettings {
             max_pools: 1024,
-            connections_per_pool: 2,
+            connections_per_pool: 1,
             connection_budget: 2048,
             ..PoolSettings::default()
         }
@@ -51,7 +55,9 @@ impl Default for PoolSettings {
     fn default() -> Self {
         PoolSettings {
             max_pools: 256,
-            connections_per_pool: 2,
+            // One connection per company: a budget of connections then keeps that many
+            // companies' databases open, where two per company would halve it.
+            connections_per_pool: 1,
             // Well under PostgreSQL's default max_connections (100), leaving room for the
             // control plane and administration.
             connection_budget: 64,

@@ -32,6 +32,11 @@ impl Cluster {
     /// Starts a cluster, or says why it cannot (no binaries, no `postgres` user to run them
     /// as root, initdb or start failing).
     pub fn start() -> Result<Cluster, String> {
+        Self::start_with("")
+    }
+
+    /// [`Cluster::start`] with extra server options (`-c name=value ...`).
+    pub fn start_with(extra_options: &str) -> Result<Cluster, String> {
         let bin = pg_bin().ok_or("no PostgreSQL binaries (initdb, pg_ctl) found")?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let data = dir.path().join("data");
@@ -73,7 +78,7 @@ impl Cluster {
             ],
         )?;
         let options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off",
+            "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off {extra_options}",
             path(cluster._dir.path())
         );
         let log = path(&cluster._dir.path().join("log"));
