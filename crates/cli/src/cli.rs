@@ -53,7 +53,7 @@ pub struct StorageArgs {
     /// [default: 1024 on SQLite, 256 on PostgreSQL].
     #[arg(long, global = true, env = "SILO_MAX_TENANT_POOLS", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_tenant_pools: Option<u32>,
-    /// Connections per open tenant database [default: 1 on SQLite, 1 on PostgreSQL].
+    /// Connections per open tenant database [default: 1].
     #[arg(long, global = true, env = "SILO_TENANT_CONNECTIONS_PER_POOL", value_parser = clap::value_parser!(u32).range(1..))]
     pub tenant_connections_per_pool: Option<u32>,
     /// Most tenant connections open at once over all companies; on PostgreSQL keep it under
