@@ -45,11 +45,29 @@ pub enum Permission {
     AuditRead,
     /// Export the company's data.
     DataExport,
+    /// Log one's own time and run one's timer.
+    TimeLog,
+    /// See everyone's time.
+    TimeReadAll,
+    /// Approve and lock time.
+    TimeApprove,
+    /// See cost rates and margins.
+    RatesReadCost,
+    /// Reply to clients' messages and ask them for approvals.
+    PortalEngage,
+    /// Invite and remove portal users and choose what each client sees.
+    PortalManage,
+    /// Manage webhook endpoints and their secrets.
+    WebhooksManage,
+    /// See sites, touchpoints, conversions and the reconciliation report.
+    AttributionRead,
+    /// Manage tracked sites, consent settings and ad-platform destinations.
+    AttributionManage,
 }
 
 impl Permission {
     /// Every permission, in the order of roles.md.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 28] = [
         Permission::CompanyRead,
         Permission::CompanyUpdate,
         Permission::CompanyBilling,
@@ -69,6 +87,15 @@ impl Permission {
         Permission::ProjectsWrite,
         Permission::AuditRead,
         Permission::DataExport,
+        Permission::TimeLog,
+        Permission::TimeReadAll,
+        Permission::TimeApprove,
+        Permission::RatesReadCost,
+        Permission::PortalEngage,
+        Permission::PortalManage,
+        Permission::WebhooksManage,
+        Permission::AttributionRead,
+        Permission::AttributionManage,
     ];
 
     /// The stable wire name (`"crm.read"`, ...).
@@ -93,6 +120,15 @@ impl Permission {
             Permission::ProjectsWrite => "projects.write",
             Permission::AuditRead => "audit.read",
             Permission::DataExport => "data.export",
+            Permission::TimeLog => "time.log",
+            Permission::TimeReadAll => "time.read_all",
+            Permission::TimeApprove => "time.approve",
+            Permission::RatesReadCost => "rates.read_cost",
+            Permission::PortalEngage => "portal.engage",
+            Permission::PortalManage => "portal.manage",
+            Permission::WebhooksManage => "webhooks.manage",
+            Permission::AttributionRead => "attribution.read",
+            Permission::AttributionManage => "attribution.manage",
         }
     }
 
@@ -115,6 +151,15 @@ impl Permission {
             Permission::ReportsRead => &[Owner, Admin, Manager, Marketing, Finance],
             Permission::ProjectsWrite => &[Owner, Admin, Manager, Delivery],
             Permission::AuditRead | Permission::DataExport => &[Owner, Admin],
+            Permission::TimeLog => &[Owner, Admin, Manager, Sales, Marketing, Delivery, Finance],
+            Permission::TimeReadAll => &[Owner, Admin, Manager, Finance],
+            Permission::TimeApprove => &[Owner, Admin, Manager],
+            Permission::RatesReadCost => &[Owner, Admin, Manager, Finance],
+            Permission::PortalEngage => &[Owner, Admin, Manager, Sales, Delivery],
+            Permission::PortalManage => &[Owner, Admin, Manager],
+            Permission::WebhooksManage => &[Owner, Admin],
+            Permission::AttributionRead => &[Owner, Admin, Manager, Marketing, Finance],
+            Permission::AttributionManage => &[Owner, Admin, Marketing],
         }
     }
 }
@@ -151,6 +196,15 @@ projects.read   x x x x . x x x
 projects.write  x x x . . x . .
 audit.read      x x . . . . . .
 data.export     x x . . . . . .
+time.log           x x x x x x x .
+time.read_all      x x x . . . x .
+time.approve       x x x . . . . .
+rates.read_cost    x x x . . . x .
+portal.engage      x x x x . x . .
+portal.manage      x x x . . . . .
+webhooks.manage    x x . . . . . .
+attribution.read   x x x . x . x .
+attribution.manage x x . . x . . .
 ";
 
     #[test]

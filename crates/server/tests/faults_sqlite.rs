@@ -15,6 +15,8 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Two companies with some accounts each; `a` is the one the faults hit.
 struct Setup {
@@ -212,4 +214,147 @@ async fn a_write_locked_file_refuses_writes_with_503_and_heals_when_released() {
     other.execute("COMMIT").await.unwrap();
     other.close().await.unwrap();
     s.assert_recovers().await;
+}
+
+/// A forced checkpoint of one company's file from a connection that is not Silo's, as an
+/// operator's `sqlite3` shell or a backup tool would run it.
+async fn force_checkpoints(path: PathBuf, stop: Arc<AtomicBool>) -> u64 {
+    use sqlx::{Connection, Row};
+    let url = format!("sqlite://{}", path.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let mut moved = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let pending = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        // (busy, frames in the WAL, frames checkpointed): TRUNCATE answers zero frames once it
+        // has emptied the WAL, so whether it moved pages is told by the WAL's size before.
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        if row.get::<i64, _>(0) == 0 && pending > 0 {
+            moved += 1;
+        }
+        tokio::task::yield_now().await;
+    }
+    conn.close().await.unwrap();
+    moved
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn healthy_files_under_concurrent_writes_and_checkpoints_never_answer_503() {
+    const COMPANIES: usize = 4;
+    const CLIENTS: usize = 8;
+    const REQUESTS_PER_CLIENT: usize = 600;
+    let app = Arc::new(spawn_app().await);
+    let unlimited = silo_control::PlanLimits {
+        max_seats: None,
+        max_contacts: None,
+    };
+    app.tenancy
+        .control()
+        .set_plan_limits(silo_control::Plan::Starter, unlimited)
+        .await
+        .unwrap();
+    let mut companies = Vec::new();
+    for i in 0..COMPANIES {
+        let (token, id) = app
+            .signup(&format!("Busy {i}"), &format!("owner{i}@busy{i}.example"))
+            .await;
+        let path = app
+            .tenancy
+            .data_dir()
+            .unwrap()
+            .tenant_path(id.parse().unwrap());
+        companies.push((token, path));
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let checkpointers: Vec<_> = companies
+        .iter()
+        .map(|(_, path)| tokio::spawn(force_checkpoints(path.clone(), stop.clone())))
+        .collect();
+
+    let tokens: Arc<Vec<String>> = Arc::new(companies.iter().map(|(t, _)| t.clone()).collect());
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|client| {
+            let (app, tokens) = (app.clone(), tokens.clone());
+            tokio::spawn(async move {
+                // (status, code) of every answer that was not a success; ids written per company.
+                let mut failures = Vec::new();
+                let mut written = vec![0usize; COMPANIES];
+                for n in 0..REQUESTS_PER_CLIENT {
+                    let company = (client + n) % COMPANIES;
+                    let token = Some(tokens[company].as_str());
+                    // 45% writes: rows long enough that the file grows by pages, so that
+                    // checkpoints extend it.
+                    let reply = if n % 20 < 9 {
+                        let name = format!("{client}-{n} {}", "x".repeat(180));
+                        let r = app
+                            .post(
+                                "/api/contacts",
+                                token,
+                                json!({"name": name, "phone": "+31 20 123 4567"}),
+                            )
+                            .await;
+                        if r.status == 201 {
+                            written[company] += 1;
+                        }
+                        r
+                    } else {
+                        app.get("/api/contacts?limit=200", token).await
+                    };
+                    if !reply.status.is_success() {
+                        failures.push((reply.status.as_u16(), reply.code().to_owned()));
+                    }
+                }
+                (failures, written)
+            })
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let mut written = vec![0usize; COMPANIES];
+    for client in clients {
+        let (f, w) = client.await.unwrap();
+        failures.extend(f);
+        for (total, n) in written.iter_mut().zip(w) {
+            *total += n;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut checkpoints = 0;
+    for c in checkpointers {
+        checkpoints += c.await.unwrap();
+    }
+    eprintln!(
+        "{checkpoints} forced checkpoints moved pages; {} failed answers",
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failed answers: {failures:?}",
+        failures.len()
+    );
+    // Many checkpoints that moved pages into the files ran while the requests did.
+    assert!(
+        checkpoints >= 50,
+        "only {checkpoints} checkpoints moved pages"
+    );
+    for ((token, _), expected) in companies.iter().zip(written) {
+        let mut seen = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/contacts?limit=200&cursor={c}"),
+                None => "/api/contacts?limit=200".to_owned(),
+            };
+            let page = app.get(&path, Some(token)).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            seen += page.body["items"].as_array().unwrap().len();
+            match page.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "every contact answered 201 is there");
+    }
 }

@@ -58,10 +58,12 @@ impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolClosed => StoreError::Unavailable(
+                "the database was closed under this request (moved, erased or shut down)".into(),
+            ),
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed
             | sqlx::Error::Protocol(_) => StoreError::Unavailable(err.to_string()),
             sqlx::Error::Database(ref db) => {

@@ -148,7 +148,9 @@ impl Tenancy {
             })
             .await?;
         if !self.placer.alive(company, &lease.db).await {
-            self.pools.evict(company.id).await;
+            // Requests already on the pool keep it until they finish: a false alarm must not
+            // turn into a burst of failures, and a real fault fails their own queries.
+            self.pools.forget(company.id);
             return Err(TenancyError::Unavailable(format!(
                 "tenant database of {} is missing or unreachable",
                 company.id

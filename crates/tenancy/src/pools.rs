@@ -222,8 +222,15 @@ impl PoolCache {
         }
     }
 
-    /// Forgets a company's pool and closes it now (its database vanished, it was suspended
-    /// or erased).
+    /// Forgets a company's pool without closing it under the requests still using it: they
+    /// finish on it (or fail on their own queries), and it closes when the last one is done.
+    /// The next request opens a new pool.
+    pub(crate) fn forget(&self, id: CompanyId) {
+        self.lock().remove(&id);
+    }
+
+    /// Forgets a company's pool and closes it now, failing requests that still wait for one of
+    /// its connections (its storage is about to be moved or erased).
     pub(crate) async fn evict(&self, id: CompanyId) {
         let removed = self.lock().remove(&id);
         if let Some(lease) = removed.and_then(|e| e.cell.get().cloned()) {

@@ -23,7 +23,14 @@ pub(crate) struct SqlitePlacement {
     pub(crate) data: DataDir,
     /// What each file looked like when its header last passed the check.
     checked: Mutex<HashMap<CompanyId, FileStamp>>,
+    /// The file (device and inode) each company's pool was opened on: a path that names
+    /// another file since was replaced or moved, and the pool would go on answering from (and
+    /// writing into) the old one.
+    opened: Mutex<HashMap<CompanyId, FileId>>,
 }
+
+/// A file's identity on its file system.
+type FileId = (u64, u64);
 
 /// The identity, size and change times of a file: any write, truncation, replacement or
 /// removal changes at least one of them.
@@ -61,6 +68,7 @@ impl SqlitePlacement {
         SqlitePlacement {
             data,
             checked: Mutex::default(),
+            opened: Mutex::default(),
         }
     }
 
@@ -88,10 +96,11 @@ impl SqlitePlacement {
         }
     }
 
-    /// Whether the file is still there and still looks whole: one removed, truncated or
-    /// overwritten under a running server must stop serving even through pools opened
-    /// before, whose connections would otherwise keep answering from the unlinked file or
-    /// their page cache, and even accept writes into the WAL.
+    /// Whether the file is still there, is the one the pool was opened on, and still looks
+    /// whole: one removed, replaced, truncated or overwritten under a running server must stop
+    /// serving even through pools opened before, whose connections would otherwise keep
+    /// answering from the unlinked file or their page cache, and even accept writes into the
+    /// WAL.
     ///
     /// The header is read only when the file changed since it last passed (one `stat` per
     /// request otherwise).
@@ -106,24 +115,28 @@ impl SqlitePlacement {
             return false;
         };
         let stamp = FileStamp::of(&meta);
-        if self.checked().get(&id) == Some(&stamp) {
+        if lock(&self.opened)
+            .get(&id)
+            .is_some_and(|&opened| opened != (stamp.dev, stamp.ino))
+        {
+            self.forget(id);
+            return false;
+        }
+        if lock(&self.checked).get(&id) == Some(&stamp) {
             return true;
         }
-        self.forget(id);
+        lock(&self.checked).remove(&id);
         let whole = looks_whole(&path);
         if whole && settled(&meta) {
-            self.checked().insert(id, stamp);
+            lock(&self.checked).insert(id, stamp);
         }
         whole
     }
 
-    fn checked(&self) -> std::sync::MutexGuard<'_, HashMap<CompanyId, FileStamp>> {
-        // Single inserts and removals cannot leave the map inconsistent: poison is ignored.
-        self.checked.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
+    /// Forgets what the checks learnt of a company's file: its pool is going away.
     fn forget(&self, id: CompanyId) {
-        self.checked().remove(&id);
+        lock(&self.checked).remove(&id);
+        lock(&self.opened).remove(&id);
     }
 
     /// Opens the existing file; a missing one is unavailable, never created.
@@ -132,7 +145,17 @@ impl SqlitePlacement {
         company: &Company,
         limits: PoolLimits,
     ) -> Result<Db, TenancyError> {
-        Ok(sqlite::open_existing(&self.data.tenant_path(company.id), limits).await?)
+        let path = self.data.tenant_path(company.id);
+        // Taken before the pool opens: a file replaced in between makes the next check fail
+        // and the pool reopen, never the other way round.
+        let file = std::fs::metadata(&path).map(|m| (m.dev(), m.ino()));
+        let db = sqlite::open_existing(&path, limits).await?;
+        lock(&self.checked).remove(&company.id);
+        match file {
+            Ok(file) => lock(&self.opened).insert(company.id, file),
+            Err(_) => lock(&self.opened).remove(&company.id),
+        };
+        Ok(db)
     }
 
     /// Removes the file with its WAL and shared-memory companions.
@@ -142,20 +165,70 @@ impl SqlitePlacement {
     }
 }
 
-/// The file starts with a SQLite header and is at least as long as the header says: a cheap
-/// check (one read of 100 bytes), run on every request, that catches a deleted, truncated or
-/// overwritten file. Damage further in is left to SQLite, which reports it as corrupt.
+/// A single-insert map's lock; poison is ignored, since no operation on it can be left half
+/// done.
+fn lock<T>(map: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    map.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// How often a file that is shorter than its header says is read again before it counts as
+/// damaged (see [`looks_whole`]).
+const REREADS: usize = 3;
+
+/// The file starts with a SQLite header and is as long as the header says, or the missing
+/// tail can be in the WAL: a cheap check (one read of 100 bytes and two `stat`s), run on
+/// every request to a file that changed, that catches a deleted, truncated or overwritten
+/// file. Damage further in is left to SQLite, which reports it as corrupt.
+///
+/// A checkpoint copies the WAL's pages into the file in page order, page 1 (with the header
+/// and its new page count) first, so while one runs a healthy file is briefly shorter than its
+/// header says. It is then never shorter than the WAL can fill, which is the test SQLite's own
+/// checkpoint applies (`walCheckpoint`: the file, the WAL and the 64 KiB lock-byte page must
+/// cover the database). The WAL is read after the file, and a checkpoint may empty it
+/// (`wal_checkpoint(TRUNCATE)`) in between; it empties it only after the file is whole, so the
+/// file is read again before it is given up on.
 fn looks_whole(path: &std::path::Path) -> bool {
+    for _ in 0..REREADS {
+        match shape(path) {
+            Shape::Damaged => return false,
+            Shape::Whole => return true,
+            Shape::Short { missing } => match wal_len(path) {
+                // No WAL, no checkpoint under way: the file alone must be whole.
+                0 => {}
+                wal if wal + LOCK_BYTE_PAGE_SLACK >= missing => return true,
+                _ => {}
+            },
+        }
+    }
+    false
+}
+
+/// What SQLite's checkpoint allows for the lock-byte page, which is never written.
+const LOCK_BYTE_PAGE_SLACK: u64 = 65_536;
+
+/// What the main file looks like by itself.
+#[derive(Debug, PartialEq, Eq)]
+enum Shape {
+    /// A SQLite header, and at least as many bytes as it announces.
+    Whole,
+    /// A SQLite header announcing `missing` more bytes than the file holds.
+    Short { missing: u64 },
+    /// Missing, unreadable, shorter than a header, or not a SQLite header: no checkpoint
+    /// ever leaves a file like that.
+    Damaged,
+}
+
+fn shape(path: &std::path::Path) -> Shape {
     use std::io::Read as _;
     let mut header = [0u8; 100];
     let Ok(mut file) = std::fs::File::open(path) else {
-        return false;
+        return Shape::Damaged;
     };
     let (Ok(()), Ok(meta)) = (file.read_exact(&mut header), file.metadata()) else {
-        return false;
+        return Shape::Damaged;
     };
     if header[..16] != SQLITE_MAGIC[..] {
-        return false;
+        return Shape::Damaged;
     }
     let page_size = match u16::from_be_bytes([header[16], header[17]]) {
         1 => 65_536,
@@ -166,13 +239,25 @@ fn looks_whole(path: &std::path::Path) -> bool {
     ]));
     // The page count is only meaningful when the change counter matches "version valid for"
     // (SQLite file format, section 1.3.7).
-    let count_valid = header[24..28] == header[92..96];
-    !count_valid || meta.len() >= pages.saturating_mul(page_size)
+    if header[24..28] != header[92..96] {
+        return Shape::Whole;
+    }
+    match pages.saturating_mul(page_size).checked_sub(meta.len()) {
+        None | Some(0) => Shape::Whole,
+        Some(missing) => Shape::Short { missing },
+    }
+}
+
+/// The size of the file's WAL; none is zero.
+fn wal_len(path: &std::path::Path) -> u64 {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(0, |m| m.len())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{SqlitePlacement, looks_whole};
+    use super::{SqlitePlacement, lock, looks_whole};
     use crate::DataDir;
     use silo_control::CompanyId;
     use std::time::{Duration, SystemTime};
@@ -206,7 +291,7 @@ mod tests {
         std::fs::write(&path, &file).expect("write");
         age(&path);
         assert!(placement.file_present(id), "whole and settled");
-        assert!(placement.checked().contains_key(&id), "stamp kept");
+        assert!(lock(&placement.checked).contains_key(&id), "stamp kept");
         assert!(placement.file_present(id), "unchanged");
 
         // Overwritten in place at the same size and aged again: the stamp still differs, so
@@ -219,7 +304,7 @@ mod tests {
         std::fs::write(&path, whole_file()).expect("restore");
         assert!(placement.file_present(id), "whole again");
         assert!(
-            !placement.checked().contains_key(&id),
+            !lock(&placement.checked).contains_key(&id),
             "a file modified just now is not trusted by its stamp"
         );
         age(&path);
@@ -245,5 +330,45 @@ mod tests {
         file[0] = b'X';
         std::fs::write(&path, &file).expect("write");
         assert!(!looks_whole(&path), "overwritten");
+    }
+
+    #[test]
+    fn a_file_short_of_its_header_is_whole_only_while_its_wal_can_fill_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.sqlite3");
+        let wal = dir.path().join("t.sqlite3-wal");
+        // Page 1 announces 40 pages; a checkpoint has written 2 of them so far.
+        let mut file = whole_file();
+        file[28..32].copy_from_slice(&40u32.to_be_bytes());
+        std::fs::write(&path, &file[..2 * 4096]).expect("write");
+        assert!(!looks_whole(&path), "no WAL: nothing can fill the gap");
+        std::fs::write(&wal, vec![0u8; 38 * (4096 + 24) + 32]).expect("wal");
+        assert!(looks_whole(&path), "the WAL holds the missing pages");
+        std::fs::write(&wal, vec![0u8; 4096 + 24 + 32]).expect("wal");
+        assert!(!looks_whole(&path), "a WAL of one page cannot fill 38");
+    }
+
+    #[test]
+    fn a_replaced_file_is_not_the_one_the_pool_opened() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let placement = SqlitePlacement::new(DataDir::new(dir.path()));
+        let id = CompanyId::generate();
+        let path = placement.data.tenant_path(id);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, whole_file()).expect("write");
+        let meta = std::fs::metadata(&path).expect("stat");
+        lock(&placement.opened).insert(id, (meta.dev(), meta.ino()));
+        assert!(placement.file_present(id), "the file the pool opened");
+
+        // A whole file moved into its place: a different inode.
+        let other = dir.path().join("other.sqlite3");
+        std::fs::write(&other, whole_file()).expect("write");
+        std::fs::rename(&other, &path).expect("rename");
+        assert!(!placement.file_present(id), "replaced");
+        assert!(
+            lock(&placement.opened).get(&id).is_none(),
+            "forgotten until a pool opens the new file"
+        );
     }
 }

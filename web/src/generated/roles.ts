@@ -30,7 +30,16 @@ export type Permission =
   | "projects.read"
   | "projects.write"
   | "audit.read"
-  | "data.export";
+  | "data.export"
+  | "time.log"
+  | "time.read_all"
+  | "time.approve"
+  | "rates.read_cost"
+  | "portal.engage"
+  | "portal.manage"
+  | "webhooks.manage"
+  | "attribution.read"
+  | "attribution.manage";
 
 export const ROLES: readonly Role[] = [
   "owner",
@@ -63,6 +72,15 @@ export const PERMISSIONS: readonly Permission[] = [
   "projects.write",
   "audit.read",
   "data.export",
+  "time.log",
+  "time.read_all",
+  "time.approve",
+  "rates.read_cost",
+  "portal.engage",
+  "portal.manage",
+  "webhooks.manage",
+  "attribution.read",
+  "attribution.manage",
 ];
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
@@ -77,13 +95,13 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
 };
 
 export const MATRIX: Readonly<Record<Role, readonly Permission[]>> = {
-  owner: ["company.read", "company.update", "company.billing", "company.delete", "members.read", "members.manage", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "invoices.write", "reports.read", "projects.read", "projects.write", "audit.read", "data.export"],
-  admin: ["company.read", "company.update", "members.read", "members.manage", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "invoices.write", "reports.read", "projects.read", "projects.write", "audit.read", "data.export"],
-  manager: ["company.read", "members.read", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "reports.read", "projects.read", "projects.write"],
-  sales: ["company.read", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "projects.read"],
-  marketing: ["company.read", "crm.read", "crm.write", "deals.read", "reports.read"],
-  delivery: ["company.read", "crm.read", "deals.read", "contracts.read", "projects.read", "projects.write"],
-  finance: ["company.read", "crm.read", "deals.read", "contracts.read", "invoices.read", "invoices.write", "reports.read", "projects.read"],
+  owner: ["company.read", "company.update", "company.billing", "company.delete", "members.read", "members.manage", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "invoices.write", "reports.read", "projects.read", "projects.write", "audit.read", "data.export", "time.log", "time.read_all", "time.approve", "rates.read_cost", "portal.engage", "portal.manage", "webhooks.manage", "attribution.read", "attribution.manage"],
+  admin: ["company.read", "company.update", "members.read", "members.manage", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "invoices.write", "reports.read", "projects.read", "projects.write", "audit.read", "data.export", "time.log", "time.read_all", "time.approve", "rates.read_cost", "portal.engage", "portal.manage", "webhooks.manage", "attribution.read", "attribution.manage"],
+  manager: ["company.read", "members.read", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "reports.read", "projects.read", "projects.write", "time.log", "time.read_all", "time.approve", "rates.read_cost", "portal.engage", "portal.manage", "attribution.read"],
+  sales: ["company.read", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "projects.read", "time.log", "portal.engage"],
+  marketing: ["company.read", "crm.read", "crm.write", "deals.read", "reports.read", "time.log", "attribution.read", "attribution.manage"],
+  delivery: ["company.read", "crm.read", "deals.read", "contracts.read", "projects.read", "projects.write", "time.log", "portal.engage"],
+  finance: ["company.read", "crm.read", "deals.read", "contracts.read", "invoices.read", "invoices.write", "reports.read", "projects.read", "time.log", "time.read_all", "rates.read_cost", "attribution.read"],
   viewer: ["company.read", "crm.read", "deals.read", "contracts.read", "invoices.read", "projects.read"],
 };
 
