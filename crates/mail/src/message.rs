@@ -77,11 +77,17 @@ mod tests {
         let id = MailId::new();
         let built = build(&from, id, mail("Visit https://x.example/a?token=abc\n")).unwrap();
         let raw = String::from_utf8(built.bytes).unwrap();
-        assert!(raw.contains(&format!("Message-ID: <{id}@example.org>")), "{raw}");
+        assert!(
+            raw.contains(&format!("Message-ID: <{id}@example.org>")),
+            "{raw}"
+        );
         assert!(raw.contains("Date: "), "{raw}");
         assert!(raw.contains("multipart/alternative"), "{raw}");
         assert!(raw.contains("https://x.example/a?token=abc"), "{raw}");
-        assert!(raw.contains("<p>Hé</p>"), "8bit keeps UTF-8 readable: {raw}");
+        assert!(
+            raw.contains("<p>Hé</p>"),
+            "8bit keeps UTF-8 readable: {raw}"
+        );
         assert!(!raw.contains("\r\nBcc:"), "no header injection: {raw}");
         assert_eq!(built.envelope.to(), ["bo@example.com".parse().unwrap()]);
     }

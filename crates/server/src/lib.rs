@@ -6,6 +6,7 @@ mod binding;
 pub mod error;
 mod handlers;
 mod json;
+mod notify;
 mod observe;
 pub mod openapi;
 mod pagination;
@@ -44,6 +45,10 @@ pub struct ServerConfig {
     pub public_url: String,
     /// Where the browser app's files come from.
     pub web: WebApp,
+    /// How long an invitation's link works.
+    pub invitation_ttl: std::time::Duration,
+    /// Where mail goes (SMTP, or `.eml` files in an outbox).
+    pub mail: silo_mail::MailSettings,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +60,8 @@ impl Default for ServerConfig {
             login_limits: LoginLimits::default(),
             public_url: "http://127.0.0.1:8080".into(),
             web: WebApp::default(),
+            invitation_ttl: silo_control::INVITATION_TTL,
+            mail: silo_mail::MailSettings::default(),
         }
     }
 }
@@ -72,6 +79,7 @@ pub struct Shared {
     pub(crate) limiter: LoginLimiter,
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
+    pub(crate) mailer: silo_mail::Mailer,
 }
 
 impl std::ops::Deref for AppState {
@@ -103,6 +111,7 @@ impl Server {
             limiter: LoginLimiter::new(config.login_limits),
             config: config.clone(),
             metrics: observe::Metrics::new().map_err(std::io::Error::other)?,
+            mailer: silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?,
         }));
         let router = routes::router(state, &config);
         Ok(Server { listener, router })
