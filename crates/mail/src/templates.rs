@@ -142,7 +142,7 @@ pub fn invitation(
             &[
                 P("Hi,".into()),
                 P(format!(
-                    "{inviter} invited you to join {company} on Silo, with the role {role}."
+                    "{inviter} invited you to join {company} on Silo, with the role {role}. View the invitation to accept it:"
                 )),
                 Button("View the invitation", link),
                 P(format!(
@@ -157,7 +157,7 @@ pub fn invitation(
             &[
                 P("Hallo,".into()),
                 P(format!(
-                    "{inviter} heeft je uitgenodigd voor {company} op Silo, met de rol {role}."
+                    "{inviter} heeft je uitgenodigd voor {company} op Silo, met de rol {role}. Bekijk de uitnodiging om die te accepteren:"
                 )),
                 Button("Uitnodiging bekijken", link),
                 P(format!(
@@ -391,16 +391,23 @@ mod tests {
             "https://silo.example/accept-invite?token=t\"><img src=x>",
             7,
         );
-        for part in [&c.html] {
-            assert!(!part.contains("<script>"), "{part}");
-            assert!(!part.contains("<b>Owner"), "{part}");
-            assert!(!part.contains("\"><img"), "{part}");
-            assert!(
-                part.contains(
-                    "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Co&quot;"
-                )
-            );
-        }
+        let html = &c.html;
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<b>Owner"), "{html}");
+        assert!(!html.contains("\"><img"), "{html}");
+        let escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Co&quot;";
+        assert!(
+            html.contains(&format!(
+                "<title>Eve  Bcc: x@example.com invited you to join {escaped}"
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "join {escaped} on Silo, with the role &lt;b&gt;Owner"
+            )),
+            "{html}"
+        );
         assert!(c.text.contains(evil), "plain text keeps the name as typed");
         assert!(!c.subject.contains('\n') && !c.subject.contains('\r'));
         assert!(
