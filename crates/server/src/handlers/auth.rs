@@ -75,20 +75,6 @@ pub(crate) async fn token_response(
     })
 }
 
-/// Hashes off the async workers: argon2 is deliberately slow.
-async fn hash_password(password: Password) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-async fn verify_password(password: Password, hash: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || password::verify(&password, hash.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
 /// Resolves a company the identity wants to be bound to, with the refusals of the request path.
 pub(crate) async fn bind_company(
     state: &AppState,
@@ -131,6 +117,7 @@ pub async fn signup(
     if !state.config.signup_enabled {
         return Err(ApiError::SignupDisabled);
     }
+    state.request_limits.signup(meta.client_ip)?;
     let mut fields = Fields::new();
     let company_name = fields.text("company_name", &req.company_name, 200);
     let slug = company_name.as_deref().and_then(|n| {
@@ -156,7 +143,7 @@ pub async fn signup(
                 .into(),
         });
     }
-    let hash = hash_password(Password::new(req.password)).await?;
+    let hash = state.passwords.hash(Password::new(req.password)).await?;
     let owner = NewIdentity {
         email,
         name: name.unwrap_or_default(),
@@ -233,12 +220,9 @@ pub async fn login(
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
-    let address = meta.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
-    let key = req.email.trim().to_lowercase();
-    state
-        .limiter
-        .check(&key, &address)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let (key, address) = (req.email.as_str(), meta.client_ip);
+    // Counted before anything is looked up or verified: parallel guesses cannot outrun it.
+    state.limiter.attempt(key, address)?;
     let control = state.tenancy.control();
     let identity: Option<Identity> = match Email::parse(&req.email) {
         Ok(email) => control.identity_by_email(&email).await?,
@@ -249,16 +233,19 @@ pub async fn login(
         .filter(|i| i.status == IdentityStatus::Active);
     // Unknown emails are checked against a dummy hash, so both failures take as long.
     let hash = usable.and_then(|i| i.password_hash.clone());
-    let valid = verify_password(Password::new(req.password), hash).await?;
+    let valid = state
+        .passwords
+        .verify(Password::new(req.password), hash)
+        .await
+        .inspect_err(|_| state.limiter.not_verified(key, address))?;
     let Some(identity) = usable.filter(|_| valid) else {
-        state.limiter.failed(&key, &address);
         let actor = identity.as_ref().map(|i| i.id);
         control
             .record(meta.event(None, actor, "auth.login", None, Outcome::Failure))
             .await?;
         return Err(ApiError::InvalidCredentials);
     };
-    state.limiter.succeeded(&key);
+    state.limiter.succeeded(key, address);
     let bound = match req.company.as_deref().map(str::trim) {
         Some(reference) if !reference.is_empty() => {
             Some(bind_company(&state, identity.id, reference).await?)
@@ -335,7 +322,7 @@ pub async fn accept_invite(
         fields.check::<(), _>("token", Err("must not be empty"));
     }
     fields.finish()?;
-    let hash = hash_password(Password::new(req.password)).await?;
+    let hash = state.passwords.hash(Password::new(req.password)).await?;
     let accepted = state
         .tenancy
         .control()
