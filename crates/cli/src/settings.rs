@@ -29,6 +29,7 @@ pub struct FileSettings {
     log_format: Option<LogFormat>,
     public_url: Option<String>,
     signing_key_file: Option<PathBuf>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 fn from_default(matches: &ArgMatches, id: &str) -> bool {
@@ -123,6 +124,22 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             |a, v| a.signing_key_file = Some(v),
             "signing_key_file",
         );
+        if let Some(list) = file.trusted_proxies {
+            let parsed = list
+                .iter()
+                .map(|s| silo_server::client_ip::parse_trusted_proxy(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    anyhow::anyhow!("config file {}: trusted_proxies: {e}", path.display())
+                })?;
+            overlay_serve(
+                args,
+                m,
+                Some(parsed),
+                |a, v| a.trusted_proxies = v,
+                "trusted_proxies",
+            );
+        }
     }
     Ok(())
 }
@@ -180,6 +197,13 @@ pub fn print(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
         log_format: Some(serve.log_format),
         public_url: serve.public_url.clone(),
         signing_key_file: serve.signing_key_file.clone(),
+        trusted_proxies: Some(
+            serve
+                .trusted_proxies
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
     };
     print!("{}", toml::to_string(&effective)?);
     Ok(())
