@@ -150,6 +150,17 @@ pub struct ServeArgs {
     /// <data>/keys.
     #[arg(long, env = "SILO_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
+    /// A reverse proxy in front of Silo, as a network (10.0.0.0/8) or an address: requests from
+    /// it take the client address from X-Forwarded-For (or Forwarded) for limits and audit
+    /// records. Repeat, or separate with commas, for several. From any other peer those
+    /// headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SILO_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = silo_server::client_ip::parse_trusted_proxy
+    )]
+    pub trusted_proxies: Vec<silo_server::IpNet>,
     /// Mail and the links in it.
     #[command(flatten)]
     pub mail: MailArgs,

@@ -129,7 +129,10 @@ const ERROR_STATUSES: &[(u16, &str)] = &[
     (413, "payload_too_large"),
     (422, "invalid, with fields"),
     (429, "rate_limited, with Retry-After"),
-    (503, "tenant_unavailable or unavailable"),
+    (
+        503,
+        "tenant_unavailable, unavailable, or busy (with Retry-After)",
+    ),
 ];
 
 fn error_schema() -> Value {

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use silo_auth::password::{self, Password};
+use silo_auth::password::Password;
 use silo_control::{
     Company, CompanyStatus, ControlError, Email, Identity, IdentityId, MembershipSummary,
     NewCompany, NewIdentity, Outcome, Slug,
@@ -72,27 +72,6 @@ pub(crate) async fn token_response(
         company: bound.map(|(c, _)| c),
         companies: choices(&memberships),
     })
-}
-
-/// Hashes off the async workers: argon2 is deliberately slow.
-pub(crate) async fn hash_password(
-    _state: &AppState,
-    password: Password,
-) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-pub(crate) async fn verify_password(
-    _state: &AppState,
-    password: Password,
-    hash: Option<String>,
-) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || password::verify(&password, hash.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Resolves a company the identity wants to be bound to, with the refusals of the request path.
@@ -169,12 +148,9 @@ pub async fn login(
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
-    let address = meta.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
-    let key = req.email.trim().to_lowercase();
-    state
-        .limiter
-        .check(&key, &address)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let (key, address) = (req.email.as_str(), meta.client_ip);
+    // Counted before anything is looked up or verified: parallel guesses cannot outrun it.
+    state.limiter.attempt(key, address)?;
     let control = state.tenancy.control();
     let identity: Option<Identity> = match Email::parse(&req.email) {
         Ok(email) => control.identity_by_email(&email).await?,
@@ -183,16 +159,19 @@ pub async fn login(
     let usable = identity.as_ref().filter(|i| i.usable());
     // Unknown emails are checked against a dummy hash, so both failures take as long.
     let hash = usable.and_then(|i| i.password_hash.clone());
-    let valid = verify_password(&state, Password::new(req.password), hash).await?;
+    let valid = state
+        .passwords
+        .verify(Password::new(req.password), hash)
+        .await
+        .inspect_err(|_| state.limiter.not_verified(key, address))?;
     let Some(identity) = usable.filter(|_| valid) else {
-        state.limiter.failed(&key, &address);
         let actor = identity.as_ref().map(|i| i.id);
         control
             .record(meta.event(None, actor, "auth.login", None, Outcome::Failure))
             .await?;
         return Err(ApiError::InvalidCredentials);
     };
-    state.limiter.succeeded(&key);
+    state.limiter.succeeded(key, address);
     let bound = match req.company.as_deref().map(str::trim) {
         Some(reference) if !reference.is_empty() => {
             Some(bind_company(&state, identity.id, reference).await?)
