@@ -262,7 +262,39 @@ fn suspend_resume_and_members() {
         data,
         &["member", "add", "acme", "cy@acme.example", "viewer"],
     ));
-    assert!(invited.contains("invitation token"), "{invited}");
+    assert!(invited.contains("invited as viewer"), "{invited}");
+    assert!(
+        !invited.contains("token"),
+        "no secret on the terminal: {invited}"
+    );
+    let token = mailed_token(data, "cy@acme.example", "accept-invite");
+    assert_eq!(token.len(), 64, "the link went by mail");
+}
+
+/// The token of the newest `path` link mailed to `email` (the outbox of `<data>/mail`).
+fn mailed_token(data: &Path, email: &str, path: &str) -> String {
+    let mut mails: Vec<_> = std::fs::read_dir(data.join("mail/outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    mails.sort();
+    let needle = format!("/{path}?token=");
+    mails
+        .iter()
+        .rev()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|m| m.contains(&format!("To: {email}")))
+        .find_map(|m| {
+            let at = m.find(&needle)? + needle.len();
+            Some(
+                m[at..]
+                    .chars()
+                    .take_while(char::is_ascii_hexdigit)
+                    .collect(),
+            )
+        })
+        .unwrap_or_else(|| panic!("no {path} link mailed to {email}"))
 }
 
 #[test]
@@ -448,9 +480,17 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (token, metrics) = rt.block_on(async {
         let client = reqwest::Client::new();
-        let signup: serde_json::Value = client
+        let asked = client
             .post(format!("{url}/api/signup"))
             .json(&serde_json::json!({"company_name": "Secretive Company Name", "email": "ann@acme.example", "password": secret_password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asked.status(), 202);
+        let link = mailed_token(dir.path(), "ann@acme.example", "verify-email");
+        let signup: serde_json::Value = client
+            .post(format!("{url}/api/auth/verify-email"))
+            .json(&serde_json::json!({ "token": link }))
             .send()
             .await
             .unwrap()
