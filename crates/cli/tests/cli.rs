@@ -575,7 +575,7 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     let file = dir.path().join("silo.toml");
     std::fs::write(
         &file,
-        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\nmax_tenant_pools = 300\ntenant_connection_budget = 100\n",
+        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\nmax_tenant_pools = 300\ntenant_connection_budget = 100\nsmtp_url = \"smtps://mailer:hunter3@smtp.example.com\"\nmail_from = \"File <file@acme.example>\"\n",
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_silo"))
@@ -590,6 +590,8 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
         ])
         .env("SILO_TOKEN_TTL", "60")
         .env("SILO_TENANT_CONNECTION_BUDGET", "80")
+        .env("SILO_MAIL_FROM", "Acme <noreply@acme.example>")
+        .env_remove("SILO_SMTP_URL")
         .env_remove("SILO_DATABASE_URL")
         .env_remove("SILO_LISTEN")
         .output()
@@ -616,6 +618,15 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     assert!(text.contains("max_tenant_pools = 300"), "{text}");
     assert!(text.contains("tenant_connection_budget = 80"), "{text}");
     assert!(text.contains("tenant_connections_per_pool = 3"), "{text}");
+    assert!(
+        text.contains("smtp_url = \"smtps://mailer:***@smtp.example.com\""),
+        "{text}"
+    );
+    assert!(!text.contains("hunter3"), "{text}");
+    assert!(
+        text.contains("mail_from = \"Acme <noreply@acme.example>\""),
+        "environment beats the file: {text}"
+    );
 
     std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]\n").unwrap();
     let config = |env: Option<&str>| {
