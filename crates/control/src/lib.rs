@@ -10,11 +10,13 @@ mod companies;
 mod error;
 mod fleet;
 mod identities;
+mod identity_admin;
 mod invitations;
 mod memberships;
 mod placement;
 mod plans;
 mod sessions;
+mod two_factor;
 mod types;
 
 pub use access::AccessView;
@@ -23,11 +25,13 @@ pub use companies::{Company, NewCompany};
 pub use error::ControlError;
 pub use fleet::Eraser;
 pub use identities::{Identity, IdentityStatus, NewIdentity};
+pub use identity_admin::IdentityOverview;
 pub use invitations::{AcceptedInvitation, INVITATION_TTL};
 pub use memberships::{Member, MembershipSummary};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
 pub use sessions::{RotatedSession, SESSION_IDLE_TTL, SessionError};
+pub use two_factor::{PendingTwoFactor, SecondFactor, TwoFactorError};
 pub use types::{
     CompanyId, CompanyStatus, Email, IdentityId, Slug, role_schema, string_enum_schema,
 };
@@ -66,6 +70,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             name: "0005_sessions",
             sql: include_str!("../../../migrations/control/sqlite/0005_sessions.sql"),
         },
+        silo_store::Migration {
+            version: 7,
+            name: "0007_two_factor",
+            sql: include_str!("../../../migrations/control/sqlite/0007_two_factor.sql"),
+        },
     ],
     postgres: &[
         silo_store::Migration {
@@ -92,6 +101,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             version: 5,
             name: "0005_sessions",
             sql: include_str!("../../../migrations/control/postgres/0005_sessions.sql"),
+        },
+        silo_store::Migration {
+            version: 7,
+            name: "0007_two_factor",
+            sql: include_str!("../../../migrations/control/postgres/0007_two_factor.sql"),
         },
     ],
 };
