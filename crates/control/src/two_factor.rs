@@ -83,8 +83,10 @@ impl ControlPlane {
             .ok_or(ControlError::NotFound)?
             .email;
         let secret = TotpSecret::generate();
+        // The label is only shown by the app; otpauth labels cannot hold `:`, which an email's
+        // local part may.
         let otpauth_uri = secret
-            .otpauth_uri(email.as_str())
+            .otpauth_uri(&email.as_str().replace(':', "_"))
             .map_err(|e| ControlError::Corrupt(e.to_string()))?;
         let mut tx = self.db.begin().await?;
         let confirmed = tx

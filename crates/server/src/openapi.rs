@@ -4,7 +4,7 @@
 //! come from [`DOCS`] below, whose schemas are derived from the Rust types with `schemars`. A
 //! test fails when a route has no entry here.
 
-use crate::handlers::{auth, company, members};
+use crate::handlers::{auth, company, members, two_factor};
 use crate::pagination::Page;
 use crate::routes::{Access, ROUTES};
 use axum::http::Method;
@@ -56,14 +56,18 @@ docs! {
     GET "/api/openapi.json" "This document" => 200 out Value;
     GET "/api/docs" "The API reference page" => 200;
     POST "/api/signup" "Create a company with yourself as its owner" in auth::SignupRequest => 201 out auth::TokenResponse;
-    POST "/api/auth/login" "Log in; binds to a company when one is named or there is only one" in auth::LoginRequest => 200 out auth::TokenResponse;
+    POST "/api/auth/login" "Log in (with `code` when two-factor is on); binds to a company when one is named or there is only one" in auth::LoginRequest => 200 out auth::TokenResponse;
     POST "/api/auth/accept-invite" "Set the password of an invited identity" in auth::AcceptInviteRequest => 200 out auth::TokenResponse;
     POST "/api/auth/switch" "A token bound to another company of yours" in auth::SwitchRequest => 200 out auth::TokenResponse;
     POST "/api/auth/refresh" "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie" => 200 out auth::TokenResponse;
     POST "/api/auth/logout" "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)" => 204;
+    POST "/api/auth/2fa/setup" "Start two-factor set-up: a new secret for your authenticator app, pending until confirmed" => 200 out two_factor::SetupResponse;
+    POST "/api/auth/2fa/confirm" "Turn two-factor on with a first code; answers ten recovery codes, shown once" in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;
+    POST "/api/auth/2fa/disable" "Turn two-factor off (password and a code or recovery code)" in two_factor::DisableRequest => 204;
+    POST "/api/auth/2fa/recovery-codes" "A new set of recovery codes; the old ones stop working" in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;
     GET "/api/me" "Who you are, where, and what you may do" => 200 out Value;
     GET "/api/company" "Your company" => 200 out Company;
-    PATCH "/api/company" "Rename the company or change its plan" in company::PatchCompany => 200 out Company;
+    PATCH "/api/company" "Rename the company, change its plan (owners) or require two-factor of every member (owners)" in company::PatchCompany => 200 out Company;
     DELETE "/api/company" "Erase the company and its database for good (owners; confirm with the slug)" in company::EraseCompany => 200 out Company;
     GET "/api/members" "The company's members" => 200 out Page<Member>, list;
     POST "/api/members" "Add or invite a member" in members::AddMember => 201 out members::Added;
@@ -107,10 +111,13 @@ const ERROR_STATUSES: &[(u16, &str)] = &[
         400,
         "bad_request: the body is not JSON or not the expected shape",
     ),
-    (401, "unauthenticated or invalid_credentials"),
+    (
+        401,
+        "unauthenticated, invalid_credentials or two_factor_required",
+    ),
     (
         403,
-        "no_company, tenant_unresolved, company_suspended, not_a_member, forbidden, plan_limit",
+        "no_company, tenant_unresolved, company_suspended, not_a_member, two_factor_setup_required, forbidden, plan_limit",
     ),
     (404, "not_found"),
     (405, "method_not_allowed"),

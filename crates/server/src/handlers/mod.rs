@@ -13,6 +13,7 @@ pub mod invoicing;
 pub mod members;
 pub mod reports;
 pub mod session;
+pub mod two_factor;
 
 use crate::error::ApiError;
 use uuid::Uuid;
