@@ -289,7 +289,7 @@ pub async fn login(
             .await?;
         return Err(ApiError::InvalidCredentials);
     };
-    two_factor::check_login_code(&state, &meta, &identity, req.code.as_deref()).await?;
+    two_factor::check_login_code(&state, &meta, identity, req.code.as_deref()).await?;
     state.limiter.succeeded(&key);
     let bound = match req.company.as_deref().map(str::trim) {
         Some(reference) if !reference.is_empty() => {
@@ -309,7 +309,7 @@ pub async fn login(
             }
         }
     };
-    let (bound, setup_required) = two_factor::gate_login(&state, &identity, bound).await?;
+    let (bound, setup_required) = two_factor::gate_login(&state, identity, bound).await?;
     let company = bound.as_ref().map(|(c, _)| c.id);
     control
         .record(meta.event(
