@@ -229,6 +229,16 @@ impl FromRequestParts<AppState> for Tenant {
                 .record("access.not_a_member", ApiError::NotAMember)
                 .await);
         };
+        // Read in the same registry view as the membership, so turning the requirement on (or
+        // resetting someone's two-factor) acts on the very next request.
+        if company.require_two_factor && !view.two_factor {
+            return Err(refusal
+                .record(
+                    "access.two_factor_setup_required",
+                    ApiError::TwoFactorSetupRequired,
+                )
+                .await);
+        }
         if !role.can(permission) {
             return Err(refusal
                 .record("access.forbidden", ApiError::Forbidden)

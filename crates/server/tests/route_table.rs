@@ -25,6 +25,10 @@ const NOT_COMPANY_SCOPED: &[&str] = &[
     "/api/auth/switch",
     "/api/auth/refresh",
     "/api/auth/logout",
+    "/api/auth/2fa/setup",
+    "/api/auth/2fa/confirm",
+    "/api/auth/2fa/disable",
+    "/api/auth/2fa/recovery-codes",
     "/api/me",
 ];
 

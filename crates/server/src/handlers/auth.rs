@@ -2,6 +2,7 @@
 //! share (token answers, binding a company, password hashing).
 
 use super::session::{self, WithCookie};
+use super::two_factor;
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
@@ -13,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use silo_auth::password::Password;
 use silo_control::{
-    Company, CompanyStatus, ControlError, Email, Identity, IdentityId, MembershipSummary,
-    NewCompany, NewIdentity, Outcome, Slug,
+    Company, CompanyId, CompanyStatus, ControlError, Email, Identity, IdentityId,
+    MembershipSummary, NewCompany, NewIdentity, Outcome, Slug,
 };
 use silo_roles::Role;
 use silo_tenancy::TenancyError;
@@ -28,6 +29,18 @@ pub struct TokenResponse {
     company: Option<Company>,
     role: Option<&'static str>,
     companies: Vec<CompanyChoice>,
+    /// Set by a login whose company requires two-factor authentication that the identity has
+    /// not turned on: the token is identity-only; set it up, then switch to this company.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    two_factor_setup_required: Option<CompanyId>,
+}
+
+impl TokenResponse {
+    /// Names the company a login could not bind to until two-factor is set up.
+    pub(crate) fn with_two_factor_setup(mut self, company: Option<CompanyId>) -> Self {
+        self.two_factor_setup_required = company;
+        self
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -71,11 +84,24 @@ pub(crate) async fn token_response(
         role: bound.as_ref().map(|(_, r)| r.as_str()),
         company: bound.map(|(c, _)| c),
         companies: choices(&memberships),
+        two_factor_setup_required: None,
     })
 }
 
-/// Resolves a company the identity wants to be bound to, with the refusals of the request path.
+/// Resolves a company the identity wants to be bound to, with the refusals of the request path
+/// (including a company's two-factor requirement).
 pub(crate) async fn bind_company(
+    state: &AppState,
+    identity: IdentityId,
+    reference: &str,
+) -> Result<(Company, Role), ApiError> {
+    let bound = bind_member(state, identity, reference).await?;
+    two_factor::require_if_needed(state, identity, &bound.0).await?;
+    Ok(bound)
+}
+
+/// [`bind_company`] without the two-factor requirement, which login answers differently.
+async fn bind_member(
     state: &AppState,
     identity: IdentityId,
     reference: &str,
@@ -139,6 +165,8 @@ pub struct LoginRequest {
     email: String,
     password: String,
     company: Option<String>,
+    /// A code from the authenticator app or a recovery code, for identities with two-factor on.
+    code: Option<String>,
 }
 
 /// `POST /api/auth/login`.
@@ -171,10 +199,11 @@ pub async fn login(
             .await?;
         return Err(ApiError::InvalidCredentials);
     };
+    two_factor::check_login_code(&state, &meta, identity, req.code.as_deref()).await?;
     state.limiter.succeeded(key, address);
     let bound = match req.company.as_deref().map(str::trim) {
         Some(reference) if !reference.is_empty() => {
-            Some(bind_company(&state, identity.id, reference).await?)
+            Some(bind_member(&state, identity.id, reference).await?)
         }
         _ => {
             let memberships = control.memberships_of(identity.id).await?;
@@ -184,12 +213,13 @@ pub async fn login(
                 .collect();
             match (memberships.len(), active.first()) {
                 (1, Some(only)) => {
-                    Some(bind_company(&state, identity.id, &only.id.to_string()).await?)
+                    Some(bind_member(&state, identity.id, &only.id.to_string()).await?)
                 }
                 _ => None,
             }
         }
     };
+    let (bound, setup_required) = two_factor::gate_login(&state, identity, bound).await?;
     let company = bound.as_ref().map(|(c, _)| c.id);
     control
         .record(meta.event(
@@ -202,7 +232,10 @@ pub async fn login(
         .await?;
     let cookie = session::start(&state, &headers, identity.id, company).await?;
     let response = token_response(&state, identity.id, bound).await?;
-    Ok(WithCookie(cookie, Json(response)))
+    Ok(WithCookie(
+        cookie,
+        Json(response.with_two_factor_setup(setup_required)),
+    ))
 }
 
 /// `POST /api/auth/switch` body.
@@ -241,6 +274,7 @@ pub async fn me(
     }
     let memberships = control.memberships_of(auth.identity.id).await?;
     let invitations = control.offers_for(&auth.identity).await?;
+    let two_factor = control.two_factor_enabled(auth.identity.id).await?;
     let permissions: Vec<&str> = bound
         .as_ref()
         .map(|(_, r)| r.permissions().map(|p| p.as_str()).collect())
@@ -252,6 +286,7 @@ pub async fn me(
         "permissions": permissions,
         "companies": choices(&memberships),
         "invitations": invitations,
+        "two_factor": { "enabled": two_factor },
     })))
 }
 
