@@ -29,6 +29,10 @@ pub struct FileSettings {
     log_format: Option<LogFormat>,
     public_url: Option<String>,
     signing_key_file: Option<PathBuf>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    invitation_ttl_days: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 fn from_default(matches: &ArgMatches, id: &str) -> bool {
@@ -113,7 +117,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             args,
             m,
             file.public_url,
-            |a, v| a.public_url = Some(v),
+            |a, v| a.mail.public_url = Some(v),
             "public_url",
         );
         overlay_serve(
@@ -123,6 +127,43 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             |a, v| a.signing_key_file = Some(v),
             "signing_key_file",
         );
+        overlay_serve(
+            args,
+            m,
+            file.smtp_url,
+            |a, v| a.mail.smtp_url = Some(v),
+            "smtp_url",
+        );
+        overlay_serve(
+            args,
+            m,
+            file.mail_from,
+            |a, v| a.mail.mail_from = v,
+            "mail_from",
+        );
+        overlay_serve(
+            args,
+            m,
+            file.invitation_ttl_days,
+            |a, v| a.mail.invitation_ttl_days = v,
+            "invitation_ttl_days",
+        );
+        if let Some(list) = file.trusted_proxies {
+            let parsed = list
+                .iter()
+                .map(|s| silo_server::client_ip::parse_trusted_proxy(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    anyhow::anyhow!("config file {}: trusted_proxies: {e}", path.display())
+                })?;
+            overlay_serve(
+                args,
+                m,
+                Some(parsed),
+                |a, v| a.trusted_proxies = v,
+                "trusted_proxies",
+            );
+        }
     }
     Ok(())
 }
@@ -178,8 +219,18 @@ pub fn print(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
         signup: Some(serve.signup_enabled(&cli.storage)),
         token_ttl: Some(serve.token_ttl),
         log_format: Some(serve.log_format),
-        public_url: serve.public_url.clone(),
+        public_url: serve.mail.public_url.clone(),
         signing_key_file: serve.signing_key_file.clone(),
+        smtp_url: serve.mail.smtp_url.as_deref().map(mask_url),
+        mail_from: Some(serve.mail.mail_from.clone()),
+        invitation_ttl_days: Some(serve.mail.invitation_ttl_days),
+        trusted_proxies: Some(
+            serve
+                .trusted_proxies
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
     };
     print!("{}", toml::to_string(&effective)?);
     Ok(())

@@ -578,6 +578,32 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     assert!(text.contains("tenant_connection_budget = 80"), "{text}");
     assert!(text.contains("tenant_connections_per_pool = 3"), "{text}");
 
+    std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]\n").unwrap();
+    let config = |env: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_silo"));
+        cmd.args(["--config", file.to_str().unwrap(), "config"]);
+        match env {
+            Some(v) => cmd.env("SILO_TRUSTED_PROXIES", v),
+            None => cmd.env_remove("SILO_TRUSTED_PROXIES"),
+        };
+        cmd.output().unwrap()
+    };
+    let text = ok(&config(None));
+    assert!(
+        text.contains("trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1/32\"]"),
+        "{text}"
+    );
+    let text = ok(&config(Some("127.0.0.1,fd00::/8")));
+    assert!(
+        text.contains("trusted_proxies = [\"127.0.0.1/32\", \"fd00::/8\"]"),
+        "environment beats the file: {text}"
+    );
+    assert_eq!(config(Some("proxy.local")).status.code(), Some(2));
+    std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/33\"]\n").unwrap();
+    let bad = config(None);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("trusted_proxies"));
+
     std::fs::write(&file, "max_tenant_pools = 0\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_silo"))
         .args(["--config", file.to_str().unwrap(), "config"])

@@ -15,7 +15,9 @@ mod invitations;
 mod memberships;
 mod placement;
 mod plans;
+mod secret;
 mod sessions;
+mod signups;
 mod two_factor;
 mod types;
 
@@ -26,14 +28,19 @@ pub use error::ControlError;
 pub use fleet::Eraser;
 pub use identities::{Identity, IdentityStatus, NewIdentity};
 pub use identity_admin::IdentityOverview;
-pub use invitations::{AcceptedInvitation, INVITATION_TTL};
+pub use invitations::{
+    Accepted, CompanySummary, INVITATION_TTL, Invitation, InvitationStatus, Inviter,
+    LinkedInvitation, NewInvitation, OfferedMembership,
+};
 pub use memberships::{Member, MembershipSummary};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
-pub use sessions::{RotatedSession, SESSION_IDLE_TTL, SessionError};
+pub use sessions::{RotatedSession, SESSION_ABSOLUTE_TTL, SESSION_IDLE_TTL, SessionError};
+pub use signups::{PASSWORD_RESET_TTL, PendingSignup, SIGNUP_TTL};
 pub use two_factor::{PendingTwoFactor, SecondFactor, TwoFactorError};
 pub use types::{
-    CompanyId, CompanyStatus, Email, IdentityId, Slug, role_schema, string_enum_schema,
+    CompanyId, CompanyStatus, Email, IdentityId, InvitationId, Slug, role_schema,
+    string_enum_schema,
 };
 
 use silo_store::postgres;
@@ -71,6 +78,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             sql: include_str!("../../../migrations/control/sqlite/0005_sessions.sql"),
         },
         silo_store::Migration {
+            version: 6,
+            name: "0006_verified_identities",
+            sql: include_str!("../../../migrations/control/sqlite/0006_verified_identities.sql"),
+        },
+        silo_store::Migration {
             version: 7,
             name: "0007_two_factor",
             sql: include_str!("../../../migrations/control/sqlite/0007_two_factor.sql"),
@@ -101,6 +113,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             version: 5,
             name: "0005_sessions",
             sql: include_str!("../../../migrations/control/postgres/0005_sessions.sql"),
+        },
+        silo_store::Migration {
+            version: 6,
+            name: "0006_verified_identities",
+            sql: include_str!("../../../migrations/control/postgres/0006_verified_identities.sql"),
         },
         silo_store::Migration {
             version: 7,

@@ -75,6 +75,12 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
+    /// 503 `busy`: too much password work is running; with `Retry-After` in seconds.
+    #[error("the server is busy, try again shortly")]
+    Busy {
+        /// Seconds after which a retry may find room.
+        retry_after: u64,
+    },
     /// 503 `tenant_unavailable`: the company's database cannot be opened or reached.
     #[error("the company's data is temporarily unavailable")]
     TenantUnavailable(String),
@@ -122,6 +128,7 @@ impl ApiError {
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             TenantUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "tenant_unavailable"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -138,6 +145,7 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%cause, code, "unavailable")
             }
             ApiError::Unauthenticated(reason) => tracing::info!(%reason, "token refused"),
+            ApiError::Busy { .. } => tracing::warn!("every password slot is taken; refused"),
             _ => {}
         }
         let mut error = json!({ "code": code, "message": self.to_string() });
@@ -145,7 +153,7 @@ impl IntoResponse for ApiError {
             error["fields"] = json!(fields);
         }
         let mut response = (status, Json(json!({ "error": error }))).into_response();
-        if let ApiError::RateLimited { retry_after } = self
+        if let ApiError::RateLimited { retry_after } | ApiError::Busy { retry_after } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);

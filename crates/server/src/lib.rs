@@ -3,29 +3,35 @@
 
 mod audit;
 mod binding;
+pub mod client_ip;
 pub mod error;
 mod handlers;
 mod json;
+pub mod notify;
 mod observe;
 pub mod openapi;
 mod pagination;
+pub mod passwords;
 pub mod ratelimit;
 mod routes;
 mod validate;
 mod web;
 
 pub use error::ApiError;
-pub use ratelimit::LoginLimits;
+pub use ipnet::IpNet;
+pub use passwords::{PasswordLimits, Passwords};
+pub use ratelimit::{Limited, LoginLimits, RequestLimits};
 pub use routes::{Access, CONTENT_SECURITY_POLICY, ROUTES, RouteSpec};
 pub use web::WebApp;
 
 use axum::Router;
-use ratelimit::LoginLimiter;
+use ratelimit::{LoginLimiter, RequestLimiter};
 use silo_auth::Tokens;
 use silo_tenancy::Tenancy;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// How the server runs.
@@ -37,13 +43,24 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Whether `POST /api/signup` creates companies.
     pub signup_enabled: bool,
-    /// Failed-login limits.
+    /// Login attempt limits.
     pub login_limits: LoginLimits,
+    /// Signup and password-reset request limits per client address.
+    pub request_limits: RequestLimits,
+    /// How much password hashing may run at once.
+    pub password_limits: PasswordLimits,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client; from
+    /// any other peer those headers are ignored.
+    pub trusted_proxies: Vec<IpNet>,
     /// The address people reach this server at, for links such as invitations. When it is
     /// `https://`, the session cookie is marked `Secure`.
     pub public_url: String,
     /// Where the browser app's files come from.
     pub web: WebApp,
+    /// How long an invitation's link works.
+    pub invitation_ttl: std::time::Duration,
+    /// Outgoing mail (default: no SMTP, files in `./data/mail/outbox`).
+    pub mail: silo_mail::MailSettings,
 }
 
 impl Default for ServerConfig {
@@ -53,8 +70,13 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             signup_enabled: true,
             login_limits: LoginLimits::default(),
+            request_limits: RequestLimits::default(),
+            password_limits: PasswordLimits::default(),
+            trusted_proxies: Vec::new(),
             public_url: "http://127.0.0.1:8080".into(),
             web: WebApp::default(),
+            invitation_ttl: silo_control::INVITATION_TTL,
+            mail: silo_mail::MailSettings::default(),
         }
     }
 }
@@ -70,8 +92,21 @@ pub struct Shared {
     pub(crate) tenancy: Arc<Tenancy>,
     pub(crate) tokens: Tokens,
     pub(crate) limiter: LoginLimiter,
+    pub(crate) request_limits: RequestLimiter,
+    pub(crate) passwords: Arc<Passwords>,
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
+    pub(crate) mailer: silo_mail::Mailer,
+}
+
+impl AppState {
+    /// Mail with links on this server's public address.
+    pub(crate) fn notifier(&self) -> notify::Notifier<'_> {
+        notify::Notifier {
+            mailer: &self.mailer,
+            public_url: &self.config.public_url,
+        }
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -87,25 +122,46 @@ impl std::ops::Deref for AppState {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    mailer: silo_mail::Mailer,
+    passwords: Arc<Passwords>,
 }
 
+/// How long a stopping server waits for the mail spool to empty. What is left is delivered
+/// at the next start.
+const MAIL_DRAIN: Duration = Duration::from_secs(10);
+
 impl Server {
-    /// Binds the listener and builds the routes.
+    /// Binds the listener, starts the mailer and builds the routes.
     pub async fn build(
         config: ServerConfig,
         tenancy: Arc<Tenancy>,
         tokens: Tokens,
     ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
+        let passwords = Arc::new(Passwords::new(config.password_limits));
         let state = AppState(Arc::new(Shared {
             tenancy,
             tokens,
             limiter: LoginLimiter::new(config.login_limits),
+            request_limits: RequestLimiter::new(config.request_limits),
+            passwords: passwords.clone(),
             config: config.clone(),
             metrics: observe::Metrics::new().map_err(std::io::Error::other)?,
+            mailer: silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?,
         }));
+        let mailer = state.mailer.clone();
         let router = routes::router(state, &config);
-        Ok(Server { listener, router })
+        Ok(Server {
+            listener,
+            router,
+            mailer,
+            passwords,
+        })
+    }
+
+    /// The server's password work, to read its counts or hold its slots.
+    pub fn passwords(&self) -> Arc<Passwords> {
+        self.passwords.clone()
     }
 
     /// The address actually bound.
@@ -113,7 +169,8 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in flight and gives the
+    /// mail spool a few seconds to empty.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -124,7 +181,17 @@ impl Server {
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await?;
+        if tokio::time::timeout(MAIL_DRAIN, self.mailer.idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                pending = self.mailer.pending(),
+                "mail not yet delivered stays in the spool for the next start"
+            );
+        }
+        Ok(())
     }
 }
 

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   "payload_too_large",
   "invalid",
   "rate_limited",
+  "busy",
   "tenant_unavailable",
   "unavailable",
   "internal",

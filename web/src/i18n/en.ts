@@ -173,6 +173,7 @@ export const en = {
   "error.payload_too_large": "That is too large to send.",
   "error.invalid": "Some fields need attention.",
   "error.rate_limited": "Too many attempts. Try again in {seconds} seconds.",
+  "error.busy": "Silo is busy right now. Try again in {seconds} seconds.",
   "error.tenant_unavailable": "This company's data is temporarily unavailable. Try again shortly.",
   "error.unavailable": "Silo is temporarily unavailable. Try again shortly.",
   "error.internal": "Something went wrong on our side.",

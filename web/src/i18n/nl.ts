@@ -175,6 +175,7 @@ export const nl: Messages = {
   "error.payload_too_large": "Dat is te groot om te versturen.",
   "error.invalid": "Sommige velden kloppen niet.",
   "error.rate_limited": "Te veel pogingen. Probeer het over {seconds} seconden opnieuw.",
+  "error.busy": "Silo heeft het nu druk. Probeer het over {seconds} seconden opnieuw.",
   "error.tenant_unavailable": "De gegevens van dit bedrijf zijn tijdelijk niet bereikbaar. Probeer het zo opnieuw.",
   "error.unavailable": "Silo is tijdelijk niet bereikbaar. Probeer het zo opnieuw.",
   "error.internal": "Er ging bij ons iets mis.",

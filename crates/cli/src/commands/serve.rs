@@ -42,9 +42,11 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         signup_enabled: args.signup_enabled(storage),
         public_url: args
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", args.listen)),
+            .mail
+            .public_url_or(|| format!("http://{}", args.listen)),
+        mail: args.mail.mail_settings(storage),
+        invitation_ttl: args.mail.invitation_ttl(),
+        trusted_proxies: args.trusted_proxies.clone(),
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)
@@ -61,6 +63,17 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
             "Silo is listening on http://{addr}/ (data in {})",
             storage.data.display()
         ),
+    }
+    if !args.trusted_proxies.is_empty() {
+        let proxies: Vec<String> = args
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        eprintln!(
+            "Client addresses come from X-Forwarded-For/Forwarded on requests from {}",
+            proxies.join(", ")
+        );
     }
     if companies.is_empty() {
         eprintln!(

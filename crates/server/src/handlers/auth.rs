@@ -1,4 +1,5 @@
-//! Identity routes: signup, login, switching company, accepting an invitation, `me`, JWKS.
+//! Identity routes: login, switching company, `me`, JWKS, and what the other identity routes
+//! share (token answers, binding a company, password hashing).
 
 use super::session::{self, WithCookie};
 use super::two_factor;
@@ -6,16 +7,14 @@ use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
 use crate::json::Json;
-use crate::validate::Fields;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use silo_auth::password::{self, Password};
+use silo_auth::password::Password;
 use silo_control::{
-    Company, CompanyId, CompanyStatus, ControlError, Email, Identity, IdentityId, IdentityStatus,
+    Company, CompanyId, CompanyStatus, ControlError, Email, Identity, IdentityId,
     MembershipSummary, NewCompany, NewIdentity, Outcome, Slug,
 };
 use silo_roles::Role;
@@ -89,23 +88,6 @@ pub(crate) async fn token_response(
     })
 }
 
-/// Hashes off the async workers: argon2 is deliberately slow.
-async fn hash_password(password: Password) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-pub(crate) async fn verify_password(
-    password: Password,
-    hash: Option<String>,
-) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || password::verify(&password, hash.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
 /// Resolves a company the identity wants to be bound to, with the refusals of the request path
 /// (including a company's two-factor requirement).
 pub(crate) async fn bind_company(
@@ -141,78 +123,8 @@ async fn bind_member(
     }
 }
 
-/// `POST /api/signup` body.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SignupRequest {
-    company_name: String,
-    email: String,
-    password: String,
-    name: Option<String>,
-}
-
-/// `POST /api/signup`: a new company with the caller as its owner.
-pub async fn signup(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    headers: HeaderMap,
-    Json(req): Json<SignupRequest>,
-) -> Result<WithCookie<(StatusCode, Json<TokenResponse>)>, ApiError> {
-    if !state.config.signup_enabled {
-        return Err(ApiError::SignupDisabled);
-    }
-    let mut fields = Fields::new();
-    let company_name = fields.text("company_name", &req.company_name, 200);
-    let slug = company_name.as_deref().and_then(|n| {
-        fields.check(
-            "company_name",
-            Slug::from_name(n).ok_or("must contain letters or digits"),
-        )
-    });
-    let email = fields.check("email", Email::parse(&req.email));
-    fields.check("password", password::check_policy(&req.password));
-    let name = fields.optional_text("name", req.name.as_deref(), 200);
-    fields.finish()?;
-    let (Some(company_name), Some(slug), Some(email), Some(name)) =
-        (company_name, slug, email, name)
-    else {
-        return Err(ApiError::Internal("validated fields missing".into()));
-    };
-    let control = state.tenancy.control();
-    if control.identity_by_email(&email).await?.is_some() {
-        return Err(ApiError::Conflict {
-            code: "email_taken",
-            message: "that email is already registered; log in and create the company from there"
-                .into(),
-        });
-    }
-    let hash = hash_password(Password::new(req.password)).await?;
-    let owner = NewIdentity {
-        email,
-        name: name.unwrap_or_default(),
-        password_hash: Some(hash),
-    };
-    let company = provision_with_free_slug(&state, company_name, slug, owner).await?;
-    let identity = control
-        .identity_by_email(&Email::parse(&req.email).map_err(|e| ApiError::Internal(e.into()))?)
-        .await?
-        .ok_or_else(|| ApiError::Internal("owner identity missing after signup".into()))?;
-    let target = Some(company.id.to_string());
-    control
-        .record(meta.event(
-            Some(company.id),
-            Some(identity.id),
-            "company.signup",
-            target,
-            Outcome::Success,
-        ))
-        .await?;
-    let cookie = session::start(&state, &headers, identity.id, Some(company.id)).await?;
-    let response = token_response(&state, identity.id, Some((company, Role::Owner))).await?;
-    Ok(WithCookie(cookie, (StatusCode::CREATED, Json(response))))
-}
-
 /// Tries the slug derived from the name, then numbered variants.
-async fn provision_with_free_slug(
+pub(crate) async fn provision_with_free_slug(
     state: &AppState,
     name: String,
     slug: Slug,
@@ -264,25 +176,23 @@ pub async fn login(
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
-    let address = meta.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
-    let key = req.email.trim().to_lowercase();
-    state
-        .limiter
-        .check(&key, &address)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let (key, address) = (req.email.as_str(), meta.client_ip);
+    // Counted before anything is looked up or verified: parallel guesses cannot outrun it.
+    state.limiter.attempt(key, address)?;
     let control = state.tenancy.control();
     let identity: Option<Identity> = match Email::parse(&req.email) {
         Ok(email) => control.identity_by_email(&email).await?,
         Err(_) => None,
     };
-    let usable = identity
-        .as_ref()
-        .filter(|i| i.status == IdentityStatus::Active);
+    let usable = identity.as_ref().filter(|i| i.usable());
     // Unknown emails are checked against a dummy hash, so both failures take as long.
     let hash = usable.and_then(|i| i.password_hash.clone());
-    let valid = verify_password(Password::new(req.password), hash).await?;
+    let valid = state
+        .passwords
+        .verify(Password::new(req.password), hash)
+        .await
+        .inspect_err(|_| state.limiter.not_verified(key, address))?;
     let Some(identity) = usable.filter(|_| valid) else {
-        state.limiter.failed(&key, &address);
         let actor = identity.as_ref().map(|i| i.id);
         control
             .record(meta.event(None, actor, "auth.login", None, Outcome::Failure))
@@ -290,7 +200,7 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     two_factor::check_login_code(&state, &meta, identity, req.code.as_deref()).await?;
-    state.limiter.succeeded(&key);
+    state.limiter.succeeded(key, address);
     let bound = match req.company.as_deref().map(str::trim) {
         Some(reference) if !reference.is_empty() => {
             Some(bind_member(&state, identity.id, reference).await?)
@@ -348,56 +258,6 @@ pub async fn switch(
     Ok(WithCookie(cookie, Json(response)))
 }
 
-/// `POST /api/auth/accept-invite` body.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct AcceptInviteRequest {
-    token: String,
-    password: String,
-    name: Option<String>,
-}
-
-/// `POST /api/auth/accept-invite`: sets an invited identity's password; returns a token bound to
-/// the inviting company.
-pub async fn accept_invite(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    headers: HeaderMap,
-    Json(req): Json<AcceptInviteRequest>,
-) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
-    let mut fields = Fields::new();
-    fields.check("password", password::check_policy(&req.password));
-    let name = fields.optional_text("name", req.name.as_deref(), 200);
-    if req.token.trim().is_empty() {
-        fields.check::<(), _>("token", Err("must not be empty"));
-    }
-    fields.finish()?;
-    let hash = hash_password(Password::new(req.password)).await?;
-    let accepted = state
-        .tenancy
-        .control()
-        .accept_invitation(req.token.trim(), &hash, name.flatten().as_deref())
-        .await
-        .map_err(|e| match e {
-            ControlError::NotFound => {
-                ApiError::invalid("token", "invitation is unknown, used or expired")
-            }
-            e => e.into(),
-        })?;
-    let event = meta.event(
-        Some(accepted.company),
-        Some(accepted.identity),
-        "invite.accept",
-        Some(accepted.identity.to_string()),
-        Outcome::Success,
-    );
-    state.tenancy.control().record(event).await?;
-    let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
-    let cookie =
-        session::start(&state, &headers, accepted.identity, Some(accepted.company)).await?;
-    let response = token_response(&state, accepted.identity, Some(bound)).await?;
-    Ok(WithCookie(cookie, Json(response)))
-}
-
 /// `GET /api/me`.
 pub async fn me(
     State(state): State<AppState>,
@@ -413,6 +273,7 @@ pub async fn me(
         bound = Some((company, role));
     }
     let memberships = control.memberships_of(auth.identity.id).await?;
+    let invitations = control.offers_for(&auth.identity).await?;
     let two_factor = control.two_factor_enabled(auth.identity.id).await?;
     let permissions: Vec<&str> = bound
         .as_ref()
@@ -424,6 +285,7 @@ pub async fn me(
         "company": bound.map(|(c, _)| c),
         "permissions": permissions,
         "companies": choices(&memberships),
+        "invitations": invitations,
         "two_factor": { "enabled": two_factor },
     })))
 }

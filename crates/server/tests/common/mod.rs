@@ -1,15 +1,16 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 #![allow(dead_code)]
 //! `spawn_app()`: a real server on a free port with storage of its own on the current test's
-//! backend (SQLite, or PostgreSQL inside `silo_testkit::backend_tests!`), and helpers to drive
-//! it and to forge tokens the way an attacker would.
+//! backend (SQLite, or PostgreSQL inside `silo_testkit::backend_tests!`) and a mail outbox of
+//! its own, and helpers to drive it, to read the mail it sent and to forge tokens the way an
+//! attacker would.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use silo_auth::{KeySet, TokenConfig, Tokens};
-use silo_server::{LoginLimits, Server, ServerConfig};
+use silo_server::{LoginLimits, Passwords, RequestLimits, Server, ServerConfig};
 use silo_tenancy::{DataDir, PoolSettings, Tenancy};
 use silo_testkit::TestStorage;
 use std::sync::Arc;
@@ -22,6 +23,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub tenancy: Arc<Tenancy>,
     pub storage: TestStorage,
+    /// The server's password work: its counts, and a way to hold every slot.
+    pub passwords: Arc<Passwords>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -34,16 +37,38 @@ pub async fn spawn_with(config: ServerConfig) -> TestApp {
 }
 
 /// A server on storage the test set up itself (private clusters, several tenant servers).
+/// Every test client comes from 127.0.0.1, so the per-address limits are raised out of the way.
 pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
+    let config = ServerConfig {
+        login_limits: LoginLimits {
+            per_email: 5,
+            per_address: 1000,
+            window: Duration::from_secs(600),
+        },
+        request_limits: RequestLimits {
+            signups_per_address: 1000,
+            resets_per_address: 1000,
+            window: Duration::from_secs(600),
+        },
+        ..config
+    };
+    start(storage, config).await
+}
+
+/// A server with exactly the limits in `config` (only the port is chosen here).
+pub async fn spawn_exact(config: ServerConfig) -> TestApp {
+    start(TestStorage::new(), config).await
+}
+
+async fn start(storage: TestStorage, config: ServerConfig) -> TestApp {
     let tenancy = Arc::new(storage.open(PoolSettings::default()).await);
     let keys = KeySet::load_or_create(&DataDir::new(storage.dir.path()).keys_dir()).unwrap();
     let tokens = Tokens::new(keys, TokenConfig::default());
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
-        login_limits: LoginLimits {
-            per_email: 5,
-            per_address: 1000,
-            window: Duration::from_secs(600),
+        mail: silo_mail::MailSettings {
+            dir: mail_dir(&storage),
+            ..config.mail
         },
         ..config
     };
@@ -51,6 +76,7 @@ pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
         .await
         .unwrap();
     let url = format!("http://{}", server.local_addr().unwrap());
+    let passwords = server.passwords();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(server.run_until_stopped(async {
         let _ = rx.await;
@@ -60,6 +86,7 @@ pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
         client: reqwest::Client::new(),
         tenancy,
         storage,
+        passwords,
         shutdown: Some(tx),
     }
 }
@@ -88,6 +115,10 @@ impl TestApp {
         let tokens = Tokens::new(keys, TokenConfig::default());
         let config = ServerConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
+            mail: silo_mail::MailSettings {
+                dir: mail_dir(&self.storage),
+                ..silo_mail::MailSettings::default()
+            },
             ..ServerConfig::default()
         };
         let server = Server::build(config, self.tenancy.clone(), tokens)
@@ -100,6 +131,58 @@ impl TestApp {
         }));
         Extra { url, _shutdown: tx }
     }
+}
+
+/// This test's mail directory: without SMTP, sent mail lands in its `outbox/`.
+fn mail_dir(storage: &TestStorage) -> std::path::PathBuf {
+    storage.dir.path().join("mail")
+}
+
+impl TestApp {
+    /// The raw messages (RFC 5322 text) in this app's outbox addressed to `email`, oldest
+    /// first.
+    pub fn mails_to(&self, email: &str) -> Vec<String> {
+        let outbox = mail_dir(&self.storage).join("outbox");
+        let mut paths: Vec<_> = match std::fs::read_dir(&outbox) {
+            Ok(entries) => entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        // File names are time-ordered ids (UUID v7).
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .filter(|mail| {
+                let head = mail.split("\r\n\r\n").next().unwrap_or_default();
+                head.lines().any(|line| {
+                    line.strip_prefix("To: ")
+                        .is_some_and(|to| to.trim().eq_ignore_ascii_case(email))
+                })
+            })
+            .collect()
+    }
+}
+
+/// The first `http(s)://.../{path}?token=...` link in a raw message (the text parts are
+/// 7bit/8bit, so links are plain), e.g. `link_in(&mail, "/verify-email")`.
+pub fn link_in(mail: &str, path: &str) -> String {
+    let needle = format!("/{}?token=", path.trim_start_matches('/'));
+    mail.match_indices("http")
+        .map(|(at, _)| {
+            let rest = &mail[at..];
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .find(|url| {
+            (url.starts_with("http://") || url.starts_with("https://")) && url.contains(&needle)
+        })
+        .unwrap_or_else(|| panic!("no link to {path} in the mail:\n{mail}"))
+        .to_owned()
 }
 
 /// A response's status and JSON body.
@@ -178,7 +261,8 @@ impl TestApp {
         r.body["token"].as_str().unwrap().to_owned()
     }
 
-    /// Signs up a company; returns (token, company id).
+    /// Signs up a company and verifies its address through the mailed link; returns (token,
+    /// company id).
     pub async fn signup(&self, company: &str, email: &str) -> (String, String) {
         let r = self
             .post(
@@ -187,11 +271,29 @@ impl TestApp {
                 json!({"company_name": company, "email": email, "password": PASSWORD}),
             )
             .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        let token = self.mailed_token(email, "verify-email");
+        let r = self
+            .post("/api/auth/verify-email", None, json!({ "token": token }))
+            .await;
         assert_eq!(r.status, 201, "{}", r.body);
         (
             r.body["token"].as_str().unwrap().to_owned(),
             r.body["company"]["id"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// The token of the link to `path` in the newest mail to `email` that has one.
+    pub fn mailed_token(&self, email: &str, path: &str) -> String {
+        let needle = format!("/{path}?token=");
+        let mail = self
+            .mails_to(email)
+            .into_iter()
+            .rev()
+            .find(|m| m.contains(&needle))
+            .unwrap_or_else(|| panic!("no mail with a {path} link to {email}"));
+        let link = link_in(&mail, path);
+        link.rsplit_once("token=").unwrap().1.to_owned()
     }
 
     pub async fn login(&self, email: &str, company: Option<&str>) -> Reply {
