@@ -263,7 +263,39 @@ fn suspend_resume_and_members() {
         data,
         &["member", "add", "acme", "cy@acme.example", "viewer"],
     ));
-    assert!(invited.contains("invitation token"), "{invited}");
+    assert!(invited.contains("invited as viewer"), "{invited}");
+    assert!(
+        !invited.contains("token"),
+        "no secret on the terminal: {invited}"
+    );
+    let token = mailed_token(data, "cy@acme.example", "accept-invite");
+    assert_eq!(token.len(), 64, "the link went by mail");
+}
+
+/// The token of the newest `path` link mailed to `email` (the outbox of `<data>/mail`).
+fn mailed_token(data: &Path, email: &str, path: &str) -> String {
+    let mut mails: Vec<_> = std::fs::read_dir(data.join("mail/outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    mails.sort();
+    let needle = format!("/{path}?token=");
+    mails
+        .iter()
+        .rev()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|m| m.contains(&format!("To: {email}")))
+        .find_map(|m| {
+            let at = m.find(&needle)? + needle.len();
+            Some(
+                m[at..]
+                    .chars()
+                    .take_while(char::is_ascii_hexdigit)
+                    .collect(),
+            )
+        })
+        .unwrap_or_else(|| panic!("no {path} link mailed to {email}"))
 }
 
 #[test]
@@ -449,9 +481,17 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (token, metrics) = rt.block_on(async {
         let client = reqwest::Client::new();
-        let signup: serde_json::Value = client
+        let asked = client
             .post(format!("{url}/api/signup"))
             .json(&serde_json::json!({"company_name": "Secretive Company Name", "email": "ann@acme.example", "password": secret_password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asked.status(), 202);
+        let link = mailed_token(dir.path(), "ann@acme.example", "verify-email");
+        let signup: serde_json::Value = client
+            .post(format!("{url}/api/auth/verify-email"))
+            .json(&serde_json::json!({ "token": link }))
             .send()
             .await
             .unwrap()
@@ -536,7 +576,7 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     let file = dir.path().join("silo.toml");
     std::fs::write(
         &file,
-        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\nmax_tenant_pools = 300\ntenant_connection_budget = 100\n",
+        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\nmax_tenant_pools = 300\ntenant_connection_budget = 100\nsmtp_url = \"smtps://mailer:hunter3@smtp.example.com\"\nmail_from = \"File <file@acme.example>\"\n",
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_silo"))
@@ -551,6 +591,8 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
         ])
         .env("SILO_TOKEN_TTL", "60")
         .env("SILO_TENANT_CONNECTION_BUDGET", "80")
+        .env("SILO_MAIL_FROM", "Acme <noreply@acme.example>")
+        .env_remove("SILO_SMTP_URL")
         .env_remove("SILO_DATABASE_URL")
         .env_remove("SILO_LISTEN")
         .output()
@@ -577,6 +619,15 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     assert!(text.contains("max_tenant_pools = 300"), "{text}");
     assert!(text.contains("tenant_connection_budget = 80"), "{text}");
     assert!(text.contains("tenant_connections_per_pool = 3"), "{text}");
+    assert!(
+        text.contains("smtp_url = \"smtps://mailer:***@smtp.example.com\""),
+        "{text}"
+    );
+    assert!(!text.contains("hunter3"), "{text}");
+    assert!(
+        text.contains("mail_from = \"Acme <noreply@acme.example>\""),
+        "environment beats the file: {text}"
+    );
 
     std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]\n").unwrap();
     let config = |env: Option<&str>| {

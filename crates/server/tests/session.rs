@@ -35,13 +35,19 @@ async fn refresh(app: &TestApp, session: &str) -> Reply {
     .await
 }
 
+/// Signs up and uses the mailed verification link, which logs in and starts a session.
 async fn signup_session(app: &TestApp, company: &str, email: &str) -> (Reply, String) {
-    let reply = app
+    let asked = app
         .post(
             "/api/signup",
             None,
             json!({"company_name": company, "email": email, "password": PASSWORD}),
         )
+        .await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    let token = app.mailed_token(email, "verify-email");
+    let reply = app
+        .post("/api/auth/verify-email", None, json!({ "token": token }))
         .await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     let session = session_of(&set_cookie(&reply));

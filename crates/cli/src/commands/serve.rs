@@ -51,7 +51,7 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     };
     let server = Server::build(config, tenancy.clone(), tokens)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .with_context(|| format!("cannot start the server on {}", args.listen))?;
     let addr = server.local_addr()?;
     let companies = tenancy.control().list_companies().await?;
     match &storage.database_url {

@@ -65,7 +65,7 @@ pub async fn patch(
     if let Some(Some(plan)) = plan.filter(|p| *p != Some(company.plan)) {
         let limits = control.plan_limits(plan).await?;
         if let Some(max) = limits.max_seats
-            && control.member_count(company.id).await? > max
+            && control.seats_in_use(company.id).await? > max
         {
             return Err(ApiError::PlanLimit(format!(
                 "the {plan} plan allows {max} members"
