@@ -1,10 +1,12 @@
 //! What an operator sees and does about identities from the command line: an overview of each
 //! person, and disabling or enabling one.
 //!
-//! Disabling acts at once everywhere: the request path reads the identity's status on every
-//! request (a disabled identity is refused with 401), and every browser session of the
-//! identity is revoked in the same transaction, so no refresh brings a token back.
+//! Disabling acts at once everywhere: the request path reads the identity's status and token
+//! cut-off on every request (a disabled identity is refused with 401), and every browser
+//! session of the identity is revoked in the same transaction, so no refresh brings a token
+//! back.
 
+use crate::identities::{cut_off_tokens, identity_columns};
 use crate::{ControlError, ControlPlane, Identity, IdentityId, IdentityStatus};
 use silo_store::{Row, Timestamp, params};
 
@@ -25,7 +27,9 @@ pub struct IdentityOverview {
 macro_rules! select_overview {
     ($rest:literal) => {
         concat!(
-            "SELECT i.id, i.email, i.name, i.status, i.password_hash, ",
+            "SELECT ",
+            identity_columns!(),
+            ", ",
             "EXISTS (SELECT 1 FROM two_factor tf WHERE tf.identity_id = i.id ",
             "AND tf.confirmed_at IS NOT NULL) AS two_factor, ",
             "(SELECT COUNT(*) FROM memberships m JOIN companies c ON c.id = m.company_id ",
@@ -75,9 +79,10 @@ impl ControlPlane {
         row.as_ref().map(overview).transpose()
     }
 
-    /// Disables an identity and revokes every session it has, in one transaction. Access
-    /// tokens it holds stop working on their next request (the request path checks the
-    /// status). Answers whether it was not disabled already.
+    /// Disables an identity and, in the same transaction, revokes every session it has and cuts
+    /// off every access token issued so far. Both stop working on their next request (the
+    /// request path checks the status and the cut-off). Answers whether it was not disabled
+    /// already.
     pub async fn disable_identity(&self, id: IdentityId) -> Result<bool, ControlError> {
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
@@ -90,8 +95,7 @@ impl ControlPlane {
         if changed == 0 && !identity_exists(&mut tx, id).await? {
             return Err(ControlError::NotFound);
         }
-        // Tokens issued before now stay dead even if the identity is enabled again.
-        crate::identities::cut_off_tokens(&mut tx, id, None, now).await?;
+        cut_off_tokens(&mut tx, id, None, now).await?;
         tx.commit().await?;
         Ok(changed > 0)
     }

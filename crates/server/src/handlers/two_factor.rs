@@ -52,43 +52,33 @@ pub struct RecoveryCodes {
     recovery_codes: Vec<String>,
 }
 
-/// An attempt at a code or password by a logged-in identity, counted like a login: counted
-/// before anything is verified, and forgiven when it did not fail.
+/// An attempt at a code or password by a logged-in identity, counted like a login: before
+/// anything is verified, so a failure needs no further call.
 struct Attempt<'a> {
     state: &'a AppState,
-    email: String,
+    email: &'a str,
     address: Option<std::net::IpAddr>,
-    failed: std::sync::atomic::AtomicBool,
 }
 
 impl<'a> Attempt<'a> {
-    fn start(
-        state: &'a AppState,
-        identity: &Identity,
-        meta: &RequestMeta,
-    ) -> Result<Self, ApiError> {
+    fn start(state: &'a AppState, auth: &'a Authenticated) -> Result<Self, ApiError> {
         let attempt = Attempt {
             state,
-            email: identity.email.as_str().to_owned(),
-            address: meta.client_ip,
-            failed: std::sync::atomic::AtomicBool::new(false),
+            email: auth.identity.email.as_str(),
+            address: auth.meta.client_ip,
         };
-        state.limiter.attempt(&attempt.email, attempt.address)?;
+        state.limiter.attempt(attempt.email, attempt.address)?;
         Ok(attempt)
     }
 
-    /// The code or password was wrong: the attempt stays counted.
-    fn failed(&self) {
-        self.failed
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+    /// The code (or the password and the code) was right: like a login, clears the count.
+    fn succeeded(&self) {
+        self.state.limiter.succeeded(self.email, self.address);
     }
-}
 
-impl Drop for Attempt<'_> {
-    fn drop(&mut self) {
-        if !self.failed.load(std::sync::atomic::Ordering::Relaxed) {
-            self.state.limiter.succeeded(&self.email, self.address);
-        }
+    /// Nothing was verified (nothing to check against, or no slot for the password work).
+    fn not_verified(&self) {
+        self.state.limiter.not_verified(self.email, self.address);
     }
 }
 
@@ -109,7 +99,8 @@ async fn audit(
     Ok(state.tenancy.control().record(event).await?)
 }
 
-/// Records a refused code and counts it, then answers the refusal.
+/// Records a refused code (the attempt stays counted), or gives back an attempt that verified
+/// nothing; then answers the refusal.
 async fn refused(
     state: &AppState,
     auth: &Authenticated,
@@ -117,21 +108,22 @@ async fn refused(
     action: &'static str,
     error: TwoFactorError,
 ) -> ApiError {
-    if matches!(error, TwoFactorError::WrongCode) {
-        attempt.failed();
-        if let Err(e) = audit(
-            state,
-            &auth.meta,
-            auth.identity.id,
-            action,
-            Outcome::Failure,
-        )
-        .await
-        {
-            return e;
-        }
+    if !matches!(error, TwoFactorError::WrongCode) {
+        attempt.not_verified();
+        return error.into();
     }
-    error.into()
+    match audit(
+        state,
+        &auth.meta,
+        auth.identity.id,
+        action,
+        Outcome::Failure,
+    )
+    .await
+    {
+        Ok(()) => error.into(),
+        Err(e) => e,
+    }
 }
 
 /// `POST /api/auth/2fa/setup`: a new secret, pending until confirmed with a code.
@@ -157,7 +149,7 @@ pub async fn confirm(
     auth: Authenticated,
     Json(req): Json<CodeRequest>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    let attempt = Attempt::start(&state, &auth.identity, &auth.meta)?;
+    let attempt = Attempt::start(&state, &auth)?;
     let codes = match state
         .tenancy
         .control()
@@ -166,6 +158,7 @@ pub async fn confirm(
     {
         Ok(codes) => codes,
         Err(TwoFactorError::NotEnabled) => {
+            attempt.not_verified();
             return Err(ApiError::Conflict {
                 code: "two_factor_not_pending",
                 message: "no set-up to confirm: start one with POST /api/auth/2fa/setup".into(),
@@ -173,6 +166,7 @@ pub async fn confirm(
         }
         Err(e) => return Err(refused(&state, &auth, &attempt, "two_factor.enable", e).await),
     };
+    attempt.succeeded();
     audit(
         &state,
         &auth.meta,
@@ -196,16 +190,16 @@ pub async fn disable(
     if !control.two_factor_enabled(auth.identity.id).await? {
         return Err(TwoFactorError::NotEnabled.into());
     }
-    let attempt = Attempt::start(&state, &auth.identity, &auth.meta)?;
-    if !state
+    let attempt = Attempt::start(&state, &auth)?;
+    let valid = state
         .passwords
         .verify(
             Password::new(req.password),
             auth.identity.password_hash.clone(),
         )
-        .await?
-    {
-        attempt.failed();
+        .await
+        .inspect_err(|_| attempt.not_verified())?;
+    if !valid {
         audit(
             &state,
             &auth.meta,
@@ -222,6 +216,7 @@ pub async fn disable(
     {
         return Err(refused(&state, &auth, &attempt, "two_factor.disable", e).await);
     }
+    attempt.succeeded();
     audit(
         &state,
         &auth.meta,
@@ -239,7 +234,7 @@ pub async fn recovery_codes(
     auth: Authenticated,
     Json(req): Json<CodeRequest>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    let attempt = Attempt::start(&state, &auth.identity, &auth.meta)?;
+    let attempt = Attempt::start(&state, &auth)?;
     let codes = match state
         .tenancy
         .control()
@@ -251,6 +246,7 @@ pub async fn recovery_codes(
             return Err(refused(&state, &auth, &attempt, "two_factor.recovery_codes", e).await);
         }
     };
+    attempt.succeeded();
     audit(
         &state,
         &auth.meta,
@@ -265,9 +261,9 @@ pub async fn recovery_codes(
 }
 
 /// Login's second factor, after the password was right and before the limiter forgets the
-/// email's failures: an identity with two-factor on needs `code` (401 `two_factor_required`
-/// without one); a wrong code is a failed login (401 `invalid_credentials`, counted). A code
-/// sent for an identity without two-factor is ignored.
+/// email's attempts: an identity with two-factor on needs `code` (401 `two_factor_required`
+/// without one); a wrong code is a failed login (401 `invalid_credentials`; the attempt login
+/// counted stays counted). A code sent for an identity without two-factor is ignored.
 pub(crate) async fn check_login_code(
     state: &AppState,
     meta: &RequestMeta,
@@ -276,10 +272,15 @@ pub(crate) async fn check_login_code(
 ) -> Result<(), ApiError> {
     let control = state.tenancy.control();
     let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
-        return match control.two_factor_enabled(identity.id).await? {
-            true => Err(ApiError::TwoFactorRequired),
-            false => Ok(()),
-        };
+        if !control.two_factor_enabled(identity.id).await? {
+            return Ok(());
+        }
+        // The password was right: the first of two steps is no failed attempt. Given back,
+        // so people who log in in two steps behind one office address do not use up its limit.
+        state
+            .limiter
+            .not_verified(identity.email.as_str(), meta.client_ip);
+        return Err(ApiError::TwoFactorRequired);
     };
     match control.verify_two_factor(identity.id, code).await {
         Ok(SecondFactor::Totp) | Err(TwoFactorError::NotEnabled) => Ok(()),
@@ -294,7 +295,6 @@ pub(crate) async fn check_login_code(
             .await
         }
         Err(TwoFactorError::WrongCode) => {
-            // The login counted this attempt before the password was verified; it stays.
             let event = meta.event(
                 None,
                 Some(identity.id),
