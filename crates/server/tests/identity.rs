@@ -573,7 +573,37 @@ async fn password_change_and_logout_everywhere_end_other_access() {
         .expect(401, "unauthenticated");
 }
 
+/// Accepting into a company that requires two-factor, without it, logs in like a login would:
+/// an identity-only token naming the company, so the person sets two-factor up first.
+async fn accepting_into_a_company_that_requires_two_factor_asks_for_set_up() {
+    let app = spawn_app().await;
+    let (owner, company) = app.signup("Strict", "ann@strict.example").await;
+    invite(&app, &owner, "new@strict.example", "sales", "").await;
+    // Required from now on (owners turn it on once they have it themselves).
+    app.tenancy
+        .control()
+        .set_require_two_factor(company.parse().unwrap(), true)
+        .await
+        .unwrap();
+    let accepted = accept_as_new(&app, "new@strict.example", PASSWORD).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert!(accepted.body["company"].is_null(), "{}", accepted.body);
+    assert_eq!(accepted.body["two_factor_setup_required"], company.as_str());
+    let token = accepted.body["token"].as_str().unwrap();
+    app.post(
+        "/api/auth/switch",
+        Some(token),
+        json!({ "company": company }),
+    )
+    .await
+    .expect(403, "two_factor_setup_required");
+    // The membership exists: the person only has to set two-factor up.
+    let me = app.get("/api/me", Some(token)).await;
+    assert_eq!(me.body["companies"][0]["id"], company.as_str());
+}
+
 silo_testkit::backend_tests!(
+    accepting_into_a_company_that_requires_two_factor_asks_for_set_up,
     the_takeover_of_another_companys_invitee_fails,
     signup_needs_the_mailbox_and_answers_alike,
     signup_validation_links_and_disabling,

@@ -100,6 +100,26 @@ pub(crate) async fn bind_company(
     Ok(bound)
 }
 
+/// Logs `identity` in to `company` as a login would (a session cookie and a token), for routes
+/// that just made it a member: a company that requires two-factor of an identity without it
+/// gets an identity-only token naming the company, so the person sets it up and then switches.
+pub(crate) async fn log_in_to(
+    state: &AppState,
+    headers: &HeaderMap,
+    identity: IdentityId,
+    company: CompanyId,
+) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
+    let bound = bind_member(state, identity, &company.to_string()).await?;
+    let (bound, setup_required) = two_factor::gate_login(state, identity, Some(bound)).await?;
+    let chosen = bound.as_ref().map(|(c, _)| c.id);
+    let cookie = session::start(state, headers, identity, chosen).await?;
+    let response = token_response(state, identity, bound).await?;
+    Ok(WithCookie(
+        cookie,
+        Json(response.with_two_factor_setup(setup_required)),
+    ))
+}
+
 /// [`bind_company`] without the two-factor requirement, which login answers differently.
 async fn bind_member(
     state: &AppState,
@@ -219,7 +239,7 @@ pub async fn login(
             }
         }
     };
-    let (bound, setup_required) = two_factor::gate_login(&state, identity, bound).await?;
+    let (bound, setup_required) = two_factor::gate_login(&state, identity.id, bound).await?;
     let company = bound.as_ref().map(|(c, _)| c.id);
     control
         .record(meta.event(

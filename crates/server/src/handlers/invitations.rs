@@ -5,8 +5,8 @@
 //! password when accepting and is logged in; a known person keeps their password and logs in as
 //! usual (their second factor included). Tokens are looked up before anything is hashed.
 
-use super::auth::{TokenResponse, bind_company, token_response};
-use super::session::{self, WithCookie};
+use super::auth::{TokenResponse, log_in_to};
+use super::session::WithCookie;
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
@@ -150,11 +150,11 @@ pub async fn accept_invite(
         })
         .into_response());
     }
-    let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
-    let cookie =
-        session::start(&state, &headers, accepted.identity, Some(accepted.company)).await?;
-    let response = token_response(&state, accepted.identity, Some(bound)).await?;
-    Ok(WithCookie(cookie, Json(response)).into_response())
+    Ok(
+        log_in_to(&state, &headers, accepted.identity, accepted.company)
+            .await?
+            .into_response(),
+    )
 }
 
 fn invitation_in_path(raw: &str) -> Result<InvitationId, ApiError> {
@@ -162,7 +162,8 @@ fn invitation_in_path(raw: &str) -> Result<InvitationId, ApiError> {
 }
 
 /// `POST /api/invitations/{id}/accept`: accepts one of one's own invitations; answers a token
-/// bound to that company.
+/// bound to that company (identity-only, naming it, when it requires two-factor the person has
+/// not set up).
 pub async fn accept(
     State(state): State<AppState>,
     auth: Authenticated,
@@ -181,10 +182,7 @@ pub async fn accept(
             Outcome::Success,
         ))
         .await?;
-    let bound = bind_company(&state, auth.identity.id, &company.to_string()).await?;
-    let cookie = session::start(&state, &headers, auth.identity.id, Some(company)).await?;
-    let response = token_response(&state, auth.identity.id, Some(bound)).await?;
-    Ok(WithCookie(cookie, Json(response)))
+    log_in_to(&state, &headers, auth.identity.id, company).await
 }
 
 /// `POST /api/invitations/{id}/decline`: declines one of one's own invitations.

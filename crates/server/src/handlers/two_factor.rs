@@ -314,17 +314,13 @@ pub(crate) async fn check_login_code(
 /// two-factor up and then switch.
 pub(crate) async fn gate_login(
     state: &AppState,
-    identity: &Identity,
+    identity: IdentityId,
     bound: Option<(Company, Role)>,
 ) -> Result<(Option<(Company, Role)>, Option<CompanyId>), ApiError> {
     match bound {
         Some((company, _))
             if company.require_two_factor
-                && !state
-                    .tenancy
-                    .control()
-                    .two_factor_enabled(identity.id)
-                    .await? =>
+                && !state.tenancy.control().two_factor_enabled(identity).await? =>
         {
             Ok((None, Some(company.id)))
         }
