@@ -1,0 +1,185 @@
+// Two-factor set-up and recovery codes, used by the account page and by the set-up a company
+// that requires two-factor asks for.
+import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { ApiError, api } from "../api/client";
+import type { RecoveryCodes, TwoFactorSetup } from "../api/types";
+import { cleanCode, groupSecret, recoveryCodesFile } from "../auth";
+import { useI18n } from "../i18n";
+import { ErrorBox, Field } from "./ui";
+
+/** A refused code reads as such, not as a generic "some fields are wrong". */
+export function CodeError({ error }: { error: unknown }) {
+  const { t } = useI18n();
+  if (error instanceof ApiError && (error.code === "invalid" || error.code === "invalid_credentials") && !("password" in error.fields)) {
+    return (
+      <p className="error" role="alert">
+        {t("twofa.wrongCode")}
+      </p>
+    );
+  }
+  return <ErrorBox error={error} />;
+}
+
+/** A field for a six-digit authenticator code. */
+export function CodeField({ value, onChange, label }: { value: string; onChange: (v: string) => void; label?: string }) {
+  const { t } = useI18n();
+  return (
+    <Field
+      label={label ?? t("twofa.code")}
+      hint={t("twofa.codeHint")}
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      pattern="\s*(\d\s*){6}"
+      maxLength={9}
+      required
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
+}
+
+/** Set-up in three steps: start, scan and confirm a code, keep the recovery codes. */
+export function TwoFactorSetupFlow({ email, onDone }: { email: string; onDone: () => void }) {
+  const { t } = useI18n();
+  const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [code, setCode] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setSetup(await api.post<TwoFactorSetup>("/api/auth/2fa/setup"));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const confirm = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api.post<RecoveryCodes>("/api/auth/2fa/confirm", { code: cleanCode(code) });
+      setCodes(answer.recovery_codes);
+    } catch (err) {
+      setError(err);
+      setCode("");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (codes) return <RecoveryCodesView codes={codes} email={email} onDone={onDone} />;
+  if (!setup) {
+    return (
+      <div>
+        <p>{t("twofa.intro")}</p>
+        <ErrorBox error={error} />
+        <button type="button" className="primary" disabled={busy} onClick={() => void start()}>
+          {t("twofa.setUp")}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="twofa-setup">
+      <ol className="steps">
+        <li>
+          <p>{t("twofa.scan")}</p>
+          <QrCode text={setup.otpauth_uri} />
+          <p>{t("twofa.typeKey")}</p>
+          <p>
+            <code className="secret" data-testid="totp-secret">
+              {groupSecret(setup.secret)}
+            </code>
+          </p>
+          <p>
+            <a href={setup.otpauth_uri} data-testid="otpauth-link">
+              {t("twofa.openApp")}
+            </a>
+          </p>
+        </li>
+        <li>
+          <form onSubmit={(e) => void confirm(e)}>
+            <CodeField value={code} onChange={setCode} />
+            <CodeError error={error} />
+            <button type="submit" className="primary" disabled={busy}>
+              {t("twofa.turnOn")}
+            </button>
+          </form>
+        </li>
+      </ol>
+    </div>
+  );
+}
+
+/** The otpauth URI as a QR code image (a data: URL, which the CSP's img-src allows). */
+function QrCode({ text }: { text: string }) {
+  const { t } = useI18n();
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    // Loaded only here, so the rest of the app does not carry the QR encoder.
+    void import("qrcode")
+      .then((qr) => qr.toDataURL(text, { margin: 2, width: 208, errorCorrectionLevel: "M" }))
+      .then((url) => live && setSrc(url))
+      .catch(() => live && setSrc(null));
+    return () => {
+      live = false;
+    };
+  }, [text]);
+  return src ? <img className="qr" src={src} width={208} height={208} alt={t("twofa.qrAlt")} /> : <div className="qr" aria-hidden="true" />;
+}
+
+/** Recovery codes, shown once: copy, download, and say they are kept before going on. */
+export function RecoveryCodesView({ codes, email, onDone }: { codes: string[]; email: string; onDone: () => void }) {
+  const { t } = useI18n();
+  const [copied, setCopied] = useState<"yes" | "no" | null>(null);
+  const text = recoveryCodesFile(codes, email, t("twofa.fileHeading"));
+  const download = useMemo(() => URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" })), [text]);
+  useEffect(() => () => URL.revokeObjectURL(download), [download]);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied("yes");
+    } catch {
+      setCopied("no");
+    }
+  };
+
+  return (
+    <div className="recovery">
+      <h3>{t("twofa.codesTitle")}</h3>
+      <p>{t("twofa.codesHint")}</p>
+      <ul className="codes" data-testid="recovery-codes">
+        {codes.map((c) => (
+          <li key={c}>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ul>
+      <div className="buttons">
+        <button type="button" onClick={() => void copy()}>
+          {t("twofa.copy")}
+        </button>
+        <a className="button" href={download} download="silo-recovery-codes.txt">
+          {t("twofa.download")}
+        </a>
+        <button type="button" className="primary" onClick={onDone}>
+          {t("twofa.saved")}
+        </button>
+      </div>
+      {copied && (
+        <p role="status" className={copied === "yes" ? "hint" : "error"}>
+          {t(copied === "yes" ? "twofa.copied" : "twofa.copyFailed")}
+        </p>
+      )}
+    </div>
+  );
+}
