@@ -135,6 +135,10 @@ impl Fleet {
         let server_tokens = Tokens::new(KeySet::load_or_create(&keys_dir)?, TokenConfig::default());
         let config = ServerConfig {
             listen: "127.0.0.1:0".parse()?,
+            mail: silo_mail::MailSettings {
+                dir: storage.dir.path().join("mail"),
+                ..silo_mail::MailSettings::default()
+            },
             ..ServerConfig::default()
         };
         let server = Server::build(config, tenancy.clone(), server_tokens).await?;

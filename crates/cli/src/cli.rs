@@ -153,6 +153,15 @@ pub struct ServeArgs {
     /// <data>/keys.
     #[arg(long, env = "SILO_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
+    /// SMTP server for outgoing mail: smtp://host:25, smtps://user:password@host (TLS from the
+    /// start, port 465) or smtp://user:password@host:587?tls=required (STARTTLS). Without it,
+    /// mail is written to <data>/mail/outbox/. Holds a password: prefer the environment
+    /// variable or the config file to the flag.
+    #[arg(long, env = "SILO_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing mail.
+    #[arg(long, env = "SILO_MAIL_FROM", default_value = silo_mail::DEFAULT_FROM)]
+    pub mail_from: String,
 }
 
 /// `silo audit ...`.
@@ -195,6 +204,15 @@ impl ServeArgs {
     /// Signup as configured, or the default for the chosen backend.
     pub fn signup_enabled(&self, storage: &StorageArgs) -> bool {
         self.signup.unwrap_or(storage.database_url.is_none())
+    }
+
+    /// Outgoing mail: the SMTP server and sender as configured, files under `<data>/mail`.
+    pub fn mail_settings(&self, storage: &StorageArgs) -> silo_mail::MailSettings {
+        silo_mail::MailSettings {
+            smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+            from: self.mail_from.clone(),
+            dir: storage.data.join("mail"),
+        }
     }
 }
 

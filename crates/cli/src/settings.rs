@@ -29,6 +29,8 @@ pub struct FileSettings {
     log_format: Option<LogFormat>,
     public_url: Option<String>,
     signing_key_file: Option<PathBuf>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 fn from_default(matches: &ArgMatches, id: &str) -> bool {
@@ -123,6 +125,14 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             |a, v| a.signing_key_file = Some(v),
             "signing_key_file",
         );
+        overlay_serve(
+            args,
+            m,
+            file.smtp_url,
+            |a, v| a.smtp_url = Some(v),
+            "smtp_url",
+        );
+        overlay_serve(args, m, file.mail_from, |a, v| a.mail_from = v, "mail_from");
     }
     Ok(())
 }
@@ -180,6 +190,8 @@ pub fn print(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
         log_format: Some(serve.log_format),
         public_url: serve.public_url.clone(),
         signing_key_file: serve.signing_key_file.clone(),
+        smtp_url: serve.smtp_url.as_deref().map(mask_url),
+        mail_from: Some(serve.mail_from.clone()),
     };
     print!("{}", toml::to_string(&effective)?);
     Ok(())

@@ -142,7 +142,8 @@ impl ControlPlane {
             .db
             .fetch_optional(
                 "SELECT i.id AS i_id, i.email AS i_email, i.name AS i_name, i.status AS i_status,
-                        i.password_hash AS i_password_hash,
+                        i.password_hash AS i_password_hash, i.email_verified_at AS i_email_verified_at,
+                        i.tokens_valid_after AS i_tokens_valid_after,
                         c.id AS c_id, c.slug AS c_slug, c.name AS c_name, c.plan AS c_plan,
                         c.status AS c_status, c.created_at AS c_created_at, c.updated_at AS c_updated_at,
                         c.erased_at AS c_erased_at, c.erased_by AS c_erased_by,

@@ -87,29 +87,33 @@ impl ControlPlane {
         owner: NewIdentity,
         placement: impl FnOnce(CompanyId) -> NewPlacement,
     ) -> Result<(Company, IdentityId), ControlError> {
-        self.register_company_as(company, owner, placement, false)
-            .await
+        let (company, owner) = self
+            .register_company_as(company, Some(&owner), placement, false)
+            .await?;
+        Ok((company, owner.ok_or(ControlError::NotFound)?))
     }
 
-    /// [`Self::register_company`] for an import: the company carries a marker until
-    /// [`Self::activate`], so an interrupted import is not finished like a signup.
+    /// [`Self::register_company`] for an import: no member yet (its people are invited, and
+    /// each accepts by mail), and a marker until [`Self::activate`], so an interrupted import is
+    /// not finished like a signup.
     pub async fn register_import(
         &self,
         company: NewCompany,
-        owner: NewIdentity,
         placement: impl FnOnce(CompanyId) -> NewPlacement,
-    ) -> Result<(Company, IdentityId), ControlError> {
-        self.register_company_as(company, owner, placement, true)
-            .await
+    ) -> Result<Company, ControlError> {
+        let (company, _) = self
+            .register_company_as(company, None, placement, true)
+            .await?;
+        Ok(company)
     }
 
     async fn register_company_as(
         &self,
         company: NewCompany,
-        owner: NewIdentity,
+        owner: Option<&NewIdentity>,
         placement: impl FnOnce(CompanyId) -> NewPlacement,
         importing: bool,
-    ) -> Result<(Company, IdentityId), ControlError> {
+    ) -> Result<(Company, Option<IdentityId>), ControlError> {
         let id = CompanyId::generate();
         let now = Timestamp::now();
         let mut tx = self.db.begin().await?;
@@ -140,13 +144,19 @@ impl ControlPlane {
             now,
         )
         .await?;
-        let identity = find_or_create_identity(&mut tx, &owner, now).await?;
-        tx.execute(
-            "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $4)",
-            params![identity, id, Role::Owner.as_str(), now],
-        )
-        .await?;
+        let identity = match owner {
+            Some(owner) => {
+                let identity = find_or_create_identity(&mut tx, owner, now).await?;
+                tx.execute(
+                    "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $4)",
+                    params![identity, id, Role::Owner.as_str(), now],
+                )
+                .await?;
+                Some(identity)
+            }
+            None => None,
+        };
         tx.commit().await?;
         let company = self.company(id).await?.ok_or(ControlError::NotFound)?;
         Ok((company, identity))

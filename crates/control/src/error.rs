@@ -32,6 +32,10 @@ pub enum ControlError {
         /// The state asked for.
         to: CompanyStatus,
     },
+    /// What the caller decided on changed meanwhile (an invitation's person registered, say):
+    /// start over.
+    #[error("changed meanwhile; start over")]
+    Changed,
     /// A stored value is not what the registry wrote (hand-edited row?).
     #[error("corrupt registry data: {0}")]
     Corrupt(String),

@@ -48,8 +48,11 @@ impl ControlPlane {
     /// memberships went. Identities stay: a person may belong to other companies.
     pub async fn remove_company_access(&self, id: CompanyId) -> Result<u64, ControlError> {
         let mut tx = self.db.begin().await?;
-        tx.execute("DELETE FROM invitations WHERE company_id = $1", params![id])
-            .await?;
+        tx.execute(
+            "DELETE FROM member_invitations WHERE company_id = $1",
+            params![id],
+        )
+        .await?;
         let removed = tx
             .execute("DELETE FROM memberships WHERE company_id = $1", params![id])
             .await?;
@@ -129,7 +132,7 @@ impl ControlPlane {
             return Err(ControlError::NotFound);
         }
         for sql in [
-            "DELETE FROM invitations WHERE company_id = $1",
+            "DELETE FROM member_invitations WHERE company_id = $1",
             "DELETE FROM sessions WHERE company_id = $1",
             "DELETE FROM memberships WHERE company_id = $1",
             "DELETE FROM placements WHERE company_id = $1",

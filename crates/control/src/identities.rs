@@ -51,7 +51,23 @@ pub struct Identity {
     /// Its argon2id password hash; `None` until it has set a password.
     #[serde(skip)]
     pub password_hash: Option<String>,
+    /// When the person proved control of the address (or an operator vouched for it); `None`:
+    /// never, and then the identity opens nothing.
+    #[serde(skip)]
+    pub email_verified_at: Option<Timestamp>,
+    /// Access tokens issued before this instant are refused (password change, log out
+    /// everywhere, disabling).
+    #[serde(skip)]
+    pub tokens_valid_after: Option<Timestamp>,
 }
+
+/// The identity columns every reader selects (statements are `&'static str`, hence a macro).
+macro_rules! identity_columns {
+    () => {
+        "id, email, name, status, password_hash, email_verified_at, tokens_valid_after"
+    };
+}
+pub(crate) use identity_columns;
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -93,7 +109,22 @@ impl Identity {
             name: row.get("name")?,
             status: IdentityStatus::parse(&row.get::<String>("status")?)?,
             password_hash: row.get("password_hash")?,
+            email_verified_at: row.get("email_verified_at")?,
+            tokens_valid_after: row.get("tokens_valid_after")?,
         })
+    }
+
+    /// Whether the identity may log in and act: active, with a proven address.
+    pub fn usable(&self) -> bool {
+        self.status == IdentityStatus::Active && self.email_verified_at.is_some()
+    }
+
+    /// Whether a token issued at `issued_at` (Unix seconds) is still honoured. Tokens carry
+    /// whole seconds, so one issued in the same second as the cut-off stays valid: the new
+    /// login that follows a password change must not be refused.
+    pub fn accepts_token_issued_at(&self, issued_at: i64) -> bool {
+        self.tokens_valid_after
+            .is_none_or(|after| issued_at >= after.unix_seconds())
     }
 }
 
@@ -118,20 +149,73 @@ pub(crate) async fn find_or_create_identity(
         Some(_) => IdentityStatus::Active,
         None => IdentityStatus::Invited,
     };
+    // A password comes only from someone who proved the address (a link) or from an operator.
+    let verified = new.password_hash.as_ref().map(|_| now);
     tx.execute(
-        "INSERT INTO identities (id, email, name, password_hash, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO identities (id, email, name, password_hash, status, created_at, updated_at, email_verified_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
         params![
             id,
             new.email.as_str(),
             new.name.as_str(),
             new.password_hash.clone(),
             status.as_str(),
-            now
+            now,
+            verified
         ],
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        silo_store::StoreError::Conflict { .. } => ControlError::EmailTaken,
+        e => e.into(),
+    })?;
     Ok(id)
+}
+
+/// Creates a verified, active identity for an address whose holder just proved it and chose
+/// `password_hash`; [`ControlError::EmailTaken`] when the address is registered already, so a
+/// signup can never adopt an identity that someone else created meanwhile.
+pub(crate) async fn create_verified_identity(
+    tx: &mut Tx,
+    email: &Email,
+    name: &str,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<IdentityId, ControlError> {
+    let id = IdentityId::generate();
+    tx.execute(
+        "INSERT INTO identities (id, email, name, password_hash, status, created_at, updated_at, email_verified_at)
+         VALUES ($1, $2, $3, $4, 'active', $5, $5, $5)",
+        params![id, email.as_str(), name, password_hash, now],
+    )
+    .await
+    .map_err(|e| match e {
+        silo_store::StoreError::Conflict { .. } => ControlError::EmailTaken,
+        e => e.into(),
+    })?;
+    Ok(id)
+}
+
+/// Ends every token and session of an identity issued before now.
+pub(crate) async fn cut_off_tokens(
+    tx: &mut Tx,
+    identity: IdentityId,
+    keep_session: Option<&str>,
+    now: Timestamp,
+) -> Result<(), ControlError> {
+    tx.execute(
+        "UPDATE identities SET tokens_valid_after = $1, updated_at = $1 WHERE id = $2",
+        params![now, identity],
+    )
+    .await?;
+    let keep = keep_session.map(crate::secret::digest).unwrap_or_default();
+    tx.execute(
+        "UPDATE sessions SET revoked_at = $1
+         WHERE identity_id = $2 AND revoked_at IS NULL AND token_hash <> $3",
+        params![now, identity, keep.as_str()],
+    )
+    .await?;
+    Ok(())
 }
 
 impl ControlPlane {
@@ -140,7 +224,11 @@ impl ControlPlane {
         let row = self
             .db
             .fetch_optional(
-                "SELECT id, email, name, status, password_hash FROM identities WHERE lower(email) = $1",
+                concat!(
+                    "SELECT ",
+                    identity_columns!(),
+                    " FROM identities WHERE lower(email) = $1"
+                ),
                 params![email.as_str()],
             )
             .await?;
@@ -152,7 +240,11 @@ impl ControlPlane {
         let row = self
             .db
             .fetch_optional(
-                "SELECT id, email, name, status, password_hash FROM identities WHERE id = $1",
+                concat!(
+                    "SELECT ",
+                    identity_columns!(),
+                    " FROM identities WHERE id = $1"
+                ),
                 params![id],
             )
             .await?;
@@ -167,22 +259,59 @@ impl ControlPlane {
         Ok(id)
     }
 
-    /// Sets an identity's password (and activates an invited one).
+    /// Sets an identity's password as an operator (and activates an invited one, whose address
+    /// the operator vouches for).
     pub async fn set_password(
         &self,
         id: IdentityId,
         password_hash: &str,
     ) -> Result<(), ControlError> {
+        let now = Timestamp::now();
         let changed = self
             .db
             .execute(
-                "UPDATE identities SET password_hash = $1, status = 'active', updated_at = $2 WHERE id = $3 AND status <> 'disabled'",
-                params![password_hash, Timestamp::now(), id],
+                "UPDATE identities SET password_hash = $1, status = 'active', updated_at = $2,
+                        email_verified_at = COALESCE(email_verified_at, $2)
+                 WHERE id = $3 AND status <> 'disabled'",
+                params![password_hash, now, id],
             )
             .await?;
         if changed == 0 {
             return Err(ControlError::NotFound);
         }
+        Ok(())
+    }
+
+    /// Changes a usable identity's password and ends every other session and every access
+    /// token issued before now; `keep_session` (the caller's refresh token) survives.
+    pub async fn change_password(
+        &self,
+        id: IdentityId,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), ControlError> {
+        let now = Timestamp::now();
+        let mut tx = self.db.begin().await?;
+        let changed = tx
+            .execute(
+                "UPDATE identities SET password_hash = $1, updated_at = $2
+                 WHERE id = $3 AND status = 'active'",
+                params![password_hash, now, id],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(ControlError::NotFound);
+        }
+        cut_off_tokens(&mut tx, id, keep_session, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session and access token of an identity ("log out everywhere").
+    pub async fn end_all_access(&self, id: IdentityId) -> Result<(), ControlError> {
+        let mut tx = self.db.begin().await?;
+        cut_off_tokens(&mut tx, id, None, Timestamp::now()).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

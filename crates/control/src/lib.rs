@@ -14,7 +14,9 @@ mod invitations;
 mod memberships;
 mod placement;
 mod plans;
+mod secret;
 mod sessions;
+mod signups;
 mod types;
 
 pub use access::AccessView;
@@ -23,13 +25,18 @@ pub use companies::{Company, NewCompany};
 pub use error::ControlError;
 pub use fleet::Eraser;
 pub use identities::{Identity, IdentityStatus, NewIdentity};
-pub use invitations::{AcceptedInvitation, INVITATION_TTL};
+pub use invitations::{
+    Accepted, CompanySummary, INVITATION_TTL, Invitation, InvitationStatus, Inviter,
+    LinkedInvitation, NewInvitation, OfferedMembership,
+};
 pub use memberships::{Member, MembershipSummary};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
-pub use sessions::{RotatedSession, SESSION_IDLE_TTL, SessionError};
+pub use sessions::{RotatedSession, SESSION_ABSOLUTE_TTL, SESSION_IDLE_TTL, SessionError};
+pub use signups::{PASSWORD_RESET_TTL, PendingSignup, SIGNUP_TTL};
 pub use types::{
-    CompanyId, CompanyStatus, Email, IdentityId, Slug, role_schema, string_enum_schema,
+    CompanyId, CompanyStatus, Email, IdentityId, InvitationId, Slug, role_schema,
+    string_enum_schema,
 };
 
 use silo_store::postgres;
@@ -66,6 +73,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             name: "0005_sessions",
             sql: include_str!("../../../migrations/control/sqlite/0005_sessions.sql"),
         },
+        silo_store::Migration {
+            version: 6,
+            name: "0006_verified_identities",
+            sql: include_str!("../../../migrations/control/sqlite/0006_verified_identities.sql"),
+        },
     ],
     postgres: &[
         silo_store::Migration {
@@ -92,6 +104,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             version: 5,
             name: "0005_sessions",
             sql: include_str!("../../../migrations/control/postgres/0005_sessions.sql"),
+        },
+        silo_store::Migration {
+            version: 6,
+            name: "0006_verified_identities",
+            sql: include_str!("../../../migrations/control/postgres/0006_verified_identities.sql"),
         },
     ],
 };

@@ -1,9 +1,6 @@
 //! Memberships: which identity holds which role in which company.
 
-use crate::identities::find_or_create_identity;
-use crate::{
-    CompanyId, CompanyStatus, ControlError, ControlPlane, Email, IdentityId, NewIdentity, Slug,
-};
+use crate::{CompanyId, CompanyStatus, ControlError, ControlPlane, Email, IdentityId, Slug};
 use schemars::JsonSchema;
 use serde::Serialize;
 use silo_roles::Role;
@@ -41,7 +38,7 @@ pub struct MembershipSummary {
     pub status: CompanyStatus,
 }
 
-fn role_str<S: serde::Serializer>(role: &Role, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn role_str<S: serde::Serializer>(role: &Role, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(role.as_str())
 }
 
@@ -55,7 +52,7 @@ fn member_from_row(row: &Row) -> Result<Member, ControlError> {
     })
 }
 
-fn parse_role(row: &Row) -> Result<Role, ControlError> {
+pub(crate) fn parse_role(row: &Row) -> Result<Role, ControlError> {
     row.get::<String>("role")?
         .parse()
         .map_err(|e: silo_roles::ParseRoleError| ControlError::Corrupt(e.to_string()))
@@ -87,31 +84,6 @@ impl ControlPlane {
     ) -> Result<(), ControlError> {
         self.add_membership_within(identity, company, role, None)
             .await
-    }
-
-    /// Adds the person with this email (registering an invited identity when the email is new)
-    /// in one transaction with the seat check, so a refusal leaves nothing behind. Returns the
-    /// identity and whether it was created.
-    pub async fn add_member_by_email(
-        &self,
-        new: &NewIdentity,
-        company: CompanyId,
-        role: Role,
-        max_seats: Option<i64>,
-    ) -> Result<(IdentityId, bool), ControlError> {
-        let now = Timestamp::now();
-        let mut tx = self.db.begin().await?;
-        let existed = tx
-            .fetch_optional(
-                "SELECT id FROM identities WHERE lower(email) = $1",
-                params![new.email.as_str()],
-            )
-            .await?
-            .is_some();
-        let identity = find_or_create_identity(&mut tx, new, now).await?;
-        insert_membership(&mut tx, identity, company, role, max_seats, now).await?;
-        tx.commit().await?;
-        Ok((identity, !existed))
     }
 
     /// Gives an identity a role in a company unless the company already has `max_seats`
@@ -261,6 +233,13 @@ impl ControlPlane {
             params![identity, company],
         )
         .await?;
+        tx.execute(
+            "UPDATE member_invitations SET status = 'revoked', decided_at = $1
+             WHERE company_id = $2 AND status = 'pending'
+               AND lower(email) = (SELECT lower(email) FROM identities WHERE id = $3)",
+            params![Timestamp::now(), company, identity],
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -268,7 +247,7 @@ impl ControlPlane {
 
 /// Locks the company's row for the rest of the transaction, so checks over its memberships
 /// (seat limit, last owner) cannot race on PostgreSQL; SQLite's write lock already covers it.
-async fn lock_company(tx: &mut Tx, company: CompanyId) -> Result<(), ControlError> {
+pub(crate) async fn lock_company(tx: &mut Tx, company: CompanyId) -> Result<(), ControlError> {
     tx.execute(
         "UPDATE companies SET updated_at = updated_at WHERE id = $1",
         params![company],
@@ -286,16 +265,10 @@ async fn insert_membership(
     now: Timestamp,
 ) -> Result<(), ControlError> {
     lock_company(tx, company).await?;
-    if let Some(max) = max_seats {
-        let row = tx
-            .fetch_one(
-                "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1",
-                params![company],
-            )
-            .await?;
-        if row.get::<i64>("n")? >= max {
-            return Err(ControlError::SeatLimit(max));
-        }
+    if let Some(max) = max_seats
+        && seats_taken(tx, company, now).await? >= max
+    {
+        return Err(ControlError::SeatLimit(max));
     }
     tx.execute(
         "INSERT INTO memberships (identity_id, company_id, role, created_at, updated_at)
@@ -308,6 +281,23 @@ async fn insert_membership(
         e => e.into(),
     })?;
     Ok(())
+}
+
+/// Seats in use: members plus invitations still waiting for an answer.
+pub(crate) async fn seats_taken(
+    tx: &mut Tx,
+    company: CompanyId,
+    now: Timestamp,
+) -> Result<i64, ControlError> {
+    let row = tx
+        .fetch_one(
+            "SELECT (SELECT COUNT(*) FROM memberships WHERE company_id = $1)
+                  + (SELECT COUNT(*) FROM member_invitations
+                     WHERE company_id = $1 AND status = 'pending' AND expires_at > $2) AS n",
+            params![company, now],
+        )
+        .await?;
+    Ok(row.get("n")?)
 }
 
 async fn member_role(

@@ -8,33 +8,18 @@
 //! A session only says *who* and *which company was chosen last*; whoever turns it into an access
 //! token must check the identity, membership and company again, as on every request.
 
+use crate::secret::{digest, new_token};
 use crate::{CompanyId, ControlError, ControlPlane, IdentityId};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use silo_store::{Timestamp, params};
-use std::fmt::Write;
 use std::time::Duration;
 use uuid::Uuid;
 
 /// How long a session may go unused before it expires.
 pub const SESSION_IDLE_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-fn digest(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex(&bytes)
-}
+/// How long a session lasts at most, however often it is used: a stolen cookie that is kept
+/// busy still ends.
+pub const SESSION_ABSOLUTE_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
 fn expiry(now: Timestamp) -> Timestamp {
     Timestamp::from_datetime(now.datetime() + SESSION_IDLE_TTL)
@@ -89,15 +74,16 @@ impl ControlPlane {
             .await?;
         self.db
             .execute(
-                "INSERT INTO sessions (id, token_hash, identity_id, company_id, created_at, last_used_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $5, $6)",
+                "INSERT INTO sessions (id, token_hash, identity_id, company_id, created_at, last_used_at, expires_at, absolute_expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
                 params![
                     Uuid::now_v7(),
                     digest(&token),
                     identity,
                     company.map(|c| c.as_uuid()),
                     now,
-                    expiry(now)
+                    expiry(now),
+                    Timestamp::from_datetime(now.datetime() + SESSION_ABSOLUTE_TTL)
                 ],
             )
             .await?;
@@ -117,6 +103,7 @@ impl ControlPlane {
             .fetch_optional(
                 "UPDATE sessions SET token_hash = $1, previous_hash = $2, last_used_at = $3, expires_at = $4
                  WHERE token_hash = $2 AND revoked_at IS NULL AND expires_at > $3
+                   AND (absolute_expires_at IS NULL OR absolute_expires_at > $3)
                  RETURNING identity_id, company_id",
                 params![digest(&replacement), presented.as_str(), now, expiry(now)],
             )
@@ -155,5 +142,36 @@ impl ControlPlane {
             )
             .await?;
         Ok(())
+    }
+
+    /// Ends every session of an identity except the one `keep` belongs to (the caller's own,
+    /// after a password change); returns how many ended.
+    pub async fn revoke_sessions_of(
+        &self,
+        identity: IdentityId,
+        keep: Option<&str>,
+    ) -> Result<u64, ControlError> {
+        let keep = keep.map(digest).unwrap_or_default();
+        Ok(self
+            .db
+            .execute(
+                "UPDATE sessions SET revoked_at = $1
+                 WHERE identity_id = $2 AND revoked_at IS NULL AND token_hash <> $3",
+                params![Timestamp::now(), identity, keep.as_str()],
+            )
+            .await?)
+    }
+
+    /// Sessions of an identity that are still usable.
+    pub async fn live_sessions_of(&self, identity: IdentityId) -> Result<i64, ControlError> {
+        let row = self
+            .db
+            .fetch_one(
+                "SELECT COUNT(*) AS n FROM sessions
+                 WHERE identity_id = $1 AND revoked_at IS NULL AND expires_at > $2",
+                params![identity, Timestamp::now()],
+            )
+            .await?;
+        Ok(row.get("n")?)
     }
 }

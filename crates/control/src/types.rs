@@ -67,6 +67,10 @@ id_type!(
     /// An identity's (a person's login) id.
     IdentityId
 );
+id_type!(
+    /// An invitation's id.
+    InvitationId
+);
 
 /// Why a slug or email was refused, for people.
 pub type ParseError = &'static str;

@@ -23,8 +23,7 @@ const MAX_RETRY: Duration = Duration::from_secs(300);
 /// The SMTP transport for `url`; errors name the problem, never the URL (it may hold a
 /// password).
 pub(crate) fn transport(url: &str) -> Result<Transport, MailError> {
-    let parsed =
-        url::Url::parse(url).map_err(|e| MailError::Settings(format!("SMTP URL: {e}")))?;
+    let parsed = url::Url::parse(url).map_err(|e| MailError::Settings(format!("SMTP URL: {e}")))?;
     if !matches!(parsed.scheme(), "smtp" | "smtps") {
         return Err(MailError::Settings(format!(
             "SMTP URL: the scheme must be smtp or smtps, not {:?}",
@@ -196,9 +195,7 @@ impl Worker {
 /// The wait after the `failures`-th failure in a row.
 fn backoff(failures: u32) -> Duration {
     let doublings = failures.saturating_sub(1).min(16);
-    FIRST_RETRY
-        .saturating_mul(1 << doublings)
-        .min(MAX_RETRY)
+    FIRST_RETRY.saturating_mul(1 << doublings).min(MAX_RETRY)
 }
 
 async fn sleep_until(at: Option<Instant>) {
@@ -228,7 +225,11 @@ mod tests {
         ] {
             assert!(transport(ok).is_ok(), "{ok}");
         }
-        for bad in ["https://smtp.example.com", "smtp://", "smtp://h?tls=sometimes"] {
+        for bad in [
+            "https://smtp.example.com",
+            "smtp://",
+            "smtp://h?tls=sometimes",
+        ] {
             assert!(transport(bad).is_err(), "{bad}");
         }
     }

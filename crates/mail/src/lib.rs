@@ -169,7 +169,9 @@ enum Mode {
     /// No SMTP: `.eml` files in the outbox.
     Outbox,
     /// Spooled, then delivered by the task that reads `queue`.
-    Smtp { queue: mpsc::UnboundedSender<MailId> },
+    Smtp {
+        queue: mpsc::UnboundedSender<MailId>,
+    },
 }
 
 /// Shared between the handles and the delivery task.
@@ -309,7 +311,10 @@ mod tests {
         };
         let shown = format!("{settings:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("smtps://mailer:***@smtp.example.com"), "{shown}");
+        assert!(
+            shown.contains("smtps://mailer:***@smtp.example.com"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -321,7 +326,10 @@ mod tests {
             html: String::new(),
         };
         let shown = format!("{mail:?}");
-        assert!(!shown.contains("secret") && !shown.contains("ann@"), "{shown}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("ann@"),
+            "{shown}"
+        );
     }
 
     #[test]

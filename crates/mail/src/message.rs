@@ -41,13 +41,25 @@ pub(crate) fn build(from: &Mailbox, id: MailId, mail: Mail) -> Result<Built, Mai
     })
 }
 
-/// UTF-8 as it is (8bit) when the lines allow, so links stay readable in the raw message;
-/// otherwise whatever lettre finds best (quoted-printable or base64).
+/// The text as it is (7bit for ASCII, else 8bit UTF-8), so links stay whole and readable in
+/// the raw message. lettre would switch to quoted-printable past 76 characters a line (a
+/// recommendation); the limit 8bit must keep is 998 octets a line (RFC 5322). Longer lines,
+/// which our templates never make, get lettre's choice.
 fn body(text: String) -> Body {
-    match Body::new_with_encoding(text, ContentTransferEncoding::EightBit) {
-        Ok(body) => body,
-        Err(bytes) => Body::new(String::from_utf8_lossy(&bytes).into_owned()),
+    let crlf = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n");
+    let fits = !crlf.contains('\0') && crlf.split("\r\n").all(|line| line.len() <= 998);
+    if !fits {
+        return Body::new(text);
     }
+    let encoding = if crlf.is_ascii() {
+        ContentTransferEncoding::SevenBit
+    } else {
+        ContentTransferEncoding::EightBit
+    };
+    Body::dangerous_pre_encoded(crlf.into_bytes(), encoding)
 }
 
 /// A subject never spans lines.
@@ -75,13 +87,25 @@ mod tests {
     fn headers_and_parts() {
         let from: Mailbox = "Silo <silo@example.org>".parse().unwrap();
         let id = MailId::new();
-        let built = build(&from, id, mail("Visit https://x.example/a?token=abc\n")).unwrap();
+        let link = format!("https://x.example/reset-password?token={}", "a".repeat(80));
+        let built = build(&from, id, mail(&format!("Visit\n{link}\n"))).unwrap();
         let raw = String::from_utf8(built.bytes).unwrap();
-        assert!(raw.contains(&format!("Message-ID: <{id}@example.org>")), "{raw}");
+        assert!(
+            raw.contains(&format!("Message-ID: <{id}@example.org>")),
+            "{raw}"
+        );
         assert!(raw.contains("Date: "), "{raw}");
         assert!(raw.contains("multipart/alternative"), "{raw}");
-        assert!(raw.contains("https://x.example/a?token=abc"), "{raw}");
-        assert!(raw.contains("<p>Hé</p>"), "8bit keeps UTF-8 readable: {raw}");
+        assert!(
+            raw.contains(&format!("\r\n{link}\r\n")),
+            "a long link stays whole: {raw}"
+        );
+        assert!(raw.contains("Content-Transfer-Encoding: 7bit"), "{raw}");
+        assert!(raw.contains("Content-Transfer-Encoding: 8bit"), "{raw}");
+        assert!(
+            raw.contains("<p>Hé</p>"),
+            "8bit keeps UTF-8 readable: {raw}"
+        );
         assert!(!raw.contains("\r\nBcc:"), "no header injection: {raw}");
         assert_eq!(built.envelope.to(), ["bo@example.com".parse().unwrap()]);
     }

@@ -282,10 +282,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let id = MailId::new();
         fs::write(spool_path(dir.path(), id), "garbage").unwrap();
-        assert!(matches!(
-            claim(dir.path(), id).unwrap(),
-            Claim::Damaged(_)
-        ));
+        assert!(matches!(claim(dir.path(), id).unwrap(), Claim::Damaged(_)));
         assert!(scan(dir.path()).unwrap().is_empty());
         assert!(dir.path().join(format!("{id}.bad")).exists());
     }

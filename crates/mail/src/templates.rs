@@ -141,7 +141,9 @@ pub fn invitation(
             &format!("{inviter} invited you to join {company} on Silo"),
             &[
                 P("Hi,".into()),
-                P(format!("{inviter} invited you to join {company} on Silo, with the role {role}.")),
+                P(format!(
+                    "{inviter} invited you to join {company} on Silo, with the role {role}. View the invitation to accept it:"
+                )),
                 Button("View the invitation", link),
                 P(format!(
                     "The invitation expires in {days} {}. If you weren't expecting it, you can ignore this email.",
@@ -154,7 +156,9 @@ pub fn invitation(
             &format!("{inviter} nodigt je uit voor {company} op Silo"),
             &[
                 P("Hallo,".into()),
-                P(format!("{inviter} heeft je uitgenodigd voor {company} op Silo, met de rol {role}.")),
+                P(format!(
+                    "{inviter} heeft je uitgenodigd voor {company} op Silo, met de rol {role}. Bekijk de uitnodiging om die te accepteren:"
+                )),
                 Button("Uitnodiging bekijken", link),
                 P(format!(
                     "De uitnodiging verloopt over {days} {}. Had je deze uitnodiging niet verwacht? Dan kun je deze e-mail negeren.",
@@ -347,7 +351,11 @@ mod tests {
                     "{lang:?} #{i}: {}",
                     c.html
                 );
-                assert!(!c.text.contains('<'), "plain text has no markup: {}", c.text);
+                assert!(
+                    !c.text.contains('<'),
+                    "plain text has no markup: {}",
+                    c.text
+                );
             }
         }
         let attempt = signup_attempt(Lang::Nl, "https://silo.example/login", LINK);
@@ -383,14 +391,28 @@ mod tests {
             "https://silo.example/accept-invite?token=t\"><img src=x>",
             7,
         );
-        for part in [&c.html] {
-            assert!(!part.contains("<script>"), "{part}");
-            assert!(!part.contains("<b>Owner"), "{part}");
-            assert!(!part.contains("\"><img"), "{part}");
-            assert!(part.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Co&quot;"));
-        }
+        let html = &c.html;
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<b>Owner"), "{html}");
+        assert!(!html.contains("\"><img"), "{html}");
+        let escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;Co&quot;";
+        assert!(
+            html.contains(&format!(
+                "<title>Eve  Bcc: x@example.com invited you to join {escaped}"
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "join {escaped} on Silo, with the role &lt;b&gt;Owner"
+            )),
+            "{html}"
+        );
         assert!(c.text.contains(evil), "plain text keeps the name as typed");
         assert!(!c.subject.contains('\n') && !c.subject.contains('\r'));
-        assert!(c.subject.starts_with("Eve  Bcc: x@example.com invited you to join <script>"));
+        assert!(
+            c.subject
+                .starts_with("Eve  Bcc: x@example.com invited you to join <script>")
+        );
     }
 }

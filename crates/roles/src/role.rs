@@ -73,6 +73,20 @@ impl Role {
         }
     }
 
+    /// The Dutch display label (the English one is [`Role::label`]).
+    pub const fn label_nl(self) -> &'static str {
+        match self {
+            Role::Owner => "Eigenaar",
+            Role::Admin => "Beheerder",
+            Role::Manager => "Manager",
+            Role::Sales => "Verkoop",
+            Role::Marketing => "Marketing",
+            Role::Delivery => "Uitvoering",
+            Role::Finance => "Financiën",
+            Role::Viewer => "Kijker",
+        }
+    }
+
     /// What the role is for, in one line.
     pub const fn description(self) -> &'static str {
         match self {

@@ -8,9 +8,7 @@ use crate::routes::Access;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use silo_control::{
-    AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId, IdentityStatus, Outcome,
-};
+use silo_control::{AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId, Outcome};
 use silo_roles::Role;
 use silo_store::TenantDb;
 use std::net::SocketAddr;
@@ -131,10 +129,22 @@ fn verified_token(parts: &Parts, state: &AppState) -> Result<silo_auth::Verified
         .map_err(|e| ApiError::Unauthenticated(format!("token refused: {e}")))
 }
 
-fn usable(identity: Option<Identity>) -> Result<Identity, ApiError> {
-    identity
-        .filter(|i| i.status == IdentityStatus::Active)
-        .ok_or_else(|| ApiError::Unauthenticated("identity unknown or disabled".into()))
+/// The token's identity if it still may act: it exists, is active with a proven address, and
+/// the token was issued after its last "end every session" (password change, log out
+/// everywhere, disabling).
+fn usable(
+    identity: Option<Identity>,
+    token: &silo_auth::VerifiedToken,
+) -> Result<Identity, ApiError> {
+    let identity = identity
+        .filter(Identity::usable)
+        .ok_or_else(|| ApiError::Unauthenticated("identity unknown or disabled".into()))?;
+    if !identity.accepts_token_issued_at(token.issued_at()) {
+        return Err(ApiError::Unauthenticated(
+            "the token was issued before the identity's sessions were ended".into(),
+        ));
+    }
+    Ok(identity)
 }
 
 fn note_bound(parts: &Parts, identity: IdentityId, company: Option<CompanyId>) {
@@ -153,7 +163,7 @@ impl FromRequestParts<AppState> for Authenticated {
             .control()
             .identity(IdentityId::from_uuid(verified.identity()))
             .await?;
-        let identity = usable(identity)?;
+        let identity = usable(identity, &verified)?;
         note_bound(parts, identity.id, None);
         Ok(Authenticated {
             identity,
@@ -182,12 +192,12 @@ impl FromRequestParts<AppState> for Tenant {
         let control = state.tenancy.control();
         let Some(company_id) = verified.company().map(CompanyId::from_uuid) else {
             // Still a 401 first when the identity itself is gone.
-            usable(control.identity(identity_id).await?)?;
+            usable(control.identity(identity_id).await?, &verified)?;
             return Err(ApiError::NoCompany);
         };
         // Identity, company and membership as of now, in one registry read.
         let view = control.access_view(identity_id, company_id).await?;
-        let identity = usable(view.identity)?;
+        let identity = usable(view.identity, &verified)?;
         let company = view.company.ok_or(ApiError::TenantUnresolved)?;
         if matches!(
             company.status,

@@ -6,6 +6,7 @@ mod binding;
 pub mod error;
 mod handlers;
 mod json;
+mod notify;
 mod observe;
 pub mod openapi;
 mod pagination;
@@ -26,6 +27,7 @@ use silo_tenancy::Tenancy;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// How the server runs.
@@ -44,6 +46,10 @@ pub struct ServerConfig {
     pub public_url: String,
     /// Where the browser app's files come from.
     pub web: WebApp,
+    /// How long an invitation's link works.
+    pub invitation_ttl: std::time::Duration,
+    /// Outgoing mail (default: no SMTP, files in `./data/mail/outbox`).
+    pub mail: silo_mail::MailSettings,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +61,8 @@ impl Default for ServerConfig {
             login_limits: LoginLimits::default(),
             public_url: "http://127.0.0.1:8080".into(),
             web: WebApp::default(),
+            invitation_ttl: silo_control::INVITATION_TTL,
+            mail: silo_mail::MailSettings::default(),
         }
     }
 }
@@ -72,6 +80,7 @@ pub struct Shared {
     pub(crate) limiter: LoginLimiter,
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
+    pub(crate) mailer: silo_mail::Mailer,
 }
 
 impl std::ops::Deref for AppState {
@@ -87,10 +96,15 @@ impl std::ops::Deref for AppState {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    mailer: silo_mail::Mailer,
 }
 
+/// How long a stopping server waits for the mail spool to empty. What is left is delivered
+/// at the next start.
+const MAIL_DRAIN: Duration = Duration::from_secs(10);
+
 impl Server {
-    /// Binds the listener and builds the routes.
+    /// Binds the listener, starts the mailer and builds the routes.
     pub async fn build(
         config: ServerConfig,
         tenancy: Arc<Tenancy>,
@@ -103,9 +117,15 @@ impl Server {
             limiter: LoginLimiter::new(config.login_limits),
             config: config.clone(),
             metrics: observe::Metrics::new().map_err(std::io::Error::other)?,
+            mailer: silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?,
         }));
+        let mailer = state.mailer.clone();
         let router = routes::router(state, &config);
-        Ok(Server { listener, router })
+        Ok(Server {
+            listener,
+            router,
+            mailer,
+        })
     }
 
     /// The address actually bound.
@@ -113,7 +133,8 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in flight and gives the
+    /// mail spool a few seconds to empty.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -124,7 +145,17 @@ impl Server {
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await?;
+        if tokio::time::timeout(MAIL_DRAIN, self.mailer.idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                pending = self.mailer.pending(),
+                "mail not yet delivered stays in the spool for the next start"
+            );
+        }
+        Ok(())
     }
 }
 

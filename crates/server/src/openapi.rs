@@ -4,7 +4,7 @@
 //! come from [`DOCS`] below, whose schemas are derived from the Rust types with `schemars`. A
 //! test fails when a route has no entry here.
 
-use crate::handlers::{auth, company, members};
+use crate::handlers::{auth, company, invitations, members, password, signup};
 use crate::pagination::Page;
 use crate::routes::{Access, ROUTES};
 use axum::http::Method;
@@ -55,9 +55,17 @@ docs! {
     GET "/.well-known/jwks.json" "Public keys that verify access tokens" => 200 out Value;
     GET "/api/openapi.json" "This document" => 200 out Value;
     GET "/api/docs" "The API reference page" => 200;
-    POST "/api/signup" "Create a company with yourself as its owner" in auth::SignupRequest => 201 out auth::TokenResponse;
+    POST "/api/signup" "Ask for a company with yourself as its owner: a verification link goes to the address (the answer is the same for every address)" in signup::SignupRequest => 202 out signup::SignupAccepted;
+    POST "/api/auth/verify-email" "Use a signup's verification link: creates the company and logs in" in signup::VerifyEmailRequest => 201 out auth::TokenResponse;
     POST "/api/auth/login" "Log in; binds to a company when one is named or there is only one" in auth::LoginRequest => 200 out auth::TokenResponse;
-    POST "/api/auth/accept-invite" "Set the password of an invited identity" in auth::AcceptInviteRequest => 200 out auth::TokenResponse;
+    POST "/api/auth/invite-info" "What an invitation link offers, without using it" in invitations::TokenRequest => 200 out invitations::InviteInfo;
+    POST "/api/auth/accept-invite" "Accept an invitation through its link: a new person chooses a password and is logged in; a known person keeps theirs and logs in as usual" in invitations::AcceptInviteRequest => 200 out auth::TokenResponse;
+    POST "/api/auth/password-reset" "Mail a single-use password reset link (the answer is the same for every address)" in password::ResetRequest => 202 out password::ResetRequested;
+    POST "/api/auth/password-reset/confirm" "Set a new password with a reset link; ends every session" in password::ResetConfirm => 204;
+    POST "/api/auth/password" "Change your password; ends your other sessions" in password::ChangePassword => 204;
+    POST "/api/auth/logout-all" "End every session and access token of yours" => 204;
+    POST "/api/invitations/{id}/accept" "Accept one of your invitations; answers a token bound to that company" => 200 out auth::TokenResponse;
+    POST "/api/invitations/{id}/decline" "Decline one of your invitations" => 204;
     POST "/api/auth/switch" "A token bound to another company of yours" in auth::SwitchRequest => 200 out auth::TokenResponse;
     POST "/api/auth/refresh" "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie" => 200 out auth::TokenResponse;
     POST "/api/auth/logout" "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)" => 204;
@@ -66,7 +74,10 @@ docs! {
     PATCH "/api/company" "Rename the company or change its plan" in company::PatchCompany => 200 out Company;
     DELETE "/api/company" "Erase the company and its database for good (owners; confirm with the slug)" in company::EraseCompany => 200 out Company;
     GET "/api/members" "The company's members" => 200 out Page<Member>, list;
-    POST "/api/members" "Add or invite a member" in members::AddMember => 201 out members::Added;
+    POST "/api/members" "Invite an address in a role; the invitation goes by mail and grants nothing until accepted" in members::AddMember => 201 out members::Invited;
+    GET "/api/members/invitations" "The company's pending invitations" => 200 out Page<silo_control::Invitation>, list;
+    POST "/api/members/invitations/{id}/resend" "Send an invitation again with a new link and expiry" => 200 out silo_control::Invitation;
+    DELETE "/api/members/invitations/{id}" "Withdraw a pending invitation" => 204;
     PATCH "/api/members/{identity_id}" "Change a member's role" in members::ChangeRole => 200 out Member;
     DELETE "/api/members/{identity_id}" "Remove a member" => 204;
     GET "/api/audit" "The company's audit trail, newest first" => 200 out Page<AuditRecord>, list;

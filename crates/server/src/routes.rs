@@ -2,8 +2,8 @@
 
 use crate::error::ApiError;
 use crate::handlers::{
-    accounts, audit, auth, company, contacts, contracts, deals, health, invoices, invoicing,
-    members, reports, session,
+    accounts, audit, auth, company, contacts, contracts, deals, health, invitations, invoices,
+    invoicing, members, password, reports, session, signup,
 };
 use crate::{AppState, ServerConfig};
 use crate::{observe, openapi, web};
@@ -60,9 +60,17 @@ route_table! {
     GET "/api/openapi.json" => openapi::openapi_json, Access::Public;
     GET "/api/docs" => openapi::docs_page, Access::Public;
     GET "/.well-known/jwks.json" => auth::jwks, Access::Public;
-    POST "/api/signup" => auth::signup, Access::Public;
+    POST "/api/signup" => signup::signup, Access::Public;
+    POST "/api/auth/verify-email" => signup::verify_email, Access::Public;
     POST "/api/auth/login" => auth::login, Access::Public;
-    POST "/api/auth/accept-invite" => auth::accept_invite, Access::Public;
+    POST "/api/auth/invite-info" => invitations::invite_info, Access::Public;
+    POST "/api/auth/accept-invite" => invitations::accept_invite, Access::Public;
+    POST "/api/auth/password-reset" => password::request_reset, Access::Public;
+    POST "/api/auth/password-reset/confirm" => password::confirm_reset, Access::Public;
+    POST "/api/auth/password" => password::change, Access::Identity;
+    POST "/api/auth/logout-all" => password::logout_all, Access::Identity;
+    POST "/api/invitations/{id}/accept" => invitations::accept, Access::Identity;
+    POST "/api/invitations/{id}/decline" => invitations::decline, Access::Identity;
     POST "/api/auth/switch" => auth::switch, Access::Identity;
     POST "/api/auth/refresh" => session::refresh, Access::Public;
     POST "/api/auth/logout" => session::logout, Access::Public;
@@ -72,6 +80,9 @@ route_table! {
     DELETE "/api/company" => company::erase, Access::Company(Permission::CompanyDelete);
     GET "/api/members" => members::list, Access::Company(Permission::MembersRead);
     POST "/api/members" => members::add, Access::Company(Permission::MembersManage);
+    GET "/api/members/invitations" => members::invitations, Access::Company(Permission::MembersRead);
+    POST "/api/members/invitations/{id}/resend" => members::resend, Access::Company(Permission::MembersManage);
+    DELETE "/api/members/invitations/{id}" => members::revoke, Access::Company(Permission::MembersManage);
     PATCH "/api/members/{identity_id}" => members::change_role, Access::Company(Permission::MembersManage);
     DELETE "/api/members/{identity_id}" => members::remove, Access::Company(Permission::MembersManage);
     GET "/api/audit" => audit::list, Access::Company(Permission::AuditRead);

@@ -77,6 +77,12 @@ impl From<Timestamp> for Value {
     }
 }
 
+impl From<Option<Timestamp>> for Value {
+    fn from(t: Option<Timestamp>) -> Self {
+        Value::Text(t.map(|t| t.to_string()))
+    }
+}
+
 impl FromValue for Timestamp {
     fn from_value(v: &Value) -> Result<Self, String> {
         match v {

@@ -7,7 +7,9 @@
 
 use crate::archive::{ArchiveCompany, ArchiveMember, ArchiveTable, from_json, to_json};
 use crate::{ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Tenancy, TenancyError};
-use silo_control::{Company, CompanyStatus, Email, NewCompany, NewIdentity, Plan, Slug};
+use silo_control::{
+    Company, CompanyStatus, Email, Invitation, NewCompany, NewInvitation, Plan, Slug,
+};
 use silo_domain::schema::{TABLES, TENANT_MIGRATIONS};
 use silo_roles::Role;
 use silo_store::{Db, Sql, Timestamp, Tx, migrate, migrate_to, table_columns_in};
@@ -16,10 +18,11 @@ use std::collections::BTreeMap;
 /// A company made from an archive.
 #[derive(Debug)]
 pub struct Imported {
-    /// The new company, active.
+    /// The new company, active, with no member yet.
     pub company: Company,
-    /// Members whose identity was new, with their invitation token (shown once).
-    pub invitations: Vec<(Email, String)>,
+    /// Every person of the archive, invited in their role, with the invitation's link token
+    /// (shown once: the caller mails it). Nobody is a member until they accept.
+    pub invitations: Vec<(Invitation, String)>,
 }
 
 impl Tenancy {
@@ -73,20 +76,20 @@ impl Tenancy {
         })
     }
 
-    /// Creates a new company from an archive (name and slug from the archive unless given).
+    /// Creates a new company from an archive (name and slug from the archive unless given);
+    /// its people are invited for `invitation_ttl`.
     pub async fn import(
         &self,
         archive: &Archive,
         name: Option<String>,
         slug: Option<Slug>,
+        invitation_ttl: std::time::Duration,
     ) -> Result<Imported, TenancyError> {
         archive.check(TENANT_MIGRATIONS.latest(self.placer.dialect()))?;
         let members = parse_members(&archive.members)?;
-        let (owner_email, owner_name, _) = members
-            .iter()
-            .find(|(_, _, role)| *role == Role::Owner)
-            .cloned()
-            .ok_or_else(|| TenancyError::Archive("the archive names no owner".into()))?;
+        if !members.iter().any(|(_, _, role)| *role == Role::Owner) {
+            return Err(TenancyError::Archive("the archive names no owner".into()));
+        }
         let slug = match slug {
             Some(s) => s,
             None => Slug::parse(&archive.company.slug)
@@ -97,36 +100,18 @@ impl Tenancy {
             .plan
             .parse()
             .map_err(|e: String| TenancyError::Archive(e))?;
-        let owner_is_new = self
-            .control()
-            .identity_by_email(&owner_email)
-            .await?
-            .is_none();
         let new = NewCompany {
             name: name.unwrap_or_else(|| archive.company.name.clone()),
             slug,
         };
-        let owner = NewIdentity {
-            email: owner_email.clone(),
-            name: owner_name,
-            password_hash: None,
-        };
-        let company = self.register_as(new, owner, true).await?;
+        let placement = self.placer.placement_for_new(self.control()).await?;
+        let company = self.control().register_import(new, placement).await?;
+        tracing::info!(company = %company.id, "registered imported company, creating its database");
         match self
-            .fill(&company, archive, &members, &owner_email, plan)
+            .fill(&company, archive, &members, plan, invitation_ttl)
             .await
         {
-            Ok(mut invitations) => {
-                if owner_is_new {
-                    let owner = self.control().identity_by_email(&owner_email).await?;
-                    if let Some(owner) = owner {
-                        let token = self
-                            .control()
-                            .create_invitation(owner.id, company.id)
-                            .await?;
-                        invitations.insert(0, (owner_email, token));
-                    }
-                }
+            Ok(invitations) => {
                 let company = self.control().company(company.id).await?.unwrap_or(company);
                 Ok(Imported {
                     company,
@@ -142,15 +127,15 @@ impl Tenancy {
         }
     }
 
-    /// The database, its rows, the other members, then `active`.
+    /// The database, its rows, the invitations, then `active`.
     async fn fill(
         &self,
         company: &Company,
         archive: &Archive,
         members: &[(Email, String, Role)],
-        owner: &Email,
         plan: Plan,
-    ) -> Result<Vec<(Email, String)>, TenancyError> {
+        invitation_ttl: std::time::Duration,
+    ) -> Result<Vec<(Invitation, String)>, TenancyError> {
         let limits = self.pools.settings().pool_limits();
         let db = self.placer.create(self.control(), company, limits).await?;
         let result = async {
@@ -161,27 +146,19 @@ impl Tenancy {
         .await;
         db.close().await;
         let version = result?;
+        // People are invited, not made members: each proves their address and consents.
         let mut invitations = Vec::new();
         for (email, name, role) in members {
-            if email == owner {
-                continue; // registered with the company
-            }
-            let new = NewIdentity {
+            let invitation = NewInvitation {
+                company: company.id,
                 email: email.clone(),
+                role: *role,
                 name: name.clone(),
-                password_hash: None,
+                invited_by: None,
+                language: "en".into(),
+                ttl: invitation_ttl,
             };
-            let (identity, created) = self
-                .control()
-                .add_member_by_email(&new, company.id, *role, None)
-                .await?;
-            if created {
-                let token = self
-                    .control()
-                    .create_invitation(identity, company.id)
-                    .await?;
-                invitations.push((email.clone(), token));
-            }
+            invitations.push(self.control().invite(&invitation, None).await?);
         }
         self.control().set_plan(company.id, plan).await?;
         self.control().activate(company.id, version).await?;

@@ -29,24 +29,11 @@ impl Tenancy {
         company: NewCompany,
         owner: NewIdentity,
     ) -> Result<Company, TenancyError> {
-        self.register_as(company, owner, false).await
-    }
-
-    /// Step 1 for an import: registered with a marker so an interrupted import is never
-    /// finished empty by [`Tenancy::finish_interrupted`].
-    pub(crate) async fn register_as(
-        &self,
-        company: NewCompany,
-        owner: NewIdentity,
-        importing: bool,
-    ) -> Result<Company, TenancyError> {
         let placement = self.placer.placement_for_new(self.control()).await?;
-        let control = self.control();
-        let (company, _owner) = if importing {
-            control.register_import(company, owner, placement).await?
-        } else {
-            control.register_company(company, owner, placement).await?
-        };
+        let (company, _owner) = self
+            .control()
+            .register_company(company, owner, placement)
+            .await?;
         tracing::info!(company = %company.id, "registered company, creating its database");
         Ok(company)
     }

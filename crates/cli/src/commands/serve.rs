@@ -45,6 +45,7 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", args.listen)),
+        mail: args.mail_settings(storage),
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)

@@ -1,21 +1,20 @@
-//! Identity routes: signup, login, switching company, accepting an invitation, `me`, JWKS.
+//! Identity routes: login, switching company, `me`, JWKS, and what the other identity routes
+//! share (token answers, binding a company, password hashing).
 
 use super::session::{self, WithCookie};
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
 use crate::json::Json;
-use crate::validate::Fields;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use silo_auth::password::{self, Password};
 use silo_control::{
-    Company, CompanyStatus, ControlError, Email, Identity, IdentityId, IdentityStatus,
-    MembershipSummary, NewCompany, NewIdentity, Outcome, Slug,
+    Company, CompanyStatus, ControlError, Email, Identity, IdentityId, MembershipSummary,
+    NewCompany, NewIdentity, Outcome, Slug,
 };
 use silo_roles::Role;
 use silo_tenancy::TenancyError;
@@ -76,14 +75,21 @@ pub(crate) async fn token_response(
 }
 
 /// Hashes off the async workers: argon2 is deliberately slow.
-async fn hash_password(password: Password) -> Result<String, ApiError> {
+pub(crate) async fn hash_password(
+    _state: &AppState,
+    password: Password,
+) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || password::hash(&password))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-async fn verify_password(password: Password, hash: Option<String>) -> Result<bool, ApiError> {
+pub(crate) async fn verify_password(
+    _state: &AppState,
+    password: Password,
+    hash: Option<String>,
+) -> Result<bool, ApiError> {
     tokio::task::spawn_blocking(move || password::verify(&password, hash.as_deref()))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))
@@ -112,78 +118,8 @@ pub(crate) async fn bind_company(
     }
 }
 
-/// `POST /api/signup` body.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct SignupRequest {
-    company_name: String,
-    email: String,
-    password: String,
-    name: Option<String>,
-}
-
-/// `POST /api/signup`: a new company with the caller as its owner.
-pub async fn signup(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    headers: HeaderMap,
-    Json(req): Json<SignupRequest>,
-) -> Result<WithCookie<(StatusCode, Json<TokenResponse>)>, ApiError> {
-    if !state.config.signup_enabled {
-        return Err(ApiError::SignupDisabled);
-    }
-    let mut fields = Fields::new();
-    let company_name = fields.text("company_name", &req.company_name, 200);
-    let slug = company_name.as_deref().and_then(|n| {
-        fields.check(
-            "company_name",
-            Slug::from_name(n).ok_or("must contain letters or digits"),
-        )
-    });
-    let email = fields.check("email", Email::parse(&req.email));
-    fields.check("password", password::check_policy(&req.password));
-    let name = fields.optional_text("name", req.name.as_deref(), 200);
-    fields.finish()?;
-    let (Some(company_name), Some(slug), Some(email), Some(name)) =
-        (company_name, slug, email, name)
-    else {
-        return Err(ApiError::Internal("validated fields missing".into()));
-    };
-    let control = state.tenancy.control();
-    if control.identity_by_email(&email).await?.is_some() {
-        return Err(ApiError::Conflict {
-            code: "email_taken",
-            message: "that email is already registered; log in and create the company from there"
-                .into(),
-        });
-    }
-    let hash = hash_password(Password::new(req.password)).await?;
-    let owner = NewIdentity {
-        email,
-        name: name.unwrap_or_default(),
-        password_hash: Some(hash),
-    };
-    let company = provision_with_free_slug(&state, company_name, slug, owner).await?;
-    let identity = control
-        .identity_by_email(&Email::parse(&req.email).map_err(|e| ApiError::Internal(e.into()))?)
-        .await?
-        .ok_or_else(|| ApiError::Internal("owner identity missing after signup".into()))?;
-    let target = Some(company.id.to_string());
-    control
-        .record(meta.event(
-            Some(company.id),
-            Some(identity.id),
-            "company.signup",
-            target,
-            Outcome::Success,
-        ))
-        .await?;
-    let cookie = session::start(&state, &headers, identity.id, Some(company.id)).await?;
-    let response = token_response(&state, identity.id, Some((company, Role::Owner))).await?;
-    Ok(WithCookie(cookie, (StatusCode::CREATED, Json(response))))
-}
-
 /// Tries the slug derived from the name, then numbered variants.
-async fn provision_with_free_slug(
+pub(crate) async fn provision_with_free_slug(
     state: &AppState,
     name: String,
     slug: Slug,
@@ -244,12 +180,10 @@ pub async fn login(
         Ok(email) => control.identity_by_email(&email).await?,
         Err(_) => None,
     };
-    let usable = identity
-        .as_ref()
-        .filter(|i| i.status == IdentityStatus::Active);
+    let usable = identity.as_ref().filter(|i| i.usable());
     // Unknown emails are checked against a dummy hash, so both failures take as long.
     let hash = usable.and_then(|i| i.password_hash.clone());
-    let valid = verify_password(Password::new(req.password), hash).await?;
+    let valid = verify_password(&state, Password::new(req.password), hash).await?;
     let Some(identity) = usable.filter(|_| valid) else {
         state.limiter.failed(&key, &address);
         let actor = identity.as_ref().map(|i| i.id);
@@ -312,56 +246,6 @@ pub async fn switch(
     Ok(WithCookie(cookie, Json(response)))
 }
 
-/// `POST /api/auth/accept-invite` body.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct AcceptInviteRequest {
-    token: String,
-    password: String,
-    name: Option<String>,
-}
-
-/// `POST /api/auth/accept-invite`: sets an invited identity's password; returns a token bound to
-/// the inviting company.
-pub async fn accept_invite(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    headers: HeaderMap,
-    Json(req): Json<AcceptInviteRequest>,
-) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
-    let mut fields = Fields::new();
-    fields.check("password", password::check_policy(&req.password));
-    let name = fields.optional_text("name", req.name.as_deref(), 200);
-    if req.token.trim().is_empty() {
-        fields.check::<(), _>("token", Err("must not be empty"));
-    }
-    fields.finish()?;
-    let hash = hash_password(Password::new(req.password)).await?;
-    let accepted = state
-        .tenancy
-        .control()
-        .accept_invitation(req.token.trim(), &hash, name.flatten().as_deref())
-        .await
-        .map_err(|e| match e {
-            ControlError::NotFound => {
-                ApiError::invalid("token", "invitation is unknown, used or expired")
-            }
-            e => e.into(),
-        })?;
-    let event = meta.event(
-        Some(accepted.company),
-        Some(accepted.identity),
-        "invite.accept",
-        Some(accepted.identity.to_string()),
-        Outcome::Success,
-    );
-    state.tenancy.control().record(event).await?;
-    let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
-    let cookie =
-        session::start(&state, &headers, accepted.identity, Some(accepted.company)).await?;
-    let response = token_response(&state, accepted.identity, Some(bound)).await?;
-    Ok(WithCookie(cookie, Json(response)))
-}
-
 /// `GET /api/me`.
 pub async fn me(
     State(state): State<AppState>,
@@ -377,6 +261,7 @@ pub async fn me(
         bound = Some((company, role));
     }
     let memberships = control.memberships_of(auth.identity.id).await?;
+    let invitations = control.offers_for(&auth.identity).await?;
     let permissions: Vec<&str> = bound
         .as_ref()
         .map(|(_, r)| r.permissions().map(|p| p.as_str()).collect())
@@ -387,6 +272,7 @@ pub async fn me(
         "company": bound.map(|(c, _)| c),
         "permissions": permissions,
         "companies": choices(&memberships),
+        "invitations": invitations,
     })))
 }
 

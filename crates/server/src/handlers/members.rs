@@ -1,18 +1,24 @@
-//! Members of the caller's company: list, invite or add, change role, remove, with the owner
-//! rules of roles.md.
+//! Members of the caller's company: list, invite (by mail, pending until accepted), change
+//! role, remove, with the owner rules of roles.md.
 
 use crate::AppState;
 use crate::audit::record_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
+use crate::notify;
 use crate::pagination::{Page, PageQuery, Query};
 use crate::validate::Fields;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use silo_control::{ControlError, Email, IdentityId, IdentityStatus, Member, NewIdentity};
+use silo_control::{
+    ControlError, Email, IdentityId, Invitation, InvitationId, InvitationStatus, Member,
+    NewInvitation,
+};
+use silo_mail::Lang;
 use silo_roles::Role;
 
 /// `GET /api/members`.
@@ -43,23 +49,25 @@ pub struct AddMember {
     email: String,
     role: String,
     name: Option<String>,
+    /// `en` or `nl`: the language of the invitation mail (default: the browser's).
+    language: Option<String>,
 }
 
-/// `POST /api/members` answer.
+/// `POST /api/members` and resend answer: the pending membership.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Added {
-    member: Member,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    invite_url: Option<String>,
+pub struct Invited {
+    invitation: Invitation,
 }
 
-/// `POST /api/members`: adds an existing identity, or invites a new email (the answer then
-/// carries a single-use `invite_url`).
+/// `POST /api/members`: invites an address in a role; the invitation goes by mail and grants
+/// nothing until the person accepts. The answer is the same whether the address is registered
+/// anywhere or not, and holds no link: only the address's holder gets one.
 pub async fn add(
     State(state): State<AppState>,
     tenant: Tenant,
+    headers: HeaderMap,
     Json(req): Json<AddMember>,
-) -> Result<(StatusCode, Json<Added>), ApiError> {
+) -> Result<(StatusCode, Json<Invited>), ApiError> {
     let mut fields = Fields::new();
     let email = fields.check("email", Email::parse(&req.email));
     let role = parse_role(&mut fields, &req.role);
@@ -73,50 +81,127 @@ pub async fn add(
     }
     let control = state.tenancy.control();
     let limits = control.plan_limits(tenant.company.plan).await?;
-    let new = NewIdentity {
+    let lang = notify::language(req.language.as_deref(), &headers);
+    let new = NewInvitation {
+        company: tenant.company.id,
         email,
+        role,
         name: name.unwrap_or_default(),
-        password_hash: None,
+        invited_by: Some(tenant.identity.id),
+        language: lang.as_str().to_owned(),
+        ttl: state.config.invitation_ttl,
     };
-    let (identity, created) = control
-        .add_member_by_email(&new, tenant.company.id, role, limits.max_seats)
-        .await
-        .map_err(|e| match e {
-            ControlError::SeatLimit(max) => ApiError::PlanLimit(format!(
-                "the {} plan allows {max} members",
-                tenant.company.plan
-            )),
-            e => e.into(),
-        })?;
-    // An identity without a password yet (new now, or invited earlier and never accepted)
-    // gets an invitation link.
-    let needs_password = created
-        || control
-            .identity(identity)
-            .await?
-            .is_some_and(|i| i.status == IdentityStatus::Invited);
-    let invite_url = if needs_password {
-        let token = control
-            .create_invitation(identity, tenant.company.id)
-            .await?;
-        Some(format!(
-            "{}/accept-invite?token={token}",
-            state.config.public_url.trim_end_matches('/')
-        ))
-    } else {
-        None
+    let (invitation, token) =
+        control
+            .invite(&new, limits.max_seats)
+            .await
+            .map_err(|e| match e {
+                ControlError::SeatLimit(max) => ApiError::PlanLimit(format!(
+                    "the {} plan allows {max} members",
+                    tenant.company.plan
+                )),
+                e => e.into(),
+            })?;
+    send_invitation(&state, &tenant, &invitation, &token).await?;
+    record_write(&state, &tenant, "member.invite", invitation.id).await?;
+    Ok((StatusCode::CREATED, Json(Invited { invitation })))
+}
+
+async fn send_invitation(
+    state: &AppState,
+    tenant: &Tenant,
+    invitation: &Invitation,
+    token: &str,
+) -> Result<(), ApiError> {
+    let inviter = match tenant.identity.name.trim() {
+        "" => tenant.identity.email.as_str(),
+        name => name,
     };
-    let action = if invite_url.is_some() {
-        "member.invite"
-    } else {
-        "member.add"
-    };
-    record_write(&state, &tenant, action, identity).await?;
-    let member = control
-        .member(tenant.company.id, identity)
+    notify::invitation(
+        state,
+        Lang::from_tag_or_default(Some(&invitation.language)),
+        &invitation.email,
+        &tenant.company.name,
+        inviter,
+        invitation.role,
+        token,
+        state.config.invitation_ttl,
+    )
+    .await
+}
+
+/// `GET /api/members/invitations`: the company's pending invitations (expired ones included,
+/// flagged, so they can be sent again).
+pub async fn invitations(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Page<Invitation>>, ApiError> {
+    let limit = page.limit()?;
+    let after: Option<InvitationId> = page.cursor()?;
+    let items = state
+        .tenancy
+        .control()
+        .pending_invitations(tenant.company.id, after, limit + 1)
+        .await?;
+    Ok(Json(Page::from_overfetch(items, limit, |i| {
+        i.id.to_string()
+    })))
+}
+
+fn invitation_in_path(raw: &str) -> Result<InvitationId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound)
+}
+
+/// A pending invitation of the caller's company whose role the caller may grant.
+async fn pending_and_manageable(
+    state: &AppState,
+    tenant: &Tenant,
+    id: InvitationId,
+) -> Result<Invitation, ApiError> {
+    let invitation = state
+        .tenancy
+        .control()
+        .invitation(tenant.company.id, id)
         .await?
+        .filter(|i| i.status == InvitationStatus::Pending)
         .ok_or(ApiError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(Added { member, invite_url })))
+    if !tenant.role.may_manage(invitation.role) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(invitation)
+}
+
+/// `POST /api/members/invitations/{id}/resend`: a new link by mail (the old one stops working)
+/// and a new expiry.
+pub async fn resend(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(raw): Path<String>,
+) -> Result<Json<Invitation>, ApiError> {
+    let id = invitation_in_path(&raw)?;
+    let control = state.tenancy.control();
+    pending_and_manageable(&state, &tenant, id).await?;
+    let (invitation, token) = control
+        .renew_invitation(tenant.company.id, id, state.config.invitation_ttl)
+        .await?;
+    send_invitation(&state, &tenant, &invitation, &token).await?;
+    record_write(&state, &tenant, "member.invite_resend", id).await?;
+    Ok(Json(invitation))
+}
+
+/// `DELETE /api/members/invitations/{id}`: withdraws a pending invitation.
+pub async fn revoke(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = invitation_in_path(&raw)?;
+    let control = state.tenancy.control();
+    pending_and_manageable(&state, &tenant, id).await?;
+    control.revoke_invitation(tenant.company.id, id).await?;
+    record_write(&state, &tenant, "member.invite_revoke", id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `PATCH /api/members/{identity_id}` body.

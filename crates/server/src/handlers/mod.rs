@@ -8,11 +8,14 @@ pub mod contacts;
 pub mod contracts;
 pub mod deals;
 pub mod health;
+pub mod invitations;
 pub mod invoices;
 pub mod invoicing;
 pub mod members;
+pub mod password;
 pub mod reports;
 pub mod session;
+pub mod signup;
 
 use crate::error::ApiError;
 use uuid::Uuid;

@@ -15,9 +15,7 @@ use axum::extract::State;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use silo_control::{
-    CompanyId, IdentityId, IdentityStatus, Outcome, SESSION_IDLE_TTL, SessionError,
-};
+use silo_control::{CompanyId, IdentityId, Outcome, SESSION_IDLE_TTL, SessionError};
 
 /// The cookie's name.
 pub const COOKIE_NAME: &str = "silo_refresh";
@@ -48,7 +46,7 @@ fn cookie_header(state: &AppState, value: &str, max_age: u64) -> Result<HeaderVa
     .map_err(|e| ApiError::Internal(format!("cookie header: {e}")))
 }
 
-fn cleared(state: &AppState) -> HeaderValue {
+pub(crate) fn cleared(state: &AppState) -> HeaderValue {
     cookie_header(state, "", 0)
         .unwrap_or_else(|_| HeaderValue::from_static("silo_refresh=; Path=/api/auth; Max-Age=0"))
 }
@@ -152,7 +150,7 @@ async fn renew(
     control
         .identity(identity)
         .await?
-        .filter(|i| i.status == IdentityStatus::Active)
+        .filter(|i| i.usable())
         .ok_or_else(|| ApiError::Unauthenticated("identity unknown or disabled".into()))?;
     let bound = match company {
         Some(company) => Some(bind_company(state, identity, &company.to_string()).await?),

@@ -1,8 +1,9 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 #![allow(dead_code)]
 //! `spawn_app()`: a real server on a free port with storage of its own on the current test's
-//! backend (SQLite, or PostgreSQL inside `silo_testkit::backend_tests!`), and helpers to drive
-//! it and to forge tokens the way an attacker would.
+//! backend (SQLite, or PostgreSQL inside `silo_testkit::backend_tests!`) and a mail outbox of
+//! its own, and helpers to drive it, to read the mail it sent and to forge tokens the way an
+//! attacker would.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -44,6 +45,10 @@ pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
             per_email: 5,
             per_address: 1000,
             window: Duration::from_secs(600),
+        },
+        mail: silo_mail::MailSettings {
+            dir: mail_dir(&storage),
+            ..config.mail
         },
         ..config
     };
@@ -88,6 +93,10 @@ impl TestApp {
         let tokens = Tokens::new(keys, TokenConfig::default());
         let config = ServerConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
+            mail: silo_mail::MailSettings {
+                dir: mail_dir(&self.storage),
+                ..silo_mail::MailSettings::default()
+            },
             ..ServerConfig::default()
         };
         let server = Server::build(config, self.tenancy.clone(), tokens)
@@ -100,6 +109,58 @@ impl TestApp {
         }));
         Extra { url, _shutdown: tx }
     }
+}
+
+/// This test's mail directory: without SMTP, sent mail lands in its `outbox/`.
+fn mail_dir(storage: &TestStorage) -> std::path::PathBuf {
+    storage.dir.path().join("mail")
+}
+
+impl TestApp {
+    /// The raw messages (RFC 5322 text) in this app's outbox addressed to `email`, oldest
+    /// first.
+    pub fn mails_to(&self, email: &str) -> Vec<String> {
+        let outbox = mail_dir(&self.storage).join("outbox");
+        let mut paths: Vec<_> = match std::fs::read_dir(&outbox) {
+            Ok(entries) => entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        // File names are time-ordered ids (UUID v7).
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .filter(|mail| {
+                let head = mail.split("\r\n\r\n").next().unwrap_or_default();
+                head.lines().any(|line| {
+                    line.strip_prefix("To: ")
+                        .is_some_and(|to| to.trim().eq_ignore_ascii_case(email))
+                })
+            })
+            .collect()
+    }
+}
+
+/// The first `http(s)://.../{path}?token=...` link in a raw message (the text parts are
+/// 7bit/8bit, so links are plain), e.g. `link_in(&mail, "/verify-email")`.
+pub fn link_in(mail: &str, path: &str) -> String {
+    let needle = format!("/{}?token=", path.trim_start_matches('/'));
+    mail.match_indices("http")
+        .map(|(at, _)| {
+            let rest = &mail[at..];
+            let end = rest
+                .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .find(|url| {
+            (url.starts_with("http://") || url.starts_with("https://")) && url.contains(&needle)
+        })
+        .unwrap_or_else(|| panic!("no link to {path} in the mail:\n{mail}"))
+        .to_owned()
 }
 
 /// A response's status and JSON body.

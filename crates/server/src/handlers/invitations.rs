@@ -1,0 +1,209 @@
+//! Invitations from the invited person's side: what a link offers, accepting through the link,
+//! and accepting or declining one's own invitations while logged in.
+//!
+//! The link proves control of the address. A person without a usable identity chooses a
+//! password when accepting and is logged in; a known person keeps their password and logs in as
+//! usual (their second factor included). Tokens are looked up before anything is hashed.
+
+use super::auth::{TokenResponse, bind_company, hash_password, token_response};
+use super::session::{self, WithCookie};
+use crate::AppState;
+use crate::binding::{Authenticated, RequestMeta};
+use crate::error::ApiError;
+use crate::json::Json;
+use crate::validate::Fields;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use silo_auth::password::{self, Password};
+use silo_control::{CompanySummary, ControlError, InvitationId, LinkedInvitation, Outcome};
+
+/// A body holding only a link's token.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct TokenRequest {
+    token: String,
+}
+
+/// What an invitation link offers.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct InviteInfo {
+    company: CompanySummary,
+    #[schemars(schema_with = "silo_control::role_schema")]
+    role: &'static str,
+    email: String,
+    /// Whether the address has a usable account (then accepting asks for no password).
+    account_exists: bool,
+}
+
+fn unknown_link() -> ApiError {
+    ApiError::invalid(
+        "token",
+        "this invitation is unknown, used, withdrawn or expired",
+    )
+}
+
+async fn linked(state: &AppState, token: &str) -> Result<LinkedInvitation, ApiError> {
+    state
+        .tenancy
+        .control()
+        .invitation_by_token(token.trim())
+        .await?
+        .ok_or_else(unknown_link)
+}
+
+/// `POST /api/auth/invite-info`: what the link offers, without using it.
+pub async fn invite_info(
+    State(state): State<AppState>,
+    Json(req): Json<TokenRequest>,
+) -> Result<Json<InviteInfo>, ApiError> {
+    let link = linked(&state, &req.token).await?;
+    Ok(Json(InviteInfo {
+        account_exists: !link.needs_password(),
+        role: link.offer.role.as_str(),
+        email: link.offer.email.to_string(),
+        company: link.offer.company,
+    }))
+}
+
+/// `POST /api/auth/accept-invite` body.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct AcceptInviteRequest {
+    token: String,
+    /// Required for an address without a usable account; refused otherwise.
+    password: Option<String>,
+    name: Option<String>,
+}
+
+/// The answer when a known person accepted through the link: they log in as usual.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AcceptedLoginRequired {
+    /// Always `accepted`.
+    status: &'static str,
+    company: CompanySummary,
+    /// Always `true`.
+    login_required: bool,
+}
+
+/// `POST /api/auth/accept-invite`: accepts through the link.
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    headers: HeaderMap,
+    Json(req): Json<AcceptInviteRequest>,
+) -> Result<Response, ApiError> {
+    let token = req.token.trim();
+    if token.is_empty() {
+        return Err(ApiError::invalid("token", "must not be empty"));
+    }
+    let link = linked(&state, token).await?;
+    let mut fields = Fields::new();
+    let name = fields.optional_text("name", req.name.as_deref(), 200);
+    let needs_password = link.needs_password();
+    match (&req.password, needs_password) {
+        (Some(p), true) => {
+            fields.check("password", password::check_policy(p));
+        }
+        (None, true) => {
+            fields.check::<(), _>("password", Err("choose a password"));
+        }
+        (Some(_), false) => {
+            fields.check::<(), _>(
+                "password",
+                Err("this address has an account: accept without a password, then log in"),
+            );
+        }
+        (None, false) => {}
+    }
+    fields.finish()?;
+    let name = name.flatten();
+    let hash = match req.password {
+        Some(p) => Some(hash_password(&state, Password::new(p)).await?),
+        None => None,
+    };
+    let control = state.tenancy.control();
+    let accepted = control
+        .accept_invitation_link(token, hash.as_deref(), name.as_deref())
+        .await
+        .map_err(|e| match e {
+            ControlError::NotFound => unknown_link(),
+            ControlError::Changed => ApiError::conflict(
+                "the account for this address changed meanwhile; open the link again",
+            ),
+            e => e.into(),
+        })?;
+    control
+        .record(meta.event(
+            Some(accepted.company),
+            Some(accepted.identity),
+            "invite.accept",
+            Some(accepted.identity.to_string()),
+            Outcome::Success,
+        ))
+        .await?;
+    if !accepted.set_password {
+        return Ok(Json(AcceptedLoginRequired {
+            status: "accepted",
+            company: link.offer.company,
+            login_required: true,
+        })
+        .into_response());
+    }
+    let bound = bind_company(&state, accepted.identity, &accepted.company.to_string()).await?;
+    let cookie =
+        session::start(&state, &headers, accepted.identity, Some(accepted.company)).await?;
+    let response = token_response(&state, accepted.identity, Some(bound)).await?;
+    Ok(WithCookie(cookie, Json(response)).into_response())
+}
+
+fn invitation_in_path(raw: &str) -> Result<InvitationId, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound)
+}
+
+/// `POST /api/invitations/{id}/accept`: accepts one of one's own invitations; answers a token
+/// bound to that company.
+pub async fn accept(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
+    let id = invitation_in_path(&raw)?;
+    let control = state.tenancy.control();
+    let company = control.answer_invitation(&auth.identity, id, true).await?;
+    control
+        .record(auth.meta.event(
+            Some(company),
+            Some(auth.identity.id),
+            "invite.accept",
+            Some(auth.identity.id.to_string()),
+            Outcome::Success,
+        ))
+        .await?;
+    let bound = bind_company(&state, auth.identity.id, &company.to_string()).await?;
+    let cookie = session::start(&state, &headers, auth.identity.id, Some(company)).await?;
+    let response = token_response(&state, auth.identity.id, Some(bound)).await?;
+    Ok(WithCookie(cookie, Json(response)))
+}
+
+/// `POST /api/invitations/{id}/decline`: declines one of one's own invitations.
+pub async fn decline(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = invitation_in_path(&raw)?;
+    let control = state.tenancy.control();
+    let company = control.answer_invitation(&auth.identity, id, false).await?;
+    control
+        .record(auth.meta.event(
+            Some(company),
+            Some(auth.identity.id),
+            "invite.decline",
+            Some(auth.identity.id.to_string()),
+            Outcome::Success,
+        ))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,145 @@
+//! Signing up: `POST /api/signup` keeps the request and mails a verification link; the company
+//! is provisioned when `POST /api/auth/verify-email` uses that link.
+//!
+//! The answer to a signup is the same whether the address is registered or not (the mail that
+//! goes out differs: a link, or a notice that someone tried), so signup tells nobody which
+//! addresses exist, and an address nobody proved can never be attached to a company.
+
+use super::auth::{TokenResponse, hash_password, provision_with_free_slug, token_response};
+use super::session::{self, WithCookie};
+use crate::AppState;
+use crate::binding::RequestMeta;
+use crate::error::ApiError;
+use crate::json::Json;
+use crate::notify;
+use crate::validate::Fields;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use silo_auth::password::{self, Password};
+use silo_control::{ControlError, Email, NewIdentity, Outcome, PendingSignup, Slug};
+use silo_roles::Role;
+
+/// `POST /api/signup` body.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SignupRequest {
+    company_name: String,
+    email: String,
+    password: String,
+    name: Option<String>,
+    /// `en` or `nl`: the language of the mail (default: the browser's).
+    language: Option<String>,
+}
+
+/// `202` answer of a signup.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SignupAccepted {
+    /// Always `verification_sent`.
+    status: &'static str,
+}
+
+/// `POST /api/signup`: validates, then mails a verification link (or, for a registered address,
+/// a notice). Nothing is created until the link is used.
+pub async fn signup(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    headers: HeaderMap,
+    Json(req): Json<SignupRequest>,
+) -> Result<(StatusCode, Json<SignupAccepted>), ApiError> {
+    if !state.config.signup_enabled {
+        return Err(ApiError::SignupDisabled);
+    }
+    let mut fields = Fields::new();
+    let company_name = fields.text("company_name", &req.company_name, 200);
+    if let Some(name) = &company_name
+        && Slug::from_name(name).is_none()
+    {
+        fields.check::<(), _>("company_name", Err("must contain letters or digits"));
+    }
+    let email = fields.check("email", Email::parse(&req.email));
+    fields.check("password", password::check_policy(&req.password));
+    let name = fields.optional_text("name", req.name.as_deref(), 200);
+    fields.finish()?;
+    let (Some(company_name), Some(email), Some(name)) = (company_name, email, name) else {
+        return Err(ApiError::Internal("validated fields missing".into()));
+    };
+    let lang = notify::language(req.language.as_deref(), &headers);
+    // Hashed for a registered address too, so both answers cost the same.
+    let password_hash = hash_password(&state, Password::new(req.password)).await?;
+    let control = state.tenancy.control();
+    if control.identity_by_email(&email).await?.is_some() {
+        notify::signup_attempt(&state, lang, &email).await?;
+    } else {
+        let pending = PendingSignup {
+            email: email.clone(),
+            name: name.unwrap_or_default(),
+            company_name,
+            password_hash,
+            language: lang.as_str().to_owned(),
+        };
+        let token = control.begin_signup(&pending).await?;
+        notify::verify_email(&state, lang, &email, &token).await?;
+    }
+    control
+        .record(meta.event(None, None, "auth.signup_requested", None, Outcome::Success))
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SignupAccepted {
+            status: "verification_sent",
+        }),
+    ))
+}
+
+/// `POST /api/auth/verify-email` body.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct VerifyEmailRequest {
+    token: String,
+}
+
+/// `POST /api/auth/verify-email`: uses a signup's link once: creates the verified owner, then
+/// the company, and logs in.
+pub async fn verify_email(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    headers: HeaderMap,
+    Json(req): Json<VerifyEmailRequest>,
+) -> Result<WithCookie<(StatusCode, Json<TokenResponse>)>, ApiError> {
+    let control = state.tenancy.control();
+    let (signup, identity) =
+        control
+            .complete_signup(req.token.trim())
+            .await
+            .map_err(|e| match e {
+                ControlError::NotFound => {
+                    ApiError::invalid("token", "this link is unknown, used or expired")
+                }
+                ControlError::EmailTaken => ApiError::Conflict {
+                    code: "email_taken",
+                    message: "that address is registered already; log in instead".into(),
+                },
+                e => e.into(),
+            })?;
+    let slug = Slug::from_name(&signup.company_name)
+        .ok_or_else(|| ApiError::Internal("stored company name has no slug".into()))?;
+    // The owner is the identity just created from the link; provisioning finds it by address.
+    let owner = NewIdentity {
+        email: signup.email.clone(),
+        name: signup.name.clone(),
+        password_hash: Some(signup.password_hash.clone()),
+    };
+    let company = provision_with_free_slug(&state, signup.company_name, slug, owner).await?;
+    control
+        .record(meta.event(
+            Some(company.id),
+            Some(identity),
+            "company.signup",
+            Some(company.id.to_string()),
+            Outcome::Success,
+        ))
+        .await?;
+    let cookie = session::start(&state, &headers, identity, Some(company.id)).await?;
+    let response = token_response(&state, identity, Some((company, Role::Owner))).await?;
+    Ok(WithCookie(cookie, (StatusCode::CREATED, Json(response))))
+}
