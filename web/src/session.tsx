@@ -112,7 +112,8 @@ export const actions = {
     api.post<TokenResponse>(`/api/invitations/${encodeURIComponent(id)}/accept`, {}, { company }).then(fromToken),
   declineInvitation: (id: string) => api.post<void>(`/api/invitations/${encodeURIComponent(id)}/decline`),
   switchTo: (company: string) => api.post<TokenResponse>("/api/auth/switch", { company }, { company }).then(fromToken),
-  requestPasswordReset: (email: string) => api.post<void>("/api/auth/password-reset", { email }),
+  /** `language`: of the mail. Answers 202 alike for known and unknown addresses. */
+  requestPasswordReset: (email: string, language: string) => api.post<void>("/api/auth/password-reset", { email, language }),
   confirmPasswordReset: (token: string, password: string) =>
     api.post<void>("/api/auth/password-reset/confirm", { token, password }),
   changePassword: (current: string, next: string) => api.post<void>("/api/auth/password", { current, new: next }),

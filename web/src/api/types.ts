@@ -57,8 +57,12 @@ export interface InviteInfo {
 export interface Invitation {
   id: string;
   email: string;
+  /** The name the inviting company gave the person, if any. */
+  name?: string;
   role: Role;
   status: "pending" | "accepted" | "declined" | "revoked";
+  /** Past its expiry: the link no longer works; it can be sent again. */
+  expired?: boolean;
   invited_by?: { id: string; name: string; email: string } | null;
   created_at: string;
   expires_at: string;

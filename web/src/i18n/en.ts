@@ -64,6 +64,7 @@ export const en = {
   "invitations.none": "No pending invitations.",
   "invitations.invitedBy": "Invited by",
   "invitations.expiresAt": "Expires",
+  "invitations.expired": "Expired",
   "invitations.resend": "Resend",
   "invitations.revoke": "Revoke",
   "invitations.resendLabel": "Resend the invitation to {email}",

@@ -66,6 +66,7 @@ export const nl: Messages = {
   "invitations.none": "Geen openstaande uitnodigingen.",
   "invitations.invitedBy": "Uitgenodigd door",
   "invitations.expiresAt": "Verloopt",
+  "invitations.expired": "Verlopen",
   "invitations.resend": "Opnieuw sturen",
   "invitations.revoke": "Intrekken",
   "invitations.resendLabel": "De uitnodiging aan {email} opnieuw sturen",

@@ -150,10 +150,13 @@ function Invitations({ list, manage }: { list: InvitationList; manage: boolean }
             <tbody>
               {list.items.map((i) => (
                 <tr key={i.id}>
-                  <td>{i.email}</td>
+                  <td>
+                    {i.email}
+                    {i.name && <small className="hint block">{i.name}</small>}
+                  </td>
                   <td>{t(`role.${i.role}`)}</td>
                   <td>{i.invited_by ? i.invited_by.name || i.invited_by.email : t("common.none")}</td>
-                  <td>{formatDate(i.expires_at, locale)}</td>
+                  <td>{i.expired ? <span className="badge expired">{t("invitations.expired")}</span> : formatDate(i.expires_at, locale)}</td>
                   {manage && (
                     <td>
                       <div className="buttons">

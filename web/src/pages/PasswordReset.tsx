@@ -7,7 +7,7 @@ import { ErrorBox, Field, Notice, PageTitle } from "../components/ui";
 import { LinkError, MissingToken } from "../components/LinkError";
 
 export function ForgotPassword() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -18,7 +18,7 @@ export function ForgotPassword() {
     setBusy(true);
     setError(null);
     try {
-      await actions.requestPasswordReset(email);
+      await actions.requestPasswordReset(email, locale);
       setSent(true);
     } catch (err) {
       setError(err);
