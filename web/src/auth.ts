@@ -33,3 +33,17 @@ export function isTotpCode(text: string): boolean {
 export function recoveryCodesFile(codes: readonly string[], email: string, heading: string): string {
   return [`${heading} (${email})`, "", ...codes, ""].join("\n");
 }
+
+/**
+ * What was wrong when a code (with or without a password) was refused: 422 `invalid` on
+ * `password` or `code`, or 401 `invalid_credentials` (which does not say which). Null for any
+ * other error, which shows as usual.
+ */
+export function codeProblem(error: unknown): "password" | "code" | "passwordOrCode" | null {
+  if (!(error instanceof ApiError)) return null;
+  if (error.code === "invalid_credentials") return "passwordOrCode";
+  if (error.code !== "invalid") return null;
+  if ("password" in error.fields) return "password";
+  if ("code" in error.fields) return "code";
+  return null;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../src/api/client";
-import { cleanCode, groupSecret, isTotpCode, linkUnusable, recoveryCodesFile } from "../src/auth";
+import { cleanCode, codeProblem, groupSecret, isTotpCode, linkUnusable, recoveryCodesFile } from "../src/auth";
 
 describe("two-factor secrets and codes", () => {
   it("groups a base32 secret in fours for typing", () => {
@@ -32,5 +32,16 @@ describe("mailed links", () => {
     expect(linkUnusable(new ApiError(422, "invalid", "", { password: "too short" }))).toBe(false);
     expect(linkUnusable(new ApiError(429, "rate_limited", ""))).toBe(false);
     expect(linkUnusable(new Error("boom"))).toBe(false);
+  });
+});
+
+describe("refused codes", () => {
+  it("say whether the password or the code was wrong", () => {
+    expect(codeProblem(new ApiError(422, "invalid", "", { code: "is wrong or was already used" }))).toBe("code");
+    expect(codeProblem(new ApiError(422, "invalid", "", { password: "is wrong" }))).toBe("password");
+    expect(codeProblem(new ApiError(401, "invalid_credentials", ""))).toBe("passwordOrCode");
+    expect(codeProblem(new ApiError(422, "invalid", "", { name: "too long" }))).toBeNull();
+    expect(codeProblem(new ApiError(429, "rate_limited", ""))).toBeNull();
+    expect(codeProblem(null)).toBeNull();
   });
 });

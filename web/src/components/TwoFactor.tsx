@@ -1,24 +1,28 @@
 // Two-factor set-up and recovery codes, used by the account page and by the set-up a company
 // that requires two-factor asks for.
 import { useEffect, useMemo, useState, type FormEvent } from "react";
-import { ApiError, api } from "../api/client";
+import { api } from "../api/client";
 import type { RecoveryCodes, TwoFactorSetup } from "../api/types";
-import { cleanCode, groupSecret, recoveryCodesFile } from "../auth";
+import { cleanCode, codeProblem, groupSecret, recoveryCodesFile } from "../auth";
 import { useI18n } from "../i18n";
 import { ErrorBox, Field } from "./ui";
 
-/** A refused code reads as such, not as a generic "some fields are wrong". */
+/**
+ * A refused code or password reads as such (422 `invalid` on `code` or `password`, or 401
+ * `invalid_credentials`), not as a generic "some fields are wrong".
+ */
 export function CodeError({ error }: { error: unknown }) {
   const { t } = useI18n();
-  if (error instanceof ApiError && (error.code === "invalid" || error.code === "invalid_credentials") && !("password" in error.fields)) {
-    return (
-      <p className="error" role="alert">
-        {t("twofa.wrongCode")}
-      </p>
-    );
-  }
-  return <ErrorBox error={error} />;
+  const problem = codeProblem(error);
+  if (!problem) return <ErrorBox error={error} />;
+  return (
+    <p className="error" role="alert">
+      {t(PROBLEM[problem])}
+    </p>
+  );
 }
+
+const PROBLEM = { password: "twofa.wrongPassword", code: "twofa.wrongCode", passwordOrCode: "twofa.wrongPasswordOrCode" } as const;
 
 /** A field for a six-digit authenticator code. */
 export function CodeField({ value, onChange, label }: { value: string; onChange: (v: string) => void; label?: string }) {

@@ -1,6 +1,6 @@
 // `/account`: the person rather than the company: password, sessions and two-factor.
 import { useState, type FormEvent } from "react";
-import { ApiError, api } from "../api/client";
+import { api } from "../api/client";
 import type { Me, RecoveryCodes } from "../api/types";
 import { cleanCode } from "../auth";
 import { useFetch } from "../hooks";
@@ -182,13 +182,7 @@ function DisableTwoFactor({ email, onDisabled }: { email: string; onDisabled: ()
       <input type="email" className="sr-only" autoComplete="username" value={email} readOnly tabIndex={-1} aria-hidden="true" />
       <Field label={t("auth.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
       <CodeField value={code} onChange={setCode} />
-      {error instanceof ApiError && error.code === "invalid_credentials" ? (
-        <p className="error" role="alert">
-          {t("twofa.wrongPasswordOrCode")}
-        </p>
-      ) : (
-        <ErrorBox error={error} />
-      )}
+      <CodeError error={error} />
       <button type="submit" className="danger" disabled={busy}>
         {t("twofa.disable")}
       </button>
