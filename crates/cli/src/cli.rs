@@ -146,13 +146,21 @@ pub struct ServeArgs {
     /// Log lines as human-readable text or as JSON objects (one per line).
     #[arg(long, env = "SILO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-    /// The address people reach this server at (for invitation links).
-    #[arg(long, env = "SILO_PUBLIC_URL")]
-    pub public_url: Option<String>,
     /// Sign tokens with this Ed25519 private key (PKCS#8 PEM file) instead of the key set in
     /// <data>/keys.
     #[arg(long, env = "SILO_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
+    /// Mail and the links in it.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Outgoing mail and the links it carries: for `serve`, and for the commands that invite people.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// The address people reach this server at (for the links in mail).
+    #[arg(long, env = "SILO_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// SMTP server for outgoing mail: smtp://host:25, smtps://user:password@host (TLS from the
     /// start, port 465) or smtp://user:password@host:587?tls=required (STARTTLS). Without it,
     /// mail is written to <data>/mail/outbox/. Holds a password: prefer the environment
@@ -162,6 +170,33 @@ pub struct ServeArgs {
     /// The sender of outgoing mail.
     #[arg(long, env = "SILO_MAIL_FROM", default_value = silo_mail::DEFAULT_FROM)]
     pub mail_from: String,
+    /// How many days an invitation's link works.
+    #[arg(long, env = "SILO_INVITATION_TTL_DAYS", default_value_t = 7)]
+    pub invitation_ttl_days: u32,
+}
+
+impl MailArgs {
+    /// Outgoing mail: the SMTP server and sender as configured, files under `<data>/mail`.
+    pub fn mail_settings(&self, storage: &StorageArgs) -> silo_mail::MailSettings {
+        silo_mail::MailSettings {
+            smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+            from: self.mail_from.clone(),
+            dir: storage.data.join("mail"),
+        }
+    }
+
+    /// How long an invitation's link works (at least a day).
+    pub fn invitation_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.invitation_ttl_days.max(1)) * 24 * 3600)
+    }
+
+    /// The public address, or `fallback` (the listening address) when none is set.
+    pub fn public_url_or(&self, fallback: impl FnOnce() -> String) -> String {
+        self.public_url
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+            .unwrap_or_else(fallback)
+    }
 }
 
 /// `silo audit ...`.
@@ -204,15 +239,6 @@ impl ServeArgs {
     /// Signup as configured, or the default for the chosen backend.
     pub fn signup_enabled(&self, storage: &StorageArgs) -> bool {
         self.signup.unwrap_or(storage.database_url.is_none())
-    }
-
-    /// Outgoing mail: the SMTP server and sender as configured, files under `<data>/mail`.
-    pub fn mail_settings(&self, storage: &StorageArgs) -> silo_mail::MailSettings {
-        silo_mail::MailSettings {
-            smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
-            from: self.mail_from.clone(),
-            dir: storage.data.join("mail"),
-        }
     }
 }
 
@@ -283,6 +309,9 @@ pub enum CompanyCommand {
         /// Slug; the archive's when left out.
         #[arg(long)]
         slug: Option<String>,
+        /// Mail for the invitations.
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Move a company's database to another PostgreSQL tenant server (it answers 503 while
     /// the copy runs).
@@ -313,5 +342,8 @@ pub enum MemberCommand {
         /// Display name for a new identity.
         #[arg(long)]
         name: Option<String>,
+        /// Mail for the invitation (sent when no password is given).
+        #[command(flatten)]
+        mail: MailArgs,
     },
 }

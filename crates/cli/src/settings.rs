@@ -31,6 +31,7 @@ pub struct FileSettings {
     signing_key_file: Option<PathBuf>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    invitation_ttl_days: Option<u32>,
 }
 
 fn from_default(matches: &ArgMatches, id: &str) -> bool {
@@ -115,7 +116,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             args,
             m,
             file.public_url,
-            |a, v| a.public_url = Some(v),
+            |a, v| a.mail.public_url = Some(v),
             "public_url",
         );
         overlay_serve(
@@ -129,10 +130,23 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             args,
             m,
             file.smtp_url,
-            |a, v| a.smtp_url = Some(v),
+            |a, v| a.mail.smtp_url = Some(v),
             "smtp_url",
         );
-        overlay_serve(args, m, file.mail_from, |a, v| a.mail_from = v, "mail_from");
+        overlay_serve(
+            args,
+            m,
+            file.mail_from,
+            |a, v| a.mail.mail_from = v,
+            "mail_from",
+        );
+        overlay_serve(
+            args,
+            m,
+            file.invitation_ttl_days,
+            |a, v| a.mail.invitation_ttl_days = v,
+            "invitation_ttl_days",
+        );
     }
     Ok(())
 }
@@ -188,10 +202,11 @@ pub fn print(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
         signup: Some(serve.signup_enabled(&cli.storage)),
         token_ttl: Some(serve.token_ttl),
         log_format: Some(serve.log_format),
-        public_url: serve.public_url.clone(),
+        public_url: serve.mail.public_url.clone(),
         signing_key_file: serve.signing_key_file.clone(),
-        smtp_url: serve.smtp_url.as_deref().map(mask_url),
-        mail_from: Some(serve.mail_from.clone()),
+        smtp_url: serve.mail.smtp_url.as_deref().map(mask_url),
+        mail_from: Some(serve.mail.mail_from.clone()),
+        invitation_ttl_days: Some(serve.mail.invitation_ttl_days),
     };
     print!("{}", toml::to_string(&effective)?);
     Ok(())

@@ -119,12 +119,15 @@ impl Identity {
         self.status == IdentityStatus::Active && self.email_verified_at.is_some()
     }
 
-    /// Whether a token issued at `issued_at` (Unix seconds) is still honoured. Tokens carry
-    /// whole seconds, so one issued in the same second as the cut-off stays valid: the new
-    /// login that follows a password change must not be refused.
-    pub fn accepts_token_issued_at(&self, issued_at: i64) -> bool {
-        self.tokens_valid_after
-            .is_none_or(|after| issued_at >= after.unix_seconds())
+    /// Whether a token issued at `issued_at_micros` (microseconds since the Unix epoch) is
+    /// still honoured: it must not predate the identity's last cut-off. Compared to the
+    /// millisecond, the precision tokens carry, so the token a request issues right after its
+    /// own cut-off (accepting an invitation that replaced a password) is good.
+    pub fn accepts_token_issued_at(&self, issued_at_micros: i64) -> bool {
+        self.tokens_valid_after.is_none_or(|after| {
+            let after_ms = after.datetime().unix_timestamp_nanos() / 1_000_000;
+            i128::from(issued_at_micros) / 1000 >= after_ms
+        })
     }
 }
 

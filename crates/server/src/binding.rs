@@ -139,7 +139,7 @@ fn usable(
     let identity = identity
         .filter(Identity::usable)
         .ok_or_else(|| ApiError::Unauthenticated("identity unknown or disabled".into()))?;
-    if !identity.accepts_token_issued_at(token.issued_at()) {
+    if !identity.accepts_token_issued_at(token.issued_at_micros()) {
         return Err(ApiError::Unauthenticated(
             "the token was issued before the identity's sessions were ended".into(),
         ));

@@ -6,7 +6,7 @@ mod binding;
 pub mod error;
 mod handlers;
 mod json;
-mod notify;
+pub mod notify;
 mod observe;
 pub mod openapi;
 mod pagination;
@@ -81,6 +81,16 @@ pub struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
     pub(crate) mailer: silo_mail::Mailer,
+}
+
+impl AppState {
+    /// Mail with links on this server's public address.
+    pub(crate) fn notifier(&self) -> notify::Notifier<'_> {
+        notify::Notifier {
+            mailer: &self.mailer,
+            public_url: &self.config.public_url,
+        }
+    }
 }
 
 impl std::ops::Deref for AppState {

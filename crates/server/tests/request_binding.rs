@@ -328,121 +328,6 @@ async fn a_missing_or_corrupt_tenant_database_is_503_and_never_recreated() {
     assert_eq!(app.get("/api/me", Some(&token)).await.status, 200);
 }
 
-async fn invitations_are_single_use() {
-    let app = spawn_app().await;
-    let (_, company) = app.signup("Acme", "ann@acme.example").await;
-    let control = app.tenancy.control();
-    let identity = control
-        .ensure_identity(&silo_control::NewIdentity {
-            email: silo_control::Email::parse("ivy@acme.example").unwrap(),
-            name: String::new(),
-            password_hash: None,
-        })
-        .await
-        .unwrap();
-    let company_id: CompanyId = company.parse().unwrap();
-    control
-        .add_membership(identity, company_id, Role::Sales)
-        .await
-        .unwrap();
-    app.login("ivy@acme.example", None)
-        .await
-        .expect(401, "invalid_credentials");
-    let invite = control
-        .create_invitation(identity, company_id)
-        .await
-        .unwrap();
-
-    let short = app
-        .post(
-            "/api/auth/accept-invite",
-            None,
-            json!({"token": invite, "password": "short"}),
-        )
-        .await;
-    short.expect(422, "invalid");
-    assert!(short.body["error"]["fields"]["password"].is_string());
-    let accepted = app
-        .post(
-            "/api/auth/accept-invite",
-            None,
-            json!({"token": invite, "password": PASSWORD, "name": "Ivy"}),
-        )
-        .await;
-    assert_eq!(accepted.status, 200, "{}", accepted.body);
-    assert_eq!(accepted.body["role"], "sales");
-    assert_eq!(accepted.body["company"]["id"], company.as_str());
-    let again = app
-        .post(
-            "/api/auth/accept-invite",
-            None,
-            json!({"token": invite, "password": "another long password"}),
-        )
-        .await;
-    again.expect(422, "invalid");
-    assert_eq!(
-        app.login("ivy@acme.example", None).await.status,
-        200,
-        "the first password holds"
-    );
-}
-
-async fn signup_validation_conflicts_and_disabling() {
-    let app = spawn_app().await;
-    let bad = app
-        .post(
-            "/api/signup",
-            None,
-            json!({"company_name": "", "email": "nope", "password": "short"}),
-        )
-        .await;
-    bad.expect(422, "invalid");
-    for field in ["company_name", "email", "password"] {
-        assert!(
-            bad.body["error"]["fields"][field].is_string(),
-            "{field}: {}",
-            bad.body
-        );
-    }
-    app.signup("Acme", "ann@acme.example").await;
-    let taken = app
-        .post(
-            "/api/signup",
-            None,
-            json!({"company_name": "Other", "email": "ANN@acme.example", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(taken.status, 409);
-    let (_, second) = app.signup("Acme", "bob@acme.example").await;
-    let slug = app
-        .tenancy
-        .control()
-        .company(second.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .slug;
-    assert_eq!(slug.as_str(), "acme-2", "a taken slug gets a number");
-    assert_eq!(
-        app.tenancy.control().list_companies().await.unwrap().len(),
-        2
-    );
-
-    let closed = spawn_with(silo_server::ServerConfig {
-        signup_enabled: false,
-        ..Default::default()
-    })
-    .await;
-    closed
-        .post(
-            "/api/signup",
-            None,
-            json!({"company_name": "X", "email": "x@x.example", "password": PASSWORD}),
-        )
-        .await
-        .expect(403, "signup_disabled");
-}
-
 async fn bodies_that_are_not_json_too_big_or_misshapen() {
     let app = spawn_app().await;
     let r = app
@@ -534,8 +419,6 @@ silo_testkit::backend_tests!(
     switching_between_companies,
     registry_changes_act_on_the_very_next_request,
     unknown_and_unfinished_companies_are_unresolved,
-    invitations_are_single_use,
-    signup_validation_conflicts_and_disabling,
     bodies_that_are_not_json_too_big_or_misshapen,
     plan_changes_are_for_owners,
 );

@@ -118,8 +118,13 @@ async fn dump(db: &Db) -> BTreeMap<&'static str, Vec<String>> {
 
 async fn export_import(from: &Tenancy, into: &Tenancy) {
     let source = provision(from, "acme").await;
+    let fin = from
+        .control()
+        .ensure_identity(&owner("fin@acme.nl"))
+        .await
+        .unwrap();
     from.control()
-        .add_member_by_email(&owner("fin@acme.nl"), source.id, Role::Finance, None)
+        .add_membership(fin, source.id, Role::Finance)
         .await
         .unwrap();
     let db = from.tenant_db(&source).await.unwrap();
@@ -139,6 +144,7 @@ async fn export_import(from: &Tenancy, into: &Tenancy) {
             &archive,
             Some("Acme Copy".into()),
             Some(Slug::parse("acme-copy").unwrap()),
+            silo_control::INVITATION_TTL,
         )
         .await
         .unwrap();
@@ -149,10 +155,13 @@ async fn export_import(from: &Tenancy, into: &Tenancy) {
     let after = dump(db.db()).await;
     assert_eq!(before, after);
     assert!(after.values().all(|rows| !rows.is_empty()));
-    let members = into.control().members(copy.id).await.unwrap();
-    let mut roles: Vec<(String, Role)> = members
+    // Nobody is a member until they accept: every person of the archive is invited in their
+    // role, and each invitation has a link of its own.
+    assert!(into.control().members(copy.id).await.unwrap().is_empty());
+    let mut roles: Vec<(String, Role)> = imported
+        .invitations
         .iter()
-        .map(|m| (m.email.to_string(), m.role))
+        .map(|(i, _)| (i.email.to_string(), i.role))
         .collect();
     roles.sort();
     assert_eq!(
@@ -162,6 +171,21 @@ async fn export_import(from: &Tenancy, into: &Tenancy) {
             ("fin@acme.nl".into(), Role::Finance)
         ]
     );
+    let pending = into
+        .control()
+        .pending_invitations(copy.id, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 2);
+    let (owner_invite, token) = &imported.invitations[0];
+    let link = into
+        .control()
+        .invitation_by_token(token)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(link.offer.email, owner_invite.email);
+    assert_eq!(link.offer.company.id, copy.id);
 }
 
 async fn export_then_import_gives_identical_rows() {
@@ -178,7 +202,12 @@ async fn imports_refuse_newer_or_foreign_archives() {
     let mut archive = t.export(&c).await.unwrap();
     archive.tenant_schema_version = 999;
     let err = t
-        .import(&archive, None, Some(Slug::parse("new").unwrap()))
+        .import(
+            &archive,
+            None,
+            Some(Slug::parse("new").unwrap()),
+            silo_control::INVITATION_TTL,
+        )
         .await;
     assert!(matches!(err, Err(TenancyError::Archive(m)) if m.contains("newer")));
     archive.tenant_schema_version = 3;
@@ -189,7 +218,12 @@ async fn imports_refuse_newer_or_foreign_archives() {
         .columns
         .push("evil\"; --".into());
     let err = t
-        .import(&archive, None, Some(Slug::parse("new").unwrap()))
+        .import(
+            &archive,
+            None,
+            Some(Slug::parse("new").unwrap()),
+            silo_control::INVITATION_TTL,
+        )
         .await;
     assert!(matches!(err, Err(TenancyError::Archive(_))), "{err:?}");
     // A refused import leaves no company behind.
@@ -205,8 +239,16 @@ async fn erasure_leaves_a_tombstone_and_nothing_else() {
     let db = t.tenant_db(&c).await.unwrap();
     seed(db.db()).await;
     drop(db);
-    let identity = t.control().members(c.id).await.unwrap()[0].identity_id;
-    t.control().create_invitation(identity, c.id).await.unwrap();
+    let invitation = silo_control::NewInvitation {
+        company: c.id,
+        email: silo_control::Email::parse("new@acme.nl").unwrap(),
+        role: Role::Sales,
+        name: String::new(),
+        invited_by: None,
+        language: "en".into(),
+        ttl: silo_control::INVITATION_TTL,
+    };
+    let (_, invite_token) = t.control().invite(&invitation, None).await.unwrap();
 
     let tombstone = t.erase(&c, Eraser::Operator).await.unwrap();
     assert_eq!(tombstone.status, CompanyStatus::Erased);
@@ -214,6 +256,14 @@ async fn erasure_leaves_a_tombstone_and_nothing_else() {
     assert_eq!(tombstone.erased_by.as_deref(), Some("operator"));
     assert!(!storage.database_exists(&t, &c).await);
     assert!(t.control().members(c.id).await.unwrap().is_empty());
+    assert!(
+        t.control()
+            .invitation_by_token(&invite_token)
+            .await
+            .unwrap()
+            .is_none(),
+        "an erased company's invitations are gone"
+    );
     assert!(matches!(
         t.tenant_db(&tombstone).await,
         Err(TenancyError::NotActive(_))

@@ -25,13 +25,12 @@ async fn interrupted_imports_stay_provisioning_while_signups_are_finished() {
         credentials_ref: None,
     };
     let control = tenancy.control();
-    let (imported, _) = control
+    let imported = control
         .register_import(
             NewCompany {
                 name: "Imported".into(),
                 slug: Slug::parse("imported").unwrap(),
             },
-            owner(),
             placement,
         )
         .await

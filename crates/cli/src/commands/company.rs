@@ -40,9 +40,12 @@ pub async fn run(storage: &StorageArgs, cmd: CompanyCommand) -> anyhow::Result<(
         CompanyCommand::Export { company, out } => {
             super::fleet::export(&tenancy, &company, &out).await
         }
-        CompanyCommand::Import { file, name, slug } => {
-            super::fleet::import(&tenancy, &file, name, slug).await
-        }
+        CompanyCommand::Import {
+            file,
+            name,
+            slug,
+            mail,
+        } => super::fleet::import(&tenancy, storage, &mail, &file, name, slug).await,
         CompanyCommand::Move { company, to } => {
             super::fleet::move_to(&tenancy, &company, &to).await
         }

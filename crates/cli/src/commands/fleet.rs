@@ -1,11 +1,14 @@
 //! `silo company erase|export|import|move`: operating on a company's whole database.
 
 use super::find_company;
+use crate::cli::{MailArgs, StorageArgs};
 use anyhow::{Context, bail};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use silo_control::{AuditEvent, Eraser, Slug};
+use silo_mail::{Lang, Mailer};
+use silo_server::notify::Notifier;
 use silo_tenancy::{Archive, Tenancy};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
@@ -48,6 +51,8 @@ pub async fn export(tenancy: &Tenancy, reference: &str, out: &Path) -> anyhow::R
 
 pub async fn import(
     tenancy: &Tenancy,
+    storage: &StorageArgs,
+    mail: &MailArgs,
     file: &Path,
     name: Option<String>,
     slug: Option<String>,
@@ -61,7 +66,9 @@ pub async fn import(
     {
         bail!("--name must be 1 to 200 characters");
     }
-    let imported = tenancy.import(&archive, name, slug).await?;
+    let imported = tenancy
+        .import(&archive, name, slug, mail.invitation_ttl())
+        .await?;
     let company = &imported.company;
     tenancy
         .control()
@@ -73,15 +80,31 @@ pub async fn import(
         company.id,
         file.display()
     );
-    for (email, token) in &imported.invitations {
-        println!("{email} has no password yet; invitation token (valid 7 days, shown once):");
-        println!("{token}");
-    }
-    if !imported.invitations.is_empty() {
+    // Nobody is a member yet: each person proves their address and accepts by mail.
+    let mailer = Mailer::start(mail.mail_settings(storage))?;
+    let public_url = mail.public_url_or(|| "http://127.0.0.1:8080".into());
+    let notifier = Notifier {
+        mailer: &mailer,
+        public_url: &public_url,
+    };
+    for (invitation, token) in &imported.invitations {
+        notifier
+            .invitation(
+                Lang::En,
+                &invitation.email,
+                &company.name,
+                "Silo",
+                invitation.role,
+                token,
+                mail.invitation_ttl(),
+            )
+            .await?;
         println!(
-            "they set a password with POST /api/auth/accept-invite {{\"token\": ..., \"password\": ...}}"
+            "{} is invited as {} (the invitation went by mail)",
+            invitation.email, invitation.role
         );
     }
+    mailer.idle().await;
     Ok(())
 }
 

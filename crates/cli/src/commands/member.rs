@@ -2,8 +2,9 @@
 
 use super::{find_company, hash_password};
 use crate::cli::{MemberCommand, StorageArgs};
-use anyhow::bail;
-use silo_control::{AuditEvent, ControlError, Email, NewIdentity};
+use silo_control::{AuditEvent, ControlError, Email, NewIdentity, NewInvitation};
+use silo_mail::{Lang, Mailer};
+use silo_server::notify::Notifier;
 
 pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()> {
     let tenancy = crate::storage::open(storage).await?;
@@ -13,6 +14,7 @@ pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()
         role,
         password,
         name,
+        mail,
     } = cmd;
     let result = async {
         let company = find_company(&tenancy, &company).await?;
@@ -20,35 +22,76 @@ pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()
         let control = tenancy.control();
         let limits = control.plan_limits(company.plan).await?;
         let existing = control.identity_by_email(&email).await?;
-        let password_hash = match (&existing, password) {
-            (None, Some(p)) => Some(hash_password(&p)?),
-            (Some(_), Some(_)) => {
-                eprintln!("note: {email} already has an identity; its password is left unchanged");
-                None
+        let seat_limit = |e: ControlError| match e {
+            ControlError::AlreadyMember => {
+                anyhow::anyhow!("{email} is already a member of {}", company.slug)
             }
-            _ => None,
+            ControlError::SeatLimit(max) => {
+                anyhow::anyhow!("plan limit: the {} plan allows {max} members", company.plan)
+            }
+            other => other.into(),
         };
-        let invited = existing.is_none() && password_hash.is_none();
-        let identity = control
-            .ensure_identity(&NewIdentity { email: email.clone(), name: name.unwrap_or_default(), password_hash })
+        // A password from the operator makes a new person at once (the operator vouches for
+        // the address). Anyone else is invited: they prove the address and consent by mail.
+        if let (None, Some(password)) = (&existing, password) {
+            let identity = control
+                .ensure_identity(&NewIdentity {
+                    email: email.clone(),
+                    name: name.unwrap_or_default(),
+                    password_hash: Some(hash_password(&password)?),
+                })
+                .await?;
+            control
+                .add_membership_within(identity, company.id, role, limits.max_seats)
+                .await
+                .map_err(seat_limit)?;
+            let mut event = AuditEvent::operator(company.id, "member.add");
+            event.target = Some(identity.to_string());
+            control.record(event).await?;
+            println!("{email} is now {role} at {}", company.slug);
+            return Ok(());
+        }
+        if existing.is_some() {
+            eprintln!("note: {email} already has an identity; they are invited and must accept");
+        }
+        let invitation = NewInvitation {
+            company: company.id,
+            email: email.clone(),
+            role,
+            name: name.unwrap_or_default(),
+            invited_by: None,
+            language: Lang::En.as_str().to_owned(),
+            ttl: mail.invitation_ttl(),
+        };
+        let (invitation, token) = control
+            .invite(&invitation, limits.max_seats)
+            .await
+            .map_err(seat_limit)?;
+        let mailer = Mailer::start(mail.mail_settings(storage))?;
+        let public_url = mail.public_url_or(|| "http://127.0.0.1:8080".into());
+        let notifier = Notifier {
+            mailer: &mailer,
+            public_url: &public_url,
+        };
+        notifier
+            .invitation(
+                Lang::En,
+                &email,
+                &company.name,
+                "Silo",
+                role,
+                &token,
+                mail.invitation_ttl(),
+            )
             .await?;
-        match control.add_membership_within(identity, company.id, role, limits.max_seats).await {
-            Err(ControlError::AlreadyMember) => bail!("{email} is already a member of {}", company.slug),
-            Err(ControlError::SeatLimit(max)) => {
-                bail!("plan limit: the {} plan allows {max} members", company.plan)
-            }
-            other => other?,
-        }
-        let mut event = AuditEvent::operator(company.id, "member.add");
-        event.target = Some(identity.to_string());
+        mailer.idle().await;
+        let mut event = AuditEvent::operator(company.id, "member.invite");
+        event.target = Some(invitation.id.to_string());
         control.record(event).await?;
-        println!("{email} is now {role} at {}", company.slug);
-        if invited {
-            let token = control.create_invitation(identity, company.id).await?;
-            println!("{email} has no password yet; invitation token (valid 7 days, shown once):");
-            println!("{token}");
-            println!("they set a password with POST /api/auth/accept-invite {{\"token\": ..., \"password\": ...}}");
-        }
+        println!(
+            "{email} is invited as {role} at {}; the invitation went by mail (valid {} days)",
+            company.slug, mail.invitation_ttl_days
+        );
         Ok(())
     }
     .await;

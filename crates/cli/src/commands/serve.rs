@@ -42,10 +42,10 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         signup_enabled: args.signup_enabled(storage),
         public_url: args
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", args.listen)),
-        mail: args.mail_settings(storage),
+            .mail
+            .public_url_or(|| format!("http://{}", args.listen)),
+        mail: args.mail.mail_settings(storage),
+        invitation_ttl: args.mail.invitation_ttl(),
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)

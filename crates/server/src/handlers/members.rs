@@ -117,17 +117,18 @@ async fn send_invitation(
         "" => tenant.identity.email.as_str(),
         name => name,
     };
-    notify::invitation(
-        state,
-        Lang::from_tag_or_default(Some(&invitation.language)),
-        &invitation.email,
-        &tenant.company.name,
-        inviter,
-        invitation.role,
-        token,
-        state.config.invitation_ttl,
-    )
-    .await
+    state
+        .notifier()
+        .invitation(
+            Lang::from_tag_or_default(Some(&invitation.language)),
+            &invitation.email,
+            &tenant.company.name,
+            inviter,
+            invitation.role,
+            token,
+            state.config.invitation_ttl,
+        )
+        .await
 }
 
 /// `GET /api/members/invitations`: the company's pending invitations (expired ones included,

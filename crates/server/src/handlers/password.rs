@@ -54,7 +54,10 @@ pub async fn request_reset(
         .filter(|i| i.status != IdentityStatus::Disabled);
     if let Some(identity) = identity {
         let token = control.begin_password_reset(identity.id).await?;
-        notify::password_reset(&state, lang, &email, &token).await?;
+        state
+            .notifier()
+            .password_reset(lang, &email, &token)
+            .await?;
         control
             .record(meta.event(
                 None,
@@ -115,7 +118,10 @@ pub async fn confirm_reset(
         ))
         .await?;
     if let Some(identity) = control.identity(identity).await? {
-        notify::password_changed(&state, notify::language(None, &headers), &identity.email).await?;
+        state
+            .notifier()
+            .password_changed(notify::language(None, &headers), &identity.email)
+            .await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -168,12 +174,10 @@ pub async fn change(
             Outcome::Success,
         ))
         .await?;
-    notify::password_changed(
-        &state,
-        notify::language(None, &headers),
-        &auth.identity.email,
-    )
-    .await?;
+    state
+        .notifier()
+        .password_changed(notify::language(None, &headers), &auth.identity.email)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -69,7 +69,7 @@ pub async fn signup(
     let password_hash = hash_password(&state, Password::new(req.password)).await?;
     let control = state.tenancy.control();
     if control.identity_by_email(&email).await?.is_some() {
-        notify::signup_attempt(&state, lang, &email).await?;
+        state.notifier().signup_attempt(lang, &email).await?;
     } else {
         let pending = PendingSignup {
             email: email.clone(),
@@ -79,7 +79,7 @@ pub async fn signup(
             language: lang.as_str().to_owned(),
         };
         let token = control.begin_signup(&pending).await?;
-        notify::verify_email(&state, lang, &email, &token).await?;
+        state.notifier().verify_email(lang, &email, &token).await?;
     }
     control
         .record(meta.event(None, None, "auth.signup_requested", None, Outcome::Success))

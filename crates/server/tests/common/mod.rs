@@ -239,7 +239,8 @@ impl TestApp {
         r.body["token"].as_str().unwrap().to_owned()
     }
 
-    /// Signs up a company; returns (token, company id).
+    /// Signs up a company and verifies its address through the mailed link; returns (token,
+    /// company id).
     pub async fn signup(&self, company: &str, email: &str) -> (String, String) {
         let r = self
             .post(
@@ -248,11 +249,29 @@ impl TestApp {
                 json!({"company_name": company, "email": email, "password": PASSWORD}),
             )
             .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+        let token = self.mailed_token(email, "verify-email");
+        let r = self
+            .post("/api/auth/verify-email", None, json!({ "token": token }))
+            .await;
         assert_eq!(r.status, 201, "{}", r.body);
         (
             r.body["token"].as_str().unwrap().to_owned(),
             r.body["company"]["id"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// The token of the link to `path` in the newest mail to `email` that has one.
+    pub fn mailed_token(&self, email: &str, path: &str) -> String {
+        let needle = format!("/{path}?token=");
+        let mail = self
+            .mails_to(email)
+            .into_iter()
+            .rev()
+            .find(|m| m.contains(&needle))
+            .unwrap_or_else(|| panic!("no mail with a {path} link to {email}"));
+        let link = link_in(&mail, path);
+        link.rsplit_once("token=").unwrap().1.to_owned()
     }
 
     pub async fn login(&self, email: &str, company: Option<&str>) -> Reply {
