@@ -94,6 +94,9 @@ export async function startBrowser() {
   };
 }
 
+/** Every answer of 400 or more that a watched page got, to explain console lines on failure. */
+export const refusedRequests = [];
+
 /**
  * A page that records console errors and uncaught exceptions. `allowHttpErrors` lets a step that
  * expects a refused request (an expired session) pass without the browser's log line failing it.
@@ -107,6 +110,10 @@ export async function watchedPage(context, problems) {
     problems.push(`console: ${msg.text()}`);
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  // Which request a "Failed to load resource" line was about (the console does not say).
+  page.on("response", (r) => {
+    if (r.status() >= 400) refusedRequests.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
   return page;
 }
 

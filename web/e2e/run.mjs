@@ -1,12 +1,13 @@
 // Browser tests: the whole app against a real server, as people use it.
 import assert from "node:assert/strict";
-import { PASSWORD, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
+import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
 import { totp } from "./mail.mjs";
 
 const OWNER = "owner@acme.test";
 const VIEWER = "viewer@acme.test";
 const TEMP = "temp@acme.test";
 const NEW_PASSWORD = "a brand new passphrase";
+const CHANGED_PASSWORD = "changed on the account page";
 const problems = [];
 const { browser, close } = await startBrowser();
 const silo = await startSilo(siloBinary()).catch(async (e) => {
@@ -364,26 +365,80 @@ try {
       }
       await page.setViewportSize(desktop.viewport);
     }],
-    ["two-factor: set up on the account page, log out everywhere, log in with a code", async () => {
+    ["forgot password: mail, reset, log in with the new password", async () => {
+      await page.getByRole("button", { name: "Log out" }).click();
+      await heading(page, "Log in");
+      await page.getByRole("link", { name: "Forgot password?" }).click();
+      await heading(page, "Forgot your password?");
+      await page.getByLabel("Email").fill(OWNER);
+      silo.mail.skip(OWNER);
+      await page.getByRole("button", { name: "Send the link" }).click();
+      await page.getByText("If the address is known to us, a link is on its way.").waitFor();
+      const link = await silo.mail.link(OWNER, "/reset-password", silo.url);
+      await page.goto(link);
+      await heading(page, "Choose a new password");
+      await page.getByLabel("New password").fill(NEW_PASSWORD);
+      await page.getByRole("button", { name: "Change password" }).click();
+      await page.getByText("Your password was changed").waitFor();
+      await shot(page, "18-password-reset");
+      await page.getByRole("link", { name: "Log in" }).click();
+      await heading(page, "Log in");
+      page.allowHttpErrors = true;
+      await login(page, OWNER, PASSWORD);
+      await page.getByRole("alert").getByText("Email or password is wrong.").waitFor();
+      page.allowHttpErrors = false;
+      await login(page, OWNER, NEW_PASSWORD);
+      await heading(page, "Choose a company");
+      await page.getByRole("button", { name: /Acme Agency/ }).click();
+      await heading(page, "Dashboard");
+    }],
+    ["account page: 390 px wide, change the password, log out everywhere", async () => {
+      await page.getByRole("link", { name: "Account", exact: true }).click();
+      await heading(page, "Your account");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByRole("heading", { name: "Two-factor authentication" }).waitFor();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 391, `account page is ${width}px wide`);
+      await shot(page, "18b-mobile-account");
+      await page.setViewportSize(desktop.viewport);
+      await page.getByLabel("Current password").fill(NEW_PASSWORD);
+      await page.getByLabel("New password").fill(CHANGED_PASSWORD);
+      await page.getByRole("button", { name: "Change password" }).click();
+      await page.getByText("Your password was changed. Your other sessions were logged out.").waitFor();
+      // This session goes on.
+      await nav("Invoices");
+      await heading(page, "Invoices");
+      await page.getByRole("link", { name: "Account", exact: true }).click();
+      await heading(page, "Your account");
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: "Log out everywhere" }).click();
+      await page.getByText("You have been logged out on every device.").waitFor();
+      await page.reload();
+      await heading(page, "Log in");
+      await login(page, OWNER, CHANGED_PASSWORD);
+      await heading(page, "Choose a company");
+      await page.getByRole("button", { name: /Acme Agency/ }).click();
+      await heading(page, "Dashboard");
+    }],
+    ["two-factor: set up on the account page, log out, log in with a code", async () => {
       await page.getByRole("link", { name: "Account", exact: true }).click();
       await heading(page, "Your account");
       await page.getByTestId("twofa-status").getByText("Off").waitFor();
       ownerSecret = await setUpTwoFactor(page);
-      await shot(page, "18-recovery-codes");
+      await shot(page, "19-recovery-codes");
       await page.getByRole("button", { name: "I saved them" }).click();
       await page.getByTestId("twofa-status").getByText("On").waitFor();
       await page.setViewportSize({ width: 390, height: 844 });
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 391, `account page is ${width}px wide`);
-      await shot(page, "19-mobile-account");
+      await shot(page, "20-mobile-account");
       await page.setViewportSize(desktop.viewport);
-      page.once("dialog", (dialog) => void dialog.accept());
-      await page.getByRole("button", { name: "Log out everywhere" }).click();
-      await page.getByText("You have been logged out on every device.").waitFor();
-      await login(page, OWNER);
+      await page.getByRole("button", { name: "Log out" }).click();
+      await heading(page, "Log in");
+      await login(page, OWNER, CHANGED_PASSWORD);
       await heading(page, "Enter your code");
       await page.getByLabel("6-digit code").fill(freshCode(ownerSecret));
-      await shot(page, "20-login-code");
+      await shot(page, "21-login-code");
       await page.getByRole("button", { name: "Verify" }).click();
       await heading(page, "Choose a company");
     }],
@@ -404,7 +459,7 @@ try {
       await v.getByRole("button", { name: "I saved them" }).click();
       await heading(v, "Dashboard");
       assert.match(await v.locator("header .role").textContent(), /Sales/);
-      await shot(v, "21-after-required-setup");
+      await shot(v, "22-after-required-setup");
     }],
     ["an ended session returns to the login page with a message", async () => {
       page.allowHttpErrors = true;
@@ -414,38 +469,13 @@ try {
       await shot(page, "17-session-ended");
       page.allowHttpErrors = false;
     }],
-    ["forgot password: mail, reset, log in with the new password and a code", async () => {
-      await page.getByRole("link", { name: "Forgot password?" }).click();
-      await heading(page, "Forgot your password?");
-      await page.getByLabel("Email").fill(OWNER);
-      silo.mail.skip(OWNER);
-      await page.getByRole("button", { name: "Send the link" }).click();
-      await page.getByText("If the address is known to us, a link is on its way.").waitFor();
-      const link = await silo.mail.link(OWNER, "/reset-password", silo.url);
-      await page.goto(link);
-      await heading(page, "Choose a new password");
-      await page.getByLabel("New password").fill(NEW_PASSWORD);
-      await page.getByRole("button", { name: "Change password" }).click();
-      await page.getByText("Your password was changed").waitFor();
-      await page.getByRole("link", { name: "Log in" }).click();
-      await heading(page, "Log in");
-      page.allowHttpErrors = true;
-      await login(page, OWNER, PASSWORD);
-      await page.getByRole("alert").getByText("Email or password is wrong.").waitFor();
-      page.allowHttpErrors = false;
-      await login(page, OWNER, NEW_PASSWORD);
-      await heading(page, "Enter your code");
-      await page.getByLabel("6-digit code").fill(freshCode(ownerSecret));
-      await page.getByRole("button", { name: "Verify" }).click();
-      await heading(page, "Choose a company");
-    }],
   ]);
   assert.deepEqual(problems, [], "console errors");
 } catch (e) {
   failed = true;
   console.error(e);
   await shot(page, "failure").catch(() => {});
-  if (problems.length) console.error(problems);
+  if (problems.length) console.error(problems, "\nrefused requests:", refusedRequests);
 } finally {
   await close();
   silo.stop();

@@ -116,7 +116,14 @@ export const actions = {
   requestPasswordReset: (email: string, language: string) => api.post<void>("/api/auth/password-reset", { email, language }),
   confirmPasswordReset: (token: string, password: string) =>
     api.post<void>("/api/auth/password-reset/confirm", { token, password }),
-  changePassword: (current: string, next: string) => api.post<void>("/api/auth/password", { current, new: next }),
+  /**
+   * Ends the person's other sessions, and access tokens issued before now (this one too): a fresh
+   * token from this session's refresh cookie keeps this tab going without a refused request.
+   */
+  changePassword: async (current: string, next: string): Promise<void> => {
+    await api.post<void>("/api/auth/password", { current, new: next });
+    await refresh().catch(() => undefined);
+  },
   logout: async (): Promise<SessionState> => {
     await request("POST", "/api/auth/logout", { headers: { "X-Silo-Refresh": "1" }, retry: false }).catch(() => undefined);
     forget();
