@@ -86,30 +86,13 @@ function ChangePassword({ email }: { email: string }) {
 function TwoFactorPanel({ me, reload }: { me: Me; reload: () => void }) {
   const { t } = useI18n();
   const enabled = me.two_factor?.enabled ?? false;
-  const [settingUp, setSettingUp] = useState(false);
   return (
     <div className="panel">
       <h2>{t("twofa.title")}</h2>
       <p data-testid="twofa-status">
         <span className={enabled ? "badge paid" : "badge"}>{t(enabled ? "twofa.on" : "twofa.off")}</span>
       </p>
-      {!enabled &&
-        (settingUp ? (
-          <TwoFactorSetupFlow
-            email={me.identity.email}
-            onDone={() => {
-              setSettingUp(false);
-              reload();
-            }}
-          />
-        ) : (
-          <>
-            <p>{t("twofa.intro")}</p>
-            <button type="button" className="primary" onClick={() => setSettingUp(true)}>
-              {t("twofa.setUp")}
-            </button>
-          </>
-        ))}
+      {!enabled && <TwoFactorSetupFlow email={me.identity.email} onDone={reload} />}
       {enabled && (
         <>
           <NewRecoveryCodes email={me.identity.email} />

@@ -88,7 +88,7 @@ export function Login({ notice }: { notice?: SessionNotice }) {
           <Field
             key="totp"
             label={t("twofa.code")}
-            hint={t("twofa.codeHint")}
+            hint={t("twofa.loginCodeHint")}
             inputMode="numeric"
             autoComplete="one-time-code"
             pattern="\s*(\d\s*){6}"

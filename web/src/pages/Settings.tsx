@@ -53,6 +53,7 @@ function NameForm({ company, onSaved }: { company: Company; onSaved: (c: Company
 
   return (
     <form className="panel" onSubmit={(e) => void submit(e)}>
+      <h2>{t("settings.general")}</h2>
       <Field label={t("auth.companyName")} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
       <ErrorBox error={error} />
       {done && <Notice>{t("common.saved")}</Notice>}
