@@ -27,7 +27,7 @@ describe("toApiError", () => {
   it("reads Retry-After on 503 busy", async () => {
     const e = await toApiError(json(503, { error: { code: "busy", message: "busy" } }, { "Retry-After": "2" }));
     expect([e.code, e.retryAfter]).toEqual(["busy", 2]);
-    expect(errorMessage(e, translator("nl"))).toBe("Silo heeft het druk. Probeer het over 2 seconden opnieuw.");
+    expect(errorMessage(e, translator("nl"))).toBe("Silo heeft het nu druk. Probeer het over 2 seconden opnieuw.");
   });
 
   it("maps unknown codes and non-JSON server failures to generic ones", async () => {

@@ -37,6 +37,12 @@ pub enum AuthError {
     /// Hashing a password failed.
     #[error("password hashing failed: {0}")]
     PasswordHash(String),
+    /// A stored TOTP secret is not base32 of at least 128 bits (a damaged registry row).
+    #[error("invalid TOTP secret")]
+    InvalidSecret,
+    /// The TOTP settings or the account name were refused (an account name with `:`).
+    #[error("cannot set up TOTP: {0}")]
+    InvalidTotp(String),
 }
 
 /// Why a presented token was refused.

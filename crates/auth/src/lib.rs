@@ -1,7 +1,8 @@
 //! Authentication primitives for Silo: access tokens (JWT signed with Ed25519), the key set
-//! that signs and verifies them, and password hashing.
+//! that signs and verifies them, password hashing, and the second factor (TOTP and recovery
+//! codes, [`totp`]).
 //!
-//! All cryptography comes from maintained crates (jsonwebtoken, ed25519-dalek, argon2); this
+//! All cryptography comes from maintained crates (jsonwebtoken, ed25519-dalek, argon2, totp-rs); this
 //! crate only decides which of their options are allowed. The server maps every
 //! [`TokenError`] to 401 `unauthenticated` and treats [`AuthError`] as an internal failure.
 //!
@@ -26,6 +27,7 @@ mod keys;
 mod keystore;
 pub mod password;
 mod token;
+pub mod totp;
 mod verified_cache;
 
 pub use error::{AuthError, TokenError};

@@ -94,6 +94,9 @@ pub enum Command {
     /// Manage the members of a company.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// See and manage people (identities) across companies: disable, enable, reset two-factor.
+    #[command(subcommand)]
+    Identity(IdentityCommand),
     /// Check the audit trail's hash chains.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -150,6 +153,17 @@ pub struct ServeArgs {
     /// <data>/keys.
     #[arg(long, env = "SILO_SIGNING_KEY_FILE")]
     pub signing_key_file: Option<PathBuf>,
+    /// A reverse proxy in front of Silo, as a network (10.0.0.0/8) or an address: requests from
+    /// it take the client address from X-Forwarded-For (or Forwarded) for limits and audit
+    /// records. Repeat, or separate with commas, for several. From any other peer those
+    /// headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SILO_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = silo_server::client_ip::parse_trusted_proxy
+    )]
+    pub trusted_proxies: Vec<silo_server::IpNet>,
     /// Mail and the links in it.
     #[command(flatten)]
     pub mail: MailArgs,
@@ -345,5 +359,42 @@ pub enum MemberCommand {
         /// Mail for the invitation (sent when no password is given).
         #[command(flatten)]
         mail: MailArgs,
+    },
+}
+
+/// `silo identity ...`.
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Every identity: email, status, two-factor and how many companies it belongs to.
+    List {
+        /// Print JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One identity: its memberships (company and role), open sessions and two-factor.
+    Show {
+        /// The person's email.
+        email: String,
+        /// Print JSON for scripts instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop an identity from logging in; its sessions end now and its access tokens on their
+    /// next request.
+    Disable {
+        /// The person's email.
+        email: String,
+    },
+    /// Let a disabled identity log in again.
+    Enable {
+        /// The person's email.
+        email: String,
+    },
+    /// Turn two-factor authentication off for a person who lost both their authenticator app
+    /// and their recovery codes (check who is asking first); they can set it up again.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        /// The person's email.
+        email: String,
     },
 }

@@ -32,6 +32,7 @@ pub struct FileSettings {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     invitation_ttl_days: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 fn from_default(matches: &ArgMatches, id: &str) -> bool {
@@ -147,6 +148,22 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> anyhow::Result<()> {
             |a, v| a.mail.invitation_ttl_days = v,
             "invitation_ttl_days",
         );
+        if let Some(list) = file.trusted_proxies {
+            let parsed = list
+                .iter()
+                .map(|s| silo_server::client_ip::parse_trusted_proxy(s))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    anyhow::anyhow!("config file {}: trusted_proxies: {e}", path.display())
+                })?;
+            overlay_serve(
+                args,
+                m,
+                Some(parsed),
+                |a, v| a.trusted_proxies = v,
+                "trusted_proxies",
+            );
+        }
     }
     Ok(())
 }
@@ -207,6 +224,13 @@ pub fn print(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
         smtp_url: serve.mail.smtp_url.as_deref().map(mask_url),
         mail_from: Some(serve.mail.mail_from.clone()),
         invitation_ttl_days: Some(serve.mail.invitation_ttl_days),
+        trusted_proxies: Some(
+            serve
+                .trusted_proxies
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
     };
     print!("{}", toml::to_string(&effective)?);
     Ok(())

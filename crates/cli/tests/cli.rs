@@ -1,6 +1,7 @@
 //! The `silo` binary as an operator uses it: real processes, real files, real HTTP.
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 
+use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -262,7 +263,39 @@ fn suspend_resume_and_members() {
         data,
         &["member", "add", "acme", "cy@acme.example", "viewer"],
     ));
-    assert!(invited.contains("invitation token"), "{invited}");
+    assert!(invited.contains("invited as viewer"), "{invited}");
+    assert!(
+        !invited.contains("token"),
+        "no secret on the terminal: {invited}"
+    );
+    let token = mailed_token(data, "cy@acme.example", "accept-invite");
+    assert_eq!(token.len(), 64, "the link went by mail");
+}
+
+/// The token of the newest `path` link mailed to `email` (the outbox of `<data>/mail`).
+fn mailed_token(data: &Path, email: &str, path: &str) -> String {
+    let mut mails: Vec<_> = std::fs::read_dir(data.join("mail/outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    mails.sort();
+    let needle = format!("/{path}?token=");
+    mails
+        .iter()
+        .rev()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .filter(|m| m.contains(&format!("To: {email}")))
+        .find_map(|m| {
+            let at = m.find(&needle)? + needle.len();
+            Some(
+                m[at..]
+                    .chars()
+                    .take_while(char::is_ascii_hexdigit)
+                    .collect(),
+            )
+        })
+        .unwrap_or_else(|| panic!("no {path} link mailed to {email}"))
 }
 
 #[test]
@@ -448,9 +481,17 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (token, metrics) = rt.block_on(async {
         let client = reqwest::Client::new();
-        let signup: serde_json::Value = client
+        let asked = client
             .post(format!("{url}/api/signup"))
             .json(&serde_json::json!({"company_name": "Secretive Company Name", "email": "ann@acme.example", "password": secret_password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asked.status(), 202);
+        let link = mailed_token(dir.path(), "ann@acme.example", "verify-email");
+        let signup: serde_json::Value = client
+            .post(format!("{url}/api/auth/verify-email"))
+            .json(&serde_json::json!({ "token": link }))
             .send()
             .await
             .unwrap()
@@ -535,7 +576,7 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     let file = dir.path().join("silo.toml");
     std::fs::write(
         &file,
-        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\nmax_tenant_pools = 300\ntenant_connection_budget = 100\n",
+        "listen = \"127.0.0.1:9999\"\nsignup = false\ntoken_ttl = 1200\nbody_limit = 5000\ndatabase_url = \"postgres://silo:hunter2@db.example/control\"\nmax_tenant_pools = 300\ntenant_connection_budget = 100\nsmtp_url = \"smtps://mailer:hunter3@smtp.example.com\"\nmail_from = \"File <file@acme.example>\"\n",
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_silo"))
@@ -550,6 +591,8 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
         ])
         .env("SILO_TOKEN_TTL", "60")
         .env("SILO_TENANT_CONNECTION_BUDGET", "80")
+        .env("SILO_MAIL_FROM", "Acme <noreply@acme.example>")
+        .env_remove("SILO_SMTP_URL")
         .env_remove("SILO_DATABASE_URL")
         .env_remove("SILO_LISTEN")
         .output()
@@ -576,6 +619,41 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     assert!(text.contains("max_tenant_pools = 300"), "{text}");
     assert!(text.contains("tenant_connection_budget = 80"), "{text}");
     assert!(text.contains("tenant_connections_per_pool = 3"), "{text}");
+    assert!(
+        text.contains("smtp_url = \"smtps://mailer:***@smtp.example.com\""),
+        "{text}"
+    );
+    assert!(!text.contains("hunter3"), "{text}");
+    assert!(
+        text.contains("mail_from = \"Acme <noreply@acme.example>\""),
+        "environment beats the file: {text}"
+    );
+
+    std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]\n").unwrap();
+    let config = |env: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_silo"));
+        cmd.args(["--config", file.to_str().unwrap(), "config"]);
+        match env {
+            Some(v) => cmd.env("SILO_TRUSTED_PROXIES", v),
+            None => cmd.env_remove("SILO_TRUSTED_PROXIES"),
+        };
+        cmd.output().unwrap()
+    };
+    let text = ok(&config(None));
+    assert!(
+        text.contains("trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1/32\"]"),
+        "{text}"
+    );
+    let text = ok(&config(Some("127.0.0.1,fd00::/8")));
+    assert!(
+        text.contains("trusted_proxies = [\"127.0.0.1/32\", \"fd00::/8\"]"),
+        "environment beats the file: {text}"
+    );
+    assert_eq!(config(Some("proxy.local")).status.code(), Some(2));
+    std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/33\"]\n").unwrap();
+    let bad = config(None);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("trusted_proxies"));
 
     std::fs::write(&file, "max_tenant_pools = 0\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_silo"))
@@ -592,4 +670,195 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("lisen"));
+}
+
+/// Starts `silo serve` on a free port; answers the child and its address. The caller stops it.
+fn serve(
+    data: &Path,
+) -> (
+    std::process::Child,
+    String,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_silo"))
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("address printed").unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_owned();
+        }
+    };
+    (child, url, lines)
+}
+
+fn identity_json(data: &Path, email: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(&silo(data, &["identity", "show", email, "--json"]))).unwrap()
+}
+
+/// The operator's identity commands against a server running on the same data: what they
+/// show, a two-factor reset, and a disabled identity refused on its next request (the server
+/// sees the command's change through the registry file, though another process made it).
+#[test]
+fn identity_commands_act_on_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    ok(&create(data, "Acme Digital", "acme", "ann@acme.example"));
+    ok(&silo(
+        data,
+        &[
+            "member",
+            "add",
+            "acme",
+            "bob@acme.example",
+            "sales",
+            "--password",
+            PASSWORD,
+        ],
+    ));
+    let (mut child, url, lines) = serve(data);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = reqwest::Client::new();
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut req = client.post(format!("{url}{path}")).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        rt.block_on(async {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let cookie = res
+                .headers()
+                .get("set-cookie")
+                .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
+            (
+                status,
+                res.json::<serde_json::Value>().await.unwrap(),
+                cookie,
+            )
+        })
+    };
+    let status = |path: &str, token: &str| {
+        rt.block_on(async {
+            client
+                .get(format!("{url}{path}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    let login = json!({"email": "ann@acme.example", "password": PASSWORD});
+
+    // Ann turns two-factor on.
+    let (_, body, cookie) = post("/api/auth/login", None, login.clone());
+    let token = body["token"].as_str().unwrap().to_owned();
+    let cookie = cookie.unwrap();
+    let (_, setup, _) = post("/api/auth/2fa/setup", Some(&token), json!({}));
+    let secret_text = setup["secret"].as_str().unwrap().to_owned();
+    let secret = silo_auth::totp::TotpSecret::from_base32(&secret_text).unwrap();
+    let now = u64::try_from(silo_store::Timestamp::now().unix_seconds()).unwrap();
+    let (code, confirmed, _) = post(
+        "/api/auth/2fa/confirm",
+        Some(&token),
+        json!({"code": secret.code_at(now)}),
+    );
+    assert_eq!(code, 200, "{confirmed}");
+
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(&silo(data, &["identity", "list", "--json"]))).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["email"], "ann@acme.example");
+    assert_eq!(list[0]["two_factor"], true);
+    assert_eq!(list[0]["memberships"], 1);
+    assert_eq!(list[1]["two_factor"], false);
+    let table = ok(&silo(data, &["identity", "list"]));
+    assert!(table.contains("bob@acme.example"), "{table}");
+    let ann = identity_json(data, "ANN@acme.example");
+    assert_eq!(ann["status"], "active");
+    assert_eq!(ann["memberships"][0]["slug"], "acme");
+    assert_eq!(ann["memberships"][0]["role"], "owner");
+    assert_eq!(ann["active_sessions"], 1);
+    assert_eq!(ann["recovery_codes_left"], 10);
+    let text = ok(&silo(data, &["identity", "show", "ann@acme.example"]));
+    assert!(
+        text.contains("two-factor:  on") && text.contains("acme"),
+        "{text}"
+    );
+
+    // Reset: the password alone logs in again.
+    let (status_code, body, _) = post("/api/auth/login", None, login.clone());
+    assert_eq!(
+        (status_code, body["error"]["code"].as_str()),
+        (401, Some("two_factor_required"))
+    );
+    ok(&silo(data, &["identity", "reset-2fa", "ann@acme.example"]));
+    assert!(ok(&silo(data, &["identity", "reset-2fa", "ann@acme.example"])).contains("nothing"));
+    assert_eq!(identity_json(data, "ann@acme.example")["two_factor"], false);
+    let (status_code, _, _) = post("/api/auth/login", None, login.clone());
+    assert_eq!(status_code, 200);
+
+    // Disable: the old access token and the session end; logging in is refused.
+    assert_eq!(status("/api/company", &token), 200);
+    ok(&silo(data, &["identity", "disable", "ann@acme.example"]));
+    assert_eq!(status("/api/company", &token), 401);
+    assert_eq!(status("/api/me", &token), 401);
+    let refresh = rt.block_on(async {
+        client
+            .post(format!("{url}/api/auth/refresh"))
+            .header("x-silo-refresh", "1")
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    assert_eq!(refresh, 401);
+    let (status_code, _, _) = post("/api/auth/login", None, login.clone());
+    assert_eq!(status_code, 401);
+    let ann = identity_json(data, "ann@acme.example");
+    assert_eq!(
+        (ann["status"].as_str(), ann["active_sessions"].as_i64()),
+        (Some("disabled"), Some(0))
+    );
+
+    ok(&silo(data, &["identity", "enable", "ann@acme.example"]));
+    let (status_code, body, _) = post("/api/auth/login", None, login);
+    assert_eq!(status_code, 200, "{body}");
+    assert_eq!(
+        silo(data, &["identity", "show", "nobody@acme.example"])
+            .status
+            .code(),
+        Some(1)
+    );
+    ok(&silo(data, &["audit", "verify"]));
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+    // The server's log never holds the secret or a recovery code.
+    let log: Vec<String> = lines.map_while(Result::ok).collect();
+    let log = log.join("\n");
+    assert!(!log.contains(&secret_text), "{log}");
+    for code in confirmed["recovery_codes"].as_array().unwrap() {
+        assert!(!log.contains(code.as_str().unwrap()));
+    }
 }

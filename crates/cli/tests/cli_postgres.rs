@@ -106,3 +106,78 @@ fn companies_are_created_and_listed_with_their_placement() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+/// `silo identity` on PostgreSQL: the overview, a two-factor reset and disabling, read back from
+/// the registry.
+#[test]
+fn identity_commands_on_postgres() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let run = |args: &[&str]| {
+        let out = silo(&storage, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&[
+        "company",
+        "create",
+        "--name",
+        "Acme",
+        "--slug",
+        "acme",
+        "--owner-email",
+        "ann@acme.example",
+    ]);
+    let pg = storage.pg.as_ref().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let control = silo_control::ControlPlane::open_postgres(&pg.control_url)
+            .await
+            .unwrap();
+        let ann = control
+            .identity_by_email(&silo_control::Email::parse("ann@acme.example").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let pending = control.begin_two_factor(ann.id).await.unwrap();
+        let now = u64::try_from(silo_store::Timestamp::now().unix_seconds()).unwrap();
+        control
+            .confirm_two_factor(ann.id, &pending.secret.code_at(now))
+            .await
+            .unwrap();
+        control.create_session(ann.id, None).await.unwrap();
+        control.close().await;
+    });
+    let show = |email: &str| -> serde_json::Value {
+        serde_json::from_str(&run(&["identity", "show", email, "--json"])).unwrap()
+    };
+    let ann = show("ann@acme.example");
+    assert_eq!(ann["two_factor"], true);
+    assert_eq!(ann["active_sessions"], 1);
+    assert_eq!(ann["memberships"][0]["role"], "owner");
+    let list: serde_json::Value =
+        serde_json::from_str(&run(&["identity", "list", "--json"])).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    run(&["identity", "reset-2fa", "ann@acme.example"]);
+    assert_eq!(show("ann@acme.example")["two_factor"], false);
+    run(&["identity", "disable", "ann@acme.example"]);
+    let ann = show("ann@acme.example");
+    assert_eq!(ann["status"], "disabled");
+    assert_eq!(ann["active_sessions"], 0);
+    run(&["identity", "enable", "ann@acme.example"]);
+    assert_eq!(show("ann@acme.example")["status"], "active");
+    assert_eq!(
+        silo(&storage, &["identity", "disable", "nobody@acme.example"])
+            .status
+            .code(),
+        Some(1)
+    );
+    run(&["audit", "verify"]);
+}

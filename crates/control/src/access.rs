@@ -1,4 +1,5 @@
-//! The request path's registry look-up: identity, company and membership in one query.
+//! The request path's registry look-up: identity, company, membership and whether the identity
+//! has two-factor on, in one query.
 //!
 //! Reading them together keeps rule 4 simple (a suspension, removal or demotion acts on the next
 //! request, also when another process made it) while costing one round trip instead of three.
@@ -25,6 +26,9 @@ pub struct AccessView {
     pub company: Option<Company>,
     /// The identity's role there, if it is a member.
     pub role: Option<Role>,
+    /// Whether the identity has two-factor authentication on (checked against the company's
+    /// `require_two_factor`).
+    pub two_factor: bool,
 }
 
 /// Renames prefixed columns so the row mappers of identities and companies can read them.
@@ -147,12 +151,15 @@ impl ControlPlane {
                         c.id AS c_id, c.slug AS c_slug, c.name AS c_name, c.plan AS c_plan,
                         c.status AS c_status, c.created_at AS c_created_at, c.updated_at AS c_updated_at,
                         c.erased_at AS c_erased_at, c.erased_by AS c_erased_by,
+                        c.require_two_factor AS c_require_two_factor,
                         (p.moving_to IS NOT NULL) AS c_moving,
-                        m.role AS m_role
+                        m.role AS m_role,
+                        (tf.identity_id IS NOT NULL) AS t_two_factor
                  FROM identities i
                  LEFT JOIN companies c ON c.id = $2
                  LEFT JOIN placements p ON p.company_id = c.id
                  LEFT JOIN memberships m ON m.identity_id = i.id AND m.company_id = c.id
+                 LEFT JOIN two_factor tf ON tf.identity_id = i.id AND tf.confirmed_at IS NOT NULL
                  WHERE i.id = $1",
                 params![identity, company],
             )
@@ -162,6 +169,7 @@ impl ControlPlane {
                 identity: None,
                 company: None,
                 role: None,
+                two_factor: false,
             });
         };
         let identity = Identity::from_row(&unprefixed(&row, "i_"))?;
@@ -180,6 +188,7 @@ impl ControlPlane {
             identity: Some(identity),
             company,
             role,
+            two_factor: row.get("t_two_factor")?,
         })
     }
 }

@@ -33,6 +33,8 @@ pub struct Company {
     /// Who erased it: an identity id, or `operator` for the command line (tombstones only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub erased_by: Option<String>,
+    /// Whether it refuses members who have not turned on two-factor authentication.
+    pub require_two_factor: bool,
     /// Whether its database is being moved to another server; it serves nothing meanwhile.
     #[serde(skip)]
     pub moving: bool,
@@ -43,7 +45,7 @@ macro_rules! select_company {
     ($rest:literal) => {
         concat!(
             "SELECT c.id, c.slug, c.name, c.plan, c.status, c.created_at, c.updated_at, ",
-            "c.erased_at, c.erased_by, (p.moving_to IS NOT NULL) AS moving, ",
+            "c.erased_at, c.erased_by, c.require_two_factor, (p.moving_to IS NOT NULL) AS moving, ",
             "p.backend, p.server, p.database_name, p.credentials_ref, p.schema_version ",
             "FROM companies c LEFT JOIN placements p ON p.company_id = c.id ",
             $rest
@@ -73,6 +75,7 @@ impl Company {
             updated_at: row.get("updated_at")?,
             erased_at: row.get("erased_at")?,
             erased_by: row.get("erased_by")?,
+            require_two_factor: row.get("require_two_factor")?,
             moving: row.get::<Option<bool>>("moving")?.unwrap_or(false),
         })
     }

@@ -10,6 +10,7 @@ mod companies;
 mod error;
 mod fleet;
 mod identities;
+mod identity_admin;
 mod invitations;
 mod memberships;
 mod placement;
@@ -17,6 +18,7 @@ mod plans;
 mod secret;
 mod sessions;
 mod signups;
+mod two_factor;
 mod types;
 
 pub use access::AccessView;
@@ -25,6 +27,7 @@ pub use companies::{Company, NewCompany};
 pub use error::ControlError;
 pub use fleet::Eraser;
 pub use identities::{Identity, IdentityStatus, NewIdentity};
+pub use identity_admin::IdentityOverview;
 pub use invitations::{
     Accepted, CompanySummary, INVITATION_TTL, Invitation, InvitationStatus, Inviter,
     LinkedInvitation, NewInvitation, OfferedMembership,
@@ -34,6 +37,7 @@ pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
 pub use sessions::{RotatedSession, SESSION_ABSOLUTE_TTL, SESSION_IDLE_TTL, SessionError};
 pub use signups::{PASSWORD_RESET_TTL, PendingSignup, SIGNUP_TTL};
+pub use two_factor::{PendingTwoFactor, SecondFactor, TwoFactorError};
 pub use types::{
     CompanyId, CompanyStatus, Email, IdentityId, InvitationId, Slug, role_schema,
     string_enum_schema,
@@ -78,6 +82,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             name: "0006_verified_identities",
             sql: include_str!("../../../migrations/control/sqlite/0006_verified_identities.sql"),
         },
+        silo_store::Migration {
+            version: 7,
+            name: "0007_two_factor",
+            sql: include_str!("../../../migrations/control/sqlite/0007_two_factor.sql"),
+        },
     ],
     postgres: &[
         silo_store::Migration {
@@ -109,6 +118,11 @@ pub static MIGRATIONS: MigrationSet = MigrationSet {
             version: 6,
             name: "0006_verified_identities",
             sql: include_str!("../../../migrations/control/postgres/0006_verified_identities.sql"),
+        },
+        silo_store::Migration {
+            version: 7,
+            name: "0007_two_factor",
+            sql: include_str!("../../../migrations/control/postgres/0007_two_factor.sql"),
         },
     ],
 };

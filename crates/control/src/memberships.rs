@@ -177,16 +177,12 @@ impl ControlPlane {
         row.as_ref().map(member_from_row).transpose()
     }
 
-    /// How many members a company has.
-    pub async fn member_count(&self, company: CompanyId) -> Result<i64, ControlError> {
-        let row = self
-            .db
-            .fetch_one(
-                "SELECT COUNT(*) AS n FROM memberships WHERE company_id = $1",
-                params![company],
-            )
-            .await?;
-        Ok(row.get("n")?)
+    /// How many seats a company uses: members plus invitations still waiting for an answer.
+    pub async fn seats_in_use(&self, company: CompanyId) -> Result<i64, ControlError> {
+        let mut tx = self.db.begin().await?;
+        let seats = seats_taken(&mut tx, company, Timestamp::now()).await?;
+        tx.commit().await?;
+        Ok(seats)
     }
 
     /// Changes a member's role. Demoting the company's last owner is refused with

@@ -13,22 +13,22 @@ use silo_roles::Role;
 use silo_store::TenantDb;
 use std::net::SocketAddr;
 
-/// Where a request came from, for audit records.
+/// Where a request came from, for audit records and limits.
 #[derive(Clone, Debug, Default)]
 pub struct RequestMeta {
-    /// The peer address (proxies' forwarding headers are not trusted).
+    /// The client's address: the TCP peer, or the address a trusted proxy forwarded for
+    /// (`--trusted-proxy`; see [`crate::client_ip`]).
     pub client_ip: Option<std::net::IpAddr>,
     /// The request id (also returned as `X-Request-Id`).
     pub request_id: Option<String>,
 }
 
 impl RequestMeta {
-    fn of(parts: &Parts) -> Self {
+    fn of(parts: &Parts, state: &AppState) -> Self {
         RequestMeta {
-            client_ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
+            client_ip: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+                crate::client_ip::client_ip(c.0.ip(), &parts.headers, &state.config.trusted_proxies)
+            }),
             request_id: parts
                 .headers
                 .get("x-request-id")
@@ -58,11 +58,14 @@ impl RequestMeta {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
+impl FromRequestParts<AppState> for RequestMeta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(RequestMeta::of(parts))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(RequestMeta::of(parts, state))
     }
 }
 
@@ -168,7 +171,7 @@ impl FromRequestParts<AppState> for Authenticated {
         Ok(Authenticated {
             identity,
             company_claim: verified.company().map(CompanyId::from_uuid),
-            meta: RequestMeta::of(parts),
+            meta: RequestMeta::of(parts, state),
         })
     }
 }
@@ -208,7 +211,7 @@ impl FromRequestParts<AppState> for Tenant {
         let auth = Authenticated {
             identity,
             company_claim: Some(company_id),
-            meta: RequestMeta::of(parts),
+            meta: RequestMeta::of(parts, state),
         };
         let refusal = Refusal {
             state,
@@ -226,6 +229,16 @@ impl FromRequestParts<AppState> for Tenant {
                 .record("access.not_a_member", ApiError::NotAMember)
                 .await);
         };
+        // Read in the same registry view as the membership, so turning the requirement on (or
+        // resetting someone's two-factor) acts on the very next request.
+        if company.require_two_factor && !view.two_factor {
+            return Err(refusal
+                .record(
+                    "access.two_factor_setup_required",
+                    ApiError::TwoFactorSetupRequired,
+                )
+                .await);
+        }
         if !role.can(permission) {
             return Err(refusal
                 .record("access.forbidden", ApiError::Forbidden)

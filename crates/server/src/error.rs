@@ -20,6 +20,10 @@ pub enum ApiError {
     /// 401 `invalid_credentials`: unknown email or wrong password, the same answer for both.
     #[error("email or password is wrong")]
     InvalidCredentials,
+    /// 401 `two_factor_required`: the password was right, and the identity has two-factor
+    /// authentication on: log in again with `code`.
+    #[error("a code from your authenticator app or a recovery code is required")]
+    TwoFactorRequired,
     /// 403 `no_company`: a company-scoped route with an identity-only token.
     #[error("this route needs a token bound to a company")]
     NoCompany,
@@ -32,6 +36,10 @@ pub enum ApiError {
     /// 403 `not_a_member`: the identity holds no membership in the company now.
     #[error("you are not a member of this company")]
     NotAMember,
+    /// 403 `two_factor_setup_required`: the company requires two-factor authentication and the
+    /// identity has not turned it on (set it up with the identity-level `/api/auth/2fa` routes).
+    #[error("this company requires two-factor authentication; set it up first")]
+    TwoFactorSetupRequired,
     /// 403 `forbidden`: the role lacks the route's permission.
     #[error("your role does not allow this")]
     Forbidden,
@@ -67,6 +75,12 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
+    /// 503 `busy`: too much password work is running; with `Retry-After` in seconds.
+    #[error("the server is busy, try again shortly")]
+    Busy {
+        /// Seconds after which a retry may find room.
+        retry_after: u64,
+    },
     /// 503 `tenant_unavailable`: the company's database cannot be opened or reached.
     #[error("the company's data is temporarily unavailable")]
     TenantUnavailable(String),
@@ -99,10 +113,12 @@ impl ApiError {
             BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            TwoFactorRequired => (StatusCode::UNAUTHORIZED, "two_factor_required"),
             NoCompany => (StatusCode::FORBIDDEN, "no_company"),
             TenantUnresolved => (StatusCode::FORBIDDEN, "tenant_unresolved"),
             CompanySuspended => (StatusCode::FORBIDDEN, "company_suspended"),
             NotAMember => (StatusCode::FORBIDDEN, "not_a_member"),
+            TwoFactorSetupRequired => (StatusCode::FORBIDDEN, "two_factor_setup_required"),
             Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             SignupDisabled => (StatusCode::FORBIDDEN, "signup_disabled"),
             PlanLimit(_) => (StatusCode::FORBIDDEN, "plan_limit"),
@@ -112,6 +128,7 @@ impl ApiError {
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             TenantUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "tenant_unavailable"),
             Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -128,6 +145,7 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%cause, code, "unavailable")
             }
             ApiError::Unauthenticated(reason) => tracing::info!(%reason, "token refused"),
+            ApiError::Busy { .. } => tracing::warn!("every password slot is taken; refused"),
             _ => {}
         }
         let mut error = json!({ "code": code, "message": self.to_string() });
@@ -135,7 +153,7 @@ impl IntoResponse for ApiError {
             error["fields"] = json!(fields);
         }
         let mut response = (status, Json(json!({ "error": error }))).into_response();
-        if let ApiError::RateLimited { retry_after } = self
+        if let ApiError::RateLimited { retry_after } | ApiError::Busy { retry_after } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -184,6 +202,26 @@ impl From<silo_control::ControlError> for ApiError {
                 ApiError::Unavailable(cause)
             }
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<silo_control::TwoFactorError> for ApiError {
+    /// The answers of the logged-in two-factor routes; login maps a wrong code to
+    /// `invalid_credentials` itself.
+    fn from(e: silo_control::TwoFactorError) -> Self {
+        use silo_control::TwoFactorError;
+        match e {
+            TwoFactorError::AlreadyEnabled => ApiError::Conflict {
+                code: "two_factor_enabled",
+                message: "two-factor authentication is already on; disable it first".into(),
+            },
+            TwoFactorError::NotEnabled => ApiError::Conflict {
+                code: "two_factor_not_enabled",
+                message: "two-factor authentication is not on".into(),
+            },
+            TwoFactorError::WrongCode => ApiError::invalid("code", "is wrong or was already used"),
+            TwoFactorError::Control(e) => e.into(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod binding;
+pub mod client_ip;
 pub mod error;
 mod handlers;
 mod json;
@@ -10,18 +11,21 @@ pub mod notify;
 mod observe;
 pub mod openapi;
 mod pagination;
+pub mod passwords;
 pub mod ratelimit;
 mod routes;
 mod validate;
 mod web;
 
 pub use error::ApiError;
-pub use ratelimit::LoginLimits;
+pub use ipnet::IpNet;
+pub use passwords::{PasswordLimits, Passwords};
+pub use ratelimit::{Limited, LoginLimits, RequestLimits};
 pub use routes::{Access, CONTENT_SECURITY_POLICY, ROUTES, RouteSpec};
 pub use web::WebApp;
 
 use axum::Router;
-use ratelimit::LoginLimiter;
+use ratelimit::{LoginLimiter, RequestLimiter};
 use silo_auth::Tokens;
 use silo_tenancy::Tenancy;
 use std::future::Future;
@@ -39,8 +43,15 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Whether `POST /api/signup` creates companies.
     pub signup_enabled: bool,
-    /// Failed-login limits.
+    /// Login attempt limits.
     pub login_limits: LoginLimits,
+    /// Signup and password-reset request limits per client address.
+    pub request_limits: RequestLimits,
+    /// How much password hashing may run at once.
+    pub password_limits: PasswordLimits,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client; from
+    /// any other peer those headers are ignored.
+    pub trusted_proxies: Vec<IpNet>,
     /// The address people reach this server at, for links such as invitations. When it is
     /// `https://`, the session cookie is marked `Secure`.
     pub public_url: String,
@@ -59,6 +70,9 @@ impl Default for ServerConfig {
             body_limit: 1024 * 1024,
             signup_enabled: true,
             login_limits: LoginLimits::default(),
+            request_limits: RequestLimits::default(),
+            password_limits: PasswordLimits::default(),
+            trusted_proxies: Vec::new(),
             public_url: "http://127.0.0.1:8080".into(),
             web: WebApp::default(),
             invitation_ttl: silo_control::INVITATION_TTL,
@@ -78,6 +92,8 @@ pub struct Shared {
     pub(crate) tenancy: Arc<Tenancy>,
     pub(crate) tokens: Tokens,
     pub(crate) limiter: LoginLimiter,
+    pub(crate) request_limits: RequestLimiter,
+    pub(crate) passwords: Arc<Passwords>,
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
     pub(crate) mailer: silo_mail::Mailer,
@@ -107,6 +123,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     mailer: silo_mail::Mailer,
+    passwords: Arc<Passwords>,
 }
 
 /// How long a stopping server waits for the mail spool to empty. What is left is delivered
@@ -121,10 +138,13 @@ impl Server {
         tokens: Tokens,
     ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
+        let passwords = Arc::new(Passwords::new(config.password_limits));
         let state = AppState(Arc::new(Shared {
             tenancy,
             tokens,
             limiter: LoginLimiter::new(config.login_limits),
+            request_limits: RequestLimiter::new(config.request_limits),
+            passwords: passwords.clone(),
             config: config.clone(),
             metrics: observe::Metrics::new().map_err(std::io::Error::other)?,
             mailer: silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?,
@@ -135,7 +155,13 @@ impl Server {
             listener,
             router,
             mailer,
+            passwords,
         })
+    }
+
+    /// The server's password work, to read its counts or hold its slots.
+    pub fn passwords(&self) -> Arc<Passwords> {
+        self.passwords.clone()
     }
 
     /// The address actually bound.

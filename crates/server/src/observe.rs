@@ -45,6 +45,8 @@ pub struct Metrics {
     registry_cache_hits: IntCounter,
     tenant_pools: IntGauge,
     tenant_connections: IntGauge,
+    password_verifications: IntCounter,
+    password_hashes: IntCounter,
 }
 
 impl Metrics {
@@ -86,6 +88,14 @@ impl Metrics {
             "tenant_connections_open",
             "Tenant database connections open now",
         )?;
+        let password_verifications = IntCounter::new(
+            "password_verifications_total",
+            "Argon2 password verifications run by this process",
+        )?;
+        let password_hashes =
+            IntCounter::new("password_hashes_total", "Passwords hashed by this process")?;
+        registry.register(Box::new(password_verifications.clone()))?;
+        registry.register(Box::new(password_hashes.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(provisioned.clone()))?;
@@ -102,6 +112,8 @@ impl Metrics {
             registry_cache_hits,
             tenant_pools,
             tenant_connections,
+            password_verifications,
+            password_hashes,
         })
     }
 }
@@ -154,11 +166,16 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     metrics
         .tenant_connections
         .set(gauge(stats.open_connections));
-    // The counts live in the tenancy layer; bring the counters up to them.
+    // The counts live in the tenancy layer and the password work; bring the counters up to them.
     for (counter, value) in [
         (&metrics.provisioned, stats.provisioned),
         (&metrics.lazy_migrations, stats.lazy_migrations),
         (&metrics.registry_cache_hits, stats.registry_cache_hits),
+        (
+            &metrics.password_verifications,
+            state.passwords.verifications(),
+        ),
+        (&metrics.password_hashes, state.passwords.hashes()),
     ] {
         counter.inc_by(value.saturating_sub(counter.get()));
     }

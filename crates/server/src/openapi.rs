@@ -4,7 +4,7 @@
 //! come from [`DOCS`] below, whose schemas are derived from the Rust types with `schemars`. A
 //! test fails when a route has no entry here.
 
-use crate::handlers::{auth, company, invitations, members, password, signup};
+use crate::handlers::{auth, company, invitations, members, password, signup, two_factor};
 use crate::pagination::Page;
 use crate::routes::{Access, ROUTES};
 use axum::http::Method;
@@ -57,7 +57,7 @@ docs! {
     GET "/api/docs" "The API reference page" => 200;
     POST "/api/signup" "Ask for a company with yourself as its owner: a verification link goes to the address (the answer is the same for every address)" in signup::SignupRequest => 202 out signup::SignupAccepted;
     POST "/api/auth/verify-email" "Use a signup's verification link: creates the company and logs in" in signup::VerifyEmailRequest => 201 out auth::TokenResponse;
-    POST "/api/auth/login" "Log in; binds to a company when one is named or there is only one" in auth::LoginRequest => 200 out auth::TokenResponse;
+    POST "/api/auth/login" "Log in (with `code` when two-factor is on); binds to a company when one is named or there is only one" in auth::LoginRequest => 200 out auth::TokenResponse;
     POST "/api/auth/invite-info" "What an invitation link offers, without using it" in invitations::TokenRequest => 200 out invitations::InviteInfo;
     POST "/api/auth/accept-invite" "Accept an invitation through its link: a new person chooses a password and is logged in; a known person keeps theirs and logs in as usual" in invitations::AcceptInviteRequest => 200 out auth::TokenResponse;
     POST "/api/auth/password-reset" "Mail a single-use password reset link (the answer is the same for every address)" in password::ResetRequest => 202 out password::ResetRequested;
@@ -69,9 +69,13 @@ docs! {
     POST "/api/auth/switch" "A token bound to another company of yours" in auth::SwitchRequest => 200 out auth::TokenResponse;
     POST "/api/auth/refresh" "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie" => 200 out auth::TokenResponse;
     POST "/api/auth/logout" "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)" => 204;
+    POST "/api/auth/2fa/setup" "Start two-factor set-up: a new secret for your authenticator app, pending until confirmed" => 200 out two_factor::SetupResponse;
+    POST "/api/auth/2fa/confirm" "Turn two-factor on with a first code; answers ten recovery codes, shown once" in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;
+    POST "/api/auth/2fa/disable" "Turn two-factor off (password and a code or recovery code)" in two_factor::DisableRequest => 204;
+    POST "/api/auth/2fa/recovery-codes" "A new set of recovery codes; the old ones stop working" in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;
     GET "/api/me" "Who you are, where, and what you may do" => 200 out Value;
     GET "/api/company" "Your company" => 200 out Company;
-    PATCH "/api/company" "Rename the company or change its plan" in company::PatchCompany => 200 out Company;
+    PATCH "/api/company" "Rename the company, change its plan (owners) or require two-factor of every member (owners)" in company::PatchCompany => 200 out Company;
     DELETE "/api/company" "Erase the company and its database for good (owners; confirm with the slug)" in company::EraseCompany => 200 out Company;
     GET "/api/members" "The company's members" => 200 out Page<Member>, list;
     POST "/api/members" "Invite an address in a role; the invitation goes by mail and grants nothing until accepted" in members::AddMember => 201 out members::Invited;
@@ -118,10 +122,13 @@ const ERROR_STATUSES: &[(u16, &str)] = &[
         400,
         "bad_request: the body is not JSON or not the expected shape",
     ),
-    (401, "unauthenticated or invalid_credentials"),
+    (
+        401,
+        "unauthenticated, invalid_credentials or two_factor_required",
+    ),
     (
         403,
-        "no_company, tenant_unresolved, company_suspended, not_a_member, forbidden, plan_limit",
+        "no_company, tenant_unresolved, company_suspended, not_a_member, two_factor_setup_required, forbidden, plan_limit",
     ),
     (404, "not_found"),
     (405, "method_not_allowed"),
@@ -129,7 +136,10 @@ const ERROR_STATUSES: &[(u16, &str)] = &[
     (413, "payload_too_large"),
     (422, "invalid, with fields"),
     (429, "rate_limited, with Retry-After"),
-    (503, "tenant_unavailable or unavailable"),
+    (
+        503,
+        "tenant_unavailable, unavailable, or busy (with Retry-After)",
+    ),
 ];
 
 fn error_schema() -> Value {

@@ -1,19 +1,24 @@
-//! Login attempt limits, per email and per client address, in memory.
+//! Attempt limits in memory: logins per email and per client address, and signup and
+//! password-reset requests per client address.
 //!
-//! A fixed window per key: after `max_failures` failed attempts within `window`, further
-//! attempts are refused until the window ends. A successful login clears its email's count.
+//! Each key has a fixed window. An attempt is counted *before* anything is verified, in the
+//! same critical section that checks the limit, so parallel requests cannot all pass the check
+//! before any of them is counted: at most the limit of attempts per window get through.
 //! With several server processes each keeps its own counts (documented limitation).
 
+use crate::error::ApiError;
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Limits for login attempts.
 #[derive(Clone, Copy, Debug)]
 pub struct LoginLimits {
-    /// Failures allowed per email within the window.
+    /// Attempts allowed per email within the window; a successful login clears the count.
     pub per_email: u32,
-    /// Failures allowed per client address within the window.
+    /// Failed (or still running) attempts allowed per client address within the window.
     pub per_address: u32,
     /// The window.
     pub window: Duration,
@@ -29,86 +34,295 @@ impl Default for LoginLimits {
     }
 }
 
+/// Limits for requests that create accounts or send mail, per client address.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLimits {
+    /// `POST /api/signup` requests per client address within the window, valid or not.
+    pub signups_per_address: u32,
+    /// Password-reset requests per client address within the window.
+    pub resets_per_address: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            signups_per_address: 10,
+            resets_per_address: 10,
+            window: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+/// A refused attempt: the caller may retry after this many seconds. Converts into
+/// [`ApiError::RateLimited`], so handlers use `?`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limited {
+    /// Seconds until the window that refused ends (at least 1).
+    pub retry_after: u64,
+}
+
+impl From<Limited> for ApiError {
+    fn from(l: Limited) -> Self {
+        ApiError::RateLimited {
+            retry_after: l.retry_after,
+        }
+    }
+}
+
+/// The client address as the limits count it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum AddressKey {
+    V4(Ipv4Addr),
+    /// The /64 network: one subscriber is usually handed a whole /64, so counting single IPv6
+    /// addresses would let one client step around every limit.
+    V6(u64),
+    /// No address known (no socket information): all such requests share one count.
+    Unknown,
+}
+
+impl AddressKey {
+    fn of(ip: Option<IpAddr>) -> Self {
+        match ip.map(|ip| ip.to_canonical()) {
+            Some(IpAddr::V4(v4)) => AddressKey::V4(v4),
+            Some(IpAddr::V6(v6)) => AddressKey::V6((v6.to_bits() >> 64) as u64),
+            None => AddressKey::Unknown,
+        }
+    }
+}
+
+/// Longest email kept as a key (RFC 5321: 64 + 1 + 255). Longer input is no address anyway,
+/// and a bounded key keeps a flood of huge bodies from filling memory.
+const MAX_EMAIL_KEY: usize = 320;
+
+fn email_key(email: &str) -> String {
+    let email = email.trim();
+    let end = email
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .take_while(|&end| end <= MAX_EMAIL_KEY)
+        .last()
+        .unwrap_or(0);
+    email[..end].to_lowercase()
+}
+
 #[derive(Debug)]
 struct Window {
     started: Instant,
-    failures: u32,
+    count: u32,
+    limit: u32,
 }
 
-/// Counts failed logins.
+/// Counts per key in fixed windows, bounded in memory.
 #[derive(Debug)]
-pub struct LoginLimiter {
-    limits: LoginLimits,
-    windows: Mutex<HashMap<String, Window>>,
+struct Windows<K> {
+    window: Duration,
+    capacity: usize,
+    map: Mutex<HashMap<K, Window>>,
 }
 
-/// Entries kept before expired ones are swept, so the map cannot grow without bound.
-const SWEEP_AT: usize = 10_000;
+/// Keys kept at most per limiter (a few MiB); see [`Windows::make_room`].
+const CAPACITY: usize = 100_000;
 
-impl LoginLimiter {
-    /// A limiter with these limits.
-    pub fn new(limits: LoginLimits) -> Self {
-        LoginLimiter {
-            limits,
-            windows: Mutex::new(HashMap::new()),
+impl<K: Eq + Hash + Clone> Windows<K> {
+    fn new(window: Duration, capacity: usize) -> Self {
+        Windows {
+            window,
+            capacity,
+            map: Mutex::new(HashMap::new()),
         }
     }
 
-    fn keys(email: &str, address: &str) -> [(String, u32); 2] {
-        [
-            (format!("email:{email}"), 0),
-            (format!("addr:{address}"), 1),
-        ]
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Window>> {
+        // A panic elsewhere while holding the lock leaves counts that are still meaningful.
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn max(&self, kind: u32) -> u32 {
-        if kind == 0 {
-            self.limits.per_email
-        } else {
-            self.limits.per_address
-        }
-    }
-
-    /// `Err(seconds)` when either key is over its limit now.
-    pub fn check(&self, email: &str, address: &str) -> Result<(), u64> {
-        let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        for (key, kind) in Self::keys(email, address) {
-            if let Some(w) = windows.get(&key) {
-                let elapsed = w.started.elapsed();
-                if elapsed < self.limits.window && w.failures >= self.max(kind) {
-                    return Err((self.limits.window - elapsed).as_secs().max(1));
+    /// Counts one attempt against every key, or against none when any key is at its limit.
+    fn take(&self, keys: &[(K, u32)]) -> Result<(), Limited> {
+        let now = Instant::now();
+        let mut map = self.lock();
+        let mut wait: Option<Duration> = None;
+        for (key, limit) in keys {
+            let (count, left) = match map.get(key) {
+                Some(w) if now.duration_since(w.started) < self.window => {
+                    (w.count, self.window - now.duration_since(w.started))
                 }
+                _ => (0, self.window),
+            };
+            if count >= *limit {
+                wait = Some(wait.map_or(left, |w| w.max(left)));
             }
+        }
+        if let Some(wait) = wait {
+            let mut seconds = wait.as_secs();
+            if wait.subsec_nanos() > 0 || seconds == 0 {
+                seconds += 1;
+            }
+            return Err(Limited {
+                retry_after: seconds,
+            });
+        }
+        if map.len() + keys.len() > self.capacity {
+            self.make_room(&mut map, now);
+        }
+        for (key, limit) in keys {
+            let w = map.entry(key.clone()).or_insert(Window {
+                started: now,
+                count: 0,
+                limit: *limit,
+            });
+            if now.duration_since(w.started) >= self.window {
+                w.started = now;
+                w.count = 0;
+            }
+            w.count += 1;
+            w.limit = *limit;
         }
         Ok(())
     }
 
-    /// Counts a failed attempt against both keys.
-    pub fn failed(&self, email: &str, address: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.len() > SWEEP_AT {
-            let window = self.limits.window;
-            windows.retain(|_, w| w.started.elapsed() < window);
-        }
-        for (key, _) in Self::keys(email, address) {
-            let w = windows.entry(key).or_insert(Window {
-                started: Instant::now(),
-                failures: 0,
-            });
-            if w.started.elapsed() >= self.limits.window {
-                *w = Window {
-                    started: Instant::now(),
-                    failures: 0,
-                };
-            }
-            w.failures += 1;
+    /// Undoes one counted attempt (it turned out not to be a guess).
+    fn give_back(&self, key: &K) {
+        if let Some(w) = self.lock().get_mut(key) {
+            w.count = w.count.saturating_sub(1);
         }
     }
 
-    /// Clears the email's count after a successful login.
-    pub fn succeeded(&self, email: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        windows.remove(&format!("email:{email}"));
+    fn forget(&self, key: &K) {
+        self.lock().remove(key);
+    }
+
+    /// Brings the map down to three quarters of its capacity, losing as little protection as
+    /// possible: ended windows first, then counts below their limit (forgetting one gives its
+    /// key a fresh count, no more), and only then the oldest windows, which end soonest. The
+    /// slack means this runs once per many new keys, not on every attempt.
+    fn make_room(&self, map: &mut HashMap<K, Window>, now: Instant) {
+        let target = self.capacity / 4 * 3;
+        map.retain(|_, w| now.duration_since(w.started) < self.window);
+        if map.len() > target {
+            map.retain(|_, w| w.count >= w.limit);
+        }
+        if map.len() > target {
+            let mut starts: Vec<Instant> = map.values().map(|w| w.started).collect();
+            let excess = map.len() - target;
+            let (_, cutoff, _) = starts.select_nth_unstable(excess - 1);
+            let cutoff = *cutoff;
+            map.retain(|_, w| w.started > cutoff);
+            tracing::warn!(
+                kept = map.len(),
+                "attempt limiter full of locked keys; forgot the oldest"
+            );
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum LoginKey {
+    Email(String),
+    Address(AddressKey),
+}
+
+/// Counts login attempts per email and per client address.
+///
+/// Call [`LoginLimiter::attempt`] before looking anything up or verifying anything; then
+/// [`LoginLimiter::succeeded`] after a successful login, or [`LoginLimiter::not_verified`]
+/// when the attempt ended before the password was checked (no slot for the work, say).
+/// A failed attempt needs no call: it was counted when it started.
+#[derive(Debug)]
+pub struct LoginLimiter {
+    limits: LoginLimits,
+    windows: Windows<LoginKey>,
+}
+
+impl LoginLimiter {
+    /// A limiter with these limits.
+    pub fn new(limits: LoginLimits) -> Self {
+        Self::with_capacity(limits, CAPACITY)
+    }
+
+    fn with_capacity(limits: LoginLimits, capacity: usize) -> Self {
+        LoginLimiter {
+            limits,
+            windows: Windows::new(limits.window, capacity),
+        }
+    }
+
+    fn keys(&self, email: &str, address: Option<IpAddr>) -> [(LoginKey, u32); 2] {
+        [
+            (LoginKey::Email(email_key(email)), self.limits.per_email),
+            (
+                LoginKey::Address(AddressKey::of(address)),
+                self.limits.per_address,
+            ),
+        ]
+    }
+
+    /// Counts an attempt for `email` (as typed; trimmed and lowercased here) from `address`,
+    /// or refuses it without counting when either is at its limit.
+    pub fn attempt(&self, email: &str, address: Option<IpAddr>) -> Result<(), Limited> {
+        self.windows.take(&self.keys(email, address))
+    }
+
+    /// After a successful login: clears the email's count and gives the address its attempt
+    /// back, so an office of people behind one address is limited by its failures only.
+    pub fn succeeded(&self, email: &str, address: Option<IpAddr>) {
+        let [(email, _), (address, _)] = self.keys(email, address);
+        self.windows.forget(&email);
+        self.windows.give_back(&address);
+    }
+
+    /// After an attempt that ended before any password was verified: gives both counts back.
+    pub fn not_verified(&self, email: &str, address: Option<IpAddr>) {
+        for (key, _) in self.keys(email, address) {
+            self.windows.give_back(&key);
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Purpose {
+    Signup,
+    PasswordReset,
+}
+
+/// Counts signup and password-reset requests per client address.
+#[derive(Debug)]
+pub struct RequestLimiter {
+    limits: RequestLimits,
+    windows: Windows<(Purpose, AddressKey)>,
+}
+
+impl RequestLimiter {
+    /// A limiter with these limits.
+    pub fn new(limits: RequestLimits) -> Self {
+        RequestLimiter {
+            limits,
+            windows: Windows::new(limits.window, CAPACITY),
+        }
+    }
+
+    /// Counts a signup request from `address`, or refuses it when the address is at its limit.
+    pub fn signup(&self, address: Option<IpAddr>) -> Result<(), Limited> {
+        self.windows.take(&[(
+            (Purpose::Signup, AddressKey::of(address)),
+            self.limits.signups_per_address,
+        )])
+    }
+
+    /// Counts a password-reset request from `address`, or refuses it when the address is at
+    /// its limit.
+    pub fn password_reset(&self, address: Option<IpAddr>) -> Result<(), Limited> {
+        self.windows.take(&[(
+            (Purpose::PasswordReset, AddressKey::of(address)),
+            self.limits.resets_per_address,
+        )])
     }
 }
 
@@ -116,28 +330,140 @@ impl LoginLimiter {
 mod tests {
     use super::*;
 
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().expect("ip"))
+    }
+
     #[test]
-    fn locks_after_the_limit_per_email_and_per_address() {
+    fn counts_attempts_before_verifying_per_email_and_per_address() {
         let limiter = LoginLimiter::new(LoginLimits {
             per_email: 2,
             per_address: 3,
             window: Duration::from_secs(60),
         });
-        assert!(limiter.check("a@x.nl", "1.1.1.1").is_ok());
-        limiter.failed("a@x.nl", "1.1.1.1");
-        limiter.failed("a@x.nl", "1.1.1.1");
-        let wait = limiter.check("a@x.nl", "2.2.2.2").unwrap_err();
-        assert!((1..=60).contains(&wait));
+        assert!(limiter.attempt("a@x.nl", ip("1.1.1.1")).is_ok());
+        assert!(limiter.attempt(" A@X.nl ", ip("1.1.1.1")).is_ok());
+        let wait = limiter
+            .attempt("a@x.nl", ip("2.2.2.2"))
+            .expect_err("email at its limit");
+        assert!((1..=60).contains(&wait.retry_after));
+        // The refused attempt counted nothing against 2.2.2.2.
+        for n in 0..3 {
+            assert!(
+                limiter
+                    .attempt(&format!("b{n}@x.nl"), ip("2.2.2.2"))
+                    .is_ok()
+            );
+        }
+        assert!(limiter.attempt("c@x.nl", ip("1.1.1.1")).is_ok());
         assert!(
-            limiter.check("b@x.nl", "2.2.2.2").is_ok(),
-            "other email, other address"
+            limiter.attempt("d@x.nl", ip("1.1.1.1")).is_err(),
+            "address at its limit"
         );
-        limiter.failed("c@x.nl", "1.1.1.1");
+        limiter.succeeded("a@x.nl", ip("1.1.1.1"));
+        assert!(limiter.attempt("a@x.nl", ip("9.9.9.9")).is_ok());
         assert!(
-            limiter.check("d@x.nl", "1.1.1.1").is_err(),
-            "address over its limit"
+            limiter.attempt("e@x.nl", ip("1.1.1.1")).is_ok(),
+            "a success gives the address its attempt back"
         );
-        limiter.succeeded("a@x.nl");
-        assert!(limiter.check("a@x.nl", "2.2.2.2").is_ok());
+    }
+
+    #[test]
+    fn a_refused_attempt_is_not_counted_and_unverified_ones_are_given_back() {
+        let limiter = LoginLimiter::new(LoginLimits {
+            per_email: 1,
+            per_address: 2,
+            window: Duration::from_secs(60),
+        });
+        assert!(limiter.attempt("a@x.nl", ip("1.1.1.1")).is_ok());
+        assert!(limiter.attempt("a@x.nl", ip("1.1.1.1")).is_err());
+        // Only the first counted against the address.
+        assert!(limiter.attempt("b@x.nl", ip("1.1.1.1")).is_ok());
+        assert!(limiter.attempt("c@x.nl", ip("1.1.1.1")).is_err());
+        limiter.not_verified("b@x.nl", ip("1.1.1.1"));
+        assert!(limiter.attempt("b@x.nl", ip("1.1.1.1")).is_ok());
+    }
+
+    #[test]
+    fn parallel_attempts_pass_at_most_the_limit() {
+        let limiter = std::sync::Arc::new(LoginLimiter::new(LoginLimits {
+            per_email: 5,
+            per_address: 1000,
+            window: Duration::from_secs(60),
+        }));
+        let threads: Vec<_> = (0..40)
+            .map(|_| {
+                let limiter = limiter.clone();
+                std::thread::spawn(move || limiter.attempt("a@x.nl", ip("1.1.1.1")).is_ok())
+            })
+            .collect();
+        let passed = threads
+            .into_iter()
+            .map(|t| t.join().expect("thread"))
+            .filter(|&ok| ok)
+            .count();
+        assert_eq!(passed, 5);
+    }
+
+    #[test]
+    fn ipv6_addresses_count_per_64_and_mapped_v4_as_v4() {
+        let limits = RequestLimits {
+            signups_per_address: 1,
+            resets_per_address: 1,
+            window: Duration::from_secs(60),
+        };
+        let limiter = RequestLimiter::new(limits);
+        assert!(limiter.signup(ip("2001:db8:1:2::1")).is_ok());
+        assert!(limiter.signup(ip("2001:db8:1:2:ffff::9")).is_err());
+        assert!(limiter.signup(ip("2001:db8:1:3::1")).is_ok());
+        assert!(limiter.signup(ip("192.0.2.1")).is_ok());
+        assert!(limiter.signup(ip("::ffff:192.0.2.1")).is_err());
+        // Signups and resets are counted apart.
+        assert!(limiter.password_reset(ip("192.0.2.1")).is_ok());
+        assert!(limiter.password_reset(ip("192.0.2.1")).is_err());
+        assert!(limiter.signup(None).is_ok());
+        assert!(limiter.signup(None).is_err());
+    }
+
+    #[test]
+    fn the_map_stays_bounded_and_keeps_locked_keys() {
+        let limiter = LoginLimiter::with_capacity(
+            LoginLimits {
+                per_email: 1,
+                per_address: 1_000_000,
+                window: Duration::from_secs(60),
+            },
+            1000,
+        );
+        assert!(limiter.attempt("victim@x.nl", ip("1.1.1.1")).is_ok());
+        for n in 0..10_000u32 {
+            let _ = limiter.attempt(&format!("a{n}@x.nl"), ip("1.1.1.1"));
+            assert!(limiter.windows.len() <= 1000);
+        }
+        // With a limit of 2, each flooded email stays below it while the victim is locked.
+        let limiter = LoginLimiter::with_capacity(
+            LoginLimits {
+                per_email: 2,
+                per_address: 1_000_000,
+                window: Duration::from_secs(60),
+            },
+            1000,
+        );
+        assert!(limiter.attempt("victim@x.nl", ip("1.1.1.1")).is_ok());
+        assert!(limiter.attempt("victim@x.nl", ip("1.1.1.1")).is_ok());
+        for n in 0..10_000u32 {
+            let _ = limiter.attempt(&format!("a{n}@x.nl"), ip("1.1.1.1"));
+        }
+        assert!(limiter.windows.len() <= 1000);
+        assert!(
+            limiter.attempt("victim@x.nl", ip("1.1.1.1")).is_err(),
+            "a locked key outlives a flood of unlocked ones"
+        );
+    }
+
+    #[test]
+    fn email_keys_are_bounded() {
+        assert_eq!(email_key(&"é".repeat(1000)).len(), 320);
+        assert_eq!(email_key("  Ann@X.nl "), "ann@x.nl");
     }
 }

@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 use crate::handlers::{
     accounts, audit, auth, company, contacts, contracts, deals, health, invitations, invoices,
-    invoicing, members, password, reports, session, signup,
+    invoicing, members, password, reports, session, signup, two_factor,
 };
 use crate::{AppState, ServerConfig};
 use crate::{observe, openapi, web};
@@ -74,6 +74,10 @@ route_table! {
     POST "/api/auth/switch" => auth::switch, Access::Identity;
     POST "/api/auth/refresh" => session::refresh, Access::Public;
     POST "/api/auth/logout" => session::logout, Access::Public;
+    POST "/api/auth/2fa/setup" => two_factor::setup, Access::Identity;
+    POST "/api/auth/2fa/confirm" => two_factor::confirm, Access::Identity;
+    POST "/api/auth/2fa/disable" => two_factor::disable, Access::Identity;
+    POST "/api/auth/2fa/recovery-codes" => two_factor::recovery_codes, Access::Identity;
     GET "/api/me" => auth::me, Access::Identity;
     GET "/api/company" => company::get, Access::Company(Permission::CompanyRead);
     PATCH "/api/company" => company::patch, Access::Company(Permission::CompanyUpdate);

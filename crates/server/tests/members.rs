@@ -168,7 +168,7 @@ async fn roles_without_members_permissions_are_refused() {
         .expect(403, "forbidden");
 }
 
-async fn inviting_a_new_email_returns_a_single_use_link() {
+async fn inviting_answers_the_pending_invitation_and_mails_the_link() {
     let app = spawn_app().await;
     let (owner, company) = app.signup("Acme", "ann@acme.example").await;
     let r = app
@@ -179,10 +179,11 @@ async fn inviting_a_new_email_returns_a_single_use_link() {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    assert_eq!(r.body["member"]["email"], "ivy@acme.example");
-    assert_eq!(r.body["member"]["role"], "delivery");
-    let url = r.body["invite_url"].as_str().unwrap();
-    let token = url.split("token=").nth(1).unwrap();
+    assert_eq!(r.body["invitation"]["email"], "ivy@acme.example");
+    assert_eq!(r.body["invitation"]["role"], "delivery");
+    assert_eq!(r.body["invitation"]["status"], "pending");
+    assert!(r.body.get("invite_url").is_none(), "{}", r.body);
+    let token = app.mailed_token("ivy@acme.example", "accept-invite");
     let accepted = app
         .post(
             "/api/auth/accept-invite",
@@ -200,7 +201,7 @@ async fn inviting_a_new_email_returns_a_single_use_link() {
     .await
     .expect(422, "invalid");
 
-    // An existing identity is added without an invitation.
+    // An identity registered elsewhere gets exactly the same kind of answer: an invitation.
     app.signup("Other", "olga@other.example").await;
     let r = app
         .post(
@@ -210,11 +211,20 @@ async fn inviting_a_new_email_returns_a_single_use_link() {
         )
         .await;
     assert_eq!(r.status, 201);
-    assert!(r.body.get("invite_url").is_none());
+    assert_eq!(r.body["invitation"]["status"], "pending");
+    // Inviting again renews the pending invitation rather than adding a second one.
     app.post(
         "/api/members",
         Some(&owner),
         json!({"email": "olga@other.example", "role": "viewer"}),
+    )
+    .await;
+    let pending = app.get("/api/members/invitations", Some(&owner)).await;
+    assert_eq!(pending.body["items"].as_array().unwrap().len(), 1);
+    app.post(
+        "/api/members",
+        Some(&owner),
+        json!({"email": "ivy@acme.example", "role": "viewer"}),
     )
     .await
     .expect(409, "already_member");
@@ -241,12 +251,13 @@ async fn seats_are_limited_by_the_plan() {
         )
         .await;
     r.expect(403, "plan_limit");
+    // Pending invitations hold the seats; nothing changed.
     let list = app.get("/api/members?limit=200", Some(&owner)).await;
-    assert_eq!(
-        list.body["items"].as_array().unwrap().len(),
-        10,
-        "nothing changed"
-    );
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    let pending = app
+        .get("/api/members/invitations?limit=200", Some(&owner))
+        .await;
+    assert_eq!(pending.body["items"].as_array().unwrap().len(), 9);
     let eleven = silo_control::Email::parse("eleven@acme.example").unwrap();
     assert!(
         app.tenancy
@@ -278,12 +289,8 @@ async fn member_lists_paginate() {
     let app = spawn_app().await;
     let (owner, _) = app.signup("Acme", "ann@acme.example").await;
     for i in 0..6 {
-        app.post(
-            "/api/members",
-            Some(&owner),
-            json!({"email": format!("p{i}@acme.example"), "role": "viewer"}),
-        )
-        .await;
+        app.add_member("acme", &format!("p{i}@acme.example"), Role::Viewer)
+            .await;
     }
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -315,7 +322,7 @@ async fn member_lists_paginate() {
 silo_testkit::backend_tests!(
     owner_rules,
     roles_without_members_permissions_are_refused,
-    inviting_a_new_email_returns_a_single_use_link,
+    inviting_answers_the_pending_invitation_and_mails_the_link,
     seats_are_limited_by_the_plan,
     member_lists_paginate,
 );

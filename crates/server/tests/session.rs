@@ -1,13 +1,16 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 //! Browser sessions: the refresh cookie set by every token-issuing route, refresh with rotation,
-//! reuse detection, logout, and the request-path checks made again on refresh.
+//! reuse detection, logout, and the request-path checks made again on refresh. Then the limits
+//! in front of sessions: login attempts, password work, signups, and the client address behind
+//! a trusted proxy.
 
 mod common;
 
-use common::{PASSWORD, Reply, TestApp, payload, spawn_app, spawn_with};
+use common::{PASSWORD, Reply, TestApp, payload, send_all, spawn_app, spawn_exact, spawn_with};
 use serde_json::json;
 use silo_roles::Role;
-use silo_server::ServerConfig;
+use silo_server::{LoginLimits, PasswordLimits, RequestLimits, ServerConfig};
+use std::time::Duration;
 
 /// The `Set-Cookie` header of a reply (exactly one is expected).
 fn set_cookie(reply: &Reply) -> String {
@@ -32,13 +35,19 @@ async fn refresh(app: &TestApp, session: &str) -> Reply {
     .await
 }
 
+/// Signs up and uses the mailed verification link, which logs in and starts a session.
 async fn signup_session(app: &TestApp, company: &str, email: &str) -> (Reply, String) {
-    let reply = app
+    let asked = app
         .post(
             "/api/signup",
             None,
             json!({"company_name": company, "email": email, "password": PASSWORD}),
         )
+        .await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    let token = app.mailed_token(email, "verify-email");
+    let reply = app
+        .post("/api/auth/verify-email", None, json!({ "token": token }))
         .await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     let session = session_of(&set_cookie(&reply));
@@ -279,3 +288,233 @@ silo_testkit::backend_tests!(
     switching_moves_the_session_to_the_new_company,
     an_identity_only_login_refreshes_to_an_identity_only_token,
 );
+
+// Limits that hold. In memory and the same on every backend, so run on SQLite only.
+
+fn retry_after(reply: &Reply) -> u64 {
+    reply.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// `silo_password_verifications_total` from `/metrics`.
+async fn verifications(app: &TestApp) -> u64 {
+    let metrics = app.get("/metrics", None).await;
+    let text = metrics.body.as_str().unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("silo_password_verifications_total "))
+        .unwrap();
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+fn login_body(email: &str, password: &str) -> serde_json::Value {
+    json!({"email": email, "password": password})
+}
+
+fn limited(login: LoginLimits) -> ServerConfig {
+    ServerConfig {
+        login_limits: login,
+        request_limits: RequestLimits {
+            signups_per_address: 100,
+            ..RequestLimits::default()
+        },
+        ..ServerConfig::default()
+    }
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_are_cut_off_before_argon2_runs() {
+    let app = spawn_exact(ServerConfig {
+        // Room enough that a loaded machine never answers busy here: every counted guess runs.
+        password_limits: PasswordLimits {
+            wait: Duration::from_secs(60),
+            ..PasswordLimits::default()
+        },
+        ..limited(LoginLimits {
+            per_email: 5,
+            per_address: 1000,
+            window: Duration::from_secs(600),
+        })
+    })
+    .await;
+    app.signup("Acme", "ann@acme.example").await;
+    let before = verifications(&app).await;
+    let guesses = (0..40)
+        .map(|n| {
+            app.client
+                .post(format!("{}/api/auth/login", app.url))
+                .json(&login_body(
+                    "ann@acme.example",
+                    &format!("guess number {n}"),
+                ))
+        })
+        .collect();
+    let replies = send_all(guesses).await;
+    let answered = |code: &str| replies.iter().filter(|r| r.code() == code).count();
+    let (wrong, limited) = (answered("invalid_credentials"), answered("rate_limited"));
+    assert_eq!(wrong + limited, 40, "only 401 and 429 expected");
+    assert_eq!(
+        wrong, 5,
+        "the limit's worth of guesses is verified, no more"
+    );
+    assert!(
+        replies
+            .iter()
+            .filter(|r| r.code() == "rate_limited")
+            .all(|r| r.status == 429 && (1..=600).contains(&retry_after(r)))
+    );
+    let ran = verifications(&app).await - before;
+    assert_eq!(ran, 5, "Argon2 verifications run for 40 guesses");
+
+    // During the lock the right password is refused too, without being verified.
+    let right = app.login("ann@acme.example", None).await;
+    right.expect(429, "rate_limited");
+    assert_eq!(verifications(&app).await - before, ran);
+}
+
+#[tokio::test]
+async fn password_work_answers_busy_when_every_slot_is_taken() {
+    let app = spawn_exact(ServerConfig {
+        password_limits: PasswordLimits {
+            slots: 1,
+            wait: Duration::from_millis(50),
+        },
+        ..limited(LoginLimits {
+            per_email: 5,
+            per_address: 1000,
+            window: Duration::from_secs(600),
+        })
+    })
+    .await;
+    app.signup("Acme", "ann@acme.example").await;
+    let held = app.passwords.hold_every_slot().await;
+    let before = app.passwords.verifications();
+    // More than the login limit: an attempt that got no slot verified nothing and is not
+    // counted against the person.
+    for _ in 0..7 {
+        let busy = app.login("ann@acme.example", None).await;
+        busy.expect(503, "busy");
+        assert!(retry_after(&busy) >= 1);
+    }
+    app.post(
+        "/api/signup",
+        None,
+        json!({"company_name": "Bolt", "email": "bo@bolt.example", "password": PASSWORD}),
+    )
+    .await
+    .expect(503, "busy");
+    assert_eq!(app.passwords.verifications(), before);
+    drop(held);
+    let login = app.login("ann@acme.example", None).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+}
+
+#[tokio::test]
+async fn signups_are_limited_per_client_address() {
+    let app = spawn_exact(ServerConfig {
+        request_limits: RequestLimits {
+            signups_per_address: 3,
+            resets_per_address: 3,
+            window: Duration::from_secs(3600),
+        },
+        ..ServerConfig::default()
+    })
+    .await;
+    let signup = |n: u32| {
+        app.post(
+            "/api/signup",
+            None,
+            json!({"company_name": format!("Company {n}"), "email": format!("o{n}@x.example"), "password": PASSWORD}),
+        )
+    };
+    for n in 0..3 {
+        let r = signup(n).await;
+        assert!(r.status.is_success(), "{}", r.body);
+    }
+    let refused = signup(3).await;
+    refused.expect(429, "rate_limited");
+    assert!((1..=3600).contains(&retry_after(&refused)));
+}
+
+/// A signup from `forwarded_for` (through the proxy at 127.0.0.1).
+async fn signup_from(app: &TestApp, forwarded_for: &str, n: u32) -> Reply {
+    app.send(
+        app.client
+            .post(format!("{}/api/signup", app.url))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&json!({"company_name": format!("Company {n}"), "email": format!("o{n}@x.example"), "password": PASSWORD})),
+    )
+    .await
+}
+
+/// Logs in through the proxy as `forwarded_for` and answers the `client_ip` of the company's
+/// audit record of that login.
+async fn login_audited_as(app: &TestApp, forwarded_for: &str) -> String {
+    let login = app
+        .send(
+            app.client
+                .post(format!("{}/api/auth/login", app.url))
+                .header("x-forwarded-for", forwarded_for)
+                .json(&login_body("ann@acme.example", PASSWORD)),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let token = login.body["token"].as_str().unwrap();
+    let audit = app.get("/api/audit?action=auth.login", Some(token)).await;
+    assert_eq!(audit.status, 200, "{}", audit.body);
+    audit.body["items"][0]["client_ip"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_and_audit_name_the_real_client() {
+    let limits = RequestLimits {
+        signups_per_address: 2,
+        resets_per_address: 2,
+        window: Duration::from_secs(3600),
+    };
+    let proxied = spawn_exact(ServerConfig {
+        request_limits: limits,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        ..ServerConfig::default()
+    })
+    .await;
+    proxied.signup("Acme", "ann@acme.example").await;
+    assert_eq!(
+        login_audited_as(&proxied, "203.0.113.7").await,
+        "203.0.113.7"
+    );
+    // The client's own claims left of what our proxy appended count for nothing.
+    assert_eq!(
+        login_audited_as(&proxied, "198.51.100.1, 203.0.113.7").await,
+        "203.0.113.7"
+    );
+    for n in 0..2 {
+        let r = signup_from(&proxied, "203.0.113.7", n).await;
+        assert!(r.status.is_success(), "{}", r.body);
+    }
+    signup_from(&proxied, "203.0.113.7", 2)
+        .await
+        .expect(429, "rate_limited");
+    let other = signup_from(&proxied, "203.0.113.8", 3).await;
+    assert!(other.status.is_success(), "another client: {}", other.body);
+
+    // Without a trusted proxy the header is the client's say-so and changes nothing.
+    let direct = spawn_exact(ServerConfig {
+        request_limits: limits,
+        ..ServerConfig::default()
+    })
+    .await;
+    direct.signup("Acme", "ann@acme.example").await;
+    assert_eq!(login_audited_as(&direct, "203.0.113.7").await, "127.0.0.1");
+    let second = signup_from(&direct, "203.0.113.7", 1).await;
+    assert!(second.status.is_success(), "{}", second.body);
+    signup_from(&direct, "203.0.113.9", 2)
+        .await
+        .expect(429, "rate_limited");
+}

@@ -9,7 +9,7 @@ use crate::{Db, Dialect, StoreError, Timestamp, params};
 /// One migration: a version number, a name, and its SQL script.
 #[derive(Debug)]
 pub struct Migration {
-    /// Position in the set, from 1, without gaps.
+    /// Position in the set, from 1; the set is listed in ascending order.
     pub version: i64,
     /// A short name (the file name), recorded beside the version.
     pub name: &'static str,
@@ -118,11 +118,17 @@ pub async fn migrate_to(db: &Db, set: &MigrationSet, target: i64) -> Result<i64,
             Some(_) => {}
         }
     }
-    let start = applied.len() as i64;
-    let mut current = start;
+    let done: Vec<i64> = applied
+        .iter()
+        .map(|row| row.get("version"))
+        .collect::<Result<_, _>>()?;
+    let mut current = done.iter().copied().max().unwrap_or(0);
+    // Missing versions are found by number, not by count: branches developed side by side take
+    // numbers ahead of one another (two-factor's 7 before the lead's 6), and a database that
+    // applied a later number first must neither apply it again nor skip the earlier one.
     for m in migrations
         .iter()
-        .filter(|m| m.version > start && m.version <= target)
+        .filter(|m| !done.contains(&m.version) && m.version <= target)
     {
         let mut tx = db.begin().await?;
         tx.execute_script(m.sql).await?;
@@ -132,7 +138,7 @@ pub async fn migrate_to(db: &Db, set: &MigrationSet, target: i64) -> Result<i64,
         )
         .await?;
         tx.commit().await?;
-        current = m.version;
+        current = current.max(m.version);
     }
     Ok(current)
 }

@@ -127,3 +127,65 @@ async fn unique_violations_are_conflicts_naming_the_column() {
         .unwrap_err();
     assert!(err.is_conflict_on("things.id"), "{err:?}");
 }
+
+/// Branches number migrations ahead of one another: a database that applied 1 and 3 takes 2
+/// when it arrives and never applies 3 twice.
+#[tokio::test]
+async fn migrations_are_found_missing_by_number_not_by_count() {
+    static AHEAD: MigrationSet = MigrationSet {
+        plane: "test",
+        sqlite: &[
+            Migration {
+                version: 1,
+                name: "0001_a",
+                sql: "CREATE TABLE a (id TEXT);",
+            },
+            Migration {
+                version: 3,
+                name: "0003_c",
+                sql: "CREATE TABLE c (id TEXT);",
+            },
+        ],
+        postgres: &[],
+    };
+    static ALL: MigrationSet = MigrationSet {
+        plane: "test",
+        sqlite: &[
+            Migration {
+                version: 1,
+                name: "0001_a",
+                sql: "CREATE TABLE a (id TEXT);",
+            },
+            Migration {
+                version: 2,
+                name: "0002_b",
+                sql: "CREATE TABLE b (id TEXT);",
+            },
+            Migration {
+                version: 3,
+                name: "0003_c",
+                sql: "CREATE TABLE c (id TEXT);",
+            },
+        ],
+        postgres: &[],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite::open_or_create(&dir.path().join("m.sqlite3"), PoolLimits::default())
+        .await
+        .unwrap();
+    assert_eq!(migrate(&db, &AHEAD).await.unwrap(), 3);
+    assert_eq!(
+        migrate(&db, &AHEAD).await.unwrap(),
+        3,
+        "3 is not applied twice"
+    );
+    assert_eq!(migrate(&db, &ALL).await.unwrap(), 3);
+    db.fetch_one("SELECT COUNT(*) AS n FROM b", &[])
+        .await
+        .unwrap();
+    let versions = db
+        .fetch_all("SELECT version FROM silo_schema ORDER BY version", &[])
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 3);
+}

@@ -275,7 +275,7 @@ export const en = {
   "error.payload_too_large": "That is too large to send.",
   "error.invalid": "Some fields need attention.",
   "error.rate_limited": "Too many attempts. Try again in {seconds} seconds.",
-  "error.busy": "Silo is busy. Try again in {seconds} seconds.",
+  "error.busy": "Silo is busy right now. Try again in {seconds} seconds.",
   "error.two_factor_required": "Enter the code from your authenticator app.",
   "error.two_factor_setup_required": "This company requires two-factor authentication. Set it up to continue.",
   "error.two_factor_enabled": "Two-factor authentication is already on. Turn it off first to set it up again.",

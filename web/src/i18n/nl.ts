@@ -277,7 +277,7 @@ export const nl: Messages = {
   "error.payload_too_large": "Dat is te groot om te versturen.",
   "error.invalid": "Sommige velden kloppen niet.",
   "error.rate_limited": "Te veel pogingen. Probeer het over {seconds} seconden opnieuw.",
-  "error.busy": "Silo heeft het druk. Probeer het over {seconds} seconden opnieuw.",
+  "error.busy": "Silo heeft het nu druk. Probeer het over {seconds} seconden opnieuw.",
   "error.two_factor_required": "Vul de code uit je authenticator-app in.",
   "error.two_factor_setup_required": "Dit bedrijf verplicht tweestapsverificatie. Stel het in om verder te gaan.",
   "error.two_factor_enabled": "Tweestapsverificatie staat al aan. Zet het eerst uit om het opnieuw in te stellen.",

@@ -4,6 +4,7 @@ mod audit;
 mod codegen;
 mod company;
 mod fleet;
+mod identity;
 mod keys;
 mod member;
 mod migrate;
@@ -20,6 +21,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&cli.storage, args).await,
         Command::Company(cmd) => company::run(&cli.storage, cmd).await,
         Command::Member(cmd) => member::run(&cli.storage, cmd).await,
+        Command::Identity(cmd) => identity::run(&cli.storage, cmd).await,
         Command::Audit(cmd) => audit::run(&cli.storage, cmd).await,
         Command::Keys(cmd) => keys::run(&cli.storage, cmd).await,
         Command::Migrate { concurrency } => migrate::run(&cli.storage, concurrency.into()).await,

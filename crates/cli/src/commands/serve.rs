@@ -46,11 +46,12 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
             .public_url_or(|| format!("http://{}", args.listen)),
         mail: args.mail.mail_settings(storage),
         invitation_ttl: args.mail.invitation_ttl(),
+        trusted_proxies: args.trusted_proxies.clone(),
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)
         .await
-        .with_context(|| format!("cannot listen on {}", args.listen))?;
+        .with_context(|| format!("cannot start the server on {}", args.listen))?;
     let addr = server.local_addr()?;
     let companies = tenancy.control().list_companies().await?;
     match &storage.database_url {
@@ -62,6 +63,17 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
             "Silo is listening on http://{addr}/ (data in {})",
             storage.data.display()
         ),
+    }
+    if !args.trusted_proxies.is_empty() {
+        let proxies: Vec<String> = args
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        eprintln!(
+            "Client addresses come from X-Forwarded-For/Forwarded on requests from {}",
+            proxies.join(", ")
+        );
     }
     if companies.is_empty() {
         eprintln!(

@@ -2,6 +2,7 @@
 //! share (token answers, binding a company, password hashing).
 
 use super::session::{self, WithCookie};
+use super::two_factor;
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
@@ -11,10 +12,10 @@ use axum::http::HeaderMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use silo_auth::password::{self, Password};
+use silo_auth::password::Password;
 use silo_control::{
-    Company, CompanyStatus, ControlError, Email, Identity, IdentityId, MembershipSummary,
-    NewCompany, NewIdentity, Outcome, Slug,
+    Company, CompanyId, CompanyStatus, ControlError, Email, Identity, IdentityId,
+    MembershipSummary, NewCompany, NewIdentity, Outcome, Slug,
 };
 use silo_roles::Role;
 use silo_tenancy::TenancyError;
@@ -28,6 +29,18 @@ pub struct TokenResponse {
     company: Option<Company>,
     role: Option<&'static str>,
     companies: Vec<CompanyChoice>,
+    /// Set by a login whose company requires two-factor authentication that the identity has
+    /// not turned on: the token is identity-only; set it up, then switch to this company.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    two_factor_setup_required: Option<CompanyId>,
+}
+
+impl TokenResponse {
+    /// Names the company a login could not bind to until two-factor is set up.
+    pub(crate) fn with_two_factor_setup(mut self, company: Option<CompanyId>) -> Self {
+        self.two_factor_setup_required = company;
+        self
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -71,32 +84,24 @@ pub(crate) async fn token_response(
         role: bound.as_ref().map(|(_, r)| r.as_str()),
         company: bound.map(|(c, _)| c),
         companies: choices(&memberships),
+        two_factor_setup_required: None,
     })
 }
 
-/// Hashes off the async workers: argon2 is deliberately slow.
-pub(crate) async fn hash_password(
-    _state: &AppState,
-    password: Password,
-) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-pub(crate) async fn verify_password(
-    _state: &AppState,
-    password: Password,
-    hash: Option<String>,
-) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || password::verify(&password, hash.as_deref()))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-/// Resolves a company the identity wants to be bound to, with the refusals of the request path.
+/// Resolves a company the identity wants to be bound to, with the refusals of the request path
+/// (including a company's two-factor requirement).
 pub(crate) async fn bind_company(
+    state: &AppState,
+    identity: IdentityId,
+    reference: &str,
+) -> Result<(Company, Role), ApiError> {
+    let bound = bind_member(state, identity, reference).await?;
+    two_factor::require_if_needed(state, identity, &bound.0).await?;
+    Ok(bound)
+}
+
+/// [`bind_company`] without the two-factor requirement, which login answers differently.
+async fn bind_member(
     state: &AppState,
     identity: IdentityId,
     reference: &str,
@@ -160,6 +165,8 @@ pub struct LoginRequest {
     email: String,
     password: String,
     company: Option<String>,
+    /// A code from the authenticator app or a recovery code, for identities with two-factor on.
+    code: Option<String>,
 }
 
 /// `POST /api/auth/login`.
@@ -169,12 +176,9 @@ pub async fn login(
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
-    let address = meta.client_ip.map(|ip| ip.to_string()).unwrap_or_default();
-    let key = req.email.trim().to_lowercase();
-    state
-        .limiter
-        .check(&key, &address)
-        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let (key, address) = (req.email.as_str(), meta.client_ip);
+    // Counted before anything is looked up or verified: parallel guesses cannot outrun it.
+    state.limiter.attempt(key, address)?;
     let control = state.tenancy.control();
     let identity: Option<Identity> = match Email::parse(&req.email) {
         Ok(email) => control.identity_by_email(&email).await?,
@@ -183,19 +187,23 @@ pub async fn login(
     let usable = identity.as_ref().filter(|i| i.usable());
     // Unknown emails are checked against a dummy hash, so both failures take as long.
     let hash = usable.and_then(|i| i.password_hash.clone());
-    let valid = verify_password(&state, Password::new(req.password), hash).await?;
+    let valid = state
+        .passwords
+        .verify(Password::new(req.password), hash)
+        .await
+        .inspect_err(|_| state.limiter.not_verified(key, address))?;
     let Some(identity) = usable.filter(|_| valid) else {
-        state.limiter.failed(&key, &address);
         let actor = identity.as_ref().map(|i| i.id);
         control
             .record(meta.event(None, actor, "auth.login", None, Outcome::Failure))
             .await?;
         return Err(ApiError::InvalidCredentials);
     };
-    state.limiter.succeeded(&key);
+    two_factor::check_login_code(&state, &meta, identity, req.code.as_deref()).await?;
+    state.limiter.succeeded(key, address);
     let bound = match req.company.as_deref().map(str::trim) {
         Some(reference) if !reference.is_empty() => {
-            Some(bind_company(&state, identity.id, reference).await?)
+            Some(bind_member(&state, identity.id, reference).await?)
         }
         _ => {
             let memberships = control.memberships_of(identity.id).await?;
@@ -205,12 +213,13 @@ pub async fn login(
                 .collect();
             match (memberships.len(), active.first()) {
                 (1, Some(only)) => {
-                    Some(bind_company(&state, identity.id, &only.id.to_string()).await?)
+                    Some(bind_member(&state, identity.id, &only.id.to_string()).await?)
                 }
                 _ => None,
             }
         }
     };
+    let (bound, setup_required) = two_factor::gate_login(&state, identity, bound).await?;
     let company = bound.as_ref().map(|(c, _)| c.id);
     control
         .record(meta.event(
@@ -223,7 +232,10 @@ pub async fn login(
         .await?;
     let cookie = session::start(&state, &headers, identity.id, company).await?;
     let response = token_response(&state, identity.id, bound).await?;
-    Ok(WithCookie(cookie, Json(response)))
+    Ok(WithCookie(
+        cookie,
+        Json(response.with_two_factor_setup(setup_required)),
+    ))
 }
 
 /// `POST /api/auth/switch` body.
@@ -262,6 +274,7 @@ pub async fn me(
     }
     let memberships = control.memberships_of(auth.identity.id).await?;
     let invitations = control.offers_for(&auth.identity).await?;
+    let two_factor = control.two_factor_enabled(auth.identity.id).await?;
     let permissions: Vec<&str> = bound
         .as_ref()
         .map(|(_, r)| r.permissions().map(|p| p.as_str()).collect())
@@ -273,6 +286,7 @@ pub async fn me(
         "permissions": permissions,
         "companies": choices(&memberships),
         "invitations": invitations,
+        "two_factor": { "enabled": two_factor },
     })))
 }
 

@@ -10,7 +10,7 @@ use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use silo_control::{Company, Eraser, Plan};
-use silo_roles::Permission;
+use silo_roles::{Permission, Role};
 
 /// `GET /api/company`.
 pub async fn get(tenant: Tenant) -> Json<Company> {
@@ -22,9 +22,13 @@ pub async fn get(tenant: Tenant) -> Json<Company> {
 pub struct PatchCompany {
     name: Option<String>,
     plan: Option<String>,
+    /// Refuse members without two-factor authentication (owners only; an owner turning it on
+    /// must have it).
+    require_two_factor: Option<bool>,
 }
 
-/// `PATCH /api/company`: rename (company.update) or change plan (company.billing, owners).
+/// `PATCH /api/company`: rename (company.update), change plan (company.billing, owners) or
+/// require two-factor of every member (owners).
 pub async fn patch(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -41,11 +45,27 @@ pub async fn patch(
         return Err(ApiError::Forbidden);
     }
     let control = state.tenancy.control();
+    let require_two_factor = req
+        .require_two_factor
+        .filter(|on| *on != tenant.company.require_two_factor);
+    if let Some(on) = require_two_factor {
+        // Who may lock members out of the company is an owner's call, like its plan.
+        if tenant.role != Role::Owner {
+            return Err(ApiError::Forbidden);
+        }
+        // Turning it on without having it would refuse the owner's own next request.
+        if on && !control.two_factor_enabled(tenant.identity.id).await? {
+            return Err(ApiError::invalid(
+                "require_two_factor",
+                "turn on two-factor authentication for yourself first",
+            ));
+        }
+    }
     let mut company = tenant.company.clone();
     if let Some(Some(plan)) = plan.filter(|p| *p != Some(company.plan)) {
         let limits = control.plan_limits(plan).await?;
         if let Some(max) = limits.max_seats
-            && control.member_count(company.id).await? > max
+            && control.seats_in_use(company.id).await? > max
         {
             return Err(ApiError::PlanLimit(format!(
                 "the {plan} plan allows {max} members"
@@ -60,6 +80,10 @@ pub async fn patch(
         }
         company = control.set_plan(company.id, plan).await?;
         record_write(&state, &tenant, "company.plan", company.id).await?;
+    }
+    if let Some(on) = require_two_factor {
+        company = control.set_require_two_factor(company.id, on).await?;
+        record_write(&state, &tenant, "company.require_two_factor", company.id).await?;
     }
     if let Some(Some(name)) = name {
         company = control.rename_company(company.id, &name).await?;

@@ -7,10 +7,9 @@ use crate::error::ApiError;
 use crate::handlers::path_id;
 use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use silo_domain::contracts::{self, Contract, ContractPatch, NewContract, Signature};
-use std::net::SocketAddr;
 
 /// `GET /api/contracts?limit=&cursor=&q=`.
 pub async fn list(
@@ -67,12 +66,12 @@ pub async fn send(
 /// the client's address and the hash of the body signed.
 pub async fn sign(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
     tenant: Tenant,
     Path(id): Path<String>,
     Json(req): Json<Signature>,
 ) -> Result<Json<Contract>, ApiError> {
-    let address = Some(client.ip().to_string());
+    // The real client behind a trusted proxy, as the audit record names it.
+    let address = tenant.meta.client_ip.map(|ip| ip.to_string());
     let contract = contracts::sign(&tenant.db, path_id(&id)?, req, address).await?;
     record_write(&state, &tenant, "contract.sign", contract.id).await?;
     Ok(Json(contract))

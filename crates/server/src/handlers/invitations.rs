@@ -5,7 +5,7 @@
 //! password when accepting and is logged in; a known person keeps their password and logs in as
 //! usual (their second factor included). Tokens are looked up before anything is hashed.
 
-use super::auth::{TokenResponse, bind_company, hash_password, token_response};
+use super::auth::{TokenResponse, bind_company, token_response};
 use super::session::{self, WithCookie};
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
@@ -119,7 +119,7 @@ pub async fn accept_invite(
     fields.finish()?;
     let name = name.flatten();
     let hash = match req.password {
-        Some(p) => Some(hash_password(&state, Password::new(p)).await?),
+        Some(p) => Some(state.passwords.hash(Password::new(p)).await?),
         None => None,
     };
     let control = state.tenancy.control();

@@ -16,6 +16,7 @@ pub mod password;
 pub mod reports;
 pub mod session;
 pub mod signup;
+pub mod two_factor;
 
 use crate::error::ApiError;
 use uuid::Uuid;

@@ -3,7 +3,6 @@
 //! Every password change ends the identity's other sessions and every access token issued
 //! before it. The reset request answers alike for known and unknown addresses.
 
-use super::auth::{hash_password, verify_password};
 use super::session::{self, WithCookie};
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
@@ -40,6 +39,7 @@ pub async fn request_reset(
     headers: HeaderMap,
     Json(req): Json<ResetRequest>,
 ) -> Result<(StatusCode, Json<ResetRequested>), ApiError> {
+    state.request_limits.password_reset(meta.client_ip)?;
     let mut fields = Fields::new();
     let email = fields.check("email", Email::parse(&req.email));
     fields.finish()?;
@@ -100,7 +100,7 @@ pub async fn confirm_reset(
     if token.is_empty() || !control.password_reset_usable(token).await? {
         return Err(unknown());
     }
-    let hash = hash_password(&state, Password::new(req.password)).await?;
+    let hash = state.passwords.hash(Password::new(req.password)).await?;
     let identity = control
         .reset_password(token, &hash)
         .await
@@ -144,19 +144,20 @@ pub async fn change(
     let mut fields = Fields::new();
     fields.check("new", password::check_policy(&req.new));
     fields.finish()?;
-    let valid = verify_password(
-        &state,
-        Password::new(req.current),
-        auth.identity.password_hash.clone(),
-    )
-    .await?;
+    let valid = state
+        .passwords
+        .verify(
+            Password::new(req.current),
+            auth.identity.password_hash.clone(),
+        )
+        .await?;
     if !valid {
         return Err(ApiError::invalid(
             "current",
             "this is not your current password",
         ));
     }
-    let hash = hash_password(&state, Password::new(req.new)).await?;
+    let hash = state.passwords.hash(Password::new(req.new)).await?;
     let control = state.tenancy.control();
     control
         .change_password(

@@ -5,7 +5,7 @@
 //! goes out differs: a link, or a notice that someone tried), so signup tells nobody which
 //! addresses exist, and an address nobody proved can never be attached to a company.
 
-use super::auth::{TokenResponse, hash_password, provision_with_free_slug, token_response};
+use super::auth::{TokenResponse, provision_with_free_slug, token_response};
 use super::session::{self, WithCookie};
 use crate::AppState;
 use crate::binding::RequestMeta;
@@ -50,6 +50,7 @@ pub async fn signup(
     if !state.config.signup_enabled {
         return Err(ApiError::SignupDisabled);
     }
+    state.request_limits.signup(meta.client_ip)?;
     let mut fields = Fields::new();
     let company_name = fields.text("company_name", &req.company_name, 200);
     if let Some(name) = &company_name
@@ -66,7 +67,7 @@ pub async fn signup(
     };
     let lang = notify::language(req.language.as_deref(), &headers);
     // Hashed for a registered address too, so both answers cost the same.
-    let password_hash = hash_password(&state, Password::new(req.password)).await?;
+    let password_hash = state.passwords.hash(Password::new(req.password)).await?;
     let control = state.tenancy.control();
     if control.identity_by_email(&email).await?.is_some() {
         state.notifier().signup_attempt(lang, &email).await?;

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use silo_auth::{KeySet, TokenConfig, Tokens};
-use silo_server::{LoginLimits, Server, ServerConfig};
+use silo_server::{LoginLimits, Passwords, RequestLimits, Server, ServerConfig};
 use silo_tenancy::{DataDir, PoolSettings, Tenancy};
 use silo_testkit::TestStorage;
 use std::sync::Arc;
@@ -23,6 +23,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub tenancy: Arc<Tenancy>,
     pub storage: TestStorage,
+    /// The server's password work: its counts, and a way to hold every slot.
+    pub passwords: Arc<Passwords>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -35,17 +37,35 @@ pub async fn spawn_with(config: ServerConfig) -> TestApp {
 }
 
 /// A server on storage the test set up itself (private clusters, several tenant servers).
+/// Every test client comes from 127.0.0.1, so the per-address limits are raised out of the way.
 pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
-    let tenancy = Arc::new(storage.open(PoolSettings::default()).await);
-    let keys = KeySet::load_or_create(&DataDir::new(storage.dir.path()).keys_dir()).unwrap();
-    let tokens = Tokens::new(keys, TokenConfig::default());
     let config = ServerConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
         login_limits: LoginLimits {
             per_email: 5,
             per_address: 1000,
             window: Duration::from_secs(600),
         },
+        request_limits: RequestLimits {
+            signups_per_address: 1000,
+            resets_per_address: 1000,
+            window: Duration::from_secs(600),
+        },
+        ..config
+    };
+    start(storage, config).await
+}
+
+/// A server with exactly the limits in `config` (only the port is chosen here).
+pub async fn spawn_exact(config: ServerConfig) -> TestApp {
+    start(TestStorage::new(), config).await
+}
+
+async fn start(storage: TestStorage, config: ServerConfig) -> TestApp {
+    let tenancy = Arc::new(storage.open(PoolSettings::default()).await);
+    let keys = KeySet::load_or_create(&DataDir::new(storage.dir.path()).keys_dir()).unwrap();
+    let tokens = Tokens::new(keys, TokenConfig::default());
+    let config = ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
         mail: silo_mail::MailSettings {
             dir: mail_dir(&storage),
             ..config.mail
@@ -56,6 +76,7 @@ pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
         .await
         .unwrap();
     let url = format!("http://{}", server.local_addr().unwrap());
+    let passwords = server.passwords();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(server.run_until_stopped(async {
         let _ = rx.await;
@@ -65,6 +86,7 @@ pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
         client: reqwest::Client::new(),
         tenancy,
         storage,
+        passwords,
         shutdown: Some(tx),
     }
 }

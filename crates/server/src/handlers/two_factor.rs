@@ -1,0 +1,346 @@
+//! Two-factor authentication: the identity-level `/api/auth/2fa/*` routes, and the hooks login
+//! and company binding call.
+//!
+//! The routes need any valid token of the identity, bound to a company or not, so a person whose
+//! company refuses them until they set it up can do so with the identity-only token that login
+//! hands out. Every attempt at a code counts against the login limiter of the identity's email
+//! and the client's address, like a password: six digits are quick to guess otherwise.
+
+use crate::AppState;
+use crate::binding::{Authenticated, RequestMeta};
+use crate::error::ApiError;
+use crate::json::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use silo_auth::password::Password;
+use silo_control::{
+    Company, CompanyId, Identity, IdentityId, Outcome, SecondFactor, TwoFactorError,
+};
+use silo_roles::Role;
+
+/// `POST /api/auth/2fa/setup` answer: the secret for the authenticator app, shown once.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SetupResponse {
+    /// The shared secret, base32 (for typing into the app).
+    secret: String,
+    /// `otpauth://totp/Silo:<email>?secret=...&issuer=Silo` (for a QR code).
+    otpauth_uri: String,
+}
+
+/// A body holding one code: `POST /api/auth/2fa/confirm` and `/recovery-codes`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CodeRequest {
+    /// A current code from the app (or, for `/recovery-codes`, a recovery code).
+    code: String,
+}
+
+/// `POST /api/auth/2fa/disable` body.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DisableRequest {
+    /// The identity's password.
+    password: String,
+    /// A current code from the app or a recovery code.
+    code: String,
+}
+
+/// Recovery codes, each usable once; shown only in this answer.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RecoveryCodes {
+    /// Ten codes like `abcd-efgh-2345`.
+    recovery_codes: Vec<String>,
+}
+
+/// An attempt at a code or password by a logged-in identity, counted like a login: counted
+/// before anything is verified, and forgiven when it did not fail.
+struct Attempt<'a> {
+    state: &'a AppState,
+    email: String,
+    address: Option<std::net::IpAddr>,
+    failed: std::sync::atomic::AtomicBool,
+}
+
+impl<'a> Attempt<'a> {
+    fn start(
+        state: &'a AppState,
+        identity: &Identity,
+        meta: &RequestMeta,
+    ) -> Result<Self, ApiError> {
+        let attempt = Attempt {
+            state,
+            email: identity.email.as_str().to_owned(),
+            address: meta.client_ip,
+            failed: std::sync::atomic::AtomicBool::new(false),
+        };
+        state.limiter.attempt(&attempt.email, attempt.address)?;
+        Ok(attempt)
+    }
+
+    /// The code or password was wrong: the attempt stays counted.
+    fn failed(&self) {
+        self.failed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.failed.load(std::sync::atomic::Ordering::Relaxed) {
+            self.state.limiter.succeeded(&self.email, self.address);
+        }
+    }
+}
+
+async fn audit(
+    state: &AppState,
+    meta: &RequestMeta,
+    identity: IdentityId,
+    action: &'static str,
+    outcome: Outcome,
+) -> Result<(), ApiError> {
+    let event = meta.event(
+        None,
+        Some(identity),
+        action,
+        Some(identity.to_string()),
+        outcome,
+    );
+    Ok(state.tenancy.control().record(event).await?)
+}
+
+/// Records a refused code and counts it, then answers the refusal.
+async fn refused(
+    state: &AppState,
+    auth: &Authenticated,
+    attempt: &Attempt<'_>,
+    action: &'static str,
+    error: TwoFactorError,
+) -> ApiError {
+    if matches!(error, TwoFactorError::WrongCode) {
+        attempt.failed();
+        if let Err(e) = audit(
+            state,
+            &auth.meta,
+            auth.identity.id,
+            action,
+            Outcome::Failure,
+        )
+        .await
+        {
+            return e;
+        }
+    }
+    error.into()
+}
+
+/// `POST /api/auth/2fa/setup`: a new secret, pending until confirmed with a code.
+pub async fn setup(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<SetupResponse>, ApiError> {
+    let pending = state
+        .tenancy
+        .control()
+        .begin_two_factor(auth.identity.id)
+        .await?;
+    Ok(Json(SetupResponse {
+        secret: pending.secret.to_base32(),
+        otpauth_uri: pending.otpauth_uri,
+    }))
+}
+
+/// `POST /api/auth/2fa/confirm`: turns two-factor on with a first code; answers the recovery
+/// codes.
+pub async fn confirm(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Json(req): Json<CodeRequest>,
+) -> Result<Json<RecoveryCodes>, ApiError> {
+    let attempt = Attempt::start(&state, &auth.identity, &auth.meta)?;
+    let codes = match state
+        .tenancy
+        .control()
+        .confirm_two_factor(auth.identity.id, &req.code)
+        .await
+    {
+        Ok(codes) => codes,
+        Err(TwoFactorError::NotEnabled) => {
+            return Err(ApiError::Conflict {
+                code: "two_factor_not_pending",
+                message: "no set-up to confirm: start one with POST /api/auth/2fa/setup".into(),
+            });
+        }
+        Err(e) => return Err(refused(&state, &auth, &attempt, "two_factor.enable", e).await),
+    };
+    audit(
+        &state,
+        &auth.meta,
+        auth.identity.id,
+        "two_factor.enable",
+        Outcome::Success,
+    )
+    .await?;
+    Ok(Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
+}
+
+/// `POST /api/auth/2fa/disable`: turns two-factor off; needs the password and a code.
+pub async fn disable(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Json(req): Json<DisableRequest>,
+) -> Result<StatusCode, ApiError> {
+    let control = state.tenancy.control();
+    if !control.two_factor_enabled(auth.identity.id).await? {
+        return Err(TwoFactorError::NotEnabled.into());
+    }
+    let attempt = Attempt::start(&state, &auth.identity, &auth.meta)?;
+    if !state
+        .passwords
+        .verify(
+            Password::new(req.password),
+            auth.identity.password_hash.clone(),
+        )
+        .await?
+    {
+        attempt.failed();
+        audit(
+            &state,
+            &auth.meta,
+            auth.identity.id,
+            "two_factor.disable",
+            Outcome::Failure,
+        )
+        .await?;
+        return Err(ApiError::invalid("password", "is wrong"));
+    }
+    if let Err(e) = control
+        .disable_two_factor(auth.identity.id, &req.code)
+        .await
+    {
+        return Err(refused(&state, &auth, &attempt, "two_factor.disable", e).await);
+    }
+    audit(
+        &state,
+        &auth.meta,
+        auth.identity.id,
+        "two_factor.disable",
+        Outcome::Success,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/auth/2fa/recovery-codes`: a new set of recovery codes; the old ones stop working.
+pub async fn recovery_codes(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Json(req): Json<CodeRequest>,
+) -> Result<Json<RecoveryCodes>, ApiError> {
+    let attempt = Attempt::start(&state, &auth.identity, &auth.meta)?;
+    let codes = match state
+        .tenancy
+        .control()
+        .regenerate_recovery_codes(auth.identity.id, &req.code)
+        .await
+    {
+        Ok(codes) => codes,
+        Err(e) => {
+            return Err(refused(&state, &auth, &attempt, "two_factor.recovery_codes", e).await);
+        }
+    };
+    audit(
+        &state,
+        &auth.meta,
+        auth.identity.id,
+        "two_factor.recovery_codes",
+        Outcome::Success,
+    )
+    .await?;
+    Ok(Json(RecoveryCodes {
+        recovery_codes: codes,
+    }))
+}
+
+/// Login's second factor, after the password was right and before the limiter forgets the
+/// email's failures: an identity with two-factor on needs `code` (401 `two_factor_required`
+/// without one); a wrong code is a failed login (401 `invalid_credentials`, counted). A code
+/// sent for an identity without two-factor is ignored.
+pub(crate) async fn check_login_code(
+    state: &AppState,
+    meta: &RequestMeta,
+    identity: &Identity,
+    code: Option<&str>,
+) -> Result<(), ApiError> {
+    let control = state.tenancy.control();
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return match control.two_factor_enabled(identity.id).await? {
+            true => Err(ApiError::TwoFactorRequired),
+            false => Ok(()),
+        };
+    };
+    match control.verify_two_factor(identity.id, code).await {
+        Ok(SecondFactor::Totp) | Err(TwoFactorError::NotEnabled) => Ok(()),
+        Ok(SecondFactor::RecoveryCode { .. }) => {
+            audit(
+                state,
+                meta,
+                identity.id,
+                "two_factor.recovery_used",
+                Outcome::Success,
+            )
+            .await
+        }
+        Err(TwoFactorError::WrongCode) => {
+            // The login counted this attempt before the password was verified; it stays.
+            let event = meta.event(
+                None,
+                Some(identity.id),
+                "auth.login",
+                None,
+                Outcome::Failure,
+            );
+            control.record(event).await?;
+            Err(ApiError::InvalidCredentials)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Login's binding: a company that requires two-factor of an identity without it is not bound;
+/// the login answers an identity-only token naming that company instead, so the person can set
+/// two-factor up and then switch.
+pub(crate) async fn gate_login(
+    state: &AppState,
+    identity: &Identity,
+    bound: Option<(Company, Role)>,
+) -> Result<(Option<(Company, Role)>, Option<CompanyId>), ApiError> {
+    match bound {
+        Some((company, _))
+            if company.require_two_factor
+                && !state
+                    .tenancy
+                    .control()
+                    .two_factor_enabled(identity.id)
+                    .await? =>
+        {
+            Ok((None, Some(company.id)))
+        }
+        bound => Ok((bound, None)),
+    }
+}
+
+/// Refuses binding to `company` (switch, refresh, invitations) with 403
+/// `two_factor_setup_required` when it requires two-factor and the identity has not turned it on.
+pub(crate) async fn require_if_needed(
+    state: &AppState,
+    identity: IdentityId,
+    company: &Company,
+) -> Result<(), ApiError> {
+    if company.require_two_factor && !state.tenancy.control().two_factor_enabled(identity).await? {
+        return Err(ApiError::TwoFactorSetupRequired);
+    }
+    Ok(())
+}
