@@ -24,13 +24,31 @@ export function CodeError({ error }: { error: unknown }) {
 
 const PROBLEM = { password: "twofa.wrongPassword", code: "twofa.wrongCode", passwordOrCode: "twofa.wrongPasswordOrCode" } as const;
 
-/** A field for a six-digit authenticator code. */
-export function CodeField({ value, onChange, label }: { value: string; onChange: (v: string) => void; label?: string }) {
+/**
+ * A field for a six-digit authenticator code; with `recovery`, a recovery code is taken too (the
+ * server accepts either to turn two-factor off or to make new recovery codes).
+ */
+export function CodeField({ value, onChange, setup, recovery }: { value: string; onChange: (v: string) => void; setup?: boolean; recovery?: boolean }) {
   const { t } = useI18n();
+  if (recovery) {
+    return (
+      <Field
+        label={t("twofa.codeOrRecovery")}
+        hint={t("twofa.codeOrRecoveryHint")}
+        autoComplete="one-time-code"
+        autoCapitalize="off"
+        spellCheck={false}
+        maxLength={40}
+        required
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
+  }
   return (
     <Field
-      label={label ?? t("twofa.code")}
-      hint={t("twofa.codeHint")}
+      label={t("twofa.code")}
+      hint={t(setup ? "twofa.codeHint" : "twofa.loginCodeHint")}
       inputMode="numeric"
       autoComplete="one-time-code"
       pattern="\s*(\d\s*){6}"
@@ -110,7 +128,7 @@ export function TwoFactorSetupFlow({ email, onDone }: { email: string; onDone: (
         </li>
         <li>
           <form onSubmit={(e) => void confirm(e)}>
-            <CodeField value={code} onChange={setCode} />
+            <CodeField value={code} onChange={setCode} setup />
             <CodeError error={error} />
             <button type="submit" className="primary" disabled={busy}>
               {t("twofa.turnOn")}

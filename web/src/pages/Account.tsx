@@ -129,7 +129,7 @@ function NewRecoveryCodes({ email }: { email: string }) {
     <form className="subpanel" onSubmit={(e) => void submit(e)}>
       <h3>{t("twofa.regenerate")}</h3>
       <p className="hint">{t("twofa.regenerateHint")}</p>
-      <CodeField value={code} onChange={setCode} />
+      <CodeField value={code} onChange={setCode} recovery />
       <CodeError error={error} />
       <button type="submit" disabled={busy}>
         {t("twofa.regenerate")}
@@ -164,7 +164,7 @@ function DisableTwoFactor({ email, onDisabled }: { email: string; onDisabled: ()
       <p className="hint">{t("twofa.disableHint")}</p>
       <input type="email" className="sr-only" autoComplete="username" value={email} readOnly tabIndex={-1} aria-hidden="true" />
       <Field label={t("auth.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-      <CodeField value={code} onChange={setCode} />
+      <CodeField value={code} onChange={setCode} recovery />
       <CodeError error={error} />
       <button type="submit" className="danger" disabled={busy}>
         {t("twofa.disable")}
