@@ -1,5 +1,6 @@
 // Browser tests: the whole app against a real server, as people use it.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
 import { totp } from "./mail.mjs";
 
@@ -429,6 +430,10 @@ try {
       await heading(page, "Your account");
       await page.getByTestId("twofa-status").getByText("Off").waitFor();
       ({ secret: ownerSecret, codes: ownerCodes } = await setUpTwoFactor(page));
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]);
+      assert.equal(download.suggestedFilename(), "silo-recovery-codes.txt");
+      const saved = readFileSync(await download.path(), "utf8");
+      for (const code of ownerCodes) assert.ok(saved.includes(code), `${code} in the downloaded file`);
       await shot(page, "19-recovery-codes");
       await page.getByRole("button", { name: "I saved them" }).click();
       await page.getByTestId("twofa-status").getByText("On").waitFor();

@@ -1,6 +1,6 @@
 // Two-factor set-up and recovery codes, used by the account page and by the set-up a company
 // that requires two-factor asks for.
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../api/client";
 import type { RecoveryCodes, TwoFactorSetup } from "../api/types";
 import { cleanCode, codeProblem, groupSecret, recoveryCodesFile } from "../auth";
@@ -163,8 +163,13 @@ export function RecoveryCodesView({ codes, email, onDone }: { codes: string[]; e
   const { t } = useI18n();
   const [copied, setCopied] = useState<"yes" | "no" | null>(null);
   const text = recoveryCodesFile(codes, email, t("twofa.fileHeading"));
-  const download = useMemo(() => URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" })), [text]);
-  useEffect(() => () => URL.revokeObjectURL(download), [download]);
+  // Made and revoked by one effect, so React's development double run leaves a live URL.
+  const [download, setDownload] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
+    setDownload(url);
+    return () => URL.revokeObjectURL(url);
+  }, [text]);
 
   const copy = async () => {
     try {
