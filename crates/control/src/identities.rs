@@ -147,24 +147,20 @@ pub(crate) async fn find_or_create_identity(
     {
         return Ok(row.get("id")?);
     }
-    let id = IdentityId::generate();
-    let status = match new.password_hash {
-        Some(_) => IdentityStatus::Active,
-        None => IdentityStatus::Invited,
-    };
     // A password comes only from someone who proved the address (a link) or from an operator.
-    let verified = new.password_hash.as_ref().map(|_| now);
+    if let Some(hash) = &new.password_hash {
+        return create_verified_identity(tx, &new.email, &new.name, hash, now).await;
+    }
+    let id = IdentityId::generate();
     tx.execute(
-        "INSERT INTO identities (id, email, name, password_hash, status, created_at, updated_at, email_verified_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+        "INSERT INTO identities (id, email, name, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)",
         params![
             id,
             new.email.as_str(),
             new.name.as_str(),
-            new.password_hash.clone(),
-            status.as_str(),
-            now,
-            verified
+            IdentityStatus::Invited.as_str(),
+            now
         ],
     )
     .await

@@ -143,35 +143,4 @@ impl ControlPlane {
             .await?;
         Ok(())
     }
-
-    /// Ends every session of an identity except the one `keep` belongs to (the caller's own,
-    /// after a password change); returns how many ended.
-    pub async fn revoke_sessions_of(
-        &self,
-        identity: IdentityId,
-        keep: Option<&str>,
-    ) -> Result<u64, ControlError> {
-        let keep = keep.map(digest).unwrap_or_default();
-        Ok(self
-            .db
-            .execute(
-                "UPDATE sessions SET revoked_at = $1
-                 WHERE identity_id = $2 AND revoked_at IS NULL AND token_hash <> $3",
-                params![Timestamp::now(), identity, keep.as_str()],
-            )
-            .await?)
-    }
-
-    /// Sessions of an identity that are still usable.
-    pub async fn live_sessions_of(&self, identity: IdentityId) -> Result<i64, ControlError> {
-        let row = self
-            .db
-            .fetch_one(
-                "SELECT COUNT(*) AS n FROM sessions
-                 WHERE identity_id = $1 AND revoked_at IS NULL AND expires_at > $2",
-                params![identity, Timestamp::now()],
-            )
-            .await?;
-        Ok(row.get("n")?)
-    }
 }

@@ -22,6 +22,25 @@ pub(crate) fn language(explicit: Option<&str>, headers: &HeaderMap) -> Lang {
     Lang::from_tag_or_default(explicit.or(header))
 }
 
+/// What an invitation mail says.
+#[derive(Clone, Copy, Debug)]
+pub struct InvitationMail<'a> {
+    /// The language to write in.
+    pub lang: Lang,
+    /// The invited address.
+    pub to: &'a Email,
+    /// The inviting company's name.
+    pub company: &'a str,
+    /// Who invites (a name or an address).
+    pub inviter: &'a str,
+    /// The role offered.
+    pub role: Role,
+    /// The link's token.
+    pub token: &'a str,
+    /// How long the link works.
+    pub ttl: Duration,
+}
+
 /// Sends mail with links on a public address.
 #[derive(Clone, Copy, Debug)]
 pub struct Notifier<'a> {
@@ -65,31 +84,22 @@ impl Notifier<'_> {
         self.send(to, content).await
     }
 
-    /// An invitation to a company.
-    pub async fn invitation(
-        &self,
-        lang: Lang,
-        to: &Email,
-        company: &str,
-        inviter: &str,
-        role: Role,
-        token: &str,
-        ttl: Duration,
-    ) -> Result<(), ApiError> {
-        let role = match lang {
-            Lang::Nl => role.label_nl(),
-            _ => role.label(),
+    /// An invitation to a company, mailed to the invited address.
+    pub async fn invitation(&self, mail: &InvitationMail<'_>) -> Result<(), ApiError> {
+        let role = match mail.lang {
+            Lang::Nl => mail.role.label_nl(),
+            _ => mail.role.label(),
         };
-        let days = u32::try_from(ttl.as_secs().div_ceil(24 * 3600)).unwrap_or(u32::MAX);
+        let days = u32::try_from(mail.ttl.as_secs().div_ceil(24 * 3600)).unwrap_or(u32::MAX);
         let content = templates::invitation(
-            lang,
-            company,
-            inviter,
+            mail.lang,
+            mail.company,
+            mail.inviter,
             role,
-            &self.link("accept-invite", token),
+            &self.link("accept-invite", mail.token),
             days,
         );
-        self.send(to, content).await
+        self.send(mail.to, content).await
     }
 
     /// A password reset link.

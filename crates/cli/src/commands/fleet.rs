@@ -8,7 +8,7 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use silo_control::{AuditEvent, Eraser, Slug};
 use silo_mail::{Lang, Mailer};
-use silo_server::notify::Notifier;
+use silo_server::notify::{InvitationMail, Notifier};
 use silo_tenancy::{Archive, Tenancy};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
@@ -89,15 +89,15 @@ pub async fn import(
     };
     for (invitation, token) in &imported.invitations {
         notifier
-            .invitation(
-                Lang::En,
-                &invitation.email,
-                &company.name,
-                "Silo",
-                invitation.role,
+            .invitation(&InvitationMail {
+                lang: Lang::En,
+                to: &invitation.email,
+                company: &company.name,
+                inviter: "Silo",
+                role: invitation.role,
                 token,
-                mail.invitation_ttl(),
-            )
+                ttl: mail.invitation_ttl(),
+            })
             .await?;
         println!(
             "{} is invited as {} (the invitation went by mail)",

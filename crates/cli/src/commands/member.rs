@@ -4,7 +4,7 @@ use super::{find_company, hash_password};
 use crate::cli::{MemberCommand, StorageArgs};
 use silo_control::{AuditEvent, ControlError, Email, NewIdentity, NewInvitation};
 use silo_mail::{Lang, Mailer};
-use silo_server::notify::Notifier;
+use silo_server::notify::{InvitationMail, Notifier};
 
 pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()> {
     let tenancy = crate::storage::open(storage).await?;
@@ -74,15 +74,15 @@ pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()
             public_url: &public_url,
         };
         notifier
-            .invitation(
-                Lang::En,
-                &email,
-                &company.name,
-                "Silo",
+            .invitation(&InvitationMail {
+                lang: Lang::En,
+                to: &email,
+                company: &company.name,
+                inviter: "Silo",
                 role,
-                &token,
-                mail.invitation_ttl(),
-            )
+                token: &token,
+                ttl: mail.invitation_ttl(),
+            })
             .await?;
         mailer.idle().await;
         let mut event = AuditEvent::operator(company.id, "member.invite");

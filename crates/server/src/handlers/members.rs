@@ -6,7 +6,7 @@ use crate::audit::record_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
-use crate::notify;
+use crate::notify::{self, InvitationMail};
 use crate::pagination::{Page, PageQuery, Query};
 use crate::validate::Fields;
 use axum::extract::{Path, State};
@@ -119,15 +119,15 @@ async fn send_invitation(
     };
     state
         .notifier()
-        .invitation(
-            Lang::from_tag_or_default(Some(&invitation.language)),
-            &invitation.email,
-            &tenant.company.name,
+        .invitation(&InvitationMail {
+            lang: Lang::from_tag_or_default(Some(&invitation.language)),
+            to: &invitation.email,
+            company: &tenant.company.name,
             inviter,
-            invitation.role,
+            role: invitation.role,
             token,
-            state.config.invitation_ttl,
-        )
+            ttl: state.config.invitation_ttl,
+        })
         .await
 }
 
