@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { outbox } from "./mail.mjs";
 
 export const WEB = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const REPO = resolve(WEB, "..");
@@ -40,7 +41,11 @@ export async function startSilo(bin) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { ...process.env, RUST_LOG: "warn" };
-  const child = spawn(bin, ["--data", data, "serve", "--listen", `127.0.0.1:${port}`], { env, stdio: ["ignore", "ignore", "pipe"] });
+  // No SMTP: mail lands in <data>/mail/outbox/ as .eml files, with links to this server.
+  const child = spawn(bin, ["--data", data, "serve", "--listen", `127.0.0.1:${port}`, "--public-url", url], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let log = "";
   child.stderr.on("data", (chunk) => (log += chunk));
   for (let i = 0; i < 100; i++) {
@@ -55,6 +60,8 @@ export async function startSilo(bin) {
   return {
     url,
     data,
+    mail: outbox(data),
+    log: () => log,
     cli: (...args) => execFileSync(bin, ["--data", data, ...args], { env: { ...env, SILO_OWNER_PASSWORD: PASSWORD }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
     stop: () => {
       child.kill("SIGTERM");
@@ -87,6 +94,9 @@ export async function startBrowser() {
   };
 }
 
+/** Every answer of 400 or more that a watched page got, to explain console lines on failure. */
+export const refusedRequests = [];
+
 /**
  * A page that records console errors and uncaught exceptions. `allowHttpErrors` lets a step that
  * expects a refused request (an expired session) pass without the browser's log line failing it.
@@ -100,6 +110,10 @@ export async function watchedPage(context, problems) {
     problems.push(`console: ${msg.text()}`);
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  // Which request a "Failed to load resource" line was about (the console does not say).
+  page.on("response", (r) => {
+    if (r.status() >= 400) refusedRequests.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+  });
   return page;
 }
 

@@ -1,9 +1,14 @@
 // Browser tests: the whole app against a real server, as people use it.
 import assert from "node:assert/strict";
-import { PASSWORD, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
+import { readFileSync } from "node:fs";
+import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
+import { totp } from "./mail.mjs";
 
 const OWNER = "owner@acme.test";
 const VIEWER = "viewer@acme.test";
+const TEMP = "temp@acme.test";
+const NEW_PASSWORD = "a brand new passphrase";
+const CHANGED_PASSWORD = "changed on the account page";
 const problems = [];
 const { browser, close } = await startBrowser();
 const silo = await startSilo(siloBinary()).catch(async (e) => {
@@ -16,14 +21,50 @@ const desktop = { viewport: { width: 1280, height: 860 }, locale: "en-GB" };
 const owner = await browser.newContext(desktop);
 const page = await watchedPage(owner, problems);
 let inviteLink = "";
+let revokedLink = "";
+let ownerSecret = "";
+let ownerCodes = [];
+// The viewer's browser, kept across steps (joins, accepts invitations, sets up two-factor).
+const viewer = await browser.newContext(desktop);
+const v = await watchedPage(viewer, problems);
 
 const nav = (name) => page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
 const heading = (p, name) => p.getByRole("heading", { level: 1, name }).waitFor();
 
-async function login(p, email) {
+async function login(p, email, password = PASSWORD) {
   await p.getByLabel("Email").fill(email);
-  await p.getByLabel("Password").fill(PASSWORD);
+  await p.getByLabel("Password").fill(password);
   await p.getByRole("button", { name: "Log in" }).click();
+}
+
+// A code the server takes: it accepts each 30-second step once, only newer than the last one it
+// accepted, with one step of clock skew. So: this step, or the next when this one was used.
+const usedSteps = new Map();
+async function freshCode(secret) {
+  const now = () => Math.floor(Date.now() / 30_000);
+  const step = Math.max(now(), (usedSteps.get(secret) ?? -1) + 1);
+  // The server accepts one step of skew: a step further ahead waits for the clock (< 30 s).
+  while (step > now() + 1) await new Promise((r) => setTimeout(r, 250));
+  usedSteps.set(secret, step);
+  return totp(secret, step);
+}
+
+/** Sets up two-factor on the page's set-up form; returns the secret and the recovery codes. */
+async function setUpTwoFactor(p) {
+  await p.getByRole("button", { name: "Set up two-factor" }).click();
+  const uri = await p.getByTestId("otpauth-link").getAttribute("href");
+  const secret = new URL(uri).searchParams.get("secret");
+  assert.ok(secret, uri);
+  const grouped = await p.getByTestId("totp-secret").textContent();
+  assert.equal(grouped.replace(/\s/g, ""), secret.toUpperCase());
+  await p.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
+  assert.match(await p.getByRole("img", { name: "QR code for your authenticator app" }).getAttribute("src"), /^data:image\/png;base64,/);
+  await p.getByLabel("6-digit code").fill(await freshCode(secret));
+  await p.getByRole("button", { name: "Turn on two-factor" }).click();
+  await p.getByRole("heading", { name: "Your recovery codes" }).waitFor();
+  const codes = await p.getByTestId("recovery-codes").getByRole("listitem").allTextContents();
+  assert.equal(codes.length, 10);
+  return { secret, codes };
 }
 
 try {
@@ -36,13 +77,20 @@ try {
       assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "inline script");
       assert.doesNotMatch(html, /<style|style=/, "inline style");
     }],
-    ["sign up a company", async () => {
+    ["sign up a company, confirm the address from the mail", async () => {
       await page.goto(`${silo.url}/signup`);
       await page.getByLabel("Company name").fill("Acme Agency");
       await page.getByLabel("Your name").fill("Olivia Owner");
       await page.getByLabel("Email").fill(OWNER);
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Create company" }).click();
+      await heading(page, "Check your mail");
+      await page.getByText(`We sent a message to ${OWNER}.`).waitFor();
+      const link = await silo.mail.link(OWNER, "/verify-email", silo.url);
+      // Opening the link sends nothing (mail scanners open links too): the click does.
+      await page.goto(link);
+      await heading(page, "Confirm your email address");
+      await page.getByRole("button", { name: "Confirm my address" }).click();
       await heading(page, "Dashboard");
       assert.equal(await page.locator("header .company-name").textContent(), "Acme Agency");
       await shot(page, "01-dashboard");
@@ -138,13 +186,28 @@ try {
       assert.equal(await page.getByTestId("paid").textContent(), "€1,210.00");
       await shot(page, "08-dashboard-after");
     }],
-    ["invite a viewer and see the link", async () => {
+    ["invite a viewer by mail; resend; revoke another invitation", async () => {
       await nav("Members");
       await page.getByLabel("Email").fill(VIEWER);
       await page.getByLabel("Role", { exact: true }).selectOption("viewer");
       await page.getByRole("button", { name: "Invite member" }).click();
-      inviteLink = await page.locator("input.invite-link").inputValue();
-      assert.match(inviteLink, /\/accept-invite\?token=[0-9a-f]{64}$/);
+      await page.getByText(`An invitation is on its way to ${VIEWER}.`).waitFor();
+      const pending = page.getByRole("table", { name: "Pending invitations" });
+      await pending.getByRole("cell", { name: VIEWER, exact: true }).waitFor();
+      await silo.mail.link(VIEWER, "/accept-invite", silo.url);
+      await page.getByRole("button", { name: `Resend the invitation to ${VIEWER}` }).click();
+      await page.getByText(`A new invitation is on its way to ${VIEWER}.`).waitFor();
+      inviteLink = await silo.mail.link(VIEWER, "/accept-invite", silo.url);
+      await page.getByLabel("Email").fill(TEMP);
+      await page.getByRole("button", { name: "Invite member" }).click();
+      await pending.getByRole("cell", { name: TEMP, exact: true }).waitFor();
+      revokedLink = await silo.mail.link(TEMP, "/accept-invite", silo.url);
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: `Revoke the invitation to ${TEMP}` }).click();
+      await pending.getByRole("cell", { name: TEMP, exact: true }).waitFor({ state: "detached" });
+      await page.reload();
+      await pending.getByRole("cell", { name: VIEWER, exact: true }).waitFor();
+      assert.equal(await pending.getByRole("cell", { name: TEMP, exact: true }).count(), 0);
       await shot(page, "09-members");
       await nav("Audit log");
       await page.getByRole("cell", { name: "invoice.issue", exact: true }).waitFor();
@@ -154,7 +217,7 @@ try {
       await page.reload();
       await heading(page, "Audit log");
       assert.equal(await page.locator("header .company-name").textContent(), "Acme Agency");
-      await page.getByRole("button", { name: "Log out" }).click();
+      await page.getByRole("button", { name: "Log out", exact: true }).click();
       await page.getByText("You have been logged out.").waitFor();
       await page.reload();
       await heading(page, "Log in");
@@ -165,10 +228,13 @@ try {
       await page.getByRole("alert").getByText("Email or password is wrong.").waitFor();
       page.allowHttpErrors = false;
     }],
-    ["the invited viewer joins and is offered no way to write", async () => {
-      const viewer = await browser.newContext(desktop);
-      const v = await watchedPage(viewer, problems);
+    ["a revoked invitation says so; the invited viewer joins and is offered no way to write", async () => {
+      v.allowHttpErrors = true;
+      await v.goto(revokedLink);
+      await v.getByRole("alert").getByText("This invitation does not work any more").waitFor();
+      v.allowHttpErrors = false;
       await v.goto(inviteLink);
+      await v.getByText(`Acme Agency invites ${VIEWER} to join as Viewer.`).waitFor();
       await v.getByLabel("Your name").fill("Victor Viewer");
       await v.getByLabel("Password").fill(PASSWORD);
       await v.getByRole("button", { name: "Join" }).click();
@@ -187,10 +253,9 @@ try {
       await shot(v, "11-viewer-invoices");
       await v.goto(`${silo.url}/members`);
       await v.getByRole("alert").getByText("Your role does not allow this.").waitFor();
-      await v.getByRole("button", { name: "Log out" }).click();
+      await v.getByRole("button", { name: "Log out", exact: true }).click();
       await login(v, VIEWER);
       await heading(v, "Dashboard");
-      await viewer.close();
     }],
     ["switching company shows only that company's data", async () => {
       silo.cli("company", "create", "--name", "Beta Studio", "--owner-email", OWNER);
@@ -214,6 +279,37 @@ try {
       await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
       await heading(page, "Dashboard");
     }],
+    ["an existing person accepts an invitation by link, then logs in", async () => {
+      await page.getByLabel("Switch company").selectOption({ label: "Beta Studio" });
+      await heading(page, "Dashboard");
+      await nav("Members");
+      await page.getByLabel("Email").fill(VIEWER);
+      await page.getByLabel("Role", { exact: true }).selectOption("sales");
+      await page.getByRole("button", { name: "Invite member" }).click();
+      await page.getByText(`An invitation is on its way to ${VIEWER}.`).waitFor();
+      const link = await silo.mail.link(VIEWER, "/accept-invite", silo.url);
+      // Opened where the viewer is not logged in.
+      await v.getByRole("button", { name: "Log out", exact: true }).click();
+      await heading(v, "Log in");
+      await v.goto(link);
+      await v.getByText(`Beta Studio invites ${VIEWER} to join as Sales.`).waitFor();
+      await v.getByText("You already have a Silo account.").waitFor();
+      assert.equal(await v.getByLabel("Password").count(), 0);
+      await v.getByRole("button", { name: "Join" }).click();
+      await v.getByText("You joined Beta Studio. Log in to continue.").waitFor();
+      await shot(v, "12b-invite-accepted");
+      await v.getByRole("link", { name: "Log in" }).click();
+      await heading(v, "Log in");
+      assert.equal(await v.getByLabel("Email").inputValue(), VIEWER);
+      await v.getByLabel("Password").fill(PASSWORD);
+      await v.getByRole("button", { name: "Log in" }).click();
+      await heading(v, "Choose a company");
+      await v.getByRole("button", { name: /Beta Studio/ }).click();
+      await heading(v, "Dashboard");
+      assert.match(await v.locator("header .role").textContent(), /Sales/);
+      await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
+      await heading(page, "Dashboard");
+    }],
     ["change a member's role, then remove them", async () => {
       await nav("Members");
       const patched = page.waitForResponse((r) => r.url().includes("/api/members/") && r.request().method() === "PATCH");
@@ -227,6 +323,32 @@ try {
       await page.reload();
       await heading(page, "Members");
       assert.equal(await page.getByRole("cell", { name: VIEWER, exact: true }).count(), 0);
+    }],
+    ["an invitation for someone logged in: declined, invited again, accepted in the app", async () => {
+      const invite = async () => {
+        await page.getByLabel("Email").fill(VIEWER);
+        await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+        await page.getByRole("button", { name: "Invite member" }).click();
+        await page.getByText(`An invitation is on its way to ${VIEWER}.`).waitFor();
+      };
+      await invite();
+      await v.reload();
+      await heading(v, "Dashboard");
+      const notice = v.getByRole("region", { name: "Invitations for you" });
+      await notice.getByText("Acme Agency invites you as Viewer.").waitFor();
+      await shot(v, "12c-invitation-notice");
+      await notice.getByRole("button", { name: "Decline the invitation from Acme Agency" }).click();
+      await notice.waitFor({ state: "detached" });
+      await page.reload();
+      await heading(page, "Members");
+      await invite();
+      await v.reload();
+      await heading(v, "Dashboard");
+      await notice.getByRole("button", { name: "Accept the invitation from Acme Agency" }).click();
+      await heading(v, "Dashboard");
+      await v.getByRole("navigation").getByRole("link", { name: "Invoices" }).waitFor();
+      assert.match(await v.locator("header .role").textContent(), /Viewer/);
+      assert.equal(await v.getByLabel("Switch company").locator("option:checked").textContent(), "Acme Agency");
     }],
     ["Dutch, with amounts in the Dutch format", async () => {
       await page.getByLabel("Language").selectOption("nl");
@@ -248,6 +370,120 @@ try {
       }
       await page.setViewportSize(desktop.viewport);
     }],
+    ["forgot password: mail, reset, log in with the new password", async () => {
+      await page.getByRole("button", { name: "Log out", exact: true }).click();
+      await heading(page, "Log in");
+      await page.getByRole("link", { name: "Forgot password?" }).click();
+      await heading(page, "Forgot your password?");
+      await page.getByLabel("Email").fill(OWNER);
+      silo.mail.skip(OWNER);
+      await page.getByRole("button", { name: "Send the link" }).click();
+      await page.getByText("If the address is known to us, a link is on its way.").waitFor();
+      const link = await silo.mail.link(OWNER, "/reset-password", silo.url);
+      await page.goto(link);
+      await heading(page, "Choose a new password");
+      await page.getByLabel("New password").fill(NEW_PASSWORD);
+      await page.getByRole("button", { name: "Change password" }).click();
+      await page.getByText("Your password was changed").waitFor();
+      await shot(page, "18-password-reset");
+      await page.getByRole("link", { name: "Log in" }).click();
+      await heading(page, "Log in");
+      page.allowHttpErrors = true;
+      await login(page, OWNER, PASSWORD);
+      await page.getByRole("alert").getByText("Email or password is wrong.").waitFor();
+      page.allowHttpErrors = false;
+      await login(page, OWNER, NEW_PASSWORD);
+      await heading(page, "Choose a company");
+      await page.getByRole("button", { name: /Acme Agency/ }).click();
+      await heading(page, "Dashboard");
+    }],
+    ["account page: 390 px wide, change the password, log out everywhere", async () => {
+      await page.getByRole("link", { name: "Account", exact: true }).click();
+      await heading(page, "Your account");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByRole("heading", { name: "Two-factor authentication" }).waitFor();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 391, `account page is ${width}px wide`);
+      await shot(page, "18b-mobile-account");
+      await page.setViewportSize(desktop.viewport);
+      await page.getByLabel("Current password").fill(NEW_PASSWORD);
+      await page.getByLabel("New password").fill(CHANGED_PASSWORD);
+      await page.getByRole("button", { name: "Change password" }).click();
+      await page.getByText("Your password was changed. Your other sessions were logged out.").waitFor();
+      // This session goes on.
+      await nav("Invoices");
+      await heading(page, "Invoices");
+      await page.getByRole("link", { name: "Account", exact: true }).click();
+      await heading(page, "Your account");
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: "Log out everywhere" }).click();
+      await page.getByText("You have been logged out on every device.").waitFor();
+      await page.reload();
+      await heading(page, "Log in");
+      await login(page, OWNER, CHANGED_PASSWORD);
+      await heading(page, "Choose a company");
+      await page.getByRole("button", { name: /Acme Agency/ }).click();
+      await heading(page, "Dashboard");
+    }],
+    ["two-factor: set up on the account page, log out, log in with a code", async () => {
+      await page.getByRole("link", { name: "Account", exact: true }).click();
+      await heading(page, "Your account");
+      await page.getByTestId("twofa-status").getByText("Off").waitFor();
+      ({ secret: ownerSecret, codes: ownerCodes } = await setUpTwoFactor(page));
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]);
+      assert.equal(download.suggestedFilename(), "silo-recovery-codes.txt");
+      const saved = readFileSync(await download.path(), "utf8");
+      for (const code of ownerCodes) assert.ok(saved.includes(code), `${code} in the downloaded file`);
+      await shot(page, "19-recovery-codes");
+      await page.getByRole("button", { name: "I saved them" }).click();
+      await page.getByTestId("twofa-status").getByText("On").waitFor();
+      await page.setViewportSize({ width: 390, height: 844 });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 391, `account page is ${width}px wide`);
+      await shot(page, "20-mobile-account");
+      await page.setViewportSize(desktop.viewport);
+      await page.getByRole("button", { name: "Log out", exact: true }).click();
+      await heading(page, "Log in");
+      // The password alone answers 401 two_factor_required: the page asks for the code.
+      page.allowHttpErrors = true;
+      await login(page, OWNER, CHANGED_PASSWORD);
+      await heading(page, "Enter your code");
+      await page.getByLabel("6-digit code").fill(await freshCode(ownerSecret));
+      await shot(page, "21-login-code");
+      await page.getByRole("button", { name: "Verify" }).click();
+      await heading(page, "Choose a company");
+      // Once more with a recovery code instead.
+      await page.getByRole("button", { name: "Log out", exact: true }).click();
+      await login(page, OWNER, CHANGED_PASSWORD);
+      await heading(page, "Enter your code");
+      await page.getByRole("button", { name: "Use a recovery code" }).click();
+      await page.getByLabel("Recovery code").fill(ownerCodes[0]);
+      await page.getByRole("button", { name: "Verify" }).click();
+      await heading(page, "Choose a company");
+      page.allowHttpErrors = false;
+    }],
+    ["a company that requires two-factor sends a member without it through set-up", async () => {
+      await page.getByRole("button", { name: /Beta Studio/ }).click();
+      await heading(page, "Dashboard");
+      await nav("Settings");
+      await page.getByLabel("Require two-factor for every member").check();
+      await page.locator("form", { has: page.getByLabel("Require two-factor for every member") }).getByRole("button", { name: "Save" }).click();
+      await page.getByText("Saved.").waitFor();
+      await v.getByRole("button", { name: "Log out", exact: true }).click();
+      await login(v, VIEWER);
+      await heading(v, "Choose a company");
+      // Switching answers 403 two_factor_setup_required: the app runs set-up instead.
+      v.allowHttpErrors = true;
+      await v.getByRole("button", { name: /Beta Studio/ }).click();
+      await heading(v, "Two-factor authentication required");
+      v.allowHttpErrors = false;
+      await v.getByText("Beta Studio requires two-factor authentication for every member.").waitFor();
+      await setUpTwoFactor(v);
+      await v.getByRole("button", { name: "I saved them" }).click();
+      await heading(v, "Dashboard");
+      assert.match(await v.locator("header .role").textContent(), /Sales/);
+      await shot(v, "22-after-required-setup");
+    }],
     ["an ended session returns to the login page with a message", async () => {
       page.allowHttpErrors = true;
       await owner.clearCookies();
@@ -262,7 +498,7 @@ try {
   failed = true;
   console.error(e);
   await shot(page, "failure").catch(() => {});
-  if (problems.length) console.error(problems);
+  if (problems.length) console.error(problems, "\nrefused requests:", refusedRequests);
 } finally {
   await close();
   silo.stop();

@@ -1,9 +1,9 @@
 // The app shell: restores the session, holds locale and session state, and picks the page.
-import { useEffect, useMemo, useState } from "react";
-import { onSessionLost } from "./api/client";
+import { useEffect, useMemo, useState, type ReactElement } from "react";
+import { onSessionLost, onTwoFactorSetupRequired } from "./api/client";
 import { I18nContext, LOCALES, translator, type Locale } from "./i18n";
 import { useLocation } from "./router";
-import { SessionContext, lost, restore, type SessionState } from "./session";
+import { SessionContext, lost, restore, setupRequired, type SessionState } from "./session";
 import { Loading } from "./components/ui";
 import { Shell } from "./components/Shell";
 import { Login } from "./pages/Login";
@@ -11,6 +11,10 @@ import { Signup } from "./pages/Signup";
 import { AcceptInvite } from "./pages/AcceptInvite";
 import { ChooseCompany } from "./pages/ChooseCompany";
 import { CompanyPages } from "./pages/CompanyPages";
+import { VerifyEmail } from "./pages/VerifyEmail";
+import { ForgotPassword, ResetPassword } from "./pages/PasswordReset";
+import { TwoFactorRequired } from "./pages/TwoFactorRequired";
+import { Account } from "./pages/Account";
 
 const LOCALE_KEY = "silo.locale";
 
@@ -33,9 +37,11 @@ export function App() {
     let live = true;
     void restore().then((s) => live && setSession(s));
     onSessionLost(() => setSession(lost()));
+    onTwoFactorSetupRequired((company) => setSession((s) => setupRequired(s, company)));
     return () => {
       live = false;
       onSessionLost(null);
+      onTwoFactorSetupRequired(null);
     };
   }, []);
 
@@ -68,15 +74,26 @@ export function App() {
   );
 }
 
+/** Pages opened from a mailed link, shown whoever is logged in (the link is what counts). */
+const LINK_PAGES: Record<string, () => ReactElement> = {
+  "/accept-invite": () => <AcceptInvite />,
+  "/verify-email": () => <VerifyEmail />,
+  "/reset-password": () => <ResetPassword />,
+  "/forgot-password": () => <ForgotPassword />,
+};
+
 function page(session: SessionState, path: string) {
-  if (path === "/accept-invite") return <AcceptInvite />;
+  const linked = LINK_PAGES[path];
+  if (linked) return linked();
   switch (session.status) {
     case "loading":
       return <Loading />;
     case "anonymous":
-      return path === "/signup" ? <Signup /> : <Login notice={session.notice} />;
+      return path === "/signup" ? <Signup /> : <Login key={path} notice={session.notice} />;
     case "choosing":
-      return <ChooseCompany companies={session.companies} />;
+      return path === "/account" ? <Account /> : <ChooseCompany companies={session.companies} />;
+    case "twoFactorSetup":
+      return <TwoFactorRequired company={session.company} companies={session.companies} />;
     case "ready":
       return <CompanyPages path={path} />;
   }

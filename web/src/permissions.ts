@@ -19,6 +19,7 @@ export const NAV: readonly NavItem[] = [
   { path: "/invoices", label: "nav.invoices", permission: "invoices.read" },
   { path: "/members", label: "nav.members", permission: "members.read" },
   { path: "/audit", label: "nav.audit", permission: "audit.read" },
+  { path: "/settings", label: "nav.settings", permission: "company.update" },
 ];
 
 export function allowed(role: Role | null, permission: Permission | null): boolean {

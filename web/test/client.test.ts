@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ApiError, ERROR_CODES, api, query, setFetch, setToken, toApiError } from "../src/api/client";
+import { ApiError, ERROR_CODES, api, onTwoFactorSetupRequired, query, setFetch, setToken, toApiError } from "../src/api/client";
 import { errorMessage, translator } from "../src/i18n";
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -7,6 +7,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 afterEach(() => {
   setToken(null);
+  onTwoFactorSetupRequired(null);
   setFetch((...args) => fetch(...args));
 });
 
@@ -21,6 +22,12 @@ describe("toApiError", () => {
     const e = await toApiError(json(429, { error: { code: "rate_limited", message: "slow" } }, { "Retry-After": "42" }));
     expect(e.retryAfter).toBe(42);
     expect(errorMessage(e, translator("en"))).toBe("Too many attempts. Try again in 42 seconds.");
+  });
+
+  it("reads Retry-After on 503 busy", async () => {
+    const e = await toApiError(json(503, { error: { code: "busy", message: "busy" } }, { "Retry-After": "2" }));
+    expect([e.code, e.retryAfter]).toEqual(["busy", 2]);
+    expect(errorMessage(e, translator("nl"))).toBe("Silo heeft het nu druk. Probeer het over 2 seconden opnieuw.");
   });
 
   it("maps unknown codes and non-JSON server failures to generic ones", async () => {
@@ -68,6 +75,28 @@ describe("request", () => {
     setToken("old");
     expect(await api.get("/api/accounts")).toEqual({ items: [] });
     expect(calls).toEqual(["/api/accounts Bearer old", "/api/auth/refresh Bearer old", "/api/accounts Bearer new"]);
+  });
+});
+
+describe("two-factor set-up required", () => {
+  it("tells the app which company asked, then still throws", async () => {
+    const seen: (string | null)[] = [];
+    onTwoFactorSetupRequired((company) => seen.push(company));
+    setFetch(async () => json(403, { error: { code: "two_factor_setup_required", message: "" } }));
+    setToken("abc");
+    await expect(api.get("/api/deals")).rejects.toMatchObject({ status: 403, code: "two_factor_setup_required" });
+    await expect(api.post("/api/auth/switch", { company: "c2" }, { company: "c2" })).rejects.toMatchObject({
+      code: "two_factor_setup_required",
+    });
+    expect(seen).toEqual([null, "c2"]);
+  });
+
+  it("is not called for other refusals", async () => {
+    const seen: (string | null)[] = [];
+    onTwoFactorSetupRequired((company) => seen.push(company));
+    setFetch(async () => json(403, { error: { code: "forbidden", message: "" } }));
+    await expect(api.get("/api/audit")).rejects.toMatchObject({ code: "forbidden" });
+    expect(seen).toEqual([]);
   });
 });
 

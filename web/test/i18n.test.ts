@@ -22,7 +22,7 @@ describe("translations", () => {
   });
 
   it("fill placeholders", () => {
-    expect(translator("nl")("members.added", { email: "a@b.nl" })).toBe("a@b.nl is toegevoegd.");
+    expect(translator("nl")("invitations.to", { company: "Acme", role: "Kijker" })).toBe("Acme nodigt je uit als Kijker.");
     expect(translator("en")("header.role", { role: "Owner" })).toBe("Role: Owner");
   });
 });

@@ -29,6 +29,11 @@ export const ERROR_CODES = [
   "invalid",
   "rate_limited",
   "busy",
+  "two_factor_required",
+  "two_factor_setup_required",
+  "two_factor_enabled",
+  "two_factor_not_enabled",
+  "two_factor_not_pending",
   "tenant_unavailable",
   "unavailable",
   "internal",
@@ -81,6 +86,7 @@ export async function toApiError(response: Response): Promise<ApiError> {
 
 let accessToken: string | null = null;
 let onUnauthenticated: (() => void) | null = null;
+let onSetupRequired: ((company: string | null) => void) | null = null;
 
 export function setToken(token: string | null): void {
   accessToken = token;
@@ -95,6 +101,16 @@ export function onSessionLost(handler: (() => void) | null): void {
   onUnauthenticated = handler;
 }
 
+/**
+ * Called when a request is refused with 403 `two_factor_setup_required`: the company demands
+ * two-factor authentication and this identity has none yet. The argument is the company the
+ * request was for when the caller named it (switching, accepting an invitation), else null: the
+ * current company.
+ */
+export function onTwoFactorSetupRequired(handler: ((company: string | null) => void) | null): void {
+  onSetupRequired = handler;
+}
+
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 export interface RequestOptions {
@@ -102,6 +118,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Whether to try a refresh and repeat the request once on 401 (default true). */
   retry?: boolean;
+  /** The company the request is about, when it is not the current one (see onTwoFactorSetupRequired). */
+  company?: string;
 }
 
 let fetcher: typeof fetch = (...args) => fetch(...args);
@@ -131,9 +149,14 @@ export async function request<T>(method: Method, path: string, options: RequestO
     if (refreshed) return request<T>(method, path, { ...options, retry: false });
     onUnauthenticated?.();
   }
-  if (!response.ok) throw await toApiError(response);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (error.code === "two_factor_setup_required") onSetupRequired?.(options.company ?? null);
+    throw error;
+  }
+  // 204, and a 202 may come without a body.
+  const text = response.status === 204 ? "" : await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 let refreshing: Promise<TokenResponse> | null = null;
@@ -166,7 +189,8 @@ export function refresh(): Promise<TokenResponse> {
 
 export const api = {
   get: <T>(path: string) => request<T>("GET", path),
-  post: <T>(path: string, body?: unknown) => request<T>("POST", path, { body: body ?? {} }),
+  post: <T>(path: string, body?: unknown, options: Omit<RequestOptions, "body"> = {}) =>
+    request<T>("POST", path, { ...options, body: body ?? {} }),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, { body }),
   del: (path: string) => request<void>("DELETE", path),
 };

@@ -7,6 +7,8 @@ export interface Company {
   name: string;
   plan: "starter" | "growth" | "scale";
   status: "provisioning" | "active" | "suspended" | "erased";
+  /** Whether every member must use two-factor authentication (owners change it). */
+  require_two_factor?: boolean;
 }
 
 export interface CompanyChoice {
@@ -23,6 +25,74 @@ export interface TokenResponse {
   company: Company | null;
   role: Role | null;
   companies: CompanyChoice[];
+  /**
+   * Set on an identity-only token when the chosen (or only) company requires two-factor and this
+   * identity has none: the id of that company, to switch into once set-up is done.
+   */
+  two_factor_setup_required?: string | null;
+}
+
+/** `POST /api/auth/accept-invite` for an existing, verified person: no session, log in next. */
+export interface InviteAccepted {
+  status: "accepted";
+  company: CompanyRef;
+  login_required: true;
+}
+
+export interface CompanyRef {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/** `POST /api/auth/invite-info`: what a mailed invitation is for; does not use the token up. */
+export interface InviteInfo {
+  company: CompanyRef;
+  role: Role;
+  email: string;
+  account_exists: boolean;
+}
+
+/** A pending membership in this company, sent by mail (`/api/members/invitations`). */
+export interface Invitation {
+  id: string;
+  email: string;
+  /** The name the inviting company gave the person, if any. */
+  name?: string;
+  role: Role;
+  status: "pending" | "accepted" | "declined" | "revoked";
+  /** Past its expiry: the link no longer works; it can be sent again. */
+  expired?: boolean;
+  invited_by?: { id: string; name: string; email: string } | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** An invitation addressed to the logged-in person (`GET /api/me`, `invitations`). */
+export interface MyInvitation {
+  id: string;
+  company: CompanyRef;
+  role: Role;
+  expires_at: string;
+}
+
+export interface Me {
+  identity: { id: string; email: string; name: string };
+  company: Company | null;
+  role: Role | null;
+  permissions: string[];
+  companies: CompanyChoice[];
+  invitations?: MyInvitation[];
+  two_factor?: { enabled: boolean };
+}
+
+export interface TwoFactorSetup {
+  secret: string;
+  otpauth_uri: string;
+}
+
+export interface RecoveryCodes {
+  recovery_codes: string[];
 }
 
 export interface Page<T> {

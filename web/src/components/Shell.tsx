@@ -77,6 +77,11 @@ export function Shell({ children }: { children: ReactNode }) {
             </select>
           </label>
           {(ready || session.status === "choosing") && (
+            <Link to="/account" className="header-link" aria-current={path === "/account" ? "page" : undefined}>
+              {t("header.account")}
+            </Link>
+          )}
+          {(ready || session.status === "choosing" || session.status === "twoFactorSetup") && (
             <button type="button" onClick={() => void logout()}>
               {t("header.logout")}
             </button>

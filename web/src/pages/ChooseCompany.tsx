@@ -1,9 +1,10 @@
 import { useState } from "react";
 import type { CompanyChoice } from "../api/types";
 import { useI18n } from "../i18n";
-import { navigate } from "../router";
+import { Link, navigate } from "../router";
 import { actions, useSession } from "../session";
 import { ErrorBox, PageTitle } from "../components/ui";
+import { PendingInvitations } from "../components/PendingInvitations";
 
 export function ChooseCompany({ companies }: { companies: CompanyChoice[] }) {
   const { t } = useI18n();
@@ -23,6 +24,7 @@ export function ChooseCompany({ companies }: { companies: CompanyChoice[] }) {
   return (
     <section className="auth">
       <PageTitle>{t("auth.chooseCompany")}</PageTitle>
+      <PendingInvitations />
       {companies.length === 0 ? <p>{t("auth.noCompanies")}</p> : <p>{t("auth.chooseHint")}</p>}
       <ErrorBox error={error} />
       <ul className="choices">
@@ -34,6 +36,9 @@ export function ChooseCompany({ companies }: { companies: CompanyChoice[] }) {
           </li>
         ))}
       </ul>
+      <p>
+        <Link to="/account">{t("account.title")}</Link>
+      </p>
     </section>
   );
 }

@@ -15,6 +15,8 @@ import { Invoices } from "./Invoices";
 import { InvoiceView } from "./InvoiceView";
 import { Members } from "./Members";
 import { Audit } from "./Audit";
+import { Account } from "./Account";
+import { Settings } from "./Settings";
 
 export function CompanyPages({ path }: { path: string }) {
   const role = useRole();
@@ -27,6 +29,8 @@ export function CompanyPages({ path }: { path: string }) {
     document.querySelector<HTMLElement>("main h1")?.focus();
   }, [path]);
 
+  // The person's own page, not the company's: every member has it.
+  if (path === "/account") return <Account />;
   if (!item) return <NotFound />;
   // A page the role may not use is not linked anywhere; a typed or old address says why.
   if (!allowed(role, item.permission)) return <ErrorBox error={new ApiError(403, "forbidden", "")} />;
@@ -56,6 +60,8 @@ function pageFor(path: string) {
       return <Members />;
     case "/audit":
       return <Audit />;
+    case "/settings":
+      return <Settings />;
     default:
       return <NotFound />;
   }

@@ -4,6 +4,7 @@ import { STAGES, type Deal, type MonthRevenue, type Page, type Stage } from "../
 import { formatMoney, useI18n } from "../i18n";
 import { useRole } from "../session";
 import { ErrorBox, Loading, PageTitle } from "../components/ui";
+import { PendingInvitations } from "../components/PendingInvitations";
 
 const OPEN: readonly Stage[] = STAGES.filter((s) => s !== "won" && s !== "lost");
 
@@ -24,6 +25,7 @@ export function Dashboard() {
   return (
     <section>
       <PageTitle>{t("dashboard.title")}</PageTitle>
+      <PendingInvitations />
       <ErrorBox error={deals.error ?? revenue.error} />
       {(deals.loading || revenue.loading) && <Loading />}
       {revenue.data && <RevenueCards months={revenue.data.months} />}

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/client";
-import type { Member } from "../api/types";
+import type { Invitation, Member } from "../api/types";
 import { ROLES, can, type Role } from "../generated/roles";
 import { usePaged } from "../hooks";
-import { useI18n } from "../i18n";
+import { formatDate, useI18n } from "../i18n";
 import { assignableRoles } from "../permissions";
 import { useRole } from "../session";
 import { ErrorBox, Field, Loading, Notice, PageTitle, Select } from "../components/ui";
@@ -14,6 +14,7 @@ export function Members() {
   const manage = can(role, "members.manage");
   const roles = assignableRoles(role, ROLES);
   const list = usePaged<Member>("/api/members");
+  const invitations = usePaged<Invitation>("/api/members/invitations");
   const [error, setError] = useState<unknown>(null);
   // Owners' memberships are only for owners to touch (roles.md).
   const editable = (m: Member) => manage && (m.role !== "owner" || role === "owner");
@@ -42,7 +43,7 @@ export function Members() {
   return (
     <section>
       <PageTitle>{t("members.title")}</PageTitle>
-      {manage && <InviteForm roles={roles} onAdded={(m) => list.setItems((items) => [...items, m])} />}
+      {manage && <InviteForm roles={roles} onInvited={(i) => invitations.setItems((items) => [i, ...items.filter((x) => x.id !== i.id)])} />}
       <ErrorBox error={error ?? list.error} />
       <div className="table-wrap">
         <table>
@@ -87,28 +88,128 @@ export function Members() {
         </table>
       </div>
       {list.loading && <Loading />}
+      {list.hasMore && (
+        <button type="button" onClick={() => void list.more()}>
+          {t("common.more")}
+        </button>
+      )}
+      <Invitations list={invitations} manage={manage} />
     </section>
   );
 }
 
-function InviteForm({ roles, onAdded }: { roles: Role[]; onAdded: (m: Member) => void }) {
-  const { t } = useI18n();
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState<Role>("viewer");
-  const [result, setResult] = useState<{ email: string; link: string | null } | null>(null);
+type InvitationList = ReturnType<typeof usePaged<Invitation>>;
+
+/** Pending invitations: each went by mail; they can be sent again (a new link) or revoked. */
+function Invitations({ list, manage }: { list: InvitationList; manage: boolean }) {
+  const { t, locale } = useI18n();
   const [error, setError] = useState<unknown>(null);
+  const [resent, setResent] = useState<string | null>(null);
+
+  const resend = async (i: Invitation) => {
+    setError(null);
+    setResent(null);
+    try {
+      const updated = await api.post<Invitation>(`/api/members/invitations/${i.id}/resend`);
+      list.setItems((items) => items.map((x) => (x.id === i.id ? updated : x)));
+      setResent(i.email);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const revoke = async (i: Invitation) => {
+    if (!window.confirm(t("invitations.confirmRevoke", { email: i.email }))) return;
+    setError(null);
+    setResent(null);
+    try {
+      await api.del(`/api/members/invitations/${i.id}`);
+      list.setItems((items) => items.filter((x) => x.id !== i.id));
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <>
+      <h2 className="section">{t("invitations.pending")}</h2>
+      <ErrorBox error={error ?? list.error} />
+      {resent && <Notice>{t("invitations.resent", { email: resent })}</Notice>}
+      {list.items.length > 0 && (
+        <div className="table-wrap">
+          <table aria-label={t("invitations.pending")}>
+            <thead>
+              <tr>
+                <th>{t("common.email")}</th>
+                <th>{t("members.role")}</th>
+                <th>{t("invitations.invitedBy")}</th>
+                <th>{t("invitations.expiresAt")}</th>
+                {manage && <th>{t("common.actions")}</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((i) => (
+                <tr key={i.id}>
+                  <td>
+                    {i.email}
+                    {i.name && <small className="hint block">{i.name}</small>}
+                  </td>
+                  <td>{t(`role.${i.role}`)}</td>
+                  <td>{i.invited_by ? i.invited_by.name || i.invited_by.email : t("common.none")}</td>
+                  <td>{i.expired ? <span className="badge expired">{t("invitations.expired")}</span> : formatDate(i.expires_at, locale)}</td>
+                  {manage && (
+                    <td>
+                      <div className="buttons">
+                        <button type="button" onClick={() => void resend(i)} aria-label={t("invitations.resendLabel", { email: i.email })}>
+                          {t("invitations.resend")}
+                        </button>
+                        <button type="button" onClick={() => void revoke(i)} aria-label={t("invitations.revokeLabel", { email: i.email })}>
+                          {t("invitations.revoke")}
+                        </button>
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.loading ? <Loading /> : list.items.length === 0 && <p>{t("invitations.none")}</p>}
+      {list.hasMore && (
+        <button type="button" onClick={() => void list.more()}>
+          {t("common.more")}
+        </button>
+      )}
+    </>
+  );
+}
+
+function InviteForm({ roles, onInvited }: { roles: Role[]; onInvited: (i: Invitation) => void }) {
+  const { t, locale } = useI18n();
+  const [email, setEmail] = useState("");
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("viewer");
+  const [result, setResult] = useState<Invitation | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    setBusy(true);
     setError(null);
     setResult(null);
     try {
-      const added = await api.post<{ member: Member; invite_url?: string | null }>("/api/members", { email, role });
-      onAdded(added.member);
-      setResult({ email, link: added.invite_url ?? null });
+      // The invitation goes to the address by mail; its link never comes back here.
+      const added = await api.post<{ invitation: Invitation }>("/api/members", { email, role, name: name.trim() || undefined });
+      onInvited(added.invitation);
+      setResult(added.invitation);
       setEmail("");
+      setName("");
     } catch (err) {
       setError(err);
+    } finally {
+      setBusy(false);
     }
   };
 
@@ -117,6 +218,7 @@ function InviteForm({ roles, onAdded }: { roles: Role[]; onAdded: (m: Member) =>
       <h2>{t("members.invite")}</h2>
       <div className="row">
         <Field label={t("common.email")} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <Field label={t("common.name")} value={name} onChange={(e) => setName(e.target.value)} />
         <Select label={t("members.role")} value={role} onChange={(e) => setRole(e.target.value as Role)}>
           {roles.map((r) => (
             <option key={r} value={r}>
@@ -126,19 +228,12 @@ function InviteForm({ roles, onAdded }: { roles: Role[]; onAdded: (m: Member) =>
         </Select>
       </div>
       <ErrorBox error={error} />
-      <button type="submit" className="primary">
+      <button type="submit" className="primary" disabled={busy}>
         {t("members.invite")}
       </button>
       {result && (
         <Notice>
-          {result.link ? (
-            <>
-              <p>{t("members.inviteLink", { email: result.email })}</p>
-              <input className="invite-link" readOnly value={result.link} aria-label={t("members.inviteLink", { email: result.email })} onFocus={(e) => e.target.select()} />
-            </>
-          ) : (
-            <p>{t("members.added", { email: result.email })}</p>
-          )}
+          {t("members.invited", { email: result.email, date: formatDate(result.expires_at, locale) })}
         </Notice>
       )}
     </form>

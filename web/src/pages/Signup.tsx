@@ -1,15 +1,16 @@
 import { useState, type FormEvent } from "react";
 import { useI18n } from "../i18n";
-import { Link, navigate } from "../router";
-import { actions, useSession } from "../session";
+import { Link } from "../router";
+import { actions } from "../session";
 import { ErrorBox, Field, PageTitle } from "../components/ui";
 
 export function Signup() {
-  const { t } = useI18n();
-  const { setSession } = useSession();
+  const { t, locale } = useI18n();
   const [form, setForm] = useState({ company: "", name: "", email: "", password: "" });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // The server answers alike for a fresh and a taken address, so this page cannot tell either.
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
 
   const submit = async (e: FormEvent) => {
@@ -17,13 +18,28 @@ export function Signup() {
     setBusy(true);
     setError(null);
     try {
-      setSession(await actions.signup(form.company, form.email, form.password, form.name));
-      navigate("/", true);
+      await actions.signup(form.company, form.email, form.password, form.name, locale);
+      setSentTo(form.email);
+      setForm({ company: "", name: "", email: "", password: "" });
     } catch (err) {
       setError(err);
+    } finally {
       setBusy(false);
     }
   };
+
+  if (sentTo) {
+    return (
+      <section className="auth">
+        <PageTitle>{t("signup.checkMail")}</PageTitle>
+        <p role="status">{t("signup.sent", { email: sentTo })}</p>
+        <p className="hint">{t("signup.sentHint")}</p>
+        <p>
+          <Link to="/login">{t("auth.login")}</Link>
+        </p>
+      </section>
+    );
+  }
 
   return (
     <section className="auth">

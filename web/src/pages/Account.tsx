@@ -1,0 +1,205 @@
+// `/account`: the person rather than the company: password, sessions and two-factor.
+import { useState, type FormEvent } from "react";
+import { api } from "../api/client";
+import type { Me, RecoveryCodes } from "../api/types";
+import { cleanCode } from "../auth";
+import { useFetch } from "../hooks";
+import { useI18n } from "../i18n";
+import { navigate } from "../router";
+import { actions, useSession } from "../session";
+import { ErrorBox, Field, Loading, Notice, PageTitle } from "../components/ui";
+import { CodeError, CodeField, RecoveryCodesView, TwoFactorSetupFlow } from "../components/TwoFactor";
+
+export function Account() {
+  const { t } = useI18n();
+  const me = useFetch<Me>("/api/me");
+
+  return (
+    <section className="account">
+      <PageTitle>{t("account.title")}</PageTitle>
+      <ErrorBox error={me.error} />
+      {me.loading && !me.data && <Loading />}
+      {me.data && (
+        <>
+          <p>
+            {me.data.identity.name ? `${me.data.identity.name} · ` : ""}
+            <strong>{me.data.identity.email}</strong>
+          </p>
+          <ChangePassword email={me.data.identity.email} />
+          <TwoFactorPanel me={me.data} reload={() => void me.reload()} />
+          <Sessions />
+        </>
+      )}
+    </section>
+  );
+}
+
+function ChangePassword({ email }: { email: string }) {
+  const { t } = useI18n();
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    try {
+      await actions.changePassword(current, next);
+      setDone(true);
+      setCurrent("");
+      setNext("");
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="panel" onSubmit={(e) => void submit(e)}>
+      <h2>{t("account.password")}</h2>
+      <input type="email" className="sr-only" autoComplete="username" value={email} readOnly tabIndex={-1} aria-hidden="true" />
+      <Field label={t("account.currentPassword")} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
+      <Field
+        label={t("reset.newPassword")}
+        hint={t("auth.passwordHint")}
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={12}
+        value={next}
+        onChange={(e) => setNext(e.target.value)}
+      />
+      <ErrorBox error={error} />
+      {done && <Notice>{t("account.passwordChanged")}</Notice>}
+      <button type="submit" className="primary" disabled={busy}>
+        {t("account.changePassword")}
+      </button>
+    </form>
+  );
+}
+
+function TwoFactorPanel({ me, reload }: { me: Me; reload: () => void }) {
+  const { t } = useI18n();
+  const enabled = me.two_factor?.enabled ?? false;
+  return (
+    <div className="panel">
+      <h2>{t("twofa.title")}</h2>
+      <p data-testid="twofa-status">
+        <span className={enabled ? "badge paid" : "badge"}>{t(enabled ? "twofa.on" : "twofa.off")}</span>
+      </p>
+      {!enabled && <TwoFactorSetupFlow email={me.identity.email} onDone={reload} />}
+      {enabled && (
+        <>
+          <NewRecoveryCodes email={me.identity.email} />
+          <DisableTwoFactor email={me.identity.email} onDisabled={reload} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function NewRecoveryCodes({ email }: { email: string }) {
+  const { t } = useI18n();
+  const [code, setCode] = useState("");
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      setCodes((await api.post<RecoveryCodes>("/api/auth/2fa/recovery-codes", { code: cleanCode(code) })).recovery_codes);
+      setCode("");
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (codes) return <RecoveryCodesView codes={codes} email={email} onDone={() => setCodes(null)} />;
+  return (
+    <form className="subpanel" onSubmit={(e) => void submit(e)}>
+      <h3>{t("twofa.regenerate")}</h3>
+      <p className="hint">{t("twofa.regenerateHint")}</p>
+      <CodeField value={code} onChange={setCode} recovery />
+      <CodeError error={error} />
+      <button type="submit" disabled={busy}>
+        {t("twofa.regenerate")}
+      </button>
+    </form>
+  );
+}
+
+function DisableTwoFactor({ email, onDisabled }: { email: string; onDisabled: () => void }) {
+  const { t } = useI18n();
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post<void>("/api/auth/2fa/disable", { password, code: cleanCode(code) });
+      onDisabled();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="subpanel" onSubmit={(e) => void submit(e)}>
+      <h3>{t("twofa.disable")}</h3>
+      <p className="hint">{t("twofa.disableHint")}</p>
+      <input type="email" className="sr-only" autoComplete="username" value={email} readOnly tabIndex={-1} aria-hidden="true" />
+      <Field label={t("auth.password")} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      <CodeField value={code} onChange={setCode} recovery />
+      <CodeError error={error} />
+      <button type="submit" className="danger" disabled={busy}>
+        {t("twofa.disable")}
+      </button>
+    </form>
+  );
+}
+
+function Sessions() {
+  const { t } = useI18n();
+  const { setSession } = useSession();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const logoutAll = async () => {
+    if (!window.confirm(t("account.logoutAllConfirm"))) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setSession(await actions.logoutAll());
+      navigate("/login", true);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="panel">
+      <h2>{t("account.sessions")}</h2>
+      <p className="hint">{t("account.logoutAllHint")}</p>
+      <ErrorBox error={error} />
+      <button type="button" disabled={busy} onClick={() => void logoutAll()}>
+        {t("account.logoutAll")}
+      </button>
+    </div>
+  );
+}
