@@ -49,8 +49,9 @@ async function freshCode(secret) {
   return totp(secret, step);
 }
 
-/** Sets up two-factor on the page's set-up form; returns the secret and the recovery codes. */
-async function setUpTwoFactor(p) {
+/** Sets up two-factor on the page's set-up form (with the person's password); returns the secret and the recovery codes. */
+async function setUpTwoFactor(p, password) {
+  await p.getByLabel("Password", { exact: true }).fill(password);
   await p.getByRole("button", { name: "Set up two-factor" }).click();
   const uri = await p.getByTestId("otpauth-link").getAttribute("href");
   const secret = new URL(uri).searchParams.get("secret");
@@ -429,7 +430,7 @@ try {
       await page.getByRole("link", { name: "Account", exact: true }).click();
       await heading(page, "Your account");
       await page.getByTestId("twofa-status").getByText("Off").waitFor();
-      ({ secret: ownerSecret, codes: ownerCodes } = await setUpTwoFactor(page));
+      ({ secret: ownerSecret, codes: ownerCodes } = await setUpTwoFactor(page, CHANGED_PASSWORD));
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]);
       assert.equal(download.suggestedFilename(), "silo-recovery-codes.txt");
       const saved = readFileSync(await download.path(), "utf8");
@@ -478,7 +479,7 @@ try {
       await heading(v, "Two-factor authentication required");
       v.allowHttpErrors = false;
       await v.getByText("Beta Studio requires two-factor authentication for every member.").waitFor();
-      await setUpTwoFactor(v);
+      await setUpTwoFactor(v, PASSWORD);
       await v.getByRole("button", { name: "I saved them" }).click();
       await heading(v, "Dashboard");
       assert.match(await v.locator("header .role").textContent(), /Sales/);

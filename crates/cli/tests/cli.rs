@@ -767,7 +767,11 @@ fn identity_commands_act_on_a_running_server() {
     let (_, body, cookie) = post("/api/auth/login", None, login.clone());
     let token = body["token"].as_str().unwrap().to_owned();
     let cookie = cookie.unwrap();
-    let (_, setup, _) = post("/api/auth/2fa/setup", Some(&token), json!({}));
+    let (_, setup, _) = post(
+        "/api/auth/2fa/setup",
+        Some(&token),
+        json!({ "password": PASSWORD }),
+    );
     let secret_text = setup["secret"].as_str().unwrap().to_owned();
     let secret = silo_auth::totp::TotpSecret::from_base32(&secret_text).unwrap();
     let now = u64::try_from(silo_store::Timestamp::now().unix_seconds()).unwrap();

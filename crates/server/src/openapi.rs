@@ -69,7 +69,7 @@ docs! {
     POST "/api/auth/switch" "A token bound to another company of yours" in auth::SwitchRequest => 200 out auth::TokenResponse;
     POST "/api/auth/refresh" "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie" => 200 out auth::TokenResponse;
     POST "/api/auth/logout" "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)" => 204;
-    POST "/api/auth/2fa/setup" "Start two-factor set-up: a new secret for your authenticator app, pending until confirmed" => 200 out two_factor::SetupResponse;
+    POST "/api/auth/2fa/setup" "Start two-factor set-up (with your password): a new secret for your authenticator app, pending until confirmed" in two_factor::SetupRequest => 200 out two_factor::SetupResponse;
     POST "/api/auth/2fa/confirm" "Turn two-factor on with a first code; answers ten recovery codes, shown once" in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;
     POST "/api/auth/2fa/disable" "Turn two-factor off (password and a code or recovery code)" in two_factor::DisableRequest => 204;
     POST "/api/auth/2fa/recovery-codes" "A new set of recovery codes; the old ones stop working" in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;

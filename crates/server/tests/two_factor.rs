@@ -36,7 +36,11 @@ fn wrong_code(uri: &str) -> String {
 /// recovery codes.
 async fn enable(app: &TestApp, token: &str, email: &str) -> (String, Vec<String>) {
     let setup = app
-        .post("/api/auth/2fa/setup", Some(token), json!({}))
+        .post(
+            "/api/auth/2fa/setup",
+            Some(token),
+            json!({"password": PASSWORD}),
+        )
         .await;
     assert_eq!(setup.status, 200, "{}", setup.body);
     let uri = setup.body["otpauth_uri"].as_str().unwrap().to_owned();
@@ -112,9 +116,25 @@ async fn set_up_log_in_replay_and_recover() {
     let me = app.get("/api/me", Some(&owner)).await;
     assert_eq!(me.body["two_factor"], json!({"enabled": false}));
 
+    // An access token alone cannot start set-up: the password is asked for.
+    app.post(
+        "/api/auth/2fa/setup",
+        Some(&owner),
+        json!({"password": "not the password at all"}),
+    )
+    .await
+    .expect(422, "invalid");
+    app.post("/api/auth/2fa/setup", Some(&owner), json!({}))
+        .await
+        .expect(400, "bad_request");
+
     // A pending set-up changes nothing for logging in.
     let pending = app
-        .post("/api/auth/2fa/setup", Some(&owner), json!({}))
+        .post(
+            "/api/auth/2fa/setup",
+            Some(&owner),
+            json!({"password": PASSWORD}),
+        )
         .await;
     assert_eq!(pending.status, 200, "{}", pending.body);
     token_of(&login_with(&app, "ann@acme.example", None).await);
@@ -131,9 +151,13 @@ async fn set_up_log_in_replay_and_recover() {
     let (uri, recovery) = enable(&app, &owner, "ann@acme.example").await;
     let me = app.get("/api/me", Some(&owner)).await;
     assert_eq!(me.body["two_factor"], json!({"enabled": true}));
-    app.post("/api/auth/2fa/setup", Some(&owner), json!({}))
-        .await
-        .expect(409, "two_factor_enabled");
+    app.post(
+        "/api/auth/2fa/setup",
+        Some(&owner),
+        json!({"password": PASSWORD}),
+    )
+    .await
+    .expect(409, "two_factor_enabled");
 
     // Login: the password alone is not enough (and, being right, uses up no attempt: more
     // times than the limit allows); a wrong code is wrong credentials.

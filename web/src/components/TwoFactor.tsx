@@ -69,11 +69,15 @@ export function TwoFactorSetupFlow({ email, onDone }: { email: string; onDone: (
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const start = async () => {
+  const [password, setPassword] = useState("");
+
+  const start = async (e: FormEvent) => {
+    e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      setSetup(await api.post<TwoFactorSetup>("/api/auth/2fa/setup"));
+      setSetup(await api.post<TwoFactorSetup>("/api/auth/2fa/setup", { password }));
+      setPassword("");
     } catch (err) {
       setError(err);
     } finally {
@@ -99,13 +103,22 @@ export function TwoFactorSetupFlow({ email, onDone }: { email: string; onDone: (
   if (codes) return <RecoveryCodesView codes={codes} email={email} onDone={onDone} />;
   if (!setup) {
     return (
-      <div>
+      <form onSubmit={(e) => void start(e)}>
         <p>{t("twofa.intro")}</p>
-        <ErrorBox error={error} />
-        <button type="button" className="primary" disabled={busy} onClick={() => void start()}>
+        <Field
+          label={t("auth.password")}
+          hint={t("twofa.passwordHint")}
+          type="password"
+          required
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <CodeError error={error} />
+        <button type="submit" className="primary" disabled={busy}>
           {t("twofa.setUp")}
         </button>
-      </div>
+      </form>
     );
   }
   return (

@@ -94,6 +94,7 @@ export const en = {
   "twofa.on": "On",
   "twofa.off": "Off",
   "twofa.intro": "Besides your password, ask for a code from an authenticator app on your phone when you log in.",
+  "twofa.passwordHint": "Your password, so that only you can turn this on.",
   "twofa.setUp": "Set up two-factor",
   "twofa.scan": "1. Scan this code with your authenticator app.",
   "twofa.qrAlt": "QR code for your authenticator app",

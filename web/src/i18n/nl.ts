@@ -96,6 +96,7 @@ export const nl: Messages = {
   "twofa.on": "Aan",
   "twofa.off": "Uit",
   "twofa.intro": "Vraag bij het inloggen naast je wachtwoord ook om een code uit een authenticator-app op je telefoon.",
+  "twofa.passwordHint": "Je wachtwoord, zodat alleen jij dit kunt aanzetten.",
   "twofa.setUp": "Tweestapsverificatie instellen",
   "twofa.scan": "1. Scan deze code met je authenticator-app.",
   "twofa.qrAlt": "QR-code voor je authenticator-app",

@@ -126,16 +126,46 @@ async fn refused(
     }
 }
 
+/// `POST /api/auth/2fa/setup` body.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SetupRequest {
+    /// The identity's password: an access token alone (a stolen one, say) must not be able to
+    /// put a second factor between the person and their account.
+    password: String,
+}
+
 /// `POST /api/auth/2fa/setup`: a new secret, pending until confirmed with a code.
 pub async fn setup(
     State(state): State<AppState>,
     auth: Authenticated,
+    Json(req): Json<SetupRequest>,
 ) -> Result<Json<SetupResponse>, ApiError> {
-    let pending = state
-        .tenancy
-        .control()
-        .begin_two_factor(auth.identity.id)
+    let control = state.tenancy.control();
+    if control.two_factor_enabled(auth.identity.id).await? {
+        return Err(TwoFactorError::AlreadyEnabled.into());
+    }
+    let attempt = Attempt::start(&state, &auth)?;
+    let valid = state
+        .passwords
+        .verify(
+            Password::new(req.password),
+            auth.identity.password_hash.clone(),
+        )
+        .await
+        .inspect_err(|_| attempt.not_verified())?;
+    if !valid {
+        audit(
+            &state,
+            &auth.meta,
+            auth.identity.id,
+            "two_factor.setup",
+            Outcome::Failure,
+        )
         .await?;
+        return Err(ApiError::invalid("password", "is wrong"));
+    }
+    attempt.succeeded();
+    let pending = control.begin_two_factor(auth.identity.id).await?;
     Ok(Json(SetupResponse {
         secret: pending.secret.to_base32(),
         otpauth_uri: pending.otpauth_uri,
