@@ -431,6 +431,8 @@ try {
       await heading(page, "Your account");
       await page.getByTestId("twofa-status").getByText("Off").waitFor();
       ({ secret: ownerSecret, codes: ownerCodes } = await setUpTwoFactor(page, CHANGED_PASSWORD));
+      // On as soon as the code is confirmed, while the recovery codes are still shown.
+      await page.getByTestId("twofa-status").getByText("On").waitFor();
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download" }).click()]);
       assert.equal(download.suggestedFilename(), "silo-recovery-codes.txt");
       const saved = readFileSync(await download.path(), "utf8");

@@ -61,7 +61,16 @@ export function CodeField({ value, onChange, setup, recovery }: { value: string;
 }
 
 /** Set-up in three steps: start, scan and confirm a code, keep the recovery codes. */
-export function TwoFactorSetupFlow({ email, onDone }: { email: string; onDone: () => void }) {
+export function TwoFactorSetupFlow({
+  email,
+  onConfirmed,
+  onDone,
+}: {
+  email: string;
+  /** Two-factor is on (the recovery codes are being shown). */
+  onConfirmed?: () => void;
+  onDone: () => void;
+}) {
   const { t } = useI18n();
   const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
@@ -92,6 +101,7 @@ export function TwoFactorSetupFlow({ email, onDone }: { email: string; onDone: (
     try {
       const answer = await api.post<RecoveryCodes>("/api/auth/2fa/confirm", { code: cleanCode(code) });
       setCodes(answer.recovery_codes);
+      onConfirmed?.();
     } catch (err) {
       setError(err);
       setCode("");

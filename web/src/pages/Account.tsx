@@ -86,13 +86,18 @@ function ChangePassword({ email }: { email: string }) {
 function TwoFactorPanel({ me, reload }: { me: Me; reload: () => void }) {
   const { t } = useI18n();
   const enabled = me.two_factor?.enabled ?? false;
+  // On from the moment the code is confirmed, while the recovery codes are still shown.
+  const [confirmed, setConfirmed] = useState(false);
+  const on = enabled || confirmed;
   return (
     <div className="panel">
       <h2>{t("twofa.title")}</h2>
       <p data-testid="twofa-status">
-        <span className={enabled ? "badge paid" : "badge"}>{t(enabled ? "twofa.on" : "twofa.off")}</span>
+        <span className={on ? "badge paid" : "badge"}>{t(on ? "twofa.on" : "twofa.off")}</span>
       </p>
-      {!enabled && <TwoFactorSetupFlow email={me.identity.email} onDone={reload} />}
+      {!enabled && (
+        <TwoFactorSetupFlow email={me.identity.email} onConfirmed={() => setConfirmed(true)} onDone={reload} />
+      )}
       {enabled && (
         <>
           <NewRecoveryCodes email={me.identity.email} />
