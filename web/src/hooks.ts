@@ -1,4 +1,4 @@
-// Loading data for a page: a list with search and "load more", or one request.
+// Loading data for a page (a list with search and "load more", or one request) and sending a form.
 import { useCallback, useEffect, useState } from "react";
 import { api, query } from "./api/client";
 import type { Page } from "./api/types";
@@ -62,4 +62,27 @@ export function useFetch<T>(path: string | null) {
     void reload();
   }, [reload]);
   return { data, setData, error, loading, reload };
+}
+
+/**
+ * A form's submission: `busy` while `run`'s work goes on, the error it threw kept for an
+ * `ErrorBox`. `run` answers whether the work succeeded.
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (work: () => Promise<void>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
 }

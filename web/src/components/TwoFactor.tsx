@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api } from "../api/client";
 import type { RecoveryCodes, TwoFactorSetup } from "../api/types";
 import { cleanCode, codeProblem, groupSecret, recoveryCodesFile } from "../auth";
+import { useAction } from "../hooks";
 import { useI18n } from "../i18n";
 import { ErrorBox, Field } from "./ui";
 
@@ -75,39 +76,25 @@ export function TwoFactorSetupFlow({
   const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
   const [codes, setCodes] = useState<string[] | null>(null);
   const [code, setCode] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
   const [password, setPassword] = useState("");
+  const { busy, error, run } = useAction();
 
   const start = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       setSetup(await api.post<TwoFactorSetup>("/api/auth/2fa/setup", { password }));
       setPassword("");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const confirm = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    const confirmed = await run(async () => {
       const answer = await api.post<RecoveryCodes>("/api/auth/2fa/confirm", { code: cleanCode(code) });
       setCodes(answer.recovery_codes);
       onConfirmed?.();
-    } catch (err) {
-      setError(err);
-      setCode("");
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (!confirmed) setCode("");
   };
 
   if (codes) return <RecoveryCodesView codes={codes} email={email} onDone={onDone} />;

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { api } from "../api/client";
 import type { Me, RecoveryCodes } from "../api/types";
 import { cleanCode } from "../auth";
-import { useFetch } from "../hooks";
+import { useAction, useFetch } from "../hooks";
 import { useI18n } from "../i18n";
 import { navigate } from "../router";
 import { actions, useSession } from "../session";
@@ -39,24 +39,17 @@ function ChangePassword({ email }: { email: string }) {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     setDone(false);
-    try {
+    await run(async () => {
       await actions.changePassword(current, next);
       setDone(true);
       setCurrent("");
       setNext("");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -112,21 +105,14 @@ function NewRecoveryCodes({ email }: { email: string }) {
   const { t } = useI18n();
   const [code, setCode] = useState("");
   const [codes, setCodes] = useState<string[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       setCodes((await api.post<RecoveryCodes>("/api/auth/2fa/recovery-codes", { code: cleanCode(code) })).recovery_codes);
       setCode("");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (codes) return <RecoveryCodesView codes={codes} email={email} onDone={() => setCodes(null)} />;
@@ -147,20 +133,11 @@ function DisableTwoFactor({ email, onDisabled }: { email: string; onDisabled: ()
   const { t } = useI18n();
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post<void>("/api/auth/2fa/disable", { password, code: cleanCode(code) });
-      onDisabled();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    if (await run(() => api.post<void>("/api/auth/2fa/disable", { password, code: cleanCode(code) }))) onDisabled();
   };
 
   return (
@@ -181,20 +158,11 @@ function DisableTwoFactor({ email, onDisabled }: { email: string; onDisabled: ()
 function Sessions() {
   const { t } = useI18n();
   const { setSession } = useSession();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const logoutAll = async () => {
     if (!window.confirm(t("account.logoutAllConfirm"))) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setSession(await actions.logoutAll());
-      navigate("/login", true);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    if (await run(async () => setSession(await actions.logoutAll()))) navigate("/login", true);
   };
 
   return (

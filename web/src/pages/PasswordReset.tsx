@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { useI18n } from "../i18n";
 import { Link, useLocation } from "../router";
+import { useAction } from "../hooks";
 import { actions } from "../session";
 import { ErrorBox, Field, Notice, PageTitle } from "../components/ui";
 import { LinkError, MissingToken } from "../components/LinkError";
@@ -10,21 +11,11 @@ export function ForgotPassword() {
   const { t, locale } = useI18n();
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await actions.requestPasswordReset(email, locale);
-      setSent(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (await run(() => actions.requestPasswordReset(email, locale))) setSent(true);
   };
 
   return (
@@ -55,21 +46,11 @@ export function ResetPassword() {
   const token = useLocation().params.get("token") ?? "";
   const [password, setPassword] = useState("");
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await actions.confirmPasswordReset(token, password);
-      setDone(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (await run(() => actions.confirmPasswordReset(token, password))) setDone(true);
   };
 
   let body;

@@ -54,31 +54,62 @@ pub struct RecoveryCodes {
 
 /// An attempt at a code or password by a logged-in identity, counted like a login: before
 /// anything is verified, so a failure needs no further call.
-struct Attempt<'a> {
+pub(crate) struct Attempt<'a> {
     state: &'a AppState,
-    email: &'a str,
-    address: Option<std::net::IpAddr>,
+    auth: &'a Authenticated,
 }
 
 impl<'a> Attempt<'a> {
-    fn start(state: &'a AppState, auth: &'a Authenticated) -> Result<Self, ApiError> {
-        let attempt = Attempt {
-            state,
-            email: auth.identity.email.as_str(),
-            address: auth.meta.client_ip,
-        };
-        state.limiter.attempt(attempt.email, attempt.address)?;
-        Ok(attempt)
+    pub(crate) fn start(state: &'a AppState, auth: &'a Authenticated) -> Result<Self, ApiError> {
+        state
+            .limiter
+            .attempt(auth.identity.email.as_str(), auth.meta.client_ip)?;
+        Ok(Attempt { state, auth })
     }
 
     /// The code (or the password and the code) was right: like a login, clears the count.
-    fn succeeded(&self) {
-        self.state.limiter.succeeded(self.email, self.address);
+    pub(crate) fn succeeded(&self) {
+        let auth = self.auth;
+        self.state
+            .limiter
+            .succeeded(auth.identity.email.as_str(), auth.meta.client_ip);
     }
 
     /// Nothing was verified (nothing to check against, or no slot for the password work).
     fn not_verified(&self) {
-        self.state.limiter.not_verified(self.email, self.address);
+        let auth = self.auth;
+        self.state
+            .limiter
+            .not_verified(auth.identity.email.as_str(), auth.meta.client_ip);
+    }
+
+    /// Checks the identity's own password, sent as `field`: a wrong one is recorded as a failed
+    /// `action` and answered 422 on that field (the attempt stays counted).
+    pub(crate) async fn check_password(
+        &self,
+        password: String,
+        field: &str,
+        action: &'static str,
+    ) -> Result<(), ApiError> {
+        let auth = self.auth;
+        let valid = self
+            .state
+            .passwords
+            .verify(Password::new(password), auth.identity.password_hash.clone())
+            .await
+            .inspect_err(|_| self.not_verified())?;
+        if valid {
+            return Ok(());
+        }
+        audit(
+            self.state,
+            &auth.meta,
+            auth.identity.id,
+            action,
+            Outcome::Failure,
+        )
+        .await?;
+        Err(ApiError::invalid(field, "is wrong"))
     }
 }
 
@@ -145,25 +176,9 @@ pub async fn setup(
         return Err(TwoFactorError::AlreadyEnabled.into());
     }
     let attempt = Attempt::start(&state, &auth)?;
-    let valid = state
-        .passwords
-        .verify(
-            Password::new(req.password),
-            auth.identity.password_hash.clone(),
-        )
-        .await
-        .inspect_err(|_| attempt.not_verified())?;
-    if !valid {
-        audit(
-            &state,
-            &auth.meta,
-            auth.identity.id,
-            "two_factor.setup",
-            Outcome::Failure,
-        )
+    attempt
+        .check_password(req.password, "password", "two_factor.setup")
         .await?;
-        return Err(ApiError::invalid("password", "is wrong"));
-    }
     attempt.succeeded();
     let pending = control.begin_two_factor(auth.identity.id).await?;
     Ok(Json(SetupResponse {
@@ -221,25 +236,9 @@ pub async fn disable(
         return Err(TwoFactorError::NotEnabled.into());
     }
     let attempt = Attempt::start(&state, &auth)?;
-    let valid = state
-        .passwords
-        .verify(
-            Password::new(req.password),
-            auth.identity.password_hash.clone(),
-        )
-        .await
-        .inspect_err(|_| attempt.not_verified())?;
-    if !valid {
-        audit(
-            &state,
-            &auth.meta,
-            auth.identity.id,
-            "two_factor.disable",
-            Outcome::Failure,
-        )
+    attempt
+        .check_password(req.password, "password", "two_factor.disable")
         .await?;
-        return Err(ApiError::invalid("password", "is wrong"));
-    }
     if let Err(e) = control
         .disable_two_factor(auth.identity.id, &req.code)
         .await
