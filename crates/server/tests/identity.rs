@@ -602,7 +602,32 @@ async fn accepting_into_a_company_that_requires_two_factor_asks_for_set_up() {
     assert_eq!(me.body["companies"][0]["id"], company.as_str());
 }
 
+/// A token alone is no way to guess the password: wrong current passwords count like failed
+/// logins, and past the limit even the right one waits.
+async fn guessing_the_current_password_is_limited_like_login() {
+    let app = spawn_app().await;
+    let (token, _) = app.signup("Acme", "ann@acme.example").await;
+    let guess = |current: &str| {
+        app.post(
+            "/api/auth/password",
+            Some(&token),
+            json!({"current": current, "new": OTHER_PASSWORD}),
+        )
+    };
+    for i in 0..5 {
+        guess(&format!("wrong guess number {i}"))
+            .await
+            .expect(422, "invalid");
+    }
+    guess("wrong guess number 6")
+        .await
+        .expect(429, "rate_limited");
+    guess(PASSWORD).await.expect(429, "rate_limited");
+    assert_eq!(app.login("ann@acme.example", None).await.status, 429);
+}
+
 silo_testkit::backend_tests!(
+    guessing_the_current_password_is_limited_like_login,
     accepting_into_a_company_that_requires_two_factor_asks_for_set_up,
     the_takeover_of_another_companys_invitee_fails,
     signup_needs_the_mailbox_and_answers_alike,

@@ -4,6 +4,7 @@
 //! before it. The reset request answers alike for known and unknown addresses.
 
 use super::session::{self, WithCookie};
+use super::two_factor::Attempt;
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
@@ -144,19 +145,12 @@ pub async fn change(
     let mut fields = Fields::new();
     fields.check("new", password::check_policy(&req.new));
     fields.finish()?;
-    let valid = state
-        .passwords
-        .verify(
-            Password::new(req.current),
-            auth.identity.password_hash.clone(),
-        )
+    // Counted like a login: a stolen access token must not be a way to guess the password.
+    let attempt = Attempt::start(&state, &auth)?;
+    attempt
+        .check_password(req.current, "current", "auth.password_change")
         .await?;
-    if !valid {
-        return Err(ApiError::invalid(
-            "current",
-            "this is not your current password",
-        ));
-    }
+    attempt.succeeded();
     let hash = state.passwords.hash(Password::new(req.new)).await?;
     let control = state.tenancy.control();
     control
