@@ -41,6 +41,9 @@ pub struct RequestLimits {
     pub signups_per_address: u32,
     /// Password-reset requests per client address within the window.
     pub resets_per_address: u32,
+    /// Invitation mails (invites and resends) per company within the window: signup is free, so
+    /// without it any company could mail any address without end.
+    pub invitations_per_company: u32,
     /// The window.
     pub window: Duration,
 }
@@ -50,6 +53,7 @@ impl Default for RequestLimits {
         RequestLimits {
             signups_per_address: 10,
             resets_per_address: 10,
+            invitations_per_company: 50,
             window: Duration::from_secs(60 * 60),
         }
     }
@@ -297,6 +301,7 @@ enum Purpose {
 pub struct RequestLimiter {
     limits: RequestLimits,
     windows: Windows<(Purpose, AddressKey)>,
+    invitations: Windows<uuid::Uuid>,
 }
 
 impl RequestLimiter {
@@ -305,7 +310,14 @@ impl RequestLimiter {
         RequestLimiter {
             limits,
             windows: Windows::new(limits.window, CAPACITY),
+            invitations: Windows::new(limits.window, CAPACITY),
         }
+    }
+
+    /// Counts an invitation mail of `company`, or refuses it when the company is at its limit.
+    pub fn invitation_mail(&self, company: uuid::Uuid) -> Result<(), Limited> {
+        self.invitations
+            .take(&[(company, self.limits.invitations_per_company)])
     }
 
     /// Counts a signup request from `address`, or refuses it when the address is at its limit.
@@ -410,6 +422,7 @@ mod tests {
         let limits = RequestLimits {
             signups_per_address: 1,
             resets_per_address: 1,
+            invitations_per_company: 1000,
             window: Duration::from_secs(60),
         };
         let limiter = RequestLimiter::new(limits);

@@ -626,7 +626,52 @@ async fn guessing_the_current_password_is_limited_like_login() {
     assert_eq!(app.login("ann@acme.example", None).await.status, 429);
 }
 
+/// Signup is free, so invitations are how an attacker's company would mail strangers: each
+/// company may send only so many invitation mails (invites and resends) an hour.
+async fn invitation_mails_are_limited_per_company() {
+    let app = spawn_exact(silo_server::ServerConfig {
+        request_limits: silo_server::RequestLimits {
+            invitations_per_company: 2,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let (owner, _) = app.signup("Spam", "sam@spam.example").await;
+    let (other, _) = app.signup("Fair", "fay@fair.example").await;
+    let first = invite(&app, &owner, "one@victim.example", "viewer", "").await;
+    let id = first.body["invitation"]["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/api/members/invitations/{id}/resend"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
+    invite(&app, &owner, "two@victim.example", "viewer", "")
+        .await
+        .expect(429, "rate_limited");
+    assert_eq!(app.mails_to("one@victim.example").len(), 2);
+    assert!(
+        app.mails_to("two@victim.example").is_empty(),
+        "nothing sent"
+    );
+    let pending = app.get("/api/members/invitations", Some(&owner)).await;
+    assert_eq!(
+        pending.body["items"].as_array().unwrap().len(),
+        1,
+        "nothing stored"
+    );
+    // Another company is not held back by it.
+    assert_eq!(
+        invite(&app, &other, "two@victim.example", "viewer", "")
+            .await
+            .status,
+        201
+    );
+}
+
 silo_testkit::backend_tests!(
+    invitation_mails_are_limited_per_company,
     guessing_the_current_password_is_limited_like_login,
     accepting_into_a_company_that_requires_two_factor_asks_for_set_up,
     the_takeover_of_another_companys_invitee_fails,

@@ -418,6 +418,7 @@ async fn signups_are_limited_per_client_address() {
         request_limits: RequestLimits {
             signups_per_address: 3,
             resets_per_address: 3,
+            invitations_per_company: 1000,
             window: Duration::from_secs(3600),
         },
         ..ServerConfig::default()
@@ -476,6 +477,7 @@ async fn behind_a_trusted_proxy_limits_and_audit_name_the_real_client() {
     let limits = RequestLimits {
         signups_per_address: 2,
         resets_per_address: 2,
+        invitations_per_company: 1000,
         window: Duration::from_secs(3600),
     };
     let proxied = spawn_exact(ServerConfig {

@@ -79,6 +79,9 @@ pub async fn add(
     if !tenant.role.may_manage(role) {
         return Err(ApiError::Forbidden);
     }
+    state
+        .request_limits
+        .invitation_mail(tenant.company.id.as_uuid())?;
     let control = state.tenancy.control();
     let limits = control.plan_limits(tenant.company.plan).await?;
     let lang = notify::language(req.language.as_deref(), &headers);
@@ -183,6 +186,9 @@ pub async fn resend(
     let id = invitation_in_path(&raw)?;
     let control = state.tenancy.control();
     pending_and_manageable(&state, &tenant, id).await?;
+    state
+        .request_limits
+        .invitation_mail(tenant.company.id.as_uuid())?;
     let (invitation, token) = control
         .renew_invitation(tenant.company.id, id, state.config.invitation_ttl)
         .await?;

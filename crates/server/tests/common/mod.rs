@@ -48,6 +48,7 @@ pub async fn spawn_on(storage: TestStorage, config: ServerConfig) -> TestApp {
         request_limits: RequestLimits {
             signups_per_address: 1000,
             resets_per_address: 1000,
+            invitations_per_company: 1000,
             window: Duration::from_secs(600),
         },
         ..config
