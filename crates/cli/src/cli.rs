@@ -119,14 +119,14 @@ pub enum Command {
     /// Print the effective configuration (defaults, file, environment and flags combined) with
     /// secrets masked. Takes the same options as `serve`.
     Config(ServeArgs),
-    /// Write the web app's copy of the role registry (web/src/generated/roles.ts).
+    /// Write every generated file (the web app's copies of the contract, the reference docs).
     Codegen {
-        /// Only compare: exit 1 when the file differs from what the registry generates.
+        /// Only compare: exit 1 when any file differs from what the code generates.
         #[arg(long)]
         check: bool,
-        /// The file to write or check, relative to the current directory.
-        #[arg(long, default_value = silo_roles::typescript::TS_PATH)]
-        out: PathBuf,
+        /// The repository root the generated paths are relative to.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }
 

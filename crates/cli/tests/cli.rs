@@ -360,58 +360,63 @@ fn roles_json_matches_roles_md_and_codegen_detects_drift() {
     let dir = tempfile::tempdir().unwrap();
     let json: serde_json::Value =
         serde_json::from_str(&ok(&silo(dir.path(), &["roles", "--json"]))).unwrap();
+    // The product's decision, kept in the repository: every cell must match the registry.
     let table = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/design/roles.md"
-    ));
-    if let Ok(table) = table {
+        "/../../docs/decisions/roles.md"
+    ))
+    .unwrap();
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `")).collect();
+    assert!(rows.len() >= 20, "the decision's matrix has its rows");
+    for line in rows {
         // Each row of the markdown matrix: | `perm` | x | | ... |
-        for line in table.lines().filter(|l| l.starts_with("| `")) {
-            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-            let permission = cells[1].trim_matches('`');
-            for (i, role) in [
-                "owner",
-                "admin",
-                "manager",
-                "sales",
-                "marketing",
-                "delivery",
-                "finance",
-                "viewer",
-            ]
-            .iter()
-            .enumerate()
-            {
-                let entry = json["roles"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|r| r["role"] == *role)
-                    .unwrap();
-                let granted = entry["permissions"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|p| p == permission);
-                assert_eq!(granted, cells[2 + i] == "x", "{role} / {permission}");
-            }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let permission = cells[1].trim_matches('`');
+        for (i, role) in [
+            "owner",
+            "admin",
+            "manager",
+            "sales",
+            "marketing",
+            "delivery",
+            "finance",
+            "viewer",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let entry = json["roles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["role"] == *role)
+                .unwrap();
+            let granted = entry["permissions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == permission);
+            assert_eq!(granted, cells[2 + i] == "x", "{role} / {permission}");
         }
-    } else {
-        eprintln!(
-            "skipping the roles.md comparison: ../shared/design/roles.md is not beside the checkout"
-        );
     }
 
-    let out = dir.path().join("roles.ts");
-    let out_arg = out.to_str().unwrap();
-    ok(&silo(dir.path(), &["codegen", "--out", out_arg]));
-    ok(&silo(dir.path(), &["codegen", "--check", "--out", out_arg]));
+    let root = dir.path().to_str().unwrap();
+    let out = dir.path().join(silo_roles::typescript::TS_PATH);
+    assert_eq!(
+        silo(dir.path(), &["codegen", "--check", "--root", root])
+            .status
+            .code(),
+        Some(1),
+        "a missing generated file is stale"
+    );
+    ok(&silo(dir.path(), &["codegen", "--root", root]));
+    ok(&silo(dir.path(), &["codegen", "--check", "--root", root]));
     let edited = std::fs::read_to_string(&out)
         .unwrap()
         .replace("\"viewer\",", "\"viewer\", \"superuser\",");
     std::fs::write(&out, edited).unwrap();
     assert_eq!(
-        silo(dir.path(), &["codegen", "--check", "--out", out_arg])
+        silo(dir.path(), &["codegen", "--check", "--root", root])
             .status
             .code(),
         Some(1)

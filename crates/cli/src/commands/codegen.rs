@@ -1,26 +1,49 @@
-//! `silo codegen`: the front end's generated copy of the role registry.
+//! `silo codegen`: every file generated from a declaration in the code (the web app's copies of
+//! the contract, the generated reference docs). `--check` compares instead of writing, so CI
+//! fails when a declaration changed and its copies did not.
 
 use anyhow::{Context, bail};
 use std::path::Path;
 
-pub fn run(check: bool, out: &Path) -> anyhow::Result<()> {
-    let generated = silo_roles::typescript::to_typescript();
-    if check {
-        let current = std::fs::read_to_string(out)
-            .with_context(|| format!("cannot read {}", out.display()))?;
-        if current != generated {
-            bail!(
-                "{} differs from the role registry; run `silo codegen`",
-                out.display()
-            );
+/// One generated file: where it lives (relative to the repository root) and what makes it.
+struct Output {
+    path: &'static str,
+    generate: fn() -> String,
+}
+
+/// Every generated file. A new generator is one row here.
+const OUTPUTS: &[Output] = &[Output {
+    path: silo_roles::typescript::TS_PATH,
+    generate: silo_roles::typescript::to_typescript,
+}];
+
+pub fn run(check: bool, root: &Path) -> anyhow::Result<()> {
+    let mut stale = Vec::new();
+    for output in OUTPUTS {
+        let path = root.join(output.path);
+        let generated = (output.generate)();
+        if check {
+            let current = std::fs::read_to_string(&path).unwrap_or_default();
+            if current == generated {
+                println!("{} is up to date", output.path);
+            } else {
+                stale.push(output.path);
+            }
+            continue;
         }
-        println!("{} is up to date", out.display());
-        return Ok(());
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        std::fs::write(&path, generated)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", output.path);
     }
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if !stale.is_empty() {
+        bail!(
+            "stale or missing: {}; run `silo codegen` and commit the result",
+            stale.join(", ")
+        );
     }
-    std::fs::write(out, generated).with_context(|| format!("cannot write {}", out.display()))?;
-    println!("wrote {}", out.display());
     Ok(())
 }

@@ -26,7 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => keys::run(&cli.storage, cmd).await,
         Command::Migrate { concurrency } => migrate::run(&cli.storage, concurrency.into()).await,
         Command::Roles { json } => roles::run(json),
-        Command::Codegen { check, out } => codegen::run(check, &out),
+        Command::Codegen { check, root } => codegen::run(check, &root),
         Command::Config(ref serve) => crate::settings::print(&cli, serve),
     }
 }
