@@ -494,12 +494,13 @@ fn render(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<String> {
         };
         rows.push((format!("{} = {value}", setting.key), origin));
     }
-    let layers = match &cli.config {
-        Some(path) => format!("the config file {}, ", path.display()),
-        None => "(no config file) ".to_owned(),
+    let file = match &cli.config {
+        Some(path) => format!("config file ({})", path.display()),
+        None => "config file (none)".to_owned(),
     };
     let mut out = format!(
-        "# The effective settings: defaults, then {layers}the environment, then flags. Secrets are\n# masked.\n"
+        "# The effective settings. Later layers win: default, {file}, environment, flag.\n\
+         # Secrets are masked.\n"
     );
     let width = rows
         .iter()
