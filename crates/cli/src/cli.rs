@@ -1,7 +1,20 @@
 //! The command line, as clap types. `silo --help` and `silo <command> --help` explain each.
+//!
+//! The settings of a deployment are declared here once: every field of [`StorageArgs`],
+//! [`ServerArgs`] and [`MailArgs`] is a setting. Its field name is its key in the config file
+//! (and in `silo config`), `long` its flag, `env` its environment variable, the doc comment its
+//! description, `default_value` its default; a default that depends on something (such as the
+//! backend) ends the doc comment as `[default: ...]`. `hide_env_values = true` marks a secret:
+//! `--help` never shows its value and `silo config` masks it (only the password, for a
+//! `value_hint = Url`). A setting whose value is text has a `value_hint` (`Url`, `FilePath`,
+//! `DirPath` or `Other`); numbers and booleans have none. [`crate::settings`] merges defaults,
+//! the config file, the environment and the flags into these same structs, and `silo codegen`
+//! writes the reference table and the example config file from them.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueHint};
+use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 /// Silo: CRM, contracts, invoicing and projects for digital agencies, with one database per
@@ -9,27 +22,45 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "silo", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    /// A TOML file of settings, keyed as `silo config` prints them; the environment and flags
+    /// take precedence over it.
+    #[arg(long, global = true, env = "SILO_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Where the data lives.
     #[command(flatten)]
     pub storage: StorageArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Where each setting came from; filled by [`crate::settings::load`].
+    #[arg(skip)]
+    pub origins: crate::settings::Origins,
 }
 
 /// Storage selection, shared by every command.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct StorageArgs {
-    /// A TOML file with settings; flags and environment variables take precedence over it.
-    #[arg(long, global = true, env = "SILO_CONFIG")]
-    pub config: Option<PathBuf>,
     /// Data directory of the embedded SQLite deployment: control.sqlite3 plus one file per
-    /// company under tenants/.
-    #[arg(long, global = true, env = "SILO_DATA", default_value = "./data")]
+    /// company under tenants/. On PostgreSQL it still holds keys/, mail/ and tenant-secret.
+    #[arg(
+        long,
+        global = true,
+        env = "SILO_DATA",
+        value_name = "DIR",
+        value_hint = ValueHint::DirPath,
+        default_value = "./data"
+    )]
     pub data: PathBuf,
     /// PostgreSQL URL of the control-plane database (selects the PostgreSQL backend; the
     /// database is created when missing).
-    #[arg(long, global = true, env = "SILO_DATABASE_URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "SILO_DATABASE_URL",
+        value_name = "URL",
+        value_hint = ValueHint::Url,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// PostgreSQL server URL for tenant databases, with rights to create databases and roles;
     /// repeat (or separate with commas) for several servers.
@@ -37,29 +68,46 @@ pub struct StorageArgs {
         long = "tenant-server",
         global = true,
         env = "SILO_TENANT_SERVERS",
-        value_delimiter = ','
+        value_name = "URL",
+        value_hint = ValueHint::Url,
+        value_delimiter = ',',
+        hide_env_values = true
     )]
+    #[serde(default)]
     pub tenant_servers: Vec<String>,
     /// Secret that tenant database passwords are derived from (PostgreSQL; at least 16
-    /// characters). Without it, <data>/tenant-secret is used, generated on first start.
+    /// characters); the same on every app server [default: <data>/tenant-secret, generated on
+    /// first start].
     #[arg(
         long,
         global = true,
         env = "SILO_TENANT_SECRET",
+        value_name = "TEXT",
+        value_hint = ValueHint::Other,
         hide_env_values = true
     )]
     pub tenant_secret: Option<String>,
     /// Most tenant databases kept open at once; the least recently used closes first
     /// [default: 1024 on SQLite, 256 on PostgreSQL].
-    #[arg(long, global = true, env = "SILO_MAX_TENANT_POOLS", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_tenant_pools: Option<u32>,
+    #[arg(long, global = true, env = "SILO_MAX_TENANT_POOLS", value_name = "N")]
+    pub max_tenant_pools: Option<NonZeroU32>,
     /// Connections per open tenant database [default: 1].
-    #[arg(long, global = true, env = "SILO_TENANT_CONNECTIONS_PER_POOL", value_parser = clap::value_parser!(u32).range(1..))]
-    pub tenant_connections_per_pool: Option<u32>,
+    #[arg(
+        long,
+        global = true,
+        env = "SILO_TENANT_CONNECTIONS_PER_POOL",
+        value_name = "N"
+    )]
+    pub tenant_connections_per_pool: Option<NonZeroU32>,
     /// Most tenant connections open at once over all companies; on PostgreSQL keep it under
     /// the servers' max_connections [default: 2048 on SQLite, 64 on PostgreSQL].
-    #[arg(long, global = true, env = "SILO_TENANT_CONNECTION_BUDGET", value_parser = clap::value_parser!(u32).range(1..))]
-    pub tenant_connection_budget: Option<u32>,
+    #[arg(
+        long,
+        global = true,
+        env = "SILO_TENANT_CONNECTION_BUDGET",
+        value_name = "N"
+    )]
+    pub tenant_connection_budget: Option<NonZeroU32>,
 }
 
 impl StorageArgs {
@@ -71,13 +119,13 @@ impl StorageArgs {
         silo_tenancy::PoolSettings {
             max_pools: self
                 .max_tenant_pools
-                .map_or(defaults.max_pools, |n| n as usize),
+                .map_or(defaults.max_pools, |n| n.get() as usize),
             connections_per_pool: self
                 .tenant_connections_per_pool
-                .unwrap_or(defaults.connections_per_pool),
+                .map_or(defaults.connections_per_pool, NonZeroU32::get),
             connection_budget: self
                 .tenant_connection_budget
-                .unwrap_or(defaults.connection_budget),
+                .map_or(defaults.connection_budget, NonZeroU32::get),
             ..defaults
         }
     }
@@ -130,28 +178,62 @@ pub enum Command {
     },
 }
 
-/// `silo serve`.
+/// `silo serve` (and `silo config`, which prints these with the rest).
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
+    /// The HTTP server.
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// Mail and the links in it.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// The HTTP server: where it listens, what it accepts, how it signs and logs.
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+pub struct ServerArgs {
     /// Address and port to listen on.
-    #[arg(long, env = "SILO_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "SILO_LISTEN",
+        value_name = "ADDR",
+        value_hint = ValueHint::Other,
+        default_value = "127.0.0.1:8080"
+    )]
     pub listen: SocketAddr,
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "SILO_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "SILO_BODY_LIMIT", value_name = "BYTES", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
-    /// Whether anyone may sign up a new company through `POST /api/signup`. Default: on for the
-    /// embedded SQLite deployment, off for PostgreSQL (production).
-    #[arg(long, env = "SILO_SIGNUP", action = clap::ArgAction::Set)]
+    /// Whether anyone may sign up a new company through `POST /api/signup` [default: on for
+    /// the embedded SQLite deployment, off for PostgreSQL (production)].
+    #[arg(long, env = "SILO_SIGNUP", value_name = "BOOL", action = clap::ArgAction::Set)]
     pub signup: Option<bool>,
     /// Lifetime of access tokens, in seconds.
-    #[arg(long, env = "SILO_TOKEN_TTL", default_value_t = 900)]
+    #[arg(
+        long,
+        env = "SILO_TOKEN_TTL",
+        value_name = "SECONDS",
+        default_value_t = 900
+    )]
     pub token_ttl: u64,
     /// Log lines as human-readable text or as JSON objects (one per line).
-    #[arg(long, env = "SILO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    #[arg(
+        long,
+        env = "SILO_LOG_FORMAT",
+        value_name = "FORMAT",
+        value_enum,
+        value_hint = ValueHint::Other,
+        default_value_t = LogFormat::Text
+    )]
     pub log_format: LogFormat,
-    /// Sign tokens with this Ed25519 private key (PKCS#8 PEM file) instead of the key set in
-    /// <data>/keys.
-    #[arg(long, env = "SILO_SIGNING_KEY_FILE")]
+    /// Sign tokens with this Ed25519 private key (PKCS#8 PEM file) [default: the key set in
+    /// <data>/keys, made on first start].
+    #[arg(
+        long,
+        env = "SILO_SIGNING_KEY_FILE",
+        value_name = "PEM",
+        value_hint = ValueHint::FilePath
+    )]
     pub signing_key_file: Option<PathBuf>,
     /// A reverse proxy in front of Silo, as a network (10.0.0.0/8) or an address: requests from
     /// it take the client address from X-Forwarded-For (or Forwarded) for limits and audit
@@ -160,32 +242,86 @@ pub struct ServeArgs {
     #[arg(
         long = "trusted-proxy",
         env = "SILO_TRUSTED_PROXIES",
-        value_delimiter = ',',
-        value_parser = silo_server::client_ip::parse_trusted_proxy
+        value_name = "CIDR",
+        value_hint = ValueHint::Other,
+        value_delimiter = ','
     )]
-    pub trusted_proxies: Vec<silo_server::IpNet>,
-    /// Mail and the links in it.
-    #[command(flatten)]
-    pub mail: MailArgs,
+    #[serde(default)]
+    pub trusted_proxies: Vec<TrustedProxy>,
+}
+
+/// A reverse proxy's network; a plain address is a network of one. Written as text in the
+/// config file, like on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy(pub silo_server::IpNet);
+
+impl std::str::FromStr for TrustedProxy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        silo_server::client_ip::parse_trusted_proxy(s).map(TrustedProxy)
+    }
+}
+
+impl std::fmt::Display for TrustedProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for TrustedProxy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TrustedProxy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Outgoing mail and the links it carries: for `serve`, and for the commands that invite people.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct MailArgs {
-    /// The address people reach this server at (for the links in mail).
-    #[arg(long, env = "SILO_PUBLIC_URL")]
+    /// The address people reach this server at, for the links in mail [default:
+    /// http://<listen>].
+    #[arg(
+        long,
+        env = "SILO_PUBLIC_URL",
+        value_name = "URL",
+        value_hint = ValueHint::Url
+    )]
     pub public_url: Option<String>,
     /// SMTP server for outgoing mail: smtp://host:25, smtps://user:password@host (TLS from the
-    /// start, port 465) or smtp://user:password@host:587?tls=required (STARTTLS). Without it,
-    /// mail is written to <data>/mail/outbox/. Holds a password: prefer the environment
-    /// variable or the config file to the flag.
-    #[arg(long, env = "SILO_SMTP_URL", hide_env_values = true)]
+    /// start, port 465) or smtp://user:password@host:587?tls=required (STARTTLS). Holds a
+    /// password: prefer the environment variable or the config file to the flag [default:
+    /// none, mail goes to <data>/mail/outbox/].
+    #[arg(
+        long,
+        env = "SILO_SMTP_URL",
+        value_name = "URL",
+        value_hint = ValueHint::Url,
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// The sender of outgoing mail.
-    #[arg(long, env = "SILO_MAIL_FROM", default_value = silo_mail::DEFAULT_FROM)]
+    #[arg(
+        long,
+        env = "SILO_MAIL_FROM",
+        value_name = "ADDR",
+        value_hint = ValueHint::Other,
+        default_value = silo_mail::DEFAULT_FROM
+    )]
     pub mail_from: String,
     /// How many days an invitation's link works.
-    #[arg(long, env = "SILO_INVITATION_TTL_DAYS", default_value_t = 7)]
+    #[arg(
+        long,
+        env = "SILO_INVITATION_TTL_DAYS",
+        value_name = "DAYS",
+        default_value_t = 7
+    )]
     pub invitation_ttl_days: u32,
 }
 
@@ -249,7 +385,7 @@ pub enum KeysCommand {
     },
 }
 
-impl ServeArgs {
+impl ServerArgs {
     /// Signup as configured, or the default for the chosen backend.
     pub fn signup_enabled(&self, storage: &StorageArgs) -> bool {
         self.signup.unwrap_or(storage.database_url.is_none())
@@ -272,7 +408,12 @@ pub enum CompanyCommand {
         owner_email: String,
         /// Owner's password (at least 10 characters), needed when the email is new. Prefer the
         /// environment variable, which stays out of shell history.
-        #[arg(long, env = "SILO_OWNER_PASSWORD", hide_env_values = true)]
+        #[arg(
+            long,
+            env = "SILO_OWNER_PASSWORD",
+            value_name = "PASSWORD",
+            hide_env_values = true
+        )]
         owner_password: Option<String>,
         /// Owner's display name.
         #[arg(long)]
@@ -351,7 +492,12 @@ pub enum MemberCommand {
         role: silo_roles::Role,
         /// Password for a new identity (at least 10 characters); without one, the person is
         /// invited and sets it later.
-        #[arg(long, env = "SILO_MEMBER_PASSWORD", hide_env_values = true)]
+        #[arg(
+            long,
+            env = "SILO_MEMBER_PASSWORD",
+            value_name = "PASSWORD",
+            hide_env_values = true
+        )]
         password: Option<String>,
         /// Display name for a new identity.
         #[arg(long)]

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    if let Err(e) = settings::apply(&mut cli, &matches) {
+    if let Err(e) = settings::merge(&mut cli, &matches) {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }

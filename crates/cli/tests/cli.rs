@@ -677,6 +677,282 @@ fn settings_come_from_flags_then_environment_then_file_with_secrets_masked() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("lisen"));
 }
 
+/// `silo` with no `SILO_*` variable from the test's own environment.
+fn bare_silo() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_silo"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SILO_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+/// The line `silo config` prints for `key`.
+fn config_line<'a>(text: &'a str, key: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("no {key} in {text}"))
+}
+
+#[test]
+fn each_layer_overrides_the_one_before_default_file_environment_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("silo.toml");
+    std::fs::write(
+        &file,
+        "token_ttl = 1200\ntenant_connection_budget = 100\ninvitation_ttl_days = 3\n",
+    )
+    .unwrap();
+    // One setting of each group: serve's, the global storage's, mail's.
+    let run = |with_file: bool, env: bool, flags: bool| {
+        let mut cmd = bare_silo();
+        if with_file {
+            cmd.arg("--config").arg(&file);
+        }
+        cmd.arg("config");
+        if env {
+            cmd.env("SILO_TOKEN_TTL", "60")
+                .env("SILO_TENANT_CONNECTION_BUDGET", "80")
+                .env("SILO_INVITATION_TTL_DAYS", "2");
+        }
+        if flags {
+            cmd.args([
+                "--token-ttl",
+                "30",
+                "--tenant-connection-budget",
+                "40",
+                "--invitation-ttl-days",
+                "1",
+            ]);
+        }
+        ok(&cmd.output().unwrap())
+    };
+    let cases = [
+        ((false, false, false), ["900", "", "7"], "default"),
+        ((true, false, false), ["1200", "100", "3"], "config file"),
+        ((true, true, false), ["60", "80", "2"], "environment"),
+        ((true, true, true), ["30", "40", "1"], "flag"),
+        ((false, true, false), ["60", "80", "2"], "environment"),
+        ((false, false, true), ["30", "40", "1"], "flag"),
+    ];
+    for ((with_file, env, flags), values, origin) in cases {
+        let text = run(with_file, env, flags);
+        for (key, value) in [
+            "token_ttl",
+            "tenant_connection_budget",
+            "invitation_ttl_days",
+        ]
+        .into_iter()
+        .zip(values)
+        {
+            if value.is_empty() {
+                assert!(text.contains(&format!("# {key} is not set")), "{text}");
+                continue;
+            }
+            let line = config_line(&text, key);
+            assert!(
+                line.starts_with(&format!("{key} = {value} ")),
+                "{with_file}/{env}/{flags}: {line}"
+            );
+            assert!(
+                line.split('#').nth(1).unwrap().trim().starts_with(origin),
+                "{with_file}/{env}/{flags}: {line}"
+            );
+        }
+    }
+    let text = run(true, true, true);
+    assert!(config_line(&text, "token_ttl").ends_with("# flag --token-ttl"));
+    assert!(
+        config_line(&run(true, true, false), "invitation_ttl_days")
+            .ends_with("# environment SILO_INVITATION_TTL_DAYS")
+    );
+}
+
+/// The file applies to every command, not only `serve`: the data directory of `company
+/// create`, the invitation lifetime of `member add`, each under its environment variable.
+#[test]
+fn the_config_file_reaches_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("from-file");
+    let file = dir.path().join("silo.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "data = {:?}\ninvitation_ttl_days = 3\n",
+            data.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let silo = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = bare_silo();
+        cmd.arg("--config")
+            .arg(&file)
+            .args(args)
+            .env("SILO_OWNER_PASSWORD", PASSWORD);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    ok(&silo(
+        &[
+            "company",
+            "create",
+            "--name",
+            "Acme",
+            "--slug",
+            "acme",
+            "--owner-email",
+            "ann@acme.example",
+        ],
+        &[],
+    ));
+    assert!(data.join("control.sqlite3").exists(), "data from the file");
+    let out = ok(&silo(
+        &["member", "add", "acme", "bo@acme.example", "viewer"],
+        &[],
+    ));
+    assert!(out.contains("valid 3 days"), "{out}");
+    let out = ok(&silo(
+        &["member", "add", "acme", "cy@acme.example", "viewer"],
+        &[("SILO_INVITATION_TTL_DAYS", "5")],
+    ));
+    assert!(
+        out.contains("valid 5 days"),
+        "environment over the file: {out}"
+    );
+    let out = ok(&silo(
+        &[
+            "member",
+            "add",
+            "acme",
+            "di@acme.example",
+            "viewer",
+            "--invitation-ttl-days",
+            "6",
+        ],
+        &[("SILO_INVITATION_TTL_DAYS", "5")],
+    ));
+    assert!(
+        out.contains("valid 6 days"),
+        "flag over the environment: {out}"
+    );
+}
+
+#[test]
+fn an_unknown_or_mistyped_key_in_the_config_file_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("silo.toml");
+    let run = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        let out = bare_silo()
+            .arg("--config")
+            .arg(&file)
+            .arg("--data")
+            .arg(&data)
+            .args(["company", "list"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(
+            err.contains(file.to_str().unwrap()),
+            "names the file: {err}"
+        );
+        err
+    };
+    let err = run("listen = \"127.0.0.1:1\"\nsmtp_host = \"mail.example\"\n");
+    assert!(err.contains("unknown key `smtp_host`"), "{err}");
+    assert!(err.contains("smtp_url"), "lists the keys: {err}");
+    // A section is no setting either.
+    assert!(run("[serve]\nlisten = \"127.0.0.1:1\"\n").contains("unknown key `serve`"));
+    let err = run("token_ttl = \"soon\"\n");
+    assert!(err.contains("token_ttl"), "{err}");
+    let err = run("token_ttl = 60\nlisten = [\n");
+    assert!(err.contains("line 2"), "{err}");
+    // A secret in a wrong shape is named, never repeated.
+    let err = run("tenant_servers = \"postgres://silo:hunter2@db.example/postgres\"\n");
+    assert!(err.contains("tenant_servers"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(!data.exists(), "nothing was opened or created");
+}
+
+/// Every `--help` page, with every secret-bearing variable set: the values never show (the
+/// variables' names do), while an ordinary variable's value does (so clap did read them).
+#[test]
+fn help_never_shows_the_value_of_a_secret() {
+    const SECRET: &str = "hunter2secret";
+    let secrets = [
+        (
+            "SILO_DATABASE_URL",
+            format!("postgres://silo:{SECRET}@db/control"),
+        ),
+        (
+            "SILO_TENANT_SERVERS",
+            format!("postgres://silo:{SECRET}@db1/postgres"),
+        ),
+        ("SILO_TENANT_SECRET", format!("{SECRET}-{SECRET}")),
+        (
+            "SILO_SMTP_URL",
+            format!("smtps://mailer:{SECRET}@smtp.example"),
+        ),
+        ("SILO_OWNER_PASSWORD", SECRET.to_owned()),
+        ("SILO_MEMBER_PASSWORD", SECRET.to_owned()),
+    ];
+    let help = |path: &[String]| {
+        let mut cmd = bare_silo();
+        cmd.args(path)
+            .arg("--help")
+            .env("SILO_LISTEN", "127.0.0.1:4321");
+        for (name, value) in &secrets {
+            cmd.env(name, value);
+        }
+        ok(&cmd.output().unwrap())
+    };
+    let mut pages = 0;
+    let mut pending: Vec<Vec<String>> = vec![vec![]];
+    let mut seen_names = std::collections::BTreeSet::new();
+    while let Some(path) = pending.pop() {
+        let text = help(&path);
+        pages += 1;
+        assert!(
+            !text.contains(SECRET),
+            "silo {} --help: {text}",
+            path.join(" ")
+        );
+        for (name, _) in &secrets {
+            if text.contains(&format!("[env: {name}]")) {
+                seen_names.insert(*name);
+            }
+        }
+        // The subcommands listed under "Commands:", two-space indented.
+        let commands = text
+            .split("Commands:")
+            .nth(1)
+            .map(|rest| rest.split("\n\n").next().unwrap_or_default())
+            .unwrap_or_default();
+        for line in commands.lines() {
+            if let Some(name) = line
+                .strip_prefix("  ")
+                .and_then(|l| l.split_whitespace().next())
+                && name != "help"
+            {
+                let mut sub = path.clone();
+                sub.push(name.to_owned());
+                pending.push(sub);
+            }
+        }
+        if path == ["serve"] {
+            assert!(text.contains("[env: SILO_LISTEN=127.0.0.1:4321]"), "{text}");
+        }
+    }
+    assert!(pages >= 20, "walked {pages} help pages");
+    assert_eq!(seen_names.len(), secrets.len(), "{seen_names:?}");
+}
+
 /// Starts `silo serve` on a free port; answers the child and its address. The caller stops it.
 fn serve(
     data: &Path,

@@ -181,3 +181,74 @@ fn identity_commands_on_postgres() {
     );
     run(&["audit", "verify"]);
 }
+
+/// The PostgreSQL settings from a config file alone: the deployment is chosen by it, the
+/// tenant secret in it is used (none is generated), and `silo config` masks that secret.
+#[test]
+fn a_config_file_alone_selects_postgres() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let pg = storage.pg.as_ref().unwrap();
+    const SECRET: &str = "a tenant secret from the file";
+    let file = storage.dir.path().join("silo.toml");
+    let servers: Vec<String> = pg.servers.iter().map(|s| format!("{s:?}")).collect();
+    std::fs::write(
+        &file,
+        format!(
+            "data = {:?}\ndatabase_url = {:?}\ntenant_servers = [{}]\ntenant_secret = {SECRET:?}\n",
+            storage.dir.path().to_str().unwrap(),
+            pg.control_url,
+            servers.join(", "),
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_silo"));
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("SILO_") {
+                cmd.env_remove(name);
+            }
+        }
+        let out = cmd
+            .arg("--config")
+            .arg(&file)
+            .args(args)
+            .env("SILO_OWNER_PASSWORD", "correct horse battery")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&[
+        "company",
+        "create",
+        "--name",
+        "Acme",
+        "--slug",
+        "acme",
+        "--owner-email",
+        "ann@acme.example",
+    ]);
+    let list: serde_json::Value =
+        serde_json::from_str(&run(&["company", "list", "--json"])).unwrap();
+    assert_eq!(list[0]["placement"]["backend"], "postgres");
+    assert!(
+        !storage.dir.path().join("tenant-secret").exists(),
+        "the file's secret is used, none generated"
+    );
+    let config = run(&["config"]);
+    assert!(!config.contains(SECRET), "{config}");
+    let line = config
+        .lines()
+        .find(|l| l.starts_with("tenant_secret = "))
+        .unwrap();
+    assert!(line.starts_with("tenant_secret = \"***\""), "{line}");
+    assert!(line.ends_with("# config file"), "{line}");
+    assert!(config.contains("# signup is not set"), "{config}");
+}

@@ -12,10 +12,20 @@ struct Output {
 }
 
 /// Every generated file. A new generator is one row here.
-const OUTPUTS: &[Output] = &[Output {
-    path: silo_roles::typescript::TS_PATH,
-    generate: silo_roles::typescript::to_typescript,
-}];
+const OUTPUTS: &[Output] = &[
+    Output {
+        path: silo_roles::typescript::TS_PATH,
+        generate: silo_roles::typescript::to_typescript,
+    },
+    Output {
+        path: crate::settings::reference::REFERENCE_PATH,
+        generate: crate::settings::reference::reference_markdown,
+    },
+    Output {
+        path: crate::settings::reference::EXAMPLE_PATH,
+        generate: crate::settings::reference::example_file,
+    },
+];
 
 pub fn run(check: bool, root: &Path) -> anyhow::Result<()> {
     let mut stale = Vec::new();

@@ -9,11 +9,12 @@ use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
+    let ServeArgs { server: http, mail } = args;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    match args.log_format {
+    match http.log_format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().flatten_event(true).init(),
     }
@@ -21,7 +22,7 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     for company in tenancy.finish_interrupted().await? {
         tracing::info!(company = %company.id, "finished an interrupted provisioning");
     }
-    let keys = match &args.signing_key_file {
+    let keys = match &http.signing_key_file {
         Some(file) => {
             let pem = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read the signing key {}", file.display()))?;
@@ -33,25 +34,23 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     let tokens = Tokens::new(
         keys,
         TokenConfig {
-            ttl: Duration::from_secs(args.token_ttl.max(1)),
+            ttl: Duration::from_secs(http.token_ttl.max(1)),
             ..TokenConfig::default()
         },
     );
     let config = ServerConfig {
-        listen: args.listen,
-        body_limit: args.body_limit,
-        signup_enabled: args.signup_enabled(storage),
-        public_url: args
-            .mail
-            .public_url_or(|| format!("http://{}", args.listen)),
-        mail: args.mail.mail_settings(storage),
-        invitation_ttl: args.mail.invitation_ttl(),
-        trusted_proxies: args.trusted_proxies.clone(),
+        listen: http.listen,
+        body_limit: http.body_limit,
+        signup_enabled: http.signup_enabled(storage),
+        public_url: mail.public_url_or(|| format!("http://{}", http.listen)),
+        mail: mail.mail_settings(storage),
+        invitation_ttl: mail.invitation_ttl(),
+        trusted_proxies: http.trusted_proxies.iter().map(|p| p.0).collect(),
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)
         .await
-        .with_context(|| format!("cannot start the server on {}", args.listen))?;
+        .with_context(|| format!("cannot start the server on {}", http.listen))?;
     let addr = server.local_addr()?;
     let companies = tenancy.control().list_companies().await?;
     match &storage.database_url {
@@ -64,8 +63,8 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
             storage.data.display()
         ),
     }
-    if !args.trusted_proxies.is_empty() {
-        let proxies: Vec<String> = args
+    if !http.trusted_proxies.is_empty() {
+        let proxies: Vec<String> = http
             .trusted_proxies
             .iter()
             .map(ToString::to_string)
