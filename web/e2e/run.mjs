@@ -108,7 +108,7 @@ try {
       await page.getByRole("button", { name: "New contact" }).click();
       await page.getByLabel("Name").fill("Carla Client");
       await page.getByLabel("Email").fill("carla@client.example");
-      await page.getByLabel("Account").selectOption({ label: "Client BV" });
+      await page.getByLabel("Account", { exact: true }).selectOption({ label: "Client BV" });
       await page.getByRole("button", { name: "Save" }).click();
       await page.getByRole("cell", { name: "Carla Client", exact: true }).waitFor();
       await page.getByRole("button", { name: "Edit Carla Client" }).click();
