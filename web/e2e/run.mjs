@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
+import { listSteps } from "./lists.mjs";
 import { totp } from "./mail.mjs";
 
 const OWNER = "owner@acme.test";
@@ -30,6 +31,21 @@ const v = await watchedPage(viewer, problems);
 
 const nav = (name) => page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
 const heading = (p, name) => p.getByRole("heading", { level: 1, name }).waitFor();
+
+/**
+ * Switches the owner's page to another company and waits until the switch is done: the header's
+ * switcher shows it (the dashboard heading alone may be the old company's, still on screen).
+ */
+async function switchCompany(name) {
+  const switched = page.waitForResponse((r) => r.url().endsWith("/api/auth/switch"));
+  await page.getByLabel("Switch company").selectOption({ label: name });
+  assert.equal((await switched).status(), 200);
+  await page.waitForFunction(
+    (n) => document.querySelector('select[aria-label="Switch company"] option:checked')?.textContent === n,
+    name,
+  );
+  await heading(page, "Dashboard");
+}
 
 async function login(p, email, password = PASSWORD) {
   await p.getByLabel("Email").fill(email);
@@ -268,21 +284,17 @@ try {
       await nav("Contacts");
       await page.getByText("Nothing here yet.").waitFor();
       assert.equal(await page.getByText("Carla Client").count(), 0);
-      await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
-      await heading(page, "Dashboard");
+      await switchCompany("Acme Agency");
       await nav("Contacts");
       await page.getByRole("cell", { name: "Carla Client", exact: true }).waitFor();
-      await page.getByLabel("Switch company").selectOption({ label: "Beta Studio" });
-      await heading(page, "Dashboard");
+      await switchCompany("Beta Studio");
       await nav("Contacts");
       await page.getByText("Nothing here yet.").waitFor();
       assert.equal(await page.getByText("Carla Client").count(), 0);
-      await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
-      await heading(page, "Dashboard");
+      await switchCompany("Acme Agency");
     }],
     ["an existing person accepts an invitation by link, then logs in", async () => {
-      await page.getByLabel("Switch company").selectOption({ label: "Beta Studio" });
-      await heading(page, "Dashboard");
+      await switchCompany("Beta Studio");
       await nav("Members");
       await page.getByLabel("Email").fill(VIEWER);
       await page.getByLabel("Role", { exact: true }).selectOption("sales");
@@ -308,8 +320,7 @@ try {
       await v.getByRole("button", { name: /Beta Studio/ }).click();
       await heading(v, "Dashboard");
       assert.match(await v.locator("header .role").textContent(), /Sales/);
-      await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
-      await heading(page, "Dashboard");
+      await switchCompany("Acme Agency");
     }],
     ["change a member's role, then remove them", async () => {
       await nav("Members");
@@ -495,6 +506,7 @@ try {
       await shot(page, "17-session-ended");
       page.allowHttpErrors = false;
     }],
+    ...listSteps({ browser, silo, problems, viewport: desktop.viewport }),
   ]);
   assert.deepEqual(problems, [], "console errors");
 } catch (e) {
