@@ -368,6 +368,36 @@ try {
       await page.getByRole("heading", { level: 1, name: "Facturen" }).waitFor();
       await page.getByRole("cell", { name: "€ 1.210,00", exact: true }).first().waitFor();
       await shot(page, "13-invoices-nl");
+      // An amount typed the Dutch way; one that is no amount is named beside its field, in Dutch.
+      await page.getByRole("navigation").getByRole("link", { name: "Pijplijn" }).click();
+      await page.getByRole("heading", { level: 1, name: "Pijplijn" }).waitFor();
+      await page.getByRole("button", { name: "Nieuwe deal" }).click();
+      await page.getByLabel("Titel").fill("Onderhoud");
+      const value = page.getByLabel("Waarde (EUR)");
+      await value.fill("12,3,4");
+      await page.getByRole("button", { name: "Aanmaken" }).click();
+      await page.locator(".field-problem").getByText("Geen bedrag (bijvoorbeeld 1.234,56).", { exact: true }).waitFor();
+      assert.equal(await value.getAttribute("aria-invalid"), "true");
+      await value.fill("1.234,56");
+      await page.getByRole("button", { name: "Aanmaken" }).click();
+      await page.getByRole("listitem", { name: "Onderhoud" }).getByText("€ 1.234,56", { exact: true }).waitFor();
+      // A problem the server finds: worded in Dutch from its code (its English sentence from a
+      // server that sends none), beside the field.
+      await page.getByRole("navigation").getByRole("link", { name: "Organisaties" }).click();
+      await page.getByRole("button", { name: "Nieuwe organisatie" }).click();
+      const name = page.getByLabel("Naam");
+      await name.fill("x".repeat(201));
+      page.allowHttpErrors = true;
+      const answer = page.waitForResponse((r) => r.url().endsWith("/api/accounts") && r.request().method() === "POST");
+      await page.getByRole("button", { name: "Opslaan" }).click();
+      assert.equal((await answer).status(), 422);
+      const refused = (await (await answer).json()).error;
+      const expected = refused.problems?.name ? "Maximaal 200 tekens." : refused.fields.name;
+      await page.locator(".field-problem").getByText(expected, { exact: true }).waitFor();
+      page.allowHttpErrors = false;
+      assert.equal(await name.getAttribute("aria-invalid"), "true");
+      await shot(page, "13b-field-problem-nl");
+      await page.getByRole("button", { name: "Annuleren" }).click();
       await page.getByLabel("Taal").selectOption("en");
     }],
     ["390 px wide: no sideways scrolling", async () => {

@@ -178,12 +178,21 @@ interface FormProps {
   footer?: ReactNode;
 }
 
+/**
+ * The fields inside show `error`'s problem with them (a `name`d Field, Select, TextArea or
+ * picker); an ErrorBox for the same error inside lists only the problems no field showed. For
+ * forms with a shape of their own; `Form` brings it along.
+ */
+export function FieldErrors({ error, children }: { error: unknown; children: ReactNode }) {
+  const labels = useRef(new Map<string, string>()).current;
+  const state = useMemo(() => ({ error, labels }), [error, labels]);
+  return <FormContext.Provider value={state}>{children}</FormContext.Provider>;
+}
+
 /** A form: its fields, the error of the last submission, submit (disabled while busy) and cancel. */
 export function Form({ onSubmit, submitLabel, onCancel, className = "panel", children, footer }: FormProps) {
   const { t } = useI18n();
   const { busy, error, run } = useAction();
-  const labels = useRef(new Map<string, string>()).current;
-  const state = useMemo(() => ({ error, labels }), [error, labels]);
   return (
     <form
       className={className}
@@ -192,10 +201,10 @@ export function Form({ onSubmit, submitLabel, onCancel, className = "panel", chi
         void run(onSubmit);
       }}
     >
-      <FormContext.Provider value={state}>
+      <FieldErrors error={error}>
         {children}
         <ErrorBox error={error} />
-      </FormContext.Provider>
+      </FieldErrors>
       {footer}
       <div className="buttons">
         <button type="submit" className="primary" disabled={busy}>
