@@ -181,6 +181,16 @@ export function listSteps({ browser, silo, problems, viewport }) {
       await reachAll({ footer: p.locator(".list-footer"), target: row, total: N });
       await row.getByRole("cell", { name: "€51.00", exact: true }).first().waitFor();
       await searchFor(lastInvoiceNumber, row, p.getByRole("cell", { name: "€1.00", exact: true }));
+      // The invoice form, with its account picker, on a phone.
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.getByRole("button", { name: "New invoice" }).click();
+      await p.getByRole("searchbox", { name: "Find an account" }).fill("Bulk account 051");
+      await p.getByLabel("Account", { exact: true }).selectOption({ label: "Bulk account 051" });
+      const width = await p.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 391, `the invoice form is ${width}px wide`);
+      await shot(p, "33-mobile-invoice-form");
+      await p.getByRole("button", { name: "Cancel" }).click();
+      await p.setViewportSize(viewport);
     }],
     ["long lists: members and pending invitations each reach their 51st", async () => {
       await nav("Members");

@@ -1,4 +1,4 @@
-// Locale state, translation and locale-aware formatting of money and dates.
+// Locale state, translation, dates in the locale, and the wording of API errors and field problems.
 import { createContext, useContext } from "react";
 import type { ApiError, ErrorCode, FieldProblem } from "../api/client";
 import { en, type MessageKey, type Messages } from "./en";
