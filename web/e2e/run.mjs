@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
+import { listSteps } from "./lists.mjs";
 import { totp } from "./mail.mjs";
 
 const OWNER = "owner@acme.test";
@@ -30,6 +31,21 @@ const v = await watchedPage(viewer, problems);
 
 const nav = (name) => page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
 const heading = (p, name) => p.getByRole("heading", { level: 1, name }).waitFor();
+
+/**
+ * Switches the owner's page to another company and waits until the switch is done: the header's
+ * switcher shows it (the dashboard heading alone may be the old company's, still on screen).
+ */
+async function switchCompany(name) {
+  const switched = page.waitForResponse((r) => r.url().endsWith("/api/auth/switch"));
+  await page.getByLabel("Switch company").selectOption({ label: name });
+  assert.equal((await switched).status(), 200);
+  await page.waitForFunction(
+    (n) => document.querySelector('select[aria-label="Switch company"] option:checked')?.textContent === n,
+    name,
+  );
+  await heading(page, "Dashboard");
+}
 
 async function login(p, email, password = PASSWORD) {
   await p.getByLabel("Email").fill(email);
@@ -108,7 +124,7 @@ try {
       await page.getByRole("button", { name: "New contact" }).click();
       await page.getByLabel("Name").fill("Carla Client");
       await page.getByLabel("Email").fill("carla@client.example");
-      await page.getByLabel("Account").selectOption({ label: "Client BV" });
+      await page.getByLabel("Account", { exact: true }).selectOption({ label: "Client BV" });
       await page.getByRole("button", { name: "Save" }).click();
       await page.getByRole("cell", { name: "Carla Client", exact: true }).waitFor();
       await page.getByRole("button", { name: "Edit Carla Client" }).click();
@@ -268,21 +284,17 @@ try {
       await nav("Contacts");
       await page.getByText("Nothing here yet.").waitFor();
       assert.equal(await page.getByText("Carla Client").count(), 0);
-      await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
-      await heading(page, "Dashboard");
+      await switchCompany("Acme Agency");
       await nav("Contacts");
       await page.getByRole("cell", { name: "Carla Client", exact: true }).waitFor();
-      await page.getByLabel("Switch company").selectOption({ label: "Beta Studio" });
-      await heading(page, "Dashboard");
+      await switchCompany("Beta Studio");
       await nav("Contacts");
       await page.getByText("Nothing here yet.").waitFor();
       assert.equal(await page.getByText("Carla Client").count(), 0);
-      await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
-      await heading(page, "Dashboard");
+      await switchCompany("Acme Agency");
     }],
     ["an existing person accepts an invitation by link, then logs in", async () => {
-      await page.getByLabel("Switch company").selectOption({ label: "Beta Studio" });
-      await heading(page, "Dashboard");
+      await switchCompany("Beta Studio");
       await nav("Members");
       await page.getByLabel("Email").fill(VIEWER);
       await page.getByLabel("Role", { exact: true }).selectOption("sales");
@@ -308,8 +320,7 @@ try {
       await v.getByRole("button", { name: /Beta Studio/ }).click();
       await heading(v, "Dashboard");
       assert.match(await v.locator("header .role").textContent(), /Sales/);
-      await page.getByLabel("Switch company").selectOption({ label: "Acme Agency" });
-      await heading(page, "Dashboard");
+      await switchCompany("Acme Agency");
     }],
     ["change a member's role, then remove them", async () => {
       await nav("Members");
@@ -357,6 +368,36 @@ try {
       await page.getByRole("heading", { level: 1, name: "Facturen" }).waitFor();
       await page.getByRole("cell", { name: "€ 1.210,00", exact: true }).first().waitFor();
       await shot(page, "13-invoices-nl");
+      // An amount typed the Dutch way; one that is no amount is named beside its field, in Dutch.
+      await page.getByRole("navigation").getByRole("link", { name: "Pijplijn" }).click();
+      await page.getByRole("heading", { level: 1, name: "Pijplijn" }).waitFor();
+      await page.getByRole("button", { name: "Nieuwe deal" }).click();
+      await page.getByLabel("Titel").fill("Onderhoud");
+      const value = page.getByLabel("Waarde (EUR)");
+      await value.fill("12,3,4");
+      await page.getByRole("button", { name: "Aanmaken" }).click();
+      await page.locator(".field-problem").getByText("Geen bedrag (bijvoorbeeld 1.234,56).", { exact: true }).waitFor();
+      assert.equal(await value.getAttribute("aria-invalid"), "true");
+      await value.fill("1.234,56");
+      await page.getByRole("button", { name: "Aanmaken" }).click();
+      await page.getByRole("listitem", { name: "Onderhoud" }).getByText("€ 1.234,56", { exact: true }).waitFor();
+      // A problem the server finds: worded in Dutch from its code (its English sentence from a
+      // server that sends none), beside the field.
+      await page.getByRole("navigation").getByRole("link", { name: "Organisaties" }).click();
+      await page.getByRole("button", { name: "Nieuwe organisatie" }).click();
+      const name = page.getByLabel("Naam");
+      await name.fill("x".repeat(201));
+      page.allowHttpErrors = true;
+      const answer = page.waitForResponse((r) => r.url().endsWith("/api/accounts") && r.request().method() === "POST");
+      await page.getByRole("button", { name: "Opslaan" }).click();
+      assert.equal((await answer).status(), 422);
+      const refused = (await (await answer).json()).error;
+      const expected = refused.problems?.name ? "Maximaal 200 tekens." : refused.fields.name;
+      await page.locator(".field-problem").getByText(expected, { exact: true }).waitFor();
+      page.allowHttpErrors = false;
+      assert.equal(await name.getAttribute("aria-invalid"), "true");
+      await shot(page, "13b-field-problem-nl");
+      await page.getByRole("button", { name: "Annuleren" }).click();
       await page.getByLabel("Taal").selectOption("en");
     }],
     ["390 px wide: no sideways scrolling", async () => {
@@ -495,6 +536,7 @@ try {
       await shot(page, "17-session-ended");
       page.allowHttpErrors = false;
     }],
+    ...listSteps({ browser, silo, problems, viewport: desktop.viewport }),
   ]);
   assert.deepEqual(problems, [], "console errors");
 } catch (e) {

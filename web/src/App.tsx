@@ -1,5 +1,5 @@
 // The app shell: restores the session, holds locale and session state, and picks the page.
-import { useEffect, useMemo, useState, type ReactElement } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { onSessionLost, onTwoFactorSetupRequired } from "./api/client";
 import { I18nContext, LOCALES, translator, type Locale } from "./i18n";
 import { useLocation } from "./router";
@@ -7,14 +7,10 @@ import { SessionContext, lost, restore, setupRequired, type SessionState } from 
 import { Loading } from "./components/ui";
 import { Shell } from "./components/Shell";
 import { Login } from "./pages/Login";
-import { Signup } from "./pages/Signup";
-import { AcceptInvite } from "./pages/AcceptInvite";
 import { ChooseCompany } from "./pages/ChooseCompany";
 import { CompanyPages } from "./pages/CompanyPages";
-import { VerifyEmail } from "./pages/VerifyEmail";
-import { ForgotPassword, ResetPassword } from "./pages/PasswordReset";
 import { TwoFactorRequired } from "./pages/TwoFactorRequired";
-import { Account } from "./pages/Account";
+import { matchRoute } from "./routes";
 
 const LOCALE_KEY = "silo.locale";
 
@@ -74,24 +70,19 @@ export function App() {
   );
 }
 
-/** Pages opened from a mailed link, shown whoever is logged in (the link is what counts). */
-const LINK_PAGES: Record<string, () => ReactElement> = {
-  "/accept-invite": () => <AcceptInvite />,
-  "/verify-email": () => <VerifyEmail />,
-  "/reset-password": () => <ResetPassword />,
-  "/forgot-password": () => <ForgotPassword />,
-};
-
+/** The page for a path in a session state, as the route table (routes.tsx) says. */
 function page(session: SessionState, path: string) {
-  const linked = LINK_PAGES[path];
-  if (linked) return linked();
+  const found = matchRoute(path);
+  const access = found?.route.access;
+  if (found && access === "link") return found.route.page(found.params);
   switch (session.status) {
     case "loading":
       return <Loading />;
     case "anonymous":
-      return path === "/signup" ? <Signup /> : <Login key={path} notice={session.notice} />;
+      // Any other page asks to log in first (and shows it after).
+      return found && access === "anonymous" ? found.route.page(found.params) : <Login key={path} />;
     case "choosing":
-      return path === "/account" ? <Account /> : <ChooseCompany companies={session.companies} />;
+      return found && access === "person" ? found.route.page(found.params) : <ChooseCompany companies={session.companies} />;
     case "twoFactorSetup":
       return <TwoFactorRequired company={session.company} companies={session.companies} />;
     case "ready":

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MATRIX, ROLES, can } from "../src/generated/roles";
-import { NAV, allowed, assignableRoles, itemFor, navFor } from "../src/permissions";
+import { allowed, assignableRoles } from "../src/permissions";
+import { NAV, ROUTES, itemFor, matchRoute, navFor } from "../src/routes";
 import { moveTargets } from "../src/pages/Pipeline";
 
 describe("navigation gating", () => {
@@ -16,7 +17,7 @@ describe("navigation gating", () => {
   it("follows the generated matrix for every role and item", () => {
     for (const role of ROLES) {
       for (const item of NAV) {
-        const expected = item.permission === null || MATRIX[role].includes(item.permission);
+        const expected = item.permission === null || (MATRIX[role] as readonly string[]).includes(item.permission);
         expect(allowed(role, item.permission), `${role} ${item.path}`).toBe(expected);
       }
     }
@@ -26,6 +27,41 @@ describe("navigation gating", () => {
     expect(itemFor("/invoices/0190f0e0-0000-7000-8000-000000000000")?.path).toBe("/invoices");
     expect(itemFor("/")?.path).toBe("/");
     expect(itemFor("/nowhere")).toBeUndefined();
+  });
+});
+
+describe("the route table", () => {
+  it("gives every path one route, and the navigation its labelled rows in order", () => {
+    const paths = ROUTES.map((r) => r.path);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(NAV.map((r) => r.nav)).toEqual([
+      "nav.dashboard",
+      "nav.accounts",
+      "nav.contacts",
+      "nav.pipeline",
+      "nav.contracts",
+      "nav.invoices",
+      "nav.members",
+      "nav.audit",
+      "nav.settings",
+    ]);
+    for (const route of ROUTES) {
+      expect(matchRoute(route.path.replace(":id", "x"))?.route, route.path).toBe(route);
+      if (route.access !== "company") expect(route.permission, route.path).toBeNull();
+    }
+  });
+
+  it("matches parameters and nothing else", () => {
+    const id = "0190f0e0-0000-7000-8000-000000000000";
+    const found = matchRoute(`/invoices/${id}`);
+    expect(found?.route.path).toBe("/invoices/:id");
+    expect(found?.params).toEqual({ id });
+    expect(found?.route.permission).toBe("invoices.read");
+    expect(matchRoute("/invoices/")?.route.path).toBe("/invoices");
+    expect(matchRoute("/invoices/a/b")).toBeUndefined();
+    expect(matchRoute("/nowhere")).toBeUndefined();
+    expect(matchRoute("/accept-invite")?.route.access).toBe("link");
+    expect(matchRoute("/account")?.route.access).toBe("person");
   });
 });
 

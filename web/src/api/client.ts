@@ -42,17 +42,37 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * What is wrong with one field of a 422 `invalid` answer (`error.problems[field]`): a code the
+ * app words in the person's language, with its limits, and the server's English sentence.
+ */
+export interface FieldProblem {
+  code: string;
+  min?: number;
+  max?: number;
+  allowed?: string[];
+  message: string;
+}
+
 /** An API refusal or failure, with the server's code and per-field problems. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
+    /** Per field, the server's English sentence (`error.fields`). */
     readonly fields: Record<string, string> = {},
     readonly retryAfter: number | null = null,
+    /** Per field, the problem with its code (`error.problems`); may name fields `fields` lacks. */
+    readonly problems: Record<string, FieldProblem> = {},
   ) {
     super(message);
     this.name = "ApiError";
+  }
+
+  /** A problem the app finds before sending (a malformed amount, say), shown like the server's. */
+  static field(field: string, problem: FieldProblem): ApiError {
+    return new ApiError(422, "invalid", problem.message, { [field]: problem.message }, null, { [field]: problem });
   }
 }
 
@@ -60,6 +80,32 @@ function knownCode(code: unknown): ErrorCode {
   return typeof code === "string" && (ERROR_CODES as readonly string[]).includes(code)
     ? (code as ErrorCode)
     : "unknown";
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `error.fields`: only the string sentences. */
+function parseFields(raw: unknown): Record<string, string> {
+  if (!isRecord(raw)) return {};
+  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+/** `error.problems`: each field's problem, its parts checked; a missing message falls back to `fields`. */
+function parseProblems(raw: unknown, fields: Record<string, string>): Record<string, FieldProblem> {
+  if (!isRecord(raw)) return {};
+  const out: Record<string, FieldProblem> = {};
+  for (const [field, value] of Object.entries(raw)) {
+    if (!isRecord(value) || typeof value.code !== "string") continue;
+    const problem: FieldProblem = {
+      code: value.code,
+      message: typeof value.message === "string" ? value.message : (fields[field] ?? ""),
+    };
+    if (typeof value.min === "number") problem.min = value.min;
+    if (typeof value.max === "number") problem.max = value.max;
+    if (Array.isArray(value.allowed)) problem.allowed = value.allowed.filter((a): a is string => typeof a === "string");
+    out[field] = problem;
+  }
+  return out;
 }
 
 /** Turns a non-2xx answer into an ApiError, whatever its body. */
@@ -70,17 +116,19 @@ export async function toApiError(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's error page, say): the status alone decides below.
   }
-  const error = (body as { error?: { code?: unknown; message?: unknown; fields?: unknown } } | null)
+  const error = (body as { error?: { code?: unknown; message?: unknown; fields?: unknown; problems?: unknown } } | null)
     ?.error;
   const retry = Number(response.headers.get("Retry-After"));
   let code = knownCode(error?.code);
   if (code === "unknown" && response.status >= 500) code = "internal";
+  const fields = parseFields(error?.fields);
   return new ApiError(
     response.status,
     code,
     typeof error?.message === "string" ? error.message : response.statusText,
-    (error?.fields as Record<string, string> | undefined) ?? {},
+    fields,
     Number.isFinite(retry) && retry > 0 ? retry : null,
+    parseProblems(error?.problems, fields),
   );
 }
 

@@ -1,8 +1,10 @@
-import { useState, type FormEvent } from "react";
-import { ApiError, api } from "../api/client";
-import type { Invoice } from "../api/types";
-import { formatMoney, parseMoney, useI18n } from "../i18n";
-import { ErrorBox, Field } from "./ui";
+import { useState } from "react";
+import { ApiError, api, type FieldProblem } from "../api/client";
+import type { Account, Invoice } from "../api/types";
+import { useI18n } from "../i18n";
+import { formatMoney, lineTotals, milliToQuantity, parseMoney, parseQuantity, parseVatRate } from "../money";
+import { Field, Form } from "./ui";
+import { RecordPicker } from "./Picker";
 
 interface LineDraft {
   description: string;
@@ -13,29 +15,26 @@ interface LineDraft {
 
 const EMPTY: LineDraft = { description: "", quantity: "1", unit: "", vat: "21" };
 
-/** VAT in cents for one line, rounded half up like the server's per-line rounding. */
-export function lineTotals(line: { quantity: number; unit_cents: number; vat_rate_bp: number }) {
-  const net = Math.round(line.quantity * line.unit_cents);
-  return { net, vat: Math.round((net * line.vat_rate_bp) / 10000) };
-}
+const NOT_AMOUNT: FieldProblem = { code: "not_amount", message: "is not an amount" };
+const NOT_NUMBER: FieldProblem = { code: "wrong_type", message: "is not a number" };
 
 export function InvoiceForm({ onSaved, onCancel }: { onSaved: (i: Invoice) => void; onCancel: () => void }) {
   const { t, locale } = useI18n();
   const [lines, setLines] = useState<LineDraft[]>([{ ...EMPTY }]);
   const [due, setDue] = useState("");
-  const [error, setError] = useState<unknown>(null);
+  const [account, setAccount] = useState("");
 
+  // Every amount in integers: quantities in thousandths, prices in cents, VAT in basis points.
   const parsed = lines.map((l) => ({
     description: l.description,
-    quantity: Number(l.quantity.replace(",", ".")),
-    unit_cents: parseMoney(l.unit),
-    vat_rate_bp: Math.round(Number(l.vat.replace(",", ".")) * 100),
+    milli: parseQuantity(l.quantity, locale),
+    unit_cents: parseMoney(l.unit, locale),
+    vat_rate_bp: parseVatRate(l.vat, locale),
   }));
-  const valid = parsed.every((l) => l.unit_cents !== null && l.quantity > 0 && l.vat_rate_bp >= 0);
   const totals = parsed.reduce(
     (sum, l) => {
-      if (l.unit_cents === null) return sum;
-      const { net, vat } = lineTotals({ ...l, unit_cents: l.unit_cents });
+      if (l.milli === null || l.unit_cents === null || l.vat_rate_bp === null) return sum;
+      const { net, vat } = lineTotals({ milli: l.milli, unit_cents: l.unit_cents, vat_rate_bp: l.vat_rate_bp });
       return { net: sum.net + net, vat: sum.vat + vat };
     },
     { net: 0, vat: 0 },
@@ -44,30 +43,82 @@ export function InvoiceForm({ onSaved, onCancel }: { onSaved: (i: Invoice) => vo
   const update = (i: number, key: keyof LineDraft, value: string) =>
     setLines(lines.map((l, j) => (i === j ? { ...l, [key]: value } : l)));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    if (!valid) {
-      setError(new ApiError(422, "invalid", "", {}));
-      return;
-    }
-    try {
-      onSaved(await api.post<Invoice>("/api/invoices", { lines: parsed, due_date: due || null }));
-    } catch (err) {
-      setError(err);
-    }
+  const submit = async () => {
+    const body = parsed.map((l, i) => {
+      const bad = (field: string, problem: FieldProblem) => ApiError.field(`lines[${i}].${field}`, problem);
+      if (l.milli === null) throw bad("quantity", NOT_NUMBER);
+      if (l.unit_cents === null) throw bad("unit_cents", NOT_AMOUNT);
+      if (l.vat_rate_bp === null) throw bad("vat_rate_bp", NOT_NUMBER);
+      return {
+        description: l.description,
+        quantity: milliToQuantity(l.milli),
+        unit_cents: l.unit_cents,
+        vat_rate_bp: l.vat_rate_bp,
+      };
+    });
+    onSaved(await api.post<Invoice>("/api/invoices", { lines: body, due_date: due || null, account_id: account || null }));
   };
 
   return (
-    <form className="panel" onSubmit={(e) => void submit(e)}>
+    <Form
+      onSubmit={submit}
+      submitLabel={t("common.create")}
+      onCancel={onCancel}
+      footer={
+        <dl className="totals">
+          <dt>{t("invoices.subtotal")}</dt>
+          <dd>{formatMoney(totals.net, "EUR", locale)}</dd>
+          <dt>{t("invoices.vat")}</dt>
+          <dd>{formatMoney(totals.vat, "EUR", locale)}</dd>
+          <dt>{t("invoices.total")}</dt>
+          <dd>{formatMoney(totals.net + totals.vat, "EUR", locale)}</dd>
+        </dl>
+      }
+    >
+      <RecordPicker<Account>
+        label={t("common.account")}
+        searchLabel={t("picker.findAccount")}
+        path="/api/accounts"
+        name="account_id"
+        value={account}
+        onChange={(id) => setAccount(id)}
+        describe={(a) => a.name}
+      />
       <fieldset>
         <legend>{t("invoices.lines")}</legend>
         {lines.map((l, i) => (
           <div className="line" key={i}>
-            <Field label={t("invoices.description")} required value={l.description} onChange={(e) => update(i, "description", e.target.value)} />
-            <Field label={t("invoices.quantity")} inputMode="decimal" required value={l.quantity} onChange={(e) => update(i, "quantity", e.target.value)} />
-            <Field label={t("invoices.unitPrice")} inputMode="decimal" required value={l.unit} onChange={(e) => update(i, "unit", e.target.value)} />
-            <Field label={t("invoices.vatRate")} inputMode="decimal" required value={l.vat} onChange={(e) => update(i, "vat", e.target.value)} />
+            <Field
+              label={t("invoices.description")}
+              name={`lines[${i}].description`}
+              required
+              value={l.description}
+              onChange={(e) => update(i, "description", e.target.value)}
+            />
+            <Field
+              label={t("invoices.quantity")}
+              name={`lines[${i}].quantity`}
+              inputMode="decimal"
+              required
+              value={l.quantity}
+              onChange={(e) => update(i, "quantity", e.target.value)}
+            />
+            <Field
+              label={t("invoices.unitPrice")}
+              name={`lines[${i}].unit_cents`}
+              inputMode="decimal"
+              required
+              value={l.unit}
+              onChange={(e) => update(i, "unit", e.target.value)}
+            />
+            <Field
+              label={t("invoices.vatRate")}
+              name={`lines[${i}].vat_rate_bp`}
+              inputMode="decimal"
+              required
+              value={l.vat}
+              onChange={(e) => update(i, "vat", e.target.value)}
+            />
             {lines.length > 1 && (
               <button type="button" onClick={() => setLines(lines.filter((_, j) => j !== i))}>
                 {t("invoices.removeLine")}
@@ -79,24 +130,7 @@ export function InvoiceForm({ onSaved, onCancel }: { onSaved: (i: Invoice) => vo
           {t("invoices.addLine")}
         </button>
       </fieldset>
-      <Field label={t("invoices.due")} type="date" value={due} onChange={(e) => setDue(e.target.value)} />
-      <dl className="totals">
-        <dt>{t("invoices.subtotal")}</dt>
-        <dd>{formatMoney(totals.net, "EUR", locale)}</dd>
-        <dt>{t("invoices.vat")}</dt>
-        <dd>{formatMoney(totals.vat, "EUR", locale)}</dd>
-        <dt>{t("invoices.total")}</dt>
-        <dd>{formatMoney(totals.net + totals.vat, "EUR", locale)}</dd>
-      </dl>
-      <ErrorBox error={error} />
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t("common.create")}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t("common.cancel")}
-        </button>
-      </div>
-    </form>
+      <Field label={t("invoices.due")} name="due_date" type="date" value={due} onChange={(e) => setDue(e.target.value)} />
+    </Form>
   );
 }

@@ -5,7 +5,7 @@ import { api } from "../api/client";
 import type { Invoicing } from "../api/types";
 import { useFetch } from "../hooks";
 import { useI18n } from "../i18n";
-import { ErrorBox, Field, Loading, Notice } from "./ui";
+import { ErrorBox, Field, FieldErrors, Loading, Notice } from "./ui";
 
 const TEXT_FIELDS = [
   ["legal_name", "invoicing.legalName"],
@@ -41,12 +41,15 @@ export function InvoicingDetails({ onClose }: { onClose: () => void }) {
     <form className="panel" onSubmit={(e) => void submit(e)}>
       <h2>{t("invoicing.title")}</h2>
       {details.loading && <Loading />}
-      <ErrorBox error={error ?? details.error} />
-      <div className="row">
-        {TEXT_FIELDS.map(([key, label]) => (
-          <Field key={key} label={t(label)} value={value(key)} onChange={(e) => setEdits({ ...edits, [key]: e.target.value })} />
-        ))}
-      </div>
+      <ErrorBox error={details.error} />
+      <FieldErrors error={error}>
+        <div className="row">
+          {TEXT_FIELDS.map(([key, label]) => (
+            <Field key={key} label={t(label)} name={key} value={value(key)} onChange={(e) => setEdits({ ...edits, [key]: e.target.value })} />
+          ))}
+        </div>
+        <ErrorBox error={error} />
+      </FieldErrors>
       {saved && <Notice>{t("common.saved")}</Notice>}
       <div className="buttons">
         <button type="submit" className="primary">

@@ -3,7 +3,7 @@
 import type { ReactNode } from "react";
 import { useState } from "react";
 import { LOCALES, errorMessage, useI18n, type Locale } from "../i18n";
-import { navFor, itemFor } from "../permissions";
+import { navFor, itemFor } from "../routes";
 import { Link, navigate, useLocation } from "../router";
 import { actions, useSession } from "../session";
 
@@ -100,7 +100,7 @@ export function Shell({ children }: { children: ReactNode }) {
               {navFor(ready.role).map((item) => (
                 <li key={item.path}>
                   <Link to={item.path} aria-current={active?.path === item.path ? "page" : undefined}>
-                    {t(item.label)}
+                    {item.nav && t(item.nav)}
                   </Link>
                 </li>
               ))}

@@ -5,7 +5,7 @@ import type { InviteAccepted, InviteInfo } from "../api/types";
 import { useI18n } from "../i18n";
 import { Link, navigate, useLocation } from "../router";
 import { actions, useSession } from "../session";
-import { Field, Loading, Notice, PageTitle } from "../components/ui";
+import { Field, FieldErrors, Loading, Notice, PageTitle } from "../components/ui";
 import { LinkError, MissingToken } from "../components/LinkError";
 
 export function AcceptInvite() {
@@ -82,27 +82,30 @@ function AcceptForm({ token, info, onAccepted }: { token: string; info: InviteIn
       <p data-testid="invite-summary">
         {t("invite.summary", { company: info.company.name, role: t(`role.${info.role}`), email: info.email })}
       </p>
-      {newPerson ? (
-        <>
-          <p>{t("invite.hint")}</p>
-          {/* For password managers: the account this password belongs to. */}
-          <input type="email" className="sr-only" autoComplete="username" value={info.email} readOnly tabIndex={-1} aria-hidden="true" />
-          <Field label={t("auth.name")} value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" />
-          <Field
-            label={t("auth.password")}
-            hint={t("auth.passwordHint")}
-            type="password"
-            required
-            minLength={12}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="new-password"
-          />
-        </>
-      ) : (
-        <p>{t("invite.existingHint")}</p>
-      )}
-      <LinkError error={error} kind="invite" />
+      <FieldErrors error={error}>
+        {newPerson ? (
+          <>
+            <p>{t("invite.hint")}</p>
+            {/* For password managers: the account this password belongs to. */}
+            <input type="email" className="sr-only" autoComplete="username" value={info.email} readOnly tabIndex={-1} aria-hidden="true" />
+            <Field label={t("auth.name")} name="name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" />
+            <Field
+              label={t("auth.password")}
+              name="password"
+              hint={t("auth.passwordHint")}
+              type="password"
+              required
+              minLength={12}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              autoComplete="new-password"
+            />
+          </>
+        ) : (
+          <p>{t("invite.existingHint")}</p>
+        )}
+        <LinkError error={error} kind="invite" />
+      </FieldErrors>
       <button type="submit" className="primary" disabled={busy}>
         {t("invite.accept")}
       </button>

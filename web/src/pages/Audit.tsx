@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import type { AuditRecord } from "../api/types";
 import { usePaged } from "../hooks";
 import { formatDate, useI18n } from "../i18n";
-import { ErrorBox, Field, Loading, PageTitle } from "../components/ui";
+import { Field, PageTitle } from "../components/ui";
+import { PagedList, Table } from "../components/List";
 
 /** A date input's value (local day) as the RFC 3339 instant the API filters on. */
 export function dayStart(day: string): string | undefined {
@@ -15,7 +16,7 @@ export function Audit() {
   const { t, locale } = useI18n();
   const [filters, setFilters] = useState({ action: "", actor: "", from: "", to: "" });
   const [applied, setApplied] = useState<Record<string, string | undefined>>({});
-  const list = usePaged<AuditRecord>("/api/audit", applied);
+  const list = usePaged<AuditRecord>("/api/audit", { params: applied });
   const set = (key: keyof typeof filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [key]: e.target.value });
 
   const submit = (e: FormEvent) => {
@@ -38,39 +39,19 @@ export function Audit() {
         <Field label={t("audit.to")} type="date" value={filters.to} onChange={set("to")} />
         <button type="submit">{t("audit.filter")}</button>
       </form>
-      <ErrorBox error={list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t("audit.at")}</th>
-              <th>{t("audit.action")}</th>
-              <th>{t("audit.actor")}</th>
-              <th>{t("audit.target")}</th>
-              <th>{t("audit.outcome")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((r) => (
-              <tr key={r.id}>
-                <td>{formatDate(r.at, locale, true)}</td>
-                <td>
-                  <code>{r.action}</code>
-                </td>
-                <td className="mono">{r.actor ?? t("common.none")}</td>
-                <td className="mono">{r.target ?? t("common.none")}</td>
-                <td>{r.outcome}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {list.loading ? <Loading /> : list.items.length === 0 && <p>{t("common.empty")}</p>}
-      {list.hasMore && (
-        <button type="button" onClick={() => void list.more()}>
-          {t("common.more")}
-        </button>
-      )}
+      <PagedList list={list}>
+        <Table
+          rows={list.items}
+          rowKey={(r) => String(r.id)}
+          columns={[
+            { header: t("audit.at"), cell: (r) => formatDate(r.at, locale, true) },
+            { header: t("audit.action"), cell: (r) => <code>{r.action}</code> },
+            { header: t("audit.actor"), className: "mono", cell: (r) => r.actor ?? t("common.none") },
+            { header: t("audit.target"), className: "mono", cell: (r) => r.target ?? t("common.none") },
+            { header: t("audit.outcome"), cell: (r) => r.outcome },
+          ]}
+        />
+      </PagedList>
     </section>
   );
 }

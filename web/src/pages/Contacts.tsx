@@ -1,23 +1,28 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { api } from "../api/client";
 import type { Account, Contact } from "../api/types";
 import { can } from "../generated/roles";
-import { useFetch, usePaged } from "../hooks";
+import { useNames, usePaged } from "../hooks";
 import { useI18n } from "../i18n";
 import { useRole } from "../session";
-import { ErrorBox, Field, Loading, PageTitle, Select } from "../components/ui";
-import { SearchBox } from "../components/SearchBox";
+import { Field, Form, PageTitle } from "../components/ui";
+import { PagedList, Table } from "../components/List";
+import { RecordPicker } from "../components/Picker";
 
 export function Contacts() {
   const { t } = useI18n();
   const writable = can(useRole(), "crm.write");
-  const [q, setQ] = useState("");
-  const list = usePaged<Contact>("/api/contacts", { q });
-  const accounts = useFetch<{ items: Account[] }>("/api/accounts?limit=200");
-  const accountName = (id?: string | null) => accounts.data?.items.find((a) => a.id === id)?.name ?? t("common.none");
+  const list = usePaged<Contact>("/api/contacts");
+  // The account of each shown contact, read by id (never the whole account list).
+  const accounts = useNames<Account>(
+    "/api/accounts",
+    list.items.map((c) => c.account_id),
+    (a) => a.name,
+  );
   const [editing, setEditing] = useState<Contact | "new" | null>(null);
 
-  const saved = (contact: Contact) => {
+  const saved = (contact: Contact, account: Account | null) => {
+    if (account) accounts.set(account.id, account.name);
     list.setItems((items) => [contact, ...items.filter((c) => c.id !== contact.id)]);
     setEditing(null);
   };
@@ -37,62 +42,43 @@ export function Contacts() {
       </PageTitle>
       {editing && (
         <ContactForm
+          key={editing === "new" ? "new" : editing.id}
           contact={editing === "new" ? null : editing}
-          accounts={accounts.data?.items ?? []}
           onSaved={saved}
           onCancel={() => setEditing(null)}
         />
       )}
-      <SearchBox onSearch={setQ} />
-      <ErrorBox error={list.error} />
-      <div className="table-wrap">
-        <table>
-        <thead>
-          <tr>
-            <th>{t("common.name")}</th>
-            <th>{t("common.email")}</th>
-            <th>{t("common.phone")}</th>
-            <th>{t("common.account")}</th>
-            {writable && <th>{t("common.actions")}</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {list.items.map((c) => (
-            <tr key={c.id}>
-              <td>{c.name}</td>
-              <td>{c.email ?? t("common.none")}</td>
-              <td>{c.phone ?? t("common.none")}</td>
-              <td>{accountName(c.account_id)}</td>
-              {writable && (
-                <td>
-                  <button type="button" onClick={() => setEditing(c)} aria-label={`${t("common.edit")} ${c.name}`}>
-                    {t("common.edit")}
-                  </button>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-        </table>
-      </div>
-      {list.loading ? <Loading /> : list.items.length === 0 && <p>{t("common.empty")}</p>}
-      {list.hasMore && (
-        <button type="button" onClick={() => void list.more()}>
-          {t("common.more")}
-        </button>
-      )}
+      <PagedList list={list} search>
+        <Table
+          rows={list.items}
+          rowKey={(c) => c.id}
+          columns={[
+            { header: t("common.name"), cell: (c) => c.name },
+            { header: t("common.email"), cell: (c) => c.email ?? t("common.none") },
+            { header: t("common.phone"), cell: (c) => c.phone ?? t("common.none") },
+            { header: t("common.account"), cell: (c) => accounts.get(c.account_id) ?? t("common.none") },
+            writable && {
+              header: t("common.actions"),
+              cell: (c) => (
+                <button type="button" onClick={() => setEditing(c)} aria-label={`${t("common.edit")} ${c.name}`}>
+                  {t("common.edit")}
+                </button>
+              ),
+            },
+          ]}
+        />
+      </PagedList>
     </section>
   );
 }
 
 interface FormProps {
   contact: Contact | null;
-  accounts: Account[];
-  onSaved: (c: Contact) => void;
+  onSaved: (c: Contact, account: Account | null) => void;
   onCancel: () => void;
 }
 
-function ContactForm({ contact, accounts, onSaved, onCancel }: FormProps) {
+function ContactForm({ contact, onSaved, onCancel }: FormProps) {
   const { t } = useI18n();
   const [form, setForm] = useState({
     name: contact?.name ?? "",
@@ -100,42 +86,32 @@ function ContactForm({ contact, accounts, onSaved, onCancel }: FormProps) {
     phone: contact?.phone ?? "",
     account_id: contact?.account_id ?? "",
   });
-  const [error, setError] = useState<unknown>(null);
+  const [account, setAccount] = useState<Account | null>(null);
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
+  const submit = async () => {
     const body = { name: form.name, email: form.email || null, phone: form.phone || null, account_id: form.account_id || null };
-    try {
-      onSaved(contact ? await api.patch<Contact>(`/api/contacts/${contact.id}`, body) : await api.post<Contact>("/api/contacts", body));
-    } catch (err) {
-      setError(err);
-    }
+    const saved = contact ? await api.patch<Contact>(`/api/contacts/${contact.id}`, body) : await api.post<Contact>("/api/contacts", body);
+    onSaved(saved, account);
   };
 
   return (
-    <form className="panel" onSubmit={(e) => void submit(e)}>
-      <Field label={t("common.name")} required value={form.name} onChange={set("name")} />
-      <Field label={t("common.email")} type="email" value={form.email} onChange={set("email")} />
-      <Field label={t("common.phone")} type="tel" value={form.phone} onChange={set("phone")} />
-      <Select label={t("common.account")} value={form.account_id} onChange={set("account_id")}>
-        <option value="">{t("common.none")}</option>
-        {accounts.map((a) => (
-          <option key={a.id} value={a.id}>
-            {a.name}
-          </option>
-        ))}
-      </Select>
-      <ErrorBox error={error} />
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t("common.save")}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t("common.cancel")}
-        </button>
-      </div>
-    </form>
+    <Form onSubmit={submit} submitLabel={t("common.save")} onCancel={onCancel}>
+      <Field label={t("common.name")} name="name" required value={form.name} onChange={set("name")} />
+      <Field label={t("common.email")} name="email" type="email" value={form.email} onChange={set("email")} />
+      <Field label={t("common.phone")} name="phone" type="tel" value={form.phone} onChange={set("phone")} />
+      <RecordPicker<Account>
+        label={t("common.account")}
+        searchLabel={t("picker.findAccount")}
+        path="/api/accounts"
+        name="account_id"
+        value={form.account_id}
+        onChange={(id, record) => {
+          setForm({ ...form, account_id: id });
+          setAccount(record);
+        }}
+        describe={(a) => a.name}
+      />
+    </Form>
   );
 }

@@ -1,11 +1,12 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { api } from "../api/client";
 import type { Contract } from "../api/types";
 import { can } from "../generated/roles";
 import { usePaged } from "../hooks";
 import { formatDate, useI18n } from "../i18n";
 import { useRole } from "../session";
-import { ErrorBox, Field, Loading, PageTitle } from "../components/ui";
+import { ErrorBox, Field, Form, PageTitle, TextArea } from "../components/ui";
+import { PagedList } from "../components/List";
 
 export function Contracts() {
   const { t, locale } = useI18n();
@@ -46,25 +47,25 @@ export function Contracts() {
           onCancel={() => setCreating(false)}
         />
       )}
-      <ErrorBox error={error ?? list.error} />
-      {list.loading && <Loading />}
-      {!list.loading && list.items.length === 0 && <p>{t("common.empty")}</p>}
-      <ul className="stack">
-        {list.items.map((c) => (
-          <li key={c.id} className="panel">
-            <h2>{c.title}</h2>
-            <p className={`badge ${c.status}`}>{t(`contracts.status.${c.status}`)}</p>
-            <p className="body">{c.body}</p>
-            {c.signed_by && <p>{t("contracts.signedBy", { name: c.signed_by.name, date: formatDate(c.signed_at, locale) })}</p>}
-            {writable && c.status === "draft" && (
-              <button type="button" onClick={() => void send(c)}>
-                {t("contracts.send")}
-              </button>
-            )}
-            {writable && c.status === "sent" && <SignForm contract={c} onSigned={replace} />}
-          </li>
-        ))}
-      </ul>
+      <ErrorBox error={error} />
+      <PagedList list={list} search>
+        <ul className="stack">
+          {list.items.map((c) => (
+            <li key={c.id} className="panel">
+              <h2>{c.title}</h2>
+              <p className={`badge ${c.status}`}>{t(`contracts.status.${c.status}`)}</p>
+              <p className="body">{c.body}</p>
+              {c.signed_by && <p>{t("contracts.signedBy", { name: c.signed_by.name, date: formatDate(c.signed_at, locale) })}</p>}
+              {writable && c.status === "draft" && (
+                <button type="button" onClick={() => void send(c)} aria-label={t("contracts.sendLabel", { title: c.title })}>
+                  {t("contracts.send")}
+                </button>
+              )}
+              {writable && c.status === "sent" && <SignForm contract={c} onSigned={replace} />}
+            </li>
+          ))}
+        </ul>
+      </PagedList>
     </section>
   );
 }
@@ -73,33 +74,15 @@ function ContractForm({ onSaved, onCancel }: { onSaved: (c: Contract) => void; o
   const { t } = useI18n();
   const [title, setTitle] = useState("");
   const [body, setBody] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      onSaved(await api.post<Contract>("/api/contracts", { title, body }));
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
-    <form className="panel" onSubmit={(e) => void submit(e)}>
-      <Field label={t("common.title")} required value={title} onChange={(e) => setTitle(e.target.value)} />
-      <div className="field">
-        <label htmlFor="contract-body">{t("contracts.body")}</label>
-        <textarea id="contract-body" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
-      </div>
-      <ErrorBox error={error} />
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t("common.create")}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t("common.cancel")}
-        </button>
-      </div>
-    </form>
+    <Form
+      onSubmit={async () => onSaved(await api.post<Contract>("/api/contracts", { title, body }))}
+      submitLabel={t("common.create")}
+      onCancel={onCancel}
+    >
+      <Field label={t("common.title")} name="title" required value={title} onChange={(e) => setTitle(e.target.value)} />
+      <TextArea label={t("contracts.body")} name="body" rows={6} value={body} onChange={(e) => setBody(e.target.value)} />
+    </Form>
   );
 }
 
@@ -107,22 +90,16 @@ function SignForm({ contract, onSigned }: { contract: Contract; onSigned: (c: Co
   const { t } = useI18n();
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      onSigned(await api.post<Contract>(`/api/contracts/${contract.id}/sign`, { signer_name: name, signer_email: email }));
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
-    <form className="inline" onSubmit={(e) => void submit(e)}>
-      <Field label={t("contracts.signerName")} required value={name} onChange={(e) => setName(e.target.value)} />
-      <Field label={t("contracts.signerEmail")} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-      <ErrorBox error={error} />
-      <button type="submit">{t("contracts.sign")}</button>
-    </form>
+    <Form
+      className="inline"
+      onSubmit={async () =>
+        onSigned(await api.post<Contract>(`/api/contracts/${contract.id}/sign`, { signer_name: name, signer_email: email }))
+      }
+      submitLabel={t("contracts.sign")}
+    >
+      <Field label={t("contracts.signerName")} name="signer_name" required value={name} onChange={(e) => setName(e.target.value)} />
+      <Field label={t("contracts.signerEmail")} name="signer_email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+    </Form>
   );
 }

@@ -1,7 +1,8 @@
-import { useFetch } from "../hooks";
+import { useAll, useFetch } from "../hooks";
 import { can } from "../generated/roles";
-import { STAGES, type Deal, type MonthRevenue, type Page, type Stage } from "../api/types";
-import { formatMoney, useI18n } from "../i18n";
+import { STAGES, type Deal, type MonthRevenue, type Stage } from "../api/types";
+import { useI18n } from "../i18n";
+import { formatMoney, sumByCurrency } from "../money";
 import { useRole } from "../session";
 import { ErrorBox, Loading, PageTitle } from "../components/ui";
 import { PendingInvitations } from "../components/PendingInvitations";
@@ -17,7 +18,8 @@ export function Dashboard() {
   const { t } = useI18n();
   const role = useRole();
   const month = thisMonth();
-  const deals = useFetch<Page<Deal>>(can(role, "deals.read") ? "/api/deals?limit=200" : null);
+  // Every deal, page after page: totals that left deals out would be wrong without saying so.
+  const deals = useAll<Deal>(can(role, "deals.read") ? "/api/deals" : null);
   const revenue = useFetch<{ months: MonthRevenue[] }>(
     can(role, "reports.read") ? `/api/reports/revenue?from=${month}&to=${month}` : null,
   );
@@ -29,7 +31,7 @@ export function Dashboard() {
       <ErrorBox error={deals.error ?? revenue.error} />
       {(deals.loading || revenue.loading) && <Loading />}
       {revenue.data && <RevenueCards months={revenue.data.months} />}
-      {deals.data && <OpenDeals deals={deals.data.items} />}
+      {deals.data && <OpenDeals deals={deals.data} />}
     </section>
   );
 }
@@ -68,12 +70,21 @@ function OpenDeals({ deals }: { deals: Deal[] }) {
         <tbody>
           {OPEN.map((stage) => {
             const inStage = deals.filter((d) => d.stage === stage);
-            const total = inStage.reduce((sum, d) => sum + d.value_cents, 0);
+            // Amounts in different currencies are never added together.
+            const totals = [...sumByCurrency(inStage, (d) => d.currency, (d) => d.value_cents)];
             return (
               <tr key={stage}>
                 <th scope="row">{t(`stage.${stage}`)}</th>
-                <td>{t("dashboard.count", { count: inStage.length })}</td>
-                <td className="num">{formatMoney(total, "EUR", locale)}</td>
+                <td data-testid={`open-${stage}`}>{t("dashboard.count", { count: inStage.length })}</td>
+                <td className="num">
+                  {totals.length === 0
+                    ? formatMoney(0, "EUR", locale)
+                    : totals.map(([currency, cents]) => (
+                        <span className="block" key={currency}>
+                          {formatMoney(cents, currency, locale)}
+                        </span>
+                      ))}
+                </td>
               </tr>
             );
           })}

@@ -1,7 +1,8 @@
 // One invoice as the client receives it: printable (the print stylesheet hides the app's frame).
 import type { Invoice, Invoicing, Seller } from "../api/types";
 import { useFetch } from "../hooks";
-import { formatDate, formatMoney, useI18n } from "../i18n";
+import { formatDate, useI18n } from "../i18n";
+import { formatMoney, formatQuantity, formatVatRate, lineTotals, quantityToMilli } from "../money";
 import { Link } from "../router";
 import { useSession } from "../session";
 import { ErrorBox, Loading } from "../components/ui";
@@ -9,7 +10,7 @@ import { ErrorBox, Loading } from "../components/ui";
 export function InvoiceView({ id }: { id: string }) {
   const { t, locale } = useI18n();
   const { session } = useSession();
-  const invoice = useFetch<Invoice>(`/api/invoices/${id}`);
+  const invoice = useFetch<Invoice>(`/api/invoices/${encodeURIComponent(id)}`);
   // Issued invoices carry the seller details frozen at issue; drafts show the current ones.
   const current = useFetch<Invoicing>(invoice.data && !invoice.data.seller ? "/api/company/invoicing" : null);
   const inv = invoice.data;
@@ -66,10 +67,10 @@ export function InvoiceView({ id }: { id: string }) {
               {inv.lines.map((l, i) => (
                 <tr key={i}>
                   <td>{l.description}</td>
-                  <td className="num">{l.quantity.toLocaleString(locale)}</td>
+                  <td className="num">{formatQuantity(quantityToMilli(l.quantity), locale)}</td>
                   <td className="num">{money(l.unit_cents)}</td>
-                  <td className="num">{(l.vat_rate_bp / 100).toLocaleString(locale)}%</td>
-                  <td className="num">{money(l.net_cents ?? Math.round(l.quantity * l.unit_cents))}</td>
+                  <td className="num">{formatVatRate(l.vat_rate_bp, locale)}</td>
+                  <td className="num">{money(l.net_cents ?? lineTotals({ ...l, milli: quantityToMilli(l.quantity) }).net)}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,11 +3,13 @@ import { api } from "../api/client";
 import type { Invoice } from "../api/types";
 import { can } from "../generated/roles";
 import { usePaged } from "../hooks";
-import { formatDate, formatMoney, useI18n } from "../i18n";
+import { formatDate, useI18n } from "../i18n";
+import { formatMoney } from "../money";
 import { Link } from "../router";
 import { useRole } from "../session";
 import { InvoicingDetails } from "../components/InvoicingDetails";
-import { ErrorBox, Loading, PageTitle } from "../components/ui";
+import { ErrorBox, PageTitle } from "../components/ui";
+import { PagedList, Table } from "../components/List";
 import { InvoiceForm } from "../components/InvoiceForm";
 import { PaymentForm } from "../components/PaymentForm";
 
@@ -61,30 +63,24 @@ export function Invoices() {
           onCancel={() => setCreating(false)}
         />
       )}
-      <ErrorBox error={error ?? list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t("invoices.number")}</th>
-              <th>{t("common.status")}</th>
-              <th>{t("invoices.due")}</th>
-              <th className="num">{t("invoices.total")}</th>
-              <th className="num">{t("invoices.paidAmount")}</th>
-              <th>{t("common.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((i) => (
-              <tr key={i.id}>
-                <td>{i.number ?? t("invoices.draftNumber")}</td>
-                <td>
-                  <span className={`badge ${i.status}`}>{t(`invoices.status.${i.status}`)}</span>
-                </td>
-                <td>{formatDate(i.due_date, locale) || t("common.none")}</td>
-                <td className="num">{formatMoney(i.total_cents, i.currency, locale)}</td>
-                <td className="num">{formatMoney(i.paid_cents, i.currency, locale)}</td>
-                <td className="buttons">
+      <ErrorBox error={error} />
+      <PagedList list={list} search>
+        <Table
+          rows={list.items}
+          rowKey={(i) => i.id}
+          columns={[
+            { header: t("invoices.number"), cell: (i) => i.number ?? t("invoices.draftNumber") },
+            {
+              header: t("common.status"),
+              cell: (i) => <span className={`badge ${i.status}`}>{t(`invoices.status.${i.status}`)}</span>,
+            },
+            { header: t("invoices.due"), cell: (i) => formatDate(i.due_date, locale) || t("common.none") },
+            { header: t("invoices.total"), className: "num", cell: (i) => formatMoney(i.total_cents, i.currency, locale) },
+            { header: t("invoices.paidAmount"), className: "num", cell: (i) => formatMoney(i.paid_cents, i.currency, locale) },
+            {
+              header: t("common.actions"),
+              cell: (i) => (
+                <div className="buttons">
                   <Link to={`/invoices/${i.id}`}>{t("invoices.view")}</Link>
                   {writable && i.status === "draft" && (
                     <button type="button" onClick={() => void issue(i)}>
@@ -106,18 +102,12 @@ export function Invoices() {
                       onCancel={() => setPaying(null)}
                     />
                   )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {list.loading ? <Loading /> : list.items.length === 0 && <p>{t("common.empty")}</p>}
-      {list.hasMore && (
-        <button type="button" onClick={() => void list.more()}>
-          {t("common.more")}
-        </button>
-      )}
+                </div>
+              ),
+            },
+          ]}
+        />
+      </PagedList>
     </section>
   );
 }

@@ -12,9 +12,11 @@ const NOTICES = {
   loggedOutEverywhere: "auth.loggedOutEverywhere",
 } as const;
 
-export function Login({ notice }: { notice?: SessionNotice }) {
+export function Login() {
   const { t } = useI18n();
-  const { setSession } = useSession();
+  const { session, setSession } = useSession();
+  // Why the person is here again (session ended, logged out), if that is why.
+  const notice: SessionNotice | undefined = session.status === "anonymous" ? session.notice : undefined;
   // `?email=` comes from "accepted, log in to continue" and the password-reset page.
   const prefill = useLocation().params.get("email") ?? "";
   const [email, setEmail] = useState(prefill);

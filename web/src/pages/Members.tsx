@@ -1,12 +1,13 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { api } from "../api/client";
 import type { Invitation, Member } from "../api/types";
 import { ROLES, can, type Role } from "../generated/roles";
-import { usePaged } from "../hooks";
+import { usePaged, type Paged } from "../hooks";
 import { formatDate, useI18n } from "../i18n";
 import { assignableRoles } from "../permissions";
 import { useRole } from "../session";
-import { ErrorBox, Field, Loading, Notice, PageTitle, Select } from "../components/ui";
+import { ErrorBox, Field, Form, Notice, PageTitle, Select } from "../components/ui";
+import { PagedList, Table } from "../components/List";
 
 export function Members() {
   const { t } = useI18n();
@@ -44,64 +45,48 @@ export function Members() {
     <section>
       <PageTitle>{t("members.title")}</PageTitle>
       {manage && <InviteForm roles={roles} onInvited={(i) => invitations.setItems((items) => [i, ...items.filter((x) => x.id !== i.id)])} />}
-      <ErrorBox error={error ?? list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>{t("common.name")}</th>
-              <th>{t("common.email")}</th>
-              <th>{t("members.role")}</th>
-              {manage && <th>{t("common.actions")}</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {list.items.map((m) => (
-              <tr key={m.identity_id}>
-                <td>{m.name || t("common.none")}</td>
-                <td>{m.email}</td>
-                <td>
-                  {editable(m) ? (
-                    <select aria-label={t("members.changeRole", { email: m.email })} value={m.role} onChange={(e) => void change(m, e.target.value as Role)}>
-                      {(roles.includes(m.role) ? roles : [m.role, ...roles]).map((r) => (
-                        <option key={r} value={r}>
-                          {t(`role.${r}`)}
-                        </option>
-                      ))}
-                    </select>
-                  ) : (
-                    t(`role.${m.role}`)
-                  )}
-                </td>
-                {manage && (
-                  <td>
-                    {editable(m) && (
-                      <button type="button" onClick={() => void remove(m)} aria-label={`${t("members.remove")} ${m.email}`}>
-                        {t("members.remove")}
-                      </button>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {list.loading && <Loading />}
-      {list.hasMore && (
-        <button type="button" onClick={() => void list.more()}>
-          {t("common.more")}
-        </button>
-      )}
+      <ErrorBox error={error} />
+      <PagedList list={list} name={t("members.title")}>
+        <Table
+          rows={list.items}
+          rowKey={(m) => m.identity_id}
+          columns={[
+            { header: t("common.name"), cell: (m) => m.name || t("common.none") },
+            { header: t("common.email"), cell: (m) => m.email },
+            {
+              header: t("members.role"),
+              cell: (m) =>
+                editable(m) ? (
+                  <select aria-label={t("members.changeRole", { email: m.email })} value={m.role} onChange={(e) => void change(m, e.target.value as Role)}>
+                    {(roles.includes(m.role) ? roles : [m.role, ...roles]).map((r) => (
+                      <option key={r} value={r}>
+                        {t(`role.${r}`)}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  t(`role.${m.role}`)
+                ),
+            },
+            manage && {
+              header: t("common.actions"),
+              cell: (m) =>
+                editable(m) && (
+                  <button type="button" onClick={() => void remove(m)} aria-label={`${t("members.remove")} ${m.email}`}>
+                    {t("members.remove")}
+                  </button>
+                ),
+            },
+          ]}
+        />
+      </PagedList>
       <Invitations list={invitations} manage={manage} />
     </section>
   );
 }
 
-type InvitationList = ReturnType<typeof usePaged<Invitation>>;
-
 /** Pending invitations: each went by mail; they can be sent again (a new link) or revoked. */
-function Invitations({ list, manage }: { list: InvitationList; manage: boolean }) {
+function Invitations({ list, manage }: { list: Paged<Invitation>; manage: boolean }) {
   const { t, locale } = useI18n();
   const [error, setError] = useState<unknown>(null);
   const [resent, setResent] = useState<string | null>(null);
@@ -133,54 +118,47 @@ function Invitations({ list, manage }: { list: InvitationList; manage: boolean }
   return (
     <>
       <h2 className="section">{t("invitations.pending")}</h2>
-      <ErrorBox error={error ?? list.error} />
+      <ErrorBox error={error} />
       {resent && <Notice>{t("invitations.resent", { email: resent })}</Notice>}
-      {list.items.length > 0 && (
-        <div className="table-wrap">
-          <table aria-label={t("invitations.pending")}>
-            <thead>
-              <tr>
-                <th>{t("common.email")}</th>
-                <th>{t("members.role")}</th>
-                <th>{t("invitations.invitedBy")}</th>
-                <th>{t("invitations.expiresAt")}</th>
-                {manage && <th>{t("common.actions")}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((i) => (
-                <tr key={i.id}>
-                  <td>
+      <PagedList list={list} empty={t("invitations.none")} name={t("invitations.pending")}>
+        {list.items.length > 0 && (
+          <Table
+            label={t("invitations.pending")}
+            rows={list.items}
+            rowKey={(i) => i.id}
+            columns={[
+              {
+                header: t("common.email"),
+                cell: (i) => (
+                  <>
                     {i.email}
                     {i.name && <small className="hint block">{i.name}</small>}
-                  </td>
-                  <td>{t(`role.${i.role}`)}</td>
-                  <td>{i.invited_by ? i.invited_by.name || i.invited_by.email : t("common.none")}</td>
-                  <td>{i.expired ? <span className="badge expired">{t("invitations.expired")}</span> : formatDate(i.expires_at, locale)}</td>
-                  {manage && (
-                    <td>
-                      <div className="buttons">
-                        <button type="button" onClick={() => void resend(i)} aria-label={t("invitations.resendLabel", { email: i.email })}>
-                          {t("invitations.resend")}
-                        </button>
-                        <button type="button" onClick={() => void revoke(i)} aria-label={t("invitations.revokeLabel", { email: i.email })}>
-                          {t("invitations.revoke")}
-                        </button>
-                      </div>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.loading ? <Loading /> : list.items.length === 0 && <p>{t("invitations.none")}</p>}
-      {list.hasMore && (
-        <button type="button" onClick={() => void list.more()}>
-          {t("common.more")}
-        </button>
-      )}
+                  </>
+                ),
+              },
+              { header: t("members.role"), cell: (i) => t(`role.${i.role}`) },
+              { header: t("invitations.invitedBy"), cell: (i) => (i.invited_by ? i.invited_by.name || i.invited_by.email : t("common.none")) },
+              {
+                header: t("invitations.expiresAt"),
+                cell: (i) => (i.expired ? <span className="badge expired">{t("invitations.expired")}</span> : formatDate(i.expires_at, locale)),
+              },
+              manage && {
+                header: t("common.actions"),
+                cell: (i) => (
+                  <div className="buttons">
+                    <button type="button" onClick={() => void resend(i)} aria-label={t("invitations.resendLabel", { email: i.email })}>
+                      {t("invitations.resend")}
+                    </button>
+                    <button type="button" onClick={() => void revoke(i)} aria-label={t("invitations.revokeLabel", { email: i.email })}>
+                      {t("invitations.revoke")}
+                    </button>
+                  </div>
+                ),
+              },
+            ]}
+          />
+        )}
+      </PagedList>
     </>
   );
 }
@@ -191,35 +169,28 @@ function InviteForm({ roles, onInvited }: { roles: Role[]; onInvited: (i: Invita
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [result, setResult] = useState<Invitation | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const submit = async () => {
     setResult(null);
-    try {
-      // The invitation goes to the address by mail; its link never comes back here.
-      const added = await api.post<{ invitation: Invitation }>("/api/members", { email, role, name: name.trim() || undefined });
-      onInvited(added.invitation);
-      setResult(added.invitation);
-      setEmail("");
-      setName("");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    // The invitation goes to the address by mail; its link never comes back here.
+    const added = await api.post<{ invitation: Invitation }>("/api/members", { email, role, name: name.trim() || undefined });
+    onInvited(added.invitation);
+    setResult(added.invitation);
+    setEmail("");
+    setName("");
   };
 
   return (
-    <form className="panel" onSubmit={(e) => void submit(e)}>
+    <Form
+      onSubmit={submit}
+      submitLabel={t("members.invite")}
+      footer={result && <Notice>{t("members.invited", { email: result.email, date: formatDate(result.expires_at, locale) })}</Notice>}
+    >
       <h2>{t("members.invite")}</h2>
       <div className="row">
-        <Field label={t("common.email")} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        <Field label={t("common.name")} value={name} onChange={(e) => setName(e.target.value)} />
-        <Select label={t("members.role")} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+        <Field label={t("common.email")} name="email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <Field label={t("common.name")} name="name" value={name} onChange={(e) => setName(e.target.value)} />
+        <Select label={t("members.role")} name="role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
           {roles.map((r) => (
             <option key={r} value={r}>
               {t(`role.${r}`)}
@@ -227,15 +198,6 @@ function InviteForm({ roles, onInvited }: { roles: Role[]; onInvited: (i: Invita
           ))}
         </Select>
       </div>
-      <ErrorBox error={error} />
-      <button type="submit" className="primary" disabled={busy}>
-        {t("members.invite")}
-      </button>
-      {result && (
-        <Notice>
-          {t("members.invited", { email: result.email, date: formatDate(result.expires_at, locale) })}
-        </Notice>
-      )}
-    </form>
+    </Form>
   );
 }

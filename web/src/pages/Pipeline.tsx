@@ -1,11 +1,14 @@
-import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { useState, type KeyboardEvent } from "react";
 import { ApiError, api } from "../api/client";
-import { STAGES, type Deal, type Stage } from "../api/types";
+import { STAGES, type Account, type Deal, type Stage } from "../api/types";
 import { can } from "../generated/roles";
 import { usePaged } from "../hooks";
-import { formatMoney, parseMoney, useI18n } from "../i18n";
+import { useI18n } from "../i18n";
+import { formatMoney, parseMoney } from "../money";
 import { useRole } from "../session";
-import { ErrorBox, Field, Loading, PageTitle } from "../components/ui";
+import { ErrorBox, Field, Form, PageTitle } from "../components/ui";
+import { PagedList } from "../components/List";
+import { RecordPicker } from "../components/Picker";
 
 /** The stages a deal can be moved to from its card: neighbours, and the two closing stages. */
 export function moveTargets(stage: Stage): Stage[] {
@@ -58,22 +61,23 @@ export function Pipeline() {
         />
       )}
       {writable && <p className="hint">{t("pipeline.keyboardHint")}</p>}
-      <ErrorBox error={error ?? deals.error} />
-      {deals.loading && <Loading />}
-      <div className="board">
-        {STAGES.map((stage) => (
-          <section className="column" key={stage} aria-labelledby={`stage-${stage}`}>
-            <h2 id={`stage-${stage}`}>{t(`stage.${stage}`)}</h2>
-            <ul>
-              {deals.items
-                .filter((d) => d.stage === stage)
-                .map((d) => (
-                  <DealCard key={d.id} deal={d} writable={writable} onMove={(s) => void move(d, s)} />
-                ))}
-            </ul>
-          </section>
-        ))}
-      </div>
+      <ErrorBox error={error} />
+      <PagedList list={deals} search>
+        <div className="board">
+          {STAGES.map((stage) => (
+            <section className="column" key={stage} aria-labelledby={`stage-${stage}`}>
+              <h2 id={`stage-${stage}`}>{t(`stage.${stage}`)}</h2>
+              <ul>
+                {deals.items
+                  .filter((d) => d.stage === stage)
+                  .map((d) => (
+                    <DealCard key={d.id} deal={d} writable={writable} onMove={(s) => void move(d, s)} />
+                  ))}
+              </ul>
+            </section>
+          ))}
+        </div>
+      </PagedList>
     </section>
   );
 }
@@ -113,41 +117,34 @@ function DealCard({ deal, writable, onMove }: { deal: Deal; writable: boolean; o
 }
 
 function DealForm({ onSaved, onCancel }: { onSaved: (d: Deal) => void; onCancel: () => void }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [title, setTitle] = useState("");
   const [value, setValue] = useState("");
   const [source, setSource] = useState("");
-  const [error, setError] = useState<unknown>(null);
+  const [account, setAccount] = useState("");
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
-    const cents = parseMoney(value || "0");
-    if (cents === null) {
-      setError(new ApiError(422, "invalid", "", { [t("pipeline.value")]: value }));
-      return;
-    }
-    try {
-      onSaved(await api.post<Deal>("/api/deals", { title, value_cents: cents, source: source || null }));
-    } catch (err) {
-      setError(err);
-    }
+  const submit = async () => {
+    const cents = value.trim() === "" ? 0 : parseMoney(value, locale);
+    if (cents === null) throw ApiError.field("value_cents", { code: "not_amount", message: "is not an amount" });
+    onSaved(
+      await api.post<Deal>("/api/deals", { title, value_cents: cents, source: source || null, account_id: account || null }),
+    );
   };
 
   return (
-    <form className="panel" onSubmit={(e) => void submit(e)}>
-      <Field label={t("common.title")} required value={title} onChange={(e) => setTitle(e.target.value)} />
-      <Field label={t("pipeline.value")} inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} />
-      <Field label={t("pipeline.source")} value={source} onChange={(e) => setSource(e.target.value)} />
-      <ErrorBox error={error} />
-      <div className="buttons">
-        <button type="submit" className="primary">
-          {t("common.create")}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t("common.cancel")}
-        </button>
-      </div>
-    </form>
+    <Form onSubmit={submit} submitLabel={t("common.create")} onCancel={onCancel}>
+      <Field label={t("common.title")} name="title" required value={title} onChange={(e) => setTitle(e.target.value)} />
+      <Field label={t("pipeline.value")} name="value_cents" inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} />
+      <Field label={t("pipeline.source")} name="source" value={source} onChange={(e) => setSource(e.target.value)} />
+      <RecordPicker<Account>
+        label={t("common.account")}
+        searchLabel={t("picker.findAccount")}
+        path="/api/accounts"
+        name="account_id"
+        value={account}
+        onChange={(id) => setAccount(id)}
+        describe={(a) => a.name}
+      />
+    </Form>
   );
 }

@@ -6,7 +6,7 @@ import { useFetch } from "../hooks";
 import { useI18n } from "../i18n";
 import { Link } from "../router";
 import { useRole, useSession } from "../session";
-import { ErrorBox, Field, Loading, Notice, PageTitle } from "../components/ui";
+import { ErrorBox, Field, Form, Loading, Notice, PageTitle } from "../components/ui";
 
 export function Settings() {
   const { t } = useI18n();
@@ -36,31 +36,19 @@ export function Settings() {
 function NameForm({ company, onSaved }: { company: Company; onSaved: (c: Company) => void }) {
   const { t } = useI18n();
   const [name, setName] = useState(company.name);
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(null);
+  const submit = async () => {
     setDone(false);
-    try {
-      onSaved(await api.patch<Company>("/api/company", { name }));
-      setDone(true);
-    } catch (err) {
-      setError(err);
-    }
+    onSaved(await api.patch<Company>("/api/company", { name }));
+    setDone(true);
   };
 
   return (
-    <form className="panel" onSubmit={(e) => void submit(e)}>
+    <Form onSubmit={submit} submitLabel={t("common.save")} footer={done && <Notice>{t("common.saved")}</Notice>}>
       <h2>{t("settings.general")}</h2>
-      <Field label={t("auth.companyName")} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-      <ErrorBox error={error} />
-      {done && <Notice>{t("common.saved")}</Notice>}
-      <button type="submit" className="primary">
-        {t("common.save")}
-      </button>
-    </form>
+      <Field label={t("auth.companyName")} name="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+    </Form>
   );
 }
 

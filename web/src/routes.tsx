@@ -1,0 +1,104 @@
+// The app's pages, one row each: path, who may see it, its navigation label and the page. The
+// router (App and CompanyPages) picks the page and checks the permission from this table, and
+// the navigation lists its labelled rows in this order; adding a page is adding a row.
+import type { ReactElement } from "react";
+import type { Permission, Role } from "./generated/roles";
+import type { MessageKey } from "./i18n/en";
+import { allowed } from "./permissions";
+import { AcceptInvite } from "./pages/AcceptInvite";
+import { Account } from "./pages/Account";
+import { Accounts } from "./pages/Accounts";
+import { Audit } from "./pages/Audit";
+import { Contacts } from "./pages/Contacts";
+import { Contracts } from "./pages/Contracts";
+import { Dashboard } from "./pages/Dashboard";
+import { InvoiceView } from "./pages/InvoiceView";
+import { Invoices } from "./pages/Invoices";
+import { Login } from "./pages/Login";
+import { Members } from "./pages/Members";
+import { ForgotPassword, ResetPassword } from "./pages/PasswordReset";
+import { Pipeline } from "./pages/Pipeline";
+import { Settings } from "./pages/Settings";
+import { Signup } from "./pages/Signup";
+import { VerifyEmail } from "./pages/VerifyEmail";
+
+/** Who a page is for. */
+export type Access =
+  /** Opened from a mailed link: shown whoever is logged in (the link is what counts). */
+  | "link"
+  /** For people not logged in (log in, sign up); once logged in the path shows the dashboard. */
+  | "anonymous"
+  /** The person's own pages: logged in, inside a company or not. */
+  | "person"
+  /** Inside a company, for the roles that have `permission`. */
+  | "company";
+
+export interface Route {
+  /** The path; a `:name` segment matches any one segment, handed to the page as a parameter. */
+  path: string;
+  access: Access;
+  /** For `company` pages: needed to see the page at all; null: every member. */
+  permission: Permission | null;
+  /** The navigation label; pages without one are reached by links. */
+  nav?: MessageKey;
+  page: (params: Record<string, string>) => ReactElement;
+}
+
+export const ROUTES: readonly Route[] = [
+  { path: "/", access: "company", permission: null, nav: "nav.dashboard", page: () => <Dashboard /> },
+  { path: "/accounts", access: "company", permission: "crm.read", nav: "nav.accounts", page: () => <Accounts /> },
+  { path: "/contacts", access: "company", permission: "crm.read", nav: "nav.contacts", page: () => <Contacts /> },
+  { path: "/pipeline", access: "company", permission: "deals.read", nav: "nav.pipeline", page: () => <Pipeline /> },
+  { path: "/contracts", access: "company", permission: "contracts.read", nav: "nav.contracts", page: () => <Contracts /> },
+  { path: "/invoices", access: "company", permission: "invoices.read", nav: "nav.invoices", page: () => <Invoices /> },
+  { path: "/invoices/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <InvoiceView id={id} /> },
+  { path: "/members", access: "company", permission: "members.read", nav: "nav.members", page: () => <Members /> },
+  { path: "/audit", access: "company", permission: "audit.read", nav: "nav.audit", page: () => <Audit /> },
+  { path: "/settings", access: "company", permission: "company.update", nav: "nav.settings", page: () => <Settings /> },
+  { path: "/account", access: "person", permission: null, page: () => <Account /> },
+  { path: "/login", access: "anonymous", permission: null, page: () => <Login /> },
+  { path: "/signup", access: "anonymous", permission: null, page: () => <Signup /> },
+  { path: "/accept-invite", access: "link", permission: null, page: () => <AcceptInvite /> },
+  { path: "/verify-email", access: "link", permission: null, page: () => <VerifyEmail /> },
+  { path: "/reset-password", access: "link", permission: null, page: () => <ResetPassword /> },
+  { path: "/forgot-password", access: "link", permission: null, page: () => <ForgotPassword /> },
+];
+
+export interface Match {
+  route: Route;
+  params: Record<string, string>;
+}
+
+/** The route a path shows, with its `:name` parameters (as they appear in the path). */
+export function matchRoute(path: string): Match | undefined {
+  const segments = path.split("/").filter(Boolean);
+  for (const route of ROUTES) {
+    const pattern = route.path.split("/").filter(Boolean);
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = pattern.every((part, i) => {
+      const segment = segments[i] ?? "";
+      if (part.startsWith(":")) {
+        params[part.slice(1)] = segment;
+        return segment !== "";
+      }
+      return part === segment;
+    });
+    if (fits) return { route, params };
+  }
+  return undefined;
+}
+
+/** The navigation: the labelled rows, in order. */
+export const NAV: readonly Route[] = ROUTES.filter((r) => r.nav !== undefined);
+
+/** The navigation items the role may see, in order. */
+export function navFor(role: Role | null): Route[] {
+  return NAV.filter((item) => allowed(role, item.permission));
+}
+
+/** The navigation item a path belongs to (for `/invoices/123`, the invoices item). */
+export function itemFor(path: string): Route | undefined {
+  if (path === "/") return NAV[0];
+  return NAV.find((item) => item.path !== "/" && (path === item.path || path.startsWith(`${item.path}/`)));
+}
