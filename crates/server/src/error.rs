@@ -1,13 +1,15 @@
-//! The one HTTP error type: every refusal and failure a handler can return, with its status
-//! and code from api.md. Causes of server-side failures are logged, never sent.
+//! The one HTTP error type: every refusal and failure a handler can return. Each maps to one
+//! [`ErrorCode`], which carries its HTTP status (declared once, in `silo-contract`). Causes of
+//! server-side failures are logged, never sent.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+pub use silo_contract::ErrorCode;
 use std::collections::BTreeMap;
 
-/// An error answer. Each variant documents its status and `code`.
+/// An error answer. Each variant names its `code`; the status is the code's.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400 `bad_request`: the body is not JSON or not the expected shape.
@@ -58,8 +60,8 @@ pub enum ApiError {
     /// 409 with a specific code (`conflict`, `last_owner`, ...).
     #[error("{message}")]
     Conflict {
-        /// The code.
-        code: &'static str,
+        /// The code (one whose status is 409).
+        code: ErrorCode,
         /// For people.
         message: String,
     },
@@ -96,7 +98,7 @@ impl ApiError {
     /// A 409 `conflict` with a message.
     pub fn conflict(message: impl Into<String>) -> Self {
         ApiError::Conflict {
-            code: "conflict",
+            code: ErrorCode::Conflict,
             message: message.into(),
         }
     }
@@ -106,43 +108,54 @@ impl ApiError {
         ApiError::Invalid(BTreeMap::from([(field.to_owned(), problem.into())]))
     }
 
-    /// Status and code, as in api.md.
-    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// The answer's code; its status is `code().status()`.
+    pub fn code(&self) -> ErrorCode {
         use ApiError::*;
         match self {
-            BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            TwoFactorRequired => (StatusCode::UNAUTHORIZED, "two_factor_required"),
-            NoCompany => (StatusCode::FORBIDDEN, "no_company"),
-            TenantUnresolved => (StatusCode::FORBIDDEN, "tenant_unresolved"),
-            CompanySuspended => (StatusCode::FORBIDDEN, "company_suspended"),
-            NotAMember => (StatusCode::FORBIDDEN, "not_a_member"),
-            TwoFactorSetupRequired => (StatusCode::FORBIDDEN, "two_factor_setup_required"),
-            Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            SignupDisabled => (StatusCode::FORBIDDEN, "signup_disabled"),
-            PlanLimit(_) => (StatusCode::FORBIDDEN, "plan_limit"),
-            NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            TenantUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "tenant_unavailable"),
-            Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            BadRequest(_) => ErrorCode::BadRequest,
+            Unauthenticated(_) => ErrorCode::Unauthenticated,
+            InvalidCredentials => ErrorCode::InvalidCredentials,
+            TwoFactorRequired => ErrorCode::TwoFactorRequired,
+            NoCompany => ErrorCode::NoCompany,
+            TenantUnresolved => ErrorCode::TenantUnresolved,
+            CompanySuspended => ErrorCode::CompanySuspended,
+            NotAMember => ErrorCode::NotAMember,
+            TwoFactorSetupRequired => ErrorCode::TwoFactorSetupRequired,
+            Forbidden => ErrorCode::Forbidden,
+            SignupDisabled => ErrorCode::SignupDisabled,
+            PlanLimit(_) => ErrorCode::PlanLimit,
+            NotFound => ErrorCode::NotFound,
+            MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Conflict { code, .. } => *code,
+            PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Invalid(_) => ErrorCode::Invalid,
+            RateLimited { .. } => ErrorCode::RateLimited,
+            Busy { .. } => ErrorCode::Busy,
+            TenantUnavailable(_) => ErrorCode::TenantUnavailable,
+            Unavailable(_) => ErrorCode::Unavailable,
+            Internal(_) => ErrorCode::Internal,
         }
     }
+
+    /// The answer's HTTP status: its code's.
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code())
+    }
+}
+
+/// The HTTP status of `code`, as `silo-contract` declares it.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+        let code = self.code();
+        let status = status_of(code);
         match &self {
             ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
             ApiError::TenantUnavailable(cause) | ApiError::Unavailable(cause) => {
-                tracing::warn!(%cause, code, "unavailable")
+                tracing::warn!(%cause, code = code.as_str(), "unavailable")
             }
             ApiError::Unauthenticated(reason) => tracing::info!(%reason, "token refused"),
             ApiError::Busy { .. } => tracing::warn!("every password slot is taken; refused"),
@@ -182,19 +195,19 @@ impl From<silo_control::ControlError> for ApiError {
         match e {
             ControlError::NotFound => ApiError::NotFound,
             ControlError::SlugTaken(slug) => ApiError::Conflict {
-                code: "slug_taken",
+                code: ErrorCode::SlugTaken,
                 message: format!("the slug `{slug}` is taken"),
             },
             ControlError::EmailTaken => ApiError::Conflict {
-                code: "email_taken",
+                code: ErrorCode::EmailTaken,
                 message: "that email is already registered".into(),
             },
             ControlError::AlreadyMember => ApiError::Conflict {
-                code: "already_member",
+                code: ErrorCode::AlreadyMember,
                 message: "already a member".into(),
             },
             ControlError::LastOwner => ApiError::Conflict {
-                code: "last_owner",
+                code: ErrorCode::LastOwner,
                 message: "a company must keep at least one owner".into(),
             },
             e @ ControlError::InvalidTransition { .. } => ApiError::conflict(e.to_string()),
@@ -213,11 +226,11 @@ impl From<silo_control::TwoFactorError> for ApiError {
         use silo_control::TwoFactorError;
         match e {
             TwoFactorError::AlreadyEnabled => ApiError::Conflict {
-                code: "two_factor_enabled",
+                code: ErrorCode::TwoFactorEnabled,
                 message: "two-factor authentication is already on; disable it first".into(),
             },
             TwoFactorError::NotEnabled => ApiError::Conflict {
-                code: "two_factor_not_enabled",
+                code: ErrorCode::TwoFactorNotEnabled,
                 message: "two-factor authentication is not on".into(),
             },
             TwoFactorError::WrongCode => ApiError::invalid("code", "is wrong or was already used"),
@@ -252,5 +265,59 @@ impl From<silo_domain::DomainError> for ApiError {
             DomainError::Limit(message) => ApiError::PlanLimit(message),
             DomainError::Store(e) => e.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every answer's status is its code's, and the codes are the ones clients know.
+    #[test]
+    fn status_comes_from_the_code() {
+        let cases = [
+            (ApiError::BadRequest("x".into()), 400, "bad_request"),
+            (
+                ApiError::Unauthenticated("x".into()),
+                401,
+                "unauthenticated",
+            ),
+            (ApiError::TwoFactorRequired, 401, "two_factor_required"),
+            (
+                ApiError::TwoFactorSetupRequired,
+                403,
+                "two_factor_setup_required",
+            ),
+            (ApiError::PlanLimit("x".into()), 403, "plan_limit"),
+            (ApiError::MethodNotAllowed, 405, "method_not_allowed"),
+            (ApiError::conflict("x"), 409, "conflict"),
+            (ApiError::invalid("name", "is wrong"), 422, "invalid"),
+            (
+                ApiError::RateLimited { retry_after: 1 },
+                429,
+                "rate_limited",
+            ),
+            (ApiError::Internal("x".into()), 500, "internal"),
+            (ApiError::Busy { retry_after: 1 }, 503, "busy"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status().as_u16(), status, "{code}");
+            assert_eq!(error.code().as_str(), code);
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status, "{code}");
+        }
+        for code in ErrorCode::ALL {
+            assert_eq!(status_of(*code).as_u16(), code.status(), "{code}");
+        }
+    }
+
+    #[test]
+    fn specific_conflicts_keep_their_codes() {
+        let e: ApiError = silo_control::ControlError::LastOwner.into();
+        assert_eq!((e.code(), e.status().as_u16()), (ErrorCode::LastOwner, 409));
+        let e: ApiError = silo_domain::DomainError::conflict(ErrorCode::InvoiceLocked, "x").into();
+        assert_eq!(e.code(), ErrorCode::InvoiceLocked);
+        let e: ApiError = silo_control::TwoFactorError::AlreadyEnabled.into();
+        assert_eq!(e.code().as_str(), "two_factor_enabled");
     }
 }

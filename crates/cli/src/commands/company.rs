@@ -4,6 +4,7 @@
 use super::{find_company, hash_password};
 use crate::cli::{CompanyCommand, StorageArgs};
 use anyhow::{Context, bail};
+use silo_control::AuditAction;
 use silo_control::{AuditEvent, CompanyStatus, ControlError, Email, NewCompany, NewIdentity, Slug};
 use silo_tenancy::{Tenancy, TenancyError};
 
@@ -116,7 +117,7 @@ async fn create(
     };
     tenancy
         .control()
-        .record(AuditEvent::operator(company.id, "company.create"))
+        .record(AuditEvent::operator(company.id, AuditAction::CompanyCreate))
         .await?;
     println!(
         "created company {} ({}) with owner {email}",
@@ -194,9 +195,9 @@ async fn change_status(
     }
     let updated = tenancy.set_status(&company, to).await?;
     let action = if to == CompanyStatus::Suspended {
-        "company.suspend"
+        AuditAction::CompanySuspend
     } else {
-        "company.resume"
+        AuditAction::CompanyResume
     };
     tenancy
         .control()
