@@ -3,8 +3,7 @@
 use crate::AppState;
 use crate::binding::Tenant;
 use crate::error::ApiError;
-use silo_control::AuditAction;
-use silo_control::Outcome;
+use silo_control::{AuditAction, Outcome};
 
 /// Records a successful write by the tenant's caller: `action` like `contact.create`, `target`
 /// the id written. Never names, amounts or bodies. A failed audit write fails the request, so

@@ -8,8 +8,9 @@ use crate::routes::Access;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use silo_control::AuditAction;
-use silo_control::{AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId, Outcome};
+use silo_control::{
+    AuditAction, AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId, Outcome,
+};
 use silo_roles::Role;
 use silo_store::TenantDb;
 use std::net::SocketAddr;

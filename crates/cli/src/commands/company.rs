@@ -4,8 +4,9 @@
 use super::{find_company, hash_password};
 use crate::cli::{CompanyCommand, StorageArgs};
 use anyhow::{Context, bail};
-use silo_control::AuditAction;
-use silo_control::{AuditEvent, CompanyStatus, ControlError, Email, NewCompany, NewIdentity, Slug};
+use silo_control::{
+    AuditAction, AuditEvent, CompanyStatus, ControlError, Email, NewCompany, NewIdentity, Slug,
+};
 use silo_tenancy::{Tenancy, TenancyError};
 
 pub async fn run(storage: &StorageArgs, cmd: CompanyCommand) -> anyhow::Result<()> {

@@ -5,8 +5,7 @@
 use crate::cli::{IdentityCommand, StorageArgs};
 use anyhow::Context;
 use serde_json::json;
-use silo_control::AuditAction;
-use silo_control::{AuditEvent, ControlPlane, Email, IdentityOverview, Outcome};
+use silo_control::{AuditAction, AuditEvent, ControlPlane, Email, IdentityOverview, Outcome};
 
 pub async fn run(storage: &StorageArgs, cmd: IdentityCommand) -> anyhow::Result<()> {
     let tenancy = crate::storage::open(storage).await?;

@@ -2,8 +2,7 @@
 
 use crate::cli::{KeysCommand, StorageArgs};
 use silo_auth::KeySet;
-use silo_control::AuditAction;
-use silo_control::{AuditEvent, Outcome};
+use silo_control::{AuditAction, AuditEvent, Outcome};
 use silo_tenancy::DataDir;
 
 pub async fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> {

@@ -2,8 +2,7 @@
 
 use super::{find_company, hash_password};
 use crate::cli::{MemberCommand, StorageArgs};
-use silo_control::AuditAction;
-use silo_control::{AuditEvent, ControlError, Email, NewIdentity, NewInvitation};
+use silo_control::{AuditAction, AuditEvent, ControlError, Email, NewIdentity, NewInvitation};
 use silo_mail::{Lang, Mailer};
 use silo_server::notify::{InvitationMail, Notifier};
 

@@ -3,8 +3,7 @@
 use crate::cli::StorageArgs;
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use silo_control::AuditAction;
-use silo_control::{AuditEvent, Outcome};
+use silo_control::{AuditAction, AuditEvent, Outcome};
 use std::io::IsTerminal as _;
 use std::sync::Arc;
 use tokio::task::JoinSet;

@@ -13,9 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use silo_auth::password::Password;
-use silo_control::AuditAction;
 use silo_control::{
-    Company, CompanyId, CompanyStatus, ControlError, Email, Identity, IdentityId,
+    AuditAction, Company, CompanyId, CompanyStatus, ControlError, Email, Identity, IdentityId,
     MembershipSummary, NewCompany, NewIdentity, Outcome, Slug,
 };
 use silo_roles::Role;

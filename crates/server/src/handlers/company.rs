@@ -9,8 +9,7 @@ use crate::validate::Fields;
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use silo_control::AuditAction;
-use silo_control::{Company, Eraser, Plan};
+use silo_control::{AuditAction, Company, Eraser, Plan};
 use silo_roles::{Permission, Role};
 
 /// `GET /api/company`.

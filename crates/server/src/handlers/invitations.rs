@@ -18,8 +18,9 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_auth::password::{self, Password};
-use silo_control::AuditAction;
-use silo_control::{CompanySummary, ControlError, InvitationId, LinkedInvitation, Outcome};
+use silo_control::{
+    AuditAction, CompanySummary, ControlError, InvitationId, LinkedInvitation, Outcome,
+};
 
 /// A body holding only a link's token.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -14,10 +14,9 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use silo_control::AuditAction;
 use silo_control::{
-    ControlError, Email, IdentityId, Invitation, InvitationId, InvitationStatus, Member,
-    NewInvitation,
+    AuditAction, ControlError, Email, IdentityId, Invitation, InvitationId, InvitationStatus,
+    Member, NewInvitation,
 };
 use silo_mail::Lang;
 use silo_roles::Role;

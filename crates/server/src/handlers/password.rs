@@ -16,8 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_auth::password::{self, Password};
-use silo_control::AuditAction;
-use silo_control::{ControlError, Email, IdentityStatus, Outcome};
+use silo_control::{AuditAction, ControlError, Email, IdentityStatus, Outcome};
 
 /// `POST /api/auth/password-reset` body.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -15,8 +15,7 @@ use axum::extract::State;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use silo_control::AuditAction;
-use silo_control::{CompanyId, IdentityId, Outcome, SESSION_IDLE_TTL, SessionError};
+use silo_control::{AuditAction, CompanyId, IdentityId, Outcome, SESSION_IDLE_TTL, SessionError};
 
 /// The cookie's name.
 pub const COOKIE_NAME: &str = "silo_refresh";

@@ -18,8 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_auth::password::{self, Password};
-use silo_control::AuditAction;
-use silo_control::{ControlError, Email, NewIdentity, Outcome, PendingSignup, Slug};
+use silo_control::{AuditAction, ControlError, Email, NewIdentity, Outcome, PendingSignup, Slug};
 use silo_roles::Role;
 
 /// `POST /api/signup` body.

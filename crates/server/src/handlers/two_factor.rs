@@ -15,9 +15,8 @@ use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_auth::password::Password;
-use silo_control::AuditAction;
 use silo_control::{
-    Company, CompanyId, Identity, IdentityId, Outcome, SecondFactor, TwoFactorError,
+    AuditAction, Company, CompanyId, Identity, IdentityId, Outcome, SecondFactor, TwoFactorError,
 };
 use silo_roles::Role;
 
