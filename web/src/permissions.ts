@@ -36,9 +36,3 @@ export function itemFor(path: string): NavItem | undefined {
   if (path === "/") return NAV[0];
   return NAV.find((item) => item.path !== "/" && (path === item.path || path.startsWith(`${item.path}/`)));
 }
-
-/** Roles a member manager may hand out: only owners grant the owner role (roles.md). */
-export function assignableRoles(actor: Role | null, all: readonly Role[]): Role[] {
-  if (!can(actor, "members.manage")) return [];
-  return all.filter((r) => r !== "owner" || actor === "owner");
-}

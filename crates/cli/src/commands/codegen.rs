@@ -12,10 +12,28 @@ struct Output {
 }
 
 /// Every generated file. A new generator is one row here.
-const OUTPUTS: &[Output] = &[Output {
-    path: silo_roles::typescript::TS_PATH,
-    generate: silo_roles::typescript::to_typescript,
-}];
+const OUTPUTS: &[Output] = &[
+    Output {
+        path: silo_roles::typescript::TS_PATH,
+        generate: silo_roles::typescript::to_typescript,
+    },
+    Output {
+        path: silo_contract::typescript::TS_PATH,
+        generate: super::contract_ts::generate,
+    },
+    Output {
+        path: silo_contract::reference::ERRORS_MD_PATH,
+        generate: silo_contract::reference::errors_markdown,
+    },
+    Output {
+        path: silo_contract::reference::AUDIT_MD_PATH,
+        generate: silo_contract::reference::audit_markdown,
+    },
+    Output {
+        path: silo_roles::reference::MD_PATH,
+        generate: silo_roles::reference::to_markdown,
+    },
+];
 
 pub fn run(check: bool, root: &Path) -> anyhow::Result<()> {
     let mut stale = Vec::new();
