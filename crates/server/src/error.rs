@@ -12,52 +12,52 @@ use std::collections::BTreeMap;
 /// An error answer. Each variant names its `code`; the status is the code's.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 400 `bad_request`: the body is not JSON or not the expected shape.
+    /// `bad_request`: the body is not JSON or not the expected shape.
     #[error("{0}")]
     BadRequest(String),
-    /// 401 `unauthenticated`: the token is missing or fails any check. The reason is logged
+    /// `unauthenticated`: the token is missing or fails any check. The reason is logged
     /// only, so a forger learns nothing.
     #[error("authentication required")]
     Unauthenticated(String),
-    /// 401 `invalid_credentials`: unknown email or wrong password, the same answer for both.
+    /// `invalid_credentials`: unknown email or wrong password, the same answer for both.
     #[error("email or password is wrong")]
     InvalidCredentials,
-    /// 401 `two_factor_required`: the password was right, and the identity has two-factor
+    /// `two_factor_required`: the password was right, and the identity has two-factor
     /// authentication on: log in again with `code`.
     #[error("a code from your authenticator app or a recovery code is required")]
     TwoFactorRequired,
-    /// 403 `no_company`: a company-scoped route with an identity-only token.
+    /// `no_company`: a company-scoped route with an identity-only token.
     #[error("this route needs a token bound to a company")]
     NoCompany,
-    /// 403 `tenant_unresolved`: the token's company is unknown, provisioning or erased.
+    /// `tenant_unresolved`: the token's company is unknown, provisioning or erased.
     #[error("the token's company cannot be resolved")]
     TenantUnresolved,
-    /// 403 `company_suspended`.
+    /// `company_suspended`.
     #[error("the company is suspended")]
     CompanySuspended,
-    /// 403 `not_a_member`: the identity holds no membership in the company now.
+    /// `not_a_member`: the identity holds no membership in the company now.
     #[error("you are not a member of this company")]
     NotAMember,
-    /// 403 `two_factor_setup_required`: the company requires two-factor authentication and the
+    /// `two_factor_setup_required`: the company requires two-factor authentication and the
     /// identity has not turned it on (set it up with the identity-level `/api/auth/2fa` routes).
     #[error("this company requires two-factor authentication; set it up first")]
     TwoFactorSetupRequired,
-    /// 403 `forbidden`: the role lacks the route's permission.
+    /// `forbidden`: the role lacks the route's permission.
     #[error("your role does not allow this")]
     Forbidden,
-    /// 403 `signup_disabled`: this deployment does not allow self-service signup.
+    /// `signup_disabled`: this deployment does not allow self-service signup.
     #[error("signup is disabled on this server")]
     SignupDisabled,
-    /// 403 `plan_limit`: the plan allows no more of something.
+    /// `plan_limit`: the plan allows no more of something.
     #[error("{0}")]
     PlanLimit(String),
-    /// 404 `not_found`.
+    /// `not_found`.
     #[error("not found")]
     NotFound,
-    /// 405 `method_not_allowed`: the path exists, the method does not.
+    /// `method_not_allowed`: the path exists, the method does not.
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// 409 with a specific code (`conflict`, `last_owner`, ...).
+    /// A conflict with the current data, with its specific code (`conflict`, `last_owner`, ...).
     #[error("{message}")]
     Conflict {
         /// The code (one whose status is 409).
@@ -65,37 +65,37 @@ pub enum ApiError {
         /// For people.
         message: String,
     },
-    /// 413 `payload_too_large`.
+    /// `payload_too_large`.
     #[error("request body is too large")]
     PayloadTooLarge,
     /// 422 `invalid`, with a problem per field.
     #[error("some fields are invalid")]
     Invalid(BTreeMap<String, String>),
-    /// 429 `rate_limited`, with `Retry-After` in seconds.
+    /// `rate_limited`, with `Retry-After` in seconds.
     #[error("too many attempts, try again later")]
     RateLimited {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
-    /// 503 `busy`: too much password work is running; with `Retry-After` in seconds.
+    /// `busy`: too much password work is running; with `Retry-After` in seconds.
     #[error("the server is busy, try again shortly")]
     Busy {
         /// Seconds after which a retry may find room.
         retry_after: u64,
     },
-    /// 503 `tenant_unavailable`: the company's database cannot be opened or reached.
+    /// `tenant_unavailable`: the company's database cannot be opened or reached.
     #[error("the company's data is temporarily unavailable")]
     TenantUnavailable(String),
-    /// 503 `unavailable`: the control plane cannot be reached.
+    /// `unavailable`: the control plane cannot be reached.
     #[error("service temporarily unavailable")]
     Unavailable(String),
-    /// 500 `internal`: a bug or an unexpected failure; the cause is logged.
+    /// `internal`: a bug or an unexpected failure; the cause is logged.
     #[error("internal error")]
     Internal(String),
 }
 
 impl ApiError {
-    /// A 409 `conflict` with a message.
+    /// A plain `conflict` with a message.
     pub fn conflict(message: impl Into<String>) -> Self {
         ApiError::Conflict {
             code: ErrorCode::Conflict,
@@ -103,7 +103,7 @@ impl ApiError {
         }
     }
 
-    /// A 422 for one field.
+    /// An `invalid` answer for one field.
     pub fn invalid(field: &str, problem: impl Into<String>) -> Self {
         ApiError::Invalid(BTreeMap::from([(field.to_owned(), problem.into())]))
     }
@@ -141,6 +141,18 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         status_of(self.code())
     }
+}
+
+/// The error statuses for the OpenAPI document, each described by the codes answered with
+/// it (from [`ErrorCode`], so the document cannot miss one).
+pub fn documented_statuses() -> Vec<(u16, String)> {
+    ErrorCode::by_status()
+        .into_iter()
+        .map(|(status, codes)| {
+            let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+            (status, names.join(", "))
+        })
+        .collect()
 }
 
 /// The HTTP status of `code`, as `silo-contract` declares it.
@@ -308,6 +320,18 @@ mod tests {
         }
         for code in ErrorCode::ALL {
             assert_eq!(status_of(*code).as_u16(), code.status(), "{code}");
+        }
+    }
+
+    #[test]
+    fn documented_statuses_name_every_code() {
+        let documented = documented_statuses();
+        for code in ErrorCode::ALL {
+            let (_, codes) = documented
+                .iter()
+                .find(|(status, _)| *status == code.status())
+                .unwrap_or_else(|| panic!("no status for {code}"));
+            assert!(codes.split(", ").any(|c| c == code.as_str()), "{code}");
         }
     }
 
