@@ -6,9 +6,3 @@ import { can, type Permission, type Role } from "./generated/roles";
 export function allowed(role: Role | null, permission: Permission | null): boolean {
   return permission === null || can(role, permission);
 }
-
-/** Roles a member manager may hand out: only owners grant the owner role (roles.md). */
-export function assignableRoles(actor: Role | null, all: readonly Role[]): Role[] {
-  if (!can(actor, "members.manage")) return [];
-  return all.filter((r) => r !== "owner" || actor === "owner");
-}

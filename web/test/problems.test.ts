@@ -3,28 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ApiError, toApiError, type FieldProblem } from "../src/api/client";
 import { MESSAGES, problemMessage, translator } from "../src/i18n";
 import { fieldProblems } from "../src/components/ui";
+import { PROBLEM_CODES } from "../src/generated/contract";
 
-// The server's problem codes (silo_contract::ProblemCode). Once `silo codegen` writes them to
-// src/generated/contract.ts, this list should come from there.
-const PROBLEM_CODES = [
-  "required",
-  "empty",
-  "too_long",
-  "too_short",
-  "control_characters",
-  "wrong_type",
-  "out_of_range",
-  "not_allowed",
-  "not_email",
-  "not_date",
-  "not_amount",
-  "not_iban",
-  "not_kvk",
-  "not_vat_id",
-  "not_id",
-  "unknown_reference",
-  "rule",
-] as const;
 
 const invalid = (body: unknown) =>
   new Response(JSON.stringify(body), { status: 422, headers: { "Content-Type": "application/json" } });

@@ -2,11 +2,17 @@
 //! format, every error code, every audit action and every field problem. The server, the
 //! OpenAPI document, the generated TypeScript and the docs all read these declarations.
 
+mod audit_action;
+mod error_code;
 mod problem;
+pub mod reference;
 mod string_enum;
+pub mod typescript;
 
+pub use audit_action::AuditAction;
+pub use error_code::ErrorCode;
 pub use problem::{Problem, ProblemCode};
-pub use string_enum::{UnknownValue, string_enum_schema};
+pub use string_enum::{StringEnum, UnknownValue, assert_unique_names, string_enum_schema};
 
 #[doc(hidden)]
 pub mod __private {

@@ -40,8 +40,22 @@ impl std::error::Error for UnknownValue {}
 /// ```
 ///
 /// The type gets `ALL`, `NAMES`, `as_str`, `doc`, `parse`, `Display`, `FromStr`
-/// (erring with [`UnknownValue`]), `Serialize`, `Deserialize` and `JsonSchema` (a string
-/// with `enum`).
+/// (erring with [`UnknownValue`]), `Serialize`, `Deserialize`, `JsonSchema` (a string
+/// with `enum`) and [`StringEnum`].
+///
+/// One wire name declared twice does not compile:
+///
+/// ```compile_fail
+/// silo_contract::string_enum! {
+///     /// A mistake.
+///     pub enum Twice {
+///         /// One.
+///         A = "same",
+///         /// Other.
+///         B = "same",
+///     }
+/// }
+/// ```
 #[macro_export]
 macro_rules! string_enum {
     (
@@ -58,6 +72,10 @@ macro_rules! string_enum {
         $vis enum $name {
             $($(#[doc = $doc])+ $variant,)+
         }
+
+        // Two variants with one wire name would make one of them unreachable by parsing:
+        // refused at compile time.
+        const _: () = $crate::assert_unique_names(&[$($wire),+]);
 
         #[allow(dead_code)]
         impl $name {
@@ -86,6 +104,19 @@ macro_rules! string_enum {
                     $($wire => Some($name::$variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        impl $crate::StringEnum for $name {
+            const TYPE_NAME: &'static str = stringify!($name);
+            const VALUES: &'static [Self] = Self::ALL;
+
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+
+            fn description(self) -> &'static str {
+                self.doc()
             }
         }
 
@@ -137,6 +168,50 @@ macro_rules! string_enum {
             }
         }
     };
+}
+
+/// What every [`string_enum!`] type is, for code that handles them all alike (the generated
+/// TypeScript and reference docs).
+pub trait StringEnum: Copy + 'static {
+    /// The Rust type's name (`Stage`, `ErrorCode`).
+    const TYPE_NAME: &'static str;
+    /// Every value, in declaration order.
+    const VALUES: &'static [Self];
+    /// The wire name.
+    fn name(self) -> &'static str;
+    /// The value's documentation.
+    fn description(self) -> &'static str;
+}
+
+/// Panics (at compile time, where [`string_enum!`] calls it in a constant) when two of `names`
+/// are equal.
+pub const fn assert_unique_names(names: &[&str]) {
+    let mut i = 0;
+    while i < names.len() {
+        let mut j = i + 1;
+        while j < names.len() {
+            if str_eq(names[i], names[j]) {
+                panic!("a string_enum! declares one wire name twice");
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The JSON schema of a closed set of strings.

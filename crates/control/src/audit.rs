@@ -11,26 +11,17 @@ use crate::{CompanyId, ControlError, ControlPlane, IdentityId};
 use schemars::JsonSchema;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+pub use silo_contract::AuditAction;
 use silo_store::{Row, Timestamp, Tx, params};
 use std::fmt::Write;
 
-/// Whether the audited action went through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// It was done.
-    Success,
-    /// It was refused or failed.
-    Failure,
-}
-
-impl Outcome {
-    /// The stored name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-        }
+silo_contract::string_enum! {
+    /// Whether the audited action went through.
+    pub enum Outcome {
+        /// It was done.
+        Success = "success",
+        /// It was refused or failed.
+        Failure = "failure",
     }
 }
 
@@ -42,7 +33,7 @@ pub struct AuditEvent {
     /// Who did it, if known.
     pub actor: Option<IdentityId>,
     /// What was done, like `company.create` or `contact.update`.
-    pub action: &'static str,
+    pub action: AuditAction,
     /// The id of what it was done to; never a name or content.
     pub target: Option<String>,
     /// Whether it went through.
@@ -55,7 +46,7 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     /// An event done by an operator at the command line (no actor, no address).
-    pub fn operator(company: CompanyId, action: &'static str) -> Self {
+    pub fn operator(company: CompanyId, action: AuditAction) -> Self {
         AuditEvent {
             company: Some(company),
             actor: None,
@@ -79,7 +70,7 @@ pub struct AuditRecord {
     pub at: String,
     /// Who.
     pub actor: Option<String>,
-    /// What.
+    /// What: an [`AuditAction`]'s name (kept as stored, which the hash covers).
     pub action: String,
     /// On which id.
     pub target: Option<String>,
@@ -222,7 +213,7 @@ async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<(), ControlError> {
         &at,
         company.as_deref(),
         actor.as_deref(),
-        event.action,
+        event.action.as_str(),
         event.target.as_deref(),
         event.outcome.as_str(),
         event.client_ip.as_deref(),
@@ -237,7 +228,7 @@ async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<(), ControlError> {
             at,
             company,
             actor,
-            event.action,
+            event.action.as_str(),
             event.target.clone(),
             event.outcome.as_str(),
             event.client_ip.clone(),

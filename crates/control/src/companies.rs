@@ -7,6 +7,7 @@ use crate::{
 };
 use schemars::JsonSchema;
 use serde::Serialize;
+use silo_contract::UnknownValue;
 use silo_roles::Role;
 use silo_store::{Row, Timestamp, params};
 
@@ -69,8 +70,14 @@ impl Company {
             id: row.get("id")?,
             slug: Slug::parse(&row.get::<String>("slug")?).map_err(|e| corrupt(e.into()))?,
             name: row.get("name")?,
-            plan: row.get::<String>("plan")?.parse().map_err(corrupt)?,
-            status: row.get::<String>("status")?.parse().map_err(corrupt)?,
+            plan: row
+                .get::<String>("plan")?
+                .parse()
+                .map_err(|e: UnknownValue| corrupt(format!("plan `{}`", e.given)))?,
+            status: row
+                .get::<String>("status")?
+                .parse()
+                .map_err(|e: UnknownValue| corrupt(format!("company status `{}`", e.given)))?,
             created_at: row.get("created_at")?,
             updated_at: row.get("updated_at")?,
             erased_at: row.get("erased_at")?,
@@ -313,10 +320,12 @@ async fn transition(
     match row {
         None => Err(ControlError::NotFound),
         Some(row) => {
-            let actual: CompanyStatus = row
-                .get::<String>("status")?
-                .parse()
-                .map_err(ControlError::Corrupt)?;
+            let actual: CompanyStatus =
+                row.get::<String>("status")?
+                    .parse()
+                    .map_err(|e: UnknownValue| {
+                        ControlError::Corrupt(format!("company status `{}`", e.given))
+                    })?;
             Err(ControlError::InvalidTransition { from: actual, to })
         }
     }

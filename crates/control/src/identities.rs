@@ -5,35 +5,21 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use silo_store::{Row, Timestamp, Tx, params};
 
-/// Whether an identity can log in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentityStatus {
-    /// Has a password and may log in.
-    Active,
-    /// Was invited and has not set a password yet.
-    Invited,
-    /// May not log in.
-    Disabled,
+silo_contract::string_enum! {
+    /// Whether an identity can log in.
+    pub enum IdentityStatus {
+        /// Has a password and may log in.
+        Active = "active",
+        /// Was invited and has not set a password yet.
+        Invited = "invited",
+        /// May not log in.
+        Disabled = "disabled",
+    }
 }
 
 impl IdentityStatus {
-    /// The stored name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            IdentityStatus::Active => "active",
-            IdentityStatus::Invited => "invited",
-            IdentityStatus::Disabled => "disabled",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, ControlError> {
-        match s {
-            "active" => Ok(IdentityStatus::Active),
-            "invited" => Ok(IdentityStatus::Invited),
-            "disabled" => Ok(IdentityStatus::Disabled),
-            other => Err(ControlError::Corrupt(format!("identity status `{other}`"))),
-        }
+    fn stored(s: &str) -> Result<Self, ControlError> {
+        Self::parse(s).ok_or_else(|| ControlError::Corrupt(format!("identity status `{s}`")))
     }
 }
 
@@ -107,7 +93,7 @@ impl Identity {
             email: Email::parse(&row.get::<String>("email")?)
                 .map_err(|e| ControlError::Corrupt(e.into()))?,
             name: row.get("name")?,
-            status: IdentityStatus::parse(&row.get::<String>("status")?)?,
+            status: IdentityStatus::stored(&row.get::<String>("status")?)?,
             password_hash: row.get("password_hash")?,
             email_verified_at: row.get("email_verified_at")?,
             tokens_valid_after: row.get("tokens_valid_after")?,

@@ -23,31 +23,23 @@ use std::time::Duration;
 /// How long an invitation stays valid unless the deployment says otherwise.
 pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// Where an invitation stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InvitationStatus {
-    /// Waiting for the person (possibly expired: see `expires_at`).
-    Pending,
-    /// Accepted: the membership exists.
-    Accepted,
-    /// The person said no.
-    Declined,
-    /// The company withdrew it (or removed the member).
-    Revoked,
+silo_contract::string_enum! {
+    /// Where an invitation stands.
+    pub enum InvitationStatus {
+        /// Waiting for the person (possibly expired: see `expires_at`).
+        Pending = "pending",
+        /// Accepted: the membership exists.
+        Accepted = "accepted",
+        /// The person said no.
+        Declined = "declined",
+        /// The company withdrew it (or removed the member).
+        Revoked = "revoked",
+    }
 }
 
 impl InvitationStatus {
-    fn parse(s: &str) -> Result<Self, ControlError> {
-        match s {
-            "pending" => Ok(InvitationStatus::Pending),
-            "accepted" => Ok(InvitationStatus::Accepted),
-            "declined" => Ok(InvitationStatus::Declined),
-            "revoked" => Ok(InvitationStatus::Revoked),
-            other => Err(ControlError::Corrupt(format!(
-                "invitation status `{other}`"
-            ))),
-        }
+    fn stored(s: &str) -> Result<Self, ControlError> {
+        Self::parse(s).ok_or_else(|| ControlError::Corrupt(format!("invitation status `{s}`")))
     }
 }
 
@@ -203,7 +195,7 @@ fn from_row(row: &Row, now: Timestamp) -> Result<Invitation, ControlError> {
             .map_err(|e| ControlError::Corrupt(e.into()))?,
         role: crate::memberships::parse_role(row)?,
         name: row.get("name")?,
-        status: InvitationStatus::parse(&row.get::<String>("status")?)?,
+        status: InvitationStatus::stored(&row.get::<String>("status")?)?,
         invited_by,
         language: row.get("language")?,
         created_at: row.get("created_at")?,

@@ -22,7 +22,7 @@ mod two_factor;
 mod types;
 
 pub use access::AccessView;
-pub use audit::{AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
+pub use audit::{AuditAction, AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
 pub use companies::{Company, NewCompany};
 pub use error::ControlError;
 pub use fleet::Eraser;
@@ -38,10 +38,7 @@ pub use plans::{Plan, PlanLimits};
 pub use sessions::{RotatedSession, SESSION_ABSOLUTE_TTL, SESSION_IDLE_TTL, SessionError};
 pub use signups::{PASSWORD_RESET_TTL, PendingSignup, SIGNUP_TTL};
 pub use two_factor::{PendingTwoFactor, SecondFactor, TwoFactorError};
-pub use types::{
-    CompanyId, CompanyStatus, Email, IdentityId, InvitationId, Slug, role_schema,
-    string_enum_schema,
-};
+pub use types::{CompanyId, CompanyStatus, Email, IdentityId, InvitationId, Slug, role_schema};
 
 use silo_store::postgres;
 use silo_store::sqlite::{self, PoolLimits};

@@ -125,10 +125,11 @@ impl ControlPlane {
                         .map_err(|e| ControlError::Corrupt(e.into()))?,
                     name: row.get("name")?,
                     role: parse_role(row)?,
-                    status: row
-                        .get::<String>("status")?
-                        .parse()
-                        .map_err(ControlError::Corrupt)?,
+                    status: row.get::<String>("status")?.parse().map_err(
+                        |e: silo_contract::UnknownValue| {
+                            ControlError::Corrupt(format!("company status `{}`", e.given))
+                        },
+                    )?,
                 })
             })
             .collect()

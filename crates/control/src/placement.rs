@@ -5,23 +5,13 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use silo_store::{Row, Timestamp, Tx, params};
 
-/// The storage engine holding a tenant database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Backend {
-    /// A file under `<data>/tenants/`.
-    Sqlite,
-    /// A database on one of the configured PostgreSQL servers.
-    Postgres,
-}
-
-impl Backend {
-    /// The stored name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        }
+silo_contract::string_enum! {
+    /// The storage engine holding a tenant database.
+    pub enum Backend {
+        /// A file under `<data>/tenants/`.
+        Sqlite = "sqlite",
+        /// A database on one of the configured PostgreSQL servers.
+        Postgres = "postgres",
     }
 }
 
@@ -57,11 +47,9 @@ pub struct NewPlacement {
 
 impl Placement {
     pub(crate) fn from_row(row: &Row, id_column: &str) -> Result<Placement, ControlError> {
-        let backend = match row.get::<String>("backend")?.as_str() {
-            "sqlite" => Backend::Sqlite,
-            "postgres" => Backend::Postgres,
-            other => return Err(ControlError::Corrupt(format!("backend `{other}`"))),
-        };
+        let backend: String = row.get("backend")?;
+        let backend = Backend::parse(&backend)
+            .ok_or_else(|| ControlError::Corrupt(format!("backend `{backend}`")))?;
         Ok(Placement {
             company_id: row.get(id_column)?,
             backend,

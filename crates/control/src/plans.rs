@@ -2,62 +2,18 @@
 
 use crate::{ControlError, ControlPlane};
 use schemars::JsonSchema;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use silo_store::params;
-use std::fmt;
-use std::str::FromStr;
 
-/// A plan a company can be on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Plan {
-    /// 10 seats, 2,500 contacts; where every company starts.
-    Starter,
-    /// 50 seats, 50,000 contacts.
-    Growth,
-    /// No limits.
-    Scale,
-}
-
-impl Plan {
-    /// The stored and wire name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Plan::Starter => "starter",
-            Plan::Growth => "growth",
-            Plan::Scale => "scale",
-        }
-    }
-}
-
-impl fmt::Display for Plan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Plan {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl schemars::JsonSchema for Plan {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Plan".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::types::string_enum_schema(&["starter", "growth", "scale"])
-    }
-}
-
-impl FromStr for Plan {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Plan::Starter, Plan::Growth, Plan::Scale]
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown plan `{s}` (expected starter, growth or scale)"))
+silo_contract::string_enum! {
+    /// A plan a company can be on.
+    pub enum Plan {
+        /// 10 seats, 2,500 contacts; where every company starts.
+        Starter = "starter",
+        /// 50 seats, 50,000 contacts.
+        Growth = "growth",
+        /// No limits.
+        Scale = "scale",
     }
 }
 

@@ -2,7 +2,7 @@
 //! at the edge; holding one means it is valid.
 
 use schemars::JsonSchema;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use silo_store::{FromValue, Value};
 use std::fmt;
 use std::str::FromStr;
@@ -167,30 +167,21 @@ impl fmt::Display for Email {
     }
 }
 
-/// Where a company is in its lifecycle: `provisioning -> active <-> suspended -> erased`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CompanyStatus {
-    /// Its database is being created; serves nothing.
-    Provisioning,
-    /// Serves requests.
-    Active,
-    /// Kept, but serves nothing until resumed.
-    Suspended,
-    /// Its database is gone; only a tombstone remains.
-    Erased,
+silo_contract::string_enum! {
+    /// Where a company is in its lifecycle: `provisioning -> active <-> suspended -> erased`.
+    pub enum CompanyStatus {
+        /// Its database is being created; serves nothing.
+        Provisioning = "provisioning",
+        /// Serves requests.
+        Active = "active",
+        /// Kept, but serves nothing until resumed.
+        Suspended = "suspended",
+        /// Its database is gone; only a tombstone remains.
+        Erased = "erased",
+    }
 }
 
 impl CompanyStatus {
-    /// The stored and wire name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CompanyStatus::Provisioning => "provisioning",
-            CompanyStatus::Active => "active",
-            CompanyStatus::Suspended => "suspended",
-            CompanyStatus::Erased => "erased",
-        }
-    }
-
     /// Whether the lifecycle allows going from `self` to `to`.
     pub fn can_become(self, to: CompanyStatus) -> bool {
         use CompanyStatus::*;
@@ -204,52 +195,10 @@ impl CompanyStatus {
     }
 }
 
-impl fmt::Display for CompanyStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CompanyStatus {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl FromStr for CompanyStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            CompanyStatus::Provisioning,
-            CompanyStatus::Active,
-            CompanyStatus::Suspended,
-            CompanyStatus::Erased,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == s)
-        .ok_or_else(|| format!("unknown company status `{s}`"))
-    }
-}
-
-/// A JSON schema for a string that takes one of `values` (for enums serialised by hand).
-pub fn string_enum_schema(values: &[&str]) -> schemars::Schema {
-    schemars::json_schema!({ "type": "string", "enum": values })
-}
-
-impl schemars::JsonSchema for CompanyStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CompanyStatus".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        string_enum_schema(&["provisioning", "active", "suspended", "erased"])
-    }
-}
-
 /// The schema of a role name, from the role registry.
 pub fn role_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let names: Vec<&str> = silo_roles::Role::ALL.iter().map(|r| r.as_str()).collect();
-    string_enum_schema(&names)
+    silo_contract::string_enum_schema(&names)
 }
 
 #[cfg(test)]

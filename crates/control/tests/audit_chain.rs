@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 //! The audit hash chain detects changed, removed and reordered records.
 
-use silo_control::{AuditEvent, CompanyId, ControlPlane, Outcome};
+use silo_control::{AuditAction, AuditEvent, CompanyId, ControlPlane, Outcome};
 use silo_store::sqlite::{PoolLimits, open_existing};
 
 async fn plane_with_records(dir: &tempfile::TempDir, n: usize) -> (ControlPlane, CompanyId) {
@@ -13,9 +13,9 @@ async fn plane_with_records(dir: &tempfile::TempDir, n: usize) -> (ControlPlane,
         let mut event = AuditEvent::operator(
             company,
             if i % 2 == 0 {
-                "contact.create"
+                AuditAction::ContactCreate
             } else {
-                "deal.update"
+                AuditAction::DealUpdate
             },
         );
         event.target = Some(format!("target-{i}"));
@@ -25,7 +25,7 @@ async fn plane_with_records(dir: &tempfile::TempDir, n: usize) -> (ControlPlane,
         .record(AuditEvent {
             company: None,
             actor: None,
-            action: "auth.login",
+            action: AuditAction::AuthLogin,
             target: None,
             outcome: Outcome::Failure,
             client_ip: Some("10.0.0.1".into()),
@@ -127,7 +127,7 @@ async fn records_keep_appending_after_a_restart() {
         .await
         .unwrap();
     plane
-        .record(AuditEvent::operator(company, "company.suspend"))
+        .record(AuditEvent::operator(company, AuditAction::CompanySuspend))
         .await
         .unwrap();
     assert!(first_broken(&plane, company).await.is_none());

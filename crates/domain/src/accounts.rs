@@ -1,6 +1,6 @@
 //! Accounts: the client organisations an agency works for.
 
-use crate::error::{DomainError, DomainResult, Problems};
+use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::input::{Patch, optional_text, present, text};
 use crate::list::ListParams;
 use schemars::JsonSchema;
@@ -145,7 +145,7 @@ pub async fn delete(db: &TenantDb, id: Uuid) -> DomainResult<()> {
         .await?;
     if invoices.get::<i64>("n")? > 0 {
         return Err(DomainError::conflict(
-            "has_invoices",
+            ErrorCode::HasInvoices,
             "the account has invoices and cannot be deleted",
         ));
     }

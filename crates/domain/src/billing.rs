@@ -7,7 +7,7 @@
 //! increment back: no gaps, no duplicates. The number is the company's prefix (verbatim), the
 //! year of the issue date, and the sequence padded to four digits: `ACME-2026-0001`.
 
-use crate::error::{DomainError, DomainResult, Problems};
+use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::input::{format_date, month_of, optional_date, optional_text, parse_date};
 use crate::invoices::{Invoice, InvoiceStatus, load};
 use crate::invoicing;
@@ -54,7 +54,7 @@ pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<I
     let inv = load(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Draft {
         return Err(DomainError::conflict(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("an {} invoice cannot be issued again", inv.status.as_str()),
         ));
     }
@@ -137,7 +137,7 @@ pub async fn pay(db: &TenantDb, id: Uuid, payment: NewPayment) -> DomainResult<I
     let inv = load(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Issued {
         return Err(DomainError::conflict(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!(
                 "a payment cannot be recorded on a {} invoice",
                 inv.status.as_str()

@@ -3,48 +3,24 @@
 //! where.
 
 use crate::deals;
-use crate::error::{DomainError, DomainResult, Problems};
+use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::input::{Patch, email, long_text, optional_id, present, text};
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
-use std::str::FromStr;
 use uuid::Uuid;
 
-/// Where a contract is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContractStatus {
-    /// Being written; the only state in which it can change.
-    Draft,
-    /// Sent to the client; the body is frozen.
-    Sent,
-    /// Signed; final.
-    Signed,
-}
-
-impl ContractStatus {
-    /// The stored and wire name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ContractStatus::Draft => "draft",
-            ContractStatus::Sent => "sent",
-            ContractStatus::Signed => "signed",
-        }
-    }
-}
-
-impl FromStr for ContractStatus {
-    type Err = &'static str;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "draft" => Ok(ContractStatus::Draft),
-            "sent" => Ok(ContractStatus::Sent),
-            "signed" => Ok(ContractStatus::Signed),
-            _ => Err("must be draft, sent or signed"),
-        }
+silo_contract::string_enum! {
+    /// Where a contract is in its life.
+    pub enum ContractStatus {
+        /// Being written; the only state in which it can change.
+        Draft = "draft",
+        /// Sent to the client; the body is frozen.
+        Sent = "sent",
+        /// Signed; final.
+        Signed = "signed",
     }
 }
 
@@ -125,10 +101,12 @@ fn from_row(row: &Row) -> Result<Contract, StoreError> {
     Ok(Contract {
         id: row.get("id")?,
         title: row.get("title")?,
-        status: status.parse().map_err(|e: &str| StoreError::Decode {
-            column: "status".into(),
-            reason: e.into(),
-        })?,
+        status: status
+            .parse()
+            .map_err(|e: silo_contract::UnknownValue| StoreError::Decode {
+                column: "status".into(),
+                reason: e.to_string(),
+            })?,
         body: row.get("body")?,
         deal_id: row.get("deal_id")?,
         document_sha256: row.get("document_sha256")?,
@@ -216,7 +194,7 @@ pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contra
 
 fn locked(c: &Contract) -> DomainError {
     DomainError::conflict(
-        "contract_locked",
+        ErrorCode::ContractLocked,
         format!("a {} contract cannot change", c.status.as_str()),
     )
 }
@@ -271,7 +249,7 @@ pub async fn send(db: &TenantDb, id: Uuid) -> DomainResult<Contract> {
     let c = load(&mut tx, id).await?;
     if c.status != ContractStatus::Draft {
         return Err(DomainError::conflict(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("a {} contract cannot be sent", c.status.as_str()),
         ));
     }
@@ -309,7 +287,7 @@ pub async fn sign(
     let c = load(&mut tx, id).await?;
     if c.status != ContractStatus::Sent {
         return Err(DomainError::conflict(
-            "invalid_transition",
+            ErrorCode::InvalidTransition,
             format!("a {} contract cannot be signed", c.status.as_str()),
         ));
     }

@@ -5,7 +5,7 @@
 //! stage changes with `409 invalid_transition`. Every stage a deal enters is recorded with its
 //! time and who moved it.
 
-use crate::error::{DomainError, DomainResult, Problems};
+use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::input::{
     Patch, format_date, month_of, optional_date, optional_id, optional_text, present, text,
 };
@@ -98,7 +98,9 @@ fn from_row(row: &Row) -> Result<Deal, StoreError> {
         title: row.get("title")?,
         value_cents: Cents::new(row.get("value_cents")?).map_err(|e| decode("value_cents", e))?,
         currency: Currency::parse(&currency).map_err(|e| decode("currency", e))?,
-        stage: stage.parse().map_err(|e| decode("stage", e))?,
+        stage: stage
+            .parse()
+            .map_err(|e: silo_contract::UnknownValue| decode("stage", &e.to_string()))?,
         source: row.get("source")?,
         account_id: row.get("account_id")?,
         contact_id: row.get("contact_id")?,
@@ -370,7 +372,7 @@ pub async fn update(
     {
         if !d.stage.may_move_to(to) {
             return Err(DomainError::conflict(
-                "invalid_transition",
+                ErrorCode::InvalidTransition,
                 format!("a {} deal cannot move to {}", d.stage.as_str(), to.as_str()),
             ));
         }

@@ -1,5 +1,6 @@
 //! What a domain operation can refuse or fail with, and a collector for field problems.
 
+pub use silo_contract::ErrorCode;
 use silo_store::StoreError;
 use std::collections::BTreeMap;
 
@@ -12,8 +13,8 @@ pub enum DomainError {
     /// The row's state does not allow the change (a sent contract's body, an issued invoice).
     #[error("{message}")]
     Conflict {
-        /// A snake_case code for clients.
-        code: &'static str,
+        /// The code for clients (one whose status is 409).
+        code: ErrorCode,
         /// For people.
         message: String,
     },
@@ -39,7 +40,7 @@ impl From<StoreError> for DomainError {
 
 impl DomainError {
     /// A 409-style refusal.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         DomainError::Conflict {
             code,
             message: message.into(),

@@ -3,41 +3,17 @@
 use crate::money::{Cents, Quantity, VatRate};
 use schemars::JsonSchema;
 use serde::Serialize;
-use std::str::FromStr;
 use uuid::Uuid;
 
-/// Where an invoice is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InvoiceStatus {
-    /// Being written; the only state in which it can change.
-    Draft,
-    /// Numbered and sent; awaiting payment.
-    Issued,
-    /// Paid in full.
-    Paid,
-}
-
-impl InvoiceStatus {
-    /// The stored and wire name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            InvoiceStatus::Draft => "draft",
-            InvoiceStatus::Issued => "issued",
-            InvoiceStatus::Paid => "paid",
-        }
-    }
-}
-
-impl FromStr for InvoiceStatus {
-    type Err = &'static str;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "draft" => Ok(InvoiceStatus::Draft),
-            "issued" => Ok(InvoiceStatus::Issued),
-            "paid" => Ok(InvoiceStatus::Paid),
-            _ => Err("must be draft, issued or paid"),
-        }
+silo_contract::string_enum! {
+    /// Where an invoice is in its life.
+    pub enum InvoiceStatus {
+        /// Being written; the only state in which it can change.
+        Draft = "draft",
+        /// Numbered and sent; awaiting payment.
+        Issued = "issued",
+        /// Paid in full.
+        Paid = "paid",
     }
 }
 

@@ -6,7 +6,7 @@
 //! wire `quantity` is a JSON number with at most three decimals, 1 when left out. A line's VAT
 //! rate is 2100 basis points (21 %) when left out.
 
-use crate::error::{DomainError, DomainResult, Problems};
+use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::input::{Patch, format_date, optional_date, optional_id, optional_text, present, text};
 pub use crate::invoice_parts::{InvoiceStatus, Line, Payment, Seller};
 use crate::list::ListParams;
@@ -171,7 +171,9 @@ fn from_row(row: &Row) -> Result<Invoice, StoreError> {
     Ok(Invoice {
         id: row.get("id")?,
         number: row.get("number")?,
-        status: status.parse().map_err(|e| decode_err("status", e))?,
+        status: status
+            .parse()
+            .map_err(|e: silo_contract::UnknownValue| decode_err("status", &e.to_string()))?,
         currency: Currency::parse(&currency).map_err(|e| decode_err("currency", e))?,
         account_id: row.get("account_id")?,
         deal_id: row.get("deal_id")?,
@@ -392,7 +394,7 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: InvoicePatch) -> DomainResul
     let mut inv = load(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Draft {
         return Err(DomainError::conflict(
-            "invoice_locked",
+            ErrorCode::InvoiceLocked,
             format!("an {} invoice cannot change", inv.status.as_str()),
         ));
     }

@@ -3,37 +3,25 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 use silo_store::Timestamp;
-use std::str::FromStr;
 use uuid::Uuid;
 
-/// A stage of the pipeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// A first contact.
-    Lead,
-    /// Budget and need confirmed.
-    Qualified,
-    /// A proposal is out.
-    Proposal,
-    /// Closed, won.
-    Won,
-    /// Closed, lost.
-    Lost,
+silo_contract::string_enum! {
+    /// A stage of the pipeline.
+    pub enum Stage {
+        /// A first contact.
+        Lead = "lead",
+        /// Budget and need confirmed.
+        Qualified = "qualified",
+        /// A proposal is out.
+        Proposal = "proposal",
+        /// Closed, won.
+        Won = "won",
+        /// Closed, lost.
+        Lost = "lost",
+    }
 }
 
 impl Stage {
-    /// The stored and wire name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Stage::Lead => "lead",
-            Stage::Qualified => "qualified",
-            Stage::Proposal => "proposal",
-            Stage::Won => "won",
-            Stage::Lost => "lost",
-        }
-    }
-
     /// Whether the deal is closed (won or lost).
     pub const fn is_closed(self) -> bool {
         matches!(self, Stage::Won | Stage::Lost)
@@ -42,22 +30,6 @@ impl Stage {
     /// Whether a deal in this stage may move to `to`.
     pub fn may_move_to(self, to: Stage) -> bool {
         self == to || !self.is_closed()
-    }
-}
-
-impl FromStr for Stage {
-    type Err = &'static str;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            Stage::Lead,
-            Stage::Qualified,
-            Stage::Proposal,
-            Stage::Won,
-            Stage::Lost,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
-        .ok_or("must be lead, qualified, proposal, won or lost")
     }
 }
 

@@ -25,7 +25,7 @@ fn input<T: DeserializeOwned>(v: serde_json::Value) -> T {
 
 fn code(e: DomainError) -> String {
     match e {
-        DomainError::Conflict { code, .. } => code.to_owned(),
+        DomainError::Conflict { code, .. } => code.as_str().to_owned(),
         DomainError::Invalid(fields) => format!(
             "invalid:{}",
             fields.keys().cloned().collect::<Vec<_>>().join(",")

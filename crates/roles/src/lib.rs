@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod matrix;
+pub mod reference;
 mod role;
 pub mod typescript;
 

@@ -120,6 +120,14 @@ impl Role {
             _ => target != Role::Owner,
         }
     }
+
+    /// The roles this role may grant, and whose memberships it may change or remove
+    /// ([`Role::may_manage`] over every role), most powerful first.
+    pub fn manageable(self) -> impl Iterator<Item = Role> {
+        Role::ALL
+            .into_iter()
+            .filter(move |target| self.may_manage(*target))
+    }
 }
 
 impl fmt::Display for Role {
@@ -163,6 +171,12 @@ mod tests {
                 !role.may_manage(Role::Viewer),
                 "{role} must not manage members"
             );
+            assert_eq!(role.manageable().count(), 0);
         }
+        assert_eq!(Role::Owner.manageable().count(), 8);
+        assert_eq!(
+            Role::Admin.manageable().collect::<Vec<_>>(),
+            Role::ALL[1..].to_vec()
+        );
     }
 }

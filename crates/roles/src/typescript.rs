@@ -72,7 +72,26 @@ pub fn to_typescript() -> String {
     out.push_str(
         "export function can(role: Role | null | undefined, permission: Permission): boolean {\n",
     );
-    out.push_str("  return role != null && MATRIX[role].includes(permission);\n}\n");
+    out.push_str("  return role != null && MATRIX[role].includes(permission);\n}\n\n");
+    out.push_str(
+        "/** The roles each role may grant, and whose memberships it may change or remove. */\n",
+    );
+    out.push_str("export const GRANTABLE: Readonly<Record<Role, readonly Role[]>> = {\n");
+    for role in Role::ALL {
+        let roles: Vec<String> = role.manageable().map(|r| format!("\"{r}\"")).collect();
+        let _ = writeln!(out, "  {role}: [{}],", roles.join(", "));
+    }
+    out.push_str("};\n\n");
+    out.push_str(
+        "/** Whether `actor` may grant `target`, or change or remove a membership holding it; the server enforces the same rule. */\n",
+    );
+    out.push_str(
+        "export function mayManage(actor: Role | null | undefined, target: Role): boolean {\n",
+    );
+    out.push_str("  return actor != null && GRANTABLE[actor].includes(target);\n}\n\n");
+    out.push_str("/** The roles `actor` may grant (none without a role). */\n");
+    out.push_str("export function grantableRoles(actor: Role | null | undefined): Role[] {\n");
+    out.push_str("  return actor == null ? [] : [...GRANTABLE[actor]];\n}\n");
     out
 }
 
@@ -86,6 +105,8 @@ mod tests {
         assert!(ts.starts_with("// @generated"));
         assert!(ts.contains("  viewer: [\"company.read\", \"crm.read\", \"deals.read\", \"contracts.read\", \"invoices.read\", \"projects.read\"],"));
         assert!(ts.contains("  finance: \"Finance\","));
+        assert!(ts.contains("  admin: [\"admin\", \"manager\", \"sales\", \"marketing\", \"delivery\", \"finance\", \"viewer\"],"));
+        assert!(ts.contains("  manager: [],"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::binding::Tenant;
 use crate::error::ApiError;
-use silo_control::Outcome;
+use silo_control::{AuditAction, Outcome};
 
 /// Records a successful write by the tenant's caller: `action` like `contact.create`, `target`
 /// the id written. Never names, amounts or bodies. A failed audit write fails the request, so
@@ -11,7 +11,7 @@ use silo_control::Outcome;
 pub async fn record_write(
     state: &AppState,
     tenant: &Tenant,
-    action: &'static str,
+    action: AuditAction,
     target: impl ToString,
 ) -> Result<(), ApiError> {
     state
@@ -27,7 +27,7 @@ pub async fn record_write(
         .await
         .map_err(|e| {
             // The write itself has committed; the failure is loud so it cannot go unnoticed.
-            tracing::error!(company = %tenant.company.id, action, error = %e, "audit record for a committed write failed");
+            tracing::error!(company = %tenant.company.id, action = action.as_str(), error = %e, "audit record for a committed write failed");
             ApiError::Unavailable(format!("audit trail unavailable: {e}"))
         })?;
     Ok(())

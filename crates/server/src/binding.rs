@@ -8,7 +8,9 @@ use crate::routes::Access;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use silo_control::{AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId, Outcome};
+use silo_control::{
+    AuditAction, AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId, Outcome,
+};
 use silo_roles::Role;
 use silo_store::TenantDb;
 use std::net::SocketAddr;
@@ -42,7 +44,7 @@ impl RequestMeta {
         &self,
         company: Option<CompanyId>,
         actor: Option<IdentityId>,
-        action: &'static str,
+        action: AuditAction,
         target: Option<String>,
         outcome: Outcome,
     ) -> AuditEvent {
@@ -221,12 +223,15 @@ impl FromRequestParts<AppState> for Tenant {
         };
         if company.status == CompanyStatus::Suspended {
             return Err(refusal
-                .record("access.company_suspended", ApiError::CompanySuspended)
+                .record(
+                    AuditAction::AccessCompanySuspended,
+                    ApiError::CompanySuspended,
+                )
                 .await);
         }
         let Some(role) = view.role else {
             return Err(refusal
-                .record("access.not_a_member", ApiError::NotAMember)
+                .record(AuditAction::AccessNotAMember, ApiError::NotAMember)
                 .await);
         };
         // Read in the same registry view as the membership, so turning the requirement on (or
@@ -234,14 +239,14 @@ impl FromRequestParts<AppState> for Tenant {
         if company.require_two_factor && !view.two_factor {
             return Err(refusal
                 .record(
-                    "access.two_factor_setup_required",
+                    AuditAction::AccessTwoFactorSetupRequired,
                     ApiError::TwoFactorSetupRequired,
                 )
                 .await);
         }
         if !role.can(permission) {
             return Err(refusal
-                .record("access.forbidden", ApiError::Forbidden)
+                .record(AuditAction::AccessForbidden, ApiError::Forbidden)
                 .await);
         }
         note_bound(parts, auth.identity.id, Some(company.id));
@@ -265,7 +270,7 @@ struct Refusal<'a> {
 }
 
 impl Refusal<'_> {
-    async fn record(&self, action: &'static str, error: ApiError) -> ApiError {
+    async fn record(&self, action: AuditAction, error: ApiError) -> ApiError {
         let target = Some(format!("{} {}", self.parts.method, self.parts.uri.path()));
         let event = self.auth.meta.event(
             Some(self.company),

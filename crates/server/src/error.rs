@@ -1,148 +1,173 @@
-//! The one HTTP error type: every refusal and failure a handler can return, with its status
-//! and code from api.md. Causes of server-side failures are logged, never sent.
+//! The one HTTP error type: every refusal and failure a handler can return. Each maps to one
+//! [`ErrorCode`], which carries its HTTP status (declared once, in `silo-contract`). Causes of
+//! server-side failures are logged, never sent.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+pub use silo_contract::ErrorCode;
 use std::collections::BTreeMap;
 
-/// An error answer. Each variant documents its status and `code`.
+/// An error answer. Each variant names its `code`; the status is the code's.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 400 `bad_request`: the body is not JSON or not the expected shape.
+    /// `bad_request`: the body is not JSON or not the expected shape.
     #[error("{0}")]
     BadRequest(String),
-    /// 401 `unauthenticated`: the token is missing or fails any check. The reason is logged
+    /// `unauthenticated`: the token is missing or fails any check. The reason is logged
     /// only, so a forger learns nothing.
     #[error("authentication required")]
     Unauthenticated(String),
-    /// 401 `invalid_credentials`: unknown email or wrong password, the same answer for both.
+    /// `invalid_credentials`: unknown email or wrong password, the same answer for both.
     #[error("email or password is wrong")]
     InvalidCredentials,
-    /// 401 `two_factor_required`: the password was right, and the identity has two-factor
+    /// `two_factor_required`: the password was right, and the identity has two-factor
     /// authentication on: log in again with `code`.
     #[error("a code from your authenticator app or a recovery code is required")]
     TwoFactorRequired,
-    /// 403 `no_company`: a company-scoped route with an identity-only token.
+    /// `no_company`: a company-scoped route with an identity-only token.
     #[error("this route needs a token bound to a company")]
     NoCompany,
-    /// 403 `tenant_unresolved`: the token's company is unknown, provisioning or erased.
+    /// `tenant_unresolved`: the token's company is unknown, provisioning or erased.
     #[error("the token's company cannot be resolved")]
     TenantUnresolved,
-    /// 403 `company_suspended`.
+    /// `company_suspended`.
     #[error("the company is suspended")]
     CompanySuspended,
-    /// 403 `not_a_member`: the identity holds no membership in the company now.
+    /// `not_a_member`: the identity holds no membership in the company now.
     #[error("you are not a member of this company")]
     NotAMember,
-    /// 403 `two_factor_setup_required`: the company requires two-factor authentication and the
+    /// `two_factor_setup_required`: the company requires two-factor authentication and the
     /// identity has not turned it on (set it up with the identity-level `/api/auth/2fa` routes).
     #[error("this company requires two-factor authentication; set it up first")]
     TwoFactorSetupRequired,
-    /// 403 `forbidden`: the role lacks the route's permission.
+    /// `forbidden`: the role lacks the route's permission.
     #[error("your role does not allow this")]
     Forbidden,
-    /// 403 `signup_disabled`: this deployment does not allow self-service signup.
+    /// `signup_disabled`: this deployment does not allow self-service signup.
     #[error("signup is disabled on this server")]
     SignupDisabled,
-    /// 403 `plan_limit`: the plan allows no more of something.
+    /// `plan_limit`: the plan allows no more of something.
     #[error("{0}")]
     PlanLimit(String),
-    /// 404 `not_found`.
+    /// `not_found`.
     #[error("not found")]
     NotFound,
-    /// 405 `method_not_allowed`: the path exists, the method does not.
+    /// `method_not_allowed`: the path exists, the method does not.
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// 409 with a specific code (`conflict`, `last_owner`, ...).
+    /// A conflict with the current data, with its specific code (`conflict`, `last_owner`, ...).
     #[error("{message}")]
     Conflict {
-        /// The code.
-        code: &'static str,
+        /// The code (one whose status is 409).
+        code: ErrorCode,
         /// For people.
         message: String,
     },
-    /// 413 `payload_too_large`.
+    /// `payload_too_large`.
     #[error("request body is too large")]
     PayloadTooLarge,
     /// 422 `invalid`, with a problem per field.
     #[error("some fields are invalid")]
     Invalid(BTreeMap<String, String>),
-    /// 429 `rate_limited`, with `Retry-After` in seconds.
+    /// `rate_limited`, with `Retry-After` in seconds.
     #[error("too many attempts, try again later")]
     RateLimited {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
-    /// 503 `busy`: too much password work is running; with `Retry-After` in seconds.
+    /// `busy`: too much password work is running; with `Retry-After` in seconds.
     #[error("the server is busy, try again shortly")]
     Busy {
         /// Seconds after which a retry may find room.
         retry_after: u64,
     },
-    /// 503 `tenant_unavailable`: the company's database cannot be opened or reached.
+    /// `tenant_unavailable`: the company's database cannot be opened or reached.
     #[error("the company's data is temporarily unavailable")]
     TenantUnavailable(String),
-    /// 503 `unavailable`: the control plane cannot be reached.
+    /// `unavailable`: the control plane cannot be reached.
     #[error("service temporarily unavailable")]
     Unavailable(String),
-    /// 500 `internal`: a bug or an unexpected failure; the cause is logged.
+    /// `internal`: a bug or an unexpected failure; the cause is logged.
     #[error("internal error")]
     Internal(String),
 }
 
 impl ApiError {
-    /// A 409 `conflict` with a message.
+    /// A plain `conflict` with a message.
     pub fn conflict(message: impl Into<String>) -> Self {
         ApiError::Conflict {
-            code: "conflict",
+            code: ErrorCode::Conflict,
             message: message.into(),
         }
     }
 
-    /// A 422 for one field.
+    /// An `invalid` answer for one field.
     pub fn invalid(field: &str, problem: impl Into<String>) -> Self {
         ApiError::Invalid(BTreeMap::from([(field.to_owned(), problem.into())]))
     }
 
-    /// Status and code, as in api.md.
-    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// The answer's code; its status is `code().status()`.
+    pub fn code(&self) -> ErrorCode {
         use ApiError::*;
         match self {
-            BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            TwoFactorRequired => (StatusCode::UNAUTHORIZED, "two_factor_required"),
-            NoCompany => (StatusCode::FORBIDDEN, "no_company"),
-            TenantUnresolved => (StatusCode::FORBIDDEN, "tenant_unresolved"),
-            CompanySuspended => (StatusCode::FORBIDDEN, "company_suspended"),
-            NotAMember => (StatusCode::FORBIDDEN, "not_a_member"),
-            TwoFactorSetupRequired => (StatusCode::FORBIDDEN, "two_factor_setup_required"),
-            Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            SignupDisabled => (StatusCode::FORBIDDEN, "signup_disabled"),
-            PlanLimit(_) => (StatusCode::FORBIDDEN, "plan_limit"),
-            NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            TenantUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "tenant_unavailable"),
-            Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            BadRequest(_) => ErrorCode::BadRequest,
+            Unauthenticated(_) => ErrorCode::Unauthenticated,
+            InvalidCredentials => ErrorCode::InvalidCredentials,
+            TwoFactorRequired => ErrorCode::TwoFactorRequired,
+            NoCompany => ErrorCode::NoCompany,
+            TenantUnresolved => ErrorCode::TenantUnresolved,
+            CompanySuspended => ErrorCode::CompanySuspended,
+            NotAMember => ErrorCode::NotAMember,
+            TwoFactorSetupRequired => ErrorCode::TwoFactorSetupRequired,
+            Forbidden => ErrorCode::Forbidden,
+            SignupDisabled => ErrorCode::SignupDisabled,
+            PlanLimit(_) => ErrorCode::PlanLimit,
+            NotFound => ErrorCode::NotFound,
+            MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Conflict { code, .. } => *code,
+            PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            Invalid(_) => ErrorCode::Invalid,
+            RateLimited { .. } => ErrorCode::RateLimited,
+            Busy { .. } => ErrorCode::Busy,
+            TenantUnavailable(_) => ErrorCode::TenantUnavailable,
+            Unavailable(_) => ErrorCode::Unavailable,
+            Internal(_) => ErrorCode::Internal,
         }
     }
+
+    /// The answer's HTTP status: its code's.
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code())
+    }
+}
+
+/// The error statuses for the OpenAPI document, each described by the codes answered with
+/// it (from [`ErrorCode`], so the document cannot miss one).
+pub fn documented_statuses() -> Vec<(u16, String)> {
+    ErrorCode::by_status()
+        .into_iter()
+        .map(|(status, codes)| {
+            let names: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+            (status, names.join(", "))
+        })
+        .collect()
+}
+
+/// The HTTP status of `code`, as `silo-contract` declares it.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+        let code = self.code();
+        let status = status_of(code);
         match &self {
             ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
             ApiError::TenantUnavailable(cause) | ApiError::Unavailable(cause) => {
-                tracing::warn!(%cause, code, "unavailable")
+                tracing::warn!(%cause, code = code.as_str(), "unavailable")
             }
             ApiError::Unauthenticated(reason) => tracing::info!(%reason, "token refused"),
             ApiError::Busy { .. } => tracing::warn!("every password slot is taken; refused"),
@@ -182,19 +207,19 @@ impl From<silo_control::ControlError> for ApiError {
         match e {
             ControlError::NotFound => ApiError::NotFound,
             ControlError::SlugTaken(slug) => ApiError::Conflict {
-                code: "slug_taken",
+                code: ErrorCode::SlugTaken,
                 message: format!("the slug `{slug}` is taken"),
             },
             ControlError::EmailTaken => ApiError::Conflict {
-                code: "email_taken",
+                code: ErrorCode::EmailTaken,
                 message: "that email is already registered".into(),
             },
             ControlError::AlreadyMember => ApiError::Conflict {
-                code: "already_member",
+                code: ErrorCode::AlreadyMember,
                 message: "already a member".into(),
             },
             ControlError::LastOwner => ApiError::Conflict {
-                code: "last_owner",
+                code: ErrorCode::LastOwner,
                 message: "a company must keep at least one owner".into(),
             },
             e @ ControlError::InvalidTransition { .. } => ApiError::conflict(e.to_string()),
@@ -213,11 +238,11 @@ impl From<silo_control::TwoFactorError> for ApiError {
         use silo_control::TwoFactorError;
         match e {
             TwoFactorError::AlreadyEnabled => ApiError::Conflict {
-                code: "two_factor_enabled",
+                code: ErrorCode::TwoFactorEnabled,
                 message: "two-factor authentication is already on; disable it first".into(),
             },
             TwoFactorError::NotEnabled => ApiError::Conflict {
-                code: "two_factor_not_enabled",
+                code: ErrorCode::TwoFactorNotEnabled,
                 message: "two-factor authentication is not on".into(),
             },
             TwoFactorError::WrongCode => ApiError::invalid("code", "is wrong or was already used"),
@@ -252,5 +277,71 @@ impl From<silo_domain::DomainError> for ApiError {
             DomainError::Limit(message) => ApiError::PlanLimit(message),
             DomainError::Store(e) => e.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every answer's status is its code's, and the codes are the ones clients know.
+    #[test]
+    fn status_comes_from_the_code() {
+        let cases = [
+            (ApiError::BadRequest("x".into()), 400, "bad_request"),
+            (
+                ApiError::Unauthenticated("x".into()),
+                401,
+                "unauthenticated",
+            ),
+            (ApiError::TwoFactorRequired, 401, "two_factor_required"),
+            (
+                ApiError::TwoFactorSetupRequired,
+                403,
+                "two_factor_setup_required",
+            ),
+            (ApiError::PlanLimit("x".into()), 403, "plan_limit"),
+            (ApiError::MethodNotAllowed, 405, "method_not_allowed"),
+            (ApiError::conflict("x"), 409, "conflict"),
+            (ApiError::invalid("name", "is wrong"), 422, "invalid"),
+            (
+                ApiError::RateLimited { retry_after: 1 },
+                429,
+                "rate_limited",
+            ),
+            (ApiError::Internal("x".into()), 500, "internal"),
+            (ApiError::Busy { retry_after: 1 }, 503, "busy"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status().as_u16(), status, "{code}");
+            assert_eq!(error.code().as_str(), code);
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status, "{code}");
+        }
+        for code in ErrorCode::ALL {
+            assert_eq!(status_of(*code).as_u16(), code.status(), "{code}");
+        }
+    }
+
+    #[test]
+    fn documented_statuses_name_every_code() {
+        let documented = documented_statuses();
+        for code in ErrorCode::ALL {
+            let (_, codes) = documented
+                .iter()
+                .find(|(status, _)| *status == code.status())
+                .unwrap_or_else(|| panic!("no status for {code}"));
+            assert!(codes.split(", ").any(|c| c == code.as_str()), "{code}");
+        }
+    }
+
+    #[test]
+    fn specific_conflicts_keep_their_codes() {
+        let e: ApiError = silo_control::ControlError::LastOwner.into();
+        assert_eq!((e.code(), e.status().as_u16()), (ErrorCode::LastOwner, 409));
+        let e: ApiError = silo_domain::DomainError::conflict(ErrorCode::InvoiceLocked, "x").into();
+        assert_eq!(e.code(), ErrorCode::InvoiceLocked);
+        let e: ApiError = silo_control::TwoFactorError::AlreadyEnabled.into();
+        assert_eq!(e.code().as_str(), "two_factor_enabled");
     }
 }

@@ -98,8 +98,8 @@ impl Tenancy {
         let plan: Plan = archive
             .company
             .plan
-            .parse()
-            .map_err(|e: String| TenancyError::Archive(e))?;
+            .parse::<Plan>()
+            .map_err(|e| TenancyError::Archive(format!("plan `{}`: {e}", e.given)))?;
         let new = NewCompany {
             name: name.unwrap_or_else(|| archive.company.name.clone()),
             slug,

@@ -1,45 +1,13 @@
 // The typed API client. The access token lives only in this module's memory (never in
 // localStorage or sessionStorage); the refresh cookie, which scripts cannot read, restores it.
+import { ERROR_CODES as SERVER_ERROR_CODES } from "../generated/contract";
 import type { TokenResponse } from "./types";
 
-/** Every error code of api.md, plus the ones the client produces itself. */
-export const ERROR_CODES = [
-  "bad_request",
-  "unauthenticated",
-  "invalid_credentials",
-  "no_company",
-  "tenant_unresolved",
-  "company_suspended",
-  "not_a_member",
-  "forbidden",
-  "signup_disabled",
-  "plan_limit",
-  "not_found",
-  "method_not_allowed",
-  "conflict",
-  "last_owner",
-  "email_taken",
-  "slug_taken",
-  "already_member",
-  "invalid_transition",
-  "invoice_locked",
-  "contract_locked",
-  "has_invoices",
-  "payload_too_large",
-  "invalid",
-  "rate_limited",
-  "busy",
-  "two_factor_required",
-  "two_factor_setup_required",
-  "two_factor_enabled",
-  "two_factor_not_enabled",
-  "two_factor_not_pending",
-  "tenant_unavailable",
-  "unavailable",
-  "internal",
-  "network",
-  "unknown",
-] as const;
+/**
+ * Every error code the server answers (generated from the Rust declaration), plus the two the
+ * client produces itself: `network` (no answer at all) and `unknown` (a code it does not know).
+ */
+export const ERROR_CODES = [...SERVER_ERROR_CODES, "network", "unknown"] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /**

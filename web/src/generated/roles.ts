@@ -109,3 +109,25 @@ export const MATRIX: Readonly<Record<Role, readonly Permission[]>> = {
 export function can(role: Role | null | undefined, permission: Permission): boolean {
   return role != null && MATRIX[role].includes(permission);
 }
+
+/** The roles each role may grant, and whose memberships it may change or remove. */
+export const GRANTABLE: Readonly<Record<Role, readonly Role[]>> = {
+  owner: ["owner", "admin", "manager", "sales", "marketing", "delivery", "finance", "viewer"],
+  admin: ["admin", "manager", "sales", "marketing", "delivery", "finance", "viewer"],
+  manager: [],
+  sales: [],
+  marketing: [],
+  delivery: [],
+  finance: [],
+  viewer: [],
+};
+
+/** Whether `actor` may grant `target`, or change or remove a membership holding it; the server enforces the same rule. */
+export function mayManage(actor: Role | null | undefined, target: Role): boolean {
+  return actor != null && GRANTABLE[actor].includes(target);
+}
+
+/** The roles `actor` may grant (none without a role). */
+export function grantableRoles(actor: Role | null | undefined): Role[] {
+  return actor == null ? [] : [...GRANTABLE[actor]];
+}

@@ -1,10 +1,9 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import type { Invitation, Member } from "../api/types";
-import { ROLES, can, type Role } from "../generated/roles";
+import { can, grantableRoles, mayManage, type Role } from "../generated/roles";
 import { usePaged, type Paged } from "../hooks";
 import { formatDate, useI18n } from "../i18n";
-import { assignableRoles } from "../permissions";
 import { useRole } from "../session";
 import { ErrorBox, Field, Form, Notice, PageTitle, Select } from "../components/ui";
 import { PagedList, Table } from "../components/List";
@@ -13,12 +12,12 @@ export function Members() {
   const { t } = useI18n();
   const role = useRole();
   const manage = can(role, "members.manage");
-  const roles = assignableRoles(role, ROLES);
+  const roles = grantableRoles(role);
   const list = usePaged<Member>("/api/members");
   const invitations = usePaged<Invitation>("/api/members/invitations");
   const [error, setError] = useState<unknown>(null);
-  // Owners' memberships are only for owners to touch (roles.md).
-  const editable = (m: Member) => manage && (m.role !== "owner" || role === "owner");
+  // Who may touch which membership comes from the role registry (only owners touch owners).
+  const editable = (m: Member) => mayManage(role, m.role);
 
   const change = async (m: Member, to: Role) => {
     setError(null);

@@ -25,6 +25,22 @@ const OUTPUTS: &[Output] = &[
         path: crate::settings::reference::EXAMPLE_PATH,
         generate: crate::settings::reference::example_file,
     },
+    Output {
+        path: silo_contract::typescript::TS_PATH,
+        generate: super::contract_ts::generate,
+    },
+    Output {
+        path: silo_contract::reference::ERRORS_MD_PATH,
+        generate: silo_contract::reference::errors_markdown,
+    },
+    Output {
+        path: silo_contract::reference::AUDIT_MD_PATH,
+        generate: silo_contract::reference::audit_markdown,
+    },
+    Output {
+        path: silo_roles::reference::MD_PATH,
+        generate: silo_roles::reference::to_markdown,
+    },
 ];
 
 pub fn run(check: bool, root: &Path) -> anyhow::Result<()> {

@@ -4,7 +4,9 @@
 use super::{find_company, hash_password};
 use crate::cli::{CompanyCommand, StorageArgs};
 use anyhow::{Context, bail};
-use silo_control::{AuditEvent, CompanyStatus, ControlError, Email, NewCompany, NewIdentity, Slug};
+use silo_control::{
+    AuditAction, AuditEvent, CompanyStatus, ControlError, Email, NewCompany, NewIdentity, Slug,
+};
 use silo_tenancy::{Tenancy, TenancyError};
 
 pub async fn run(storage: &StorageArgs, cmd: CompanyCommand) -> anyhow::Result<()> {
@@ -116,7 +118,7 @@ async fn create(
     };
     tenancy
         .control()
-        .record(AuditEvent::operator(company.id, "company.create"))
+        .record(AuditEvent::operator(company.id, AuditAction::CompanyCreate))
         .await?;
     println!(
         "created company {} ({}) with owner {email}",
@@ -194,9 +196,9 @@ async fn change_status(
     }
     let updated = tenancy.set_status(&company, to).await?;
     let action = if to == CompanyStatus::Suspended {
-        "company.suspend"
+        AuditAction::CompanySuspend
     } else {
-        "company.resume"
+        AuditAction::CompanyResume
     };
     tenancy
         .control()

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
-use silo_control::{AuditEvent, Eraser, Slug};
+use silo_control::{AuditAction, AuditEvent, Eraser, Slug};
 use silo_mail::{Lang, Mailer};
 use silo_server::notify::{InvitationMail, Notifier};
 use silo_tenancy::{Archive, Tenancy};
@@ -21,7 +21,7 @@ pub async fn erase(tenancy: &Tenancy, reference: &str, yes: bool) -> anyhow::Res
     let tombstone = tenancy.erase(&company, Eraser::Operator).await?;
     tenancy
         .control()
-        .record(AuditEvent::operator(company.id, "company.erase"))
+        .record(AuditEvent::operator(company.id, AuditAction::CompanyErase))
         .await?;
     println!(
         "{} ({}) is erased; its database, memberships and invitations are gone",
@@ -36,7 +36,7 @@ pub async fn export(tenancy: &Tenancy, reference: &str, out: &Path) -> anyhow::R
     write_archive(&archive, out).with_context(|| format!("cannot write {}", out.display()))?;
     tenancy
         .control()
-        .record(AuditEvent::operator(company.id, "company.export"))
+        .record(AuditEvent::operator(company.id, AuditAction::CompanyExport))
         .await?;
     let rows: usize = archive.tables.values().map(|t| t.rows.len()).sum();
     println!(
@@ -72,7 +72,7 @@ pub async fn import(
     let company = &imported.company;
     tenancy
         .control()
-        .record(AuditEvent::operator(company.id, "company.import"))
+        .record(AuditEvent::operator(company.id, AuditAction::CompanyImport))
         .await?;
     println!(
         "imported {} ({}) from {}",
@@ -111,7 +111,7 @@ pub async fn import(
 pub async fn move_to(tenancy: &Tenancy, reference: &str, to: &str) -> anyhow::Result<()> {
     let company = find_company(tenancy, reference).await?;
     let moved = tenancy.move_company(&company, to).await;
-    let mut event = AuditEvent::operator(company.id, "company.move");
+    let mut event = AuditEvent::operator(company.id, AuditAction::CompanyMove);
     if moved.is_err() {
         event.outcome = silo_control::Outcome::Failure;
     }

@@ -5,7 +5,7 @@
 use crate::cli::{IdentityCommand, StorageArgs};
 use anyhow::Context;
 use serde_json::json;
-use silo_control::{AuditEvent, ControlPlane, Email, IdentityOverview, Outcome};
+use silo_control::{AuditAction, AuditEvent, ControlPlane, Email, IdentityOverview, Outcome};
 
 pub async fn run(storage: &StorageArgs, cmd: IdentityCommand) -> anyhow::Result<()> {
     let tenancy = crate::storage::open(storage).await?;
@@ -35,7 +35,7 @@ async fn find(control: &ControlPlane, email: &str) -> anyhow::Result<IdentityOve
 }
 
 /// An operator's action on an identity, for the audit trail.
-fn event(overview: &IdentityOverview, action: &'static str) -> AuditEvent {
+fn event(overview: &IdentityOverview, action: AuditAction) -> AuditEvent {
     AuditEvent {
         company: None,
         actor: None,
@@ -132,7 +132,9 @@ async fn show(control: &ControlPlane, email: &str, json: bool) -> anyhow::Result
 async fn disable(control: &ControlPlane, email: &str) -> anyhow::Result<()> {
     let o = find(control, email).await?;
     let changed = control.disable_identity(o.identity.id).await?;
-    control.record(event(&o, "identity.disable")).await?;
+    control
+        .record(event(&o, AuditAction::IdentityDisable))
+        .await?;
     if changed {
         println!(
             "{} is disabled; {} session(s) ended, access tokens stop working on their next request",
@@ -157,7 +159,9 @@ async fn enable(control: &ControlPlane, email: &str) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    control.record(event(&o, "identity.enable")).await?;
+    control
+        .record(event(&o, AuditAction::IdentityEnable))
+        .await?;
     println!("{} can log in again", o.identity.email);
     Ok(())
 }
@@ -171,7 +175,9 @@ async fn reset_two_factor(control: &ControlPlane, email: &str) -> anyhow::Result
         );
         return Ok(());
     }
-    control.record(event(&o, "two_factor.reset")).await?;
+    control
+        .record(event(&o, AuditAction::TwoFactorReset))
+        .await?;
     println!(
         "two-factor is off for {}; they can log in with their password and set it up again",
         o.identity.email

@@ -2,7 +2,7 @@
 
 use crate::cli::{KeysCommand, StorageArgs};
 use silo_auth::KeySet;
-use silo_control::{AuditEvent, Outcome};
+use silo_control::{AuditAction, AuditEvent, Outcome};
 use silo_tenancy::DataDir;
 
 pub async fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> {
@@ -21,12 +21,12 @@ pub async fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> 
         }
         KeysCommand::Rotate => {
             let kid = KeySet::rotate(&dir)?;
-            audit_key_event(storage, "keys.rotate", &kid).await?;
+            audit_key_event(storage, AuditAction::KeysRotate, &kid).await?;
             println!("new signing key {kid}; restart every server so they all know it");
         }
         KeysCommand::Retire { kid } => {
             KeySet::retire(&dir, &kid)?;
-            audit_key_event(storage, "keys.retire", &kid).await?;
+            audit_key_event(storage, AuditAction::KeysRetire, &kid).await?;
             println!("retired {kid}; tokens it signed no longer verify after a restart");
         }
     }
@@ -36,7 +36,7 @@ pub async fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> 
 /// Key changes concern no single company: they go to the deployment-wide chain.
 async fn audit_key_event(
     storage: &StorageArgs,
-    action: &'static str,
+    action: AuditAction,
     kid: &str,
 ) -> anyhow::Result<()> {
     let tenancy = crate::storage::open(storage).await?;

@@ -2,7 +2,7 @@
 
 use super::{find_company, hash_password};
 use crate::cli::{MemberCommand, StorageArgs};
-use silo_control::{AuditEvent, ControlError, Email, NewIdentity, NewInvitation};
+use silo_control::{AuditAction, AuditEvent, ControlError, Email, NewIdentity, NewInvitation};
 use silo_mail::{Lang, Mailer};
 use silo_server::notify::{InvitationMail, Notifier};
 
@@ -45,7 +45,7 @@ pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()
                 .add_membership_within(identity, company.id, role, limits.max_seats)
                 .await
                 .map_err(seat_limit)?;
-            let mut event = AuditEvent::operator(company.id, "member.add");
+            let mut event = AuditEvent::operator(company.id, AuditAction::MemberAdd);
             event.target = Some(identity.to_string());
             control.record(event).await?;
             println!("{email} is now {role} at {}", company.slug);
@@ -85,7 +85,7 @@ pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()
             })
             .await?;
         mailer.idle().await;
-        let mut event = AuditEvent::operator(company.id, "member.invite");
+        let mut event = AuditEvent::operator(company.id, AuditAction::MemberInvite);
         event.target = Some(invitation.id.to_string());
         control.record(event).await?;
         println!(

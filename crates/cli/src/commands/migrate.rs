@@ -3,7 +3,7 @@
 use crate::cli::StorageArgs;
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use silo_control::{AuditEvent, Outcome};
+use silo_control::{AuditAction, AuditEvent, Outcome};
 use std::io::IsTerminal as _;
 use std::sync::Arc;
 use tokio::task::JoinSet;
@@ -60,7 +60,7 @@ async fn migrate_all(
         };
         let (company, outcome) = joined?;
         bar.inc(1);
-        let mut event = AuditEvent::operator(company.id, "company.migrate");
+        let mut event = AuditEvent::operator(company.id, AuditAction::CompanyMigrate);
         match outcome {
             // Nothing changed: nothing to audit.
             Ok(done) if done.from == done.to => {

@@ -3,6 +3,7 @@
 mod audit;
 mod codegen;
 mod company;
+mod contract_ts;
 mod fleet;
 mod identity;
 mod keys;

@@ -9,6 +9,7 @@ use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use silo_control::AuditAction;
 use silo_domain::accounts::{self, Account, AccountPatch, NewAccount};
 
 /// `GET /api/accounts?limit=&cursor=&q=`.
@@ -30,7 +31,7 @@ pub async fn create(
     Json(req): Json<NewAccount>,
 ) -> Result<(StatusCode, Json<Account>), ApiError> {
     let account = accounts::create(&tenant.db, req).await?;
-    record_write(&state, &tenant, "account.create", account.id).await?;
+    record_write(&state, &tenant, AuditAction::AccountCreate, account.id).await?;
     Ok((StatusCode::CREATED, Json(account)))
 }
 
@@ -47,7 +48,7 @@ pub async fn update(
     Json(req): Json<AccountPatch>,
 ) -> Result<Json<Account>, ApiError> {
     let account = accounts::update(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, "account.update", account.id).await?;
+    record_write(&state, &tenant, AuditAction::AccountUpdate, account.id).await?;
     Ok(Json(account))
 }
 
@@ -59,6 +60,6 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let id = path_id(&id)?;
     accounts::delete(&tenant.db, id).await?;
-    record_write(&state, &tenant, "account.delete", id).await?;
+    record_write(&state, &tenant, AuditAction::AccountDelete, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,7 +5,7 @@ use super::session::{self, WithCookie};
 use super::two_factor;
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::json::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use silo_auth::password::Password;
 use silo_control::{
-    Company, CompanyId, CompanyStatus, ControlError, Email, Identity, IdentityId,
+    AuditAction, Company, CompanyId, CompanyStatus, ControlError, Email, Identity, IdentityId,
     MembershipSummary, NewCompany, NewIdentity, Outcome, Slug,
 };
 use silo_roles::Role;
@@ -174,7 +174,7 @@ pub(crate) async fn provision_with_free_slug(
         }
     }
     Err(ApiError::Conflict {
-        code: "slug_taken",
+        code: ErrorCode::SlugTaken,
         message: "no free short name for this company name".into(),
     })
 }
@@ -215,7 +215,7 @@ pub async fn login(
     let Some(identity) = usable.filter(|_| valid) else {
         let actor = identity.as_ref().map(|i| i.id);
         control
-            .record(meta.event(None, actor, "auth.login", None, Outcome::Failure))
+            .record(meta.event(None, actor, AuditAction::AuthLogin, None, Outcome::Failure))
             .await?;
         return Err(ApiError::InvalidCredentials);
     };
@@ -245,7 +245,7 @@ pub async fn login(
         .record(meta.event(
             company,
             Some(identity.id),
-            "auth.login",
+            AuditAction::AuthLogin,
             None,
             Outcome::Success,
         ))

@@ -9,7 +9,7 @@ use crate::validate::Fields;
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use silo_control::{Company, Eraser, Plan};
+use silo_control::{AuditAction, Company, Eraser, Plan};
 use silo_roles::{Permission, Role};
 
 /// `GET /api/company`.
@@ -79,15 +79,21 @@ pub async fn patch(
             )));
         }
         company = control.set_plan(company.id, plan).await?;
-        record_write(&state, &tenant, "company.plan", company.id).await?;
+        record_write(&state, &tenant, AuditAction::CompanyPlan, company.id).await?;
     }
     if let Some(on) = require_two_factor {
         company = control.set_require_two_factor(company.id, on).await?;
-        record_write(&state, &tenant, "company.require_two_factor", company.id).await?;
+        record_write(
+            &state,
+            &tenant,
+            AuditAction::CompanyRequireTwoFactor,
+            company.id,
+        )
+        .await?;
     }
     if let Some(Some(name)) = name {
         company = control.rename_company(company.id, &name).await?;
-        record_write(&state, &tenant, "company.update", company.id).await?;
+        record_write(&state, &tenant, AuditAction::CompanyUpdate, company.id).await?;
     }
     Ok(Json(company))
 }
@@ -116,6 +122,6 @@ pub async fn erase(
         .tenancy
         .erase(&tenant.company, Eraser::Identity(tenant.identity.id))
         .await?;
-    record_write(&state, &tenant, "company.erase", tombstone.id).await?;
+    record_write(&state, &tenant, AuditAction::CompanyErase, tombstone.id).await?;
     Ok(Json(tombstone))
 }

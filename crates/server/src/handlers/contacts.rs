@@ -9,6 +9,7 @@ use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use silo_control::AuditAction;
 use silo_domain::contacts::{self, Contact, ContactPatch, NewContact};
 
 /// `GET /api/contacts?limit=&cursor=&q=`.
@@ -44,7 +45,7 @@ pub async fn create(
             )),
             e => e.into(),
         })?;
-    record_write(&state, &tenant, "contact.create", contact.id).await?;
+    record_write(&state, &tenant, AuditAction::ContactCreate, contact.id).await?;
     Ok((StatusCode::CREATED, Json(contact)))
 }
 
@@ -61,7 +62,7 @@ pub async fn update(
     Json(req): Json<ContactPatch>,
 ) -> Result<Json<Contact>, ApiError> {
     let contact = contacts::update(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, "contact.update", contact.id).await?;
+    record_write(&state, &tenant, AuditAction::ContactUpdate, contact.id).await?;
     Ok(Json(contact))
 }
 
@@ -73,6 +74,6 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let id = path_id(&id)?;
     contacts::delete(&tenant.db, id).await?;
-    record_write(&state, &tenant, "contact.delete", id).await?;
+    record_write(&state, &tenant, AuditAction::ContactDelete, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

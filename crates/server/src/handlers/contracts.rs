@@ -9,6 +9,7 @@ use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use silo_control::AuditAction;
 use silo_domain::contracts::{self, Contract, ContractPatch, NewContract, Signature};
 
 /// `GET /api/contracts?limit=&cursor=&q=`.
@@ -30,7 +31,7 @@ pub async fn create(
     Json(req): Json<NewContract>,
 ) -> Result<(StatusCode, Json<Contract>), ApiError> {
     let contract = contracts::create(&tenant.db, req).await?;
-    record_write(&state, &tenant, "contract.create", contract.id).await?;
+    record_write(&state, &tenant, AuditAction::ContractCreate, contract.id).await?;
     Ok((StatusCode::CREATED, Json(contract)))
 }
 
@@ -47,7 +48,7 @@ pub async fn update(
     Json(req): Json<ContractPatch>,
 ) -> Result<Json<Contract>, ApiError> {
     let contract = contracts::update(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, "contract.update", contract.id).await?;
+    record_write(&state, &tenant, AuditAction::ContractUpdate, contract.id).await?;
     Ok(Json(contract))
 }
 
@@ -58,7 +59,7 @@ pub async fn send(
     Path(id): Path<String>,
 ) -> Result<Json<Contract>, ApiError> {
     let contract = contracts::send(&tenant.db, path_id(&id)?).await?;
-    record_write(&state, &tenant, "contract.send", contract.id).await?;
+    record_write(&state, &tenant, AuditAction::ContractSend, contract.id).await?;
     Ok(Json(contract))
 }
 
@@ -73,6 +74,6 @@ pub async fn sign(
     // The real client behind a trusted proxy, as the audit record names it.
     let address = tenant.meta.client_ip.map(|ip| ip.to_string());
     let contract = contracts::sign(&tenant.db, path_id(&id)?, req, address).await?;
-    record_write(&state, &tenant, "contract.sign", contract.id).await?;
+    record_write(&state, &tenant, AuditAction::ContractSign, contract.id).await?;
     Ok(Json(contract))
 }

@@ -9,6 +9,7 @@ use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use silo_control::AuditAction;
 use silo_domain::deals::{self, Deal, DealPatch, NewDeal};
 
 /// `GET /api/deals?limit=&cursor=&q=`.
@@ -31,7 +32,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Deal>), ApiError> {
     let actor = Some(tenant.identity.id.as_uuid());
     let deal = deals::create(&tenant.db, req, actor).await?;
-    record_write(&state, &tenant, "deal.create", deal.id).await?;
+    record_write(&state, &tenant, AuditAction::DealCreate, deal.id).await?;
     Ok((StatusCode::CREATED, Json(deal)))
 }
 
@@ -49,7 +50,7 @@ pub async fn update(
 ) -> Result<Json<Deal>, ApiError> {
     let actor = Some(tenant.identity.id.as_uuid());
     let deal = deals::update(&tenant.db, path_id(&id)?, req, actor).await?;
-    record_write(&state, &tenant, "deal.update", deal.id).await?;
+    record_write(&state, &tenant, AuditAction::DealUpdate, deal.id).await?;
     Ok(Json(deal))
 }
 
@@ -61,6 +62,6 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     let id = path_id(&id)?;
     deals::delete(&tenant.db, id).await?;
-    record_write(&state, &tenant, "deal.delete", id).await?;
+    record_write(&state, &tenant, AuditAction::DealDelete, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

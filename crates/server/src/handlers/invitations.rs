@@ -18,7 +18,9 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_auth::password::{self, Password};
-use silo_control::{CompanySummary, ControlError, InvitationId, LinkedInvitation, Outcome};
+use silo_control::{
+    AuditAction, CompanySummary, ControlError, InvitationId, LinkedInvitation, Outcome,
+};
 
 /// A body holding only a link's token.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -137,7 +139,7 @@ pub async fn accept_invite(
         .record(meta.event(
             Some(accepted.company),
             Some(accepted.identity),
-            "invite.accept",
+            AuditAction::InviteAccept,
             Some(accepted.identity.to_string()),
             Outcome::Success,
         ))
@@ -177,7 +179,7 @@ pub async fn accept(
         .record(auth.meta.event(
             Some(company),
             Some(auth.identity.id),
-            "invite.accept",
+            AuditAction::InviteAccept,
             Some(auth.identity.id.to_string()),
             Outcome::Success,
         ))
@@ -198,7 +200,7 @@ pub async fn decline(
         .record(auth.meta.event(
             Some(company),
             Some(auth.identity.id),
-            "invite.decline",
+            AuditAction::InviteDecline,
             Some(auth.identity.id.to_string()),
             Outcome::Success,
         ))

@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use silo_control::AuditAction;
 use silo_domain::billing::{self, IssueRequest, NewPayment};
 use silo_domain::invoices::{self, Invoice, InvoicePatch, NewInvoice};
 
@@ -33,7 +34,7 @@ pub async fn create(
     Json(req): Json<NewInvoice>,
 ) -> Result<(StatusCode, Json<Invoice>), ApiError> {
     let invoice = invoices::create(&tenant.db, req).await?;
-    record_write(&state, &tenant, "invoice.create", invoice.id).await?;
+    record_write(&state, &tenant, AuditAction::InvoiceCreate, invoice.id).await?;
     Ok((StatusCode::CREATED, Json(invoice)))
 }
 
@@ -50,7 +51,7 @@ pub async fn update(
     Json(req): Json<InvoicePatch>,
 ) -> Result<Json<Invoice>, ApiError> {
     let invoice = invoices::update(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, "invoice.update", invoice.id).await?;
+    record_write(&state, &tenant, AuditAction::InvoiceUpdate, invoice.id).await?;
     Ok(Json(invoice))
 }
 
@@ -71,7 +72,7 @@ pub async fn issue(
         crate::json::parse_object(&body)?
     };
     let invoice = billing::issue(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, "invoice.issue", invoice.id).await?;
+    record_write(&state, &tenant, AuditAction::InvoiceIssue, invoice.id).await?;
     Ok(Json(invoice))
 }
 
@@ -84,6 +85,6 @@ pub async fn pay(
     Json(req): Json<NewPayment>,
 ) -> Result<(StatusCode, Json<Invoice>), ApiError> {
     let invoice = billing::pay(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, "invoice.payment", invoice.id).await?;
+    record_write(&state, &tenant, AuditAction::InvoicePayment, invoice.id).await?;
     Ok((StatusCode::CREATED, Json(invoice)))
 }

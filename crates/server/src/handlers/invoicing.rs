@@ -6,6 +6,7 @@ use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
 use axum::extract::State;
+use silo_control::AuditAction;
 use silo_domain::invoicing::{self, Invoicing, InvoicingPatch};
 
 /// `GET /api/company/invoicing`.
@@ -20,6 +21,12 @@ pub async fn update(
     Json(req): Json<InvoicingPatch>,
 ) -> Result<Json<Invoicing>, ApiError> {
     let details = invoicing::update(&tenant.db, req).await?;
-    record_write(&state, &tenant, "company.invoicing", tenant.company.id).await?;
+    record_write(
+        &state,
+        &tenant,
+        AuditAction::CompanyInvoicing,
+        tenant.company.id,
+    )
+    .await?;
     Ok(Json(details))
 }

@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_control::{
-    ControlError, Email, IdentityId, Invitation, InvitationId, InvitationStatus, Member,
-    NewInvitation,
+    AuditAction, ControlError, Email, IdentityId, Invitation, InvitationId, InvitationStatus,
+    Member, NewInvitation,
 };
 use silo_mail::Lang;
 use silo_roles::Role;
@@ -106,7 +106,7 @@ pub async fn add(
                 e => e.into(),
             })?;
     send_invitation(&state, &tenant, &invitation, &token).await?;
-    record_write(&state, &tenant, "member.invite", invitation.id).await?;
+    record_write(&state, &tenant, AuditAction::MemberInvite, invitation.id).await?;
     Ok((StatusCode::CREATED, Json(Invited { invitation })))
 }
 
@@ -193,7 +193,7 @@ pub async fn resend(
         .renew_invitation(tenant.company.id, id, state.config.invitation_ttl)
         .await?;
     send_invitation(&state, &tenant, &invitation, &token).await?;
-    record_write(&state, &tenant, "member.invite_resend", id).await?;
+    record_write(&state, &tenant, AuditAction::MemberInviteResend, id).await?;
     Ok(Json(invitation))
 }
 
@@ -207,7 +207,7 @@ pub async fn revoke(
     let control = state.tenancy.control();
     pending_and_manageable(&state, &tenant, id).await?;
     control.revoke_invitation(tenant.company.id, id).await?;
-    record_write(&state, &tenant, "member.invite_revoke", id).await?;
+    record_write(&state, &tenant, AuditAction::MemberInviteRevoke, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -242,7 +242,7 @@ pub async fn change_role(
         return Err(ApiError::Forbidden);
     }
     control.set_role(identity, tenant.company.id, role).await?;
-    record_write(&state, &tenant, "member.role", identity).await?;
+    record_write(&state, &tenant, AuditAction::MemberRole, identity).await?;
     let member = control
         .member(tenant.company.id, identity)
         .await?
@@ -268,6 +268,6 @@ pub async fn remove(
     control
         .remove_membership(identity, tenant.company.id)
         .await?;
-    record_write(&state, &tenant, "member.remove", identity).await?;
+    record_write(&state, &tenant, AuditAction::MemberRemove, identity).await?;
     Ok(StatusCode::NO_CONTENT)
 }

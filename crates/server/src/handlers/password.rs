@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_auth::password::{self, Password};
-use silo_control::{ControlError, Email, IdentityStatus, Outcome};
+use silo_control::{AuditAction, ControlError, Email, IdentityStatus, Outcome};
 
 /// `POST /api/auth/password-reset` body.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -63,7 +63,7 @@ pub async fn request_reset(
             .record(meta.event(
                 None,
                 Some(identity.id),
-                "auth.password_reset_requested",
+                AuditAction::AuthPasswordResetRequested,
                 None,
                 Outcome::Success,
             ))
@@ -113,7 +113,7 @@ pub async fn confirm_reset(
         .record(meta.event(
             None,
             Some(identity),
-            "auth.password_reset",
+            AuditAction::AuthPasswordReset,
             None,
             Outcome::Success,
         ))
@@ -148,7 +148,7 @@ pub async fn change(
     // Counted like a login: a stolen access token must not be a way to guess the password.
     let attempt = Attempt::start(&state, &auth)?;
     attempt
-        .check_password(req.current, "current", "auth.password_change")
+        .check_password(req.current, "current", AuditAction::AuthPasswordChange)
         .await?;
     attempt.succeeded();
     let hash = state.passwords.hash(Password::new(req.new)).await?;
@@ -164,7 +164,7 @@ pub async fn change(
         .record(auth.meta.event(
             None,
             Some(auth.identity.id),
-            "auth.password_change",
+            AuditAction::AuthPasswordChange,
             None,
             Outcome::Success,
         ))
@@ -188,7 +188,7 @@ pub async fn logout_all(
         .record(auth.meta.event(
             None,
             Some(auth.identity.id),
-            "auth.logout_all",
+            AuditAction::AuthLogoutAll,
             None,
             Outcome::Success,
         ))

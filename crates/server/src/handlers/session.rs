@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use silo_control::{CompanyId, IdentityId, Outcome, SESSION_IDLE_TTL, SessionError};
+use silo_control::{AuditAction, CompanyId, IdentityId, Outcome, SESSION_IDLE_TTL, SessionError};
 
 /// The cookie's name.
 pub const COOKIE_NAME: &str = "silo_refresh";
@@ -107,7 +107,7 @@ pub async fn refresh(
             let event = meta.event(
                 None,
                 Some(identity),
-                "auth.session_reuse",
+                AuditAction::AuthSessionReuse,
                 None,
                 Outcome::Failure,
             );

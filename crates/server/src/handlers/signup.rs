@@ -9,7 +9,7 @@ use super::auth::{TokenResponse, provision_with_free_slug, token_response};
 use super::session::{self, WithCookie};
 use crate::AppState;
 use crate::binding::RequestMeta;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::json::Json;
 use crate::notify;
 use crate::validate::Fields;
@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_auth::password::{self, Password};
-use silo_control::{ControlError, Email, NewIdentity, Outcome, PendingSignup, Slug};
+use silo_control::{AuditAction, ControlError, Email, NewIdentity, Outcome, PendingSignup, Slug};
 use silo_roles::Role;
 
 /// `POST /api/signup` body.
@@ -83,7 +83,13 @@ pub async fn signup(
         state.notifier().verify_email(lang, &email, &token).await?;
     }
     control
-        .record(meta.event(None, None, "auth.signup_requested", None, Outcome::Success))
+        .record(meta.event(
+            None,
+            None,
+            AuditAction::AuthSignupRequested,
+            None,
+            Outcome::Success,
+        ))
         .await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -117,7 +123,7 @@ pub async fn verify_email(
                     ApiError::invalid("token", "this link is unknown, used or expired")
                 }
                 ControlError::EmailTaken => ApiError::Conflict {
-                    code: "email_taken",
+                    code: ErrorCode::EmailTaken,
                     message: "that address is registered already; log in instead".into(),
                 },
                 e => e.into(),
@@ -135,7 +141,7 @@ pub async fn verify_email(
         .record(meta.event(
             Some(company.id),
             Some(identity),
-            "company.signup",
+            AuditAction::CompanySignup,
             Some(company.id.to_string()),
             Outcome::Success,
         ))

@@ -8,7 +8,7 @@
 
 use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::json::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,7 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_auth::password::Password;
 use silo_control::{
-    Company, CompanyId, Identity, IdentityId, Outcome, SecondFactor, TwoFactorError,
+    AuditAction, Company, CompanyId, Identity, IdentityId, Outcome, SecondFactor, TwoFactorError,
 };
 use silo_roles::Role;
 
@@ -89,7 +89,7 @@ impl<'a> Attempt<'a> {
         &self,
         password: String,
         field: &str,
-        action: &'static str,
+        action: AuditAction,
     ) -> Result<(), ApiError> {
         let auth = self.auth;
         let valid = self
@@ -117,7 +117,7 @@ async fn audit(
     state: &AppState,
     meta: &RequestMeta,
     identity: IdentityId,
-    action: &'static str,
+    action: AuditAction,
     outcome: Outcome,
 ) -> Result<(), ApiError> {
     let event = meta.event(
@@ -136,7 +136,7 @@ async fn refused(
     state: &AppState,
     auth: &Authenticated,
     attempt: &Attempt<'_>,
-    action: &'static str,
+    action: AuditAction,
     error: TwoFactorError,
 ) -> ApiError {
     if !matches!(error, TwoFactorError::WrongCode) {
@@ -177,7 +177,7 @@ pub async fn setup(
     }
     let attempt = Attempt::start(&state, &auth)?;
     attempt
-        .check_password(req.password, "password", "two_factor.setup")
+        .check_password(req.password, "password", AuditAction::TwoFactorSetup)
         .await?;
     attempt.succeeded();
     let pending = control.begin_two_factor(auth.identity.id).await?;
@@ -205,18 +205,20 @@ pub async fn confirm(
         Err(TwoFactorError::NotEnabled) => {
             attempt.not_verified();
             return Err(ApiError::Conflict {
-                code: "two_factor_not_pending",
+                code: ErrorCode::TwoFactorNotPending,
                 message: "no set-up to confirm: start one with POST /api/auth/2fa/setup".into(),
             });
         }
-        Err(e) => return Err(refused(&state, &auth, &attempt, "two_factor.enable", e).await),
+        Err(e) => {
+            return Err(refused(&state, &auth, &attempt, AuditAction::TwoFactorEnable, e).await);
+        }
     };
     attempt.succeeded();
     audit(
         &state,
         &auth.meta,
         auth.identity.id,
-        "two_factor.enable",
+        AuditAction::TwoFactorEnable,
         Outcome::Success,
     )
     .await?;
@@ -237,20 +239,20 @@ pub async fn disable(
     }
     let attempt = Attempt::start(&state, &auth)?;
     attempt
-        .check_password(req.password, "password", "two_factor.disable")
+        .check_password(req.password, "password", AuditAction::TwoFactorDisable)
         .await?;
     if let Err(e) = control
         .disable_two_factor(auth.identity.id, &req.code)
         .await
     {
-        return Err(refused(&state, &auth, &attempt, "two_factor.disable", e).await);
+        return Err(refused(&state, &auth, &attempt, AuditAction::TwoFactorDisable, e).await);
     }
     attempt.succeeded();
     audit(
         &state,
         &auth.meta,
         auth.identity.id,
-        "two_factor.disable",
+        AuditAction::TwoFactorDisable,
         Outcome::Success,
     )
     .await?;
@@ -272,7 +274,14 @@ pub async fn recovery_codes(
     {
         Ok(codes) => codes,
         Err(e) => {
-            return Err(refused(&state, &auth, &attempt, "two_factor.recovery_codes", e).await);
+            return Err(refused(
+                &state,
+                &auth,
+                &attempt,
+                AuditAction::TwoFactorRecoveryCodes,
+                e,
+            )
+            .await);
         }
     };
     attempt.succeeded();
@@ -280,7 +289,7 @@ pub async fn recovery_codes(
         &state,
         &auth.meta,
         auth.identity.id,
-        "two_factor.recovery_codes",
+        AuditAction::TwoFactorRecoveryCodes,
         Outcome::Success,
     )
     .await?;
@@ -318,7 +327,7 @@ pub(crate) async fn check_login_code(
                 state,
                 meta,
                 identity.id,
-                "two_factor.recovery_used",
+                AuditAction::TwoFactorRecoveryUsed,
                 Outcome::Success,
             )
             .await
@@ -327,7 +336,7 @@ pub(crate) async fn check_login_code(
             let event = meta.event(
                 None,
                 Some(identity.id),
-                "auth.login",
+                AuditAction::AuthLogin,
                 None,
                 Outcome::Failure,
             );

@@ -1,0 +1,191 @@
+//! Every action the audit trail records, declared once. The wire name is stored in each record
+//! and covered by its hash, so a name must never change once records carry it: add a new
+//! action instead of renaming one.
+
+crate::string_enum! {
+    /// What an audit record says was done (or attempted: see its `outcome`). Records name ids
+    /// only (`target`), never names, amounts or bodies.
+    pub enum AuditAction {
+        /// A request reached a suspended company and was refused; target: method and path.
+        AccessCompanySuspended = "access.company_suspended",
+        /// A request came from an identity that is no member of the company and was refused;
+        /// target: method and path.
+        AccessNotAMember = "access.not_a_member",
+        /// A member without two-factor authentication was refused by a company that requires
+        /// it; target: method and path.
+        AccessTwoFactorSetupRequired = "access.two_factor_setup_required",
+        /// A member's role lacked the route's permission; target: method and path.
+        AccessForbidden = "access.forbidden",
+        /// A log-in: success (with the company logged into, if any) or failure (wrong
+        /// password, or wrong two-factor code; the identity when the address is known).
+        AuthLogin = "auth.login",
+        /// An identity logged out on every device.
+        AuthLogoutAll = "auth.logout_all",
+        /// An identity changed its password; a failure is a wrong current password.
+        AuthPasswordChange = "auth.password_change",
+        /// A password was reset through a mailed link.
+        AuthPasswordReset = "auth.password_reset",
+        /// A password-reset link was mailed to a known identity.
+        AuthPasswordResetRequested = "auth.password_reset_requested",
+        /// A refresh token that had been replaced was presented again (a stolen copy?): the
+        /// session was ended.
+        AuthSessionReuse = "auth.session_reuse",
+        /// Someone asked to sign up (a confirmation link went out); no identity yet.
+        AuthSignupRequested = "auth.signup_requested",
+        /// A confirmed signup created a company with its first owner; target: the company.
+        CompanySignup = "company.signup",
+        /// An operator created a company; target: the company.
+        CompanyCreate = "company.create",
+        /// The company's name changed; target: the company.
+        CompanyUpdate = "company.update",
+        /// The company's plan changed; target: the company.
+        CompanyPlan = "company.plan",
+        /// The company turned its two-factor requirement on or off; target: the company.
+        CompanyRequireTwoFactor = "company.require_two_factor",
+        /// The company's invoicing details changed; target: the company.
+        CompanyInvoicing = "company.invoicing",
+        /// An operator suspended the company; target: the company.
+        CompanySuspend = "company.suspend",
+        /// An operator resumed the suspended company; target: the company.
+        CompanyResume = "company.resume",
+        /// The company was erased (by its owner or an operator); target: the company.
+        CompanyErase = "company.erase",
+        /// An operator exported the company's data; target: the company.
+        CompanyExport = "company.export",
+        /// An operator imported the company from an archive; target: the company.
+        CompanyImport = "company.import",
+        /// An operator moved the company's database to another server; target: the company.
+        CompanyMove = "company.move",
+        /// An operator migrated the company's database to a newer schema (or the migration
+        /// failed); target: the company.
+        CompanyMigrate = "company.migrate",
+        /// An operator added an identity to the company directly; target: the identity.
+        MemberAdd = "member.add",
+        /// Someone was invited to the company; target: the invitation.
+        MemberInvite = "member.invite",
+        /// An invitation was sent again with a new link; target: the invitation.
+        MemberInviteResend = "member.invite_resend",
+        /// An invitation was revoked; target: the invitation.
+        MemberInviteRevoke = "member.invite_revoke",
+        /// A member's role changed; target: the member's identity.
+        MemberRole = "member.role",
+        /// A member was removed from the company; target: the member's identity.
+        MemberRemove = "member.remove",
+        /// An invitation was accepted; target: the identity that joined.
+        InviteAccept = "invite.accept",
+        /// An invitation was declined; target: the identity that declined.
+        InviteDecline = "invite.decline",
+        /// An account was created; target: the account.
+        AccountCreate = "account.create",
+        /// An account was changed; target: the account.
+        AccountUpdate = "account.update",
+        /// An account was deleted; target: the account.
+        AccountDelete = "account.delete",
+        /// A contact was created; target: the contact.
+        ContactCreate = "contact.create",
+        /// A contact was changed; target: the contact.
+        ContactUpdate = "contact.update",
+        /// A contact was deleted; target: the contact.
+        ContactDelete = "contact.delete",
+        /// A deal was created; target: the deal.
+        DealCreate = "deal.create",
+        /// A deal was changed or moved to another stage; target: the deal.
+        DealUpdate = "deal.update",
+        /// A deal was deleted; target: the deal.
+        DealDelete = "deal.delete",
+        /// A contract was drafted; target: the contract.
+        ContractCreate = "contract.create",
+        /// A draft contract was changed; target: the contract.
+        ContractUpdate = "contract.update",
+        /// A contract was sent (its body is fixed from then on); target: the contract.
+        ContractSend = "contract.send",
+        /// A contract's signature was recorded; target: the contract.
+        ContractSign = "contract.sign",
+        /// An invoice was drafted; target: the invoice.
+        InvoiceCreate = "invoice.create",
+        /// A draft invoice was changed; target: the invoice.
+        InvoiceUpdate = "invoice.update",
+        /// An invoice was issued with the next number; target: the invoice.
+        InvoiceIssue = "invoice.issue",
+        /// A payment was recorded on an invoice; target: the invoice.
+        InvoicePayment = "invoice.payment",
+        /// Two-factor set-up began; a failure is a wrong password; target: the identity.
+        TwoFactorSetup = "two_factor.setup",
+        /// Two-factor authentication was turned on; a failure is a wrong code; target: the
+        /// identity.
+        TwoFactorEnable = "two_factor.enable",
+        /// Two-factor authentication was turned off; a failure is a wrong password or code;
+        /// target: the identity.
+        TwoFactorDisable = "two_factor.disable",
+        /// A new set of recovery codes replaced the old one; a failure is a wrong password or
+        /// code; target: the identity.
+        TwoFactorRecoveryCodes = "two_factor.recovery_codes",
+        /// A recovery code was used to log in; target: the identity.
+        TwoFactorRecoveryUsed = "two_factor.recovery_used",
+        /// An operator reset an identity's two-factor authentication; target: the identity.
+        TwoFactorReset = "two_factor.reset",
+        /// An operator disabled an identity (its sessions end); target: the identity.
+        IdentityDisable = "identity.disable",
+        /// An operator enabled a disabled identity again; target: the identity.
+        IdentityEnable = "identity.enable",
+        /// An operator made a new token-signing key the active one; target: the key id.
+        KeysRotate = "keys.rotate",
+        /// An operator retired a token-signing key; target: the key id.
+        KeysRetire = "keys.retire",
+    }
+}
+
+impl AuditAction {
+    /// The part before the dot (`contact` for `contact.create`): what the web app's audit
+    /// filter offers.
+    pub fn area(self) -> &'static str {
+        let name = self.as_str();
+        name.split_once('.').map_or(name, |(area, _)| area)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_area_dot_verb() {
+        for action in AuditAction::ALL {
+            let (area, verb) = action
+                .as_str()
+                .split_once('.')
+                .unwrap_or_else(|| panic!("{action} has no dot"));
+            for part in [area, verb] {
+                assert!(
+                    !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                    "{action}"
+                );
+            }
+            assert!(!action.doc().is_empty());
+        }
+        assert_eq!(AuditAction::ContactCreate.area(), "contact");
+    }
+
+    /// Stored records hash the action's text, so every name that records already carry must
+    /// stay exactly as it was: this is the list as it stood when the enum was introduced.
+    #[test]
+    fn stored_names_never_change() {
+        const STORED: &str = "access.company_suspended access.forbidden access.not_a_member
+            access.two_factor_setup_required account.create account.delete account.update
+            auth.login auth.logout_all auth.password_change auth.password_reset
+            auth.password_reset_requested auth.session_reuse auth.signup_requested company.create
+            company.erase company.export company.import company.invoicing company.migrate
+            company.move company.plan company.require_two_factor company.resume company.signup
+            company.suspend company.update contact.create contact.delete contact.update
+            contract.create contract.send contract.sign contract.update deal.create
+            deal.delete deal.update identity.disable identity.enable invite.accept
+            invite.decline invoice.create invoice.issue invoice.payment invoice.update
+            keys.retire keys.rotate member.add member.invite member.invite_resend
+            member.invite_revoke member.remove member.role two_factor.disable two_factor.enable
+            two_factor.recovery_codes two_factor.recovery_used two_factor.reset two_factor.setup";
+        for name in STORED.split_whitespace() {
+            assert!(AuditAction::parse(name).is_some(), "{name} disappeared");
+        }
+        assert_eq!(AuditAction::AuthLogin.as_str(), "auth.login");
+    }
+}
