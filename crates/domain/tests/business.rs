@@ -4,10 +4,10 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use silo_domain::schema::TENANT_MIGRATIONS;
 use silo_domain::{
     DomainError, ListParams, billing, contacts, contracts, deals, invoices, invoicing, reports,
 };
+use silo_schema::TENANT_MIGRATIONS;
 use silo_store::TenantDb;
 
 async fn tenant() -> (tempfile::TempDir, TenantDb) {

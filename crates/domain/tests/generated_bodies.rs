@@ -11,8 +11,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use silo_domain::schema::TENANT_MIGRATIONS;
 use silo_domain::{DomainError, DomainResult, accounts, contacts, deals, invoices};
+use silo_schema::TENANT_MIGRATIONS;
 use silo_store::TenantDb;
 use std::fmt::Debug;
 
