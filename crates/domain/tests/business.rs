@@ -208,7 +208,10 @@ async fn contracts_freeze_when_sent_and_record_the_signature() {
     .await
     .unwrap();
     use sha2::Digest;
-    let expected = format!("{:x}", sha2::Sha256::digest(body.as_bytes()));
+    let expected: String = sha2::Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(signed.document_sha256.as_deref(), Some(expected.as_str()));
     let by = signed.signed_by.unwrap();
     assert_eq!(

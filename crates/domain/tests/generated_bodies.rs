@@ -8,7 +8,7 @@
 //! `SILO_FUZZ_SEED=<n>` replays a run; the seed is printed.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt as _, SeedableRng};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use silo_domain::{DomainError, DomainResult, accounts, contacts, deals, invoices};
