@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use silo_domain::schema::TENANT_MIGRATIONS;
+use silo_schema::TENANT_MIGRATIONS;
 use silo_domain::{DomainError, DomainResult, accounts, contacts, deals, invoices};
 use silo_store::TenantDb;
 use std::sync::LazyLock;

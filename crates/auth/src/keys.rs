@@ -17,7 +17,7 @@ use jsonwebtoken::jwk::{
     OctetKeyPairType, ThumbprintHash,
 };
 use jsonwebtoken::{DecodingKey, EncodingKey};
-use rand::TryRngCore as _;
+use rand::TryRng as _;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
@@ -147,10 +147,10 @@ impl PublicKey {
 
 /// Generates an Ed25519 signing key from the operating system's RNG.
 pub(crate) fn generate_signing_key() -> Result<SigningKey, AuthError> {
-    // ed25519-dalek 3 takes a rand_core 0.10 RNG while `rand` 0.9 is on rand_core 0.9, so we
-    // fill the 32-byte seed ourselves, which is all `SigningKey::generate` does.
+    // The 32-byte seed straight from the operating system, which is all `SigningKey::generate`
+    // does; filled here so that a failing RNG is an error, not a panic.
     let mut seed = Zeroizing::new([0u8; ed25519_dalek::SECRET_KEY_LENGTH]);
-    rand::rngs::OsRng
+    rand::rngs::SysRng
         .try_fill_bytes(seed.as_mut())
         .map_err(|e| AuthError::Random(e.to_string()))?;
     Ok(SigningKey::from_bytes(&seed))

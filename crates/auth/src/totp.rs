@@ -22,7 +22,7 @@
 //! ```
 
 use crate::AuthError;
-use rand::RngCore as _;
+use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 use std::fmt::{self, Write as _};
 use subtle::ConstantTimeEq as _;

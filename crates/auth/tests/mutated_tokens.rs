@@ -7,7 +7,7 @@
 //! `SILO_FUZZ_SEED=<n>` replays a run; the seed is printed.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt as _, SeedableRng};
 use silo_auth::{KeySet, TokenConfig, Tokens};
 
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";

@@ -3,7 +3,7 @@
 
 use crate::fleet::{Fleet, Target};
 use hdrhistogram::Histogram;
-use rand::Rng;
+use rand::RngExt as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

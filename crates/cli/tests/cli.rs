@@ -80,7 +80,7 @@ fn two_companies_two_files_and_a_refused_duplicate() {
         assert_eq!(c["placement"]["backend"], "sqlite");
         assert_eq!(
             c["placement"]["schema_version"],
-            silo_domain::schema::TENANT_MIGRATIONS.latest(silo_store::Dialect::Sqlite)
+            silo_schema::TENANT_MIGRATIONS.latest(silo_store::Dialect::Sqlite)
         );
         let id = c["id"].as_str().unwrap();
         assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 7);

@@ -40,89 +40,11 @@ pub use signups::{PASSWORD_RESET_TTL, PendingSignup, SIGNUP_TTL};
 pub use two_factor::{PendingTwoFactor, SecondFactor, TwoFactorError};
 pub use types::{CompanyId, CompanyStatus, Email, IdentityId, InvitationId, Slug, role_schema};
 
+use silo_schema::CONTROL_MIGRATIONS;
 use silo_store::postgres;
 use silo_store::sqlite::{self, PoolLimits};
-use silo_store::{Db, MigrationSet, migrate};
+use silo_store::{Db, migrate};
 use std::path::Path;
-
-/// Control-plane migrations, per backend.
-pub static MIGRATIONS: MigrationSet = MigrationSet {
-    plane: "control",
-    sqlite: &[
-        silo_store::Migration {
-            version: 1,
-            name: "0001_registry",
-            sql: include_str!("../../../migrations/control/sqlite/0001_registry.sql"),
-        },
-        silo_store::Migration {
-            version: 2,
-            name: "0002_audit_chain",
-            sql: include_str!("../../../migrations/control/sqlite/0002_audit_chain.sql"),
-        },
-        silo_store::Migration {
-            version: 3,
-            name: "0003_fleet",
-            sql: include_str!("../../../migrations/control/sqlite/0003_fleet.sql"),
-        },
-        silo_store::Migration {
-            version: 4,
-            name: "0004_import_marker",
-            sql: include_str!("../../../migrations/control/sqlite/0004_import_marker.sql"),
-        },
-        silo_store::Migration {
-            version: 5,
-            name: "0005_sessions",
-            sql: include_str!("../../../migrations/control/sqlite/0005_sessions.sql"),
-        },
-        silo_store::Migration {
-            version: 6,
-            name: "0006_verified_identities",
-            sql: include_str!("../../../migrations/control/sqlite/0006_verified_identities.sql"),
-        },
-        silo_store::Migration {
-            version: 7,
-            name: "0007_two_factor",
-            sql: include_str!("../../../migrations/control/sqlite/0007_two_factor.sql"),
-        },
-    ],
-    postgres: &[
-        silo_store::Migration {
-            version: 1,
-            name: "0001_registry",
-            sql: include_str!("../../../migrations/control/postgres/0001_registry.sql"),
-        },
-        silo_store::Migration {
-            version: 2,
-            name: "0002_audit_chain",
-            sql: include_str!("../../../migrations/control/postgres/0002_audit_chain.sql"),
-        },
-        silo_store::Migration {
-            version: 3,
-            name: "0003_fleet",
-            sql: include_str!("../../../migrations/control/postgres/0003_fleet.sql"),
-        },
-        silo_store::Migration {
-            version: 4,
-            name: "0004_import_marker",
-            sql: include_str!("../../../migrations/control/postgres/0004_import_marker.sql"),
-        },
-        silo_store::Migration {
-            version: 5,
-            name: "0005_sessions",
-            sql: include_str!("../../../migrations/control/postgres/0005_sessions.sql"),
-        },
-        silo_store::Migration {
-            version: 6,
-            name: "0006_verified_identities",
-            sql: include_str!("../../../migrations/control/postgres/0006_verified_identities.sql"),
-        },
-        silo_store::Migration {
-            version: 7,
-            name: "0007_two_factor",
-            sql: include_str!("../../../migrations/control/postgres/0007_two_factor.sql"),
-        },
-    ],
-};
 
 /// The control database's name when the URL names none.
 const DEFAULT_PG_DATABASE: &str = "silo";
@@ -167,7 +89,7 @@ impl ControlPlane {
 
     /// Wraps an open database, applying control-plane migrations.
     pub async fn from_db(db: Db) -> Result<Self, ControlError> {
-        migrate(&db, &MIGRATIONS).await?;
+        migrate(&db, &CONTROL_MIGRATIONS).await?;
         Ok(ControlPlane {
             db,
             access_cache: None,

@@ -2,7 +2,7 @@
 //! links): 256 random bits as hex, of which only the SHA-256 is stored, so a copy of the control
 //! database holds nothing usable.
 
-use rand::RngCore;
+use rand::Rng as _;
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 

@@ -91,7 +91,10 @@ pub struct Signature {
 const MAX_BODY: usize = 200_000;
 
 fn sha256_hex(body: &str) -> String {
-    format!("{:x}", Sha256::digest(body.as_bytes()))
+    Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn from_row(row: &Row) -> Result<Contract, StoreError> {

@@ -21,7 +21,6 @@ pub mod list;
 pub mod money;
 pub mod pipeline;
 pub mod reports;
-pub mod schema;
 
 pub use error::{DomainError, DomainResult};
 pub use list::ListParams;

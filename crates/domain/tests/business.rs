@@ -4,10 +4,10 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use silo_domain::schema::TENANT_MIGRATIONS;
 use silo_domain::{
     DomainError, ListParams, billing, contacts, contracts, deals, invoices, invoicing, reports,
 };
+use silo_schema::TENANT_MIGRATIONS;
 use silo_store::TenantDb;
 
 async fn tenant() -> (tempfile::TempDir, TenantDb) {
@@ -208,7 +208,10 @@ async fn contracts_freeze_when_sent_and_record_the_signature() {
     .await
     .unwrap();
     use sha2::Digest;
-    let expected = format!("{:x}", sha2::Sha256::digest(body.as_bytes()));
+    let expected: String = sha2::Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(signed.document_sha256.as_deref(), Some(expected.as_str()));
     let by = signed.signed_by.unwrap();
     assert_eq!(

@@ -8,11 +8,11 @@
 //! `SILO_FUZZ_SEED=<n>` replays a run; the seed is printed.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt as _, SeedableRng};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use silo_domain::schema::TENANT_MIGRATIONS;
 use silo_domain::{DomainError, DomainResult, accounts, contacts, deals, invoices};
+use silo_schema::TENANT_MIGRATIONS;
 use silo_store::TenantDb;
 use std::fmt::Debug;
 

@@ -50,7 +50,10 @@ async fn contract_is_sent_signed_and_then_locked() {
     assert_eq!(signed.body["signed_by"]["address"], "127.0.0.1");
     assert!(signed.body["signed_at"].is_string());
     use sha2::Digest;
-    let expected = format!("{:x}", sha2::Sha256::digest(body.as_bytes()));
+    let expected: String = sha2::Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(signed.body["document_sha256"], expected.as_str());
 
     app.patch(&path, t, json!({"title": "Changed"}))

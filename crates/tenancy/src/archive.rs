@@ -135,7 +135,7 @@ impl Archive {
             return bad("archive has no tenant schema version".into());
         }
         for (name, table) in &self.tables {
-            if !silo_domain::schema::TABLES.contains(&name.as_str()) {
+            if !silo_schema::TENANT_TABLES.contains(&name.as_str()) {
                 return bad(format!("archive holds an unknown table `{name}`"));
             }
             if table.rows.iter().any(|r| r.len() != table.columns.len()) {

@@ -3,7 +3,7 @@
 
 use crate::{Tenancy, TenancyError};
 use silo_control::{Company, CompanyStatus};
-use silo_domain::schema::TENANT_MIGRATIONS;
+use silo_schema::TENANT_MIGRATIONS;
 use silo_store::{applied_version, migrate};
 
 /// What migrating one company did.

@@ -10,8 +10,8 @@ use crate::{ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Tenancy, TenancyError};
 use silo_control::{
     Company, CompanyStatus, Email, Invitation, NewCompany, NewInvitation, Plan, Slug,
 };
-use silo_domain::schema::{TABLES, TENANT_MIGRATIONS};
 use silo_roles::Role;
+use silo_schema::{TENANT_MIGRATIONS, TENANT_TABLES};
 use silo_store::{Db, Sql, Timestamp, Tx, migrate, migrate_to, table_columns_in};
 use std::collections::BTreeMap;
 
@@ -196,7 +196,7 @@ pub(crate) async fn read_tables(
         .await?
         .get("v")?;
     let mut tables = BTreeMap::new();
-    for &table in TABLES {
+    for &table in TENANT_TABLES {
         let columns: Vec<String> = table_columns_in(&mut tx, table)
             .await?
             .into_iter()
@@ -224,7 +224,7 @@ pub(crate) async fn write_tables(
     tables: &BTreeMap<String, ArchiveTable>,
 ) -> Result<(), TenancyError> {
     let mut tx = db.begin().await?;
-    for &table in TABLES {
+    for &table in TENANT_TABLES {
         let Some(data) = tables.get(table) else {
             continue;
         };

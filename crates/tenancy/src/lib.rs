@@ -34,7 +34,7 @@ use pg_placement::PgPlacement;
 use placer::Placer;
 use pools::PoolCache;
 use silo_control::{Company, CompanyStatus, ControlPlane};
-use silo_domain::schema::TENANT_MIGRATIONS;
+use silo_schema::TENANT_MIGRATIONS;
 use silo_store::{Db, TenantDb, applied_version, migrate};
 use sqlite_placement::SqlitePlacement;
 use std::sync::Arc;

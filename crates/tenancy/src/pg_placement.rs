@@ -302,7 +302,7 @@ async fn unfence(admin: &Db, database: &str) -> Result<(), TenancyError> {
 /// Copies at the source's schema version, then checks every table's row count.
 async fn copy_rows(src: &Db, dst: &Db) -> Result<usize, TenancyError> {
     let (version, tables) = crate::import::read_tables(src).await?;
-    silo_store::migrate_to(dst, &silo_domain::schema::TENANT_MIGRATIONS, version).await?;
+    silo_store::migrate_to(dst, &silo_schema::TENANT_MIGRATIONS, version).await?;
     crate::import::write_tables(dst, &tables).await?;
     let mut total = 0;
     for (table, data) in &tables {

@@ -9,7 +9,7 @@
 
 use crate::{Tenancy, TenancyError};
 use silo_control::{Company, CompanyStatus, NewCompany, NewIdentity};
-use silo_domain::schema::TENANT_MIGRATIONS;
+use silo_schema::TENANT_MIGRATIONS;
 use silo_store::migrate;
 
 impl Tenancy {

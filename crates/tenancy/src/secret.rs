@@ -9,7 +9,7 @@ use crate::TenancyError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{Hmac, KeyInit as _, Mac as _};
-use rand::RngCore as _;
+use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 use silo_control::CompanyId;
 use std::fmt;

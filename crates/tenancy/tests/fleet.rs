@@ -3,8 +3,8 @@
 //! into PostgreSQL), erasure leaving nothing behind, and the schema version guard.
 
 use silo_control::{Company, CompanyStatus, Email, Eraser, NewCompany, NewIdentity, Slug};
-use silo_domain::schema::TABLES;
 use silo_roles::Role;
+use silo_schema::{TENANT_INTERNAL_TABLES, TENANT_TABLES};
 use silo_store::{Db, Value, params};
 use silo_tenancy::{Archive, PoolSettings, Tenancy, TenancyError};
 use silo_testkit::{TestBackend, TestStorage, backend_tests};
@@ -88,7 +88,7 @@ async fn seed(db: &Db) {
 /// Every business row as text, sorted: independent of the export code under test.
 async fn dump(db: &Db) -> BTreeMap<&'static str, Vec<String>> {
     let mut out = BTreeMap::new();
-    for &table in TABLES {
+    for &table in TENANT_TABLES {
         let sql = silo_store::Sql::assembled(format!("SELECT * FROM {table}"));
         let mut rows: Vec<String> = db
             .fetch_all(sql, &[])
@@ -319,7 +319,7 @@ async fn a_database_newer_than_this_build_is_unavailable() {
     t.close().await;
 }
 
-/// A table added by a migration but missing from `TABLES` would silently stay out of exports.
+/// A table added by a migration but missing from `TENANT_TABLES` would silently stay out of exports.
 async fn every_tenant_table_is_exported_or_declared_internal() {
     let storage = TestStorage::new();
     let t = storage.open(PoolSettings::default()).await;
@@ -339,9 +339,9 @@ async fn every_tenant_table_is_exported_or_declared_internal() {
         .map(|r| r.get("name").unwrap())
         .collect();
     found.sort();
-    let mut declared: Vec<String> = TABLES
+    let mut declared: Vec<String> = TENANT_TABLES
         .iter()
-        .chain(silo_domain::schema::INTERNAL_TABLES)
+        .chain(TENANT_INTERNAL_TABLES)
         .map(|s| (*s).to_owned())
         .collect();
     declared.sort();

@@ -55,7 +55,7 @@ async fn provisioning_creates_one_database_and_an_owner() {
     let placement = t.control().placement(a.id).await.unwrap().unwrap();
     assert_eq!(
         placement.schema_version,
-        silo_domain::schema::TENANT_MIGRATIONS.latest(silo_store::Dialect::Sqlite)
+        silo_schema::TENANT_MIGRATIONS.latest(silo_store::Dialect::Sqlite)
     );
 
     let db = t.tenant_db(&a).await.unwrap();

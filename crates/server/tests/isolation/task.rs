@@ -5,7 +5,7 @@
 
 use crate::world::{Actor, World, marker};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt as _, SeedableRng};
 use reqwest::Method;
 use serde_json::{Value, json};
 use silo_roles::{Permission, Role};

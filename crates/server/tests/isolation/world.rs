@@ -5,7 +5,7 @@
 
 use crate::common::{PASSWORD, Reply, TestApp, spawn_app};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt as _, SeedableRng};
 use reqwest::Method;
 use serde_json::Value;
 use silo_auth::{KeySet, TokenConfig, Tokens};
