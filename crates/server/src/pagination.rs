@@ -15,6 +15,7 @@ pub const MAX_LIMIT: i64 = 200;
 #[derive(Debug, Deserialize, Default, JsonSchema)]
 pub struct PageQuery {
     /// Items per page (1 to 200, default 50).
+    #[schemars(range(min = 1, max = MAX_LIMIT))]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -71,8 +72,9 @@ pub fn list_params(page: &PageQuery) -> Result<(silo_domain::ListParams, i64), A
     Ok((params, limit))
 }
 
-/// One page of a list.
+/// One page of a list (documented as `AccountPage`, `MemberPage`, ...).
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "{T}Page")]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,
