@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 
 /// The error answers every operation may give, with their codes. A path parameter that is not
 /// a UUID names no record: 404 `not_found`, before the body is read.
-const ERROR_STATUSES: &[(u16, &str)] = &[
+pub(crate) const ERROR_STATUSES: &[(u16, &str)] = &[
     (400, "bad_request: the body is not JSON, not a JSON object, or not sent as JSON"),
     (
         401,
@@ -129,11 +129,11 @@ fn parameters(route: &RouteSpec) -> Vec<Value> {
     params
 }
 
-fn operation(route: &RouteSpec, generator: &mut SchemaGenerator) -> Value {
+fn operation(route: &RouteSpec, generators: &mut Generators) -> Value {
     let mut responses = Map::new();
     let success = match route.response {
         Some(schema) => {
-            json!({"description": "success", "content": {"application/json": {"schema": schema(generator)}}})
+            json!({"description": "success", "content": {"application/json": {"schema": schema(&mut generators.responses)}}})
         }
         None => json!({"description": "success"}),
     };
@@ -151,7 +151,8 @@ fn operation(route: &RouteSpec, generator: &mut SchemaGenerator) -> Value {
         "responses": responses,
     });
     if let Some(schema) = route.request {
-        op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema(generator)}}});
+        let schema = schema(&mut generators.requests);
+        op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema}}});
     }
     match route.access {
         Access::Public => op["security"] = json!([]),
@@ -164,25 +165,77 @@ fn operation(route: &RouteSpec, generator: &mut SchemaGenerator) -> Value {
     op
 }
 
-/// A generator whose named schemas land in `#/components/schemas`.
+/// A generator whose named schemas land in `#/components/schemas` (describing how types are
+/// read: request bodies).
 pub fn generator() -> SchemaGenerator {
     SchemaSettings::draft2020_12()
         .with(|s| s.definitions_path = "/components/schemas".into())
         .into_generator()
 }
 
+/// Request bodies are described as they are read (an `Option` field may be left out), answers
+/// as they are written (every field is there unless it is skipped when empty).
+struct Generators {
+    requests: SchemaGenerator,
+    responses: SchemaGenerator,
+}
+
 /// The whole document.
 pub fn document() -> Value {
-    let mut generator = generator();
+    let mut generators = Generators {
+        requests: generator(),
+        responses: SchemaSettings::draft2020_12()
+            .with(|s| s.definitions_path = "/components/schemas".into())
+            .for_serialize()
+            .into_generator(),
+    };
     let mut paths = Map::new();
     for route in ROUTES {
         let item = paths
             .entry(route.path.to_owned())
             .or_insert_with(|| json!({}));
-        item[route.method.as_str().to_ascii_lowercase()] = operation(route, &mut generator);
+        item[route.method.as_str().to_ascii_lowercase()] = operation(route, &mut generators);
     }
-    let error = error_schema(&mut generator);
-    let mut schemas = generator.take_definitions(true);
+    let error = error_schema(&mut generators.responses);
+    let mut schemas = generators.responses.take_definitions(true);
+    let requests = generators.requests.take_definitions(true);
+    // A type read and written alike is one schema; one whose two sides differ is documented
+    // twice, the read side as `{Name}Input`.
+    let mut renamed = Vec::new();
+    for (name, schema) in &requests {
+        if schemas.get(name).is_some_and(|written| written != schema) {
+            renamed.push(name.clone());
+        }
+    }
+    let rename = |value: &mut Value| {
+        if renamed.is_empty() {
+            return;
+        }
+        let mut text = value.to_string();
+        for name in &renamed {
+            text = text.replace(
+                &format!("\"#/components/schemas/{name}\""),
+                &format!("\"#/components/schemas/{name}Input\""),
+            );
+        }
+        *value = serde_json::from_str(&text).unwrap_or_else(|_| value.clone());
+    };
+    for (name, mut schema) in requests {
+        rename(&mut schema);
+        let name = if renamed.contains(&name) {
+            format!("{name}Input")
+        } else {
+            name
+        };
+        schemas.insert(name, schema);
+    }
+    for item in paths.values_mut() {
+        for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            if let Some(body) = op.get_mut("requestBody") {
+                rename(body);
+            }
+        }
+    }
     schemas.insert("Error".into(), error);
     json!({
         "openapi": "3.1.0",

@@ -12,10 +12,20 @@ struct Output {
 }
 
 /// Every generated file. A new generator is one row here.
-const OUTPUTS: &[Output] = &[Output {
-    path: silo_roles::typescript::TS_PATH,
-    generate: silo_roles::typescript::to_typescript,
-}];
+const OUTPUTS: &[Output] = &[
+    Output {
+        path: silo_roles::typescript::TS_PATH,
+        generate: silo_roles::typescript::to_typescript,
+    },
+    Output {
+        path: silo_server::generated::TS_PATH,
+        generate: silo_server::generated::typescript,
+    },
+    Output {
+        path: silo_server::generated::REFERENCE_PATH,
+        generate: silo_server::generated::api_reference,
+    },
+];
 
 pub fn run(check: bool, root: &Path) -> anyhow::Result<()> {
     let mut stale = Vec::new();
