@@ -112,6 +112,9 @@ fn parameters(route: &RouteSpec) -> Vec<Value> {
         .path_params()
         .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}))
         .collect();
+    if let Some(header) = route.header {
+        params.push(json!({"name": header, "in": "header", "required": true, "schema": {"type": "string", "enum": ["1"]}}));
+    }
     if let Some(query) = route.query {
         // Each property of the query type is a parameter of its own, so its schema is resolved
         // here (in a generator of its own) rather than added to the components.

@@ -17,7 +17,8 @@ pub struct PageQuery {
     /// Items per page (1 to 200, default 50).
     #[schemars(range(min = 1, max = MAX_LIMIT))]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (a record's id).
+    #[schemars(extend("format" = "uuid"))]
     pub cursor: Option<String>,
     /// Search text, on lists that support it.
     pub q: Option<String>,

@@ -70,6 +70,9 @@ pub struct RouteSpec {
     pub access: Access,
     /// One line for people.
     pub summary: &'static str,
+    /// A header the route requires with the value `1` (`header NAME` in the table): the
+    /// cookie routes' guard against cross-site requests.
+    pub header: Option<&'static str>,
     /// The success status.
     pub status: u16,
     /// On paginated lists (`, list` in the table), the query string's type: [`PageQuery`]
@@ -109,6 +112,15 @@ macro_rules! schema_fn {
     };
 }
 
+macro_rules! header {
+    () => {
+        None
+    };
+    ($header:expr) => {
+        Some($header)
+    };
+}
+
 macro_rules! query_fn {
     () => {
         None
@@ -126,6 +138,7 @@ macro_rules! route_table {
         $method:ident $path:literal $handler:path,
         $access:ident $(($permission:ident))?,
         $summary:literal
+        $(, header $header:expr)?
         $(, in $req:ty)?
         => $status:literal $(out $res:ty)? $(, $list:ident $(($query:ty))?)?;
     )*) => {
@@ -137,6 +150,7 @@ macro_rules! route_table {
                 handler: stringify!($handler),
                 access: Access::$access $((Permission::$permission))?,
                 summary: $summary,
+                header: header!($($header)?),
                 status: $status,
                 query: query_fn!($($list $(($query))?)?),
                 request: schema_fn!($($req)?),
@@ -158,8 +172,8 @@ macro_rules! route_table {
     };
 }
 
-// Each row: METHOD "path" handler, access, "summary"[, in RequestType] => status [out
-// ResponseType][, list[(QueryType)]];
+// Each row: METHOD "path" handler, access, "summary"[, header NAME][, in RequestType] => status
+// [out ResponseType][, list[(QueryType)]];
 route_table! {
     GET "/healthz" health::healthz, Public,
         "The process is up" => 200 out health::Status;
@@ -209,10 +223,11 @@ route_table! {
         "A token bound to another company of yours",
         in auth::SwitchRequest => 200 out auth::TokenResponse;
     POST "/api/auth/refresh" session::refresh, Public,
-        "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie"
-        => 200 out auth::TokenResponse;
+        "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie",
+        header session::CSRF_HEADER => 200 out auth::TokenResponse;
     POST "/api/auth/logout" session::logout, Public,
-        "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)" => 204;
+        "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)",
+        header session::CSRF_HEADER => 204;
     POST "/api/auth/2fa/setup" two_factor::setup, Identity,
         "Start two-factor set-up (with your password): a new secret for your authenticator app, pending until confirmed",
         in two_factor::SetupRequest => 200 out two_factor::SetupResponse;

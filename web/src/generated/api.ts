@@ -30,7 +30,7 @@ export interface Account {
   /** Last changed. */
   updated_at: Timestamp;
   /** Web site. */
-  website?: string | null;
+  website: string | null;
 }
 
 /** One page of a list (documented as `AccountPage`, `MemberPage`, ...). */
@@ -38,7 +38,7 @@ export interface Page<T> {
   /** The items. */
   items: T[];
   /** Pass as `cursor` for the next page; `null` on the last one. */
-  next_cursor?: string | null;
+  next_cursor: string | null;
 }
 
 export type AccountPage = Page<Account>;
@@ -63,21 +63,21 @@ export interface AuditRecord {
   /** What. */
   action: string;
   /** Who. */
-  actor?: string | null;
+  actor: string | null;
   /** When. */
   at: string;
   /** From where. */
-  client_ip?: string | null;
+  client_ip: string | null;
   /** Its position in the whole table (the list cursor). */
   id: number;
   /** Whether it went through. */
   outcome: string;
   /** Which request. */
-  request_id?: string | null;
+  request_id: string | null;
   /** Its position in its chain, from 1. */
   seq: number;
   /** On which id. */
-  target?: string | null;
+  target: string | null;
 }
 
 export type AuditRecordPage = Page<AuditRecord>;
@@ -152,17 +152,17 @@ export interface CompanySummary {
 /** A contact as stored and sent. */
 export interface Contact {
   /** The account the person works at. */
-  account_id?: string | null;
+  account_id: string | null;
   /** Created. */
   created_at: Timestamp;
   /** Email address, lower-cased. */
-  email?: string | null;
+  email: string | null;
   /** Id (UUIDv7). */
   id: string;
   /** Name. */
   name: string;
   /** Phone number as entered. */
-  phone?: string | null;
+  phone: string | null;
   /** Last changed. */
   updated_at: Timestamp;
 }
@@ -184,17 +184,17 @@ export interface Contract {
   /** Created. */
   created_at: Timestamp;
   /** The deal it belongs to. */
-  deal_id?: string | null;
+  deal_id: string | null;
   /** Hex SHA-256 of the body's bytes; set when sent, confirmed when signed. */
-  document_sha256?: string | null;
+  document_sha256: string | null;
   /** Id (UUIDv7). */
   id: string;
   /** When it was sent. */
-  sent_at?: Timestamp | null;
+  sent_at: Timestamp | null;
   /** When it was signed. */
-  signed_at?: Timestamp | null;
+  signed_at: Timestamp | null;
   /** Who signed. */
-  signed_by?: Signer | null;
+  signed_by: Signer | null;
   /** Status. */
   status: ContractStatus;
   /** Title. */
@@ -214,6 +214,7 @@ export interface ContractPatch {
 
 /** Where a contract is in its life. */
 export type ContractStatus = "draft" | "sent" | "signed";
+export const CONTRACT_STATUS_VALUES: readonly ContractStatus[] = ["draft", "sent", "signed"];
 
 /** ISO 4217 code; EUR when left out */
 export type Currency = string;
@@ -221,23 +222,23 @@ export type Currency = string;
 /** A deal as stored and sent. */
 export interface Deal {
   /** The client account. */
-  account_id?: string | null;
+  account_id: string | null;
   /** When it was won or lost. */
-  closed_at?: Timestamp | null;
+  closed_at: Timestamp | null;
   /** The client contact. */
-  contact_id?: string | null;
+  contact_id: string | null;
   /** Created. */
   created_at: Timestamp;
   /** Currency of the value. */
   currency: Currency;
   /** Expected close date, `YYYY-MM-DD`. */
-  expected_close_date?: string | null;
+  expected_close_date: string | null;
   /** Id (UUIDv7). */
   id: string;
   /** The identity that owns the deal. */
-  owner_id?: string | null;
+  owner_id: string | null;
   /** The channel the lead came from (referral, website, ...). */
-  source?: string | null;
+  source: string | null;
   /** Stage. */
   stage: Stage;
   /** Stages entered, oldest first (only on single-deal answers). */
@@ -306,7 +307,7 @@ export interface Invitation {
   /** Its id. */
   id: InvitationId;
   /** Who invited. */
-  invited_by?: Inviter | null;
+  invited_by: Inviter | null;
   /** The language its mails are written in (`en`, `nl`). */
   language: string;
   /** The name the inviting company gave the person (never shown to anyone else). */
@@ -324,6 +325,7 @@ export type InvitationPage = Page<Invitation>;
 
 /** Where an invitation stands. */
 export type InvitationStatus = "pending" | "accepted" | "declined" | "revoked";
+export const INVITATION_STATUS_VALUES: readonly InvitationStatus[] = ["pending", "accepted", "declined", "revoked"];
 
 /** What an invitation link offers. */
 export interface InviteInfo {
@@ -352,35 +354,35 @@ export interface Inviter {
 /** An invoice as stored and sent. */
 export interface Invoice {
   /** The customer. */
-  account_id?: string | null;
+  account_id: string | null;
   /** Created. */
   created_at: Timestamp;
   /** Currency of every amount. */
   currency: Currency;
   /** The deal it bills. */
-  deal_id?: string | null;
+  deal_id: string | null;
   /** Due date, `YYYY-MM-DD`. */
-  due_date?: string | null;
+  due_date: string | null;
   /** Id (UUIDv7). */
   id: string;
   /** Issue date, `YYYY-MM-DD`. */
-  issue_date?: string | null;
+  issue_date: string | null;
   /** When issued. */
-  issued_at?: Timestamp | null;
+  issued_at: Timestamp | null;
   /** The lines, in order. */
   lines: Line[];
   /** Free text printed on the invoice. */
-  notes?: string | null;
+  notes: string | null;
   /** The number, once issued (`2026-0001`, with the company's prefix if set). */
-  number?: string | null;
+  number: string | null;
   /** When paid in full. */
-  paid_at?: Timestamp | null;
+  paid_at: Timestamp | null;
   /** Sum of payments. */
   paid_cents: Cents;
   /** Payments, oldest first. */
   payments: Payment[];
   /** The seller as printed, once issued. */
-  seller?: Seller | null;
+  seller: Seller | null;
   /** Status. */
   status: InvoiceStatus;
   /** Sum of line nets. */
@@ -407,23 +409,24 @@ export interface InvoicePatch {
 
 /** Where an invoice is in its life. */
 export type InvoiceStatus = "draft" | "issued" | "paid";
+export const INVOICE_STATUS_VALUES: readonly InvoiceStatus[] = ["draft", "issued", "paid"];
 
 /** The company's invoicing details. */
 export interface Invoicing {
   /** Postal address, may span lines. */
-  address?: string | null;
+  address: string | null;
   /** IBAN, upper-case without spaces, checksum verified. */
-  iban?: string | null;
+  iban: string | null;
   /** Put verbatim before every invoice number (`ACME-` gives `ACME-2026-0001`). */
-  invoice_prefix?: string | null;
+  invoice_prefix: string | null;
   /** Chamber of commerce (KvK) number: 8 digits. */
-  kvk_number?: string | null;
+  kvk_number: string | null;
   /** Legal name (`Acme Digital B.V.`). */
-  legal_name?: string | null;
+  legal_name: string | null;
   /** Days from issue to due date. */
   payment_terms_days: number;
   /** VAT id (`NL123456789B01`). */
-  vat_id?: string | null;
+  vat_id: string | null;
 }
 
 /** `PATCH /api/company/invoicing` body: only fields present change; null clears. */
@@ -473,7 +476,7 @@ export interface Me {
   /** Every company the caller may switch to. */
   companies: CompanyChoice[];
   /** The token's company, when bound to an active one of the caller's. */
-  company?: Company | null;
+  company: Company | null;
   identity: MeIdentity;
   /** Pending invitations addressed to the caller. */
   invitations: OfferedMembership[];
@@ -613,7 +616,7 @@ export interface Payment {
   /** Id. */
   id: string;
   /** How it was paid (bank transfer, card, ...). */
-  method?: string | null;
+  method: string | null;
   /** Payment date, `YYYY-MM-DD`. */
   paid_at: string;
 }
@@ -675,15 +678,15 @@ export interface Revenue {
 /** The seller's details as printed on the invoice, copied at issue. */
 export interface Seller {
   /** Address. */
-  address?: string | null;
+  address: string | null;
   /** IBAN. */
-  iban?: string | null;
+  iban: string | null;
   /** KvK number. */
-  kvk_number?: string | null;
+  kvk_number: string | null;
   /** Legal name. */
-  legal_name?: string | null;
+  legal_name: string | null;
   /** VAT id. */
-  vat_id?: string | null;
+  vat_id: string | null;
 }
 
 /** `POST /api/auth/2fa/setup` body. */
@@ -712,7 +715,7 @@ export interface Signature {
 /** Who signed. */
 export interface Signer {
   /** The client address the signature came from. */
-  address?: string | null;
+  address: string | null;
   /** Email, lower-cased. */
   email: string;
   /** Name as typed by the signer. */
@@ -743,15 +746,16 @@ export type Slug = string;
 
 /** A stage of the pipeline. */
 export type Stage = "lead" | "qualified" | "proposal" | "won" | "lost";
+export const STAGE_VALUES: readonly Stage[] = ["lead", "qualified", "proposal", "won", "lost"];
 
 /** One recorded stage change. */
 export interface StageChange {
   /** When. */
   at: Timestamp;
   /** The identity that moved it. */
-  by?: string | null;
+  by: string | null;
   /** The stage left (`null` when the deal was created). */
-  from?: string | null;
+  from: string | null;
   /** The stage entered. */
   to: string;
 }
@@ -777,7 +781,7 @@ export interface TokenRequest {
 /** The answer to every route that hands out a token. */
 export interface TokenResponse {
   companies: CompanyChoice[];
-  company?: Company | null;
+  company: Company | null;
   expires_in: number;
   role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer" | null;
   token: string;
