@@ -68,9 +68,17 @@ pub fn typescript() -> String {
     for route in ROUTES {
         let op = &doc["paths"][route.path][route.method.as_str().to_ascii_lowercase()];
         let base = pascal(&route.operation_id());
-        let _ = writeln!(out, "\n/** `{} {}`: {} */", route.method, route.path, route.summary);
+        let _ = writeln!(
+            out,
+            "\n/** `{} {}`: {} */",
+            route.method, route.path, route.summary
+        );
         if let Some(schema) = op["requestBody"]["content"]["application/json"].get("schema") {
-            let _ = writeln!(out, "export type {base}Request = {};", render(schema, &[], ""));
+            let _ = writeln!(
+                out,
+                "export type {base}Request = {};",
+                render(schema, &[], "")
+            );
         }
         let response = &op["responses"][route.status.to_string()]["content"]["application/json"];
         let response = response
@@ -148,7 +156,10 @@ fn string_enum(schema: &Value) -> Option<Vec<String>> {
             .iter()
             .map(|m| match string_enum(m) {
                 Some(values) => Some(values),
-                None => m.get("const").and_then(Value::as_str).map(|c| vec![c.to_owned()]),
+                None => m
+                    .get("const")
+                    .and_then(Value::as_str)
+                    .map(|c| vec![c.to_owned()]),
             })
             .collect::<Option<Vec<Vec<String>>>>()
             .map(|v| v.concat());
@@ -181,7 +192,10 @@ fn union(mut parts: Vec<String>) -> String {
 }
 
 fn property_name(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_alphanumeric() || c == '_');
     if plain {
         name.to_owned()
@@ -214,7 +228,11 @@ fn render_object(schema: &Value, subst: &[(&str, &str)], indent: &str) -> String
         );
     }
     if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
-        let _ = writeln!(out, "{inner}[key: string]: {};", render(extra, subst, &inner));
+        let _ = writeln!(
+            out,
+            "{inner}[key: string]: {};",
+            render(extra, subst, &inner)
+        );
     }
     out.push_str(indent);
     out.push('}');
@@ -244,12 +262,7 @@ fn render(schema: &Value, subst: &[(&str, &str)], indent: &str) -> String {
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(members) = object.get(key).and_then(Value::as_array) {
-            return union(
-                members
-                    .iter()
-                    .map(|m| render(m, subst, indent))
-                    .collect(),
-            );
+            return union(members.iter().map(|m| render(m, subst, indent)).collect());
         }
     }
     if let Some(members) = object.get("allOf").and_then(Value::as_array) {
@@ -466,7 +479,9 @@ mod tests {
             "string | null"
         );
         assert_eq!(
-            render(serde_json::json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})),
+            render(
+                serde_json::json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})
+            ),
             "A | null"
         );
         assert_eq!(
@@ -474,15 +489,22 @@ mod tests {
             "(number | null)[]"
         );
         assert_eq!(
-            render(serde_json::json!({"type": "object", "additionalProperties": {"type": "string"}})),
+            render(
+                serde_json::json!({"type": "object", "additionalProperties": {"type": "string"}})
+            ),
             "Record<string, string>"
         );
         assert_eq!(render(serde_json::json!(true)), "unknown");
         assert_eq!(
-            string_enum(&serde_json::json!({"oneOf": [{"type": "string", "const": "a"}, {"type": "string", "enum": ["b", "c"]}]})),
+            string_enum(
+                &serde_json::json!({"oneOf": [{"type": "string", "const": "a"}, {"type": "string", "enum": ["b", "c"]}]})
+            ),
             Some(vec!["a".to_owned(), "b".to_owned(), "c".to_owned()])
         );
         assert_eq!(values_const("CompanyStatus"), "COMPANY_STATUS_VALUES");
-        assert_eq!(pascal("two_factor.recovery_codes"), "TwoFactorRecoveryCodes");
+        assert_eq!(
+            pascal("two_factor.recovery_codes"),
+            "TwoFactorRecoveryCodes"
+        );
     }
 }

@@ -263,7 +263,11 @@ mod tests {
 
     #[test]
     fn what_is_not_json_is_no_field_problem() {
-        for body in [r#"{"name": "a""#, r#"{"name": "\ud800"}"#, r#"{"name": 1e400}"#] {
+        for body in [
+            r#"{"name": "a""#,
+            r#"{"name": "\ud800"}"#,
+            r#"{"name": 1e400}"#,
+        ] {
             assert!(problem(body).is_none(), "{body}");
         }
         assert!(matches!(

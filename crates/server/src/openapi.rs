@@ -13,7 +13,10 @@ use std::marker::PhantomData;
 /// The error answers every operation may give, with their codes. A path parameter that is not
 /// a UUID names no record: 404 `not_found`, before the body is read.
 pub(crate) const ERROR_STATUSES: &[(u16, &str)] = &[
-    (400, "bad_request: the body is not JSON, not a JSON object, or not sent as JSON"),
+    (
+        400,
+        "bad_request: the body is not JSON, not a JSON object, or not sent as JSON",
+    ),
     (
         401,
         "unauthenticated, invalid_credentials or two_factor_required",
@@ -22,10 +25,7 @@ pub(crate) const ERROR_STATUSES: &[(u16, &str)] = &[
         403,
         "no_company, tenant_unresolved, company_suspended, not_a_member, two_factor_setup_required, forbidden, signup_disabled, plan_limit",
     ),
-    (
-        404,
-        "not_found (also for a path id that is not a UUID)",
-    ),
+    (404, "not_found (also for a path id that is not a UUID)"),
     (405, "method_not_allowed"),
     (409, "conflict and its specific codes (last_owner, ...)"),
     (413, "payload_too_large"),
@@ -95,9 +95,7 @@ fn query_parameters(schema: &Schema) -> Vec<Value> {
                     _ => Value::Array(types),
                 };
             }
-            let description = schema
-                .as_object_mut()
-                .and_then(|s| s.remove("description"));
+            let description = schema.as_object_mut().and_then(|s| s.remove("description"));
             let mut param = json!({"name": name, "in": "query", "schema": schema});
             if let Some(description) = description {
                 param["description"] = description;
@@ -155,7 +153,8 @@ fn operation(route: &RouteSpec, generators: &mut Generators) -> Value {
     });
     if let Some(schema) = route.request {
         let schema = schema(&mut generators.requests);
-        op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema}}});
+        op["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": schema}}});
     }
     match route.access {
         Access::Public => op["security"] = json!([]),
@@ -233,7 +232,11 @@ pub fn document() -> Value {
         schemas.insert(name, schema);
     }
     for item in paths.values_mut() {
-        for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
             if let Some(body) = op.get_mut("requestBody") {
                 rename(body);
             }

@@ -172,19 +172,58 @@ async fn misfitting_fields_are_422_naming_the_field() {
     let before = snapshot(&app, &t).await;
     let cases: Vec<(&str, Value, &str, &str)> = vec![
         ("/api/accounts", json!({}), "name", "is required"),
-        ("/api/accounts", json!({"name": null}), "name", "is required"),
-        ("/api/accounts", json!({"name": 5}), "name", "must be a text"),
-        ("/api/deals", json!({"title": "D", "value_cents": -36.0}), "value_cents", "must be a whole number"),
-        ("/api/deals", json!({"title": "D", "value_cents": "x"}), "value_cents", "must be a whole number"),
-        ("/api/deals", json!({"value_cents": 5}), "title", "is required"),
-        ("/api/invoices", json!({"lines": [{"description": "x", "unit_cents": "x"}]}), "lines[0].unit_cents", "must be a whole number"),
-        ("/api/invoices", json!({"lines": [{"unit_cents": 1}]}), "lines[0].description", "is required"),
+        (
+            "/api/accounts",
+            json!({"name": null}),
+            "name",
+            "is required",
+        ),
+        (
+            "/api/accounts",
+            json!({"name": 5}),
+            "name",
+            "must be a text",
+        ),
+        (
+            "/api/deals",
+            json!({"title": "D", "value_cents": -36.0}),
+            "value_cents",
+            "must be a whole number",
+        ),
+        (
+            "/api/deals",
+            json!({"title": "D", "value_cents": "x"}),
+            "value_cents",
+            "must be a whole number",
+        ),
+        (
+            "/api/deals",
+            json!({"value_cents": 5}),
+            "title",
+            "is required",
+        ),
+        (
+            "/api/invoices",
+            json!({"lines": [{"description": "x", "unit_cents": "x"}]}),
+            "lines[0].unit_cents",
+            "must be a whole number",
+        ),
+        (
+            "/api/invoices",
+            json!({"lines": [{"unit_cents": 1}]}),
+            "lines[0].description",
+            "is required",
+        ),
     ];
     for (path, body, field, message) in cases {
         let r = app.post(path, Some(&t), body.clone()).await;
         assert_eq!(r.status, 422, "{path} {body}: {}", r.body);
         assert_eq!(r.code(), "invalid", "{path} {body}");
-        assert_eq!(r.body["error"]["fields"][field], message, "{path} {body}: {}", r.body);
+        assert_eq!(
+            r.body["error"]["fields"][field], message,
+            "{path} {body}: {}",
+            r.body
+        );
     }
     assert_eq!(snapshot(&app, &t).await, before);
 }

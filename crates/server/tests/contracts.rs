@@ -30,7 +30,10 @@ async fn contract_is_sent_signed_and_then_locked() {
         .post(&format!("{path}/sign"), t, json!({"signer_name": "Bo"}))
         .await;
     missing.expect(422, "invalid");
-    assert_eq!(missing.body["error"]["fields"]["signer_email"], "is required");
+    assert_eq!(
+        missing.body["error"]["fields"]["signer_email"],
+        "is required"
+    );
     app.post(
         &format!("{path}/sign"),
         t,

@@ -49,7 +49,9 @@ fn no_route_is_declared_twice_and_every_api_route_needs_more_than_nothing() {
         if let Some(response) = route.response {
             let mut generator = silo_server::openapi::generator();
             let schema = serde_json::to_value(response(&mut generator)).unwrap();
-            let business = ["Account", "Contact", "Deal", "Contract", "Invoice", "Revenue"];
+            let business = [
+                "Account", "Contact", "Deal", "Contract", "Invoice", "Revenue",
+            ];
             if !matches!(route.access, Access::Company(_)) {
                 let text = schema.to_string();
                 assert!(
@@ -88,7 +90,11 @@ fn every_route_is_in_the_openapi_document_as_declared() {
             route.response.is_some(),
             "{what}"
         );
-        assert_eq!(op["requestBody"].is_object(), route.request.is_some(), "{what}");
+        assert_eq!(
+            op["requestBody"].is_object(),
+            route.request.is_some(),
+            "{what}"
+        );
         match route.access {
             Access::Public => assert_eq!(op["security"], json!([]), "{what}"),
             Access::Identity => {

@@ -124,7 +124,9 @@ async fn set_up_log_in_replay_and_recover() {
     )
     .await
     .expect(422, "invalid");
-    let r = app.post("/api/auth/2fa/setup", Some(&owner), json!({})).await;
+    let r = app
+        .post("/api/auth/2fa/setup", Some(&owner), json!({}))
+        .await;
     r.expect(422, "invalid");
     assert_eq!(r.body["error"]["fields"]["password"], "is required");
 
