@@ -3,7 +3,16 @@ import { setFetch, setToken } from "../src/api/client";
 import type { TokenResponse } from "../src/api/types";
 import { actions, fromToken, setupRequired, type SessionState } from "../src/session";
 
-const company = { id: "c1", slug: "acme", name: "Acme", plan: "starter", status: "active" } as const;
+const company = {
+  id: "c1",
+  slug: "acme",
+  name: "Acme",
+  plan: "starter",
+  status: "active",
+  require_two_factor: false,
+  created_at: "2025-01-01T00:00:00Z",
+  updated_at: "2025-01-01T00:00:00Z",
+} as const;
 const choices = [
   { id: "c1", slug: "acme", name: "Acme", role: "owner" },
   { id: "c2", slug: "beta", name: "Beta", role: "viewer" },

@@ -5,6 +5,7 @@ mod audit;
 mod binding;
 pub mod client_ip;
 pub mod error;
+pub mod generated;
 mod handlers;
 mod json;
 pub mod notify;

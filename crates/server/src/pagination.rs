@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::QueryRejection;
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 
 /// Default and largest page sizes.
@@ -15,11 +15,23 @@ pub const MAX_LIMIT: i64 = 200;
 #[derive(Debug, Deserialize, Default, JsonSchema)]
 pub struct PageQuery {
     /// Items per page (1 to 200, default 50).
+    #[schemars(range(min = 1, max = MAX_LIMIT))]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (a record's id).
+    #[schemars(schema_with = "uuid_or_empty")]
     pub cursor: Option<String>,
     /// Search text, on lists that support it.
     pub q: Option<String>,
+}
+
+/// A query value that is a UUID, or empty (the same as leaving it out).
+pub(crate) fn uuid_or_empty(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "anyOf": [{"format": "uuid"}, {"maxLength": 0}]})
+}
+
+/// A query value that is an RFC 3339 time, or empty (the same as leaving it out).
+pub(crate) fn date_time_or_empty(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "anyOf": [{"format": "date-time"}, {"maxLength": 0}]})
 }
 
 /// A query string parsed with our error codes.
@@ -71,8 +83,9 @@ pub fn list_params(page: &PageQuery) -> Result<(silo_domain::ListParams, i64), A
     Ok((params, limit))
 }
 
-/// One page of a list.
+/// One page of a list (documented as `AccountPage`, `MemberPage`, ...).
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "{T}Page")]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,

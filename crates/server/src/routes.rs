@@ -1,17 +1,27 @@
-//! The route table: every route, its handler and what it requires, in one place.
+//! The route table: every route in one declaration (method, path, handler, who may call it,
+//! what it does, its request and response types, its success status and whether it is a
+//! paginated list). The router, the OpenAPI document ([`crate::openapi`]), the generated API
+//! reference and TypeScript types, and the tests all read [`ROUTES`].
 
 use crate::error::ApiError;
 use crate::handlers::{
     accounts, audit, auth, company, contacts, contracts, deals, health, invitations, invoices,
     invoicing, members, password, reports, session, signup, two_factor,
 };
+use crate::pagination::{Page, PageQuery};
 use crate::{AppState, ServerConfig};
 use crate::{observe, openapi, web};
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{DefaultBodyLimit, RawPathParams, Request};
 use axum::http::Method;
 use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use silo_control::{AuditRecord, Company, Invitation, Member};
+use silo_domain::{billing, reports as revenue};
 use silo_roles::Permission;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -28,98 +38,310 @@ pub enum Access {
     Company(Permission),
 }
 
+impl Access {
+    /// How the access rule reads in documentation: `public`, `any token` or the permission.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Access::Public => "public",
+            Access::Identity => "any token",
+            Access::Company(p) => p.as_str(),
+        }
+    }
+}
+
+/// Registers a body type's JSON schema with a generator and answers the schema (a `$ref` for
+/// named types).
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
 /// One route of the table.
 #[derive(Clone, Debug)]
 pub struct RouteSpec {
     /// The HTTP method.
     pub method: Method,
-    /// The path pattern (axum syntax).
+    /// The path pattern (axum syntax; every `{param}` is a UUID).
     pub path: &'static str,
+    /// The handler, as `module::function`: the operation's id.
+    pub handler: &'static str,
     /// What the caller needs.
     pub access: Access,
+    /// One line for people.
+    pub summary: &'static str,
+    /// A header the route requires with the value `1` (`header NAME` in the table): the
+    /// cookie routes' guard against cross-site requests.
+    pub header: Option<&'static str>,
+    /// The success status.
+    pub status: u16,
+    /// On paginated lists (`, list` in the table), the query string's type: [`PageQuery`]
+    /// (`limit`, `cursor`, `q`) unless the row names its own (`, list(Filters)`).
+    pub query: Option<SchemaFn>,
+    /// The JSON request body's type, if the route takes one.
+    pub request: Option<SchemaFn>,
+    /// The JSON success answer's type, if the answer has a JSON body.
+    pub response: Option<SchemaFn>,
+}
+
+impl RouteSpec {
+    /// The names of the path's parameters, in order.
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+        self.path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    }
+
+    /// Whether it is a paginated list.
+    pub fn is_list(&self) -> bool {
+        self.query.is_some()
+    }
+
+    /// The operation id: the handler with `.` for `::` (`contacts.create`).
+    pub fn operation_id(&self) -> String {
+        self.handler.replace("::", ".")
+    }
+}
+
+macro_rules! schema_fn {
+    () => {
+        None
+    };
+    ($t:ty) => {
+        Some(schema_of::<$t> as SchemaFn)
+    };
+}
+
+macro_rules! header {
+    () => {
+        None
+    };
+    ($header:expr) => {
+        Some($header)
+    };
+}
+
+macro_rules! query_fn {
+    () => {
+        None
+    };
+    (list) => {
+        Some(schema_of::<PageQuery> as SchemaFn)
+    };
+    (list($t:ty)) => {
+        Some(schema_of::<$t> as SchemaFn)
+    };
 }
 
 macro_rules! route_table {
-    ($($method:ident $path:literal => $handler:path, $access:expr;)*) => {
-        /// Every route with its access rule, for tests and documentation.
+    ($(
+        $method:ident $path:literal $handler:path,
+        $access:ident $(($permission:ident))?,
+        $summary:literal
+        $(, header $header:expr)?
+        $(, in $req:ty)?
+        => $status:literal $(out $res:ty)? $(, $list:ident $(($query:ty))?)?;
+    )*) => {
+        /// Every route, in one declaration each.
         pub static ROUTES: &[RouteSpec] = &[
-            $(RouteSpec { method: Method::$method, path: $path, access: $access },)*
+            $(RouteSpec {
+                method: Method::$method,
+                path: $path,
+                handler: stringify!($handler),
+                access: Access::$access $((Permission::$permission))?,
+                summary: $summary,
+                header: header!($($header)?),
+                status: $status,
+                query: query_fn!($($list $(($query))?)?),
+                request: schema_fn!($($req)?),
+                response: schema_fn!($($res)?),
+            },)*
         ];
 
         fn table(router: Router<AppState>) -> Router<AppState> {
             router
-            $(.route($path, with_access(on(filter(&Method::$method), $handler), $access)))*
+            $(.route(
+                $path,
+                with_access(
+                    on(filter(&Method::$method), $handler),
+                    Access::$access $((Permission::$permission))?,
+                    $path,
+                ),
+            ))*
         }
     };
 }
 
+// Each row: METHOD "path" handler, access, "summary"[, header NAME][, in RequestType] => status
+// [out ResponseType][, list[(QueryType)]];
 route_table! {
-    GET "/healthz" => health::healthz, Access::Public;
-    GET "/readyz" => health::readyz, Access::Public;
-    GET "/metrics" => observe::metrics, Access::Public;
-    GET "/api/openapi.json" => openapi::openapi_json, Access::Public;
-    GET "/api/docs" => openapi::docs_page, Access::Public;
-    GET "/.well-known/jwks.json" => auth::jwks, Access::Public;
-    POST "/api/signup" => signup::signup, Access::Public;
-    POST "/api/auth/verify-email" => signup::verify_email, Access::Public;
-    POST "/api/auth/login" => auth::login, Access::Public;
-    POST "/api/auth/invite-info" => invitations::invite_info, Access::Public;
-    POST "/api/auth/accept-invite" => invitations::accept_invite, Access::Public;
-    POST "/api/auth/password-reset" => password::request_reset, Access::Public;
-    POST "/api/auth/password-reset/confirm" => password::confirm_reset, Access::Public;
-    POST "/api/auth/password" => password::change, Access::Identity;
-    POST "/api/auth/logout-all" => password::logout_all, Access::Identity;
-    POST "/api/invitations/{id}/accept" => invitations::accept, Access::Identity;
-    POST "/api/invitations/{id}/decline" => invitations::decline, Access::Identity;
-    POST "/api/auth/switch" => auth::switch, Access::Identity;
-    POST "/api/auth/refresh" => session::refresh, Access::Public;
-    POST "/api/auth/logout" => session::logout, Access::Public;
-    POST "/api/auth/2fa/setup" => two_factor::setup, Access::Identity;
-    POST "/api/auth/2fa/confirm" => two_factor::confirm, Access::Identity;
-    POST "/api/auth/2fa/disable" => two_factor::disable, Access::Identity;
-    POST "/api/auth/2fa/recovery-codes" => two_factor::recovery_codes, Access::Identity;
-    GET "/api/me" => auth::me, Access::Identity;
-    GET "/api/company" => company::get, Access::Company(Permission::CompanyRead);
-    PATCH "/api/company" => company::patch, Access::Company(Permission::CompanyUpdate);
-    DELETE "/api/company" => company::erase, Access::Company(Permission::CompanyDelete);
-    GET "/api/members" => members::list, Access::Company(Permission::MembersRead);
-    POST "/api/members" => members::add, Access::Company(Permission::MembersManage);
-    GET "/api/members/invitations" => members::invitations, Access::Company(Permission::MembersRead);
-    POST "/api/members/invitations/{id}/resend" => members::resend, Access::Company(Permission::MembersManage);
-    DELETE "/api/members/invitations/{id}" => members::revoke, Access::Company(Permission::MembersManage);
-    PATCH "/api/members/{identity_id}" => members::change_role, Access::Company(Permission::MembersManage);
-    DELETE "/api/members/{identity_id}" => members::remove, Access::Company(Permission::MembersManage);
-    GET "/api/audit" => audit::list, Access::Company(Permission::AuditRead);
-    GET "/api/company/invoicing" => invoicing::get, Access::Company(Permission::CompanyRead);
-    PATCH "/api/company/invoicing" => invoicing::update, Access::Company(Permission::CompanyUpdate);
-    GET "/api/accounts" => accounts::list, Access::Company(Permission::CrmRead);
-    POST "/api/accounts" => accounts::create, Access::Company(Permission::CrmWrite);
-    GET "/api/accounts/{id}" => accounts::get, Access::Company(Permission::CrmRead);
-    PATCH "/api/accounts/{id}" => accounts::update, Access::Company(Permission::CrmWrite);
-    DELETE "/api/accounts/{id}" => accounts::delete, Access::Company(Permission::CrmWrite);
-    GET "/api/contacts" => contacts::list, Access::Company(Permission::CrmRead);
-    POST "/api/contacts" => contacts::create, Access::Company(Permission::CrmWrite);
-    GET "/api/contacts/{id}" => contacts::get, Access::Company(Permission::CrmRead);
-    PATCH "/api/contacts/{id}" => contacts::update, Access::Company(Permission::CrmWrite);
-    DELETE "/api/contacts/{id}" => contacts::delete, Access::Company(Permission::CrmWrite);
-    GET "/api/deals" => deals::list, Access::Company(Permission::DealsRead);
-    POST "/api/deals" => deals::create, Access::Company(Permission::DealsWrite);
-    GET "/api/deals/{id}" => deals::get, Access::Company(Permission::DealsRead);
-    PATCH "/api/deals/{id}" => deals::update, Access::Company(Permission::DealsWrite);
-    DELETE "/api/deals/{id}" => deals::delete, Access::Company(Permission::DealsWrite);
-    GET "/api/contracts" => contracts::list, Access::Company(Permission::ContractsRead);
-    POST "/api/contracts" => contracts::create, Access::Company(Permission::ContractsWrite);
-    GET "/api/contracts/{id}" => contracts::get, Access::Company(Permission::ContractsRead);
-    PATCH "/api/contracts/{id}" => contracts::update, Access::Company(Permission::ContractsWrite);
-    POST "/api/contracts/{id}/send" => contracts::send, Access::Company(Permission::ContractsWrite);
-    POST "/api/contracts/{id}/sign" => contracts::sign, Access::Company(Permission::ContractsWrite);
-    GET "/api/invoices" => invoices::list, Access::Company(Permission::InvoicesRead);
-    POST "/api/invoices" => invoices::create, Access::Company(Permission::InvoicesWrite);
-    GET "/api/invoices/{id}" => invoices::get, Access::Company(Permission::InvoicesRead);
-    PATCH "/api/invoices/{id}" => invoices::update, Access::Company(Permission::InvoicesWrite);
-    POST "/api/invoices/{id}/issue" => invoices::issue, Access::Company(Permission::InvoicesWrite);
-    POST "/api/invoices/{id}/payments" => invoices::pay, Access::Company(Permission::InvoicesWrite);
-    GET "/api/reports/revenue" => reports::revenue, Access::Company(Permission::ReportsRead);
+    GET "/healthz" health::healthz, Public,
+        "The process is up" => 200 out health::Status;
+    GET "/readyz" health::readyz, Public,
+        "The control plane answers" => 200 out health::Status;
+    GET "/metrics" observe::metrics, Public,
+        "Prometheus metrics (text format)" => 200;
+    GET "/api/openapi.json" openapi::openapi_json, Public,
+        "This document" => 200 out serde_json::Value;
+    GET "/api/docs" openapi::docs_page, Public,
+        "The API reference page" => 200;
+    GET "/.well-known/jwks.json" auth::jwks, Public,
+        "Public keys that verify access tokens" => 200 out serde_json::Value;
+    POST "/api/signup" signup::signup, Public,
+        "Ask for a company with yourself as its owner: a verification link goes to the address (the answer is the same for every address)",
+        in signup::SignupRequest => 202 out signup::SignupAccepted;
+    POST "/api/auth/verify-email" signup::verify_email, Public,
+        "Use a signup's verification link: creates the company and logs in",
+        in signup::VerifyEmailRequest => 201 out auth::TokenResponse;
+    POST "/api/auth/login" auth::login, Public,
+        "Log in (with `code` when two-factor is on); binds to a company when one is named or there is only one",
+        in auth::LoginRequest => 200 out auth::TokenResponse;
+    POST "/api/auth/invite-info" invitations::invite_info, Public,
+        "What an invitation link offers, without using it",
+        in invitations::TokenRequest => 200 out invitations::InviteInfo;
+    POST "/api/auth/accept-invite" invitations::accept_invite, Public,
+        "Accept an invitation through its link: a new person chooses a password and is logged in; a known person keeps theirs and logs in as usual",
+        in invitations::AcceptInviteRequest
+        => 200 out openapi::OneOf<auth::TokenResponse, invitations::AcceptedLoginRequired>;
+    POST "/api/auth/password-reset" password::request_reset, Public,
+        "Mail a single-use password reset link (the answer is the same for every address)",
+        in password::ResetRequest => 202 out password::ResetRequested;
+    POST "/api/auth/password-reset/confirm" password::confirm_reset, Public,
+        "Set a new password with a reset link; ends every session",
+        in password::ResetConfirm => 204;
+    POST "/api/auth/password" password::change, Identity,
+        "Change your password; ends your other sessions",
+        in password::ChangePassword => 204;
+    POST "/api/auth/logout-all" password::logout_all, Identity,
+        "End every session and access token of yours" => 204;
+    POST "/api/invitations/{id}/accept" invitations::accept, Identity,
+        "Accept one of your invitations; answers a token bound to that company"
+        => 200 out auth::TokenResponse;
+    POST "/api/invitations/{id}/decline" invitations::decline, Identity,
+        "Decline one of your invitations" => 204;
+    POST "/api/auth/switch" auth::switch, Identity,
+        "A token bound to another company of yours",
+        in auth::SwitchRequest => 200 out auth::TokenResponse;
+    POST "/api/auth/refresh" session::refresh, Public,
+        "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie",
+        header session::CSRF_HEADER => 200 out auth::TokenResponse;
+    POST "/api/auth/logout" session::logout, Public,
+        "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)",
+        header session::CSRF_HEADER => 204;
+    POST "/api/auth/2fa/setup" two_factor::setup, Identity,
+        "Start two-factor set-up (with your password): a new secret for your authenticator app, pending until confirmed",
+        in two_factor::SetupRequest => 200 out two_factor::SetupResponse;
+    POST "/api/auth/2fa/confirm" two_factor::confirm, Identity,
+        "Turn two-factor on with a first code; answers ten recovery codes, shown once",
+        in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;
+    POST "/api/auth/2fa/disable" two_factor::disable, Identity,
+        "Turn two-factor off (password and a code or recovery code)",
+        in two_factor::DisableRequest => 204;
+    POST "/api/auth/2fa/recovery-codes" two_factor::recovery_codes, Identity,
+        "A new set of recovery codes; the old ones stop working",
+        in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;
+    GET "/api/me" auth::me, Identity,
+        "Who you are, where, and what you may do" => 200 out auth::Me;
+    GET "/api/company" company::get, Company(CompanyRead),
+        "Your company" => 200 out Company;
+    PATCH "/api/company" company::patch, Company(CompanyUpdate),
+        "Rename the company, change its plan (owners) or require two-factor of every member (owners)",
+        in company::PatchCompany => 200 out Company;
+    DELETE "/api/company" company::erase, Company(CompanyDelete),
+        "Erase the company and its database for good (owners; confirm with the slug)",
+        in company::EraseCompany => 200 out Company;
+    GET "/api/members" members::list, Company(MembersRead),
+        "The company's members" => 200 out Page<Member>, list;
+    POST "/api/members" members::add, Company(MembersManage),
+        "Invite an address in a role; the invitation goes by mail and grants nothing until accepted",
+        in members::AddMember => 201 out members::Invited;
+    GET "/api/members/invitations" members::invitations, Company(MembersRead),
+        "The company's pending invitations" => 200 out Page<Invitation>, list;
+    POST "/api/members/invitations/{id}/resend" members::resend, Company(MembersManage),
+        "Send an invitation again with a new link and expiry" => 200 out Invitation;
+    DELETE "/api/members/invitations/{id}" members::revoke, Company(MembersManage),
+        "Withdraw a pending invitation" => 204;
+    PATCH "/api/members/{identity_id}" members::change_role, Company(MembersManage),
+        "Change a member's role",
+        in members::ChangeRole => 200 out Member;
+    DELETE "/api/members/{identity_id}" members::remove, Company(MembersManage),
+        "Remove a member" => 204;
+    GET "/api/audit" audit::list, Company(AuditRead),
+        "The company's audit trail, newest first" => 200 out Page<AuditRecord>, list(audit::AuditFilters);
+    GET "/api/company/invoicing" invoicing::get, Company(CompanyRead),
+        "Invoicing details printed on invoices" => 200 out silo_domain::invoicing::Invoicing;
+    PATCH "/api/company/invoicing" invoicing::update, Company(CompanyUpdate),
+        "Change invoicing details",
+        in silo_domain::invoicing::InvoicingPatch => 200 out silo_domain::invoicing::Invoicing;
+    GET "/api/accounts" accounts::list, Company(CrmRead),
+        "Client organisations" => 200 out Page<silo_domain::accounts::Account>, list;
+    POST "/api/accounts" accounts::create, Company(CrmWrite),
+        "Create an account",
+        in silo_domain::accounts::NewAccount => 201 out silo_domain::accounts::Account;
+    GET "/api/accounts/{id}" accounts::get, Company(CrmRead),
+        "One account" => 200 out silo_domain::accounts::Account;
+    PATCH "/api/accounts/{id}" accounts::update, Company(CrmWrite),
+        "Change an account",
+        in silo_domain::accounts::AccountPatch => 200 out silo_domain::accounts::Account;
+    DELETE "/api/accounts/{id}" accounts::delete, Company(CrmWrite),
+        "Delete an account" => 204;
+    GET "/api/contacts" contacts::list, Company(CrmRead),
+        "People at client organisations" => 200 out Page<silo_domain::contacts::Contact>, list;
+    POST "/api/contacts" contacts::create, Company(CrmWrite),
+        "Create a contact (within the plan's limit)",
+        in silo_domain::contacts::NewContact => 201 out silo_domain::contacts::Contact;
+    GET "/api/contacts/{id}" contacts::get, Company(CrmRead),
+        "One contact" => 200 out silo_domain::contacts::Contact;
+    PATCH "/api/contacts/{id}" contacts::update, Company(CrmWrite),
+        "Change a contact",
+        in silo_domain::contacts::ContactPatch => 200 out silo_domain::contacts::Contact;
+    DELETE "/api/contacts/{id}" contacts::delete, Company(CrmWrite),
+        "Delete a contact" => 204;
+    GET "/api/deals" deals::list, Company(DealsRead),
+        "The pipeline" => 200 out Page<silo_domain::deals::Deal>, list;
+    POST "/api/deals" deals::create, Company(DealsWrite),
+        "Create a deal",
+        in silo_domain::deals::NewDeal => 201 out silo_domain::deals::Deal;
+    GET "/api/deals/{id}" deals::get, Company(DealsRead),
+        "One deal with its stage history" => 200 out silo_domain::deals::Deal;
+    PATCH "/api/deals/{id}" deals::update, Company(DealsWrite),
+        "Change a deal or move it to another stage",
+        in silo_domain::deals::DealPatch => 200 out silo_domain::deals::Deal;
+    DELETE "/api/deals/{id}" deals::delete, Company(DealsWrite),
+        "Delete a deal" => 204;
+    GET "/api/contracts" contracts::list, Company(ContractsRead),
+        "Contracts" => 200 out Page<silo_domain::contracts::Contract>, list;
+    POST "/api/contracts" contracts::create, Company(ContractsWrite),
+        "Draft a contract",
+        in silo_domain::contracts::NewContract => 201 out silo_domain::contracts::Contract;
+    GET "/api/contracts/{id}" contracts::get, Company(ContractsRead),
+        "One contract" => 200 out silo_domain::contracts::Contract;
+    PATCH "/api/contracts/{id}" contracts::update, Company(ContractsWrite),
+        "Change a draft contract",
+        in silo_domain::contracts::ContractPatch => 200 out silo_domain::contracts::Contract;
+    POST "/api/contracts/{id}/send" contracts::send, Company(ContractsWrite),
+        "Send a draft contract; its body is then fixed" => 200 out silo_domain::contracts::Contract;
+    POST "/api/contracts/{id}/sign" contracts::sign, Company(ContractsWrite),
+        "Sign a sent contract",
+        in silo_domain::contracts::Signature => 200 out silo_domain::contracts::Contract;
+    GET "/api/invoices" invoices::list, Company(InvoicesRead),
+        "Invoices" => 200 out Page<silo_domain::invoices::Invoice>, list;
+    POST "/api/invoices" invoices::create, Company(InvoicesWrite),
+        "Draft an invoice",
+        in silo_domain::invoices::NewInvoice => 201 out silo_domain::invoices::Invoice;
+    GET "/api/invoices/{id}" invoices::get, Company(InvoicesRead),
+        "One invoice with lines and payments" => 200 out silo_domain::invoices::Invoice;
+    PATCH "/api/invoices/{id}" invoices::update, Company(InvoicesWrite),
+        "Change a draft invoice",
+        in silo_domain::invoices::InvoicePatch => 200 out silo_domain::invoices::Invoice;
+    POST "/api/invoices/{id}/issue" invoices::issue, Company(InvoicesWrite),
+        "Issue a draft invoice: it gets the next number",
+        in billing::IssueRequest => 200 out silo_domain::invoices::Invoice;
+    POST "/api/invoices/{id}/payments" invoices::pay, Company(InvoicesWrite),
+        "Record a payment",
+        in billing::NewPayment => 201 out silo_domain::invoices::Invoice;
+    GET "/api/reports/revenue" reports::revenue, Company(ReportsRead),
+        "Won, invoiced and paid per month, won by source" => 200 out revenue::Revenue;
 }
 
 fn filter(method: &Method) -> MethodFilter {
@@ -127,9 +349,38 @@ fn filter(method: &Method) -> MethodFilter {
 }
 
 /// Attaches the route's access rule so the request-binding extractors enforce exactly what the
-/// table says.
-fn with_access(route: MethodRouter<AppState>, access: Access) -> MethodRouter<AppState> {
-    route.layer(axum::Extension(access))
+/// table says, and, on routes with path parameters, answers 404 `not_found` for a parameter
+/// that is not a UUID before anything else reads the request (its body included): no record
+/// has such an id.
+fn with_access(
+    route: MethodRouter<AppState>,
+    access: Access,
+    path: &'static str,
+) -> MethodRouter<AppState> {
+    let route = route.layer(axum::Extension(access));
+    if path.contains('{') {
+        route.layer(axum::middleware::from_fn(uuid_path_params))
+    } else {
+        route
+    }
+}
+
+/// Every path parameter of the table is a UUID; anything else names no record.
+async fn uuid_path_params(
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let all_uuids = params.is_ok_and(|params| {
+        params
+            .iter()
+            .all(|(_, value)| uuid::Uuid::try_parse(value).is_ok())
+    });
+    if all_uuids {
+        next.run(request).await
+    } else {
+        ApiError::NotFound.into_response()
+    }
 }
 
 pub(crate) fn router(state: AppState, config: &ServerConfig) -> Router {

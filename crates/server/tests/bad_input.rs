@@ -91,14 +91,14 @@ async fn bad_bodies_are_clear_4xx_and_change_nothing() {
         ("/api/accounts", "trailing garbage", b"{\"name\":\"a\"} x".to_vec(), 400),
         ("/api/accounts", "empty body", Vec::new(), 400),
         ("/api/accounts", "10,000 nested arrays", nested_arrays.into_bytes(), 400),
-        ("/api/accounts", "nested arrays in a field", nested_in_field.into_bytes(), 400),
-        ("/api/contacts", "10,000 nested objects", nested_objects.into_bytes(), 400),
+        ("/api/accounts", "nested arrays in a field", nested_in_field.into_bytes(), 422),
+        ("/api/contacts", "10,000 nested objects", nested_objects.into_bytes(), 422),
         ("/api/accounts", "a JSON array", b"[]".to_vec(), 400),
         ("/api/accounts", "a JSON string", b"\"name\"".to_vec(), 400),
         ("/api/accounts", "null", b"null".to_vec(), 400),
-        ("/api/accounts", "name a number", br#"{"name": 5}"#.to_vec(), 400),
-        ("/api/accounts", "name null", br#"{"name": null}"#.to_vec(), 400),
-        ("/api/accounts", "name a list", br#"{"name": ["a"]}"#.to_vec(), 400),
+        ("/api/accounts", "name a number", br#"{"name": 5}"#.to_vec(), 422),
+        ("/api/accounts", "name null", br#"{"name": null}"#.to_vec(), 422),
+        ("/api/accounts", "name a list", br#"{"name": ["a"]}"#.to_vec(), 422),
         ("/api/accounts", "invalid UTF-8", b"{\"name\": \"\xff\xfe\xfd\"}".to_vec(), 400),
         ("/api/accounts", "lone surrogate", br#"{"name": "\ud800"}"#.to_vec(), 400),
         ("/api/accounts", "name too long", json!({"name": "n".repeat(201)}).to_string().into_bytes(), 422),
@@ -107,11 +107,11 @@ async fn bad_bodies_are_clear_4xx_and_change_nothing() {
         ("/api/accounts", "over 1 MiB", huge_string.into_bytes(), 413),
         ("/api/contacts", "email wrong", br#"{"name": "A", "email": "not an email"}"#.to_vec(), 422),
         ("/api/deals", "negative value", br#"{"title": "D", "value_cents": -1}"#.to_vec(), 422),
-        ("/api/deals", "value over i64", br#"{"title": "D", "value_cents": 9223372036854775808}"#.to_vec(), 400),
+        ("/api/deals", "value over i64", br#"{"title": "D", "value_cents": 9223372036854775808}"#.to_vec(), 422),
         ("/api/deals", "value i64::MAX", format!(r#"{{"title": "D", "value_cents": {max}}}"#).into_bytes(), 422),
         ("/api/deals", "value i64::MIN", format!(r#"{{"title": "D", "value_cents": {}}}"#, i64::MIN).into_bytes(), 422),
-        ("/api/deals", "value a float", br#"{"title": "D", "value_cents": 1.5}"#.to_vec(), 400),
-        ("/api/deals", "value a string", br#"{"title": "D", "value_cents": "100"}"#.to_vec(), 400),
+        ("/api/deals", "value a float", br#"{"title": "D", "value_cents": 1.5}"#.to_vec(), 422),
+        ("/api/deals", "value a string", br#"{"title": "D", "value_cents": "100"}"#.to_vec(), 422),
         ("/api/deals", "value 1e400", br#"{"title": "D", "value_cents": 1e400}"#.to_vec(), 400),
         ("/api/deals", "unknown stage", br#"{"title": "D", "stage": "closed"}"#.to_vec(), 422),
         ("/api/deals", "currency wrong", br#"{"title": "D", "currency": "euro"}"#.to_vec(), 422),
@@ -122,7 +122,7 @@ async fn bad_bodies_are_clear_4xx_and_change_nothing() {
         ("/api/invoices", "quantity NaN-like", br#"{"lines": [{"description": "x", "quantity": 1e309, "unit_cents": 100}]}"#.to_vec(), 400),
         ("/api/invoices", "vat rate overflow", json!({"lines": [{"description": "x", "unit_cents": 100, "vat_rate_bp": max}]}).to_string().into_bytes(), 422),
         ("/api/invoices", "20,000 lines", many_lines.to_string().into_bytes(), 422),
-        ("/api/invoices", "lines an object", br#"{"lines": {"description": "x"}}"#.to_vec(), 400),
+        ("/api/invoices", "lines an object", br#"{"lines": {"description": "x"}}"#.to_vec(), 422),
     ];
     for (path, what, body, want) in bodies {
         let r = app
@@ -161,6 +161,71 @@ async fn bad_bodies_are_clear_4xx_and_change_nothing() {
         before,
         "refused input changed nothing"
     );
+}
+
+/// A body that is JSON but does not fit the request type is a field problem like any other:
+/// 422 `invalid` naming the field (a missing required field, `null` for one, a value of another
+/// type, nested fields by their path), and nothing is created.
+async fn misfitting_fields_are_422_naming_the_field() {
+    let app = spawn_app().await;
+    let (t, _) = app.signup("Acme", "ann@acme.example").await;
+    let before = snapshot(&app, &t).await;
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        ("/api/accounts", json!({}), "name", "is required"),
+        (
+            "/api/accounts",
+            json!({"name": null}),
+            "name",
+            "is required",
+        ),
+        (
+            "/api/accounts",
+            json!({"name": 5}),
+            "name",
+            "must be a text",
+        ),
+        (
+            "/api/deals",
+            json!({"title": "D", "value_cents": -36.0}),
+            "value_cents",
+            "must be a whole number",
+        ),
+        (
+            "/api/deals",
+            json!({"title": "D", "value_cents": "x"}),
+            "value_cents",
+            "must be a whole number",
+        ),
+        (
+            "/api/deals",
+            json!({"value_cents": 5}),
+            "title",
+            "is required",
+        ),
+        (
+            "/api/invoices",
+            json!({"lines": [{"description": "x", "unit_cents": "x"}]}),
+            "lines[0].unit_cents",
+            "must be a whole number",
+        ),
+        (
+            "/api/invoices",
+            json!({"lines": [{"unit_cents": 1}]}),
+            "lines[0].description",
+            "is required",
+        ),
+    ];
+    for (path, body, field, message) in cases {
+        let r = app.post(path, Some(&t), body.clone()).await;
+        assert_eq!(r.status, 422, "{path} {body}: {}", r.body);
+        assert_eq!(r.code(), "invalid", "{path} {body}");
+        assert_eq!(
+            r.body["error"]["fields"][field], message,
+            "{path} {body}: {}",
+            r.body
+        );
+    }
+    assert_eq!(snapshot(&app, &t).await, before);
 }
 
 async fn payments_that_overflow_are_refused() {
@@ -256,6 +321,7 @@ async fn path_ids_that_are_not_uuids_are_404() {
 
 silo_testkit::backend_tests!(
     bad_bodies_are_clear_4xx_and_change_nothing,
+    misfitting_fields_are_422_naming_the_field,
     payments_that_overflow_are_refused,
     unknown_fields_are_ignored,
     path_ids_that_are_not_uuids_are_404,

@@ -26,9 +26,14 @@ async fn contract_is_sent_signed_and_then_locked() {
     app.patch(&path, t, json!({"body": "other terms"}))
         .await
         .expect(409, "contract_locked");
-    app.post(&format!("{path}/sign"), t, json!({"signer_name": "Bo"}))
-        .await
-        .expect(400, "bad_request");
+    let missing = app
+        .post(&format!("{path}/sign"), t, json!({"signer_name": "Bo"}))
+        .await;
+    missing.expect(422, "invalid");
+    assert_eq!(
+        missing.body["error"]["fields"]["signer_email"],
+        "is required"
+    );
     app.post(
         &format!("{path}/sign"),
         t,

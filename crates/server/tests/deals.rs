@@ -46,7 +46,7 @@ async fn deal_crud_and_pipeline() {
         .expect(422, "invalid");
     app.post("/api/deals", t, json!({"title": "x", "value_cents": "ten"}))
         .await
-        .expect(400, "bad_request");
+        .expect(422, "invalid");
 
     let report = app.get("/api/reports/revenue", t).await;
     assert_eq!(report.status, 200, "{}", report.body);

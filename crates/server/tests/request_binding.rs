@@ -339,8 +339,10 @@ async fn bodies_that_are_not_json_too_big_or_misshapen() {
         )
         .await;
     r.expect(400, "bad_request");
+    // JSON of the wrong shape is a field problem naming the field.
     let r = app.post("/api/auth/login", None, json!({"email": 5})).await;
-    r.expect(400, "bad_request");
+    r.expect(422, "invalid");
+    assert_eq!(r.body["error"]["fields"]["email"], "must be a text");
     // An array is not an object, even though serde could fill a struct from it by position.
     let r = app
         .post(

@@ -41,6 +41,14 @@ const OUTPUTS: &[Output] = &[
         path: silo_roles::reference::MD_PATH,
         generate: silo_roles::reference::to_markdown,
     },
+    Output {
+        path: silo_server::generated::TS_PATH,
+        generate: silo_server::generated::typescript,
+    },
+    Output {
+        path: silo_server::generated::REFERENCE_PATH,
+        generate: silo_server::generated::api_reference,
+    },
 ];
 
 pub fn run(check: bool, root: &Path) -> anyhow::Result<()> {

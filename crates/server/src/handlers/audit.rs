@@ -17,12 +17,19 @@ pub struct AuditFilters {
     /// Only actions starting with this, e.g. `contact.`.
     action: Option<String>,
     /// Only this actor's identity id.
+    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
     actor: Option<String>,
     /// Only at or after this time (RFC 3339).
+    #[schemars(schema_with = "crate::pagination::date_time_or_empty")]
     from: Option<String>,
     /// Only before this time (RFC 3339).
+    #[schemars(schema_with = "crate::pagination::date_time_or_empty")]
     to: Option<String>,
+    /// Items per page (1 to 200, default 50).
+    #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
     limit: Option<i64>,
+    /// The `next_cursor` of the previous page (a record's number).
+    #[schemars(regex(pattern = r"^[0-9]{0,18}$"))]
     cursor: Option<String>,
 }
 

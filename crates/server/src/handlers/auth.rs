@@ -27,6 +27,7 @@ pub struct TokenResponse {
     token_type: &'static str,
     expires_in: u64,
     company: Option<Company>,
+    #[schemars(schema_with = "optional_role_schema")]
     role: Option<&'static str>,
     companies: Vec<CompanyChoice>,
     /// Set by a login whose company requires two-factor authentication that the identity has
@@ -48,6 +49,7 @@ struct CompanyChoice {
     id: String,
     slug: String,
     name: String,
+    #[schemars(schema_with = "silo_control::role_schema")]
     role: &'static str,
 }
 
@@ -278,11 +280,49 @@ pub async fn switch(
     Ok(WithCookie(cookie, Json(response)))
 }
 
+/// `GET /api/me`: who the caller is, where, and what they may do.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Me {
+    identity: MeIdentity,
+    /// The caller's role in the token's company, when bound to an active one.
+    #[schemars(schema_with = "optional_role_schema")]
+    role: Option<&'static str>,
+    /// The token's company, when bound to an active one of the caller's.
+    company: Option<Company>,
+    /// What the role allows in that company.
+    permissions: Vec<&'static str>,
+    /// Every company the caller may switch to.
+    companies: Vec<CompanyChoice>,
+    /// Pending invitations addressed to the caller.
+    invitations: Vec<silo_control::OfferedMembership>,
+    two_factor: TwoFactorState,
+}
+
+/// The identity part of [`Me`].
+#[derive(Debug, Serialize, JsonSchema)]
+struct MeIdentity {
+    id: IdentityId,
+    email: Email,
+    name: String,
+}
+
+/// Whether two-factor authentication is on.
+#[derive(Debug, Serialize, JsonSchema)]
+struct TwoFactorState {
+    enabled: bool,
+}
+
+fn optional_role_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut schema = silo_control::role_schema(generator);
+    schema.insert("type".into(), json!(["string", "null"]));
+    if let Some(values) = schema.get_mut("enum").and_then(Value::as_array_mut) {
+        values.push(Value::Null);
+    }
+    schema
+}
+
 /// `GET /api/me`.
-pub async fn me(
-    State(state): State<AppState>,
-    auth: Authenticated,
-) -> Result<Json<Value>, ApiError> {
+pub async fn me(State(state): State<AppState>, auth: Authenticated) -> Result<Json<Me>, ApiError> {
     let control = state.tenancy.control();
     let mut bound: Option<(Company, Role)> = None;
     if let Some(company_id) = auth.company_claim
@@ -299,15 +339,21 @@ pub async fn me(
         .as_ref()
         .map(|(_, r)| r.permissions().map(|p| p.as_str()).collect())
         .unwrap_or_default();
-    Ok(Json(json!({
-        "identity": { "id": auth.identity.id, "email": auth.identity.email, "name": auth.identity.name },
-        "role": bound.as_ref().map(|(_, r)| r.as_str()),
-        "company": bound.map(|(c, _)| c),
-        "permissions": permissions,
-        "companies": choices(&memberships),
-        "invitations": invitations,
-        "two_factor": { "enabled": two_factor },
-    })))
+    Ok(Json(Me {
+        identity: MeIdentity {
+            id: auth.identity.id,
+            email: auth.identity.email.clone(),
+            name: auth.identity.name.clone(),
+        },
+        role: bound.as_ref().map(|(_, r)| r.as_str()),
+        company: bound.map(|(c, _)| c),
+        permissions,
+        companies: choices(&memberships),
+        invitations,
+        two_factor: TwoFactorState {
+            enabled: two_factor,
+        },
+    }))
 }
 
 /// `GET /.well-known/jwks.json`.
