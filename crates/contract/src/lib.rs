@@ -2,10 +2,12 @@
 //! format, every error code, every audit action and every field problem. The server, the
 //! OpenAPI document, the generated TypeScript and the docs all read these declarations.
 
+pub mod input;
 mod problem;
 mod string_enum;
 
-pub use problem::{Problem, ProblemCode};
+pub use input::Email;
+pub use problem::{Invalid, Problem, ProblemCode, Problems};
 pub use string_enum::{UnknownValue, string_enum_schema};
 
 #[doc(hidden)]

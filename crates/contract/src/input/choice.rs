@@ -1,0 +1,93 @@
+//! Closed sets of names sent as text (stages, plans, roles): a name outside the set is a field
+//! problem listing the names allowed.
+
+use super::Input;
+use crate::{Problem, string_enum_schema};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::Value;
+use silo_roles::Role;
+use std::str::FromStr;
+
+/// One of the names of `T`, which parses from text and whose JSON schema lists its names
+/// (`enum`), as every [`string_enum!`](crate::string_enum) type does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choice<T>(pub T);
+
+impl<T> Choice<T> {
+    /// The value.
+    pub fn get(self) -> T {
+        self.0
+    }
+}
+
+fn names<T: JsonSchema>() -> Vec<String> {
+    let schema = T::json_schema(&mut SchemaGenerator::default()).to_value();
+    match schema.get("enum") {
+        Some(Value::Array(names)) => names
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl<T: FromStr + JsonSchema> Input for Choice<T> {
+    type Raw = String;
+
+    fn parse(raw: String) -> Result<Self, Problem> {
+        raw.parse()
+            .map(Choice)
+            .map_err(|_| Problem::not_allowed(&names::<T>()))
+    }
+
+    fn schema() -> Schema {
+        let names = names::<T>();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        string_enum_schema(&names)
+    }
+}
+
+impl Input for Role {
+    type Raw = String;
+
+    fn parse(raw: String) -> Result<Self, Problem> {
+        raw.parse()
+            .map_err(|_| Problem::not_allowed(&Role::ALL.map(Role::as_str)))
+    }
+
+    fn schema() -> Schema {
+        let mut schema = string_enum_schema(&Role::ALL.map(Role::as_str));
+        schema.insert("description".into(), Value::from("A role name."));
+        schema
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ProblemCode;
+
+    crate::string_enum! {
+        /// Test.
+        pub enum Size {
+            /// Small.
+            Small = "small",
+            /// Large.
+            Large = "large",
+        }
+    }
+
+    #[test]
+    fn names_outside_the_set_list_the_set() {
+        assert_eq!(Choice::<Size>::parse("large".into()).map(Choice::get), Ok(Size::Large));
+        let p = Choice::<Size>::parse("huge".into()).unwrap_err();
+        assert_eq!(p.code, ProblemCode::NotAllowed);
+        assert_eq!(p.allowed, Some(vec!["small".into(), "large".into()]));
+        assert_eq!(<Role as Input>::parse("owner".into()), Ok(Role::Owner));
+        assert_eq!(
+            <Role as Input>::parse("root".into()).unwrap_err().allowed.map(|a| a.len()),
+            Some(Role::ALL.len())
+        );
+        assert_eq!(<Role as Input>::schema().to_value()["enum"][0], "owner");
+    }
+}
