@@ -24,7 +24,7 @@ pub struct Invoicing {
     pub address: Option<String>,
     /// Chamber of commerce (KvK) number: 8 digits.
     pub kvk_number: Option<String>,
-    /// VAT id (`NL123456789B01`).
+    /// VAT id (`NL004495445B01`).
     pub vat_id: Option<String>,
     /// IBAN, upper-case without spaces, checksum verified.
     pub iban: Option<String>,
