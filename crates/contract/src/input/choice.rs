@@ -20,15 +20,27 @@ impl<T> Choice<T> {
     }
 }
 
+/// The names a string enum's schema lists: `enum`, or the `const` of each `oneOf` branch (as
+/// schemars derives for enums whose variants carry docs).
 fn names<T: JsonSchema>() -> Vec<String> {
     let schema = T::json_schema(&mut SchemaGenerator::default()).to_value();
-    match schema.get("enum") {
-        Some(Value::Array(names)) => names
-            .iter()
-            .filter_map(|n| n.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
+    let mut names = Vec::new();
+    if let Some(Value::Array(list)) = schema.get("enum") {
+        names.extend(list.iter().filter_map(|n| n.as_str().map(str::to_owned)));
     }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(Value::Array(branches)) = schema.get(key) {
+            for branch in branches {
+                if let Some(name) = branch.get("const").and_then(Value::as_str) {
+                    names.push(name.to_owned());
+                }
+                if let Some(Value::Array(list)) = branch.get("enum") {
+                    names.extend(list.iter().filter_map(|n| n.as_str().map(str::to_owned)));
+                }
+            }
+        }
+    }
+    names
 }
 
 impl<T: FromStr + JsonSchema> Input for Choice<T> {
@@ -75,6 +87,37 @@ mod tests {
             /// Large.
             Large = "large",
         }
+    }
+
+    /// An enum as schemars derives it when its variants carry docs: `oneOf` of `const`s.
+    #[derive(schemars::JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    enum Derived {
+        /// First.
+        FirstOne,
+        /// Second.
+        Second,
+    }
+
+    impl std::str::FromStr for Derived {
+        type Err = ();
+        fn from_str(s: &str) -> Result<Self, ()> {
+            match s {
+                "first_one" => Ok(Derived::FirstOne),
+                "second" => Ok(Derived::Second),
+                _ => Err(()),
+            }
+        }
+    }
+
+    #[test]
+    fn derived_enums_list_their_names_too() {
+        assert_eq!(names::<Derived>(), ["first_one", "second"]);
+        assert_eq!(
+            Choice::<Derived>::schema().to_value()["enum"],
+            serde_json::json!(["first_one", "second"])
+        );
     }
 
     #[test]
