@@ -274,9 +274,7 @@ impl Problems {
 
     /// Records a problem under `field`, unless that field has one already.
     pub fn add(&mut self, field: impl Into<String>, problem: impl Into<Problem>) {
-        self.0
-            .entry(field.into())
-            .or_insert_with(|| problem.into());
+        self.0.entry(field.into()).or_insert_with(|| problem.into());
     }
 
     /// Keeps the value, or records the problem under `field`.
@@ -390,6 +388,12 @@ mod tests {
             ])
         );
         assert_eq!(Problems::new().done(Some(3)), Ok(3));
-        assert!(Problems::new().done::<u8>(None).unwrap_err().0.contains_key("_"));
+        assert!(
+            Problems::new()
+                .done::<u8>(None)
+                .unwrap_err()
+                .0
+                .contains_key("_")
+        );
     }
 }

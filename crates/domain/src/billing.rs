@@ -8,9 +8,7 @@
 //! year of the issue date, and the sequence padded to four digits: `ACME-2026-0001`.
 
 use crate::error::{DomainError, DomainResult, Problems};
-use crate::input::{
-    Date, Input, Optional, PaymentMethod, Problem, ProblemCode, Sent, take,
-};
+use crate::input::{Date, Input, Optional, PaymentMethod, Problem, ProblemCode, Sent, take};
 use crate::invoices::{Invoice, InvoiceStatus, load};
 use crate::invoicing;
 use crate::money::{MAX_CENTS, PositiveCents};
@@ -184,15 +182,12 @@ pub async fn pay(db: &TenantDb, id: Uuid, payment: NewPayment) -> DomainResult<I
             ),
         ));
     }
-    let paid = inv
-        .paid_cents
-        .checked_add(amount)
-        .ok_or_else(|| {
-            DomainError::invalid(
-                "amount_cents",
-                Problem::out_of_range(Some(1), Some(MAX_CENTS)).worded("is too large"),
-            )
-        })?;
+    let paid = inv.paid_cents.checked_add(amount).ok_or_else(|| {
+        DomainError::invalid(
+            "amount_cents",
+            Problem::out_of_range(Some(1), Some(MAX_CENTS)).worded("is too large"),
+        )
+    })?;
     let now = Timestamp::now();
     tx.execute(
         "INSERT INTO invoice_payments (id, invoice_id, amount_cents, paid_at, paid_month, method, \

@@ -76,7 +76,10 @@ impl Iban {
     /// Applies the rule.
     pub fn parse(s: &str) -> Result<Iban, Problem> {
         let not_iban = || Problem::new(ProblemCode::NotIban);
-        if !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.')) {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.'))
+        {
             return Err(not_iban());
         }
         let iban = compact_upper(s);
@@ -135,7 +138,9 @@ impl KvkNumber {
     /// Applies the rule.
     pub fn parse(s: &str) -> Result<KvkNumber, Problem> {
         let kvk = compact_upper(s);
-        let ok = s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.'))
+        let ok = s
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.'))
             && kvk.len() == 8;
         if ok {
             Ok(KvkNumber(kvk))
@@ -199,7 +204,9 @@ impl VatId {
     /// Applies the rule.
     pub fn parse(s: &str) -> Result<VatId, Problem> {
         let v = compact_upper(s);
-        let shaped = s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.'))
+        let shaped = s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.'))
             && (4..=15).contains(&v.len())
             && v.bytes().take(2).all(|b| b.is_ascii_uppercase());
         let ok = shaped && (!v.starts_with("NL") || dutch_vat_ok(&v));
@@ -310,14 +317,22 @@ mod tests {
         // A Dutch IBAN has four letters of bank code and ten digits.
         assert!(Iban::parse("NL12ABN10417164300").is_err());
         assert!(Iban::parse("NL91ABNA041716430").is_err());
-        for bad in ["hello", "", "NL91-ABNA-0417-1643-00", "NL91\tABNA0417164300"] {
+        for bad in [
+            "hello",
+            "",
+            "NL91-ABNA-0417-1643-00",
+            "NL91\tABNA0417164300",
+        ] {
             assert!(Iban::parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn kvk_numbers_are_eight_digits() {
-        assert_eq!(KvkNumber::parse("1234 5678").map(String::from), Ok("12345678".into()));
+        assert_eq!(
+            KvkNumber::parse("1234 5678").map(String::from),
+            Ok("12345678".into())
+        );
         for bad in ["1234567", "123456789", "1234567a", "", "1234-5678"] {
             assert!(KvkNumber::parse(bad).is_err(), "{bad}");
         }

@@ -3,10 +3,10 @@
 use crate::accounts;
 use crate::error::{DomainError, DomainResult, Problems};
 use crate::input::{Id, Name, Optional, Patch, Phone, Sent, no_such, take};
-use silo_contract::Email;
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use silo_contract::Email;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 

@@ -5,11 +5,11 @@
 use crate::deals;
 use crate::error::{DomainError, DomainResult, Problems};
 use crate::input::{Body, Id, Name, Optional, Patch, Problem, ProblemCode, Sent, no_such, take};
-use silo_contract::Email;
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use silo_contract::Email;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use std::str::FromStr;
 use uuid::Uuid;

@@ -310,7 +310,9 @@ pub async fn update(
     account.apply(&mut d.account_id);
     contact.apply(&mut d.contact_id);
     owner.apply(&mut d.owner_id);
-    close.map(|c| c.to_string()).apply(&mut d.expected_close_date);
+    close
+        .map(|c| c.to_string())
+        .apply(&mut d.expected_close_date);
     if let Some(Choice(to)) = stage
         && to != d.stage
     {

@@ -4,9 +4,9 @@
 use crate::company_ids::{Iban, InvoicePrefix, KvkNumber, VatId};
 use crate::error::{DomainResult, Problems};
 use crate::input::{Address, Name, Patch, Sent, take};
-use silo_contract::input::Integer;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use silo_contract::input::Integer;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 
 /// Payment terms when none are set.

@@ -44,11 +44,18 @@ fn resolve(doc: &Value, schema: &Value) -> Value {
 fn body_schema(doc: &Value, method: &str, path: &str) -> Value {
     let pattern: Vec<&str> = path
         .split('/')
-        .map(|seg| if uuid::Uuid::parse_str(seg).is_ok() { "{id}" } else { seg })
+        .map(|seg| {
+            if uuid::Uuid::parse_str(seg).is_ok() {
+                "{id}"
+            } else {
+                seg
+            }
+        })
         .collect();
     let path = pattern.join("/");
     let path = path.as_str();
-    let schema = &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
+    let schema =
+        &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
     assert!(!schema.is_null(), "{method} {path} has no request body");
     resolve(doc, schema)
 }
@@ -231,7 +238,13 @@ enum Verdict {
     Refused,
 }
 
-async fn verdict(app: &TestApp, token: Option<&str>, probe: &Probe, field: &str, value: &Value) -> Verdict {
+async fn verdict(
+    app: &TestApp,
+    token: Option<&str>,
+    probe: &Probe,
+    field: &str,
+    value: &Value,
+) -> Verdict {
     let mut body = with(&probe.body, field, value.clone());
     if probe.fresh_email && field != "email" {
         let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -477,26 +490,47 @@ async fn schema_and_server_agree() {
     };
     let accounts = probe(&post, "/api/accounts", json!({"name": "Acme"}));
     let account_patch = probe(&patch, &format!("/api/accounts/{account_id}"), json!({}));
-    let contacts = probe(&post, "/api/contacts", json!({"name": "Ann", "email": CONTACT_EMAIL}));
+    let contacts = probe(
+        &post,
+        "/api/contacts",
+        json!({"name": "Ann", "email": CONTACT_EMAIL}),
+    );
     let deals = probe(&post, "/api/deals", json!({"title": "Site"}));
     let invoices = probe(&post, "/api/invoices", json!({"lines": [line]}));
-    let contracts = probe(&post, "/api/contracts", json!({"title": "MSA", "body": "Terms"}));
+    let contracts = probe(
+        &post,
+        "/api/contracts",
+        json!({"title": "MSA", "body": "Terms"}),
+    );
     let invoicing = probe(&patch, "/api/company/invoicing", json!({}));
     let signup = probe(
         &post,
         "/api/signup",
         json!({"company_name": "Beta", "email": "bob@beta.example", "password": PASSWORD}),
     );
-    let members = probe(&post, "/api/members", json!({"email": "new@acme.example", "role": "sales"}));
+    let members = probe(
+        &post,
+        "/api/members",
+        json!({"email": "new@acme.example", "role": "sales"}),
+    );
 
     // The limits the document states, one past them, for representative fields.
-    let name_max = number(&field_schema(&body_schema(&doc, "post", "/api/accounts"), "name"), "maxLength");
+    let name_max = number(
+        &field_schema(&body_schema(&doc, "post", "/api/accounts"), "name"),
+        "maxLength",
+    );
     let name_max = usize::try_from(name_max).unwrap();
-    let email_max = number(&field_schema(&body_schema(&doc, "post", "/api/contacts"), "email"), "maxLength");
+    let email_max = number(
+        &field_schema(&body_schema(&doc, "post", "/api/contacts"), "email"),
+        "maxLength",
+    );
     let email_max = usize::try_from(email_max).unwrap();
     let cents = field_schema(&body_schema(&doc, "post", "/api/deals"), "value_cents");
     let (cents_min, cents_max) = (number(&cents, "minimum"), number(&cents, "maximum"));
-    let quantity = field_schema(&body_schema(&doc, "post", "/api/invoices"), "lines/0/quantity");
+    let quantity = field_schema(
+        &body_schema(&doc, "post", "/api/invoices"),
+        "lines/0/quantity",
+    );
     let quantity_max = number(&quantity, "maximum");
     let lines = field_schema(&body_schema(&doc, "post", "/api/invoices"), "lines");
     let max_lines = usize::try_from(number(&lines, "maxItems")).unwrap();
@@ -505,33 +539,130 @@ async fn schema_and_server_agree() {
         usize::try_from(number(&password, "minLength")).unwrap(),
         usize::try_from(number(&password, "maxLength")).unwrap(),
     );
-    let terms = field_schema(&body_schema(&doc, "patch", "/api/company/invoicing"), "payment_terms_days");
+    let terms = field_schema(
+        &body_schema(&doc, "patch", "/api/company/invoicing"),
+        "payment_terms_days",
+    );
     let terms_max = number(&terms, "maximum");
     let boundaries: Vec<(&Probe, &str, Value, Verdict)> = vec![
-        (&accounts, "name", json!("n".repeat(name_max)), Verdict::Accepted),
-        (&accounts, "name", json!("n".repeat(name_max + 1)), Verdict::Refused),
-        (&account_patch, "name", json!("n".repeat(name_max)), Verdict::Accepted),
-        (&account_patch, "name", json!("n".repeat(name_max + 1)), Verdict::Refused),
-        (&contacts, "email", json!(address(email_max)), Verdict::Accepted),
-        (&contacts, "email", json!(address(email_max + 1)), Verdict::Refused),
+        (
+            &accounts,
+            "name",
+            json!("n".repeat(name_max)),
+            Verdict::Accepted,
+        ),
+        (
+            &accounts,
+            "name",
+            json!("n".repeat(name_max + 1)),
+            Verdict::Refused,
+        ),
+        (
+            &account_patch,
+            "name",
+            json!("n".repeat(name_max)),
+            Verdict::Accepted,
+        ),
+        (
+            &account_patch,
+            "name",
+            json!("n".repeat(name_max + 1)),
+            Verdict::Refused,
+        ),
+        (
+            &contacts,
+            "email",
+            json!(address(email_max)),
+            Verdict::Accepted,
+        ),
+        (
+            &contacts,
+            "email",
+            json!(address(email_max + 1)),
+            Verdict::Refused,
+        ),
         (&deals, "value_cents", json!(cents_max), Verdict::Accepted),
-        (&deals, "value_cents", json!(cents_max + 1), Verdict::Refused),
+        (
+            &deals,
+            "value_cents",
+            json!(cents_max + 1),
+            Verdict::Refused,
+        ),
         (&deals, "value_cents", json!(cents_min), Verdict::Accepted),
-        (&deals, "value_cents", json!(cents_min - 1), Verdict::Refused),
-        (&invoices, "lines/0/quantity", json!(quantity_max), Verdict::Accepted),
-        (&invoices, "lines/0/quantity", json!(quantity_max as f64 + 0.001), Verdict::Refused),
-        (&invoices, "lines", json!(vec![line.clone(); max_lines]), Verdict::Accepted),
-        (&invoices, "lines", json!(vec![line.clone(); max_lines + 1]), Verdict::Refused),
-        (&signup, "password", json!("p".repeat(pw_min)), Verdict::Accepted),
-        (&signup, "password", json!("p".repeat(pw_min - 1)), Verdict::Refused),
-        (&signup, "password", json!("p".repeat(pw_max)), Verdict::Accepted),
-        (&signup, "password", json!("p".repeat(pw_max + 1)), Verdict::Refused),
-        (&invoicing, "payment_terms_days", json!(terms_max), Verdict::Accepted),
-        (&invoicing, "payment_terms_days", json!(terms_max + 1), Verdict::Refused),
+        (
+            &deals,
+            "value_cents",
+            json!(cents_min - 1),
+            Verdict::Refused,
+        ),
+        (
+            &invoices,
+            "lines/0/quantity",
+            json!(quantity_max),
+            Verdict::Accepted,
+        ),
+        (
+            &invoices,
+            "lines/0/quantity",
+            json!(quantity_max as f64 + 0.001),
+            Verdict::Refused,
+        ),
+        (
+            &invoices,
+            "lines",
+            json!(vec![line.clone(); max_lines]),
+            Verdict::Accepted,
+        ),
+        (
+            &invoices,
+            "lines",
+            json!(vec![line.clone(); max_lines + 1]),
+            Verdict::Refused,
+        ),
+        (
+            &signup,
+            "password",
+            json!("p".repeat(pw_min)),
+            Verdict::Accepted,
+        ),
+        (
+            &signup,
+            "password",
+            json!("p".repeat(pw_min - 1)),
+            Verdict::Refused,
+        ),
+        (
+            &signup,
+            "password",
+            json!("p".repeat(pw_max)),
+            Verdict::Accepted,
+        ),
+        (
+            &signup,
+            "password",
+            json!("p".repeat(pw_max + 1)),
+            Verdict::Refused,
+        ),
+        (
+            &invoicing,
+            "payment_terms_days",
+            json!(terms_max),
+            Verdict::Accepted,
+        ),
+        (
+            &invoicing,
+            "payment_terms_days",
+            json!(terms_max + 1),
+            Verdict::Refused,
+        ),
     ];
     for (probe, field, value, want) in &boundaries {
         let got = verdict(&app, token, probe, field, value).await;
-        assert_eq!(&got, want, "{} {} {field} at its limit: {value:.80}", probe.method, probe.path);
+        assert_eq!(
+            &got, want,
+            "{} {} {field} at its limit: {value:.80}",
+            probe.method, probe.path
+        );
     }
 
     // A corpus of awkward values per field: the schema validator and the server agree.
@@ -546,11 +677,23 @@ async fn schema_and_server_agree() {
         (&contacts, "phone", awkward_texts(50)),
         (&deals, "value_cents", whole_numbers(cents_min, cents_max)),
         (&deals, "expected_close_date", dates()),
-        (&deals, "currency", strings(&["EUR", "usd", "EURO", "E1R", " EUR", "€", ""])),
-        (&deals, "stage", strings(&["lead", "won", "LEAD", "closed", ""])),
+        (
+            &deals,
+            "currency",
+            strings(&["EUR", "usd", "EURO", "E1R", " EUR", "€", ""]),
+        ),
+        (
+            &deals,
+            "stage",
+            strings(&["lead", "won", "LEAD", "closed", ""]),
+        ),
         (&invoices, "due_date", dates()),
         (&invoices, "lines/0/description", awkward_texts(1000)),
-        (&invoices, "lines/0/unit_cents", whole_numbers(cents_min, cents_max)),
+        (
+            &invoices,
+            "lines/0/unit_cents",
+            whole_numbers(cents_min, cents_max),
+        ),
         (&invoices, "lines/0/vat_rate_bp", whole_numbers(0, 10_000)),
         (
             &invoices,
@@ -594,7 +737,19 @@ async fn schema_and_server_agree() {
                 "hello",
             ]),
         ),
-        (&invoicing, "kvk_number", strings(&["12345678", "1234 5678", "12.34.56.78", "1234567", "123456789", "1234567a", ""])),
+        (
+            &invoicing,
+            "kvk_number",
+            strings(&[
+                "12345678",
+                "1234 5678",
+                "12.34.56.78",
+                "1234567",
+                "123456789",
+                "1234567a",
+                "",
+            ]),
+        ),
         (
             &invoicing,
             "vat_id",
@@ -612,18 +767,56 @@ async fn schema_and_server_agree() {
                 "",
             ]),
         ),
-        (&invoicing, "invoice_prefix", strings(&["ACME-", "A/B_C.1", "ABCDEFGHIJKL", "ABCDEFGHIJKLM", "a b", " ACME", ""])),
-        (&invoicing, "payment_terms_days", whole_numbers(0, terms_max)),
+        (
+            &invoicing,
+            "invoice_prefix",
+            strings(&[
+                "ACME-",
+                "A/B_C.1",
+                "ABCDEFGHIJKL",
+                "ABCDEFGHIJKLM",
+                "a b",
+                " ACME",
+                "",
+            ]),
+        ),
+        (
+            &invoicing,
+            "payment_terms_days",
+            whole_numbers(0, terms_max),
+        ),
         (&invoicing, "address", awkward_texts(500)),
-        (&signup, "company_name", strings(&["Beta", "a", "!!", "0190e4a0-0000-7000-8000-00000000000a", "", "  ", "B\u{0}"])),
+        (
+            &signup,
+            "company_name",
+            strings(&[
+                "Beta",
+                "a",
+                "!!",
+                "0190e4a0-0000-7000-8000-00000000000a",
+                "",
+                "  ",
+                "B\u{0}",
+            ]),
+        ),
         (&signup, "email", emails()),
         (&members, "email", emails()),
-        (&members, "role", strings(&["sales", "viewer", "root", "", "Sales"])),
+        (
+            &members,
+            "role",
+            strings(&["sales", "viewer", "root", "", "Sales"]),
+        ),
         (&members, "name", awkward_texts(name_max)),
     ];
     let mut cases = Vec::new();
     for (probe, field, values) in &corpus {
-        let schema = field_schema(&resolve(&doc, &body_schema(&doc, &probe.method.as_str().to_lowercase(), &probe.path)), field);
+        let schema = field_schema(
+            &resolve(
+                &doc,
+                &body_schema(&doc, &probe.method.as_str().to_lowercase(), &probe.path),
+            ),
+            field,
+        );
         for value in values {
             cases.push(((*probe, *field), schema.clone(), value.clone()));
         }
@@ -634,13 +827,19 @@ async fn schema_and_server_agree() {
             .map(|(_, s, v)| (s.clone(), v.clone()))
             .collect::<Vec<_>>(),
     ) else {
-        eprintln!("input_schema: SILO_TEST_PYTHON with jsonschema_rs is needed to compare the schema's verdicts; only the limits were checked");
+        eprintln!(
+            "input_schema: SILO_TEST_PYTHON with jsonschema_rs is needed to compare the schema's verdicts; only the limits were checked"
+        );
         return;
     };
     let mut disagreements = Vec::new();
     for (((probe, field), schema, value), schema_valid) in cases.iter().zip(verdicts) {
         let got = verdict(&app, token, probe, field, value).await;
-        let want = if schema_valid { Verdict::Accepted } else { Verdict::Refused };
+        let want = if schema_valid {
+            Verdict::Accepted
+        } else {
+            Verdict::Refused
+        };
         if got != want {
             disagreements.push(format!(
                 "{} {} {field} = {:.120}: schema {}, server {got:?} (schema {schema})",

@@ -122,13 +122,19 @@ mod tests {
 
     #[test]
     fn names_outside_the_set_list_the_set() {
-        assert_eq!(Choice::<Size>::parse("large".into()).map(Choice::get), Ok(Size::Large));
+        assert_eq!(
+            Choice::<Size>::parse("large".into()).map(Choice::get),
+            Ok(Size::Large)
+        );
         let p = Choice::<Size>::parse("huge".into()).unwrap_err();
         assert_eq!(p.code, ProblemCode::NotAllowed);
         assert_eq!(p.allowed, Some(vec!["small".into(), "large".into()]));
         assert_eq!(<Role as Input>::parse("owner".into()), Ok(Role::Owner));
         assert_eq!(
-            <Role as Input>::parse("root".into()).unwrap_err().allowed.map(|a| a.len()),
+            <Role as Input>::parse("root".into())
+                .unwrap_err()
+                .allowed
+                .map(|a| a.len()),
             Some(Role::ALL.len())
         );
         assert_eq!(<Role as Input>::schema().to_value()["enum"][0], "owner");

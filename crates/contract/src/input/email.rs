@@ -195,7 +195,10 @@ mod tests {
         assert_eq!(longest.len(), EMAIL_MAX);
         assert!(Email::parse(&longest).is_ok());
         let too_long = format!("aa@{domain}");
-        assert_eq!(Email::parse(&too_long).unwrap_err().code, ProblemCode::TooLong);
+        assert_eq!(
+            Email::parse(&too_long).unwrap_err().code,
+            ProblemCode::TooLong
+        );
     }
 
     #[test]

@@ -172,10 +172,16 @@ mod tests {
         assert_eq!(Text::<5>::parse(" ab ").unwrap().as_str(), "ab");
         assert_eq!(Text::<4>::parse(" ab ").unwrap().as_str(), "ab");
         // The limit counts what was sent, surrounding spaces too.
-        assert_eq!(Text::<3>::parse(" ab ").unwrap_err().code, ProblemCode::TooLong);
+        assert_eq!(
+            Text::<3>::parse(" ab ").unwrap_err().code,
+            ProblemCode::TooLong
+        );
         assert_eq!(Text::<3>::parse("ééé").unwrap().as_str(), "ééé");
         for blank in ["", " ", "\u{a0}", "\u{3000}"] {
-            assert_eq!(Text::<9>::parse(blank).unwrap_err().code, ProblemCode::Empty);
+            assert_eq!(
+                Text::<9>::parse(blank).unwrap_err().code,
+                ProblemCode::Empty
+            );
         }
         for control in ["a\n", "\u{0}", "a\u{85}b", "\u{9f}"] {
             assert_eq!(
@@ -185,7 +191,10 @@ mod tests {
             );
         }
         assert_eq!(LongText::<9>::parse(" a\nb\t").unwrap().as_str(), "a\nb");
-        assert_eq!(Verbatim::<9>::parse(" a\r\nb ").unwrap().as_str(), " a\r\nb ");
+        assert_eq!(
+            Verbatim::<9>::parse(" a\r\nb ").unwrap().as_str(),
+            " a\r\nb "
+        );
         assert_eq!(
             LongText::<9>::parse("a\u{7}").unwrap_err().code,
             ProblemCode::ControlCharacters
@@ -203,7 +212,10 @@ mod tests {
         assert_eq!(<Text<5> as Input>::parse_optional("  ".into()), Ok(None));
         assert_eq!(<Text<5> as Input>::parse_optional(String::new()), Ok(None));
         assert_eq!(
-            <Text<5> as Input>::parse_optional(" x".into()).unwrap().unwrap().as_str(),
+            <Text<5> as Input>::parse_optional(" x".into())
+                .unwrap()
+                .unwrap()
+                .as_str(),
             "x"
         );
         assert_eq!(
@@ -239,8 +251,11 @@ mod tests {
         // The schema's class of white space must be exactly Rust's `char::is_whitespace`
         // outside the control characters, or blank texts would slip past one of them.
         let listed = |c: char| {
-            matches!(c, '\u{20}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}'
-                | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+            matches!(
+                c,
+                '\u{20}' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+                    ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+            )
         };
         for c in (0..=0x10ffff_u32).filter_map(char::from_u32) {
             assert_eq!(
