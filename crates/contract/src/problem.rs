@@ -41,6 +41,8 @@ crate::string_enum! {
         NotDate = "not_date",
         /// Not a month written as YYYY-MM.
         NotMonth = "not_month",
+        /// Not a date and time in RFC 3339 form (`2026-03-09T10:00:00Z`).
+        NotTime = "not_time",
         /// Not an amount of money (a whole number of cents, or a decimal with at most two places).
         NotAmount = "not_amount",
         /// Not a three-letter ISO 4217 currency code.
@@ -107,6 +109,7 @@ impl Problem {
             ProblemCode::NotEmail => "is not an email address",
             ProblemCode::NotDate => "must be a date as YYYY-MM-DD",
             ProblemCode::NotMonth => "must be a month as YYYY-MM",
+            ProblemCode::NotTime => "must be an RFC 3339 time",
             ProblemCode::NotAmount => "is not an amount",
             ProblemCode::NotCurrency => "must be an ISO 4217 code such as EUR",
             ProblemCode::NotIban => "is not a valid IBAN",

@@ -126,6 +126,8 @@ impl Input for Email {
     }
 }
 
+/// The schema of an address in answers: a string, since an address stored under an older rule
+/// is sent as it was stored (requests use [`Input::schema`]).
 impl JsonSchema for Email {
     fn inline_schema() -> bool {
         true
@@ -136,7 +138,7 @@ impl JsonSchema for Email {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema(json!({"type": "string", "format": "email"}))
+        json_schema(json!({"type": "string", "description": "An e-mail address, lower-cased."}))
     }
 }
 
