@@ -1,8 +1,8 @@
 """Silo's own string formats in its OpenAPI document, for tools that read the document.
 
 Check digits cannot be written as a JSON Schema `pattern`, so the schemas of IBANs and VAT ids
-name a format of their own next to the pattern of their shape (see
-`crates/domain/src/company_ids.rs`, which holds the rules):
+are a string of a format of their own (see `crates/domain/src/company_ids.rs`, which holds the
+rules):
 
 - `iban`: an IBAN with valid MOD 97 check digits; a Dutch one (NL) has four letters of bank
   code and ten digits;
