@@ -173,7 +173,7 @@ try {
       await page.getByRole("button", { name: "Invoicing details" }).click();
       await page.getByLabel("Legal name").fill("Acme Agency B.V.");
       await page.getByLabel("Address").fill("Keizersgracht 1, Amsterdam");
-      await page.getByLabel("VAT number").fill("NL123456789B01");
+      await page.getByLabel("VAT number").fill("NL004495445B01");
       await page.getByLabel("IBAN").fill("NL91ABNA0417164300");
       await page.getByRole("button", { name: "Save" }).click();
       await page.getByText("Saved.").waitFor();
@@ -194,7 +194,7 @@ try {
       await page.getByRole("link", { name: "View" }).click();
       assert.equal(await page.getByTestId("invoice-total").textContent(), "€1,210.00");
       await page.getByText("Acme Agency B.V.").waitFor();
-      await page.getByText("VAT number: NL123456789B01").waitFor();
+      await page.getByText("VAT number: NL004495445B01").waitFor();
       await shot(page, "07-invoice-print");
     }],
     ["dashboard shows this month's invoiced and paid amounts", async () => {

@@ -4,6 +4,7 @@
 
 mod audit_action;
 mod error_code;
+pub mod input;
 mod problem;
 pub mod reference;
 mod string_enum;
@@ -11,7 +12,8 @@ pub mod typescript;
 
 pub use audit_action::AuditAction;
 pub use error_code::ErrorCode;
-pub use problem::{Problem, ProblemCode};
+pub use input::Email;
+pub use problem::{Invalid, Problem, ProblemCode, Problems};
 pub use string_enum::{StringEnum, UnknownValue, assert_unique_names, string_enum_schema};
 
 #[doc(hidden)]

@@ -1,8 +1,14 @@
 //! What can be wrong with one field of a request. A 422 `invalid` answer names each field with a
 //! [`Problem`]: a code and its limits for programs (the web app words it in the user's
 //! language), and an English sentence for people reading the raw answer.
+//!
+//! [`Problems`] is the one collector of them: every check of a request records its field's
+//! problem there (the first one per field wins), so one answer names every field that is wrong.
 
+use crate::input::Field;
 use serde::Serialize;
+use serde_json::Number;
+use std::collections::BTreeMap;
 
 crate::string_enum! {
     /// The kind of problem with one field.
@@ -21,24 +27,42 @@ crate::string_enum! {
         WrongType = "wrong_type",
         /// The number lies outside `min` to `max`.
         OutOfRange = "out_of_range",
+        /// The number has more than `max` decimals.
+        TooManyDecimals = "too_many_decimals",
+        /// The list holds more than `max` items.
+        TooMany = "too_many",
+        /// The list holds fewer than `min` items.
+        TooFew = "too_few",
         /// The value is not one of `allowed`.
         NotAllowed = "not_allowed",
         /// Not an e-mail address.
         NotEmail = "not_email",
         /// Not a date written as YYYY-MM-DD.
         NotDate = "not_date",
+        /// Not a month written as YYYY-MM.
+        NotMonth = "not_month",
+        /// Not a date and time in RFC 3339 form (`2026-03-09T10:00:00Z`).
+        NotTime = "not_time",
         /// Not an amount of money (a whole number of cents, or a decimal with at most two places).
         NotAmount = "not_amount",
+        /// Not a three-letter ISO 4217 currency code.
+        NotCurrency = "not_currency",
         /// Not a valid IBAN (shape or check digits).
         NotIban = "not_iban",
         /// Not an eight-digit KvK (Chamber of Commerce) number.
         NotKvk = "not_kvk",
         /// Not a valid VAT identification number.
         NotVatId = "not_vat_id",
+        /// Not an invoice number prefix (at most 12 letters, digits, `-`, `/`, `_` or `.`).
+        NotInvoicePrefix = "not_invoice_prefix",
         /// Not a valid id.
         NotId = "not_id",
         /// The record it refers to does not exist in this company.
         UnknownReference = "unknown_reference",
+        /// The password or code does not match.
+        Wrong = "wrong",
+        /// The link's token is unknown, used, withdrawn or expired.
+        LinkUnusable = "link_unusable",
         /// The value breaks a rule of its own, worded in `message`.
         Rule = "rule",
     }
@@ -49,17 +73,22 @@ crate::string_enum! {
 pub struct Problem {
     /// What is wrong.
     pub code: ProblemCode,
-    /// The smallest length or value allowed, where that is the problem.
+    /// The smallest length, value or count allowed, where that is the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min: Option<i64>,
-    /// The largest length or value allowed, where that is the problem.
+    pub min: Option<Number>,
+    /// The largest length, value, count or number of decimals allowed, where that is the
+    /// problem.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub max: Option<i64>,
+    pub max: Option<Number>,
     /// The values allowed, where that is the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
     /// The problem in English.
     pub message: String,
+}
+
+fn count(n: usize) -> Number {
+    Number::from(u64::try_from(n).unwrap_or(u64::MAX))
 }
 
 impl Problem {
@@ -73,15 +102,26 @@ impl Problem {
             ProblemCode::ControlCharacters => "must not contain control characters",
             ProblemCode::WrongType => "has the wrong type",
             ProblemCode::OutOfRange => "is out of range",
+            ProblemCode::TooManyDecimals => "has too many decimals",
+            ProblemCode::TooMany => "has too many items",
+            ProblemCode::TooFew => "has too few items",
             ProblemCode::NotAllowed => "is not an allowed value",
             ProblemCode::NotEmail => "is not an email address",
             ProblemCode::NotDate => "must be a date as YYYY-MM-DD",
+            ProblemCode::NotMonth => "must be a month as YYYY-MM",
+            ProblemCode::NotTime => "must be an RFC 3339 time",
             ProblemCode::NotAmount => "is not an amount",
+            ProblemCode::NotCurrency => "must be an ISO 4217 code such as EUR",
             ProblemCode::NotIban => "is not a valid IBAN",
             ProblemCode::NotKvk => "must be an 8-digit KvK number",
             ProblemCode::NotVatId => "is not a valid VAT number",
+            ProblemCode::NotInvoicePrefix => {
+                "may hold at most 12 letters, digits, '-', '/', '_' or '.'"
+            }
             ProblemCode::NotId => "is not a valid id",
             ProblemCode::UnknownReference => "does not exist",
+            ProblemCode::Wrong => "is wrong",
+            ProblemCode::LinkUnusable => "this link is unknown, used or expired",
             ProblemCode::Rule => "is not allowed",
         };
         Problem {
@@ -93,11 +133,18 @@ impl Problem {
         }
     }
 
+    /// The same problem worded differently (the code and limits stay).
+    pub fn worded(self, message: impl Into<String>) -> Self {
+        Problem {
+            message: message.into(),
+            ..self
+        }
+    }
+
     /// A text longer than `max` characters.
     pub fn too_long(max: usize) -> Self {
-        let max = i64::try_from(max).unwrap_or(i64::MAX);
         Problem {
-            max: Some(max),
+            max: Some(count(max)),
             message: format!("must be at most {max} characters"),
             ..Problem::new(ProblemCode::TooLong)
         }
@@ -105,17 +152,48 @@ impl Problem {
 
     /// A text shorter than `min` characters.
     pub fn too_short(min: usize) -> Self {
-        let min = i64::try_from(min).unwrap_or(i64::MAX);
         Problem {
-            min: Some(min),
+            min: Some(count(min)),
             message: format!("must be at least {min} characters"),
             ..Problem::new(ProblemCode::TooShort)
         }
     }
 
+    /// A list of more than `max` items.
+    pub fn too_many(max: usize) -> Self {
+        Problem {
+            max: Some(count(max)),
+            message: format!("may hold at most {max} items"),
+            ..Problem::new(ProblemCode::TooMany)
+        }
+    }
+
+    /// A list of fewer than `min` items.
+    pub fn too_few(min: usize) -> Self {
+        Problem {
+            min: Some(count(min)),
+            message: format!("must hold at least {min} items"),
+            ..Problem::new(ProblemCode::TooFew)
+        }
+    }
+
+    /// A number with more than `max` decimals.
+    pub fn too_many_decimals(max: u32) -> Self {
+        Problem {
+            max: Some(Number::from(max)),
+            message: format!("may have at most {max} decimals"),
+            ..Problem::new(ProblemCode::TooManyDecimals)
+        }
+    }
+
     /// A number outside `min..=max` (either bound may be open).
     pub fn out_of_range(min: Option<i64>, max: Option<i64>) -> Self {
-        let message = match (min, max) {
+        Self::out_of_range_of(min.map(Number::from), max.map(Number::from))
+    }
+
+    /// A number outside `min..=max`, for bounds that need not be whole.
+    pub fn out_of_range_of(min: Option<Number>, max: Option<Number>) -> Self {
+        let message = match (&min, &max) {
             (Some(lo), Some(hi)) => format!("must be between {lo} and {hi}"),
             (Some(lo), None) => format!("must be at least {lo}"),
             (None, Some(hi)) => format!("must be at most {hi}"),
@@ -130,20 +208,18 @@ impl Problem {
     }
 
     /// A value that is not one of `allowed`.
-    pub fn not_allowed(allowed: &[&str]) -> Self {
+    pub fn not_allowed<S: AsRef<str>>(allowed: &[S]) -> Self {
+        let allowed: Vec<String> = allowed.iter().map(|a| a.as_ref().to_owned()).collect();
         Problem {
-            allowed: Some(allowed.iter().map(|a| (*a).to_owned()).collect()),
             message: format!("must be one of {}", allowed.join(", ")),
+            allowed: Some(allowed),
             ..Problem::new(ProblemCode::NotAllowed)
         }
     }
 
     /// A rule of the field's own, worded for people; clients show `message` as it is.
     pub fn rule(message: impl Into<String>) -> Self {
-        Problem {
-            message: message.into(),
-            ..Problem::new(ProblemCode::Rule)
-        }
+        Problem::new(ProblemCode::Rule).worded(message)
     }
 }
 
@@ -153,11 +229,129 @@ impl std::fmt::Display for Problem {
     }
 }
 
+impl std::error::Error for Problem {}
+
+impl From<ProblemCode> for Problem {
+    fn from(code: ProblemCode) -> Self {
+        Problem::new(code)
+    }
+}
+
 impl From<crate::UnknownValue> for Problem {
     fn from(e: crate::UnknownValue) -> Self {
         Problem::not_allowed(e.allowed)
     }
 }
+
+/// A sentence is a [`ProblemCode::Rule`] problem: for refusals no code describes yet.
+impl From<&str> for Problem {
+    fn from(message: &str) -> Self {
+        Problem::rule(message)
+    }
+}
+
+/// See `From<&str>`.
+impl From<String> for Problem {
+    fn from(message: String) -> Self {
+        Problem::rule(message)
+    }
+}
+
+/// The English sentence, for callers that only report text (the CLI, corrupt-row errors).
+impl From<Problem> for String {
+    fn from(p: Problem) -> Self {
+        p.message
+    }
+}
+
+/// Field problems found so far, so that one answer names all of them. The first problem
+/// recorded for a field wins (later checks of the same field usually follow from it).
+#[derive(Debug, Default)]
+pub struct Problems(BTreeMap<String, Problem>);
+
+impl Problems {
+    /// No problems yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem under `field`, unless that field has one already.
+    pub fn add(&mut self, field: impl Into<String>, problem: impl Into<Problem>) {
+        self.0.entry(field.into()).or_insert_with(|| problem.into());
+    }
+
+    /// Keeps the value, or records the problem under `field`.
+    pub fn check<T, E: Into<Problem>>(&mut self, field: &str, parsed: Result<T, E>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e);
+                None
+            }
+        }
+    }
+
+    /// Applies a field's rule to the value sent for it: the parsed value, or `None` with the
+    /// problem recorded under `field`.
+    pub fn take<F: Field>(&mut self, field: &str, sent: F) -> Option<F::Value> {
+        self.check(field, sent.parse())
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `field` has a problem.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    /// `Ok(())` when nothing was recorded, else every problem.
+    pub fn finish(self) -> Result<(), Invalid> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid(self.0))
+        }
+    }
+
+    /// Like [`Problems::finish`], and hands back `value` once all of its parts parsed. A part
+    /// missing without a recorded problem is a bug, reported as a problem with the `_` field
+    /// rather than a panic.
+    pub fn done<T>(self, value: Option<T>) -> Result<T, Invalid> {
+        self.finish()?;
+        value.ok_or_else(|| Invalid::one("_", Problem::rule("could not be read")))
+    }
+}
+
+/// The problems that make a request invalid, by field: the content of a 422 `invalid` answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Invalid(pub BTreeMap<String, Problem>);
+
+impl Invalid {
+    /// One field's problem.
+    pub fn one(field: &str, problem: impl Into<Problem>) -> Self {
+        Invalid(BTreeMap::from([(field.to_owned(), problem.into())]))
+    }
+
+    /// The English sentence per field (the answer's `fields`).
+    pub fn sentences(&self) -> BTreeMap<&str, &str> {
+        self.0
+            .iter()
+            .map(|(k, p)| (k.as_str(), p.message.as_str()))
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|(k, p)| format!("{k} {p}")).collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
 
 #[cfg(test)]
 mod tests {
@@ -173,5 +367,36 @@ mod tests {
         let p = serde_json::to_value(Problem::not_allowed(&["a", "b"])).unwrap();
         assert_eq!(p["allowed"], serde_json::json!(["a", "b"]));
         assert_eq!(p["message"], "must be one of a, b");
+        let p = Problem::out_of_range_of(Number::from_f64(0.001), Some(Number::from(5)));
+        assert_eq!(
+            serde_json::to_value(p).unwrap(),
+            serde_json::json!({"code": "out_of_range", "min": 0.001, "max": 5, "message": "must be between 0.001 and 5"})
+        );
+    }
+
+    #[test]
+    fn the_first_problem_per_field_wins() {
+        let mut p = Problems::new();
+        p.add("name", Problem::new(ProblemCode::Empty));
+        p.add("name", Problem::too_long(3));
+        assert_eq!(p.check::<(), _>("email", Err(ProblemCode::NotEmail)), None);
+        assert!(p.has("email") && !p.has("phone"));
+        let invalid = p.finish().unwrap_err();
+        assert_eq!(invalid.0["name"].code, ProblemCode::Empty);
+        assert_eq!(
+            invalid.sentences(),
+            BTreeMap::from([
+                ("email", "is not an email address"),
+                ("name", "must not be empty")
+            ])
+        );
+        assert_eq!(Problems::new().done(Some(3)), Ok(3));
+        assert!(
+            Problems::new()
+                .done::<u8>(None)
+                .unwrap_err()
+                .0
+                .contains_key("_")
+        );
     }
 }

@@ -90,8 +90,7 @@ impl Identity {
     pub(crate) fn from_row(row: &Row) -> Result<Identity, ControlError> {
         Ok(Identity {
             id: row.get("id")?,
-            email: Email::parse(&row.get::<String>("email")?)
-                .map_err(|e| ControlError::Corrupt(e.into()))?,
+            email: Email::from_stored(row.get("email")?),
             name: row.get("name")?,
             status: IdentityStatus::stored(&row.get::<String>("status")?)?,
             password_hash: row.get("password_hash")?,

@@ -180,19 +180,17 @@ fn from_row(row: &Row, now: Timestamp) -> Result<Invitation, ControlError> {
             name: row
                 .get::<Option<String>>("inviter_name")?
                 .unwrap_or_default(),
-            email: Email::parse(
-                &row.get::<Option<String>>("inviter_email")?
+            email: Email::from_stored(
+                row.get::<Option<String>>("inviter_email")?
                     .unwrap_or_default(),
-            )
-            .map_err(|e| ControlError::Corrupt(e.into()))?,
+            ),
         }),
         None => None,
     };
     Ok(Invitation {
         id: row.get("id")?,
         company_id: row.get("company_id")?,
-        email: Email::parse(&row.get::<String>("email")?)
-            .map_err(|e| ControlError::Corrupt(e.into()))?,
+        email: Email::from_stored(row.get("email")?),
         role: crate::memberships::parse_role(row)?,
         name: row.get("name")?,
         status: InvitationStatus::stored(&row.get::<String>("status")?)?,
@@ -214,8 +212,7 @@ fn offer_from_row(row: &Row) -> Result<OfferedMembership, ControlError> {
             name: row.get("company_name")?,
         },
         role: crate::memberships::parse_role(row)?,
-        email: Email::parse(&row.get::<String>("email")?)
-            .map_err(|e| ControlError::Corrupt(e.into()))?,
+        email: Email::from_stored(row.get("email")?),
         expires_at: row.get("expires_at")?,
     })
 }
@@ -488,8 +485,7 @@ impl ControlPlane {
             .await?
             .ok_or(ControlError::NotFound)?;
         let company: CompanyId = row.get("company_id")?;
-        let email = Email::parse(&row.get::<String>("email")?)
-            .map_err(|e| ControlError::Corrupt(e.into()))?;
+        let email = Email::from_stored(row.get("email")?);
         let role = crate::memberships::parse_role(&row)?;
         let existing = tx
             .fetch_optional(

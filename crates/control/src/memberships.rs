@@ -45,8 +45,7 @@ pub(crate) fn role_str<S: serde::Serializer>(role: &Role, s: S) -> Result<S::Ok,
 fn member_from_row(row: &Row) -> Result<Member, ControlError> {
     Ok(Member {
         identity_id: row.get("id")?,
-        email: Email::parse(&row.get::<String>("email")?)
-            .map_err(|e| ControlError::Corrupt(e.into()))?,
+        email: Email::from_stored(row.get("email")?),
         name: row.get("name")?,
         role: parse_role(row)?,
     })

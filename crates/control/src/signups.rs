@@ -90,8 +90,7 @@ impl ControlPlane {
             .await?
             .ok_or(ControlError::NotFound)?;
         let signup = PendingSignup {
-            email: Email::parse(&row.get::<String>("email")?)
-                .map_err(|e| ControlError::Corrupt(e.into()))?,
+            email: Email::from_stored(row.get("email")?),
             name: row.get("name")?,
             company_name: row.get("company_name")?,
             password_hash: row.get("password_hash")?,

@@ -1,7 +1,7 @@
 //! Accounts: the client organisations an agency works for.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
-use crate::input::{Patch, optional_text, present, text};
+use crate::input::{Name, Optional, Patch, Sent, Website, take};
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -26,16 +26,17 @@ pub struct Account {
 /// `POST /api/accounts` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewAccount {
-    name: String,
-    website: Option<String>,
+    name: Sent<Name>,
+    #[serde(default)]
+    website: Optional<Website>,
 }
 
 /// `PATCH /api/accounts/{id}` body: only the fields present change; null clears.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct AccountPatch {
-    name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    website: Patch<String>,
+    name: Option<Sent<Name>>,
+    #[serde(default)]
+    website: Patch<Sent<Website>>,
 }
 
 fn from_row(row: &Row) -> Result<Account, StoreError> {
@@ -51,9 +52,9 @@ fn from_row(row: &Row) -> Result<Account, StoreError> {
 /// Creates an account.
 pub async fn create(db: &TenantDb, new: NewAccount) -> DomainResult<Account> {
     let mut p = Problems::new();
-    let name = text(&mut p, "name", &new.name, 200);
-    let website = optional_text(&mut p, "website", new.website.as_deref(), 500);
-    let (name, website) = p.done(name.zip(website))?;
+    let fields = take!(p, new => name, website);
+    let (name, website) = p.done(fields)?;
+    let (name, website) = (String::from(name), website.map(String::from));
     let now = Timestamp::now();
     let row = db
         .db()
@@ -97,12 +98,8 @@ pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Accoun
 /// Changes the fields present in `patch`.
 pub async fn update(db: &TenantDb, id: Uuid, patch: AccountPatch) -> DomainResult<Account> {
     let mut p = Problems::new();
-    let name = patch.name.as_deref().map(|n| text(&mut p, "name", n, 200));
-    let website = patch
-        .website
-        .as_ref()
-        .map(|w| optional_text(&mut p, "website", w.as_deref(), 500));
-    p.finish()?;
+    let fields = take!(p, patch => name, website);
+    let (name, website) = p.done(fields)?;
     let mut tx = db.db().begin().await?;
     let row = tx
         .fetch_optional(
@@ -112,12 +109,10 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: AccountPatch) -> DomainResul
         .await?
         .ok_or(DomainError::NotFound)?;
     let mut account = from_row(&row)?;
-    if let Some(Some(name)) = name {
-        account.name = name;
+    if let Some(name) = name {
+        account.name = name.into();
     }
-    if let Some(Some(website)) = website {
-        account.website = website;
-    }
+    website.apply(&mut account.website);
     account.updated_at = Timestamp::now();
     tx.execute(
         "UPDATE accounts SET name = $2, website = $3, updated_at = $4 WHERE id = $1",

@@ -8,34 +8,78 @@
 //! year of the issue date, and the sequence padded to four digits: `ACME-2026-0001`.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
-use crate::input::{format_date, month_of, optional_date, optional_text, parse_date};
+use crate::input::{Date, Input, Optional, PaymentMethod, Problem, ProblemCode, Sent, take};
 use crate::invoices::{Invoice, InvoiceStatus, load};
 use crate::invoicing;
-use crate::money::Cents;
-use schemars::JsonSchema;
+use crate::money::{MAX_CENTS, PositiveCents};
+use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
 use silo_store::{TenantDb, Timestamp, params};
-use time::{Date, Duration};
+use time::Duration;
 use uuid::Uuid;
 
 /// `POST /api/invoices/{id}/issue` body (may be empty).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct IssueRequest {
     /// Issue date, `YYYY-MM-DD`; today (UTC) when left out.
-    issue_date: Option<String>,
+    #[serde(default)]
+    issue_date: Optional<Date>,
 }
 
 /// `POST /api/invoices/{id}/payments` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewPayment {
-    amount_cents: i64,
+    amount_cents: Sent<PositiveCents>,
     /// Payment date `YYYY-MM-DD` or an RFC 3339 time; today (UTC) when left out.
-    paid_at: Option<String>,
-    method: Option<String>,
+    #[serde(default)]
+    paid_at: Optional<PaymentDate>,
+    #[serde(default)]
+    method: Optional<PaymentMethod>,
+}
+
+/// The day a payment was made: a date, or an RFC 3339 time (its UTC day).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentDate(Date);
+
+impl Input for PaymentDate {
+    type Raw = String;
+
+    fn parse(raw: String) -> Result<Self, Problem> {
+        Date::parse(&raw)
+            .or_else(|_| {
+                Timestamp::parse(&raw)
+                    .map(|t| Date::from_time(t.datetime().date()))
+                    .ok_or_else(|| {
+                        Problem::new(ProblemCode::NotDate)
+                            .worded("must be a date as YYYY-MM-DD or an RFC 3339 time")
+                    })
+            })
+            .map(PaymentDate)
+    }
+
+    fn schema() -> Schema {
+        let mut date_time = Schema::default();
+        date_time.insert("type".into(), "string".into());
+        date_time.insert("format".into(), "date-time".into());
+        let mut schema = Schema::default();
+        schema.insert(
+            "anyOf".into(),
+            serde_json::json!([<Date as Input>::schema(), date_time]),
+        );
+        schema
+    }
+
+    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
+        silo_contract::input::empty_is_none(raw)
+    }
+
+    fn optional_schema() -> Schema {
+        silo_contract::input::or_empty(Self::schema())
+    }
 }
 
 fn today() -> Date {
-    Timestamp::now().datetime().date()
+    Date::from_time(Timestamp::now().datetime().date())
 }
 
 /// Formats an invoice number.
@@ -48,8 +92,9 @@ pub fn invoice_number(prefix: Option<&str>, year: i32, sequence: i64) -> String 
 /// the invoice.
 pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<Invoice> {
     let mut p = Problems::new();
-    let issue_date = optional_date(&mut p, "issue_date", req.issue_date.as_deref());
-    let issue_date = p.done(issue_date)?.unwrap_or_else(today);
+    let fields = take!(p, req => issue_date);
+    let (issue_date,) = p.done(fields)?;
+    let issue_date = issue_date.unwrap_or_else(today);
     let mut tx = db.db().begin().await?;
     let inv = load(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Draft {
@@ -61,11 +106,11 @@ pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<I
     if inv.lines.is_empty() {
         return Err(DomainError::invalid(
             "lines",
-            "an invoice needs at least one line",
+            Problem::too_few(1).worded("an invoice needs at least one line"),
         ));
     }
     let seller = invoicing::load(&mut tx).await?;
-    let year = i64::from(issue_date.year());
+    let year = i64::from(issue_date.get().year());
     tx.execute(
         "INSERT INTO invoice_counters (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
         params![year],
@@ -80,14 +125,18 @@ pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<I
         .get("last")?;
     let number = invoice_number(
         seller.invoice_prefix.as_deref(),
-        issue_date.year(),
+        issue_date.get().year(),
         sequence,
     );
     let due = match inv.due_date.as_deref() {
-        Some(d) => parse_date(d).map_err(|e| DomainError::invalid("due_date", e))?,
+        Some(d) => Date::parse(d).map_err(|e| DomainError::invalid("due_date", e))?,
         None => issue_date
+            .get()
             .checked_add(Duration::days(seller.payment_terms_days))
-            .ok_or_else(|| DomainError::invalid("issue_date", "is out of range"))?,
+            .map(Date::from_time)
+            .ok_or_else(|| {
+                DomainError::invalid("issue_date", Problem::new(ProblemCode::OutOfRange))
+            })?,
     };
     let now = Timestamp::now();
     tx.execute(
@@ -98,9 +147,9 @@ pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<I
         params![
             id,
             number,
-            format_date(issue_date),
-            month_of(issue_date),
-            format_date(due),
+            issue_date.to_string(),
+            issue_date.month().to_string(),
+            due.to_string(),
             seller.legal_name,
             seller.address,
             seller.kvk_number,
@@ -115,24 +164,13 @@ pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<I
     Ok(inv)
 }
 
-fn payment_date(value: &str) -> Result<Date, &'static str> {
-    parse_date(value).or_else(|_| {
-        Timestamp::parse(value)
-            .map(|t| t.datetime().date())
-            .ok_or("must be a date as YYYY-MM-DD or an RFC 3339 time")
-    })
-}
-
 /// Records a payment on an issued invoice; once payments reach the total it is paid.
 pub async fn pay(db: &TenantDb, id: Uuid, payment: NewPayment) -> DomainResult<Invoice> {
     let mut p = Problems::new();
-    let amount = p.check("amount_cents", Cents::positive(payment.amount_cents));
-    let date = match payment.paid_at.as_deref().map(str::trim) {
-        None | Some("") => Some(today()),
-        Some(v) => p.check("paid_at", payment_date(v)),
-    };
-    let method = optional_text(&mut p, "method", payment.method.as_deref(), 100);
-    let ((amount, date), method) = p.done(amount.zip(date).zip(method))?;
+    let fields = take!(p, payment => amount_cents, paid_at, method);
+    let (PositiveCents(amount), date, method) = p.done(fields)?;
+    let date = date.map_or_else(today, |d| d.0);
+    let method = method.map(String::from);
     let mut tx = db.db().begin().await?;
     let inv = load(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Issued {
@@ -144,10 +182,12 @@ pub async fn pay(db: &TenantDb, id: Uuid, payment: NewPayment) -> DomainResult<I
             ),
         ));
     }
-    let paid = inv
-        .paid_cents
-        .checked_add(amount)
-        .ok_or_else(|| DomainError::invalid("amount_cents", "is too large"))?;
+    let paid = inv.paid_cents.checked_add(amount).ok_or_else(|| {
+        DomainError::invalid(
+            "amount_cents",
+            Problem::out_of_range(Some(1), Some(MAX_CENTS)).worded("is too large"),
+        )
+    })?;
     let now = Timestamp::now();
     tx.execute(
         "INSERT INTO invoice_payments (id, invoice_id, amount_cents, paid_at, paid_month, method, \
@@ -156,8 +196,8 @@ pub async fn pay(db: &TenantDb, id: Uuid, payment: NewPayment) -> DomainResult<I
             Uuid::now_v7(),
             id,
             amount.get(),
-            format_date(date),
-            month_of(date),
+            date.to_string(),
+            date.month().to_string(),
             method,
             now
         ],

@@ -2,10 +2,11 @@
 
 use crate::accounts;
 use crate::error::{DomainError, DomainResult, Problems};
-use crate::input::{Patch, optional_email, optional_id, optional_text, present, text};
+use crate::input::{Id, Name, Optional, Patch, Phone, Sent, no_such, take};
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use silo_contract::Email;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
@@ -31,22 +32,25 @@ pub struct Contact {
 /// `POST /api/contacts` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewContact {
-    name: String,
-    email: Option<String>,
-    phone: Option<String>,
-    account_id: Option<String>,
+    name: Sent<Name>,
+    #[serde(default)]
+    email: Optional<Email>,
+    #[serde(default)]
+    phone: Optional<Phone>,
+    #[serde(default)]
+    account_id: Optional<Id>,
 }
 
 /// `PATCH /api/contacts/{id}` body: only the fields present change; null clears.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ContactPatch {
-    name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    email: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    phone: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    account_id: Patch<String>,
+    name: Option<Sent<Name>>,
+    #[serde(default)]
+    email: Patch<Sent<Email>>,
+    #[serde(default)]
+    phone: Patch<Sent<Phone>>,
+    #[serde(default)]
+    account_id: Patch<Sent<Id>>,
 }
 
 fn from_row(row: &Row) -> Result<Contact, StoreError> {
@@ -64,7 +68,7 @@ fn from_row(row: &Row) -> Result<Contact, StoreError> {
 async fn check_account(tx: &mut Tx, account: Option<Uuid>) -> DomainResult<()> {
     match account {
         Some(id) if !accounts::exists(tx, id).await? => {
-            Err(DomainError::invalid("account_id", "no such account"))
+            Err(DomainError::invalid("account_id", no_such("account")))
         }
         _ => Ok(()),
     }
@@ -79,11 +83,9 @@ pub async fn create(
     max_contacts: Option<i64>,
 ) -> DomainResult<Contact> {
     let mut p = Problems::new();
-    let name = text(&mut p, "name", &new.name, 200);
-    let email = optional_email(&mut p, "email", new.email.as_deref());
-    let phone = optional_text(&mut p, "phone", new.phone.as_deref(), 50);
-    let account = optional_id(&mut p, "account_id", new.account_id.as_deref());
-    let (((name, email), phone), account) = p.done(name.zip(email).zip(phone).zip(account))?;
+    let fields = take!(p, new => name, email, phone, account_id);
+    let (name, email, phone, account) = p.done(fields)?;
+    let account = account.map(Id::get);
     let mut tx = db.db().begin().await?;
     if let Some(max) = max_contacts {
         tx.execute(
@@ -108,7 +110,14 @@ pub async fn create(
             "INSERT INTO contacts (id, name, email, phone, account_id, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) \
              RETURNING id, name, email, phone, account_id, created_at, updated_at",
-            params![Uuid::now_v7(), name, email, phone, account, now],
+            params![
+                Uuid::now_v7(),
+                String::from(name),
+                email.map(String::from),
+                phone.map(String::from),
+                account,
+                now
+            ],
         )
         .await?;
     tx.commit().await?;
@@ -156,20 +165,8 @@ pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contac
 /// Changes the fields present in `patch`.
 pub async fn update(db: &TenantDb, id: Uuid, patch: ContactPatch) -> DomainResult<Contact> {
     let mut p = Problems::new();
-    let name = patch.name.as_deref().map(|n| text(&mut p, "name", n, 200));
-    let email = patch
-        .email
-        .as_ref()
-        .map(|e| optional_email(&mut p, "email", e.as_deref()));
-    let phone = patch
-        .phone
-        .as_ref()
-        .map(|v| optional_text(&mut p, "phone", v.as_deref(), 50));
-    let account = patch
-        .account_id
-        .as_ref()
-        .map(|v| optional_id(&mut p, "account_id", v.as_deref()));
-    p.finish()?;
+    let fields = take!(p, patch => name, email, phone, account_id);
+    let (name, email, phone, account) = p.done(fields)?;
     let mut tx = db.db().begin().await?;
     let row = tx
         .fetch_optional(
@@ -180,19 +177,13 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: ContactPatch) -> DomainResul
         .await?
         .ok_or(DomainError::NotFound)?;
     let mut c = from_row(&row)?;
-    if let Some(Some(v)) = name {
-        c.name = v;
+    if let Some(v) = name {
+        c.name = v.into();
     }
-    if let Some(Some(v)) = email {
-        c.email = v;
-    }
-    if let Some(Some(v)) = phone {
-        c.phone = v;
-    }
-    if let Some(Some(v)) = account {
-        check_account(&mut tx, v).await?;
-        c.account_id = v;
-    }
+    email.apply(&mut c.email);
+    phone.apply(&mut c.phone);
+    check_account(&mut tx, account.set().map(|id| id.get())).await?;
+    account.apply(&mut c.account_id);
     c.updated_at = Timestamp::now();
     tx.execute(
         "UPDATE contacts SET name = $2, email = $3, phone = $4, account_id = $5, updated_at = $6 \

@@ -4,11 +4,12 @@
 
 use crate::deals;
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
-use crate::input::{Patch, email, long_text, optional_id, present, text};
+use crate::input::{Body, Id, Name, Optional, Patch, Problem, ProblemCode, Sent, no_such, take};
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use silo_contract::Email;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
@@ -65,30 +66,28 @@ pub struct Contract {
 /// `POST /api/contracts` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewContract {
-    title: String,
+    title: Sent<Name>,
+    /// The text, kept byte for byte.
+    body: Sent<Body>,
     #[serde(default)]
-    body: String,
-    deal_id: Option<String>,
+    deal_id: Optional<Id>,
 }
 
 /// `PATCH /api/contracts/{id}` body: only while draft.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ContractPatch {
-    title: Option<String>,
-    body: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    deal_id: Patch<String>,
+    title: Option<Sent<Name>>,
+    body: Option<Sent<Body>>,
+    #[serde(default)]
+    deal_id: Patch<Sent<Id>>,
 }
 
 /// `POST /api/contracts/{id}/sign` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct Signature {
-    signer_name: String,
-    signer_email: String,
+    signer_name: Sent<Name>,
+    signer_email: Sent<Email>,
 }
-
-/// Most characters a contract body may hold.
-const MAX_BODY: usize = 200_000;
 
 fn sha256_hex(body: &str) -> String {
     Sha256::digest(body.as_bytes())
@@ -139,24 +138,18 @@ async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Contract> {
 async fn check_deal(tx: &mut Tx, deal: Option<Uuid>) -> DomainResult<()> {
     match deal {
         Some(id) if !deals::exists(tx, id).await? => {
-            Err(DomainError::invalid("deal_id", "no such deal"))
+            Err(DomainError::invalid("deal_id", no_such("deal")))
         }
         _ => Ok(()),
     }
 }
 
-/// The body is kept byte for byte (no trimming), since its hash is what gets signed.
-fn body(p: &mut Problems, value: &str) -> Option<String> {
-    long_text(p, "body", value, MAX_BODY).map(|_| value.to_owned())
-}
-
 /// Creates a draft contract.
 pub async fn create(db: &TenantDb, new: NewContract) -> DomainResult<Contract> {
     let mut p = Problems::new();
-    let title = text(&mut p, "title", &new.title, 200);
-    let body = body(&mut p, &new.body);
-    let deal = optional_id(&mut p, "deal_id", new.deal_id.as_deref());
-    let ((title, body), deal) = p.done(title.zip(body).zip(deal))?;
+    let fields = take!(p, new => title, body, deal_id);
+    let (title, body, deal) = p.done(fields)?;
+    let (title, body, deal) = (String::from(title), String::from(body), deal.map(Id::get));
     let id = Uuid::now_v7();
     let now = Timestamp::now();
     let mut tx = db.db().begin().await?;
@@ -205,31 +198,21 @@ fn locked(c: &Contract) -> DomainError {
 /// Changes a draft; a sent or signed contract answers `409 contract_locked`.
 pub async fn update(db: &TenantDb, id: Uuid, patch: ContractPatch) -> DomainResult<Contract> {
     let mut p = Problems::new();
-    let title = patch
-        .title
-        .as_deref()
-        .map(|t| text(&mut p, "title", t, 200));
-    let body = patch.body.as_deref().map(|b| body(&mut p, b));
-    let deal = patch
-        .deal_id
-        .as_ref()
-        .map(|d| optional_id(&mut p, "deal_id", d.as_deref()));
-    p.finish()?;
+    let fields = take!(p, patch => title, body, deal_id);
+    let (title, body, deal) = p.done(fields)?;
     let mut tx = db.db().begin().await?;
     let mut c = load(&mut tx, id).await?;
     if c.status != ContractStatus::Draft {
         return Err(locked(&c));
     }
-    if let Some(Some(v)) = title {
-        c.title = v;
+    if let Some(v) = title {
+        c.title = v.into();
     }
-    if let Some(Some(v)) = body {
-        c.body = v;
+    if let Some(v) = body {
+        c.body = v.into();
     }
-    if let Some(Some(v)) = deal {
-        check_deal(&mut tx, v).await?;
-        c.deal_id = v;
-    }
+    check_deal(&mut tx, deal.set().map(|id| id.get())).await?;
+    deal.apply(&mut c.deal_id);
     // The status is part of the condition, so a concurrent send cannot be overwritten.
     let n = tx
         .execute(
@@ -259,7 +242,7 @@ pub async fn send(db: &TenantDb, id: Uuid) -> DomainResult<Contract> {
     if c.body.trim().is_empty() {
         return Err(DomainError::invalid(
             "body",
-            "an empty contract cannot be sent",
+            Problem::new(ProblemCode::Empty).worded("an empty contract cannot be sent"),
         ));
     }
     let now = Timestamp::now();
@@ -283,9 +266,9 @@ pub async fn sign(
     client_address: Option<String>,
 ) -> DomainResult<Contract> {
     let mut p = Problems::new();
-    let name = text(&mut p, "signer_name", &signature.signer_name, 200);
-    let email = email(&mut p, "signer_email", &signature.signer_email);
-    let (name, email) = p.done(name.zip(email))?;
+    let fields = take!(p, signature => signer_name, signer_email);
+    let (name, email) = p.done(fields)?;
+    let (name, email) = (String::from(name), String::from(email));
     let mut tx = db.db().begin().await?;
     let c = load(&mut tx, id).await?;
     if c.status != ContractStatus::Sent {

@@ -6,9 +6,7 @@
 //! time and who moved it.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
-use crate::input::{
-    Patch, format_date, month_of, optional_date, optional_id, optional_text, present, text,
-};
+use crate::input::{Choice, Date, Id, Name, Optional, Patch, Sent, Source, no_such, take};
 use crate::list::ListParams;
 use crate::money::{Cents, Currency};
 pub use crate::pipeline::{Stage, StageChange};
@@ -55,35 +53,43 @@ pub struct Deal {
 /// `POST /api/deals` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewDeal {
-    title: String,
+    title: Sent<Name>,
+    /// 0 when left out.
+    value_cents: Option<Sent<Cents>>,
+    /// EUR when left out.
+    currency: Option<Sent<Currency>>,
+    /// `lead` when left out.
+    stage: Option<Sent<Choice<Stage>>>,
     #[serde(default)]
-    value_cents: i64,
-    currency: Option<String>,
-    stage: Option<String>,
-    source: Option<String>,
-    account_id: Option<String>,
-    contact_id: Option<String>,
-    owner_id: Option<String>,
-    expected_close_date: Option<String>,
+    source: Optional<Source>,
+    #[serde(default)]
+    account_id: Optional<Id>,
+    #[serde(default)]
+    contact_id: Optional<Id>,
+    /// The caller when left out.
+    #[serde(default)]
+    owner_id: Optional<Id>,
+    #[serde(default)]
+    expected_close_date: Optional<Date>,
 }
 
 /// `PATCH /api/deals/{id}` body: only the fields present change; null clears.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct DealPatch {
-    title: Option<String>,
-    value_cents: Option<i64>,
-    currency: Option<String>,
-    stage: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    source: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    account_id: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    contact_id: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    owner_id: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    expected_close_date: Patch<String>,
+    title: Option<Sent<Name>>,
+    value_cents: Option<Sent<Cents>>,
+    currency: Option<Sent<Currency>>,
+    stage: Option<Sent<Choice<Stage>>>,
+    #[serde(default)]
+    source: Patch<Sent<Source>>,
+    #[serde(default)]
+    account_id: Patch<Sent<Id>>,
+    #[serde(default)]
+    contact_id: Patch<Sent<Id>>,
+    #[serde(default)]
+    owner_id: Patch<Sent<Id>>,
+    #[serde(default)]
+    expected_close_date: Patch<Sent<Date>>,
 }
 
 fn from_row(row: &Row) -> Result<Deal, StoreError> {
@@ -96,8 +102,9 @@ fn from_row(row: &Row) -> Result<Deal, StoreError> {
     Ok(Deal {
         id: row.get("id")?,
         title: row.get("title")?,
-        value_cents: Cents::new(row.get("value_cents")?).map_err(|e| decode("value_cents", e))?,
-        currency: Currency::parse(&currency).map_err(|e| decode("currency", e))?,
+        value_cents: Cents::new(row.get("value_cents")?)
+            .map_err(|e| decode("value_cents", &e.message))?,
+        currency: Currency::parse(&currency).map_err(|e| decode("currency", &e.message))?,
         stage: stage
             .parse()
             .map_err(|e: silo_contract::UnknownValue| decode("stage", &e.to_string()))?,
@@ -118,14 +125,14 @@ async fn check_refs(tx: &mut Tx, account: Option<Uuid>, contact: Option<Uuid>) -
     if let Some(id) = account
         && !accounts::exists(tx, id).await?
     {
-        p.add("account_id", "no such account");
+        p.add("account_id", no_such("account"));
     }
     if let Some(id) = contact
         && !contacts::exists(tx, id).await?
     {
-        p.add("contact_id", "no such contact");
+        p.add("contact_id", no_such("contact"));
     }
-    p.finish()
+    Ok(p.finish()?)
 }
 
 async fn record_stage(
@@ -151,42 +158,22 @@ const SELECT: &str = "SELECT id, title, value_cents, currency, stage, source, ac
 /// Creates a deal; `owner` is the default owner (the caller) when the body names none.
 pub async fn create(db: &TenantDb, new: NewDeal, actor: Option<Uuid>) -> DomainResult<Deal> {
     let mut p = Problems::new();
-    let title = text(&mut p, "title", &new.title, 200);
-    let value = p.check("value_cents", Cents::new(new.value_cents));
-    let currency = match new.currency.as_deref() {
-        None => Some(Currency::EUR),
-        Some(c) => p.check("currency", Currency::parse(c)),
-    };
-    let stage = match new.stage.as_deref() {
-        None => Some(Stage::Lead),
-        Some(s) => p.check("stage", s.parse::<Stage>()),
-    };
-    let source = optional_text(&mut p, "source", new.source.as_deref(), 100);
-    let account = optional_id(&mut p, "account_id", new.account_id.as_deref());
-    let contact = optional_id(&mut p, "contact_id", new.contact_id.as_deref());
-    let owner = optional_id(&mut p, "owner_id", new.owner_id.as_deref());
-    let close = optional_date(
-        &mut p,
-        "expected_close_date",
-        new.expected_close_date.as_deref(),
-    );
-    p.finish()?;
-    let (Some(title), Some(value), Some(currency), Some(stage)) = (title, value, currency, stage)
-    else {
-        return Err(DomainError::invalid("_", "could not be read"));
-    };
+    let fields = take!(p, new => title, value_cents, currency, stage, source, account_id,
+        contact_id, owner_id, expected_close_date);
+    let (title, value, currency, stage, source, account, contact, owner, close) = p.done(fields)?;
+    let stage = stage.map_or(Stage::Lead, Choice::get);
     let now = Timestamp::now();
     let deal = Deal {
         id: Uuid::now_v7(),
-        title,
-        value_cents: value,
-        currency,
+        title: title.into(),
+        value_cents: value.unwrap_or(Cents::ZERO),
+        currency: currency.unwrap_or(Currency::EUR),
         stage,
-        source: source.flatten(),
-        account_id: account.flatten(),
-        contact_id: contact.flatten(),
-        owner_id: owner.flatten().or(actor),
-        expected_close_date: close.flatten().map(format_date),
+        source: source.map(String::from),
+        account_id: account.map(Id::get),
+        contact_id: contact.map(Id::get),
+        owner_id: owner.map(Id::get).or(actor),
+        expected_close_date: close.map(|d| d.to_string()),
         closed_at: stage.is_closed().then_some(now),
         created_at: now,
         updated_at: now,
@@ -201,7 +188,9 @@ pub async fn create(db: &TenantDb, new: NewDeal, actor: Option<Uuid>) -> DomainR
 }
 
 async fn write(tx: &mut Tx, d: &Deal, insert: bool) -> DomainResult<()> {
-    let closed_month = d.closed_at.map(|t| month_of(t.datetime().date()));
+    let closed_month = d
+        .closed_at
+        .map(|t| Date::from_time(t.datetime().date()).month().to_string());
     let values = params![
         d.id,
         &d.title,
@@ -290,42 +279,9 @@ pub async fn update(
     actor: Option<Uuid>,
 ) -> DomainResult<Deal> {
     let mut p = Problems::new();
-    let title = patch
-        .title
-        .as_deref()
-        .map(|t| text(&mut p, "title", t, 200));
-    let value = patch
-        .value_cents
-        .map(|v| p.check("value_cents", Cents::new(v)));
-    let currency = patch
-        .currency
-        .as_deref()
-        .map(|c| p.check("currency", Currency::parse(c)));
-    let stage = patch
-        .stage
-        .as_deref()
-        .map(|s| p.check("stage", s.parse::<Stage>()));
-    let source = patch
-        .source
-        .as_ref()
-        .map(|v| optional_text(&mut p, "source", v.as_deref(), 100));
-    let account = patch
-        .account_id
-        .as_ref()
-        .map(|v| optional_id(&mut p, "account_id", v.as_deref()));
-    let contact = patch
-        .contact_id
-        .as_ref()
-        .map(|v| optional_id(&mut p, "contact_id", v.as_deref()));
-    let owner = patch
-        .owner_id
-        .as_ref()
-        .map(|v| optional_id(&mut p, "owner_id", v.as_deref()));
-    let close = patch
-        .expected_close_date
-        .as_ref()
-        .map(|v| optional_date(&mut p, "expected_close_date", v.as_deref()));
-    p.finish()?;
+    let fields = take!(p, patch => title, value_cents, currency, stage, source, account_id,
+        contact_id, owner_id, expected_close_date);
+    let (title, value, currency, stage, source, account, contact, owner, close) = p.done(fields)?;
 
     let mut tx = db.db().begin().await?;
     let row = tx
@@ -337,37 +293,29 @@ pub async fn update(
         .ok_or(DomainError::NotFound)?;
     let mut d = from_row(&row)?;
     let now = Timestamp::now();
-    if let Some(Some(v)) = title {
-        d.title = v;
+    if let Some(v) = title {
+        d.title = v.into();
     }
-    if let Some(Some(v)) = value {
+    if let Some(v) = value {
         d.value_cents = v;
     }
-    if let Some(Some(v)) = currency {
+    if let Some(v) = currency {
         d.currency = v;
-    }
-    if let Some(Some(v)) = source {
-        d.source = v;
-    }
-    if let Some(Some(v)) = account {
-        d.account_id = v;
-    }
-    if let Some(Some(v)) = contact {
-        d.contact_id = v;
-    }
-    if let Some(Some(v)) = owner {
-        d.owner_id = v;
-    }
-    if let Some(Some(v)) = close {
-        d.expected_close_date = v.map(format_date);
     }
     check_refs(
         &mut tx,
-        account.flatten().flatten(),
-        contact.flatten().flatten(),
+        account.set().map(|id| id.get()),
+        contact.set().map(|id| id.get()),
     )
     .await?;
-    if let Some(Some(to)) = stage
+    source.apply(&mut d.source);
+    account.apply(&mut d.account_id);
+    contact.apply(&mut d.contact_id);
+    owner.apply(&mut d.owner_id);
+    close
+        .map(|c| c.to_string())
+        .apply(&mut d.expected_close_date);
+    if let Some(Choice(to)) = stage
         && to != d.stage
     {
         if !d.stage.may_move_to(to) {

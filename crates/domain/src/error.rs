@@ -1,6 +1,8 @@
-//! What a domain operation can refuse or fail with, and a collector for field problems.
+//! What a domain operation can refuse or fail with. Field problems are collected with the one
+//! collector of the input layer, [`Problems`].
 
 pub use silo_contract::ErrorCode;
+pub use silo_contract::{Invalid, Problem, ProblemCode, Problems};
 use silo_store::StoreError;
 use std::collections::BTreeMap;
 
@@ -20,7 +22,7 @@ pub enum DomainError {
     },
     /// Input problems, one per field.
     #[error("some fields are invalid")]
-    Invalid(BTreeMap<String, String>),
+    Invalid(BTreeMap<String, Problem>),
     /// The company's plan allows no more of something.
     #[error("{0}")]
     Limit(String),
@@ -48,61 +50,16 @@ impl DomainError {
     }
 
     /// An input problem on one field.
-    pub fn invalid(field: &str, problem: impl Into<String>) -> Self {
-        DomainError::Invalid(BTreeMap::from([(field.to_owned(), problem.into())]))
+    pub fn invalid(field: &str, problem: impl Into<Problem>) -> Self {
+        Invalid::one(field, problem).into()
     }
 }
 
 /// Shorthand for domain results.
 pub type DomainResult<T> = Result<T, DomainError>;
 
-/// Field problems found so far, so one answer names all of them.
-#[derive(Debug, Default)]
-pub struct Problems(BTreeMap<String, String>);
-
-impl Problems {
-    /// No problems yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Keeps the parsed value, or records the problem under `field`.
-    pub fn check<T, E: ToString>(&mut self, field: &str, parsed: Result<T, E>) -> Option<T> {
-        match parsed {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.add(field, e);
-                None
-            }
-        }
-    }
-
-    /// Records a problem under `field` (the first one per field wins).
-    pub fn add(&mut self, field: &str, problem: impl ToString) {
-        self.0
-            .entry(field.to_owned())
-            .or_insert_with(|| problem.to_string());
-    }
-
-    /// Whether nothing was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `Ok(())` when nothing was recorded, else [`DomainError::Invalid`] naming every field.
-    pub fn finish(self) -> DomainResult<()> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(DomainError::Invalid(self.0))
-        }
-    }
-
-    /// Like [`Problems::finish`], and hands back `value` once all of its parts parsed; a part
-    /// missing without a recorded problem is a bug reported as an invalid `_` field rather
-    /// than a panic.
-    pub fn done<T>(self, value: Option<T>) -> DomainResult<T> {
-        self.finish()?;
-        value.ok_or_else(|| DomainError::invalid("_", "could not be read"))
+impl From<Invalid> for DomainError {
+    fn from(e: Invalid) -> Self {
+        DomainError::Invalid(e.0)
     }
 }

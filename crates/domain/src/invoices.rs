@@ -7,7 +7,9 @@
 //! rate is 2100 basis points (21 %) when left out.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
-use crate::input::{Patch, format_date, optional_date, optional_id, optional_text, present, text};
+use crate::input::{
+    Date, Id, LineDescription, Notes, Optional, Patch, Problem, Sent, no_such, take,
+};
 pub use crate::invoice_parts::{InvoiceStatus, Line, Payment, Seller};
 use crate::list::ListParams;
 use crate::money::{self, Cents, Currency, Quantity, Totals, VatRate};
@@ -65,71 +67,82 @@ pub struct Invoice {
 /// A line as sent by clients.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewLine {
-    description: String,
-    quantity: Option<f64>,
-    unit_cents: i64,
-    vat_rate_bp: Option<i64>,
+    description: Sent<LineDescription>,
+    /// 1 when left out.
+    quantity: Option<Sent<Quantity>>,
+    unit_cents: Sent<Cents>,
+    /// 2100 (21 %) when left out.
+    vat_rate_bp: Option<Sent<VatRate>>,
 }
+
+/// Most lines one invoice may hold.
+pub const MAX_LINES: usize = 500;
 
 /// `POST /api/invoices` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewInvoice {
-    currency: Option<String>,
-    account_id: Option<String>,
-    deal_id: Option<String>,
-    notes: Option<String>,
-    due_date: Option<String>,
+    /// EUR when left out.
+    currency: Option<Sent<Currency>>,
     #[serde(default)]
+    account_id: Optional<Id>,
+    #[serde(default)]
+    deal_id: Optional<Id>,
+    #[serde(default)]
+    notes: Optional<Notes>,
+    #[serde(default)]
+    due_date: Optional<Date>,
+    #[serde(default)]
+    #[schemars(length(max = MAX_LINES))]
     lines: Vec<NewLine>,
 }
 
 /// `PATCH /api/invoices/{id}` body: only while draft; `lines` replaces all lines.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct InvoicePatch {
-    currency: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    account_id: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    deal_id: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    notes: Patch<String>,
-    #[serde(default, deserialize_with = "present")]
-    due_date: Patch<String>,
+    currency: Option<Sent<Currency>>,
+    #[serde(default)]
+    account_id: Patch<Sent<Id>>,
+    #[serde(default)]
+    deal_id: Patch<Sent<Id>>,
+    #[serde(default)]
+    notes: Patch<Sent<Notes>>,
+    #[serde(default)]
+    due_date: Patch<Sent<Date>>,
+    #[schemars(length(max = MAX_LINES))]
     lines: Option<Vec<NewLine>>,
 }
 
-/// Most lines one invoice may hold.
-const MAX_LINES: usize = 500;
-
-fn parse_lines(p: &mut Problems, lines: &[NewLine]) -> Option<(Vec<Line>, Totals)> {
+/// The lines and their totals; what is wrong is recorded in `p`, and the result is only
+/// meaningful when nothing was.
+fn parse_lines(p: &mut Problems, lines: Vec<NewLine>) -> (Vec<Line>, Totals) {
     if lines.len() > MAX_LINES {
-        p.add("lines", format!("at most {MAX_LINES} lines"));
-        return None;
+        p.add("lines", Problem::too_many(MAX_LINES));
+        return (Vec::new(), Totals::default());
     }
     let mut out = Vec::with_capacity(lines.len());
-    for (i, l) in lines.iter().enumerate() {
+    for (i, line) in lines.into_iter().enumerate() {
         let f = |name: &str| format!("lines[{i}].{name}");
-        let description = text(p, &f("description"), &l.description, 1000);
-        let quantity = p.check(
-            &f("quantity"),
-            Quantity::from_f64(l.quantity.unwrap_or(1.0)),
-        );
-        let unit = p.check(&f("unit_cents"), Cents::new(l.unit_cents));
-        let rate = p.check(
-            &f("vat_rate_bp"),
-            VatRate::new(l.vat_rate_bp.unwrap_or(2100)),
-        );
+        let description = p.take(&f("description"), line.description);
+        let quantity = p.take(&f("quantity"), line.quantity);
+        let unit = p.take(&f("unit_cents"), line.unit_cents);
+        let rate = p.take(&f("vat_rate_bp"), line.vat_rate_bp);
         let (Some(description), Some(quantity), Some(unit), Some(rate)) =
             (description, quantity, unit, rate)
         else {
             continue;
         };
+        let quantity = quantity.unwrap_or(Quantity::ONE);
+        let rate = rate.unwrap_or(VatRate::DEFAULT);
         let Some(amounts) = money::line_amounts(quantity, unit, rate) else {
-            p.add(&f("unit_cents"), "the line amount is too large");
+            p.add(
+                f("unit_cents"),
+                Problem::out_of_range(None, Some(money::MAX_CENTS))
+                    .worded("the line amount is too large"),
+            );
             continue;
         };
         out.push(Line {
-            description,
+            description: description.into(),
             quantity,
             unit_cents: unit,
             vat_rate_bp: rate,
@@ -137,26 +150,27 @@ fn parse_lines(p: &mut Problems, lines: &[NewLine]) -> Option<(Vec<Line>, Totals
             vat_cents: amounts.vat,
         });
     }
-    if !p.is_empty() {
-        return None;
-    }
     let amounts = out.iter().map(|l| money::LineAmounts {
         net: l.net_cents,
         vat: l.vat_cents,
     });
     match money::totals(amounts) {
-        Some(t) => Some((out, t)),
+        Some(t) => (out, t),
         None => {
-            p.add("lines", "the invoice total is too large");
-            None
+            p.add(
+                "lines",
+                Problem::out_of_range(None, Some(money::MAX_CENTS))
+                    .worded("the invoice total is too large"),
+            );
+            (out, Totals::default())
         }
     }
 }
 
-fn decode_err(column: &str, reason: &str) -> StoreError {
+fn decode_err(column: &str, reason: impl ToString) -> StoreError {
     StoreError::Decode {
         column: column.into(),
-        reason: reason.into(),
+        reason: reason.to_string(),
     }
 }
 
@@ -173,7 +187,7 @@ fn from_row(row: &Row) -> Result<Invoice, StoreError> {
         number: row.get("number")?,
         status: status
             .parse()
-            .map_err(|e: silo_contract::UnknownValue| decode_err("status", &e.to_string()))?,
+            .map_err(|e: silo_contract::UnknownValue| decode_err("status", e))?,
         currency: Currency::parse(&currency).map_err(|e| decode_err("currency", e))?,
         account_id: row.get("account_id")?,
         deal_id: row.get("deal_id")?,
@@ -256,14 +270,14 @@ async fn check_refs(tx: &mut Tx, account: Option<Uuid>, deal: Option<Uuid>) -> D
     if let Some(id) = account
         && !accounts::exists(tx, id).await?
     {
-        p.add("account_id", "no such account");
+        p.add("account_id", no_such("account"));
     }
     if let Some(id) = deal
         && !deals::exists(tx, id).await?
     {
-        p.add("deal_id", "no such deal");
+        p.add("deal_id", no_such("deal"));
     }
-    p.finish()
+    Ok(p.finish()?)
 }
 
 async fn write_lines(tx: &mut Tx, id: Uuid, lines: &[Line], totals: Totals) -> DomainResult<()> {
@@ -305,21 +319,11 @@ async fn write_lines(tx: &mut Tx, id: Uuid, lines: &[Line], totals: Totals) -> D
 /// Creates a draft invoice.
 pub async fn create(db: &TenantDb, new: NewInvoice) -> DomainResult<Invoice> {
     let mut p = Problems::new();
-    let currency = match new.currency.as_deref() {
-        None => Some(Currency::EUR),
-        Some(c) => p.check("currency", Currency::parse(c)),
-    };
-    let account = optional_id(&mut p, "account_id", new.account_id.as_deref());
-    let deal = optional_id(&mut p, "deal_id", new.deal_id.as_deref());
-    let notes = optional_text(&mut p, "notes", new.notes.as_deref(), 2000);
-    let due = optional_date(&mut p, "due_date", new.due_date.as_deref());
-    let lines = parse_lines(&mut p, &new.lines);
-    p.finish()?;
-    let (Some(currency), Some(account), Some(deal), Some(notes), Some(due), Some((lines, totals))) =
-        (currency, account, deal, notes, due, lines)
-    else {
-        return Err(DomainError::invalid("_", "could not be read"));
-    };
+    let (lines, totals) = parse_lines(&mut p, new.lines);
+    let fields = take!(p, new => currency, account_id, deal_id, notes, due_date);
+    let (currency, account, deal, notes, due) = p.done(fields)?;
+    let currency = currency.unwrap_or(Currency::EUR);
+    let (account, deal) = (account.map(Id::get), deal.map(Id::get));
     let id = Uuid::now_v7();
     let now = Timestamp::now();
     let mut tx = db.db().begin().await?;
@@ -332,8 +336,8 @@ pub async fn create(db: &TenantDb, new: NewInvoice) -> DomainResult<Invoice> {
             currency.as_str(),
             account,
             deal,
-            notes,
-            due.map(format_date),
+            notes.map(String::from),
+            due.map(|d| d.to_string()),
             now
         ],
     )
@@ -368,28 +372,9 @@ pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Invoic
 /// Changes a draft; an issued or paid invoice answers `409 invoice_locked`.
 pub async fn update(db: &TenantDb, id: Uuid, patch: InvoicePatch) -> DomainResult<Invoice> {
     let mut p = Problems::new();
-    let currency = patch
-        .currency
-        .as_deref()
-        .map(|c| p.check("currency", Currency::parse(c)));
-    let account = patch
-        .account_id
-        .as_ref()
-        .map(|v| optional_id(&mut p, "account_id", v.as_deref()));
-    let deal = patch
-        .deal_id
-        .as_ref()
-        .map(|v| optional_id(&mut p, "deal_id", v.as_deref()));
-    let notes = patch
-        .notes
-        .as_ref()
-        .map(|v| optional_text(&mut p, "notes", v.as_deref(), 2000));
-    let due = patch
-        .due_date
-        .as_ref()
-        .map(|v| optional_date(&mut p, "due_date", v.as_deref()));
-    let lines = patch.lines.as_deref().map(|l| parse_lines(&mut p, l));
-    p.finish()?;
+    let lines = patch.lines.map(|l| parse_lines(&mut p, l));
+    let fields = take!(p, patch => currency, account_id, deal_id, notes, due_date);
+    let (currency, account, deal, notes, due) = p.done(fields)?;
     let mut tx = db.db().begin().await?;
     let mut inv = load(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Draft {
@@ -398,27 +383,19 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: InvoicePatch) -> DomainResul
             format!("an {} invoice cannot change", inv.status.as_str()),
         ));
     }
-    if let Some(Some(v)) = currency {
+    if let Some(v) = currency {
         inv.currency = v;
-    }
-    if let Some(Some(v)) = account {
-        inv.account_id = v;
-    }
-    if let Some(Some(v)) = deal {
-        inv.deal_id = v;
-    }
-    if let Some(Some(v)) = notes {
-        inv.notes = v;
-    }
-    if let Some(Some(v)) = due {
-        inv.due_date = v.map(format_date);
     }
     check_refs(
         &mut tx,
-        account.flatten().flatten(),
-        deal.flatten().flatten(),
+        account.set().map(|id| id.get()),
+        deal.set().map(|id| id.get()),
     )
     .await?;
+    account.apply(&mut inv.account_id);
+    deal.apply(&mut inv.deal_id);
+    notes.apply(&mut inv.notes);
+    due.map(|d| d.to_string()).apply(&mut inv.due_date);
     tx.execute(
         "UPDATE invoices SET currency = $2, account_id = $3, deal_id = $4, notes = $5, \
          due_date = $6, updated_at = $7 WHERE id = $1 AND status = 'draft'",
@@ -433,7 +410,7 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: InvoicePatch) -> DomainResul
         ],
     )
     .await?;
-    if let Some(Some((lines, totals))) = lines {
+    if let Some((lines, totals)) = lines {
         write_lines(&mut tx, id, &lines, totals).await?;
     }
     let inv = load(&mut tx, id).await?;

@@ -10,9 +10,19 @@
 //! Intermediate products are computed in `i128` and every sum is checked: an amount that does
 //! not fit in `i64` cents is an input problem, never a panic.
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema};
 use serde::{Serialize, Serializer};
+use serde_json::{Number, json};
+use silo_contract::input::{Input, WholeNumber, decimals};
+use silo_contract::{Problem, ProblemCode};
 use std::fmt;
+
+fn schema(value: serde_json::Value) -> Schema {
+    match value {
+        serde_json::Value::Object(map) => Schema::from(map),
+        _ => Schema::default(),
+    }
+}
 
 /// A non-negative amount of money in the smallest unit (cents).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
@@ -28,19 +38,19 @@ impl Cents {
     pub const ZERO: Cents = Cents(0);
 
     /// Accepts 0 to [`MAX_CENTS`].
-    pub fn new(v: i64) -> Result<Self, &'static str> {
+    pub fn new(v: i64) -> Result<Self, Problem> {
         if (0..=MAX_CENTS).contains(&v) {
             Ok(Cents(v))
         } else {
-            Err("must be a whole number of cents from 0 to 100000000000000")
+            Err(Problem::out_of_range(Some(0), Some(MAX_CENTS)))
         }
     }
 
     /// A positive amount (payments).
-    pub fn positive(v: i64) -> Result<Self, &'static str> {
+    pub fn positive(v: i64) -> Result<Self, Problem> {
         match Cents::new(v) {
             Ok(c) if v > 0 => Ok(c),
-            _ => Err("must be a positive whole number of cents"),
+            _ => Err(Problem::out_of_range(Some(1), Some(MAX_CENTS))),
         }
     }
 
@@ -63,11 +73,11 @@ impl Currency {
     /// The euro, the default.
     pub const EUR: Currency = Currency(*b"EUR");
 
-    /// Parses `EUR`, `usd` (upper-cased) and the like.
-    pub fn parse(s: &str) -> Result<Self, &'static str> {
-        match s.trim().to_ascii_uppercase().as_bytes() {
+    /// Parses `EUR`, `usd` (upper-cased) and the like: exactly three ASCII letters.
+    pub fn parse(s: &str) -> Result<Self, Problem> {
+        match s.to_ascii_uppercase().as_bytes() {
             &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_uppercase) => Ok(Currency([a, b, c])),
-            _ => Err("must be an ISO 4217 code such as EUR"),
+            _ => Err(ProblemCode::NotCurrency.into()),
         }
     }
 
@@ -101,14 +111,21 @@ impl Serialize for Currency {
 pub struct VatRate(i64);
 
 impl VatRate {
-    /// Accepts 0 to 10000 basis points.
-    pub fn new(bp: i64) -> Result<Self, &'static str> {
-        if (0..=10_000).contains(&bp) {
+    /// Accepts 0 to [`VatRate::MAX`] basis points.
+    pub fn new(bp: i64) -> Result<Self, Problem> {
+        if (0..=Self::MAX).contains(&bp) {
             Ok(VatRate(bp))
         } else {
-            Err("must be basis points from 0 to 10000 (21% is 2100)")
+            Err(Problem::out_of_range(Some(0), Some(Self::MAX))
+                .worded("must be basis points from 0 to 10000 (21% is 2100)"))
         }
     }
+
+    /// The most basis points: 100 %.
+    pub const MAX: i64 = 10_000;
+
+    /// 21 %, the rate of a line that names none.
+    pub const DEFAULT: VatRate = VatRate(2100);
 
     /// Basis points.
     pub fn bp(self) -> i64 {
@@ -124,27 +141,37 @@ impl VatRate {
 pub struct Quantity(i64);
 
 impl Quantity {
+    /// One unit, the quantity of a line that names none.
+    pub const ONE: Quantity = Quantity(1000);
+    /// The most units.
+    pub const MAX_UNITS: i64 = 1_000_000_000;
+    /// Decimals a quantity may have.
+    pub const DECIMALS: u32 = 3;
+
+    fn out_of_range() -> Problem {
+        Problem::out_of_range_of(Number::from_f64(0.001), Some(Number::from(Self::MAX_UNITS)))
+    }
+
     /// From thousandths as stored.
-    pub fn from_milli(milli: i64) -> Result<Self, &'static str> {
-        if (1..=1_000_000_000_000).contains(&milli) {
+    pub fn from_milli(milli: i64) -> Result<Self, Problem> {
+        if (1..=Self::MAX_UNITS * 1000).contains(&milli) {
             Ok(Quantity(milli))
         } else {
-            Err("must be more than 0 and at most 1000000000")
+            Err(Self::out_of_range())
         }
     }
 
-    /// From a JSON number: positive, at most three decimals.
-    pub fn from_f64(v: f64) -> Result<Self, &'static str> {
-        let scaled = v * 1000.0;
-        if !scaled.is_finite() || scaled <= 0.0 || scaled > 1.0e12 {
-            return Err("must be more than 0 and at most 1000000000");
+    /// From a JSON number: 0.001 to a billion, written with at most three decimals (as JSON
+    /// Schema's `multipleOf: 0.001` reads a number).
+    pub fn from_f64(v: f64) -> Result<Self, Problem> {
+        if !(v.is_finite() && (0.001..=Self::MAX_UNITS as f64).contains(&v)) {
+            return Err(Self::out_of_range());
         }
-        let rounded = scaled.round();
-        if (scaled - rounded).abs() > 1e-6 * scaled.max(1.0) {
-            return Err("may have at most three decimals");
+        if decimals(v) > Self::DECIMALS as usize {
+            return Err(Problem::too_many_decimals(Self::DECIMALS));
         }
-        // In range by the checks above, so the conversion is exact.
-        Quantity::from_milli(rounded as i64)
+        // Whole thousandths within range by the checks above, so the conversion is exact.
+        Quantity::from_milli((v * 1000.0).round() as i64)
     }
 
     /// Thousandths.
@@ -225,7 +252,85 @@ impl schemars::JsonSchema for Quantity {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000, "description": "at most three decimals" })
+        <Quantity as Input>::schema()
+    }
+}
+
+impl Input for Cents {
+    type Raw = WholeNumber;
+
+    fn parse(raw: WholeNumber) -> Result<Self, Problem> {
+        Cents::new(raw.0)
+    }
+
+    fn schema() -> Schema {
+        schema(json!({"type": "integer", "minimum": 0, "maximum": MAX_CENTS}))
+    }
+}
+
+/// An amount of more than zero cents (a payment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PositiveCents(pub Cents);
+
+impl Input for PositiveCents {
+    type Raw = WholeNumber;
+
+    fn parse(raw: WholeNumber) -> Result<Self, Problem> {
+        Cents::positive(raw.0).map(PositiveCents)
+    }
+
+    fn schema() -> Schema {
+        schema(json!({"type": "integer", "minimum": 1, "maximum": MAX_CENTS}))
+    }
+}
+
+impl Input for Currency {
+    type Raw = String;
+
+    fn parse(raw: String) -> Result<Self, Problem> {
+        Currency::parse(&raw)
+    }
+
+    fn schema() -> Schema {
+        schema(json!({
+            "type": "string",
+            "pattern": "^[A-Za-z]{3}$",
+            "description": "ISO 4217 code (either case); EUR when left out",
+        }))
+    }
+}
+
+impl Input for VatRate {
+    type Raw = WholeNumber;
+
+    fn parse(raw: WholeNumber) -> Result<Self, Problem> {
+        VatRate::new(raw.0)
+    }
+
+    fn schema() -> Schema {
+        schema(json!({
+            "type": "integer",
+            "minimum": 0,
+            "maximum": VatRate::MAX,
+            "description": "basis points: 2100 is 21 %",
+        }))
+    }
+}
+
+impl Input for Quantity {
+    type Raw = f64;
+
+    fn parse(raw: f64) -> Result<Self, Problem> {
+        Quantity::from_f64(raw)
+    }
+
+    fn schema() -> Schema {
+        schema(json!({
+            "type": "number",
+            "minimum": 0.001,
+            "maximum": Quantity::MAX_UNITS,
+            "multipleOf": 0.001,
+        }))
     }
 }
 

@@ -5,18 +5,21 @@
 //! added together.
 
 use crate::error::{DomainResult, Problems};
+use crate::input::{Month, Optional, take};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use silo_store::{Row, StoreError, TenantDb};
 use std::collections::BTreeMap;
 
 /// `GET /api/reports/revenue` query: an optional inclusive month range.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 pub struct RevenueQuery {
     /// First month, `YYYY-MM`.
-    pub from: Option<String>,
+    #[serde(default)]
+    pub from: Optional<Month>,
     /// Last month, `YYYY-MM`.
-    pub to: Option<String>,
+    #[serde(default)]
+    pub to: Optional<Month>,
 }
 
 /// One month in one currency.
@@ -43,21 +46,6 @@ pub struct Revenue {
     pub months: Vec<MonthRevenue>,
 }
 
-fn month_key(value: &str) -> Result<String, &'static str> {
-    let v = value.trim();
-    let ok = v.len() == 7
-        && v.as_bytes().get(4) == Some(&b'-')
-        && v.chars()
-            .enumerate()
-            .all(|(i, c)| i == 4 || c.is_ascii_digit())
-        && matches!(v.get(5..7).and_then(|m| m.parse::<u8>().ok()), Some(1..=12));
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err("must be a month as YYYY-MM")
-    }
-}
-
 /// Month, currency, deal source (won rows only) and amount of one grouped row.
 type Amount = (String, String, Option<String>, i64);
 
@@ -78,10 +66,10 @@ fn amounts(rows: &[Row]) -> Result<Vec<Amount>, StoreError> {
 /// Builds the report.
 pub async fn revenue(db: &TenantDb, query: &RevenueQuery) -> DomainResult<Revenue> {
     let mut p = Problems::new();
-    let from = query.from.as_deref().map(|m| p.check("from", month_key(m)));
-    let to = query.to.as_deref().map(|m| p.check("to", month_key(m)));
-    p.finish()?;
-    let (from, to) = (from.flatten(), to.flatten());
+    let query = query.clone();
+    let fields = take!(p, query => from, to);
+    let (from, to) = p.done(fields)?;
+    let (from, to) = (from.map(|m| m.to_string()), to.map(|m| m.to_string()));
     let db = db.db();
     let won = db
         .fetch_all(
@@ -159,9 +147,9 @@ mod tests {
 
     #[test]
     fn month_keys() {
-        assert!(month_key("2026-03").is_ok());
-        assert!(month_key("2026-13").is_err());
-        assert!(month_key("2026-3").is_err());
-        assert!(month_key("20a6-03").is_err());
+        assert!(Month::parse("2026-03").is_ok());
+        assert!(Month::parse("2026-13").is_err());
+        assert!(Month::parse("2026-3").is_err());
+        assert!(Month::parse("20a6-03").is_err());
     }
 }

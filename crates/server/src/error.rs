@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 pub use silo_contract::ErrorCode;
+use silo_contract::{Invalid, Problem, ProblemCode};
 use std::collections::BTreeMap;
 
 /// An error answer. Each variant names its `code`; the status is the code's.
@@ -68,9 +69,10 @@ pub enum ApiError {
     /// `payload_too_large`.
     #[error("request body is too large")]
     PayloadTooLarge,
-    /// 422 `invalid`, with a problem per field.
+    /// 422 `invalid`, with a problem per field (`fields`: its English sentence; `problems`: the
+    /// [`Problem`] itself).
     #[error("some fields are invalid")]
-    Invalid(BTreeMap<String, String>),
+    Invalid(BTreeMap<String, Problem>),
     /// `rate_limited`, with `Retry-After` in seconds.
     #[error("too many attempts, try again later")]
     RateLimited {
@@ -104,8 +106,8 @@ impl ApiError {
     }
 
     /// An `invalid` answer for one field.
-    pub fn invalid(field: &str, problem: impl Into<String>) -> Self {
-        ApiError::Invalid(BTreeMap::from([(field.to_owned(), problem.into())]))
+    pub fn invalid(field: &str, problem: impl Into<Problem>) -> Self {
+        ApiError::Invalid(Invalid::one(field, problem).0)
     }
 
     /// The answer's code; its status is `code().status()`.
@@ -174,8 +176,13 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut error = json!({ "code": code, "message": self.to_string() });
-        if let ApiError::Invalid(fields) = &self {
-            error["fields"] = json!(fields);
+        if let ApiError::Invalid(problems) = &self {
+            let sentences: BTreeMap<&str, &str> = problems
+                .iter()
+                .map(|(field, p)| (field.as_str(), p.message.as_str()))
+                .collect();
+            error["fields"] = json!(sentences);
+            error["problems"] = json!(problems);
         }
         let mut response = (status, Json(json!({ "error": error }))).into_response();
         if let ApiError::RateLimited { retry_after } | ApiError::Busy { retry_after } = self
@@ -245,7 +252,10 @@ impl From<silo_control::TwoFactorError> for ApiError {
                 code: ErrorCode::TwoFactorNotEnabled,
                 message: "two-factor authentication is not on".into(),
             },
-            TwoFactorError::WrongCode => ApiError::invalid("code", "is wrong or was already used"),
+            TwoFactorError::WrongCode => ApiError::invalid(
+                "code",
+                Problem::new(ProblemCode::Wrong).worded("is wrong or was already used"),
+            ),
             TwoFactorError::Control(e) => e.into(),
         }
     }

@@ -61,7 +61,7 @@ pub fn parse_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 
 /// The one place a body's field problem becomes an error answer.
 fn invalid(field: String, problem: Problem) -> ApiError {
-    ApiError::Invalid([(field, problem.message)].into())
+    ApiError::Invalid([(field, problem)].into())
 }
 
 /// The field a serde data error is about and what is wrong with it; `None` when the body is

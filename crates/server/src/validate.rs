@@ -1,65 +1,92 @@
-//! Collects field problems so one 422 names all of them.
+//! The input layer on the server's side. Handlers collect field problems with the one
+//! collector of [`silo_contract`] (a [`Problems`] turns into a 422 `invalid` naming every field),
+//! and declare their request fields with its types, so each field's rule and its schema in the
+//! OpenAPI document are one declaration. The types only the server has live here.
 
 use crate::error::ApiError;
-use std::collections::BTreeMap;
+use schemars::Schema;
+use serde_json::json;
+use silo_auth::password::{MAX_LEN, MIN_LEN, check_policy};
+pub use silo_contract::input::{Choice, Input, Name, Optional, Sent};
+pub use silo_contract::{Invalid, Problem, ProblemCode, Problems, take};
 
-/// Field problems found so far.
-#[derive(Debug, Default)]
-pub struct Fields(BTreeMap<String, String>);
-
-impl Fields {
-    /// No problems yet.
-    pub fn new() -> Self {
-        Self::default()
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        ApiError::Invalid(e.0)
     }
+}
 
-    /// Keeps the parsed value, or records the problem under `field`.
-    pub fn check<T, E: ToString>(&mut self, field: &str, parsed: Result<T, E>) -> Option<T> {
-        match parsed {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0
-                    .entry(field.to_owned())
-                    .or_insert_with(|| e.to_string());
-                None
+/// A password being chosen: the password policy of `silo_auth` (its length limits, which the
+/// schema states).
+pub struct NewPassword(String);
+
+impl NewPassword {
+    /// The password.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl Input for NewPassword {
+    type Raw = String;
+
+    fn parse(raw: String) -> Result<Self, Problem> {
+        match check_policy(&raw) {
+            Ok(()) => Ok(NewPassword(raw)),
+            Err(message) if raw.chars().count() < MIN_LEN => {
+                Err(Problem::too_short(MIN_LEN).worded(message))
             }
+            Err(message) => Err(Problem::too_long(MAX_LEN).worded(message)),
         }
     }
 
-    /// A trimmed text of 1 to `max` characters.
-    pub fn text(&mut self, field: &str, value: &str, max: usize) -> Option<String> {
-        let v = value.trim();
-        let result = if v.is_empty() {
-            Err("must not be empty".to_owned())
-        } else if v.chars().count() > max {
-            Err(format!("must be at most {max} characters"))
-        } else if v.chars().any(char::is_control) {
-            Err("must not contain control characters".to_owned())
-        } else {
-            Ok(v.to_owned())
-        };
-        self.check(field, result)
-    }
-
-    /// An optional trimmed text of at most `max` characters; empty becomes `None`.
-    pub fn optional_text(
-        &mut self,
-        field: &str,
-        value: Option<&str>,
-        max: usize,
-    ) -> Option<Option<String>> {
-        match value.map(str::trim) {
-            None | Some("") => Some(None),
-            Some(v) => self.text(field, v, max).map(Some),
+    fn schema() -> Schema {
+        let mut schema = Schema::default();
+        for (key, value) in [
+            ("type", json!("string")),
+            ("minLength", json!(MIN_LEN)),
+            ("maxLength", json!(MAX_LEN)),
+        ] {
+            schema.insert(key.into(), value);
         }
+        schema
     }
+}
 
-    /// `Ok(())` when nothing was recorded, else a 422 naming every field.
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Invalid(self.0))
-        }
+/// A refusal of one field, worded for people (no code describes it better).
+pub fn rule(field: &str, message: &str) -> ApiError {
+    ApiError::invalid(field, Problem::rule(message))
+}
+
+/// A link's token that names nothing usable.
+pub fn unusable_link(message: &str) -> ApiError {
+    ApiError::invalid(
+        "token",
+        Problem::new(ProblemCode::LinkUnusable).worded(message),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_passwords_follow_the_policy_and_its_schema() {
+        let short = "x".repeat(MIN_LEN - 1);
+        assert_eq!(
+            NewPassword::parse(short).err().map(|p| p.code),
+            Some(ProblemCode::TooShort)
+        );
+        assert!(NewPassword::parse("x".repeat(MIN_LEN)).is_ok());
+        assert!(NewPassword::parse("x".repeat(MAX_LEN)).is_ok());
+        assert_eq!(
+            NewPassword::parse("x".repeat(MAX_LEN + 1))
+                .err()
+                .map(|p| p.code),
+            Some(ProblemCode::TooLong)
+        );
+        let schema = NewPassword::schema().to_value();
+        assert_eq!(schema["minLength"], MIN_LEN);
+        assert_eq!(schema["maxLength"], MAX_LEN);
     }
 }

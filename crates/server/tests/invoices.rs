@@ -24,7 +24,7 @@ async fn forty_concurrent_issues_get_forty_numbers_without_gaps() {
             "/api/company/invoicing",
             Some(&t),
             json!({"invoice_prefix": "AC-", "legal_name": "Acme B.V.", "kvk_number": "12345678",
-                   "vat_id": "NL123456789B01", "iban": "NL91ABNA0417164300",
+                   "vat_id": "NL004495445B01", "iban": "NL91ABNA0417164300",
                    "address": "Main St 1\n1000 AA Amsterdam", "payment_terms_days": 14}),
         )
         .await;

@@ -46,6 +46,7 @@ export type AccountPage = Page<Account>;
 /** `PATCH /api/accounts/{id}` body: only the fields present change; null clears. */
 export interface AccountPatch {
   name?: string | null;
+  /** Left out: unchanged; null: cleared. */
   website?: string | null;
 }
 
@@ -55,7 +56,8 @@ export interface AddMember {
   /** `en` or `nl`: the language of the invitation mail (default: the browser's). */
   language?: string | null;
   name?: string | null;
-  role: string;
+  /** A role name. */
+  role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer";
 }
 
 /** A stored audit record, as listed to a company's auditors. */
@@ -93,7 +95,8 @@ export interface ChangePassword {
 
 /** `PATCH /api/members/{identity_id}` body. */
 export interface ChangeRole {
-  role: string;
+  /** A role name. */
+  role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer";
 }
 
 /** A body holding one code: `POST /api/auth/2fa/confirm` and `/recovery-codes`. */
@@ -171,9 +174,12 @@ export type ContactPage = Page<Contact>;
 
 /** `PATCH /api/contacts/{id}` body: only the fields present change; null clears. */
 export interface ContactPatch {
+  /** Left out: unchanged; null: cleared. */
   account_id?: string | null;
+  /** Left out: unchanged; null: cleared. */
   email?: string | null;
   name?: string | null;
+  /** Left out: unchanged; null: cleared. */
   phone?: string | null;
 }
 
@@ -208,6 +214,7 @@ export type ContractPage = Page<Contract>;
 /** `PATCH /api/contracts/{id}` body: only while draft. */
 export interface ContractPatch {
   body?: string | null;
+  /** Left out: unchanged; null: cleared. */
   deal_id?: string | null;
   title?: string | null;
 }
@@ -254,13 +261,19 @@ export type DealPage = Page<Deal>;
 
 /** `PATCH /api/deals/{id}` body: only the fields present change; null clears. */
 export interface DealPatch {
+  /** Left out: unchanged; null: cleared. */
   account_id?: string | null;
+  /** Left out: unchanged; null: cleared. */
   contact_id?: string | null;
+  /** ISO 4217 code (either case); EUR when left out */
   currency?: string | null;
+  /** Left out: unchanged; null: cleared. */
   expected_close_date?: string | null;
+  /** Left out: unchanged; null: cleared. */
   owner_id?: string | null;
+  /** Left out: unchanged; null: cleared. */
   source?: string | null;
-  stage?: string | null;
+  stage?: "lead" | "qualified" | "proposal" | "won" | "lost" | null;
   title?: string | null;
   value_cents?: number | null;
 }
@@ -272,9 +285,6 @@ export interface DisableRequest {
   /** The identity's password. */
   password: string;
 }
-
-/** An email address, trimmed and lower-cased so that lookups are case-insensitive. */
-export type Email = string;
 
 /** `DELETE /api/company` body: the company's slug, typed again to confirm. */
 export interface EraseCompany {
@@ -301,7 +311,7 @@ export interface Invitation {
   /** When it was made or last sent. */
   created_at: Timestamp;
   /** The invited address. */
-  email: Email;
+  email: string;
   /** Whether it has expired (then it can be sent again). */
   expired: boolean;
   /** When its link stops working. */
@@ -345,7 +355,7 @@ export interface Invited {
 /** Who sent an invitation, as the inviting company sees it. */
 export interface Inviter {
   /** Their address. */
-  email: Email;
+  email: string;
   /** Their identity. */
   id: IdentityId;
   /** Their display name. */
@@ -400,11 +410,16 @@ export type InvoicePage = Page<Invoice>;
 
 /** `PATCH /api/invoices/{id}` body: only while draft; `lines` replaces all lines. */
 export interface InvoicePatch {
+  /** Left out: unchanged; null: cleared. */
   account_id?: string | null;
+  /** ISO 4217 code (either case); EUR when left out */
   currency?: string | null;
+  /** Left out: unchanged; null: cleared. */
   deal_id?: string | null;
+  /** Left out: unchanged; null: cleared. */
   due_date?: string | null;
   lines?: NewLine[] | null;
+  /** Left out: unchanged; null: cleared. */
   notes?: string | null;
 }
 
@@ -425,18 +440,28 @@ export interface Invoicing {
   legal_name: string | null;
   /** Days from issue to due date. */
   payment_terms_days: number;
-  /** VAT id (`NL123456789B01`). */
+  /** VAT id (`NL004495445B01`). */
   vat_id: string | null;
 }
 
-/** `PATCH /api/company/invoicing` body: only fields present change; null clears. */
+/**
+ * `PATCH /api/company/invoicing` body: only fields present change; null clears (the payment
+ * terms go back to 30 days).
+ */
 export interface InvoicingPatch {
+  /** Left out: unchanged; null: cleared. */
   address?: string | null;
+  /** Left out: unchanged; null: cleared. */
   iban?: string | null;
+  /** Left out: unchanged; null: cleared. */
   invoice_prefix?: string | null;
+  /** Left out: unchanged; null: cleared. */
   kvk_number?: string | null;
+  /** Left out: unchanged; null: cleared. */
   legal_name?: string | null;
+  /** Left out: unchanged; null: cleared. */
   payment_terms_days?: number | null;
+  /** Left out: unchanged; null: cleared. */
   vat_id?: string | null;
 }
 
@@ -489,7 +514,8 @@ export interface Me {
 
 /** The identity part of [`Me`]. */
 export interface MeIdentity {
-  email: Email;
+  /** An e-mail address, lower-cased. */
+  email: string;
   id: IdentityId;
   name: string;
 }
@@ -497,7 +523,7 @@ export interface MeIdentity {
 /** A member of a company, as listed to its admins. */
 export interface Member {
   /** Their email. */
-  email: Email;
+  email: string;
   /** The member's identity. */
   identity_id: IdentityId;
   /** Their display name. */
@@ -540,7 +566,8 @@ export interface NewContact {
 
 /** `POST /api/contracts` body. */
 export interface NewContract {
-  body?: string;
+  /** The text, kept byte for byte. */
+  body: string;
   deal_id?: string | null;
   title: string;
 }
@@ -549,18 +576,23 @@ export interface NewContract {
 export interface NewDeal {
   account_id?: string | null;
   contact_id?: string | null;
+  /** EUR when left out. */
   currency?: string | null;
   expected_close_date?: string | null;
+  /** The caller when left out. */
   owner_id?: string | null;
   source?: string | null;
-  stage?: string | null;
+  /** `lead` when left out. */
+  stage?: "lead" | "qualified" | "proposal" | "won" | "lost" | null;
   title: string;
-  value_cents?: number;
+  /** 0 when left out. */
+  value_cents?: number | null;
 }
 
 /** `POST /api/invoices` body. */
 export interface NewInvoice {
   account_id?: string | null;
+  /** EUR when left out. */
   currency?: string | null;
   deal_id?: string | null;
   due_date?: string | null;
@@ -571,8 +603,10 @@ export interface NewInvoice {
 /** A line as sent by clients. */
 export interface NewLine {
   description: string;
+  /** 1 when left out. */
   quantity?: number | null;
   unit_cents: number;
+  /** 2100 (21 %) when left out. */
   vat_rate_bp?: number | null;
 }
 
@@ -589,7 +623,7 @@ export interface OfferedMembership {
   /** The company. */
   company: CompanySummary;
   /** The invited address. */
-  email: Email;
+  email: string;
   /** Until when it can be accepted. */
   expires_at: Timestamp;
   /** The invitation. */
@@ -601,7 +635,7 @@ export interface OfferedMembership {
 /** `PATCH /api/company` body. */
 export interface PatchCompany {
   name?: string | null;
-  plan?: string | null;
+  plan?: "starter" | "growth" | "scale" | null;
   /**
    * Refuse members without two-factor authentication (owners only; an owner turning it on
    * must have it).
@@ -630,18 +664,20 @@ export interface Problem {
   allowed?: string[] | null;
   /** What is wrong. */
   code: ProblemCode;
-  /** The largest length or value allowed, where that is the problem. */
+  /**
+   * The largest length, value, count or number of decimals allowed, where that is the
+   * problem.
+   */
   max?: number | null;
   /** The problem in English. */
   message: string;
-  /** The smallest length or value allowed, where that is the problem. */
+  /** The smallest length, value or count allowed, where that is the problem. */
   min?: number | null;
 }
 
-export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "not_allowed" | "not_email" | "not_date" | "not_amount" | "not_iban" | "not_kvk" | "not_vat_id" | "not_id" | "unknown_reference" | "rule";
-export const PROBLEM_CODE_VALUES: readonly ProblemCode[] = ["required", "empty", "too_long", "too_short", "control_characters", "wrong_type", "out_of_range", "not_allowed", "not_email", "not_date", "not_amount", "not_iban", "not_kvk", "not_vat_id", "not_id", "unknown_reference", "rule"];
+export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_id" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
+export const PROBLEM_CODE_VALUES: readonly ProblemCode[] = ["required", "empty", "too_long", "too_short", "control_characters", "wrong_type", "out_of_range", "too_many_decimals", "too_many", "too_few", "not_allowed", "not_email", "not_date", "not_month", "not_time", "not_amount", "not_currency", "not_iban", "not_kvk", "not_vat_id", "not_invoice_prefix", "not_id", "unknown_reference", "wrong", "link_unusable", "rule"];
 
-/** at most three decimals */
 export type Quantity = number;
 
 /** Recovery codes, each usable once; shown only in this answer. */

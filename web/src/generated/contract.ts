@@ -125,24 +125,42 @@ export const PROBLEM_CODES = [
   "wrong_type",
   /** The number lies outside `min` to `max`. */
   "out_of_range",
+  /** The number has more than `max` decimals. */
+  "too_many_decimals",
+  /** The list holds more than `max` items. */
+  "too_many",
+  /** The list holds fewer than `min` items. */
+  "too_few",
   /** The value is not one of `allowed`. */
   "not_allowed",
   /** Not an e-mail address. */
   "not_email",
   /** Not a date written as YYYY-MM-DD. */
   "not_date",
+  /** Not a month written as YYYY-MM. */
+  "not_month",
+  /** Not a date and time in RFC 3339 form (`2026-03-09T10:00:00Z`). */
+  "not_time",
   /** Not an amount of money (a whole number of cents, or a decimal with at most two places). */
   "not_amount",
+  /** Not a three-letter ISO 4217 currency code. */
+  "not_currency",
   /** Not a valid IBAN (shape or check digits). */
   "not_iban",
   /** Not an eight-digit KvK (Chamber of Commerce) number. */
   "not_kvk",
   /** Not a valid VAT identification number. */
   "not_vat_id",
+  /** Not an invoice number prefix (at most 12 letters, digits, `-`, `/`, `_` or `.`). */
+  "not_invoice_prefix",
   /** Not a valid id. */
   "not_id",
   /** The record it refers to does not exist in this company. */
   "unknown_reference",
+  /** The password or code does not match. */
+  "wrong",
+  /** The link's token is unknown, used, withdrawn or expired. */
+  "link_unusable",
   /** The value breaks a rule of its own, worded in `message`. */
   "rule",
 ] as const;

@@ -5,6 +5,7 @@ use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query};
+use crate::validate::{Problem, ProblemCode};
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -36,9 +37,7 @@ pub struct AuditFilters {
 fn time(field: &str, value: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
     value
         .filter(|v| !v.is_empty())
-        .map(|v| {
-            Timestamp::parse(v).ok_or_else(|| ApiError::invalid(field, "must be an RFC 3339 time"))
-        })
+        .map(|v| Timestamp::parse(v).ok_or_else(|| ApiError::invalid(field, ProblemCode::NotTime)))
         .transpose()
 }
 
@@ -59,8 +58,12 @@ pub async fn list(
         .as_deref()
         .filter(|a| !a.is_empty())
         .map(|a| {
-            a.parse::<IdentityId>()
-                .map_err(|_| ApiError::invalid("actor", "must be an identity id"))
+            a.parse::<IdentityId>().map_err(|_| {
+                ApiError::invalid(
+                    "actor",
+                    Problem::new(ProblemCode::NotId).worded("must be an identity id"),
+                )
+            })
         })
         .transpose()?;
     let query = AuditQuery {

@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::{ApiError, ErrorCode};
 use crate::json::Json;
+use crate::validate::Sent;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use schemars::JsonSchema;
@@ -184,7 +185,7 @@ pub(crate) async fn provision_with_free_slug(
 /// `POST /api/auth/login` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct LoginRequest {
-    email: String,
+    email: Sent<Email>,
     password: String,
     company: Option<String>,
     /// A code from the authenticator app or a recovery code, for identities with two-factor on.
@@ -198,11 +199,12 @@ pub async fn login(
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
-    let (key, address) = (req.email.as_str(), meta.client_ip);
+    let (key, address) = (req.email.raw().as_str(), meta.client_ip);
     // Counted before anything is looked up or verified: parallel guesses cannot outrun it.
     state.limiter.attempt(key, address)?;
     let control = state.tenancy.control();
-    let identity: Option<Identity> = match Email::parse(&req.email) {
+    // An address outside the rule names no identity: the same answer as an unknown one.
+    let identity: Option<Identity> = match Email::parse(req.email.raw()) {
         Ok(email) => control.identity_by_email(&email).await?,
         Err(_) => None,
     };

@@ -5,7 +5,7 @@ use crate::audit::record_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
-use crate::validate::Fields;
+use crate::validate::{Choice, Name, Problems, Sent, rule, take};
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -20,8 +20,8 @@ pub async fn get(tenant: Tenant) -> Json<Company> {
 /// `PATCH /api/company` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct PatchCompany {
-    name: Option<String>,
-    plan: Option<String>,
+    name: Option<Sent<Name>>,
+    plan: Option<Sent<Choice<Plan>>>,
     /// Refuse members without two-factor authentication (owners only; an owner turning it on
     /// must have it).
     require_two_factor: Option<bool>,
@@ -34,13 +34,10 @@ pub async fn patch(
     tenant: Tenant,
     Json(req): Json<PatchCompany>,
 ) -> Result<Json<Company>, ApiError> {
-    let mut fields = Fields::new();
-    let name = req.name.as_deref().map(|n| fields.text("name", n, 200));
-    let plan = req
-        .plan
-        .as_deref()
-        .map(|p| fields.check("plan", p.parse::<Plan>()));
-    fields.finish()?;
+    let mut p = Problems::new();
+    let fields = take!(p, req => name, plan);
+    let (name, plan) = p.done(fields)?;
+    let plan = plan.map(Choice::get);
     if plan.is_some() && !tenant.role.can(Permission::CompanyBilling) {
         return Err(ApiError::Forbidden);
     }
@@ -55,14 +52,14 @@ pub async fn patch(
         }
         // Turning it on without having it would refuse the owner's own next request.
         if on && !control.two_factor_enabled(tenant.identity.id).await? {
-            return Err(ApiError::invalid(
+            return Err(rule(
                 "require_two_factor",
                 "turn on two-factor authentication for yourself first",
             ));
         }
     }
     let mut company = tenant.company.clone();
-    if let Some(Some(plan)) = plan.filter(|p| *p != Some(company.plan)) {
+    if let Some(plan) = plan.filter(|p| *p != company.plan) {
         let limits = control.plan_limits(plan).await?;
         if let Some(max) = limits.max_seats
             && control.seats_in_use(company.id).await? > max
@@ -91,8 +88,8 @@ pub async fn patch(
         )
         .await?;
     }
-    if let Some(Some(name)) = name {
-        company = control.rename_company(company.id, &name).await?;
+    if let Some(name) = name {
+        company = control.rename_company(company.id, name.as_str()).await?;
         record_write(&state, &tenant, AuditAction::CompanyUpdate, company.id).await?;
     }
     Ok(Json(company))
@@ -113,7 +110,7 @@ pub async fn erase(
     Json(req): Json<EraseCompany>,
 ) -> Result<Json<Company>, ApiError> {
     if req.confirm.as_deref() != Some(tenant.company.slug.as_str()) {
-        return Err(ApiError::invalid(
+        return Err(rule(
             "confirm",
             "must be the company's slug, to confirm erasing it",
         ));

@@ -11,13 +11,15 @@ use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
 use crate::json::Json;
-use crate::validate::Fields;
+use crate::validate::{
+    Name, NewPassword, Optional, Problem, ProblemCode, Problems, Sent, take, unusable_link,
+};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use silo_auth::password::{self, Password};
+use silo_auth::password::Password;
 use silo_control::{
     AuditAction, CompanySummary, ControlError, InvitationId, LinkedInvitation, Outcome,
 };
@@ -40,10 +42,7 @@ pub struct InviteInfo {
 }
 
 fn unknown_link() -> ApiError {
-    ApiError::invalid(
-        "token",
-        "this invitation is unknown, used, withdrawn or expired",
-    )
+    unusable_link("this invitation is unknown, used, withdrawn or expired")
 }
 
 async fn linked(state: &AppState, token: &str) -> Result<LinkedInvitation, ApiError> {
@@ -74,8 +73,9 @@ pub async fn invite_info(
 pub struct AcceptInviteRequest {
     token: String,
     /// Required for an address without a usable account; refused otherwise.
-    password: Option<String>,
-    name: Option<String>,
+    password: Option<Sent<NewPassword>>,
+    #[serde(default)]
+    name: Optional<Name>,
 }
 
 /// The answer when a known person accepted through the link: they log in as usual.
@@ -97,31 +97,31 @@ pub async fn accept_invite(
 ) -> Result<Response, ApiError> {
     let token = req.token.trim();
     if token.is_empty() {
-        return Err(ApiError::invalid("token", "must not be empty"));
+        return Err(ApiError::invalid("token", ProblemCode::Empty));
     }
     let link = linked(&state, token).await?;
-    let mut fields = Fields::new();
-    let name = fields.optional_text("name", req.name.as_deref(), 200);
-    let needs_password = link.needs_password();
-    match (&req.password, needs_password) {
-        (Some(p), true) => {
-            fields.check("password", password::check_policy(p));
-        }
-        (None, true) => {
-            fields.check::<(), _>("password", Err("choose a password"));
-        }
-        (Some(_), false) => {
-            fields.check::<(), _>(
-                "password",
-                Err("this address has an account: accept without a password, then log in"),
-            );
-        }
-        (None, false) => {}
+    let mut p = Problems::new();
+    match (&req.password, link.needs_password()) {
+        (None, true) => p.add(
+            "password",
+            Problem::new(ProblemCode::Required).worded("choose a password"),
+        ),
+        (Some(_), false) => p.add(
+            "password",
+            Problem::rule("this address has an account: accept without a password, then log in"),
+        ),
+        _ => {}
     }
-    fields.finish()?;
-    let name = name.flatten();
-    let hash = match req.password {
-        Some(p) => Some(state.passwords.hash(Password::new(p)).await?),
+    let fields = take!(p, req => name, password);
+    let (name, password) = p.done(fields)?;
+    let name = name.map(String::from);
+    let hash = match password {
+        Some(password) => Some(
+            state
+                .passwords
+                .hash(Password::new(password.into_string()))
+                .await?,
+        ),
         None => None,
     };
     let control = state.tenancy.control();

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::json::Json;
 use crate::notify::{self, InvitationMail};
 use crate::pagination::{Page, PageQuery, Query};
-use crate::validate::Fields;
+use crate::validate::{Name, Optional, Problems, Sent, take};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
@@ -39,16 +39,13 @@ pub async fn list(
     })))
 }
 
-fn parse_role(fields: &mut Fields, role: &str) -> Option<Role> {
-    fields.check("role", role.parse::<Role>())
-}
-
 /// `POST /api/members` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct AddMember {
-    email: String,
-    role: String,
-    name: Option<String>,
+    email: Sent<Email>,
+    role: Sent<Role>,
+    #[serde(default)]
+    name: Optional<Name>,
     /// `en` or `nl`: the language of the invitation mail (default: the browser's).
     language: Option<String>,
 }
@@ -68,14 +65,9 @@ pub async fn add(
     headers: HeaderMap,
     Json(req): Json<AddMember>,
 ) -> Result<(StatusCode, Json<Invited>), ApiError> {
-    let mut fields = Fields::new();
-    let email = fields.check("email", Email::parse(&req.email));
-    let role = parse_role(&mut fields, &req.role);
-    let name = fields.optional_text("name", req.name.as_deref(), 200);
-    fields.finish()?;
-    let (Some(email), Some(role), Some(name)) = (email, role, name) else {
-        return Err(ApiError::Internal("validated fields missing".into()));
-    };
+    let mut p = Problems::new();
+    let fields = take!(p, req => email, role, name);
+    let (email, role, name) = p.done(fields)?;
     if !tenant.role.may_manage(role) {
         return Err(ApiError::Forbidden);
     }
@@ -89,7 +81,7 @@ pub async fn add(
         company: tenant.company.id,
         email,
         role,
-        name: name.unwrap_or_default(),
+        name: name.map(String::from).unwrap_or_default(),
         invited_by: Some(tenant.identity.id),
         language: lang.as_str().to_owned(),
         ttl: state.config.invitation_ttl,
@@ -214,7 +206,7 @@ pub async fn revoke(
 /// `PATCH /api/members/{identity_id}` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ChangeRole {
-    role: String,
+    role: Sent<Role>,
 }
 
 fn identity_in_path(raw: &str) -> Result<IdentityId, ApiError> {
@@ -228,10 +220,9 @@ pub async fn change_role(
     Path(raw): Path<String>,
     Json(req): Json<ChangeRole>,
 ) -> Result<Json<Member>, ApiError> {
-    let mut fields = Fields::new();
-    let role = parse_role(&mut fields, &req.role);
-    fields.finish()?;
-    let role = role.ok_or_else(|| ApiError::Internal("validated role missing".into()))?;
+    let mut p = Problems::new();
+    let fields = take!(p, req => role);
+    let (role,) = p.done(fields)?;
     let identity = identity_in_path(&raw)?;
     let control = state.tenancy.control();
     let current = control

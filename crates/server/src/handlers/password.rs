@@ -10,18 +10,18 @@ use crate::binding::{Authenticated, RequestMeta};
 use crate::error::ApiError;
 use crate::json::Json;
 use crate::notify;
-use crate::validate::Fields;
+use crate::validate::{NewPassword, Problems, Sent, take, unusable_link};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use silo_auth::password::{self, Password};
+use silo_auth::password::Password;
 use silo_control::{AuditAction, ControlError, Email, IdentityStatus, Outcome};
 
 /// `POST /api/auth/password-reset` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ResetRequest {
-    email: String,
+    email: Sent<Email>,
     /// `en` or `nl`: the language of the mail (default: the browser's).
     language: Option<String>,
 }
@@ -41,12 +41,9 @@ pub async fn request_reset(
     Json(req): Json<ResetRequest>,
 ) -> Result<(StatusCode, Json<ResetRequested>), ApiError> {
     state.request_limits.password_reset(meta.client_ip)?;
-    let mut fields = Fields::new();
-    let email = fields.check("email", Email::parse(&req.email));
-    fields.finish()?;
-    let Some(email) = email else {
-        return Err(ApiError::Internal("validated email missing".into()));
-    };
+    let mut p = Problems::new();
+    let fields = take!(p, req => email);
+    let (email,) = p.done(fields)?;
     let lang = notify::language(req.language.as_deref(), &headers);
     let control = state.tenancy.control();
     let identity = control
@@ -81,7 +78,7 @@ pub async fn request_reset(
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ResetConfirm {
     token: String,
-    password: String,
+    password: Sent<NewPassword>,
 }
 
 /// `POST /api/auth/password-reset/confirm`: uses the link once; ends every session.
@@ -91,17 +88,20 @@ pub async fn confirm_reset(
     headers: HeaderMap,
     Json(req): Json<ResetConfirm>,
 ) -> Result<StatusCode, ApiError> {
-    let unknown = || ApiError::invalid("token", "this link is unknown, used or expired");
-    let mut fields = Fields::new();
-    fields.check("password", password::check_policy(&req.password));
-    fields.finish()?;
+    let unknown = || unusable_link("this link is unknown, used or expired");
+    let mut p = Problems::new();
+    let fields = take!(p, req => password);
+    let (password,) = p.done(fields)?;
     let control = state.tenancy.control();
     let token = req.token.trim();
     // Looked up before hashing: a made-up token costs one indexed read.
     if token.is_empty() || !control.password_reset_usable(token).await? {
         return Err(unknown());
     }
-    let hash = state.passwords.hash(Password::new(req.password)).await?;
+    let hash = state
+        .passwords
+        .hash(Password::new(password.into_string()))
+        .await?;
     let identity = control
         .reset_password(token, &hash)
         .await
@@ -131,7 +131,7 @@ pub async fn confirm_reset(
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ChangePassword {
     current: String,
-    new: String,
+    new: Sent<NewPassword>,
 }
 
 /// `POST /api/auth/password`: changes one's password; every other session and every access
@@ -142,16 +142,19 @@ pub async fn change(
     headers: HeaderMap,
     Json(req): Json<ChangePassword>,
 ) -> Result<StatusCode, ApiError> {
-    let mut fields = Fields::new();
-    fields.check("new", password::check_policy(&req.new));
-    fields.finish()?;
+    let mut p = Problems::new();
+    let fields = take!(p, req => new);
+    let (new,) = p.done(fields)?;
     // Counted like a login: a stolen access token must not be a way to guess the password.
     let attempt = Attempt::start(&state, &auth)?;
     attempt
         .check_password(req.current, "current", AuditAction::AuthPasswordChange)
         .await?;
     attempt.succeeded();
-    let hash = state.passwords.hash(Password::new(req.new)).await?;
+    let hash = state
+        .passwords
+        .hash(Password::new(new.into_string()))
+        .await?;
     let control = state.tenancy.control();
     control
         .change_password(

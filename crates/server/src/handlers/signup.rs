@@ -12,24 +12,33 @@ use crate::binding::RequestMeta;
 use crate::error::{ApiError, ErrorCode};
 use crate::json::Json;
 use crate::notify;
-use crate::validate::Fields;
+use crate::validate::{Name, NewPassword, Optional, Problems, Sent, take, unusable_link};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use silo_auth::password::{self, Password};
+use silo_auth::password::Password;
 use silo_control::{AuditAction, ControlError, Email, NewIdentity, Outcome, PendingSignup, Slug};
 use silo_roles::Role;
 
 /// `POST /api/signup` body.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SignupRequest {
-    company_name: String,
-    email: String,
-    password: String,
-    name: Option<String>,
+    company_name: Sent<Name>,
+    email: Sent<Email>,
+    password: Sent<NewPassword>,
+    #[serde(default)]
+    name: Optional<Name>,
     /// `en` or `nl`: the language of the mail (default: the browser's).
     language: Option<String>,
+}
+
+/// The company's short name: derived from its name, or `company` when the name has too few
+/// letters or digits for one (numbered variants are tried when it is taken).
+fn slug_for(name: &str) -> Result<Slug, ApiError> {
+    Slug::from_name(name)
+        .or_else(|| Slug::parse("company").ok())
+        .ok_or_else(|| ApiError::Internal("no slug for a company name".into()))
 }
 
 /// `202` answer of a signup.
@@ -51,31 +60,23 @@ pub async fn signup(
         return Err(ApiError::SignupDisabled);
     }
     state.request_limits.signup(meta.client_ip)?;
-    let mut fields = Fields::new();
-    let company_name = fields.text("company_name", &req.company_name, 200);
-    if let Some(name) = &company_name
-        && Slug::from_name(name).is_none()
-    {
-        fields.check::<(), _>("company_name", Err("must contain letters or digits"));
-    }
-    let email = fields.check("email", Email::parse(&req.email));
-    fields.check("password", password::check_policy(&req.password));
-    let name = fields.optional_text("name", req.name.as_deref(), 200);
-    fields.finish()?;
-    let (Some(company_name), Some(email), Some(name)) = (company_name, email, name) else {
-        return Err(ApiError::Internal("validated fields missing".into()));
-    };
+    let mut p = Problems::new();
+    let fields = take!(p, req => company_name, email, password, name);
+    let (company_name, email, password, name) = p.done(fields)?;
     let lang = notify::language(req.language.as_deref(), &headers);
     // Hashed for a registered address too, so both answers cost the same.
-    let password_hash = state.passwords.hash(Password::new(req.password)).await?;
+    let password_hash = state
+        .passwords
+        .hash(Password::new(password.into_string()))
+        .await?;
     let control = state.tenancy.control();
     if control.identity_by_email(&email).await?.is_some() {
         state.notifier().signup_attempt(lang, &email).await?;
     } else {
         let pending = PendingSignup {
             email: email.clone(),
-            name: name.unwrap_or_default(),
-            company_name,
+            name: name.map(String::from).unwrap_or_default(),
+            company_name: company_name.into(),
             password_hash,
             language: lang.as_str().to_owned(),
         };
@@ -119,17 +120,14 @@ pub async fn verify_email(
             .complete_signup(req.token.trim())
             .await
             .map_err(|e| match e {
-                ControlError::NotFound => {
-                    ApiError::invalid("token", "this link is unknown, used or expired")
-                }
+                ControlError::NotFound => unusable_link("this link is unknown, used or expired"),
                 ControlError::EmailTaken => ApiError::Conflict {
                     code: ErrorCode::EmailTaken,
                     message: "that address is registered already; log in instead".into(),
                 },
                 e => e.into(),
             })?;
-    let slug = Slug::from_name(&signup.company_name)
-        .ok_or_else(|| ApiError::Internal("stored company name has no slug".into()))?;
+    let slug = slug_for(&signup.company_name)?;
     // The owner is the identity just created from the link; provisioning finds it by address.
     let owner = NewIdentity {
         email: signup.email.clone(),

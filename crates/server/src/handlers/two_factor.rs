@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::binding::{Authenticated, RequestMeta};
 use crate::error::{ApiError, ErrorCode};
 use crate::json::Json;
+use crate::validate::ProblemCode;
 use axum::extract::State;
 use axum::http::StatusCode;
 use schemars::JsonSchema;
@@ -109,7 +110,7 @@ impl<'a> Attempt<'a> {
             Outcome::Failure,
         )
         .await?;
-        Err(ApiError::invalid(field, "is wrong"))
+        Err(ApiError::invalid(field, ProblemCode::Wrong))
     }
 }
 

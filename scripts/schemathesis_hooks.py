@@ -1,0 +1,110 @@
+"""Silo's own string formats in its OpenAPI document, for tools that read the document.
+
+Check digits cannot be written as a JSON Schema `pattern`, so the schemas of IBANs and VAT ids
+are a string of a format of their own (see `crates/domain/src/company_ids.rs`, which holds the
+rules):
+
+- `iban`: an IBAN with valid MOD 97 check digits; a Dutch one (NL) has four letters of bank
+  code and ten digits;
+- `vat-id`: a VAT id; a Dutch one is NL, nine digits, B and two digits (not 00) and passes
+  MOD 97 over the whole or the eleven-test over the nine digits.
+
+Spaces and dots between the characters are allowed and ignored, as the patterns say.
+
+Loaded by Schemathesis as hooks (`SCHEMATHESIS_HOOKS=scripts.schemathesis_hooks` from the
+repository root, or `--hooks`), it registers generators of valid values, so that values drawn
+from the schema are ones the server accepts. `is_iban` and `is_vat_id` are the same rules as
+format checkers (the server's schema agreement test validates with them).
+"""
+
+import random
+import string
+
+
+def _compact(s):
+    return s.replace(" ", "").replace(".", "").upper()
+
+
+def _mod97(s):
+    rest = 0
+    for c in s:
+        v = int(c, 36)
+        rest = (rest * (100 if v >= 10 else 10) + v) % 97
+    return rest
+
+
+def _allowed(s, extra):
+    return all(c in extra or c in " ." for c in s)
+
+
+def is_iban(s):
+    """The server's IBAN rule."""
+    if not isinstance(s, str) or not _allowed(s, string.ascii_letters + string.digits):
+        return False
+    iban = _compact(s)
+    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit()):
+        return False
+    if iban.startswith("NL") and not (
+        len(iban) == 18 and iban[4:8].isalpha() and iban[8:].isdigit()
+    ):
+        return False
+    return _mod97(iban[4:] + iban[:4]) == 1
+
+
+def _eleven_test(digits):
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1)))
+    return (total - int(digits[8])) % 11 == 0
+
+
+def is_vat_id(s):
+    """The server's VAT id rule."""
+    if not isinstance(s, str) or not _allowed(s, string.ascii_letters + string.digits):
+        return False
+    v = _compact(s)
+    if not (4 <= len(v) <= 15 and v[:2].isalpha()):
+        return False
+    if not v.startswith("NL"):
+        return True
+    return (
+        len(v) == 14
+        and v[2:11].isdigit()
+        and v[11] == "B"
+        and v[12:].isdigit()
+        and v[12:] != "00"
+        and (_mod97(v) == 1 or _eleven_test(v[2:11]))
+    )
+
+
+def iban_with_check(country, bban):
+    """The IBAN of `bban` in `country`, with its check digits."""
+    check = 98 - _mod97(bban + country + "00")
+    return f"{country}{check:02d}{bban}"
+
+
+FORMATS = {"iban": is_iban, "vat-id": is_vat_id}
+
+
+def _register():
+    try:
+        import schemathesis
+        from hypothesis import strategies as st
+    except ImportError:
+        return
+    letters = st.text(string.ascii_uppercase, min_size=4, max_size=4)
+    digits = lambda n: st.text(string.digits, min_size=n, max_size=n)  # noqa: E731
+    dutch_iban = st.builds(lambda bank, account: iban_with_check("NL", bank + account), letters, digits(10))
+    german_iban = st.builds(lambda account: iban_with_check("DE", account), digits(18))
+    schemathesis.openapi.format("iban", st.one_of(dutch_iban, german_iban))
+
+    def rsin_vat(seed):
+        rng = random.Random(seed)
+        while True:
+            nine = "".join(rng.choice(string.digits) for _ in range(9))
+            if _eleven_test(nine):
+                return f"NL{nine}B{rng.randint(1, 99):02d}"
+
+    belgian = st.builds(lambda n: "BE" + n, digits(10))
+    schemathesis.openapi.format("vat-id", st.one_of(st.integers(0, 2**32).map(rsin_vat), belgian))
+
+
+_register()
