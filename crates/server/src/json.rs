@@ -128,7 +128,7 @@ fn field_problem(
 /// What serde says it expected, in words for people.
 fn expected_kind(expected: &str) -> Option<&'static str> {
     let kind = match expected {
-        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "a whole number" => "a whole number",
         "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number, not negative",
         "f32" | "f64" => "a number",
         "a string" | "a borrowed string" | "a character" => "a text",
