@@ -108,3 +108,39 @@ def _register():
 
 
 _register()
+
+
+# --- What "schema-valid request rejected" means for Silo -----------------------------------------
+#
+# The request schemas state every rule about a request's *form* (lengths, formats, ranges,
+# required fields), and the server refuses nothing of that form that they allow. Some refusals do
+# not depend on the form at all, and no schema can state them: a reference to a record that does
+# not exist in this company, a wrong password or code, a link that is used up, a total computed
+# from several fields, a rule about the company's state (confirming erasure with the slug,
+# requiring two-factor before one has it). Those answer 422 with one of the codes below, and
+# only those: Schemathesis's own acceptance check takes 422 as allowed, and this check fails any
+# 422 to a schema-valid request whose problems include a code about form.
+
+STATE_DEPENDENT = {"unknown_reference", "wrong", "link_unusable", "total_too_large", "rule"}
+
+try:
+    import schemathesis
+
+    @schemathesis.check
+    def schema_valid_form_accepted(ctx, response, case):
+        """A schema-valid request is never refused for its form."""
+        meta = case.meta
+        if meta is None or not meta.generation.mode.is_positive or response.status_code != 422:
+            return None
+        problems = (response.json().get("error") or {}).get("problems") or {}
+        about_form = {
+            field: p.get("code")
+            for field, p in problems.items()
+            if p.get("code") not in STATE_DEPENDENT
+        }
+        if about_form or not problems:
+            raise AssertionError(f"a schema-valid request was refused for its form: {about_form}")
+        return None
+
+except ImportError:  # the formats above are also used without Schemathesis
+    pass

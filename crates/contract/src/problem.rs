@@ -35,6 +35,9 @@ crate::string_enum! {
         TooFew = "too_few",
         /// The value is not one of `allowed`.
         NotAllowed = "not_allowed",
+        /// A total computed from several values (quantity times price, the lines of an
+        /// invoice, the payments so far) would exceed `max`.
+        TotalTooLarge = "total_too_large",
         /// Not an e-mail address.
         NotEmail = "not_email",
         /// Not a date written as YYYY-MM-DD.
@@ -106,6 +109,7 @@ impl Problem {
             ProblemCode::TooMany => "has too many items",
             ProblemCode::TooFew => "has too few items",
             ProblemCode::NotAllowed => "is not an allowed value",
+            ProblemCode::TotalTooLarge => "the total is too large",
             ProblemCode::NotEmail => "is not an email address",
             ProblemCode::NotDate => "must be a date as YYYY-MM-DD",
             ProblemCode::NotMonth => "must be a month as YYYY-MM",
@@ -138,6 +142,14 @@ impl Problem {
         Problem {
             message: message.into(),
             ..self
+        }
+    }
+
+    /// A total computed from several values that would exceed `max`.
+    pub fn total_too_large(max: i64) -> Self {
+        Problem {
+            max: Some(max.into()),
+            ..Problem::new(ProblemCode::TotalTooLarge)
         }
     }
 

@@ -103,10 +103,11 @@ pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<I
             format!("an {} invoice cannot be issued again", inv.status.as_str()),
         ));
     }
+    // A state of the stored draft, not of the request: 409, like issuing twice.
     if inv.lines.is_empty() {
-        return Err(DomainError::invalid(
-            "lines",
-            Problem::too_few(1).worded("an invoice needs at least one line"),
+        return Err(DomainError::conflict(
+            ErrorCode::InvalidTransition,
+            "an invoice without lines cannot be issued; add a line first",
         ));
     }
     let seller = invoicing::load(&mut tx).await?;
@@ -185,7 +186,8 @@ pub async fn pay(db: &TenantDb, id: Uuid, payment: NewPayment) -> DomainResult<I
     let paid = inv.paid_cents.checked_add(amount).ok_or_else(|| {
         DomainError::invalid(
             "amount_cents",
-            Problem::out_of_range(Some(1), Some(MAX_CENTS)).worded("is too large"),
+            Problem::total_too_large(MAX_CENTS)
+                .worded("the payments would exceed the largest amount"),
         )
     })?;
     let now = Timestamp::now();

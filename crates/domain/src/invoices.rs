@@ -136,8 +136,7 @@ fn parse_lines(p: &mut Problems, lines: Vec<NewLine>) -> (Vec<Line>, Totals) {
         let Some(amounts) = money::line_amounts(quantity, unit, rate) else {
             p.add(
                 f("unit_cents"),
-                Problem::out_of_range(None, Some(money::MAX_CENTS))
-                    .worded("the line amount is too large"),
+                Problem::total_too_large(money::MAX_CENTS).worded("the line amount is too large"),
             );
             continue;
         };
@@ -159,8 +158,7 @@ fn parse_lines(p: &mut Problems, lines: Vec<NewLine>) -> (Vec<Line>, Totals) {
         None => {
             p.add(
                 "lines",
-                Problem::out_of_range(None, Some(money::MAX_CENTS))
-                    .worded("the invoice total is too large"),
+                Problem::total_too_large(money::MAX_CENTS).worded("the invoice total is too large"),
             );
             (out, Totals::default())
         }

@@ -675,8 +675,8 @@ export interface Problem {
   min?: number | null;
 }
 
-export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_id" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
-export const PROBLEM_CODE_VALUES: readonly ProblemCode[] = ["required", "empty", "too_long", "too_short", "control_characters", "wrong_type", "out_of_range", "too_many_decimals", "too_many", "too_few", "not_allowed", "not_email", "not_date", "not_month", "not_time", "not_amount", "not_currency", "not_iban", "not_kvk", "not_vat_id", "not_invoice_prefix", "not_id", "unknown_reference", "wrong", "link_unusable", "rule"];
+export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_id" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
+export const PROBLEM_CODE_VALUES: readonly ProblemCode[] = ["required", "empty", "too_long", "too_short", "control_characters", "wrong_type", "out_of_range", "too_many_decimals", "too_many", "too_few", "not_allowed", "total_too_large", "not_email", "not_date", "not_month", "not_time", "not_amount", "not_currency", "not_iban", "not_kvk", "not_vat_id", "not_invoice_prefix", "not_id", "unknown_reference", "wrong", "link_unusable", "rule"];
 
 export type Quantity = number;
 

@@ -133,6 +133,8 @@ export const PROBLEM_CODES = [
   "too_few",
   /** The value is not one of `allowed`. */
   "not_allowed",
+  /** A total computed from several values (quantity times price, the lines of an invoice, the payments so far) would exceed `max`. */
+  "total_too_large",
   /** Not an e-mail address. */
   "not_email",
   /** Not a date written as YYYY-MM-DD. */

@@ -198,6 +198,7 @@ export const en = {
   "problem.not_invoice_prefix": "At most 12 letters, digits, -, /, _ or .",
   "problem.wrong": "Does not match.",
   "problem.link_unusable": "This link is no longer valid: it was used, withdrawn or has expired.",
+  "problem.total_too_large": "The total is too large.",
   "problem.rule": "Not allowed.",
   "dashboard.title": "Dashboard",
   "dashboard.openDeals": "Open deals by stage",

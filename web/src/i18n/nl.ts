@@ -200,6 +200,7 @@ export const nl: Messages = {
   "problem.not_invoice_prefix": "Hoogstens 12 letters, cijfers, -, /, _ of .",
   "problem.wrong": "Klopt niet.",
   "problem.link_unusable": "Deze link werkt niet meer: hij is gebruikt, ingetrokken of verlopen.",
+  "problem.total_too_large": "Het totaal is te groot.",
   "problem.rule": "Niet toegestaan.",
   "dashboard.title": "Overzicht",
   "dashboard.openDeals": "Open deals per fase",

@@ -95,10 +95,8 @@ pub async fn accept_invite(
     headers: HeaderMap,
     Json(req): Json<AcceptInviteRequest>,
 ) -> Result<Response, ApiError> {
+    // An empty token is a link like any unknown one: `link_unusable`.
     let token = req.token.trim();
-    if token.is_empty() {
-        return Err(ApiError::invalid("token", ProblemCode::Empty));
-    }
     let link = linked(&state, token).await?;
     let mut p = Problems::new();
     match (&req.password, link.needs_password()) {
