@@ -69,13 +69,7 @@ impl Input for PaymentDate {
         schema
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        silo_contract::input::empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        silo_contract::input::or_empty(Self::schema())
-    }
+    silo_contract::empty_means_none!();
 }
 
 fn today() -> Date {

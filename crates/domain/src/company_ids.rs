@@ -12,7 +12,7 @@
 
 use schemars::Schema;
 use serde_json::json;
-use silo_contract::input::{Input, empty_is_none, or_empty};
+use silo_contract::input::Input;
 use silo_contract::{Problem, ProblemCode};
 
 /// One separator as sent: a space or a dot.
@@ -116,13 +116,7 @@ impl Input for Iban {
         schema(json!({"type": "string", "format": "iban"}))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        or_empty(Self::schema())
-    }
+    silo_contract::empty_means_none!();
 }
 
 string_type!(
@@ -157,13 +151,7 @@ impl Input for KvkNumber {
         schema(json!({"type": "string", "pattern": format!("^{SEP}([0-9]{SEP}){{8}}$")}))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        or_empty(Self::schema())
-    }
+    silo_contract::empty_means_none!();
 }
 
 string_type!(
@@ -225,13 +213,7 @@ impl Input for VatId {
         schema(json!({"type": "string", "format": "vat-id"}))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        or_empty(Self::schema())
-    }
+    silo_contract::empty_means_none!();
 }
 
 string_type!(
@@ -271,13 +253,7 @@ impl Input for InvoicePrefix {
         }))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        or_empty(Self::schema())
-    }
+    silo_contract::empty_means_none!();
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! what it touches only, heals by itself when the server is back, and loses no write answered
 //! 2xx before or during the fault.
 
+#[path = "api/common/mod.rs"]
 mod common;
 
 use common::*;

@@ -10,6 +10,7 @@
 //! its shared-memory mapping kill the whole process with SIGBUS, and on the database and WAL
 //! it refuses only new opens, so a running pool keeps writing through its open descriptors.
 
+#[path = "api/common/mod.rs"]
 mod common;
 
 use common::*;

@@ -3,7 +3,7 @@
 //! A date is exactly four digits, a hyphen, two digits, a hyphen and two digits, naming a day
 //! that exists (`2026-02-30` does not): the JSON schema's `format: date` (RFC 3339 full-date).
 
-use super::{Input, empty_is_none, json_schema, or_empty};
+use super::{Input, json_schema};
 use crate::{Problem, ProblemCode};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Serialize, Serializer};
@@ -113,13 +113,7 @@ impl Input for Date {
         json_schema(json!({"type": "string", "format": "date", "pattern": DATE_PATTERN}))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        or_empty(Self::schema())
-    }
+    crate::empty_means_none!();
 }
 
 /// A calendar month, the key of monthly reports: `YYYY-MM`.
@@ -164,13 +158,7 @@ impl Input for Month {
         json_schema(json!({"type": "string", "pattern": MONTH_PATTERN}))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        or_empty(Self::schema())
-    }
+    crate::empty_means_none!();
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //!
 //! Quoted local parts, address literals and non-ASCII addresses are refused.
 
-use super::{Input, empty_is_none, json_schema, or_empty};
+use super::{Input, json_schema};
 use crate::{Problem, ProblemCode};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Serialize;
@@ -117,13 +117,7 @@ impl Input for Email {
         }))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        or_empty(Self::schema())
-    }
+    crate::empty_means_none!();
 }
 
 /// The schema of an address in answers: a string, since an address stored under an older rule

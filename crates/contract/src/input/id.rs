@@ -1,6 +1,6 @@
 //! References to rows by id, as sent in request bodies: a UUID in its usual hyphenated form.
 
-use super::{Input, empty_is_none, json_schema, or_empty};
+use super::{Input, json_schema};
 use crate::{Problem, ProblemCode};
 use schemars::Schema;
 use serde_json::json;
@@ -50,13 +50,7 @@ impl Input for Id {
         json_schema(json!({"type": "string", "format": "uuid", "pattern": PATTERN}))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        empty_is_none(raw)
-    }
-
-    fn optional_schema() -> Schema {
-        or_empty(Self::schema())
-    }
+    crate::empty_means_none!();
 }
 
 #[cfg(test)]

@@ -70,6 +70,21 @@ pub trait Input: Sized {
     }
 }
 
+/// Inside `impl Input for T` (with `Raw = String`): an optional field of `T` takes an empty
+/// string for none, and its schema says so.
+#[macro_export]
+macro_rules! empty_means_none {
+    () => {
+        fn parse_optional(raw: String) -> Result<Option<Self>, $crate::Problem> {
+            $crate::input::empty_is_none(raw)
+        }
+
+        fn optional_schema() -> $crate::__private::schemars::Schema {
+            $crate::input::or_empty(Self::schema())
+        }
+    };
+}
+
 /// For text types whose optional fields take an empty string for none: the optional parse.
 pub fn empty_is_none<T: Input<Raw = String>>(raw: String) -> Result<Option<T>, Problem> {
     if raw.is_empty() {

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 //! Contracts over HTTP: draft, send, sign, and the frozen body.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

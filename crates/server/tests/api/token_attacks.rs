@@ -6,7 +6,7 @@
 //! Most cases sign with the server's own key, read from its data directory as a thief would,
 //! so each case fails for its own defect and not for a bad signature.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;

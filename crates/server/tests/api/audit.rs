@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 //! What the audit trail records, and who may read it.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 //! Deals over HTTP: CRUD, the pipeline with its history, roles and isolation.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

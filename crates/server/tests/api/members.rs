@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 //! Members and plans: the owner rules of roles.md and the seat limit, over real HTTP.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! Accounts and contacts over HTTP: CRUD, verbatim storage, search, paging, isolation between
 //! companies, role checks and the plan's contact limit.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@
 //! offset 0 to confirm, +1 to log in, so the two are always different steps whatever the clock
 //! does meanwhile, and both are within the one step of drift the server allows.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, Reply, TestApp, now, payload, spawn_app};
 use serde_json::{Value, json};

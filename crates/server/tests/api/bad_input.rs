@@ -4,7 +4,7 @@
 //! that are not UUIDs. Each gets a clear 4xx in the api.md error shape, never a 500, and
 //! changes nothing (checked by listing afterwards).
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

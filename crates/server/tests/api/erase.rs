@@ -2,7 +2,7 @@
 //! `DELETE /api/company` (owners, with the slug typed as confirmation) and a tenant database
 //! at a schema newer than this build answering 503.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

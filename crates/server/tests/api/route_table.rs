@@ -3,7 +3,7 @@
 //! its row declares (checked over HTTP, route by route), appears in the OpenAPI document as
 //! declared, and answers a path id that is not a UUID with 404.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

@@ -2,7 +2,7 @@
 //! Mail in the test harness: each app has an outbox of its own, which `mails_to` and
 //! `link_in` read; and an unusable mail setting stops the server from starting.
 
-mod common;
+use crate::common;
 
 use common::{link_in, spawn_app};
 use silo_auth::{KeySet, TokenConfig, Tokens};

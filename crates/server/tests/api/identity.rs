@@ -3,7 +3,7 @@
 //! that grant nothing until accepted, the takeover an attacker with a company of their own tried,
 //! password reset and change, and cut-offs that end sessions and tokens.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

@@ -11,7 +11,7 @@
 //! The seed is printed; `SILO_ISOLATION_SEED=<n>` replays a run's operations (the interleaving
 //! of tasks is the scheduler's). `SILO_ISOLATION_LONG=1` runs a much longer one.
 
-mod common;
+use crate::common;
 #[path = "isolation/task.rs"]
 mod task;
 #[path = "isolation/world.rs"]

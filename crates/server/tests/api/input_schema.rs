@@ -12,7 +12,7 @@
 //!   a JSON Schema validator (`jsonschema_rs`, the one Schemathesis uses, run with
 //!   `SILO_TEST_PYTHON`) and the server give the same verdict.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Map, Value, json};

@@ -3,7 +3,7 @@
 //! of. Each answer is checked against the task's own model; the rows it owns are returned for
 //! the final comparison.
 
-use crate::world::{Actor, World, marker};
+use super::world::{Actor, World, marker};
 use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng};
 use reqwest::Method;
@@ -130,14 +130,14 @@ impl Task<'_> {
         Kind::ALL[self.rng.random_range(0..3)]
     }
 
-    async fn call(&mut self, method: Method, path: &str, body: Option<&Value>) -> crate::Reply {
+    async fn call(&mut self, method: Method, path: &str, body: Option<&Value>) -> super::Reply {
         let (world, actor) = (self.world, self.actor);
         world.call(&mut self.rng, actor, method, path, body).await
     }
 
     /// The answer to a route needing `permission`: `ok` when the role has it, else 403.
     #[track_caller]
-    fn expect_by_role(&self, reply: &crate::Reply, permission: Permission, ok: u16, what: &str) {
+    fn expect_by_role(&self, reply: &super::Reply, permission: Permission, ok: u16, what: &str) {
         if self.role.can(permission) {
             assert_eq!(reply.status, ok, "{what} as {}: {}", self.role, reply.body);
         } else {

@@ -4,7 +4,7 @@
 //! in front of sessions: login attempts, password work, signups, and the client address behind
 //! a trusted proxy.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, Reply, TestApp, payload, send_all, spawn_app, spawn_exact, spawn_with};
 use serde_json::json;

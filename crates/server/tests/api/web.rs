@@ -2,7 +2,7 @@
 //! The browser app beside the API: security headers, files, client-routing fallback, and the
 //! page shown when the app was not built.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, spawn_with};
 use silo_server::{CONTENT_SECURITY_POLICY, ServerConfig, WebApp};

@@ -2,7 +2,7 @@
 //! Invoices over HTTP: totals, gapless numbers under concurrency, locking, payments, the
 //! company's invoicing details, roles and the revenue report.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

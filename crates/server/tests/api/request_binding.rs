@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 //! The request path of architecture.md, refusal by refusal, over real HTTP.
 
-mod common;
+use crate::common;
 
 use common::*;
 use jsonwebtoken::{Algorithm, EncodingKey};

@@ -1,0 +1,5 @@
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
+//! Control-plane tests (access cache, audit chain), in one binary.
+
+mod access_cache;
+mod audit_chain;

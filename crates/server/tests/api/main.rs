@@ -1,0 +1,24 @@
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
+//! The server's integration tests over real HTTP, in one binary (one link instead of one per
+//! file). The fault-injection suites stay binaries of their own: they stop servers and damage
+//! files under load, and are timed apart from the rest.
+
+mod audit;
+mod bad_input;
+mod common;
+mod contracts;
+mod crm;
+mod deals;
+mod erase;
+mod identity;
+mod input_schema;
+mod invoices;
+mod isolation;
+mod members;
+mod outbox;
+mod request_binding;
+mod route_table;
+mod session;
+mod token_attacks;
+mod two_factor;
+mod web;
