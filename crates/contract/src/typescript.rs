@@ -43,6 +43,14 @@ impl Module {
         self
     }
 
+    /// `export const NAME = value;` with its documentation: a limit the server enforces that
+    /// the web app also states (so the two cannot drift apart).
+    pub fn constant(&mut self, name: &str, value: usize, doc: &str) -> &mut Self {
+        let _ = writeln!(self.out, "\n/** {} */", one_line(doc));
+        let _ = writeln!(self.out, "export const {name} = {value};");
+        self
+    }
+
     /// The error codes with their HTTP statuses.
     pub fn error_codes(&mut self) -> &mut Self {
         self.string_enum::<ErrorCode>("ERROR_CODES");

@@ -43,17 +43,8 @@ pub fn typescript() -> String {
         }
         doc_comment(&mut out, "", schema);
         if let Some(values) = string_enum(schema) {
+            // Types only: the value lists, with each value's meaning, are contract.ts's.
             let _ = writeln!(out, "export type {name} = {};", literal_union(&values));
-            let _ = writeln!(
-                out,
-                "export const {}: readonly {name}[] = [{}];",
-                values_const(name),
-                values
-                    .iter()
-                    .map(|v| format!("\"{v}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
         } else if is_object(schema) {
             let _ = writeln!(
                 out,
@@ -95,17 +86,6 @@ fn page_item<'a>(name: &'a str, schema: &Value) -> Option<&'a str> {
     let item = name.strip_suffix("Page")?;
     let reference = schema["properties"]["items"]["items"]["$ref"].as_str()?;
     (reference.strip_prefix(SCHEMA_PREFIX) == Some(item)).then_some(item)
-}
-
-fn values_const(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out + "_VALUES"
 }
 
 fn pascal(id: &str) -> String {
@@ -501,7 +481,6 @@ mod tests {
             ),
             Some(vec!["a".to_owned(), "b".to_owned(), "c".to_owned()])
         );
-        assert_eq!(values_const("CompanyStatus"), "COMPANY_STATUS_VALUES");
         assert_eq!(
             pascal("two_factor.recovery_codes"),
             "TwoFactorRecoveryCodes"

@@ -26,4 +26,4 @@ export type {
   Stage,
   TokenResponse,
 } from "../generated/api";
-export { STAGE_VALUES as STAGES } from "../generated/api";
+export { STAGES } from "../generated/contract";

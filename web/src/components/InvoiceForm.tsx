@@ -1,10 +1,10 @@
 import { useState } from "react";
 import { ApiError, api, type FieldProblem } from "../api/client";
-import type { Account, Invoice } from "../api/types";
+import type { Invoice } from "../api/types";
 import { useI18n } from "../i18n";
 import { formatMoney, lineTotals, milliToQuantity, parseMoney, parseQuantity, parseVatRate } from "../money";
 import { Field, Form } from "./ui";
-import { RecordPicker } from "./Picker";
+import { AccountPicker } from "./Picker";
 
 interface LineDraft {
   description: string;
@@ -75,15 +75,7 @@ export function InvoiceForm({ onSaved, onCancel }: { onSaved: (i: Invoice) => vo
         </dl>
       }
     >
-      <RecordPicker<Account>
-        label={t("common.account")}
-        searchLabel={t("picker.findAccount")}
-        path="/api/accounts"
-        name="account_id"
-        value={account}
-        onChange={(id) => setAccount(id)}
-        describe={(a) => a.name}
-      />
+      <AccountPicker value={account} onChange={(id) => setAccount(id)} />
       <fieldset>
         <legend>{t("invoices.lines")}</legend>
         {lines.map((l, i) => (

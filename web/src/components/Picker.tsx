@@ -4,7 +4,7 @@
 // plain select keeps it usable with the keyboard, a screen reader and a phone.
 import { useEffect, useRef, useState } from "react";
 import { api, query } from "../api/client";
-import type { Page } from "../api/types";
+import type { Account, Page } from "../api/types";
 import { useI18n } from "../i18n";
 import { useDescribed } from "./ui";
 
@@ -124,5 +124,21 @@ export function RecordPicker<T extends { id: string }>({ label, searchLabel, pat
       </small>
       {d.below}
     </div>
+  );
+}
+
+/** The account picker of the contact, deal and invoice forms (field `account_id`). */
+export function AccountPicker({ value, onChange }: { value: string; onChange: (id: string, account: Account | null) => void }) {
+  const { t } = useI18n();
+  return (
+    <RecordPicker<Account>
+      label={t("common.account")}
+      searchLabel={t("picker.findAccount")}
+      path="/api/accounts"
+      name="account_id"
+      value={value}
+      onChange={onChange}
+      describe={(a) => a.name}
+    />
   );
 }

@@ -14,6 +14,7 @@ import {
   type TextareaHTMLAttributes,
 } from "react";
 import { ApiError } from "../api/client";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../generated/contract";
 import { useAction } from "../hooks";
 import { errorMessage, problemMessage, useI18n, type Translate } from "../i18n";
 import type { Locale } from "../i18n";
@@ -226,5 +227,26 @@ export function PageTitle({ children, actions }: { children: ReactNode; actions?
       <h1 tabIndex={-1}>{children}</h1>
       {actions && <div className="actions buttons">{actions}</div>}
     </div>
+  );
+}
+
+type NewPasswordProps = { label: string; name: string; value: string; onChange: (value: string) => void };
+
+/** A new password, with the server's own limits (generated) as the field's rule and hint. */
+export function NewPasswordField({ label, name, value, onChange }: NewPasswordProps) {
+  const { t } = useI18n();
+  return (
+    <Field
+      label={label}
+      name={name}
+      hint={t("auth.passwordHint", { min: PASSWORD_MIN_LENGTH })}
+      type="password"
+      required
+      minLength={PASSWORD_MIN_LENGTH}
+      maxLength={PASSWORD_MAX_LENGTH}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      autoComplete="new-password"
+    />
   );
 }

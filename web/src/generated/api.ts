@@ -140,7 +140,6 @@ export interface CompanyChoice {
 export type CompanyId = string;
 
 export type CompanyStatus = "provisioning" | "active" | "suspended" | "erased";
-export const COMPANY_STATUS_VALUES: readonly CompanyStatus[] = ["provisioning", "active", "suspended", "erased"];
 
 /** A company's public face in an invitation. */
 export interface CompanySummary {
@@ -220,7 +219,6 @@ export interface ContractPatch {
 }
 
 export type ContractStatus = "draft" | "sent" | "signed";
-export const CONTRACT_STATUS_VALUES: readonly ContractStatus[] = ["draft", "sent", "signed"];
 
 /** ISO 4217 code; EUR when left out */
 export type Currency = string;
@@ -301,7 +299,6 @@ export interface Error {
 }
 
 export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "payload_too_large" | "invalid" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
-export const ERROR_CODE_VALUES: readonly ErrorCode[] = ["bad_request", "unauthenticated", "invalid_credentials", "two_factor_required", "no_company", "tenant_unresolved", "company_suspended", "not_a_member", "two_factor_setup_required", "forbidden", "signup_disabled", "plan_limit", "not_found", "method_not_allowed", "conflict", "last_owner", "slug_taken", "email_taken", "already_member", "invalid_transition", "invoice_locked", "contract_locked", "has_invoices", "two_factor_enabled", "two_factor_not_enabled", "two_factor_not_pending", "payload_too_large", "invalid", "rate_limited", "internal", "busy", "tenant_unavailable", "unavailable"];
 
 /** An identity's (a person's login) id. */
 export type IdentityId = string;
@@ -336,7 +333,6 @@ export type InvitationId = string;
 export type InvitationPage = Page<Invitation>;
 
 export type InvitationStatus = "pending" | "accepted" | "declined" | "revoked";
-export const INVITATION_STATUS_VALUES: readonly InvitationStatus[] = ["pending", "accepted", "declined", "revoked"];
 
 /** What an invitation link offers. */
 export interface InviteInfo {
@@ -424,7 +420,6 @@ export interface InvoicePatch {
 }
 
 export type InvoiceStatus = "draft" | "issued" | "paid";
-export const INVOICE_STATUS_VALUES: readonly InvoiceStatus[] = ["draft", "issued", "paid"];
 
 /** The company's invoicing details. */
 export interface Invoicing {
@@ -656,7 +651,6 @@ export interface Payment {
 }
 
 export type Plan = "starter" | "growth" | "scale";
-export const PLAN_VALUES: readonly Plan[] = ["starter", "growth", "scale"];
 
 /** One field's problem. */
 export interface Problem {
@@ -676,7 +670,6 @@ export interface Problem {
 }
 
 export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_id" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
-export const PROBLEM_CODE_VALUES: readonly ProblemCode[] = ["required", "empty", "too_long", "too_short", "control_characters", "wrong_type", "out_of_range", "too_many_decimals", "too_many", "too_few", "not_allowed", "total_too_large", "not_email", "not_date", "not_month", "not_time", "not_amount", "not_currency", "not_iban", "not_kvk", "not_vat_id", "not_invoice_prefix", "not_id", "unknown_reference", "wrong", "link_unusable", "rule"];
 
 export type Quantity = number;
 
@@ -781,7 +774,6 @@ export interface SignupRequest {
 export type Slug = string;
 
 export type Stage = "lead" | "qualified" | "proposal" | "won" | "lost";
-export const STAGE_VALUES: readonly Stage[] = ["lead", "qualified", "proposal", "won", "lost"];
 
 /** One recorded stage change. */
 export interface StageChange {

@@ -384,3 +384,9 @@ export const OUTCOMES = [
   "failure",
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** The fewest characters a new password may have. */
+export const PASSWORD_MIN_LENGTH = 10;
+
+/** The most characters a password may have. */
+export const PASSWORD_MAX_LENGTH = 1024;

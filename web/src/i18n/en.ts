@@ -21,7 +21,7 @@ export const en = {
   "auth.signup": "Sign up",
   "auth.email": "Email",
   "auth.password": "Password",
-  "auth.passwordHint": "At least 12 characters.",
+  "auth.passwordHint": "At least {min} characters.",
   "auth.name": "Your name",
   "auth.companyName": "Company name",
   "auth.noAccount": "New to Silo?",

@@ -23,7 +23,7 @@ export const nl: Messages = {
   "auth.signup": "Aanmelden",
   "auth.email": "E-mail",
   "auth.password": "Wachtwoord",
-  "auth.passwordHint": "Minstens 12 tekens.",
+  "auth.passwordHint": "Minstens {min} tekens.",
   "auth.name": "Je naam",
   "auth.companyName": "Bedrijfsnaam",
   "auth.noAccount": "Nieuw bij Silo?",

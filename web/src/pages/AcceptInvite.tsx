@@ -5,7 +5,7 @@ import type { InviteAccepted, InviteInfo } from "../api/types";
 import { useI18n } from "../i18n";
 import { Link, navigate, useLocation } from "../router";
 import { actions, useSession } from "../session";
-import { Field, FieldErrors, Loading, Notice, PageTitle } from "../components/ui";
+import { Field, FieldErrors, NewPasswordField, Loading, Notice, PageTitle } from "../components/ui";
 import { LinkError, MissingToken } from "../components/LinkError";
 
 export function AcceptInvite() {
@@ -89,17 +89,7 @@ function AcceptForm({ token, info, onAccepted }: { token: string; info: InviteIn
             {/* For password managers: the account this password belongs to. */}
             <input type="email" className="sr-only" autoComplete="username" value={info.email} readOnly tabIndex={-1} aria-hidden="true" />
             <Field label={t("auth.name")} name="name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" />
-            <Field
-              label={t("auth.password")}
-              name="password"
-              hint={t("auth.passwordHint")}
-              type="password"
-              required
-              minLength={12}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              autoComplete="new-password"
-            />
+            <NewPasswordField label={t("auth.password")} name="password" value={password} onChange={setPassword} />
           </>
         ) : (
           <p>{t("invite.existingHint")}</p>

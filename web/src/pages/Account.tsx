@@ -7,7 +7,7 @@ import { useAction, useFetch } from "../hooks";
 import { useI18n } from "../i18n";
 import { navigate } from "../router";
 import { actions, useSession } from "../session";
-import { ErrorBox, Field, FieldErrors, Loading, Notice, PageTitle } from "../components/ui";
+import { ErrorBox, Field, FieldErrors, NewPasswordField, Loading, Notice, PageTitle } from "../components/ui";
 import { CodeError, CodeField, RecoveryCodesView, TwoFactorSetupFlow } from "../components/TwoFactor";
 
 export function Account() {
@@ -58,17 +58,7 @@ function ChangePassword({ email }: { email: string }) {
       <input type="email" className="sr-only" autoComplete="username" value={email} readOnly tabIndex={-1} aria-hidden="true" />
       <FieldErrors error={error}>
         <Field label={t("account.currentPassword")} name="current" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
-        <Field
-          label={t("reset.newPassword")}
-          name="new"
-          hint={t("auth.passwordHint")}
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={12}
-          value={next}
-          onChange={(e) => setNext(e.target.value)}
-        />
+        <NewPasswordField label={t("reset.newPassword")} name="new" value={next} onChange={setNext} />
         <ErrorBox error={error} />
       </FieldErrors>
       {done && <Notice>{t("account.passwordChanged")}</Notice>}

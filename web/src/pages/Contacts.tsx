@@ -7,7 +7,7 @@ import { useI18n } from "../i18n";
 import { useRole } from "../session";
 import { Field, Form, PageTitle } from "../components/ui";
 import { PagedList, Table } from "../components/List";
-import { RecordPicker } from "../components/Picker";
+import { AccountPicker } from "../components/Picker";
 
 export function Contacts() {
   const { t } = useI18n();
@@ -100,17 +100,12 @@ function ContactForm({ contact, onSaved, onCancel }: FormProps) {
       <Field label={t("common.name")} name="name" required value={form.name} onChange={set("name")} />
       <Field label={t("common.email")} name="email" type="email" value={form.email} onChange={set("email")} />
       <Field label={t("common.phone")} name="phone" type="tel" value={form.phone} onChange={set("phone")} />
-      <RecordPicker<Account>
-        label={t("common.account")}
-        searchLabel={t("picker.findAccount")}
-        path="/api/accounts"
-        name="account_id"
+      <AccountPicker
         value={form.account_id}
         onChange={(id, record) => {
           setForm({ ...form, account_id: id });
           setAccount(record);
         }}
-        describe={(a) => a.name}
       />
     </Form>
   );

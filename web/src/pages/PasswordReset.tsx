@@ -4,7 +4,7 @@ import { useI18n } from "../i18n";
 import { Link, useLocation } from "../router";
 import { useAction } from "../hooks";
 import { actions } from "../session";
-import { ErrorBox, Field, FieldErrors, Notice, PageTitle } from "../components/ui";
+import { ErrorBox, Field, FieldErrors, NewPasswordField, Notice, PageTitle } from "../components/ui";
 import { LinkError, MissingToken } from "../components/LinkError";
 
 export function ForgotPassword() {
@@ -68,17 +68,7 @@ export function ResetPassword() {
     body = (
       <form onSubmit={(e) => void submit(e)}>
         <FieldErrors error={error}>
-          <Field
-            label={t("reset.newPassword")}
-            name="password"
-            hint={t("auth.passwordHint")}
-            type="password"
-            required
-            minLength={12}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            autoComplete="new-password"
-          />
+          <NewPasswordField label={t("reset.newPassword")} name="password" value={password} onChange={setPassword} />
           <LinkError error={error} kind="reset" />
         </FieldErrors>
         <button type="submit" className="primary" disabled={busy}>

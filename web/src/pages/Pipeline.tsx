@@ -1,6 +1,6 @@
 import { useState, type KeyboardEvent } from "react";
 import { ApiError, api } from "../api/client";
-import { STAGES, type Account, type Deal, type Stage } from "../api/types";
+import { STAGES, type Deal, type Stage } from "../api/types";
 import { can } from "../generated/roles";
 import { usePaged } from "../hooks";
 import { useI18n } from "../i18n";
@@ -8,7 +8,7 @@ import { formatMoney, parseMoney } from "../money";
 import { useRole } from "../session";
 import { ErrorBox, Field, Form, PageTitle } from "../components/ui";
 import { PagedList } from "../components/List";
-import { RecordPicker } from "../components/Picker";
+import { AccountPicker } from "../components/Picker";
 
 /** The stages a deal can be moved to from its card: neighbours, and the two closing stages. */
 export function moveTargets(stage: Stage): Stage[] {
@@ -136,15 +136,7 @@ function DealForm({ onSaved, onCancel }: { onSaved: (d: Deal) => void; onCancel:
       <Field label={t("common.title")} name="title" required value={title} onChange={(e) => setTitle(e.target.value)} />
       <Field label={t("pipeline.value")} name="value_cents" inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} />
       <Field label={t("pipeline.source")} name="source" value={source} onChange={(e) => setSource(e.target.value)} />
-      <RecordPicker<Account>
-        label={t("common.account")}
-        searchLabel={t("picker.findAccount")}
-        path="/api/accounts"
-        name="account_id"
-        value={account}
-        onChange={(id) => setAccount(id)}
-        describe={(a) => a.name}
-      />
+      <AccountPicker value={account} onChange={(id) => setAccount(id)} />
     </Form>
   );
 }

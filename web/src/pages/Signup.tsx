@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useI18n } from "../i18n";
 import { Link } from "../router";
 import { actions } from "../session";
-import { ErrorBox, Field, FieldErrors, PageTitle } from "../components/ui";
+import { ErrorBox, Field, FieldErrors, NewPasswordField, PageTitle } from "../components/ui";
 
 export function Signup() {
   const { t, locale } = useI18n();
@@ -49,17 +49,7 @@ export function Signup() {
           <Field label={t("auth.companyName")} name="company_name" required value={form.company} onChange={set("company")} autoComplete="organization" />
           <Field label={t("auth.name")} name="name" value={form.name} onChange={set("name")} autoComplete="name" />
           <Field label={t("auth.email")} name="email" type="email" required value={form.email} onChange={set("email")} autoComplete="email" />
-          <Field
-            label={t("auth.password")}
-            name="password"
-            hint={t("auth.passwordHint")}
-            type="password"
-            required
-            minLength={12}
-            value={form.password}
-            onChange={set("password")}
-            autoComplete="new-password"
-          />
+          <NewPasswordField label={t("auth.password")} name="password" value={form.password} onChange={(password) => setForm({ ...form, password })} />
           <ErrorBox error={error} />
         </FieldErrors>
         <button type="submit" className="primary" disabled={busy}>

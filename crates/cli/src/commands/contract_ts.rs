@@ -20,6 +20,16 @@ pub fn generate() -> String {
         .string_enum::<CompanyStatus>("COMPANY_STATUSES")
         .string_enum::<InvitationStatus>("INVITATION_STATUSES")
         .string_enum::<IdentityStatus>("IDENTITY_STATUSES")
-        .string_enum::<Outcome>("OUTCOMES");
+        .string_enum::<Outcome>("OUTCOMES")
+        .constant(
+            "PASSWORD_MIN_LENGTH",
+            silo_auth::password::MIN_LEN,
+            "The fewest characters a new password may have.",
+        )
+        .constant(
+            "PASSWORD_MAX_LENGTH",
+            silo_auth::password::MAX_LEN,
+            "The most characters a password may have.",
+        );
     module.finish()
 }

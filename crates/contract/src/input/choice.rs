@@ -2,14 +2,12 @@
 //! problem listing the names allowed.
 
 use super::Input;
-use crate::{Problem, string_enum_schema};
-use schemars::{JsonSchema, Schema, SchemaGenerator};
+use crate::{Problem, StringEnum, string_enum_schema};
+use schemars::Schema;
 use serde_json::Value;
 use silo_roles::Role;
-use std::str::FromStr;
 
-/// One of the names of `T`, which parses from text and whose JSON schema lists its names
-/// (`enum`), as every [`string_enum!`](crate::string_enum) type does.
+/// One of the names of a [`string_enum!`](crate::string_enum) type `T`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Choice<T>(pub T);
 
@@ -20,42 +18,24 @@ impl<T> Choice<T> {
     }
 }
 
-/// The names a string enum's schema lists: `enum`, or the `const` of each `oneOf` branch (as
-/// schemars derives for enums whose variants carry docs).
-fn names<T: JsonSchema>() -> Vec<String> {
-    let schema = T::json_schema(&mut SchemaGenerator::default()).to_value();
-    let mut names = Vec::new();
-    if let Some(Value::Array(list)) = schema.get("enum") {
-        names.extend(list.iter().filter_map(|n| n.as_str().map(str::to_owned)));
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(Value::Array(branches)) = schema.get(key) {
-            for branch in branches {
-                if let Some(name) = branch.get("const").and_then(Value::as_str) {
-                    names.push(name.to_owned());
-                }
-                if let Some(Value::Array(list)) = branch.get("enum") {
-                    names.extend(list.iter().filter_map(|n| n.as_str().map(str::to_owned)));
-                }
-            }
-        }
-    }
-    names
+fn names<T: StringEnum>() -> Vec<&'static str> {
+    T::VALUES.iter().map(|v| v.name()).collect()
 }
 
-impl<T: FromStr + JsonSchema> Input for Choice<T> {
+impl<T: StringEnum> Input for Choice<T> {
     type Raw = String;
 
     fn parse(raw: String) -> Result<Self, Problem> {
-        raw.parse()
+        T::VALUES
+            .iter()
+            .copied()
+            .find(|v| v.name() == raw)
             .map(Choice)
-            .map_err(|_| Problem::not_allowed(&names::<T>()))
+            .ok_or_else(|| Problem::not_allowed(&names::<T>()))
     }
 
     fn schema() -> Schema {
-        let names = names::<T>();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        string_enum_schema(&names)
+        string_enum_schema(&names::<T>())
     }
 }
 
@@ -89,34 +69,11 @@ mod tests {
         }
     }
 
-    /// An enum as schemars derives it when its variants carry docs: `oneOf` of `const`s.
-    #[derive(schemars::JsonSchema)]
-    #[serde(rename_all = "snake_case")]
-    #[allow(dead_code)]
-    enum Derived {
-        /// First.
-        FirstOne,
-        /// Second.
-        Second,
-    }
-
-    impl std::str::FromStr for Derived {
-        type Err = ();
-        fn from_str(s: &str) -> Result<Self, ()> {
-            match s {
-                "first_one" => Ok(Derived::FirstOne),
-                "second" => Ok(Derived::Second),
-                _ => Err(()),
-            }
-        }
-    }
-
     #[test]
-    fn derived_enums_list_their_names_too() {
-        assert_eq!(names::<Derived>(), ["first_one", "second"]);
+    fn the_schema_lists_the_names() {
         assert_eq!(
-            Choice::<Derived>::schema().to_value()["enum"],
-            serde_json::json!(["first_one", "second"])
+            Choice::<Size>::schema().to_value()["enum"],
+            serde_json::json!(["small", "large"])
         );
     }
 
