@@ -15,6 +15,7 @@ pub mod reference;
 
 use crate::cli::{
     Cli, Command, CompanyCommand, MailArgs, MemberCommand, ServeArgs, ServerArgs, StorageArgs,
+    WorkerArgs,
 };
 use anyhow::{Context, anyhow, bail};
 use clap::parser::ValueSource;
@@ -134,10 +135,11 @@ fn group_check<G: DeserializeOwned>(figment: &Figment) -> Result<(), Box<figment
 }
 
 /// The groups of settings, in declaration order.
-const GROUP_TYPES: [GroupType; 3] = [
+const GROUP_TYPES: [GroupType; 4] = [
     group_type::<StorageArgs>(),
     group_type::<ServerArgs>(),
     group_type::<MailArgs>(),
+    group_type::<WorkerArgs>(),
 ];
 
 /// Every setting in one clap command, as declared.
@@ -254,7 +256,9 @@ fn groups(cli: &mut Cli) -> Vec<&mut dyn Group> {
         Command::Serve(args) | Command::Config(args) => {
             groups.push(&mut args.server);
             groups.push(&mut args.mail);
+            groups.push(&mut args.worker);
         }
+        Command::Worker(args) => groups.push(args),
         Command::Company(CompanyCommand::Import { mail, .. })
         | Command::Member(MemberCommand::Add { mail, .. }) => groups.push(mail),
         _ => {}
@@ -470,6 +474,7 @@ fn render(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<String> {
     let mut values = toml::Table::try_from(&cli.storage)?;
     values.extend(toml::Table::try_from(&serve.server)?);
     values.extend(toml::Table::try_from(&serve.mail)?);
+    values.extend(toml::Table::try_from(&serve.worker)?);
     let mut rows: Vec<(String, String)> = Vec::new();
     for setting in settings() {
         let Some(value) = values.get(&setting.key) else {

@@ -30,6 +30,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "invoices",
     "invoice_lines",
     "invoice_payments",
+    "outbox",
+    "jobs",
 ];
 
 /// Tenant tables that hold no business data and are not exported: the applied migrations
@@ -54,9 +56,18 @@ mod tests {
                 "0005_sessions",
                 "0006_verified_identities",
                 "0007_two_factor",
+                "0008_outbox_audit_work_queue",
             ],
         ),
-        ("tenant", &["0001_crm", "0002_business", "0003_write_locks"]),
+        (
+            "tenant",
+            &[
+                "0001_crm",
+                "0002_business",
+                "0003_write_locks",
+                "0004_outbox_jobs",
+            ],
+        ),
     ];
 
     #[test]
