@@ -46,7 +46,7 @@ impl WorkerMetrics {
         )?;
         let audited = prometheus::IntCounter::new(
             "audit_events_delivered_total",
-            "Outbox events delivered to the audit trail by this process",
+            "Outbox events the worker delivered to the audit trail (not counting those delivered right after their write)",
         )?;
         registry.register(Box::new(jobs.clone()))?;
         registry.register(Box::new(depth.clone()))?;

@@ -228,8 +228,36 @@ async fn a_write_while_the_trail_refuses_is_recorded_later_exactly_once() {
     assert_eq!(audited_in(&control, &company).await, [event.id.to_string()]);
 }
 
+/// Waits until the worker has looked at `company` after `since` and put it off because it does
+/// not serve: a deferral that far ahead comes only from the (long) recheck delay, not from a
+/// retry, and the pass that made it held the company's claim, so no earlier pass is still busy.
+async fn deferred_as_unavailable(control: &Db, company: &str, since: Timestamp) {
+    let threshold = Timestamp::from_datetime(since.datetime() + std::time::Duration::from_secs(2));
+    eventually("the worker defers the suspended company", || async {
+        let row = control
+            .fetch_optional(
+                "SELECT due_at, claimed_by FROM work_queue WHERE company_id = $1",
+                params![company],
+            )
+            .await
+            .unwrap();
+        row.is_some_and(|r| {
+            r.get::<Option<String>>("claimed_by").unwrap().is_none()
+                && r.get::<Timestamp>("due_at").unwrap() > threshold
+        })
+    })
+    .await;
+}
+
 async fn a_suspended_companys_work_waits_and_runs_once_it_is_resumed() {
-    let app = spawn_app().await;
+    let app = spawn_with(silo_server::ServerConfig {
+        worker: Some(WorkerConfig {
+            unavailable_recheck: std::time::Duration::from_secs(5),
+            ..WorkerConfig::default()
+        }),
+        ..silo_server::ServerConfig::default()
+    })
+    .await;
     let (owner, company) = app.signup("Acme", "ann@acme.example").await;
     let control = app.storage.control_db().await;
     refuse_audit(&control).await;
@@ -244,29 +272,29 @@ async fn a_suspended_companys_work_waits_and_runs_once_it_is_resumed() {
         .set_status(id, CompanyStatus::Suspended)
         .await
         .unwrap();
+    let since = Timestamp::now();
+    app.tenancy.control().wake(id, since).await.unwrap();
+    deferred_as_unavailable(&control, &company, since).await;
+    // The trail accepts again, and the worker looks again: the suspended company's work waits.
     accept_audit(&control).await;
     let since = Timestamp::now();
     app.tenancy.control().wake(id, since).await.unwrap();
-    // The worker looked at the company (it put it off until later) and did nothing.
-    eventually("the worker defers the suspended company", || async {
-        let row = control
-            .fetch_optional(
-                "SELECT due_at, claimed_by FROM work_queue WHERE company_id = $1",
-                params![company.as_str()],
-            )
-            .await
-            .unwrap();
-        row.is_some_and(|r| {
-            r.get::<Option<String>>("claimed_by").unwrap().is_none()
-                && r.get::<Timestamp>("due_at").unwrap() > since
-        })
-    })
-    .await;
+    deferred_as_unavailable(&control, &company, since).await;
     assert!(audited_in(&control, &company).await.is_empty());
+    assert_eq!(
+        events::unaudited_count(&db).await.unwrap(),
+        1,
+        "kept, not lost"
+    );
 
     app.tenancy
         .control()
         .set_status(id, CompanyStatus::Active)
+        .await
+        .unwrap();
+    app.tenancy
+        .control()
+        .wake(id, Timestamp::now())
         .await
         .unwrap();
     eventually("the resumed company's audit record arrives", || async {

@@ -93,13 +93,19 @@ async fn start(storage: TestStorage, config: ServerConfig) -> TestApp {
     }
 }
 
-/// A worker that retries within a test's patience: the delays shrink, the logic stays.
+/// A worker that retries within a test's patience: the delays shrink, the logic stays. A
+/// recheck delay the test chose itself is kept.
 pub fn quick(worker: silo_worker::WorkerConfig) -> silo_worker::WorkerConfig {
+    let default = silo_worker::WorkerConfig::default();
     silo_worker::WorkerConfig {
         poll: Duration::from_millis(200),
         retry_base: Duration::from_millis(50),
         retry_cap: Duration::from_secs(1),
-        unavailable_recheck: Duration::from_millis(100),
+        unavailable_recheck: if worker.unavailable_recheck == default.unavailable_recheck {
+            Duration::from_millis(100)
+        } else {
+            worker.unavailable_recheck
+        },
         ..worker
     }
 }
