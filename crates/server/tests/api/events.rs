@@ -304,6 +304,67 @@ async fn a_suspended_companys_work_waits_and_runs_once_it_is_resumed() {
     assert_eq!(audited_in(&control, &company).await, [event.id.to_string()]);
 }
 
+/// An erased company's work went with its database: the queue forgets it, and a worker that
+/// finds it anyway (a row written by a wake racing the erasure) drops it.
+async fn an_erased_companys_work_is_dropped_with_it() {
+    let app = spawn_with(silo_server::ServerConfig {
+        worker: None,
+        ..silo_server::ServerConfig::default()
+    })
+    .await;
+    let (owner, company) = app.signup("Acme", "ann@acme.example").await;
+    app.post("/api/contacts", Some(&owner), json!({"name": "Bo"}))
+        .await
+        .expect(201, "");
+    let id: CompanyId = company.parse().unwrap();
+    let control = app.storage.control_db().await;
+    let queued = || async {
+        control
+            .fetch_optional(
+                "SELECT 1 AS one FROM work_queue WHERE company_id = $1",
+                params![company.as_str()],
+            )
+            .await
+            .unwrap()
+            .is_some()
+    };
+    app.tenancy
+        .control()
+        .wake(id, Timestamp::now())
+        .await
+        .unwrap();
+    assert!(queued().await);
+    let acme = app.tenancy.control().company(id).await.unwrap().unwrap();
+    app.tenancy
+        .erase(&acme, silo_control::Eraser::Operator)
+        .await
+        .unwrap();
+    assert!(!queued().await, "erasure forgets the company's queue row");
+
+    app.tenancy
+        .control()
+        .wake(id, Timestamp::now())
+        .await
+        .unwrap();
+    let worker = Arc::new(Worker::new(
+        app.tenancy.clone(),
+        quick(WorkerConfig::default()),
+        Nudge::default(),
+        Arc::new(WorkerMetrics::unregistered()),
+        webhook::Sender::new(webhook::WebhookSettings::default()),
+    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker.run(async {
+        let _ = stopped.await;
+    }));
+    eventually("the worker drops the erased company's row", || async {
+        !queued().await
+    })
+    .await;
+    let _ = stop.send(());
+    running.await.unwrap();
+}
+
 /// Random writes in many companies while the trail refuses, then four workers (the server's
 /// and three more on storage handles of their own, as separate processes would have) racing to
 /// deliver: every company's trail holds exactly its own events, each once.
@@ -398,4 +459,5 @@ silo_testkit::backend_tests!(
     a_write_while_the_trail_refuses_is_recorded_later_exactly_once,
     a_suspended_companys_work_waits_and_runs_once_it_is_resumed,
     many_workers_over_many_companies_never_cross_companies,
+    an_erased_companys_work_is_dropped_with_it,
 );
