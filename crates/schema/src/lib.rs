@@ -54,6 +54,9 @@ mod tests {
                 "0005_sessions",
                 "0006_verified_identities",
                 "0007_two_factor",
+                // Main's 0008 takes this place at the merge (the branch holds a placeholder).
+                "0008_reserved",
+                "0009_audit_checkpoints",
             ],
         ),
         ("tenant", &["0001_crm", "0002_business", "0003_write_locks"]),
