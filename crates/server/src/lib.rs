@@ -2,6 +2,7 @@
 //! [`Server::run_until_stopped`] serves until a shutdown signal. Tests start it on port 0.
 
 mod audit;
+mod background;
 mod binding;
 pub mod client_ip;
 pub mod error;
@@ -14,6 +15,8 @@ pub mod openapi;
 mod pagination;
 pub mod passwords;
 pub mod ratelimit;
+pub mod refusals;
+pub mod request_id;
 mod routes;
 mod validate;
 mod web;
@@ -62,6 +65,9 @@ pub struct ServerConfig {
     pub invitation_ttl: std::time::Duration,
     /// Outgoing mail (default: no SMTP, files in `./data/mail/outbox`).
     pub mail: silo_mail::MailSettings,
+    /// How often the server signs a checkpoint of the audit trail's heads when they moved
+    /// (at start, then at this interval); zero turns it off.
+    pub audit_checkpoint_interval: Duration,
 }
 
 impl Default for ServerConfig {
@@ -78,9 +84,13 @@ impl Default for ServerConfig {
             web: WebApp::default(),
             invitation_ttl: silo_control::INVITATION_TTL,
             mail: silo_mail::MailSettings::default(),
+            audit_checkpoint_interval: DEFAULT_AUDIT_CHECKPOINT_INTERVAL,
         }
     }
 }
+
+/// How often a checkpoint of the audit trail is signed unless configured otherwise: hourly.
+pub const DEFAULT_AUDIT_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// What every handler can reach. One shared allocation: the router clones the state for
 /// every request, and one reference count is cheaper to move between cores than five.
@@ -98,6 +108,7 @@ pub struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
     pub(crate) mailer: silo_mail::Mailer,
+    pub(crate) token_refusals: refusals::TokenRefusals,
 }
 
 impl AppState {
@@ -123,6 +134,7 @@ impl std::ops::Deref for AppState {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    state: AppState,
     mailer: silo_mail::Mailer,
     passwords: Arc<Passwords>,
 }
@@ -149,12 +161,14 @@ impl Server {
             config: config.clone(),
             metrics: observe::Metrics::new().map_err(std::io::Error::other)?,
             mailer: silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?,
+            token_refusals: refusals::TokenRefusals::default(),
         }));
         let mailer = state.mailer.clone();
-        let router = routes::router(state, &config);
+        let router = routes::router(state.clone(), &config);
         Ok(Server {
             listener,
             router,
+            state,
             mailer,
             passwords,
         })
@@ -170,19 +184,24 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight and gives the
-    /// mail spool a few seconds to empty.
+    /// Serves until `shutdown` completes, then finishes the requests in flight, records the
+    /// refused tokens still counted, and gives the mail spool a few seconds to empty. Meanwhile
+    /// it signs audit checkpoints (see [`ServerConfig::audit_checkpoint_interval`]) and records
+    /// refused tokens minute by minute.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+        let background = background::Background::start(&self.state);
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+        background.stop(&self.state).await;
+        served?;
         if tokio::time::timeout(MAIL_DRAIN, self.mailer.idle())
             .await
             .is_err()
