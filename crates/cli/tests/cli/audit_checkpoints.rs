@@ -298,6 +298,31 @@ async fn a_signing_key_file_from_the_config_file_signs_and_verifies_checkpoints(
 }
 
 #[tokio::test]
+async fn the_key_of_the_newest_checkpoint_is_retired_only_after_a_new_one() {
+    let storage = TestStorage::on(&silo_testkit::TestBackend::Sqlite);
+    company_with_records(&storage);
+    ok(&silo(&storage, &["audit", "checkpoint"]));
+    let old = ok(&silo(&storage, &["keys", "list"]))
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    ok(&silo(&storage, &["keys", "rotate"]));
+    // The rotation is in the trail, and the old key still verifies the checkpoint.
+    let out = ok(&silo(&storage, &["audit", "verify"]));
+    assert!(out.contains("none in checkpoint 1 (newer)"), "{out}");
+    let (_, stderr) = failed(&silo(&storage, &["keys", "retire", &old]));
+    assert!(
+        stderr.contains("signed the newest audit checkpoint"),
+        "{stderr}"
+    );
+    ok(&silo(&storage, &["audit", "checkpoint"]));
+    ok(&silo(&storage, &["keys", "retire", &old]));
+    let out = ok(&silo(&storage, &["audit", "verify"]));
+    assert!(out.contains("ok      checkpoint 2 of "), "{out}");
+}
+
+#[tokio::test]
 async fn serve_signs_no_checkpoint_with_an_interval_of_zero() {
     use std::io::BufRead as _;
     let storage = TestStorage::on(&silo_testkit::TestBackend::Sqlite);
