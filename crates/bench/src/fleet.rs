@@ -85,7 +85,7 @@ impl Backend {
         }
     }
 
-    fn storage(&self) -> TestStorage {
+    pub fn storage(&self) -> TestStorage {
         match &self.kind {
             BackendKind::Sqlite => TestStorage::on(&silo_testkit::TestBackend::Sqlite),
             BackendKind::Postgres(url) => TestStorage::postgres_servers(url, vec![url.clone()]),
@@ -93,7 +93,7 @@ impl Backend {
     }
 }
 
-fn owner() -> anyhow::Result<NewIdentity> {
+pub fn owner() -> anyhow::Result<NewIdentity> {
     // Hashed once: the identity must be active (have a password) for its tokens to count.
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let hash = match HASH.get() {
@@ -112,7 +112,7 @@ fn owner() -> anyhow::Result<NewIdentity> {
     })
 }
 
-fn company(i: usize) -> anyhow::Result<NewCompany> {
+pub fn company(i: usize) -> anyhow::Result<NewCompany> {
     Ok(NewCompany {
         name: format!("Bench {i}"),
         slug: Slug::parse(&format!("bench-{i}")).map_err(anyhow::Error::msg)?,

@@ -2,10 +2,11 @@
 //!
 //! Scenarios: `one-company` (the full request path for one company), `many-companies`
 //! (requests spread over N companies, reads and writes), `provision` (time per company),
-//! `memory` (resident memory after touching N companies). See BENCHMARKS.md for results.
+//! `memory` (resident memory after touching N companies), `events` (outbox and worker). See BENCHMARKS.md for results.
 #![forbid(unsafe_code)]
 
 mod baseline;
+mod events;
 mod fleet;
 mod load;
 mod report;
@@ -81,6 +82,19 @@ enum Scenario {
         /// `--concurrency` for `silo migrate`.
         #[arg(long, default_value_t = 4)]
         migrate_concurrency: usize,
+    },
+    /// Events per second through the outbox (appended with their writes) and the worker
+    /// (delivered to the audit trail).
+    Events {
+        /// How many companies.
+        #[arg(long, default_value_t = 10)]
+        companies: usize,
+        /// Events (contact creates) per company.
+        #[arg(long, default_value_t = 2000)]
+        events: usize,
+        /// Companies the worker works on at once.
+        #[arg(long, default_value_t = 4)]
+        worker_concurrency: usize,
     },
     /// Resident memory after every company has been touched once.
     Memory {
@@ -195,6 +209,26 @@ async fn main() -> anyhow::Result<()> {
             println!("| companies | seconds | exit |");
             println!("|---:|---:|---:|");
             println!("| {companies} | {:.1} | {status} |", elapsed.as_secs_f64());
+        }
+        Scenario::Events {
+            companies,
+            events,
+            worker_concurrency,
+        } => {
+            let rates = events::run(&backend, companies, events, worker_concurrency).await?;
+            println!(
+                "\n### events ({companies} companies x {events} events, worker concurrency {worker_concurrency})\n"
+            );
+            println!("| stage | events/s |");
+            println!("|---|---:|");
+            println!(
+                "| appended with their writes (one writer per company) | {:.0} |",
+                rates.appended
+            );
+            println!(
+                "| delivered to the audit trail by the worker | {:.0} |",
+                rates.delivered
+            );
         }
         Scenario::Memory { companies } => {
             let fleet = fleet::Fleet::start(&backend, companies).await?;

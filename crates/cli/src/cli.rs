@@ -134,8 +134,14 @@ impl StorageArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the HTTP server (API and web app).
+    /// Run the HTTP server (API and web app), with the background worker unless `--worker false`.
     Serve(ServeArgs),
+    /// Run only the background worker (audit delivery, webhooks), beside servers started with
+    /// `--worker false` or to add capacity. Stops cleanly on SIGTERM.
+    Worker(WorkerArgs),
+    /// See and manage background jobs: list them, retry a dead letter, drop a job.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// Create, list, suspend and resume companies.
     #[command(subcommand)]
     Company(CompanyCommand),
@@ -178,6 +184,42 @@ pub enum Command {
     },
 }
 
+/// `silo jobs`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum JobsCommand {
+    /// Jobs of every company (or one), newest first, with counts per state.
+    List {
+        /// Only this company (id or slug).
+        #[arg(long)]
+        company: Option<String>,
+        /// Only jobs in this state: pending, running, done, dead or dropped.
+        #[arg(long)]
+        state: Option<String>,
+        /// At most this many jobs per company.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Print JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue a dead (or dropped) job again, due now, with a fresh count of attempts.
+    Retry {
+        /// The company (id or slug).
+        #[arg(long)]
+        company: String,
+        /// The job's id.
+        job: String,
+    },
+    /// Drop a pending or dead job: it is kept and never runs.
+    Drop {
+        /// The company (id or slug).
+        #[arg(long)]
+        company: String,
+        /// The job's id.
+        job: String,
+    },
+}
+
 /// `silo serve` (and `silo config`, which prints these with the rest).
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -190,6 +232,94 @@ pub struct ServeArgs {
     /// Mail and the links in it.
     #[command(flatten)]
     pub mail: MailArgs,
+    /// Background work.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+}
+
+/// Background work: the worker in `silo serve` and `silo worker`, and webhook delivery.
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+pub struct WorkerArgs {
+    /// Whether `silo serve` runs the background worker itself; turn it off when separate
+    /// `silo worker` processes do the work.
+    #[arg(
+        long,
+        env = "SILO_WORKER",
+        value_name = "BOOL",
+        action = clap::ArgAction::Set,
+        default_value_t = true
+    )]
+    pub worker: bool,
+    /// Companies one worker works on at once.
+    #[arg(
+        long,
+        env = "SILO_WORKER_CONCURRENCY",
+        value_name = "N",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u16).range(1..=256)
+    )]
+    pub worker_concurrency: u16,
+    /// Attempts before a failed job becomes a dead letter.
+    #[arg(
+        long,
+        env = "SILO_JOB_MAX_ATTEMPTS",
+        value_name = "N",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u16).range(1..=100)
+    )]
+    pub job_max_attempts: u16,
+    /// The first retry's delay in seconds; each later retry waits about twice as long (with
+    /// jitter), at most an hour.
+    #[arg(
+        long,
+        env = "SILO_JOB_RETRY_SECONDS",
+        value_name = "SECONDS",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub job_retry_seconds: u64,
+    /// How often every active company is checked for work a crash or an unreachable control
+    /// plane kept off the queue, in seconds; 0 checks only at start.
+    #[arg(
+        long,
+        env = "SILO_WORKER_SWEEP_SECONDS",
+        value_name = "SECONDS",
+        default_value_t = 600
+    )]
+    pub worker_sweep_seconds: u64,
+    /// Allow webhook endpoints on loopback, private, link-local and cloud metadata addresses.
+    /// Off in production: such an endpoint lets a company's webhooks reach the deployment's
+    /// own network.
+    #[arg(
+        long,
+        env = "SILO_WEBHOOK_ALLOW_PRIVATE",
+        value_name = "BOOL",
+        action = clap::ArgAction::Set,
+        default_value_t = false
+    )]
+    pub webhook_allow_private: bool,
+}
+
+impl WorkerArgs {
+    /// The worker's configuration.
+    pub fn worker_config(&self) -> silo_worker::WorkerConfig {
+        silo_worker::WorkerConfig {
+            concurrency: usize::from(self.worker_concurrency),
+            max_attempts: i64::from(self.job_max_attempts),
+            retry_base: std::time::Duration::from_secs(self.job_retry_seconds),
+            sweep: (self.worker_sweep_seconds > 0)
+                .then(|| std::time::Duration::from_secs(self.worker_sweep_seconds)),
+            ..silo_worker::WorkerConfig::default()
+        }
+    }
+
+    /// How webhooks are sent.
+    pub fn webhook_settings(&self) -> silo_worker::webhook::WebhookSettings {
+        silo_worker::webhook::WebhookSettings {
+            allow_private: self.webhook_allow_private,
+            ..silo_worker::webhook::WebhookSettings::default()
+        }
+    }
 }
 
 /// The HTTP server: where it listens, what it accepts, how it signs and logs.

@@ -15,7 +15,7 @@ pub mod reference;
 
 use crate::cli::{
     AuditCommand, Cli, Command, CompanyCommand, MailArgs, MemberCommand, ServeArgs, ServerArgs,
-    SigningArgs, StorageArgs,
+    SigningArgs, StorageArgs, WorkerArgs,
 };
 use anyhow::{Context, anyhow, bail};
 use clap::parser::ValueSource;
@@ -135,11 +135,12 @@ fn group_check<G: DeserializeOwned>(figment: &Figment) -> Result<(), Box<figment
 }
 
 /// The groups of settings, in declaration order.
-const GROUP_TYPES: [GroupType; 4] = [
+const GROUP_TYPES: [GroupType; 5] = [
     group_type::<StorageArgs>(),
     group_type::<ServerArgs>(),
     group_type::<SigningArgs>(),
     group_type::<MailArgs>(),
+    group_type::<WorkerArgs>(),
 ];
 
 /// Every setting in one clap command, as declared.
@@ -257,7 +258,9 @@ fn groups(cli: &mut Cli) -> Vec<&mut dyn Group> {
             groups.push(&mut args.server);
             groups.push(&mut args.signing);
             groups.push(&mut args.mail);
+            groups.push(&mut args.worker);
         }
+        Command::Worker(args) => groups.push(args),
         Command::Company(CompanyCommand::Import { mail, .. })
         | Command::Member(MemberCommand::Add { mail, .. }) => groups.push(mail),
         Command::Audit(
@@ -477,6 +480,7 @@ fn render(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<String> {
     values.extend(toml::Table::try_from(&serve.server)?);
     values.extend(toml::Table::try_from(&serve.signing)?);
     values.extend(toml::Table::try_from(&serve.mail)?);
+    values.extend(toml::Table::try_from(&serve.worker)?);
     let mut rows: Vec<(String, String)> = Vec::new();
     for setting in settings() {
         let Some(value) = values.get(&setting.key) else {

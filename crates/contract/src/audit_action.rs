@@ -139,6 +139,22 @@ crate::string_enum! {
         KeysRotate = "keys.rotate",
         /// An operator retired a token-signing key; target: the key id.
         KeysRetire = "keys.retire",
+        /// A webhook endpoint was added; target: the endpoint id.
+        WebhookCreate = "webhook.create",
+        /// A webhook endpoint was changed; target: the endpoint id.
+        WebhookUpdate = "webhook.update",
+        /// A webhook endpoint's signing secret was replaced; target: the endpoint id.
+        WebhookRotateSecret = "webhook.rotate_secret",
+        /// A webhook endpoint was deleted; target: the endpoint id.
+        WebhookDelete = "webhook.delete",
+        /// A test event was sent to a webhook endpoint; target: the endpoint id.
+        WebhookTest = "webhook.test",
+        /// A failed webhook delivery was queued again by a person; target: the delivery id.
+        WebhookRedeliver = "webhook.redeliver",
+        /// An operator retried a dead background job; target: the job id.
+        JobRetry = "job.retry",
+        /// An operator dropped a background job; target: the job id.
+        JobDrop = "job.drop",
     }
 }
 

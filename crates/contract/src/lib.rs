@@ -4,6 +4,7 @@
 
 mod audit_action;
 mod error_code;
+mod event_type;
 pub mod input;
 mod problem;
 pub mod reference;
@@ -12,6 +13,7 @@ pub mod typescript;
 
 pub use audit_action::AuditAction;
 pub use error_code::ErrorCode;
+pub use event_type::{EventType, JobKind, JobState};
 pub use input::Email;
 pub use problem::{Invalid, Problem, ProblemCode, Problems};
 pub use string_enum::{StringEnum, UnknownValue, assert_unique_names, string_enum_schema};

@@ -42,6 +42,9 @@ pub struct AuditEvent {
     pub client_ip: Option<String>,
     /// The request id, for requests.
     pub request_id: Option<String>,
+    /// The outbox event it records, for business writes: a second delivery of the same event
+    /// records nothing.
+    pub event_id: Option<uuid::Uuid>,
 }
 
 impl AuditEvent {
@@ -55,6 +58,7 @@ impl AuditEvent {
             outcome: Outcome::Success,
             client_ip: None,
             request_id: None,
+            event_id: None,
         }
     }
 }
@@ -194,8 +198,25 @@ async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<(), ControlError> {
         params![chain.as_str(), GENESIS],
     )
     .await?;
-    // Reading the head through an UPDATE locks it on PostgreSQL; SQLite's BEGIN IMMEDIATE
-    // already holds the write lock.
+    // Taking the head's lock first (a no-op UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
+    // holds the write lock already) makes the check below race-free against a concurrent
+    // delivery of the same event.
+    tx.execute(
+        "UPDATE audit_heads SET seq = seq WHERE chain = $1",
+        params![chain.as_str()],
+    )
+    .await?;
+    if let Some(id) = event.event_id {
+        let seen = tx
+            .fetch_optional(
+                "SELECT 1 AS one FROM audit_events WHERE event_id = $1",
+                params![id],
+            )
+            .await?;
+        if seen.is_some() {
+            return Ok(());
+        }
+    }
     let head = tx
         .fetch_one(
             "UPDATE audit_heads SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash",
@@ -220,8 +241,8 @@ async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<(), ControlError> {
         event.request_id.as_deref(),
     );
     tx.execute(
-        "INSERT INTO audit_events (chain, seq, at, company_id, identity_id, action, target, outcome, client_ip, request_id, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO audit_events (chain, seq, at, company_id, identity_id, action, target, outcome, client_ip, request_id, prev_hash, hash, event_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         params![
             chain.as_str(),
             seq,
@@ -234,7 +255,8 @@ async fn append(tx: &mut Tx, event: &AuditEvent) -> Result<(), ControlError> {
             event.client_ip.clone(),
             event.request_id.clone(),
             prev,
-            hash.as_str()
+            hash.as_str(),
+            event.event_id
         ],
     )
     .await?;
@@ -251,6 +273,17 @@ impl ControlPlane {
     pub async fn record(&self, event: AuditEvent) -> Result<(), ControlError> {
         let mut tx = self.db.begin().await?;
         append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Appends several records in one transaction: all or none. Records carrying an event id
+    /// already in the trail are skipped, so delivering the same events again is harmless.
+    pub async fn record_all(&self, events: &[AuditEvent]) -> Result<(), ControlError> {
+        let mut tx = self.db.begin().await?;
+        for event in events {
+            append(&mut tx, event).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

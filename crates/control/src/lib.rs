@@ -21,6 +21,7 @@ mod sessions;
 mod signups;
 mod two_factor;
 mod types;
+mod work_queue;
 
 pub use access::AccessView;
 pub use audit::{AuditAction, AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
@@ -46,6 +47,7 @@ pub use sessions::{RotatedSession, SESSION_ABSOLUTE_TTL, SESSION_IDLE_TTL, Sessi
 pub use signups::{PASSWORD_RESET_TTL, PendingSignup, SIGNUP_TTL};
 pub use two_factor::{PendingTwoFactor, SecondFactor, TwoFactorError};
 pub use types::{CompanyId, CompanyStatus, Email, IdentityId, InvitationId, Slug, role_schema};
+pub use work_queue::ClaimedWork;
 
 use silo_schema::CONTROL_MIGRATIONS;
 use silo_store::postgres;

@@ -1,10 +1,13 @@
 //! Accounts: the client organisations an agency works for.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
+use crate::events::{Origin, emit};
 use crate::input::{Name, Optional, Patch, Sent, Website, take};
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use silo_contract::EventType;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, params};
 use uuid::Uuid;
 
@@ -50,21 +53,31 @@ fn from_row(row: &Row) -> Result<Account, StoreError> {
 }
 
 /// Creates an account.
-pub async fn create(db: &TenantDb, new: NewAccount) -> DomainResult<Account> {
+pub async fn create(db: &TenantDb, new: NewAccount, origin: &Origin) -> DomainResult<Account> {
     let mut p = Problems::new();
     let fields = take!(p, new => name, website);
     let (name, website) = p.done(fields)?;
     let (name, website) = (String::from(name), website.map(String::from));
     let now = Timestamp::now();
-    let row = db
-        .db()
+    let mut tx = db.db().begin().await?;
+    let row = tx
         .fetch_one(
             "INSERT INTO accounts (id, name, website, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4) RETURNING id, name, website, created_at, updated_at",
             params![Uuid::now_v7(), name, website, now],
         )
         .await?;
-    Ok(from_row(&row)?)
+    let account = from_row(&row)?;
+    emit(
+        &mut tx,
+        origin,
+        EventType::AccountCreated,
+        account.id,
+        json!({ "id": account.id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(account)
 }
 
 /// One account.
@@ -96,7 +109,12 @@ pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Accoun
 }
 
 /// Changes the fields present in `patch`.
-pub async fn update(db: &TenantDb, id: Uuid, patch: AccountPatch) -> DomainResult<Account> {
+pub async fn update(
+    db: &TenantDb,
+    id: Uuid,
+    patch: AccountPatch,
+    origin: &Origin,
+) -> DomainResult<Account> {
     let mut p = Problems::new();
     let fields = take!(p, patch => name, website);
     let (name, website) = p.done(fields)?;
@@ -124,13 +142,21 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: AccountPatch) -> DomainResul
         ],
     )
     .await?;
+    emit(
+        &mut tx,
+        origin,
+        EventType::AccountUpdated,
+        id,
+        json!({ "id": id }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(account)
 }
 
 /// Deletes an account; its contacts, deals and contracts stay, unlinked. An account that has
 /// invoices is kept (409): an invoice must keep its customer.
-pub async fn delete(db: &TenantDb, id: Uuid) -> DomainResult<()> {
+pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
     let mut tx = db.db().begin().await?;
     let invoices = tx
         .fetch_one(
@@ -150,6 +176,14 @@ pub async fn delete(db: &TenantDb, id: Uuid) -> DomainResult<()> {
     if n == 0 {
         return Err(DomainError::NotFound);
     }
+    emit(
+        &mut tx,
+        origin,
+        EventType::AccountDeleted,
+        id,
+        json!({ "id": id }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

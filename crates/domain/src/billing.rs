@@ -8,12 +8,14 @@
 //! year of the issue date, and the sequence padded to four digits: `ACME-2026-0001`.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
+use crate::events::Origin;
 use crate::input::{Date, Input, Optional, PaymentMethod, Problem, ProblemCode, Sent, take};
-use crate::invoices::{Invoice, InvoiceStatus, load};
+use crate::invoices::{Invoice, InvoiceStatus, announce, load};
 use crate::invoicing;
 use crate::money::{MAX_CENTS, PositiveCents};
 use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
+use silo_contract::EventType;
 use silo_store::{TenantDb, Timestamp, params};
 use time::Duration;
 use uuid::Uuid;
@@ -84,7 +86,12 @@ pub fn invoice_number(prefix: Option<&str>, year: i32, sequence: i64) -> String 
 /// Issues a draft: takes the next number of the issue date's year, sets the due date from the
 /// company's payment terms unless one was set, and copies the company's invoicing details onto
 /// the invoice.
-pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<Invoice> {
+pub async fn issue(
+    db: &TenantDb,
+    id: Uuid,
+    req: IssueRequest,
+    origin: &Origin,
+) -> DomainResult<Invoice> {
     let mut p = Problems::new();
     let fields = take!(p, req => issue_date);
     let (issue_date,) = p.done(fields)?;
@@ -155,12 +162,18 @@ pub async fn issue(db: &TenantDb, id: Uuid, req: IssueRequest) -> DomainResult<I
     )
     .await?;
     let inv = load(&mut tx, id).await?;
+    announce(&mut tx, origin, EventType::InvoiceIssued, &inv).await?;
     tx.commit().await?;
     Ok(inv)
 }
 
 /// Records a payment on an issued invoice; once payments reach the total it is paid.
-pub async fn pay(db: &TenantDb, id: Uuid, payment: NewPayment) -> DomainResult<Invoice> {
+pub async fn pay(
+    db: &TenantDb,
+    id: Uuid,
+    payment: NewPayment,
+    origin: &Origin,
+) -> DomainResult<Invoice> {
     let mut p = Problems::new();
     let fields = take!(p, payment => amount_cents, paid_at, method);
     let (PositiveCents(amount), date, method) = p.done(fields)?;
@@ -213,6 +226,12 @@ pub async fn pay(db: &TenantDb, id: Uuid, payment: NewPayment) -> DomainResult<I
     )
     .await?;
     let inv = load(&mut tx, id).await?;
+    let event = if fully_paid {
+        EventType::InvoicePaid
+    } else {
+        EventType::InvoicePaymentRecorded
+    };
+    announce(&mut tx, origin, event, &inv).await?;
     tx.commit().await?;
     Ok(inv)
 }

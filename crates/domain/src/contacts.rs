@@ -2,11 +2,14 @@
 
 use crate::accounts;
 use crate::error::{DomainError, DomainResult, Problems};
+use crate::events::{Origin, emit};
 use crate::input::{Id, Name, Optional, Patch, Phone, Sent, no_such, take};
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use silo_contract::Email;
+use silo_contract::EventType;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
@@ -81,6 +84,7 @@ pub async fn create(
     db: &TenantDb,
     new: NewContact,
     max_contacts: Option<i64>,
+    origin: &Origin,
 ) -> DomainResult<Contact> {
     let mut p = Problems::new();
     let fields = take!(p, new => name, email, phone, account_id);
@@ -120,8 +124,11 @@ pub async fn create(
             ],
         )
         .await?;
+    let contact = from_row(&row)?;
+    let data = json!({ "id": contact.id, "account_id": contact.account_id });
+    emit(&mut tx, origin, EventType::ContactCreated, contact.id, data).await?;
     tx.commit().await?;
-    Ok(from_row(&row)?)
+    Ok(contact)
 }
 
 /// How many contacts the company holds (plan limits are measured against this).
@@ -163,7 +170,12 @@ pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contac
 }
 
 /// Changes the fields present in `patch`.
-pub async fn update(db: &TenantDb, id: Uuid, patch: ContactPatch) -> DomainResult<Contact> {
+pub async fn update(
+    db: &TenantDb,
+    id: Uuid,
+    patch: ContactPatch,
+    origin: &Origin,
+) -> DomainResult<Contact> {
     let mut p = Problems::new();
     let fields = take!(p, patch => name, email, phone, account_id);
     let (name, email, phone, account) = p.done(fields)?;
@@ -198,19 +210,30 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: ContactPatch) -> DomainResul
         ],
     )
     .await?;
+    let data = json!({ "id": id, "account_id": c.account_id });
+    emit(&mut tx, origin, EventType::ContactUpdated, id, data).await?;
     tx.commit().await?;
     Ok(c)
 }
 
 /// Deletes a contact; deals that named it stay, unlinked.
-pub async fn delete(db: &TenantDb, id: Uuid) -> DomainResult<()> {
-    let n = db
-        .db()
+pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
+    let mut tx = db.db().begin().await?;
+    let n = tx
         .execute("DELETE FROM contacts WHERE id = $1", params![id])
         .await?;
     if n == 0 {
         return Err(DomainError::NotFound);
     }
+    emit(
+        &mut tx,
+        origin,
+        EventType::ContactDeleted,
+        id,
+        json!({ "id": id }),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -4,12 +4,14 @@
 
 use crate::deals;
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
+use crate::events::{Origin, emit};
 use crate::input::{Body, Id, Name, Optional, Patch, Problem, ProblemCode, Sent, no_such, take};
 use crate::list::ListParams;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sha2::{Digest, Sha256};
-use silo_contract::Email;
+use silo_contract::{Email, EventType};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
@@ -144,8 +146,20 @@ async fn check_deal(tx: &mut Tx, deal: Option<Uuid>) -> DomainResult<()> {
     }
 }
 
+/// Appends a contract's event: its id, status and deal, never its text or signer.
+async fn announce(
+    tx: &mut Tx,
+    origin: &Origin,
+    event: EventType,
+    c: &Contract,
+) -> DomainResult<()> {
+    let data = json!({ "id": c.id, "status": c.status, "deal_id": c.deal_id });
+    emit(tx, origin, event, c.id, data).await?;
+    Ok(())
+}
+
 /// Creates a draft contract.
-pub async fn create(db: &TenantDb, new: NewContract) -> DomainResult<Contract> {
+pub async fn create(db: &TenantDb, new: NewContract, origin: &Origin) -> DomainResult<Contract> {
     let mut p = Problems::new();
     let fields = take!(p, new => title, body, deal_id);
     let (title, body, deal) = p.done(fields)?;
@@ -161,6 +175,7 @@ pub async fn create(db: &TenantDb, new: NewContract) -> DomainResult<Contract> {
     )
     .await?;
     let contract = load(&mut tx, id).await?;
+    announce(&mut tx, origin, EventType::ContractCreated, &contract).await?;
     tx.commit().await?;
     Ok(contract)
 }
@@ -196,7 +211,12 @@ fn locked(c: &Contract) -> DomainError {
 }
 
 /// Changes a draft; a sent or signed contract answers `409 contract_locked`.
-pub async fn update(db: &TenantDb, id: Uuid, patch: ContractPatch) -> DomainResult<Contract> {
+pub async fn update(
+    db: &TenantDb,
+    id: Uuid,
+    patch: ContractPatch,
+    origin: &Origin,
+) -> DomainResult<Contract> {
     let mut p = Problems::new();
     let fields = take!(p, patch => title, body, deal_id);
     let (title, body, deal) = p.done(fields)?;
@@ -225,12 +245,13 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: ContractPatch) -> DomainResu
         return Err(locked(&c));
     }
     let c = load(&mut tx, id).await?;
+    announce(&mut tx, origin, EventType::ContractUpdated, &c).await?;
     tx.commit().await?;
     Ok(c)
 }
 
 /// Sends a draft: freezes the body and records its hash.
-pub async fn send(db: &TenantDb, id: Uuid) -> DomainResult<Contract> {
+pub async fn send(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<Contract> {
     let mut tx = db.db().begin().await?;
     let c = load(&mut tx, id).await?;
     if c.status != ContractStatus::Draft {
@@ -253,18 +274,20 @@ pub async fn send(db: &TenantDb, id: Uuid) -> DomainResult<Contract> {
     )
     .await?;
     let c = load(&mut tx, id).await?;
+    announce(&mut tx, origin, EventType::ContractSent, &c).await?;
     tx.commit().await?;
     Ok(c)
 }
 
-/// Signs a sent contract: records the signer, the time, the client address and the hash of
-/// the exact body signed.
+/// Signs a sent contract: records the signer, the time, the client address (the origin's) and
+/// the hash of the exact body signed.
 pub async fn sign(
     db: &TenantDb,
     id: Uuid,
     signature: Signature,
-    client_address: Option<String>,
+    origin: &Origin,
 ) -> DomainResult<Contract> {
+    let client_address = origin.client_ip.clone();
     let mut p = Problems::new();
     let fields = take!(p, signature => signer_name, signer_email);
     let (name, email) = p.done(fields)?;
@@ -286,6 +309,7 @@ pub async fn sign(
     )
     .await?;
     let c = load(&mut tx, id).await?;
+    announce(&mut tx, origin, EventType::ContractSigned, &c).await?;
     tx.commit().await?;
     Ok(c)
 }

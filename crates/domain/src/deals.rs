@@ -6,6 +6,7 @@
 //! time and who moved it.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
+use crate::events::{Origin, emit};
 use crate::input::{Choice, Date, Id, Name, Optional, Patch, Sent, Source, no_such, take};
 use crate::list::ListParams;
 use crate::money::{Cents, Currency};
@@ -13,6 +14,8 @@ pub use crate::pipeline::{Stage, StageChange};
 use crate::{accounts, contacts};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use silo_contract::EventType;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
@@ -156,7 +159,8 @@ const SELECT: &str = "SELECT id, title, value_cents, currency, stage, source, ac
     contact_id, owner_id, expected_close_date, closed_at, created_at, updated_at FROM deals";
 
 /// Creates a deal; `owner` is the default owner (the caller) when the body names none.
-pub async fn create(db: &TenantDb, new: NewDeal, actor: Option<Uuid>) -> DomainResult<Deal> {
+pub async fn create(db: &TenantDb, new: NewDeal, origin: &Origin) -> DomainResult<Deal> {
+    let actor = origin.actor;
     let mut p = Problems::new();
     let fields = take!(p, new => title, value_cents, currency, stage, source, account_id,
         contact_id, owner_id, expected_close_date);
@@ -183,6 +187,8 @@ pub async fn create(db: &TenantDb, new: NewDeal, actor: Option<Uuid>) -> DomainR
     check_refs(&mut tx, deal.account_id, deal.contact_id).await?;
     write(&mut tx, &deal, true).await?;
     record_stage(&mut tx, deal.id, None, stage, now, actor).await?;
+    let data = json!({ "id": deal.id, "stage": stage, "account_id": deal.account_id });
+    emit(&mut tx, origin, EventType::DealCreated, deal.id, data).await?;
     tx.commit().await?;
     get(db, deal.id).await
 }
@@ -276,8 +282,9 @@ pub async fn update(
     db: &TenantDb,
     id: Uuid,
     patch: DealPatch,
-    actor: Option<Uuid>,
+    origin: &Origin,
 ) -> DomainResult<Deal> {
+    let actor = origin.actor;
     let mut p = Problems::new();
     let fields = take!(p, patch => title, value_cents, currency, stage, source, account_id,
         contact_id, owner_id, expected_close_date);
@@ -315,6 +322,7 @@ pub async fn update(
     close
         .map(|c| c.to_string())
         .apply(&mut d.expected_close_date);
+    let mut moved = None;
     if let Some(Choice(to)) = stage
         && to != d.stage
     {
@@ -325,24 +333,43 @@ pub async fn update(
             ));
         }
         record_stage(&mut tx, id, Some(d.stage), to, now, actor).await?;
+        moved = Some(d.stage);
         d.stage = to;
         d.closed_at = to.is_closed().then_some(now);
     }
     d.updated_at = now;
     write(&mut tx, &d, false).await?;
+    let event = match (moved, d.stage) {
+        (None, _) => EventType::DealUpdated,
+        (Some(_), Stage::Won) => EventType::DealWon,
+        (Some(_), Stage::Lost) => EventType::DealLost,
+        (Some(_), _) => EventType::DealStageChanged,
+    };
+    let data =
+        json!({ "id": id, "stage": d.stage, "from_stage": moved, "account_id": d.account_id });
+    emit(&mut tx, origin, event, id, data).await?;
     tx.commit().await?;
     get(db, id).await
 }
 
 /// Deletes a deal with its history; contracts and invoices that named it stay, unlinked.
-pub async fn delete(db: &TenantDb, id: Uuid) -> DomainResult<()> {
-    let n = db
-        .db()
+pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
+    let mut tx = db.db().begin().await?;
+    let n = tx
         .execute("DELETE FROM deals WHERE id = $1", params![id])
         .await?;
     if n == 0 {
         return Err(DomainError::NotFound);
     }
+    emit(
+        &mut tx,
+        origin,
+        EventType::DealDeleted,
+        id,
+        json!({ "id": id }),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

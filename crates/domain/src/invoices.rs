@@ -7,6 +7,7 @@
 //! rate is 2100 basis points (21 %) when left out.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
+use crate::events::{Origin, emit};
 use crate::input::{
     Date, Id, LineDescription, Notes, Optional, Patch, Problem, Sent, no_such, take,
 };
@@ -16,6 +17,8 @@ use crate::money::{self, Cents, Currency, Quantity, Totals, VatRate};
 use crate::{accounts, deals};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use silo_contract::EventType;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
@@ -314,8 +317,28 @@ async fn write_lines(tx: &mut Tx, id: Uuid, lines: &[Line], totals: Totals) -> D
     Ok(())
 }
 
+/// Appends an invoice's event: ids, status, number and amounts, never its lines or notes.
+pub(crate) async fn announce(
+    tx: &mut Tx,
+    origin: &Origin,
+    event: EventType,
+    inv: &Invoice,
+) -> DomainResult<()> {
+    let data = json!({
+        "id": inv.id,
+        "status": inv.status,
+        "number": inv.number,
+        "currency": inv.currency,
+        "total_cents": inv.total_cents,
+        "paid_cents": inv.paid_cents,
+        "account_id": inv.account_id,
+    });
+    emit(tx, origin, event, inv.id, data).await?;
+    Ok(())
+}
+
 /// Creates a draft invoice.
-pub async fn create(db: &TenantDb, new: NewInvoice) -> DomainResult<Invoice> {
+pub async fn create(db: &TenantDb, new: NewInvoice, origin: &Origin) -> DomainResult<Invoice> {
     let mut p = Problems::new();
     let (lines, totals) = parse_lines(&mut p, new.lines);
     let fields = take!(p, new => currency, account_id, deal_id, notes, due_date);
@@ -342,6 +365,7 @@ pub async fn create(db: &TenantDb, new: NewInvoice) -> DomainResult<Invoice> {
     .await?;
     write_lines(&mut tx, id, &lines, totals).await?;
     let invoice = load(&mut tx, id).await?;
+    announce(&mut tx, origin, EventType::InvoiceCreated, &invoice).await?;
     tx.commit().await?;
     Ok(invoice)
 }
@@ -368,7 +392,12 @@ pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Invoic
 }
 
 /// Changes a draft; an issued or paid invoice answers `409 invoice_locked`.
-pub async fn update(db: &TenantDb, id: Uuid, patch: InvoicePatch) -> DomainResult<Invoice> {
+pub async fn update(
+    db: &TenantDb,
+    id: Uuid,
+    patch: InvoicePatch,
+    origin: &Origin,
+) -> DomainResult<Invoice> {
     let mut p = Problems::new();
     let lines = patch.lines.map(|l| parse_lines(&mut p, l));
     let fields = take!(p, patch => currency, account_id, deal_id, notes, due_date);
@@ -412,6 +441,7 @@ pub async fn update(db: &TenantDb, id: Uuid, patch: InvoicePatch) -> DomainResul
         write_lines(&mut tx, id, &lines, totals).await?;
     }
     let inv = load(&mut tx, id).await?;
+    announce(&mut tx, origin, EventType::InvoiceUpdated, &inv).await?;
     tx.commit().await?;
     Ok(inv)
 }

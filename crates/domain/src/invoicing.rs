@@ -3,11 +3,14 @@
 
 use crate::company_ids::{Iban, InvoicePrefix, KvkNumber, VatId};
 use crate::error::{DomainResult, Problems};
+use crate::events::{Origin, emit};
 use crate::input::{Address, Name, Patch, Sent, take};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use silo_contract::EventType;
 use silo_contract::input::Integer;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
+use uuid::Uuid;
 
 /// Payment terms when none are set.
 pub const DEFAULT_PAYMENT_TERMS_DAYS: i64 = 30;
@@ -89,7 +92,11 @@ pub async fn get(db: &TenantDb) -> DomainResult<Invoicing> {
 }
 
 /// Changes the details present in `patch`.
-pub async fn update(db: &TenantDb, patch: InvoicingPatch) -> DomainResult<Invoicing> {
+pub async fn update(
+    db: &TenantDb,
+    patch: InvoicingPatch,
+    origin: &Origin,
+) -> DomainResult<Invoicing> {
     let mut p = Problems::new();
     let fields = take!(p, patch => legal_name, address, kvk_number, vat_id, iban,
         invoice_prefix, payment_terms_days);
@@ -122,6 +129,16 @@ pub async fn update(db: &TenantDb, patch: InvoicingPatch) -> DomainResult<Invoic
             d.payment_terms_days,
             Timestamp::now(),
         ],
+    )
+    .await?;
+    // The details belong to the company as a whole: the nil subject stands for it.
+    let data = serde_json::json!({});
+    emit(
+        &mut tx,
+        origin,
+        EventType::InvoicingUpdated,
+        Uuid::nil(),
+        data,
     )
     .await?;
     tx.commit().await?;

@@ -14,14 +14,18 @@ pub mod contacts;
 pub mod contracts;
 pub mod deals;
 pub mod error;
+pub mod events;
 pub mod input;
 pub mod invoice_parts;
 pub mod invoices;
 pub mod invoicing;
+pub mod jobs;
 pub mod list;
 pub mod money;
 pub mod pipeline;
 pub mod reports;
+pub mod webhooks;
 
 pub use error::{DomainError, DomainResult};
+pub use events::Origin;
 pub use list::ListParams;

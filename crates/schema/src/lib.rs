@@ -30,6 +30,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "invoices",
     "invoice_lines",
     "invoice_payments",
+    "outbox",
+    "jobs",
 ];
 
 /// Tenant tables that hold no business data and are not exported: the applied migrations
@@ -54,12 +56,19 @@ mod tests {
                 "0005_sessions",
                 "0006_verified_identities",
                 "0007_two_factor",
-                // Main's 0008 takes this place at the merge (the branch holds a placeholder).
-                "0008_reserved",
+                "0008_outbox_audit_work_queue",
                 "0009_audit_checkpoints",
             ],
         ),
-        ("tenant", &["0001_crm", "0002_business", "0003_write_locks"]),
+        (
+            "tenant",
+            &[
+                "0001_crm",
+                "0002_business",
+                "0003_write_locks",
+                "0004_outbox_jobs",
+            ],
+        ),
     ];
 
     #[test]

@@ -32,3 +32,11 @@ pub async fn record_write(
         })?;
     Ok(())
 }
+
+/// After a business write committed: its audit record (already in the company's outbox) is
+/// delivered now, and waiting jobs are queued. Nothing here can fail the request: the write and
+/// its event are committed together, and whatever does not go through now the worker delivers
+/// later, once.
+pub async fn after_write(state: &AppState, tenant: &Tenant) {
+    silo_worker::after_write(&state.tenancy, &state.nudge, tenant.company.id, &tenant.db).await;
+}

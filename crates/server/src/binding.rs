@@ -62,6 +62,7 @@ impl RequestMeta {
             outcome,
             client_ip: self.client_ip.map(|ip| ip.to_string()),
             request_id: self.request_id.clone(),
+            event_id: None,
         }
     }
 }
@@ -103,6 +104,17 @@ pub struct Tenant {
     pub db: TenantDb,
     /// Where the request came from.
     pub meta: RequestMeta,
+}
+
+impl Tenant {
+    /// Who makes this request's writes, as the company's outbox records it.
+    pub fn origin(&self) -> silo_domain::Origin {
+        silo_domain::Origin {
+            actor: Some(self.identity.id.as_uuid()),
+            client_ip: self.meta.client_ip.map(|ip| ip.to_string()),
+            request_id: self.meta.request_id.clone(),
+        }
+    }
 }
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {

@@ -68,6 +68,11 @@ pub struct ServerConfig {
     /// How often the server signs a checkpoint of the audit trail's heads when they moved
     /// (at start, then at this interval); zero turns it off.
     pub audit_checkpoint_interval: Duration,
+    /// The background worker run beside the server; `None` when other processes
+    /// (`silo worker`) do the background work.
+    pub worker: Option<silo_worker::WorkerConfig>,
+    /// How webhooks are sent.
+    pub webhooks: silo_worker::webhook::WebhookSettings,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +90,8 @@ impl Default for ServerConfig {
             invitation_ttl: silo_control::INVITATION_TTL,
             mail: silo_mail::MailSettings::default(),
             audit_checkpoint_interval: DEFAULT_AUDIT_CHECKPOINT_INTERVAL,
+            worker: Some(silo_worker::WorkerConfig::default()),
+            webhooks: silo_worker::webhook::WebhookSettings::default(),
         }
     }
 }
@@ -108,6 +115,7 @@ pub struct Shared {
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
     pub(crate) mailer: silo_mail::Mailer,
+    pub(crate) nudge: silo_worker::Nudge,
     pub(crate) token_refusals: refusals::TokenRefusals,
 }
 
@@ -137,6 +145,7 @@ pub struct Server {
     state: AppState,
     mailer: silo_mail::Mailer,
     passwords: Arc<Passwords>,
+    worker: Option<Arc<silo_worker::Worker>>,
 }
 
 /// How long a stopping server waits for the mail spool to empty. What is left is delivered
@@ -152,6 +161,22 @@ impl Server {
     ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(config.listen).await?;
         let passwords = Arc::new(Passwords::new(config.password_limits));
+        let metrics = observe::Metrics::new().map_err(std::io::Error::other)?;
+        let nudge = silo_worker::Nudge::default();
+        let worker = match &config.worker {
+            Some(worker) => {
+                let worker_metrics = silo_worker::WorkerMetrics::register(metrics.registry())
+                    .map_err(std::io::Error::other)?;
+                Some(Arc::new(silo_worker::Worker::new(
+                    tenancy.clone(),
+                    worker.clone(),
+                    nudge.clone(),
+                    Arc::new(worker_metrics),
+                    silo_worker::webhook::Sender::new(config.webhooks.clone()),
+                )))
+            }
+            None => None,
+        };
         let state = AppState(Arc::new(Shared {
             tenancy,
             tokens,
@@ -159,8 +184,9 @@ impl Server {
             request_limits: RequestLimiter::new(config.request_limits),
             passwords: passwords.clone(),
             config: config.clone(),
-            metrics: observe::Metrics::new().map_err(std::io::Error::other)?,
+            metrics,
             mailer: silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?,
+            nudge,
             token_refusals: refusals::TokenRefusals::default(),
         }));
         let mailer = state.mailer.clone();
@@ -171,6 +197,7 @@ impl Server {
             state,
             mailer,
             passwords,
+            worker,
         })
     }
 
@@ -184,24 +211,39 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight, records the
-    /// refused tokens still counted, and gives the mail spool a few seconds to empty. Meanwhile
-    /// it signs audit checkpoints (see [`ServerConfig::audit_checkpoint_interval`]) and records
-    /// refused tokens minute by minute.
+    /// Serves (and runs the worker, if configured) until `shutdown` completes, then finishes
+    /// the requests and jobs in flight, records the refused tokens still counted, and gives the
+    /// mail spool a few seconds to empty. Meanwhile it signs audit checkpoints (see
+    /// [`ServerConfig::audit_checkpoint_interval`]) and records refused tokens minute by minute.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let background = background::Background::start(&self.state);
-        let served = axum::serve(
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = self.worker.map(|worker| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(worker.run(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }))
+        });
+        let serving = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        })
         .await;
+        if let Some(worker) = worker
+            && let Err(e) = worker.await
+        {
+            tracing::error!(error = %e, "the worker ended abnormally");
+        }
         background.stop(&self.state).await;
-        served?;
+        serving?;
         if tokio::time::timeout(MAIL_DRAIN, self.mailer.idle())
             .await
             .is_err()

@@ -50,6 +50,11 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// The registry, for metrics kept elsewhere (the worker's).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// Registers every metric.
     pub fn new() -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("silo".into()), None)?;

@@ -138,6 +138,7 @@ impl Tally {
             outcome: Outcome::Failure,
             client_ip: self.client_ip.map(|ip| ip.to_string()),
             request_id: None,
+            event_id: None,
         }
     }
 }

@@ -19,6 +19,8 @@ impl Tenancy {
         let tombstone = self.control().mark_erased(company.id, by).await?;
         self.drop_tenant_storage(&tombstone).await?;
         let removed = self.control().remove_company_access(company.id).await?;
+        // Its jobs went with its database; the queue's pointer at it goes too.
+        self.control().forget_work(company.id).await?;
         tracing::info!(company = %company.id, memberships = removed, "company erased");
         Ok(tombstone)
     }

@@ -81,6 +81,24 @@ impl TestStorage {
         }
     }
 
+    /// A pool of its own on the control database, as someone with write access to it has
+    /// (for fault injection and tampering in tests).
+    pub async fn control_db(&self) -> Db {
+        match &self.pg {
+            None => silo_store::sqlite::open_existing(
+                &DataDir::new(self.dir.path()).control_path(),
+                silo_store::sqlite::PoolLimits {
+                    max_connections: 2,
+                    idle_timeout: std::time::Duration::from_secs(60),
+                    acquire_timeout: std::time::Duration::from_secs(10),
+                },
+            )
+            .await
+            .unwrap(),
+            Some(pg) => pg.control_admin().await,
+        }
+    }
+
     /// Whether the company's tenant database exists.
     pub async fn database_exists(&self, tenancy: &Tenancy, company: &Company) -> bool {
         match &self.pg {

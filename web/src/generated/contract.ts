@@ -290,6 +290,22 @@ export const AUDIT_ACTIONS = [
   "keys.rotate",
   /** An operator retired a token-signing key; target: the key id. */
   "keys.retire",
+  /** A webhook endpoint was added; target: the endpoint id. */
+  "webhook.create",
+  /** A webhook endpoint was changed; target: the endpoint id. */
+  "webhook.update",
+  /** A webhook endpoint's signing secret was replaced; target: the endpoint id. */
+  "webhook.rotate_secret",
+  /** A webhook endpoint was deleted; target: the endpoint id. */
+  "webhook.delete",
+  /** A test event was sent to a webhook endpoint; target: the endpoint id. */
+  "webhook.test",
+  /** A failed webhook delivery was queued again by a person; target: the delivery id. */
+  "webhook.redeliver",
+  /** An operator retried a dead background job; target: the job id. */
+  "job.retry",
+  /** An operator dropped a background job; target: the job id. */
+  "job.drop",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -44,6 +44,7 @@ fn event(overview: &IdentityOverview, action: AuditAction) -> AuditEvent {
         outcome: Outcome::Success,
         client_ip: None,
         request_id: None,
+        event_id: None,
     }
 }
 

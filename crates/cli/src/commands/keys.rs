@@ -70,6 +70,7 @@ async fn audit_key_event(
         outcome: Outcome::Success,
         client_ip: None,
         request_id: None,
+        event_id: None,
     };
     let result = tenancy.control().record(event).await;
     tenancy.close().await;

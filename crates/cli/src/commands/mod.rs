@@ -6,11 +6,13 @@ mod company;
 mod contract_ts;
 mod fleet;
 mod identity;
+mod jobs;
 mod keys;
 mod member;
 mod migrate;
 mod roles;
 mod serve;
+mod worker;
 
 use crate::cli::{Cli, Command};
 use anyhow::Context;
@@ -20,6 +22,8 @@ use silo_auth::password::{self, Password};
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&cli.storage, args).await,
+        Command::Worker(args) => worker::run(&cli.storage, args).await,
+        Command::Jobs(cmd) => jobs::run(&cli.storage, cmd).await,
         Command::Company(cmd) => company::run(&cli.storage, cmd).await,
         Command::Member(cmd) => member::run(&cli.storage, cmd).await,
         Command::Identity(cmd) => identity::run(&cli.storage, cmd).await,

@@ -8,20 +8,26 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
+/// Logs to stderr, as text or JSON lines.
+pub fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
+}
+
 pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     let ServeArgs {
         server: http,
         signing,
         mail,
+        worker,
     } = args;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match http.log_format {
-        LogFormat::Text => logs.init(),
-        LogFormat::Json => logs.json().flatten_event(true).init(),
-    }
+    init_logs(http.log_format);
     let tenancy = Arc::new(crate::storage::open(storage).await?);
     for company in tenancy.finish_interrupted().await? {
         tracing::info!(company = %company.id, "finished an interrupted provisioning");
@@ -43,6 +49,8 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         invitation_ttl: mail.invitation_ttl(),
         trusted_proxies: http.trusted_proxies.iter().map(|p| p.0).collect(),
         audit_checkpoint_interval: Duration::from_secs(http.audit_checkpoint_interval),
+        worker: worker.worker.then(|| worker.worker_config()),
+        webhooks: worker.webhook_settings(),
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)

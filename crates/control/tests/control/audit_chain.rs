@@ -30,6 +30,7 @@ async fn plane_with_records(dir: &tempfile::TempDir, n: usize) -> (ControlPlane,
             outcome: Outcome::Failure,
             client_ip: Some("10.0.0.1".into()),
             request_id: None,
+            event_id: None,
         })
         .await
         .unwrap();

@@ -49,6 +49,7 @@ async fn deployment_record(plane: &ControlPlane) {
             outcome: Outcome::Failure,
             client_ip: Some("10.0.0.1".into()),
             request_id: None,
+            event_id: None,
         })
         .await
         .unwrap();

@@ -4,6 +4,7 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use silo_domain::Origin;
 use silo_domain::{
     DomainError, ListParams, billing, contacts, contracts, deals, invoices, invoicing, reports,
 };
@@ -44,6 +45,7 @@ async fn draft_invoice(db: &TenantDb) -> invoices::Invoice {
             {"description": "Hosting", "quantity": 3, "unit_cents": 2, "vat_rate_bp": 2100},
             {"description": "Book", "quantity": 1, "unit_cents": 150, "vat_rate_bp": 900},
         ]})),
+        &Origin::system(),
     )
     .await
     .unwrap()
@@ -72,6 +74,7 @@ async fn invoice_totals_are_rounded_per_line_and_stored() {
     let err = invoices::create(
         &db,
         input(json!({"lines": [{"description": "x", "unit_cents": 100_000_000_000_000_i64, "quantity": 1000000000}]})),
+        &Origin::system(),
     )
     .await
     .unwrap_err();
@@ -90,7 +93,13 @@ async fn forty_concurrent_issues_take_forty_numbers_without_gaps() {
         .map(|id| {
             let db = db.clone();
             tokio::spawn(async move {
-                billing::issue(&db, id, input(json!({"issue_date": "2026-03-15"}))).await
+                billing::issue(
+                    &db,
+                    id,
+                    input(json!({"issue_date": "2026-03-15"})),
+                    &Origin::system(),
+                )
+                .await
             })
         })
         .collect();
@@ -112,18 +121,29 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
             json!({"invoice_prefix": "ACME-", "payment_terms_days": 14, "legal_name": "Acme B.V.",
                      "iban": "NL91ABNA0417164300"}),
         ),
+        &Origin::system(),
     )
     .await
     .unwrap();
     let inv = draft_invoice(&db).await;
-    let err = billing::pay(&db, inv.id, input(json!({"amount_cents": 100})))
-        .await
-        .unwrap_err();
+    let err = billing::pay(
+        &db,
+        inv.id,
+        input(json!({"amount_cents": 100})),
+        &Origin::system(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code(err), "invalid_transition");
 
-    let issued = billing::issue(&db, inv.id, input(json!({"issue_date": "2025-12-20"})))
-        .await
-        .unwrap();
+    let issued = billing::issue(
+        &db,
+        inv.id,
+        input(json!({"issue_date": "2025-12-20"})),
+        &Origin::system(),
+    )
+    .await
+    .unwrap();
     assert_eq!(issued.number.as_deref(), Some("ACME-2025-0001"));
     assert_eq!(issued.due_date.as_deref(), Some("2026-01-03"));
     assert_eq!(
@@ -131,11 +151,11 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
         Some("Acme B.V.")
     );
 
-    let err = invoices::update(&db, inv.id, input(json!({"lines": []})))
+    let err = invoices::update(&db, inv.id, input(json!({"lines": []})), &Origin::system())
         .await
         .unwrap_err();
     assert_eq!(code(err), "invoice_locked");
-    let err = billing::issue(&db, inv.id, input(json!({})))
+    let err = billing::issue(&db, inv.id, input(json!({})), &Origin::system())
         .await
         .unwrap_err();
     assert_eq!(code(err), "invalid_transition");
@@ -144,6 +164,7 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
         &db,
         inv.id,
         input(json!({"amount_cents": 700, "paid_at": "2026-01-02"})),
+        &Origin::system(),
     )
     .await
     .unwrap();
@@ -155,6 +176,7 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
         &db,
         inv.id,
         input(json!({"amount_cents": 76, "method": "bank"})),
+        &Origin::system(),
     )
     .await
     .unwrap();
@@ -164,9 +186,14 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
     );
     assert!(paid.paid_at.is_some());
     assert_eq!(paid.payments.len(), 2);
-    let err = billing::pay(&db, inv.id, input(json!({"amount_cents": 1})))
-        .await
-        .unwrap_err();
+    let err = billing::pay(
+        &db,
+        inv.id,
+        input(json!({"amount_cents": 1})),
+        &Origin::system(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code(err), "invalid_transition");
 
     let report = reports::revenue(&db, &Default::default()).await.unwrap();
@@ -180,30 +207,39 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
 async fn contracts_freeze_when_sent_and_record_the_signature() {
     let (_dir, db) = tenant().await;
     let body = "Terms.\n  Indented line; 'quoted' %_\\\n";
-    let c = contracts::create(&db, input(json!({"title": "MSA", "body": body})))
-        .await
-        .unwrap();
+    let c = contracts::create(
+        &db,
+        input(json!({"title": "MSA", "body": body})),
+        &Origin::system(),
+    )
+    .await
+    .unwrap();
     assert_eq!(c.body, body, "the body is kept byte for byte");
     let err = contracts::sign(
         &db,
         c.id,
         input(json!({"signer_name": "Bo", "signer_email": "bo@client.example"})),
-        None,
+        &crate::common_from(None),
     )
     .await
     .unwrap_err();
     assert_eq!(code(err), "invalid_transition");
-    let sent = contracts::send(&db, c.id).await.unwrap();
+    let sent = contracts::send(&db, c.id, &Origin::system()).await.unwrap();
     assert_eq!(sent.status, contracts::ContractStatus::Sent);
-    let err = contracts::update(&db, c.id, input(json!({"body": "changed"})))
-        .await
-        .unwrap_err();
+    let err = contracts::update(
+        &db,
+        c.id,
+        input(json!({"body": "changed"})),
+        &Origin::system(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code(err), "contract_locked");
     let signed = contracts::sign(
         &db,
         c.id,
         input(json!({"signer_name": "Bo Client", "signer_email": "Bo@Client.example"})),
-        Some("192.0.2.7".into()),
+        &crate::common_from(Some("192.0.2.7".into())),
     )
     .await
     .unwrap();
@@ -220,7 +256,7 @@ async fn contracts_freeze_when_sent_and_record_the_signature() {
     );
     assert_eq!(by.address.as_deref(), Some("192.0.2.7"));
     assert!(signed.signed_at.is_some());
-    let err = contracts::update(&db, c.id, input(json!({"title": "x"})))
+    let err = contracts::update(&db, c.id, input(json!({"title": "x"})), &Origin::system())
         .await
         .unwrap_err();
     assert_eq!(code(err), "contract_locked");
@@ -233,15 +269,20 @@ async fn deal_stages_are_recorded_and_closed_deals_are_final() {
     let d = deals::create(
         &db,
         input(json!({"title": "Site", "value_cents": 500_000, "source": "referral"})),
-        Some(owner),
+        &crate::common_actor(Some(owner)),
     )
     .await
     .unwrap();
     assert_eq!((d.stage, d.owner_id), (deals::Stage::Lead, Some(owner)));
     for stage in ["qualified", "proposal", "won"] {
-        deals::update(&db, d.id, input(json!({"stage": stage})), Some(owner))
-            .await
-            .unwrap();
+        deals::update(
+            &db,
+            d.id,
+            input(json!({"stage": stage})),
+            &crate::common_actor(Some(owner)),
+        )
+        .await
+        .unwrap();
     }
     let won = deals::get(&db, d.id).await.unwrap();
     let history: Vec<_> = won
@@ -252,14 +293,19 @@ async fn deal_stages_are_recorded_and_closed_deals_are_final() {
         .collect();
     assert_eq!(history, ["lead", "qualified", "proposal", "won"]);
     assert!(won.closed_at.is_some());
-    let err = deals::update(&db, d.id, input(json!({"stage": "lead"})), None)
-        .await
-        .unwrap_err();
+    let err = deals::update(
+        &db,
+        d.id,
+        input(json!({"stage": "lead"})),
+        &crate::common_actor(None),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code(err), "invalid_transition");
     let err = deals::create(
         &db,
         input(json!({"title": "x", "value_cents": -1, "currency": "euro"})),
-        None,
+        &crate::common_actor(None),
     )
     .await
     .unwrap_err();
@@ -277,7 +323,13 @@ async fn contact_limit_counts_and_inserts_in_one_transaction() {
         .map(|i| {
             let db = db.clone();
             tokio::spawn(async move {
-                contacts::create(&db, input(json!({"name": format!("C{i}")})), Some(3)).await
+                contacts::create(
+                    &db,
+                    input(json!({"name": format!("C{i}")})),
+                    Some(3),
+                    &Origin::system(),
+                )
+                .await
             })
         })
         .collect();
@@ -314,6 +366,7 @@ async fn search_treats_wildcards_literally_and_pages_by_id() {
             &db,
             input(json!({"name": name, "email": format!("{}@x.example", name.len())})),
             None,
+            &Origin::system(),
         )
         .await
         .unwrap();

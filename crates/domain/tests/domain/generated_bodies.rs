@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt as _, SeedableRng};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use silo_domain::{DomainError, DomainResult, accounts, contacts, deals, invoices};
+use silo_domain::{DomainError, DomainResult, Origin, accounts, contacts, deals, invoices};
 use silo_schema::TENANT_MIGRATIONS;
 use silo_store::TenantDb;
 use std::fmt::Debug;
@@ -145,13 +145,14 @@ async fn generated_bodies_are_accepted_or_refused_never_errors() {
     let account = accounts::create(
         &db,
         serde_json::from_value(json!({"name": "Base"})).unwrap(),
+        &Origin::system(),
     )
     .await
     .unwrap();
     let deal = deals::create(
         &db,
         serde_json::from_value(json!({"title": "Base"})).unwrap(),
-        None,
+        &crate::common_actor(None),
     )
     .await
     .unwrap();
@@ -161,31 +162,43 @@ async fn generated_bodies_are_accepted_or_refused_never_errors() {
         let body = generate(&mut rng, &seeds);
         let mut ok = Vec::new();
         if let Some(new) = parse(&body) {
-            ok.push(acceptable(accounts::create(&db, new).await, &body, seed));
-        }
-        if let Some(new) = parse(&body) {
             ok.push(acceptable(
-                contacts::create(&db, new, Some(100_000)).await,
+                accounts::create(&db, new, &Origin::system()).await,
                 &body,
                 seed,
             ));
         }
         if let Some(new) = parse(&body) {
-            ok.push(acceptable(deals::create(&db, new, None).await, &body, seed));
+            ok.push(acceptable(
+                contacts::create(&db, new, Some(100_000), &Origin::system()).await,
+                &body,
+                seed,
+            ));
         }
         if let Some(new) = parse(&body) {
-            ok.push(acceptable(invoices::create(&db, new).await, &body, seed));
-        }
-        if let Some(patch) = parse(&body) {
             ok.push(acceptable(
-                accounts::update(&db, account.id, patch).await,
+                deals::create(&db, new, &crate::common_actor(None)).await,
+                &body,
+                seed,
+            ));
+        }
+        if let Some(new) = parse(&body) {
+            ok.push(acceptable(
+                invoices::create(&db, new, &Origin::system()).await,
                 &body,
                 seed,
             ));
         }
         if let Some(patch) = parse(&body) {
             ok.push(acceptable(
-                deals::update(&db, deal.id, patch, None).await,
+                accounts::update(&db, account.id, patch, &Origin::system()).await,
+                &body,
+                seed,
+            ));
+        }
+        if let Some(patch) = parse(&body) {
+            ok.push(acceptable(
+                deals::update(&db, deal.id, patch, &crate::common_actor(None)).await,
                 &body,
                 seed,
             ));

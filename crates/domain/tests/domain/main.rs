@@ -3,3 +3,21 @@
 
 mod business;
 mod generated_bodies;
+
+use silo_domain::Origin;
+
+/// A write by `actor` (a person), or by Silo itself.
+fn common_actor(actor: Option<uuid::Uuid>) -> Origin {
+    Origin {
+        actor,
+        ..Origin::system()
+    }
+}
+
+/// A write from the client address `ip`.
+fn common_from(ip: Option<String>) -> Origin {
+    Origin {
+        client_ip: ip,
+        ..Origin::system()
+    }
+}

@@ -1,7 +1,7 @@
 //! `/api/accounts`: the agency's client organisations.
 
 use crate::AppState;
-use crate::audit::record_write;
+use crate::audit::after_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
@@ -9,7 +9,6 @@ use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use silo_control::AuditAction;
 use silo_domain::accounts::{self, Account, AccountPatch, NewAccount};
 
 /// `GET /api/accounts?limit=&cursor=&q=`.
@@ -30,8 +29,8 @@ pub async fn create(
     tenant: Tenant,
     Json(req): Json<NewAccount>,
 ) -> Result<(StatusCode, Json<Account>), ApiError> {
-    let account = accounts::create(&tenant.db, req).await?;
-    record_write(&state, &tenant, AuditAction::AccountCreate, account.id).await?;
+    let account = accounts::create(&tenant.db, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok((StatusCode::CREATED, Json(account)))
 }
 
@@ -47,8 +46,8 @@ pub async fn update(
     Path(id): Path<String>,
     Json(req): Json<AccountPatch>,
 ) -> Result<Json<Account>, ApiError> {
-    let account = accounts::update(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, AuditAction::AccountUpdate, account.id).await?;
+    let account = accounts::update(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(account))
 }
 
@@ -59,7 +58,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = path_id(&id)?;
-    accounts::delete(&tenant.db, id).await?;
-    record_write(&state, &tenant, AuditAction::AccountDelete, id).await?;
+    accounts::delete(&tenant.db, id, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(StatusCode::NO_CONTENT)
 }

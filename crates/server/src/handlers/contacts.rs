@@ -1,7 +1,7 @@
 //! `/api/contacts`: people at client organisations, within the plan's contact limit.
 
 use crate::AppState;
-use crate::audit::record_write;
+use crate::audit::after_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
@@ -9,7 +9,6 @@ use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use silo_control::AuditAction;
 use silo_domain::contacts::{self, Contact, ContactPatch, NewContact};
 
 /// `GET /api/contacts?limit=&cursor=&q=`.
@@ -35,7 +34,7 @@ pub async fn create(
         .control()
         .plan_limits(tenant.company.plan)
         .await?;
-    let contact = contacts::create(&tenant.db, req, limits.max_contacts)
+    let contact = contacts::create(&tenant.db, req, limits.max_contacts, &tenant.origin())
         .await
         .map_err(|e| match e {
             silo_domain::DomainError::Limit(_) => ApiError::PlanLimit(format!(
@@ -45,7 +44,7 @@ pub async fn create(
             )),
             e => e.into(),
         })?;
-    record_write(&state, &tenant, AuditAction::ContactCreate, contact.id).await?;
+    after_write(&state, &tenant).await;
     Ok((StatusCode::CREATED, Json(contact)))
 }
 
@@ -61,8 +60,8 @@ pub async fn update(
     Path(id): Path<String>,
     Json(req): Json<ContactPatch>,
 ) -> Result<Json<Contact>, ApiError> {
-    let contact = contacts::update(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, AuditAction::ContactUpdate, contact.id).await?;
+    let contact = contacts::update(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(contact))
 }
 
@@ -73,7 +72,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = path_id(&id)?;
-    contacts::delete(&tenant.db, id).await?;
-    record_write(&state, &tenant, AuditAction::ContactDelete, id).await?;
+    contacts::delete(&tenant.db, id, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,7 @@
 //! `/api/contracts`: drafting, sending and signing.
 
 use crate::AppState;
-use crate::audit::record_write;
+use crate::audit::after_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
@@ -9,7 +9,6 @@ use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use silo_control::AuditAction;
 use silo_domain::contracts::{self, Contract, ContractPatch, NewContract, Signature};
 
 /// `GET /api/contracts?limit=&cursor=&q=`.
@@ -30,8 +29,8 @@ pub async fn create(
     tenant: Tenant,
     Json(req): Json<NewContract>,
 ) -> Result<(StatusCode, Json<Contract>), ApiError> {
-    let contract = contracts::create(&tenant.db, req).await?;
-    record_write(&state, &tenant, AuditAction::ContractCreate, contract.id).await?;
+    let contract = contracts::create(&tenant.db, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok((StatusCode::CREATED, Json(contract)))
 }
 
@@ -47,8 +46,8 @@ pub async fn update(
     Path(id): Path<String>,
     Json(req): Json<ContractPatch>,
 ) -> Result<Json<Contract>, ApiError> {
-    let contract = contracts::update(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, AuditAction::ContractUpdate, contract.id).await?;
+    let contract = contracts::update(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(contract))
 }
 
@@ -58,8 +57,8 @@ pub async fn send(
     tenant: Tenant,
     Path(id): Path<String>,
 ) -> Result<Json<Contract>, ApiError> {
-    let contract = contracts::send(&tenant.db, path_id(&id)?).await?;
-    record_write(&state, &tenant, AuditAction::ContractSend, contract.id).await?;
+    let contract = contracts::send(&tenant.db, path_id(&id)?, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(contract))
 }
 
@@ -72,8 +71,7 @@ pub async fn sign(
     Json(req): Json<Signature>,
 ) -> Result<Json<Contract>, ApiError> {
     // The real client behind a trusted proxy, as the audit record names it.
-    let address = tenant.meta.client_ip.map(|ip| ip.to_string());
-    let contract = contracts::sign(&tenant.db, path_id(&id)?, req, address).await?;
-    record_write(&state, &tenant, AuditAction::ContractSign, contract.id).await?;
+    let contract = contracts::sign(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(contract))
 }

@@ -1,7 +1,7 @@
 //! `/api/deals`: the sales pipeline.
 
 use crate::AppState;
-use crate::audit::record_write;
+use crate::audit::after_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
@@ -9,7 +9,6 @@ use crate::json::Json;
 use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use silo_control::AuditAction;
 use silo_domain::deals::{self, Deal, DealPatch, NewDeal};
 
 /// `GET /api/deals?limit=&cursor=&q=`.
@@ -30,9 +29,8 @@ pub async fn create(
     tenant: Tenant,
     Json(req): Json<NewDeal>,
 ) -> Result<(StatusCode, Json<Deal>), ApiError> {
-    let actor = Some(tenant.identity.id.as_uuid());
-    let deal = deals::create(&tenant.db, req, actor).await?;
-    record_write(&state, &tenant, AuditAction::DealCreate, deal.id).await?;
+    let deal = deals::create(&tenant.db, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok((StatusCode::CREATED, Json(deal)))
 }
 
@@ -48,9 +46,8 @@ pub async fn update(
     Path(id): Path<String>,
     Json(req): Json<DealPatch>,
 ) -> Result<Json<Deal>, ApiError> {
-    let actor = Some(tenant.identity.id.as_uuid());
-    let deal = deals::update(&tenant.db, path_id(&id)?, req, actor).await?;
-    record_write(&state, &tenant, AuditAction::DealUpdate, deal.id).await?;
+    let deal = deals::update(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(deal))
 }
 
@@ -61,7 +58,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = path_id(&id)?;
-    deals::delete(&tenant.db, id).await?;
-    record_write(&state, &tenant, AuditAction::DealDelete, id).await?;
+    deals::delete(&tenant.db, id, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(StatusCode::NO_CONTENT)
 }

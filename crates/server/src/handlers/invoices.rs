@@ -1,7 +1,7 @@
 //! `/api/invoices`: drafts, issuing with gapless numbers, and payments.
 
 use crate::AppState;
-use crate::audit::record_write;
+use crate::audit::after_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
@@ -11,7 +11,6 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use silo_control::AuditAction;
 use silo_domain::billing::{self, IssueRequest, NewPayment};
 use silo_domain::invoices::{self, Invoice, InvoicePatch, NewInvoice};
 
@@ -33,8 +32,8 @@ pub async fn create(
     tenant: Tenant,
     Json(req): Json<NewInvoice>,
 ) -> Result<(StatusCode, Json<Invoice>), ApiError> {
-    let invoice = invoices::create(&tenant.db, req).await?;
-    record_write(&state, &tenant, AuditAction::InvoiceCreate, invoice.id).await?;
+    let invoice = invoices::create(&tenant.db, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok((StatusCode::CREATED, Json(invoice)))
 }
 
@@ -50,8 +49,8 @@ pub async fn update(
     Path(id): Path<String>,
     Json(req): Json<InvoicePatch>,
 ) -> Result<Json<Invoice>, ApiError> {
-    let invoice = invoices::update(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, AuditAction::InvoiceUpdate, invoice.id).await?;
+    let invoice = invoices::update(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(invoice))
 }
 
@@ -71,8 +70,8 @@ pub async fn issue(
     } else {
         crate::json::parse_object(&body)?
     };
-    let invoice = billing::issue(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, AuditAction::InvoiceIssue, invoice.id).await?;
+    let invoice = billing::issue(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(invoice))
 }
 
@@ -84,7 +83,7 @@ pub async fn pay(
     Path(id): Path<String>,
     Json(req): Json<NewPayment>,
 ) -> Result<(StatusCode, Json<Invoice>), ApiError> {
-    let invoice = billing::pay(&tenant.db, path_id(&id)?, req).await?;
-    record_write(&state, &tenant, AuditAction::InvoicePayment, invoice.id).await?;
+    let invoice = billing::pay(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok((StatusCode::CREATED, Json(invoice)))
 }

@@ -1,12 +1,11 @@
 //! `/api/company/invoicing`: the company's invoicing details, kept in its own database.
 
 use crate::AppState;
-use crate::audit::record_write;
+use crate::audit::after_write;
 use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
 use axum::extract::State;
-use silo_control::AuditAction;
 use silo_domain::invoicing::{self, Invoicing, InvoicingPatch};
 
 /// `GET /api/company/invoicing`.
@@ -20,13 +19,7 @@ pub async fn update(
     tenant: Tenant,
     Json(req): Json<InvoicingPatch>,
 ) -> Result<Json<Invoicing>, ApiError> {
-    let details = invoicing::update(&tenant.db, req).await?;
-    record_write(
-        &state,
-        &tenant,
-        AuditAction::CompanyInvoicing,
-        tenant.company.id,
-    )
-    .await?;
+    let details = invoicing::update(&tenant.db, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
     Ok(Json(details))
 }

@@ -11,6 +11,7 @@ mod contracts;
 mod crm;
 mod deals;
 mod erase;
+mod events;
 mod identity;
 mod input_schema;
 mod invoices;

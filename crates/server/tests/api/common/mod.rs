@@ -72,6 +72,7 @@ async fn start(storage: TestStorage, config: ServerConfig) -> TestApp {
             dir: mail_dir(&storage),
             ..config.mail
         },
+        worker: config.worker.map(quick),
         ..config
     };
     let server = Server::build(config, tenancy.clone(), tokens)
@@ -104,6 +105,39 @@ impl TestApp {
         if let Some(running) = self.running.take() {
             running.await.unwrap().unwrap();
         }
+    }
+}
+
+/// A worker that retries within a test's patience: the delays shrink, the logic stays. A
+/// recheck delay the test chose itself is kept.
+pub fn quick(worker: silo_worker::WorkerConfig) -> silo_worker::WorkerConfig {
+    let default = silo_worker::WorkerConfig::default();
+    silo_worker::WorkerConfig {
+        poll: Duration::from_millis(200),
+        retry_base: Duration::from_millis(50),
+        retry_cap: Duration::from_secs(1),
+        unavailable_recheck: if worker.unavailable_recheck == default.unavailable_recheck {
+            Duration::from_millis(100)
+        } else {
+            worker.unavailable_recheck
+        },
+        ..worker
+    }
+}
+
+/// Waits (at most 30 s) until `check` holds; fails the test otherwise.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
