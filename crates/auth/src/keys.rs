@@ -33,7 +33,32 @@ const KID_LEN: usize = 43;
 pub struct KeySet {
     active_kid: String,
     signing: EncodingKey,
+    /// The same active key for detached signatures ([`KeySet::sign`]); zeroized on drop.
+    signer: SigningKey,
     public: BTreeMap<String, PublicKey>,
+}
+
+/// A detached Ed25519 signature over some bytes and the kid of the key that made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DetachedSignature {
+    /// The signing key's kid.
+    pub kid: String,
+    /// The 64 signature bytes.
+    pub bytes: [u8; ed25519_dalek::SIGNATURE_LENGTH],
+}
+
+/// Why a detached signature was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// The kid names no key of this set (never ours, or retired and deleted).
+    #[error("no verification key with kid {0:?} (unknown, or retired and deleted)")]
+    UnknownKey(String),
+    /// The signature is not 64 bytes.
+    #[error("a signature is 64 bytes")]
+    Malformed,
+    /// The signature does not verify: the bytes or the signature were changed.
+    #[error("the signature does not match the signed bytes")]
+    Mismatch,
 }
 
 /// A verification key in the two shapes we need: raw for JWKS, prepared for jsonwebtoken.
@@ -76,6 +101,7 @@ impl KeySet {
         Ok(KeySet {
             active_kid,
             signing: EncodingKey::from_ed_der(der.as_bytes()),
+            signer: active.clone(),
             public,
         })
     }
@@ -113,6 +139,36 @@ impl KeySet {
             })
             .collect();
         json!({ "keys": keys })
+    }
+
+    /// Signs `message` with the active key: a detached Ed25519 signature (RFC 8032) with the
+    /// key's kid. Anyone with the public key (see [`KeySet::jwks`]) can check it.
+    pub fn sign(&self, message: &[u8]) -> DetachedSignature {
+        use ed25519_dalek::Signer as _;
+        DetachedSignature {
+            kid: self.active_kid.clone(),
+            bytes: self.signer.sign(message).to_bytes(),
+        }
+    }
+
+    /// Checks a detached signature made by [`KeySet::sign`] with the key `kid`, which may be
+    /// any verification key of the set (the active one or an older one still kept). Strict
+    /// verification: no malleable or small-order forms are accepted.
+    pub fn verify(
+        &self,
+        kid: &str,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), SignatureError> {
+        let key = self
+            .public
+            .get(kid)
+            .ok_or_else(|| SignatureError::UnknownKey(kid.to_owned()))?;
+        let signature = ed25519_dalek::Signature::from_slice(signature)
+            .map_err(|_| SignatureError::Malformed)?;
+        key.raw
+            .verify_strict(message, &signature)
+            .map_err(|_| SignatureError::Mismatch)
     }
 
     /// The signing key for jsonwebtoken.
@@ -268,6 +324,75 @@ mod tests {
                 .expect("base64url x");
             assert_eq!(x.len(), 32);
         }
+    }
+
+    #[test]
+    fn detached_signatures_verify_with_any_kept_key_and_nothing_else() {
+        let old = generate_signing_key().expect("generate");
+        let before = KeySet::from_keys(&old, &[]).expect("key set");
+        let old_signature = before.sign(b"checkpoint 1");
+        assert_eq!(old_signature.kid, before.active_kid());
+        let after = KeySet::from_keys(
+            &generate_signing_key().expect("generate"),
+            &[old.verifying_key()],
+        )
+        .expect("key set");
+        // The rotated-out key still verifies what it signed.
+        assert_eq!(
+            after.verify(&old_signature.kid, b"checkpoint 1", &old_signature.bytes),
+            Ok(())
+        );
+        let new_signature = after.sign(b"checkpoint 2");
+        assert_ne!(new_signature.kid, old_signature.kid);
+        assert_eq!(
+            after.verify(&new_signature.kid, b"checkpoint 2", &new_signature.bytes),
+            Ok(())
+        );
+        // Other bytes, another signature, a changed bit, a wrong length, an unknown key.
+        assert_eq!(
+            after.verify(&new_signature.kid, b"checkpoint 3", &new_signature.bytes),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            after.verify(&new_signature.kid, b"checkpoint 2", &old_signature.bytes),
+            Err(SignatureError::Mismatch)
+        );
+        let mut flipped = new_signature.bytes;
+        flipped[10] ^= 1;
+        assert_eq!(
+            after.verify(&new_signature.kid, b"checkpoint 2", &flipped),
+            Err(SignatureError::Mismatch)
+        );
+        assert_eq!(
+            after.verify(
+                &new_signature.kid,
+                b"checkpoint 2",
+                &new_signature.bytes[..63]
+            ),
+            Err(SignatureError::Malformed)
+        );
+        assert!(matches!(
+            before.verify(&new_signature.kid, b"checkpoint 2", &new_signature.bytes),
+            Err(SignatureError::UnknownKey(_))
+        ));
+    }
+
+    #[test]
+    fn detached_signatures_are_plain_ed25519() {
+        // RFC 8032 section 7.1, test 2: a one-byte message.
+        let secret: [u8; 32] = [
+            0x4c, 0xcd, 0x08, 0x9b, 0x28, 0xff, 0x96, 0xda, 0x9d, 0xb6, 0xc3, 0x46, 0xec, 0x11,
+            0x4e, 0x0f, 0x5b, 0x8a, 0x31, 0x9f, 0x35, 0xab, 0xa6, 0x24, 0xda, 0x8c, 0xf6, 0xed,
+            0x4f, 0xb8, 0xa6, 0xfb,
+        ];
+        let keys = KeySet::from_keys(&SigningKey::from_bytes(&secret), &[]).expect("key set");
+        let signature = keys.sign(&[0x72]);
+        let hex: String = signature.bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da\
+             085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub mod totp;
 mod verified_cache;
 
 pub use error::{AuthError, TokenError};
-pub use keys::KeySet;
+pub use keys::{DetachedSignature, KeySet, SignatureError};
 pub use token::{IssuedToken, MAX_LEEWAY_SECS, MAX_TOKEN_LEN, TokenConfig, Tokens, VerifiedToken};
 
 /// Makes sure jsonwebtoken has a crypto backend before we use it.

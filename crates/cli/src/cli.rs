@@ -1,12 +1,12 @@
 //! The command line, as clap types. `silo --help` and `silo <command> --help` explain each.
 //!
 //! The settings of a deployment are declared here once: every field of [`StorageArgs`],
-//! [`ServerArgs`] and [`MailArgs`] is a setting. Its field name is its key in the config file
-//! (and in `silo config`), `long` its flag, `env` its environment variable, the doc comment its
-//! description, `default_value` its default; a default that depends on something (such as the
-//! backend) ends the doc comment as `[default: ...]`. `hide_env_values = true` marks a secret:
-//! `--help` never shows its value and `silo config` masks it (only the password, for a
-//! `value_hint = Url`). A setting whose value is text has a `value_hint` (`Url`, `FilePath`,
+//! [`ServerArgs`], [`SigningArgs`] and [`MailArgs`] is a setting. Its field name is its key in
+//! the config file (and in `silo config`), `long` its flag, `env` its environment variable, the
+//! doc comment its description, `default_value` its default; a default that depends on
+//! something (such as the backend) ends the doc comment as `[default: ...]`. `hide_env_values =
+//! true` marks a secret: `--help` never shows its value and `silo config` masks it (only the
+//! password, for a `value_hint = Url`). A setting whose value is text has a `value_hint` (`Url`, `FilePath`,
 //! `DirPath` or `Other`); numbers and booleans have none. [`crate::settings`] merges defaults,
 //! the config file, the environment and the flags into these same structs, and `silo codegen`
 //! writes the reference table and the example config file from them.
@@ -151,7 +151,7 @@ pub enum Command {
     /// See and manage people (identities) across companies: disable, enable, reset two-factor.
     #[command(subcommand)]
     Identity(IdentityCommand),
-    /// Check the audit trail's hash chains.
+    /// Check the audit trail's hash chains, and sign and list its checkpoints.
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Manage the keys that sign access tokens.
@@ -226,6 +226,9 @@ pub struct ServeArgs {
     /// The HTTP server.
     #[command(flatten)]
     pub server: ServerArgs,
+    /// The signing key.
+    #[command(flatten)]
+    pub signing: SigningArgs,
     /// Mail and the links in it.
     #[command(flatten)]
     pub mail: MailArgs,
@@ -356,15 +359,6 @@ pub struct ServerArgs {
         default_value_t = LogFormat::Text
     )]
     pub log_format: LogFormat,
-    /// Sign tokens with this Ed25519 private key (PKCS#8 PEM file) [default: the key set in
-    /// <data>/keys, made on first start].
-    #[arg(
-        long,
-        env = "SILO_SIGNING_KEY_FILE",
-        value_name = "PEM",
-        value_hint = ValueHint::FilePath
-    )]
-    pub signing_key_file: Option<PathBuf>,
     /// A reverse proxy in front of Silo, as a network (10.0.0.0/8) or an address: requests from
     /// it take the client address from X-Forwarded-For (or Forwarded) for limits and audit
     /// records. Repeat, or separate with commas, for several. From any other peer those
@@ -378,6 +372,56 @@ pub struct ServerArgs {
     )]
     #[serde(default)]
     pub trusted_proxies: Vec<TrustedProxy>,
+    /// How often to sign a checkpoint of the audit trail (the head of every hash chain) when
+    /// records were added since the last one, in seconds; also done at start. 0 turns it off.
+    #[arg(
+        long,
+        env = "SILO_AUDIT_CHECKPOINT_INTERVAL",
+        value_name = "SECONDS",
+        default_value_t = 3600
+    )]
+    pub audit_checkpoint_interval: u64,
+}
+
+/// The deployment's signing key: it signs access tokens and audit checkpoints.
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+pub struct SigningArgs {
+    /// Sign tokens and audit checkpoints with this Ed25519 private key (PKCS#8 PEM file)
+    /// [default: the key set in <data>/keys, made on first start].
+    #[arg(
+        long,
+        env = "SILO_SIGNING_KEY_FILE",
+        value_name = "PEM",
+        value_hint = ValueHint::FilePath
+    )]
+    pub signing_key_file: Option<PathBuf>,
+}
+
+impl SigningArgs {
+    /// The key set: from the PEM file, or `<data>/keys` (every key kept there verifies; the
+    /// active one signs), made there on first use when `create`.
+    pub fn key_set(
+        &self,
+        storage: &StorageArgs,
+        create: bool,
+    ) -> anyhow::Result<silo_auth::KeySet> {
+        use anyhow::Context as _;
+        if let Some(file) = &self.signing_key_file {
+            let pem = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read the signing key {}", file.display()))?;
+            return Ok(silo_auth::KeySet::from_pem(&pem)?);
+        }
+        // Keys stay in the data directory on either backend.
+        let dir = silo_tenancy::DataDir::new(&storage.data).keys_dir();
+        if !create && !dir.join("active").exists() {
+            anyhow::bail!(
+                "no signing keys in {}: run this where the deployment's keys are (or give \
+                 --signing-key-file)",
+                dir.display()
+            );
+        }
+        Ok(silo_auth::KeySet::load_or_create(&dir)?)
+    }
 }
 
 /// A reverse proxy's network; a plain address is a network of one. Written as text in the
@@ -482,10 +526,36 @@ impl MailArgs {
 /// `silo audit ...`.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Recompute every chain (or one company's); name the first broken record; exit 1 on any break.
+    /// Recompute every chain (or one company's) and compare it with the newest signed
+    /// checkpoint (its signature checked with the key set); name the first broken record; exit 1
+    /// on any break.
     Verify {
         /// Company id or slug; all chains when left out.
         company: Option<String>,
+        /// Compare with a checkpoint exported earlier (`silo audit checkpoints --json`, or one
+        /// checkpoint of it; the newest in the file counts) instead of the newest stored one.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// The key set that verifies checkpoints.
+        #[command(flatten)]
+        signing: SigningArgs,
+    },
+    /// Sign the head of every chain now and store the checkpoint. Refused when the trail no
+    /// longer holds the newest checkpoint's heads.
+    Checkpoint {
+        /// Sign even so (after deliberately restoring an older copy of the control database).
+        #[arg(long)]
+        force: bool,
+        /// The key that signs.
+        #[command(flatten)]
+        signing: SigningArgs,
+    },
+    /// List the signed checkpoints; with --json, export them whole (payload and signature) to
+    /// keep elsewhere and verify against later.
+    Checkpoints {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -3,7 +3,7 @@
 //! environment variable, its flag.
 //!
 //! The settings are declared once, as the fields of the clap structs [`StorageArgs`],
-//! [`ServerArgs`] and [`MailArgs`] (see `cli.rs`). clap reads flags, environment and defaults
+//! [`ServerArgs`], [`SigningArgs`] and [`MailArgs`] (see `cli.rs`). clap reads flags, environment and defaults
 //! into them; [`merge`] sorts each value into its layer by where clap found it, lays the config
 //! file between the defaults and the environment, and lets figment merge the layers back into
 //! the same typed structs, remembering where each value came from ([`Origins`], printed by
@@ -14,8 +14,8 @@
 pub mod reference;
 
 use crate::cli::{
-    Cli, Command, CompanyCommand, MailArgs, MemberCommand, ServeArgs, ServerArgs, StorageArgs,
-    WorkerArgs,
+    AuditCommand, Cli, Command, CompanyCommand, MailArgs, MemberCommand, ServeArgs, ServerArgs,
+    SigningArgs, StorageArgs, WorkerArgs,
 };
 use anyhow::{Context, anyhow, bail};
 use clap::parser::ValueSource;
@@ -135,9 +135,10 @@ fn group_check<G: DeserializeOwned>(figment: &Figment) -> Result<(), Box<figment
 }
 
 /// The groups of settings, in declaration order.
-const GROUP_TYPES: [GroupType; 4] = [
+const GROUP_TYPES: [GroupType; 5] = [
     group_type::<StorageArgs>(),
     group_type::<ServerArgs>(),
+    group_type::<SigningArgs>(),
     group_type::<MailArgs>(),
     group_type::<WorkerArgs>(),
 ];
@@ -255,12 +256,16 @@ fn groups(cli: &mut Cli) -> Vec<&mut dyn Group> {
     match &mut cli.command {
         Command::Serve(args) | Command::Config(args) => {
             groups.push(&mut args.server);
+            groups.push(&mut args.signing);
             groups.push(&mut args.mail);
             groups.push(&mut args.worker);
         }
         Command::Worker(args) => groups.push(args),
         Command::Company(CompanyCommand::Import { mail, .. })
         | Command::Member(MemberCommand::Add { mail, .. }) => groups.push(mail),
+        Command::Audit(
+            AuditCommand::Verify { signing, .. } | AuditCommand::Checkpoint { signing, .. },
+        ) => groups.push(signing),
         _ => {}
     }
     groups
@@ -473,6 +478,7 @@ pub fn print(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<()> {
 fn render(cli: &Cli, serve: &ServeArgs) -> anyhow::Result<String> {
     let mut values = toml::Table::try_from(&cli.storage)?;
     values.extend(toml::Table::try_from(&serve.server)?);
+    values.extend(toml::Table::try_from(&serve.signing)?);
     values.extend(toml::Table::try_from(&serve.mail)?);
     values.extend(toml::Table::try_from(&serve.worker)?);
     let mut rows: Vec<(String, String)> = Vec::new();
@@ -618,6 +624,15 @@ mod tests {
             ["serve", "company import", "member add", "config"]
         );
         assert_eq!(by_key("listen").commands, ["serve", "config"]);
+        assert_eq!(
+            by_key("signing_key_file").commands,
+            ["serve", "audit verify", "audit checkpoint", "config"],
+            "checkpoints are signed and verified with the key that serve signs with"
+        );
+        assert_eq!(
+            by_key("audit_checkpoint_interval").default,
+            Some(toml::Value::Integer(3600))
+        );
         assert_eq!(by_key("log_format").choices, ["text", "json"]);
     }
 }

@@ -6,15 +6,16 @@ crate::string_enum! {
     /// What an audit record says was done (or attempted: see its `outcome`). Records name ids
     /// only (`target`), never names, amounts or bodies.
     pub enum AuditAction {
-        /// A request reached a suspended company and was refused; target: method and path.
+        /// A request reached a suspended company and was refused; target: method and route
+        /// pattern.
         AccessCompanySuspended = "access.company_suspended",
         /// A request came from an identity that is no member of the company and was refused;
-        /// target: method and path.
+        /// target: method and route pattern.
         AccessNotAMember = "access.not_a_member",
         /// A member without two-factor authentication was refused by a company that requires
-        /// it; target: method and path.
+        /// it; target: method and route pattern.
         AccessTwoFactorSetupRequired = "access.two_factor_setup_required",
-        /// A member's role lacked the route's permission; target: method and path.
+        /// A member's role lacked the route's permission; target: method and route pattern.
         AccessForbidden = "access.forbidden",
         /// A log-in: success (with the company logged into, if any) or failure (wrong
         /// password, or wrong two-factor code; the identity when the address is known).
@@ -32,6 +33,12 @@ crate::string_enum! {
         AuthSessionReuse = "auth.session_reuse",
         /// Someone asked to sign up (a confirmation link went out); no identity yet.
         AuthSignupRequested = "auth.signup_requested",
+        /// Bearer tokens were refused (bad signature, expired, wrong claims, an identity that
+        /// may no longer act), counted per client address and minute: one record per address
+        /// and minute, with no company and no actor; past 1024 addresses in a minute a server
+        /// counts the rest in one record without an address. Target: JSON with the `minute`, the
+        /// `count` and the count per reason (`reasons`); never a token.
+        AuthTokenRefused = "auth.token_refused",
         /// A confirmed signup created a company with its first owner; target: the company.
         CompanySignup = "company.signup",
         /// An operator created a company; target: the company.
@@ -198,7 +205,8 @@ mod tests {
             invite.decline invoice.create invoice.issue invoice.payment invoice.update
             keys.retire keys.rotate member.add member.invite member.invite_resend
             member.invite_revoke member.remove member.role two_factor.disable two_factor.enable
-            two_factor.recovery_codes two_factor.recovery_used two_factor.reset two_factor.setup";
+            two_factor.recovery_codes two_factor.recovery_used two_factor.reset two_factor.setup
+            auth.token_refused";
         for name in STORED.split_whitespace() {
             assert!(AuditAction::parse(name).is_some(), "{name} disappeared");
         }

@@ -59,9 +59,12 @@ pub fn audit_markdown() -> String {
     out.push_str(
         "Each audit record names an action, who did it (`actor`, an identity id; none for an\n\
          operator at the command line), the company, the `target` id, the `outcome` (`success`\n\
-         or `failure`), and for requests the client address and request id; never names,\n\
-         amounts or bodies. Records form one hash chain per company (`silo audit verify`\n\
-         checks it), and the chain covers the action's name: names never change.\n\n",
+         or `failure`), and for requests the client address and request id (a client's own\n\
+         marked `client:`); never names, amounts or bodies. Records form one hash chain per\n\
+         company, plus the chain `-` for records without one, and the chain covers the\n\
+         action's name: names never change. Checkpoints of every chain's head are signed with\n\
+         the deployment's key; `silo audit verify` checks the chains and compares them with\n\
+         the newest checkpoint (see [operations](../operations.md#the-audit-trail)).\n\n",
     );
     out.push_str("| action | what it records |\n|---|---|\n");
     for action in AuditAction::ALL {

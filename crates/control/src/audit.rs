@@ -416,3 +416,30 @@ impl ControlPlane {
         Ok(report)
     }
 }
+
+// For `audit_checkpoint`: the chain a company's records go to, the stored records of a chain as
+// the verifier reads them, and relinking one (what its test helper does, as an attacker would).
+pub(crate) fn chain_name(company: Option<CompanyId>) -> String {
+    chain_of(company)
+}
+
+pub(crate) const RECORD_COLUMNS: &str = COLUMNS;
+
+impl AuditRecord {
+    pub(crate) fn read(row: &Row) -> Result<Self, ControlError> {
+        Self::from_row(row)
+    }
+
+    /// Points the record at `prev_hash` and gives it the hash its fields and that link have
+    /// now; answers the new hash.
+    pub(crate) fn relink(&mut self, prev_hash: &str) -> String {
+        self.prev_hash = Some(prev_hash.to_owned());
+        let hash = self.expected_hash();
+        self.hash = Some(hash.clone());
+        hash
+    }
+
+    pub(crate) fn stored_hash(&self) -> Option<&str> {
+        self.hash.as_deref()
+    }
+}

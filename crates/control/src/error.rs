@@ -36,6 +36,11 @@ pub enum ControlError {
     /// start over.
     #[error("changed meanwhile; start over")]
     Changed,
+    /// The audit trail no longer holds the heads the newest checkpoint signed (a rewrite, or a
+    /// restore from an older copy): no new checkpoint is signed over it. `silo audit verify`
+    /// names the chains.
+    #[error("the audit trail no longer matches the newest checkpoint: {0}")]
+    CheckpointMismatch(String),
     /// A stored value is not what the registry wrote (hand-edited row?).
     #[error("corrupt registry data: {0}")]
     Corrupt(String),

@@ -6,6 +6,7 @@
 
 mod access;
 mod audit;
+mod audit_checkpoint;
 mod companies;
 mod error;
 mod fleet;
@@ -24,6 +25,12 @@ mod work_queue;
 
 pub use access::AccessView;
 pub use audit::{AuditAction, AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
+#[doc(hidden)]
+pub use audit_checkpoint::tamper;
+pub use audit_checkpoint::{
+    CHECKPOINT_FORMAT, ChainAgainstCheckpoint, ChainHead, Checkpoint, CheckpointError,
+    CheckpointSummary, CompareError,
+};
 pub use companies::{Company, NewCompany};
 pub use error::ControlError;
 pub use fleet::Eraser;

@@ -57,6 +57,7 @@ mod tests {
                 "0006_verified_identities",
                 "0007_two_factor",
                 "0008_outbox_audit_work_queue",
+                "0009_audit_checkpoints",
             ],
         ),
         (

@@ -4,8 +4,9 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::refusals::RefusalReason;
 use crate::routes::Access;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use silo_control::{
@@ -21,21 +22,26 @@ pub struct RequestMeta {
     /// The client's address: the TCP peer, or the address a trusted proxy forwarded for
     /// (`--trusted-proxy`; see [`crate::client_ip`]).
     pub client_ip: Option<std::net::IpAddr>,
-    /// The request id (also returned as `X-Request-Id`).
+    /// The request id (also returned as `X-Request-Id`): one the server made, or a client's
+    /// marked `client:` (see [`crate::request_id`]).
     pub request_id: Option<String>,
+}
+
+/// The client's address: the TCP peer, or the one a trusted proxy forwarded for.
+fn client_ip_of(parts: &Parts, state: &AppState) -> Option<std::net::IpAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+        crate::client_ip::client_ip(c.0.ip(), &parts.headers, &state.config.trusted_proxies)
+    })
 }
 
 impl RequestMeta {
     fn of(parts: &Parts, state: &AppState) -> Self {
         RequestMeta {
-            client_ip: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
-                crate::client_ip::client_ip(c.0.ip(), &parts.headers, &state.config.trusted_proxies)
-            }),
+            client_ip: client_ip_of(parts, state),
             request_id: parts
-                .headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+                .extensions
+                .get::<crate::request_id::RequestId>()
+                .map(|id| id.as_str().to_owned()),
         }
     }
 
@@ -137,26 +143,41 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
-/// Verifies the bearer token of a request.
+/// Counts a refused token for the audit trail (per client address and minute, see
+/// [`crate::refusals`]).
+fn note_refused(parts: &Parts, state: &AppState, reason: RefusalReason) {
+    state
+        .token_refusals
+        .note(client_ip_of(parts, state), reason);
+}
+
+/// Verifies the bearer token of a request. A request without a bearer token presented no token:
+/// it is refused but not counted; a presented token that fails is counted.
 fn verified_token(parts: &Parts, state: &AppState) -> Result<silo_auth::VerifiedToken, ApiError> {
     let token = bearer(parts)?;
-    state
-        .tokens
-        .verify(token)
-        .map_err(|e| ApiError::Unauthenticated(format!("token refused: {e}")))
+    state.tokens.verify(token).map_err(|e| {
+        note_refused(parts, state, RefusalReason::from(&e));
+        ApiError::Unauthenticated(format!("token refused: {e}"))
+    })
 }
 
 /// The token's identity if it still may act: it exists, is active with a proven address, and
 /// the token was issued after its last "end every session" (password change, log out
-/// everywhere, disabling).
+/// everywhere, disabling). A refusal is counted like a bad token's.
 fn usable(
+    parts: &Parts,
+    state: &AppState,
     identity: Option<Identity>,
     token: &silo_auth::VerifiedToken,
 ) -> Result<Identity, ApiError> {
-    let identity = identity
-        .filter(Identity::usable)
-        .ok_or_else(|| ApiError::Unauthenticated("identity unknown or disabled".into()))?;
+    let Some(identity) = identity.filter(Identity::usable) else {
+        note_refused(parts, state, RefusalReason::IdentityUnusable);
+        return Err(ApiError::Unauthenticated(
+            "identity unknown or disabled".into(),
+        ));
+    };
     if !identity.accepts_token_issued_at(token.issued_at_micros()) {
+        note_refused(parts, state, RefusalReason::SessionsEnded);
         return Err(ApiError::Unauthenticated(
             "the token was issued before the identity's sessions were ended".into(),
         ));
@@ -180,7 +201,7 @@ impl FromRequestParts<AppState> for Authenticated {
             .control()
             .identity(IdentityId::from_uuid(verified.identity()))
             .await?;
-        let identity = usable(identity, &verified)?;
+        let identity = usable(parts, state, identity, &verified)?;
         note_bound(parts, identity.id, None);
         Ok(Authenticated {
             identity,
@@ -209,12 +230,17 @@ impl FromRequestParts<AppState> for Tenant {
         let control = state.tenancy.control();
         let Some(company_id) = verified.company().map(CompanyId::from_uuid) else {
             // Still a 401 first when the identity itself is gone.
-            usable(control.identity(identity_id).await?, &verified)?;
+            usable(
+                parts,
+                state,
+                control.identity(identity_id).await?,
+                &verified,
+            )?;
             return Err(ApiError::NoCompany);
         };
         // Identity, company and membership as of now, in one registry read.
         let view = control.access_view(identity_id, company_id).await?;
-        let identity = usable(view.identity, &verified)?;
+        let identity = usable(parts, state, view.identity, &verified)?;
         let company = view.company.ok_or(ApiError::TenantUnresolved)?;
         if matches!(
             company.status,
@@ -283,7 +309,14 @@ struct Refusal<'a> {
 
 impl Refusal<'_> {
     async fn record(&self, action: AuditAction, error: ApiError) -> ApiError {
-        let target = Some(format!("{} {}", self.parts.method, self.parts.uri.path()));
+        // The route's pattern from the route table (`/api/contacts/{id}`), never the path as
+        // the client wrote it; the method is one the route table declares.
+        let route = self
+            .parts
+            .extensions
+            .get::<MatchedPath>()
+            .map_or("unmatched", MatchedPath::as_str);
+        let target = Some(format!("{} {route}", self.parts.method));
         let event = self.auth.meta.event(
             Some(self.company),
             Some(self.auth.identity.id),

@@ -2,6 +2,7 @@
 //! [`Server::run_until_stopped`] serves until a shutdown signal. Tests start it on port 0.
 
 mod audit;
+mod background;
 mod binding;
 pub mod client_ip;
 pub mod error;
@@ -14,6 +15,8 @@ pub mod openapi;
 mod pagination;
 pub mod passwords;
 pub mod ratelimit;
+pub mod refusals;
+pub mod request_id;
 mod routes;
 mod validate;
 mod web;
@@ -62,6 +65,9 @@ pub struct ServerConfig {
     pub invitation_ttl: std::time::Duration,
     /// Outgoing mail (default: no SMTP, files in `./data/mail/outbox`).
     pub mail: silo_mail::MailSettings,
+    /// How often the server signs a checkpoint of the audit trail's heads when they moved
+    /// (at start, then at this interval); zero turns it off.
+    pub audit_checkpoint_interval: Duration,
     /// The background worker run beside the server; `None` when other processes
     /// (`silo worker`) do the background work.
     pub worker: Option<silo_worker::WorkerConfig>,
@@ -83,11 +89,15 @@ impl Default for ServerConfig {
             web: WebApp::default(),
             invitation_ttl: silo_control::INVITATION_TTL,
             mail: silo_mail::MailSettings::default(),
+            audit_checkpoint_interval: DEFAULT_AUDIT_CHECKPOINT_INTERVAL,
             worker: Some(silo_worker::WorkerConfig::default()),
             webhooks: silo_worker::webhook::WebhookSettings::default(),
         }
     }
 }
+
+/// How often a checkpoint of the audit trail is signed unless configured otherwise: hourly.
+pub const DEFAULT_AUDIT_CHECKPOINT_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// What every handler can reach. One shared allocation: the router clones the state for
 /// every request, and one reference count is cheaper to move between cores than five.
@@ -106,6 +116,7 @@ pub struct Shared {
     pub(crate) metrics: observe::Metrics,
     pub(crate) mailer: silo_mail::Mailer,
     pub(crate) nudge: silo_worker::Nudge,
+    pub(crate) token_refusals: refusals::TokenRefusals,
 }
 
 impl AppState {
@@ -131,6 +142,7 @@ impl std::ops::Deref for AppState {
 pub struct Server {
     listener: TcpListener,
     router: Router,
+    state: AppState,
     mailer: silo_mail::Mailer,
     passwords: Arc<Passwords>,
     worker: Option<Arc<silo_worker::Worker>>,
@@ -175,12 +187,14 @@ impl Server {
             metrics,
             mailer: silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?,
             nudge,
+            token_refusals: refusals::TokenRefusals::default(),
         }));
         let mailer = state.mailer.clone();
-        let router = routes::router(state, &config);
+        let router = routes::router(state.clone(), &config);
         Ok(Server {
             listener,
             router,
+            state,
             mailer,
             passwords,
             worker,
@@ -198,11 +212,14 @@ impl Server {
     }
 
     /// Serves (and runs the worker, if configured) until `shutdown` completes, then finishes
-    /// the requests and jobs in flight and gives the mail spool a few seconds to empty.
+    /// the requests and jobs in flight, records the refused tokens still counted, and gives the
+    /// mail spool a few seconds to empty. Meanwhile it signs audit checkpoints (see
+    /// [`ServerConfig::audit_checkpoint_interval`]) and records refused tokens minute by minute.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let background = background::Background::start(&self.state);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = self.worker.map(|worker| {
             let mut stopped = stopped.clone();
@@ -225,6 +242,7 @@ impl Server {
         {
             tracing::error!(error = %e, "the worker ended abnormally");
         }
+        background.stop(&self.state).await;
         serving?;
         if tokio::time::timeout(MAIL_DRAIN, self.mailer.idle())
             .await

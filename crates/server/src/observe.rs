@@ -131,7 +131,10 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let method = req.method().clone();
-    let request_id = req.headers().get("x-request-id").cloned();
+    let request_id = req
+        .extensions()
+        .get::<crate::request_id::RequestId>()
+        .cloned();
     let bound = Bound::default();
     req.extensions_mut().insert(bound.clone());
     let response = next.run(req).await;
@@ -140,7 +143,7 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     let (identity, company) = bound.get();
     tracing::info!(
         target: "silo::request",
-        request_id = request_id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or(""),
+        request_id = request_id.as_ref().map_or("", |id| id.as_str()),
         method = method.as_str(),
         route,
         status = status.as_u16(),

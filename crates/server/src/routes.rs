@@ -24,7 +24,6 @@ use silo_control::{AuditRecord, Company, Invitation, Member};
 use silo_domain::{billing, reports as revenue};
 use silo_roles::Permission;
 use tower::ServiceBuilder;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Who may call a route.
@@ -404,8 +403,9 @@ pub(crate) fn router(state: AppState, config: &ServerConfig) -> Router {
                 header::CONTENT_SECURITY_POLICY,
                 CONTENT_SECURITY_POLICY,
             ))
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-            .layer(PropagateRequestIdLayer::x_request_id())
+            // The request id (a client's, bounded and marked, or a new one), for the audit
+            // records and log lines of the request and its answer's `X-Request-Id`.
+            .layer(axum::middleware::from_fn(crate::request_id::set_request_id))
             .layer(DefaultBodyLimit::max(config.body_limit)),
     )
 }

@@ -170,13 +170,13 @@ export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 /** Every `AuditAction`, in declaration order. */
 export const AUDIT_ACTIONS = [
-  /** A request reached a suspended company and was refused; target: method and path. */
+  /** A request reached a suspended company and was refused; target: method and route pattern. */
   "access.company_suspended",
-  /** A request came from an identity that is no member of the company and was refused; target: method and path. */
+  /** A request came from an identity that is no member of the company and was refused; target: method and route pattern. */
   "access.not_a_member",
-  /** A member without two-factor authentication was refused by a company that requires it; target: method and path. */
+  /** A member without two-factor authentication was refused by a company that requires it; target: method and route pattern. */
   "access.two_factor_setup_required",
-  /** A member's role lacked the route's permission; target: method and path. */
+  /** A member's role lacked the route's permission; target: method and route pattern. */
   "access.forbidden",
   /** A log-in: success (with the company logged into, if any) or failure (wrong password, or wrong two-factor code; the identity when the address is known). */
   "auth.login",
@@ -192,6 +192,8 @@ export const AUDIT_ACTIONS = [
   "auth.session_reuse",
   /** Someone asked to sign up (a confirmation link went out); no identity yet. */
   "auth.signup_requested",
+  /** Bearer tokens were refused (bad signature, expired, wrong claims, an identity that may no longer act), counted per client address and minute: one record per address and minute, with no company and no actor; past 1024 addresses in a minute a server counts the rest in one record without an address. Target: JSON with the `minute`, the `count` and the count per reason (`reasons`); never a token. */
+  "auth.token_refused",
   /** A confirmed signup created a company with its first owner; target: the company. */
   "company.signup",
   /** An operator created a company; target: the company. */

@@ -25,10 +25,32 @@ pub async fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> 
             println!("new signing key {kid}; restart every server so they all know it");
         }
         KeysCommand::Retire { kid } => {
+            refuse_if_it_signed_the_newest_checkpoint(storage, &kid).await?;
             KeySet::retire(&dir, &kid)?;
             audit_key_event(storage, AuditAction::KeysRetire, &kid).await?;
             println!("retired {kid}; tokens it signed no longer verify after a restart");
         }
+    }
+    Ok(())
+}
+
+/// Retiring the key that signed the newest audit checkpoint would leave `silo audit verify`
+/// nothing it can check the trail against: sign one with the active key first.
+async fn refuse_if_it_signed_the_newest_checkpoint(
+    storage: &StorageArgs,
+    kid: &str,
+) -> anyhow::Result<()> {
+    let tenancy = crate::storage::open(storage).await?;
+    let newest = tenancy.control().latest_checkpoint().await;
+    tenancy.close().await;
+    if let Some(checkpoint) = newest?
+        && checkpoint.kid == kid
+    {
+        anyhow::bail!(
+            "key {kid} signed the newest audit checkpoint ({}); run `silo audit checkpoint` \
+             first (it signs with the active key), then retire it",
+            checkpoint.id
+        );
     }
     Ok(())
 }

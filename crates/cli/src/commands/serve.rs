@@ -2,7 +2,7 @@
 
 use crate::cli::{LogFormat, ServeArgs, StorageArgs};
 use anyhow::Context;
-use silo_auth::{KeySet, TokenConfig, Tokens};
+use silo_auth::{TokenConfig, Tokens};
 use silo_server::{Server, ServerConfig};
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +23,7 @@ pub fn init_logs(format: LogFormat) {
 pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     let ServeArgs {
         server: http,
+        signing,
         mail,
         worker,
     } = args;
@@ -31,15 +32,7 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
     for company in tenancy.finish_interrupted().await? {
         tracing::info!(company = %company.id, "finished an interrupted provisioning");
     }
-    let keys = match &http.signing_key_file {
-        Some(file) => {
-            let pem = std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read the signing key {}", file.display()))?;
-            KeySet::from_pem(&pem)?
-        }
-        // Keys stay in the data directory on either backend.
-        None => KeySet::load_or_create(&silo_tenancy::DataDir::new(&storage.data).keys_dir())?,
-    };
+    let keys = signing.key_set(storage, true)?;
     let tokens = Tokens::new(
         keys,
         TokenConfig {
@@ -55,6 +48,7 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         mail: mail.mail_settings(storage),
         invitation_ttl: mail.invitation_ttl(),
         trusted_proxies: http.trusted_proxies.iter().map(|p| p.0).collect(),
+        audit_checkpoint_interval: Duration::from_secs(http.audit_checkpoint_interval),
         worker: worker.worker.then(|| worker.worker_config()),
         webhooks: worker.webhook_settings(),
         ..ServerConfig::default()

@@ -4,6 +4,7 @@
 //! files under load, and are timed apart from the rest.
 
 mod audit;
+mod audit_inputs;
 mod bad_input;
 mod common;
 mod contracts;

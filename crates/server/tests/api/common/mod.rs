@@ -26,6 +26,7 @@ pub struct TestApp {
     /// The server's password work: its counts, and a way to hold every slot.
     pub passwords: Arc<Passwords>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    running: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -80,7 +81,7 @@ async fn start(storage: TestStorage, config: ServerConfig) -> TestApp {
     let url = format!("http://{}", server.local_addr().unwrap());
     let passwords = server.passwords();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.run_until_stopped(async {
+    let running = tokio::spawn(server.run_until_stopped(async {
         let _ = rx.await;
     }));
     TestApp {
@@ -90,6 +91,20 @@ async fn start(storage: TestStorage, config: ServerConfig) -> TestApp {
         storage,
         passwords,
         shutdown: Some(tx),
+        running: Some(running),
+    }
+}
+
+impl TestApp {
+    /// Stops the server as a shutdown signal would and waits until it has (requests finished,
+    /// refused tokens recorded); the storage stays for the test to read.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(running) = self.running.take() {
+            running.await.unwrap().unwrap();
+        }
     }
 }
 

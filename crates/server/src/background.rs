@@ -1,0 +1,92 @@
+//! What a running server does besides answering requests: it signs audit checkpoints now and
+//! then, and writes the refused-token counts of each finished minute to the audit trail.
+
+use crate::AppState;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The running background tasks; [`Background::stop`] ends them.
+pub(crate) struct Background {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Background {
+    /// Starts the tasks (on the current Tokio runtime).
+    pub(crate) fn start(state: &AppState) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = vec![tokio::spawn(flush_refusals(state.clone(), stopped.clone()))];
+        let interval = state.config.audit_checkpoint_interval;
+        if !interval.is_zero() {
+            tasks.push(tokio::spawn(checkpoints(state.clone(), interval, stopped)));
+        }
+        Background { stop, tasks }
+    }
+
+    /// Ends the tasks (a checkpoint being signed finishes first), then records every refused
+    /// token still counted, the current minute's included.
+    pub(crate) async fn stop(self, state: &AppState) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        state
+            .token_refusals
+            .flush(state.tenancy.control(), true)
+            .await;
+    }
+}
+
+/// Completes once `stop` says so (or its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+async fn flush_refusals(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(crate::refusals::FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stopped(&mut stop) => return,
+            _ = tick.tick() => {
+                state.token_refusals.flush(state.tenancy.control(), false).await;
+            }
+        }
+    }
+}
+
+/// Signs a checkpoint at start and then every `interval`, when a head moved (or the signing key
+/// changed). Several servers may each do so; they agree on the numbering.
+async fn checkpoints(
+    state: AppState,
+    interval: std::time::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stopped(&mut stop) => return,
+            _ = tick.tick() => {}
+        }
+        match state
+            .tenancy
+            .control()
+            .checkpoint_if_changed(state.tokens.keys())
+            .await
+        {
+            Ok(Some(checkpoint)) => tracing::info!(
+                checkpoint = checkpoint.id,
+                chains = checkpoint.chains,
+                kid = %checkpoint.kid,
+                "signed an audit checkpoint"
+            ),
+            Ok(None) => {}
+            Err(e @ silo_control::ControlError::CheckpointMismatch(_)) => tracing::error!(
+                error = %e,
+                "audit checkpoint refused: run `silo audit verify`"
+            ),
+            Err(e) => tracing::warn!(error = %e, "audit checkpoint failed; trying again later"),
+        }
+    }
+}
