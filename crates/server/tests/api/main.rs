@@ -22,3 +22,4 @@ mod session;
 mod token_attacks;
 mod two_factor;
 mod web;
+mod webhooks;
