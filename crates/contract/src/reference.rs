@@ -89,11 +89,7 @@ pub fn events_markdown() -> String {
         let _ = writeln!(
             out,
             "| `{event}` | {} | `{}` | {} |",
-            if event.subscribable() {
-                "yes"
-            } else {
-                "no"
-            },
+            if event.subscribable() { "yes" } else { "no" },
             event.audit_action(),
             cell(event.doc())
         );

@@ -18,9 +18,9 @@
 
 use crate::JobOutcome;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use silo_domain::DomainError;
 use silo_domain::jobs::Job;
 use silo_domain::webhooks::{self, AddressPolicy, AttemptRecord, AttemptResult, Outgoing};
-use silo_domain::DomainError;
 use silo_store::{TenantDb, Timestamp};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -88,9 +88,8 @@ impl Resolve for GuardedResolver {
         let policy = self.policy;
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let mut refused = None;
             let kept: Vec<SocketAddr> = found
                 .into_iter()

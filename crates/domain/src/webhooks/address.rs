@@ -258,7 +258,10 @@ mod tests {
             ("https://127.0.0.1/", ProblemCode::PrivateAddress),
             ("https://[::1]/", ProblemCode::PrivateAddress),
             ("https://localhost:8080/", ProblemCode::PrivateAddress),
-            ("https://169.254.169.254/latest/meta-data", ProblemCode::PrivateAddress),
+            (
+                "https://169.254.169.254/latest/meta-data",
+                ProblemCode::PrivateAddress,
+            ),
             ("http://8.8.8.8/", ProblemCode::NotHttps),
         ] {
             let problem = check(&url(address), strict).await.unwrap_err();

@@ -118,7 +118,10 @@ pub fn subscribable_events() -> Vec<EventType> {
 }
 
 fn subscribable_names() -> Vec<&'static str> {
-    subscribable_events().into_iter().map(|e| e.name()).collect()
+    subscribable_events()
+        .into_iter()
+        .map(|e| e.name())
+        .collect()
 }
 
 impl Input for SubscribedEvent {
@@ -285,7 +288,10 @@ fn decode<T>(row: &Row, column: &str, parse: fn(&str) -> Option<T>) -> Result<T,
 const ENDPOINT_COLUMNS: &str = "id, url, description, enabled, disabled_reason, disabled_at, \
      previous_secret, previous_secret_until, created_at, updated_at";
 
-fn endpoint_from_row(row: &Row, event_types: Vec<EventType>) -> Result<WebhookEndpoint, StoreError> {
+fn endpoint_from_row(
+    row: &Row,
+    event_types: Vec<EventType>,
+) -> Result<WebhookEndpoint, StoreError> {
     let reason: Option<String> = row.get("disabled_reason")?;
     let previous: Option<String> = row.get("previous_secret")?;
     let until: Option<Timestamp> = row.get("previous_secret_until")?;
@@ -556,12 +562,7 @@ pub async fn update(
         .map(|sent| parse_event_types(&mut p, sent));
     let enabled = patch.enabled;
     let fields = take!(p, patch => url, description);
-    check_address(
-        &mut p,
-        fields.as_ref().and_then(|f| f.0.as_ref()),
-        policy,
-    )
-    .await;
+    check_address(&mut p, fields.as_ref().and_then(|f| f.0.as_ref()), policy).await;
     let (url, description) = p.done(fields)?;
     let mut tx = db.db().begin().await?;
     let mut e = get_in(&mut tx, id).await?;

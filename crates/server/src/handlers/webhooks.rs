@@ -22,7 +22,9 @@ pub async fn list(
 ) -> Result<Json<Page<WebhookEndpoint>>, ApiError> {
     let (params, limit) = list_params(&page)?;
     let items = webhooks::list(&tenant.db, &params).await?;
-    Ok(Json(Page::from_overfetch(items, limit, |e| e.id.to_string())))
+    Ok(Json(Page::from_overfetch(items, limit, |e| {
+        e.id.to_string()
+    })))
 }
 
 /// `POST /api/webhooks`: the answer shows the new endpoint's secret, this once.
@@ -38,7 +40,10 @@ pub async fn create(
 }
 
 /// `GET /api/webhooks/{id}`.
-pub async fn get(tenant: Tenant, Path(id): Path<String>) -> Result<Json<WebhookEndpoint>, ApiError> {
+pub async fn get(
+    tenant: Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<WebhookEndpoint>, ApiError> {
     Ok(Json(webhooks::get(&tenant.db, path_id(&id)?).await?))
 }
 
@@ -98,7 +103,9 @@ pub async fn deliveries(
 ) -> Result<Json<Page<WebhookDelivery>>, ApiError> {
     let (params, limit) = list_params(&page)?;
     let items = webhooks::deliveries(&tenant.db, path_id(&id)?, &params).await?;
-    Ok(Json(Page::from_overfetch(items, limit, |d| d.id.to_string())))
+    Ok(Json(Page::from_overfetch(items, limit, |d| {
+        d.id.to_string()
+    })))
 }
 
 /// `POST /api/webhooks/{id}/deliveries/{delivery_id}/redeliver`.

@@ -159,7 +159,12 @@ fn fast_config() -> ServerConfig {
     }
 }
 
-async fn create_endpoint(app: &TestApp, token: &str, url: &str, events: &[&str]) -> (String, String) {
+async fn create_endpoint(
+    app: &TestApp,
+    token: &str,
+    url: &str,
+    events: &[&str],
+) -> (String, String) {
     let r = app
         .post(
             "/api/webhooks",
@@ -170,7 +175,10 @@ async fn create_endpoint(app: &TestApp, token: &str, url: &str, events: &[&str])
     assert_eq!(r.status, 201, "{}", r.body);
     let secret = r.body["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"), "{secret}");
-    (r.body["endpoint"]["id"].as_str().unwrap().to_owned(), secret)
+    (
+        r.body["endpoint"]["id"].as_str().unwrap().to_owned(),
+        secret,
+    )
 }
 
 async fn deliveries(app: &TestApp, token: &str, endpoint: &str) -> Vec<Value> {
@@ -277,7 +285,11 @@ async fn deliveries_arrive_signed_and_verify() {
         first.timestamp
     );
     let log = deliveries_in(&app, t, &endpoint, 1, "delivered").await;
-    assert_eq!(log[0]["event_id"], first.id.as_str(), "webhook-id is the event id");
+    assert_eq!(
+        log[0]["event_id"],
+        first.id.as_str(),
+        "webhook-id is the event id"
+    );
     assert_eq!(log[0]["event_type"], "contact.created");
     assert_eq!(log[0]["attempts"], 1);
     assert_eq!(log[0]["last_status"], 200);
@@ -286,7 +298,11 @@ async fn deliveries_arrive_signed_and_verify() {
 
     // A test event goes to the endpoint asked only.
     let test = app
-        .post(&format!("/api/webhooks/{endpoint}/test"), Some(t), json!({}))
+        .post(
+            &format!("/api/webhooks/{endpoint}/test"),
+            Some(t),
+            json!({}),
+        )
         .await;
     assert_eq!(test.status, 202, "{}", test.body);
     assert_eq!(test.body["event_type"], "webhook.test");
@@ -340,7 +356,10 @@ async fn deliveries_arrive_signed_and_verify() {
         .get(&format!("/api/webhooks/{endpoint}/deliveries"), Some(t))
         .await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
-    assert_eq!(one.body["event_types"], json!(["contact.created", "deal.won"]));
+    assert_eq!(
+        one.body["event_types"],
+        json!(["contact.created", "deal.won"])
+    );
     for answer in [&list.body, &one.body, &audit.body, &log.body] {
         let text = answer.to_string();
         for s in [&secret, &new_secret] {
@@ -427,9 +446,13 @@ async fn gone_disables_the_endpoint_and_failed_deliveries_can_be_sent_again() {
         .await
         .expect(201, "");
     assert_eq!(deliveries(&app, t, &endpoint).await.len(), 1);
-    app.post(&format!("/api/webhooks/{endpoint}/test"), Some(t), json!({}))
-        .await
-        .expect(409, "invalid_transition");
+    app.post(
+        &format!("/api/webhooks/{endpoint}/test"),
+        Some(t),
+        json!({}),
+    )
+    .await
+    .expect(409, "invalid_transition");
     let delivery = log[0]["id"].as_str().unwrap();
     let redeliver = format!("/api/webhooks/{endpoint}/deliveries/{delivery}/redeliver");
     app.post(&redeliver, Some(t), json!({}))
@@ -519,7 +542,9 @@ async fn addresses_on_internal_networks_are_refused() {
     if let Some(name) = own_name_resolving_privately() {
         refused.push(format!("https://{name}/hook"));
     } else {
-        eprintln!("webhooks: this machine's name does not resolve to a private address; that case is not checked");
+        eprintln!(
+            "webhooks: this machine's name does not resolve to a private address; that case is not checked"
+        );
     }
     for url in &refused {
         let r = app
@@ -558,19 +583,50 @@ async fn addresses_on_internal_networks_are_refused() {
             json!({"url": "https://169.254.169.254/"}),
         )
         .await;
-    assert_eq!(r.body["error"]["problems"]["url"]["code"], "private_address");
+    assert_eq!(
+        r.body["error"]["problems"]["url"]["code"],
+        "private_address"
+    );
     // Bad shapes and event types.
     for (body, field, code) in [
-        (json!({"url": "ftp://a.example/", "event_types": ["deal.won"]}), "url", "not_url"),
-        (json!({"url": "https://u:p@a.example/", "event_types": ["deal.won"]}), "url", "not_url"),
-        (json!({"url": "https://", "event_types": ["deal.won"]}), "url", "not_url"),
-        (json!({"url": "https://a.example/", "event_types": []}), "event_types", "too_few"),
-        (json!({"url": "https://a.example/", "event_types": ["deal.wonn"]}), "event_types[0]", "not_allowed"),
-        (json!({"url": "https://a.example/", "event_types": ["deal.won", "webhook.test"]}), "event_types[1]", "not_allowed"),
+        (
+            json!({"url": "ftp://a.example/", "event_types": ["deal.won"]}),
+            "url",
+            "not_url",
+        ),
+        (
+            json!({"url": "https://u:p@a.example/", "event_types": ["deal.won"]}),
+            "url",
+            "not_url",
+        ),
+        (
+            json!({"url": "https://", "event_types": ["deal.won"]}),
+            "url",
+            "not_url",
+        ),
+        (
+            json!({"url": "https://a.example/", "event_types": []}),
+            "event_types",
+            "too_few",
+        ),
+        (
+            json!({"url": "https://a.example/", "event_types": ["deal.wonn"]}),
+            "event_types[0]",
+            "not_allowed",
+        ),
+        (
+            json!({"url": "https://a.example/", "event_types": ["deal.won", "webhook.test"]}),
+            "event_types[1]",
+            "not_allowed",
+        ),
     ] {
         let r = app.post("/api/webhooks", t, body.clone()).await;
         r.expect(422, "invalid");
-        assert_eq!(r.body["error"]["problems"][field]["code"], code, "{body}: {}", r.body);
+        assert_eq!(
+            r.body["error"]["problems"][field]["code"], code,
+            "{body}: {}",
+            r.body
+        );
     }
 }
 
@@ -586,7 +642,10 @@ async fn the_sender_checks_the_address_again_when_connecting() {
     let (owner, company) = app.signup("Acme", "ann@acme.example").await;
     let t = owner.as_str();
     let port = receiver.port();
-    let mut urls = vec![format!("https://127.0.0.1:{port}/hook"), format!("https://[::ffff:7f00:1]:{port}/hook")];
+    let mut urls = vec![
+        format!("https://127.0.0.1:{port}/hook"),
+        format!("https://[::ffff:7f00:1]:{port}/hook"),
+    ];
     if let Some(name) = own_name_resolving_privately() {
         urls.push(format!("https://{name}:{port}/hook"));
     }
@@ -601,9 +660,13 @@ async fn the_sender_checks_the_address_again_when_connecting() {
     let strict = Sender::new(WebhookSettings::default());
     for url in &urls {
         let (endpoint, _) = create_endpoint(&app, t, url, &["contact.created"]).await;
-        app.post(&format!("/api/webhooks/{endpoint}/test"), Some(t), json!({}))
-            .await
-            .expect(202, "");
+        app.post(
+            &format!("/api/webhooks/{endpoint}/test"),
+            Some(t),
+            json!({}),
+        )
+        .await
+        .expect(202, "");
         let job = silo_domain::jobs::claim(&db, Duration::from_secs(60), 10)
             .await
             .unwrap()
@@ -611,12 +674,19 @@ async fn the_sender_checks_the_address_again_when_connecting() {
             .unwrap();
         let outcome = strict.deliver(&db, &job).await;
         assert!(
-            matches!(outcome, silo_worker::JobOutcome::Dead(_) | silo_worker::JobOutcome::Retry(_)),
+            matches!(
+                outcome,
+                silo_worker::JobOutcome::Dead(_) | silo_worker::JobOutcome::Retry(_)
+            ),
             "{url}: {outcome:?}"
         );
-        silo_domain::jobs::fail(&db, job.id, "test", None).await.unwrap();
+        silo_domain::jobs::fail(&db, job.id, "test", None)
+            .await
+            .unwrap();
         let log = deliveries(&app, t, &endpoint).await;
-        let error = log[0]["attempt_log"][0]["error"].as_str().unwrap_or_default();
+        let error = log[0]["attempt_log"][0]["error"]
+            .as_str()
+            .unwrap_or_default();
         assert!(error.contains("refused"), "{url}: {}", log[0]);
         assert_eq!(log[0]["attempt_log"][0]["status"], Value::Null);
     }
@@ -630,7 +700,11 @@ async fn other_companies_and_roles_get_nothing() {
     let (beta, _) = app.signup("Beta", "bob@beta.example").await;
     let (endpoint, _) = create_endpoint(&app, &acme, &receiver.url, &["contact.created"]).await;
     let test = app
-        .post(&format!("/api/webhooks/{endpoint}/test"), Some(&acme), json!({}))
+        .post(
+            &format!("/api/webhooks/{endpoint}/test"),
+            Some(&acme),
+            json!({}),
+        )
         .await;
     let delivery = test.body["id"].as_str().unwrap().to_owned();
     receiver.wait_for(1).await;
@@ -695,7 +769,9 @@ async fn other_companies_and_roles_get_nothing() {
             .expect(403, "forbidden");
     }
     // An admin may.
-    let admin = app.member_token(&acme_id, "ad@acme.example", Role::Admin).await;
+    let admin = app
+        .member_token(&acme_id, "ad@acme.example", Role::Admin)
+        .await;
     assert_eq!(app.get(&base, Some(&admin)).await.status, 200);
 
     // Deleting keeps the log in the company's database; the API no longer shows either.
