@@ -283,3 +283,33 @@ async fn read_excerpt(response: &mut reqwest::Response) -> Option<String> {
     let text = String::from_utf8_lossy(&bytes).into_owned();
     (!text.is_empty()).then_some(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr as _;
+
+    async fn resolve(allow_private: bool, host: &str) -> Result<Vec<SocketAddr>, String> {
+        let resolver = GuardedResolver {
+            policy: AddressPolicy { allow_private },
+        };
+        let name = Name::from_str(host).map_err(|_| "not a name".to_owned())?;
+        resolver
+            .resolve(name)
+            .await
+            .map(|addrs| addrs.collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn the_resolver_drops_private_addresses_unless_allowed() {
+        // `localhost` resolves to loopback on every machine (from /etc/hosts, no DNS needed).
+        let refused = resolve(false, "localhost").await.unwrap_err();
+        assert!(
+            refused.contains("refused: localhost resolves to a loopback"),
+            "{refused}"
+        );
+        let allowed = resolve(true, "localhost").await.unwrap();
+        assert!(!allowed.is_empty() && allowed.iter().all(|a| a.ip().is_loopback()));
+    }
+}

@@ -413,12 +413,12 @@ async fn check_address(p: &mut Problems, url: Option<&WebhookUrl>, policy: Addre
     }
 }
 
+/// A new secret; without the operating system's random source nothing is made (a 503).
 fn new_secret() -> DomainResult<String> {
     signature::new_secret().ok_or_else(|| {
-        DomainError::Store(StoreError::Decode {
-            column: "secret".to_owned(),
-            reason: "the operating system's random source failed".to_owned(),
-        })
+        DomainError::Store(StoreError::Unavailable(
+            "the operating system's random source failed".to_owned(),
+        ))
     })
 }
 

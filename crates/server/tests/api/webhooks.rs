@@ -587,6 +587,23 @@ async fn addresses_on_internal_networks_are_refused() {
         r.body["error"]["problems"]["url"]["code"],
         "private_address"
     );
+    // At most 20 endpoints per company.
+    for i in 1..20 {
+        create_endpoint(
+            &app,
+            &owner,
+            &format!("https://93.184.215.14/hook/{i}"),
+            &["deal.won"],
+        )
+        .await;
+    }
+    app.post(
+        "/api/webhooks",
+        t,
+        json!({"url": "https://93.184.215.14/one-too-many", "event_types": ["deal.won"]}),
+    )
+    .await
+    .expect(403, "plan_limit");
     // Bad shapes and event types.
     for (body, field, code) in [
         (
