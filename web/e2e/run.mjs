@@ -203,6 +203,40 @@ try {
       assert.equal(await page.getByTestId("paid").textContent(), "€1,210.00");
       await shot(page, "08-dashboard-after");
     }],
+    ["webhooks: add an endpoint, its secret shown once; a test event in the delivery log", async () => {
+      const url = "https://receiver.invalid/silo";
+      await owner.grantPermissions(["clipboard-read", "clipboard-write"], { origin: silo.url });
+      await nav("Webhooks");
+      await heading(page, "Webhooks");
+      await page.getByText("No endpoints yet.").waitFor();
+      await page.getByRole("button", { name: "Add endpoint" }).click();
+      const form = page.locator("form", { has: page.getByLabel("Address") });
+      await page.getByLabel("Address").fill(url);
+      await page.getByLabel("Description").fill("CRM sync");
+      await page.getByLabel("contact.created", { exact: true }).check();
+      await page.getByLabel("invoice.paid", { exact: true }).check();
+      await shot(page, "08a-webhook-form");
+      await form.getByRole("button", { name: "Add endpoint" }).click();
+      const secret = await page.getByTestId("webhook-secret").inputValue();
+      assert.match(secret, /^whsec_[A-Za-z0-9+/]{40,}={0,2}$/);
+      await page.getByRole("button", { name: "Copy" }).click();
+      await page.getByText("Copied.").waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+      await shot(page, "08b-webhook-secret");
+      await page.getByRole("button", { name: "I stored it" }).click();
+      const endpoints = page.getByRole("table", { name: "Webhook endpoints" });
+      await endpoints.getByText(url, { exact: true }).waitFor();
+      // Shown once: a reload reads the endpoint again, without its secret.
+      await page.reload();
+      await heading(page, "Webhooks");
+      await endpoints.getByText(url, { exact: true }).waitFor();
+      assert.equal((await page.content()).includes(secret.slice("whsec_".length)), false);
+      await page.getByRole("button", { name: `Send a test event to ${url}` }).click();
+      await page.getByText(`A test event is on its way to ${url}.`).waitFor();
+      const log = page.getByRole("region", { name: `Deliveries to ${url}` });
+      await log.getByText("webhook.test", { exact: true }).waitFor();
+      await shot(page, "08c-webhook-deliveries");
+    }],
     ["invite a viewer by mail; resend; revoke another invitation", async () => {
       await nav("Members");
       await page.getByLabel("Email").fill(VIEWER);
@@ -402,7 +436,7 @@ try {
     }],
     ["390 px wide: no sideways scrolling", async () => {
       await page.setViewportSize({ width: 390, height: 844 });
-      for (const [link, name] of [["Pipeline", "14-mobile-pipeline"], ["Invoices", "15-mobile-invoices"], ["Dashboard", "16-mobile-dashboard"]]) {
+      for (const [link, name] of [["Pipeline", "14-mobile-pipeline"], ["Invoices", "15-mobile-invoices"], ["Webhooks", "15b-mobile-webhooks"], ["Dashboard", "16-mobile-dashboard"]]) {
         await nav(link);
         await heading(page, link);
         await page.locator(".loading").waitFor({ state: "detached" });

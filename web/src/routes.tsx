@@ -21,6 +21,7 @@ import { Pipeline } from "./pages/Pipeline";
 import { Settings } from "./pages/Settings";
 import { Signup } from "./pages/Signup";
 import { VerifyEmail } from "./pages/VerifyEmail";
+import { Webhooks } from "./pages/Webhooks";
 
 /** Who a page is for. */
 export type Access =
@@ -54,6 +55,7 @@ export const ROUTES: readonly Route[] = [
   { path: "/invoices/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <InvoiceView id={id} /> },
   { path: "/members", access: "company", permission: "members.read", nav: "nav.members", page: () => <Members /> },
   { path: "/audit", access: "company", permission: "audit.read", nav: "nav.audit", page: () => <Audit /> },
+  { path: "/webhooks", access: "company", permission: "webhooks.manage", nav: "nav.webhooks", page: () => <Webhooks /> },
   { path: "/settings", access: "company", permission: "company.update", nav: "nav.settings", page: () => <Settings /> },
   { path: "/account", access: "person", permission: null, page: () => <Account /> },
   { path: "/login", access: "anonymous", permission: null, page: () => <Login /> },

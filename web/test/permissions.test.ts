@@ -43,6 +43,7 @@ describe("the route table", () => {
       "nav.invoices",
       "nav.members",
       "nav.audit",
+      "nav.webhooks",
       "nav.settings",
     ]);
     for (const route of ROUTES) {

@@ -298,6 +298,16 @@ pub struct WorkerArgs {
         default_value_t = false
     )]
     pub webhook_allow_private: bool,
+    /// How long one webhook delivery attempt may take (connecting, sending, the answer), in
+    /// seconds; a slower endpoint's attempt fails and is retried.
+    #[arg(
+        long,
+        env = "SILO_WEBHOOK_TIMEOUT_SECONDS",
+        value_name = "SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=120)
+    )]
+    pub webhook_timeout_seconds: u64,
 }
 
 impl WorkerArgs {
@@ -317,7 +327,7 @@ impl WorkerArgs {
     pub fn webhook_settings(&self) -> silo_worker::webhook::WebhookSettings {
         silo_worker::webhook::WebhookSettings {
             allow_private: self.webhook_allow_private,
-            ..silo_worker::webhook::WebhookSettings::default()
+            timeout: std::time::Duration::from_secs(self.webhook_timeout_seconds),
         }
     }
 }

@@ -62,6 +62,8 @@ crate::string_enum! {
         WebhookEndpointDeleted = "webhook_endpoint.deleted",
         /// A test event asked for by a person; delivered only to the endpoint it names.
         WebhookTest = "webhook.test",
+        /// A person queued a failed webhook delivery again (not sent to endpoints).
+        WebhookDeliveryRedelivered = "webhook_delivery.redelivered",
     }
 }
 
@@ -96,12 +98,17 @@ impl EventType {
             E::WebhookEndpointSecretRotated => AuditAction::WebhookRotateSecret,
             E::WebhookEndpointDeleted => AuditAction::WebhookDelete,
             E::WebhookTest => AuditAction::WebhookTest,
+            E::WebhookDeliveryRedelivered => AuditAction::WebhookRedeliver,
         }
     }
 
-    /// Whether webhook endpoints may subscribe to it (a test event goes only where it is sent).
+    /// Whether webhook endpoints may subscribe to it (a test event goes only where it is sent;
+    /// a redelivery is the company's own bookkeeping).
     pub fn subscribable(self) -> bool {
-        self != EventType::WebhookTest
+        !matches!(
+            self,
+            EventType::WebhookTest | EventType::WebhookDeliveryRedelivered
+        )
     }
 }
 

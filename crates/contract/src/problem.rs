@@ -60,6 +60,16 @@ crate::string_enum! {
         NotInvoicePrefix = "not_invoice_prefix",
         /// Not a valid id.
         NotId = "not_id",
+        /// Not an `http://` or `https://` address with a host (and without a user name or
+        /// password in it).
+        NotUrl = "not_url",
+        /// The address must use `https://` (plain `http://` only where the operator allows
+        /// private addresses, for development).
+        NotHttps = "not_https",
+        /// The address is, or its name resolves to, a loopback, private, link-local, shared
+        /// (CGNAT), multicast or otherwise internal address, which this deployment does not
+        /// send to.
+        PrivateAddress = "private_address",
         /// The record it refers to does not exist in this company.
         UnknownReference = "unknown_reference",
         /// The password or code does not match.
@@ -123,6 +133,9 @@ impl Problem {
                 "may hold at most 12 letters, digits, '-', '/', '_' or '.'"
             }
             ProblemCode::NotId => "is not a valid id",
+            ProblemCode::NotUrl => "must be an http:// or https:// address",
+            ProblemCode::NotHttps => "must be an https:// address",
+            ProblemCode::PrivateAddress => "is on a private or internal network",
             ProblemCode::UnknownReference => "does not exist",
             ProblemCode::Wrong => "is wrong",
             ProblemCode::LinkUnusable => "this link is unknown, used or expired",

@@ -43,6 +43,23 @@ impl Module {
         self
     }
 
+    /// `export const LIST = [...] as const;`: some of a string enum's values (its whole list
+    /// is declared with [`Module::string_enum`]), each with its documentation.
+    pub fn subset<T: StringEnum>(&mut self, list: &str, doc: &str, values: &[T]) -> &mut Self {
+        let _ = writeln!(self.out, "\n/** {} */", one_line(doc));
+        let _ = writeln!(
+            self.out,
+            "export const {list}: readonly {}[] = [",
+            T::TYPE_NAME
+        );
+        for value in values {
+            let _ = writeln!(self.out, "  /** {} */", one_line(value.description()));
+            let _ = writeln!(self.out, "  \"{}\",", value.name());
+        }
+        let _ = writeln!(self.out, "];");
+        self
+    }
+
     /// `export const NAME = value;` with its documentation: a limit the server enforces that
     /// the web app also states (so the two cannot drift apart).
     pub fn constant(&mut self, name: &str, value: usize, doc: &str) -> &mut Self {

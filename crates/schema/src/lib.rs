@@ -32,6 +32,10 @@ pub const TENANT_TABLES: &[&str] = &[
     "invoice_payments",
     "outbox",
     "jobs",
+    "webhook_endpoints",
+    "webhook_endpoint_events",
+    "webhook_deliveries",
+    "webhook_attempts",
 ];
 
 /// Tenant tables that hold no business data and are not exported: the applied migrations
@@ -67,6 +71,7 @@ mod tests {
                 "0002_business",
                 "0003_write_locks",
                 "0004_outbox_jobs",
+                "0005_webhooks",
             ],
         ),
     ];

@@ -159,6 +159,9 @@ impl Server {
         tenancy: Arc<Tenancy>,
         tokens: Tokens,
     ) -> std::io::Result<Server> {
+        // reqwest's TLS (rustls) takes the process's crypto provider: webhook delivery, and
+        // any HTTP client built in a process that runs a server.
+        silo_worker::webhook::install_crypto_provider();
         let listener = TcpListener::bind(config.listen).await?;
         let passwords = Arc::new(Passwords::new(config.password_limits));
         let metrics = observe::Metrics::new().map_err(std::io::Error::other)?;

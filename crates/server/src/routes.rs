@@ -6,7 +6,7 @@
 use crate::error::ApiError;
 use crate::handlers::{
     accounts, audit, auth, company, contacts, contracts, deals, health, invitations, invoices,
-    invoicing, members, password, reports, session, signup, two_factor,
+    invoicing, members, password, reports, session, signup, two_factor, webhooks,
 };
 use crate::pagination::{Page, PageQuery};
 use crate::{AppState, ServerConfig};
@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use silo_control::{AuditRecord, Company, Invitation, Member};
-use silo_domain::{billing, reports as revenue};
+use silo_domain::{billing, reports as revenue, webhooks as hooks};
 use silo_roles::Permission;
 use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -341,6 +341,28 @@ route_table! {
         in billing::NewPayment => 201 out silo_domain::invoices::Invoice;
     GET "/api/reports/revenue" reports::revenue, Company(ReportsRead),
         "Won, invoiced and paid per month, won by source" => 200 out revenue::Revenue;
+    GET "/api/webhooks" webhooks::list, Company(WebhooksManage),
+        "Webhook endpoints (never with their secrets)" => 200 out Page<hooks::WebhookEndpoint>, list;
+    POST "/api/webhooks" webhooks::create, Company(WebhooksManage),
+        "Add a webhook endpoint; the answer shows its signing secret, this once",
+        in hooks::NewWebhookEndpoint => 201 out hooks::WebhookEndpointSecret;
+    GET "/api/webhooks/{id}" webhooks::get, Company(WebhooksManage),
+        "One webhook endpoint" => 200 out hooks::WebhookEndpoint;
+    PATCH "/api/webhooks/{id}" webhooks::update, Company(WebhooksManage),
+        "Change a webhook endpoint's address, description or event types, or turn it on or off",
+        in hooks::WebhookEndpointPatch => 200 out hooks::WebhookEndpoint;
+    DELETE "/api/webhooks/{id}" webhooks::delete, Company(WebhooksManage),
+        "Delete a webhook endpoint (its delivery log is kept); waiting deliveries are dropped" => 204;
+    POST "/api/webhooks/{id}/rotate-secret" webhooks::rotate_secret, Company(WebhooksManage),
+        "Replace the endpoint's signing secret; the old one keeps signing beside it for 24 hours; the answer shows the new one, this once"
+        => 200 out hooks::WebhookEndpointSecret;
+    POST "/api/webhooks/{id}/test" webhooks::send_test, Company(WebhooksManage),
+        "Send a webhook.test event to this endpoint only" => 202 out hooks::WebhookDelivery;
+    GET "/api/webhooks/{id}/deliveries" webhooks::deliveries, Company(WebhooksManage),
+        "The endpoint's deliveries, newest first, with their latest attempts (q: event type)"
+        => 200 out Page<hooks::WebhookDelivery>, list;
+    POST "/api/webhooks/{id}/deliveries/{delivery_id}/redeliver" webhooks::redeliver, Company(WebhooksManage),
+        "Deliver a failed delivery again (to an enabled endpoint)" => 202 out hooks::WebhookDelivery;
 }
 
 fn filter(method: &Method) -> MethodFilter {

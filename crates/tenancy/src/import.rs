@@ -7,12 +7,15 @@
 
 use crate::archive::{ArchiveCompany, ArchiveMember, ArchiveTable, from_json, to_json};
 use crate::{ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Tenancy, TenancyError};
+use serde_json::Value as Json;
 use silo_control::{
     Company, CompanyStatus, Email, Invitation, NewCompany, NewInvitation, Plan, Slug,
 };
 use silo_roles::Role;
 use silo_schema::{TENANT_MIGRATIONS, TENANT_TABLES};
-use silo_store::{Db, Sql, Timestamp, Tx, migrate, migrate_to, table_columns_in};
+use silo_store::{
+    ColumnKind, Db, Sql, Timestamp, Tx, Value, migrate, migrate_to, table_columns_in,
+};
 use std::collections::BTreeMap;
 
 /// A company made from an archive.
@@ -197,11 +200,8 @@ pub(crate) async fn read_tables(
         .get("v")?;
     let mut tables = BTreeMap::new();
     for &table in TENANT_TABLES {
-        let columns: Vec<String> = table_columns_in(&mut tx, table)
-            .await?
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
+        let (columns, kinds): (Vec<String>, Vec<ColumnKind>) =
+            table_columns_in(&mut tx, table).await?.into_iter().unzip();
         if columns.is_empty() {
             continue; // not there at this schema version
         }
@@ -210,7 +210,17 @@ pub(crate) async fn read_tables(
         let rows = tx.fetch_all(Sql::assembled(sql), &[]).await?;
         let rows = rows
             .iter()
-            .map(|r| r.values().iter().map(to_json).collect())
+            .map(|r| {
+                r.values()
+                    .iter()
+                    .zip(&kinds)
+                    .map(|(v, kind)| match (v, kind) {
+                        // SQLite reads booleans as 0/1: the archive holds true/false either way.
+                        (Value::Int(Some(i)), ColumnKind::Boolean) => Json::Bool(*i != 0),
+                        (v, _) => to_json(v),
+                    })
+                    .collect()
+            })
             .collect();
         tables.insert(table.to_owned(), ArchiveTable { columns, rows });
     }

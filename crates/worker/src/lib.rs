@@ -301,15 +301,11 @@ impl Worker {
             // Suspended, provisioning, moving or unreachable: its work waits, kept.
             Err(e) => return Err(PassEnd::Later(e.to_string())),
         };
-        let mut retry_soon = false;
-        match audit::deliver(control, company_id, &db).await {
-            Ok(n) => self.metrics.audited(n),
-            Err(e) => {
-                tracing::warn!(company = %company_id, error = %e, "audit delivery failed; retrying later");
-                retry_soon = true;
-            }
+        let mut retry_soon = !self.deliver_audit(company_id, &db).await;
+        if self.run_jobs(company_id, &db).await {
+            // Jobs write too (a webhook endpoint disabled by a 410): their events' records.
+            retry_soon |= !self.deliver_audit(company_id, &db).await;
         }
-        self.run_jobs(company_id, &db).await;
         let counts = jobs::counts(&db).await.ok();
         self.metrics.company(company_id, counts);
         let next = jobs::next_due(&db)
@@ -323,18 +319,35 @@ impl Worker {
         })
     }
 
-    async fn run_jobs(&self, company: CompanyId, db: &TenantDb) {
+    /// Delivers the company's pending audit records; whether that went through.
+    async fn deliver_audit(&self, company: CompanyId, db: &TenantDb) -> bool {
+        match audit::deliver(self.tenancy.control(), company, db).await {
+            Ok(n) => {
+                self.metrics.audited(n);
+                true
+            }
+            Err(e) => {
+                tracing::warn!(%company, error = %e, "audit delivery failed; retrying later");
+                false
+            }
+        }
+    }
+
+    /// Runs the company's due jobs until none is left or the worker stops; whether any ran.
+    async fn run_jobs(&self, company: CompanyId, db: &TenantDb) -> bool {
+        let mut ran = false;
         while !self.stopping() {
             let claimed = match jobs::claim(db, self.config.job_lease, self.config.batch).await {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(%company, error = %e, "cannot claim jobs");
-                    return;
+                    return ran;
                 }
             };
             if claimed.is_empty() {
-                return;
+                return ran;
             }
+            ran = true;
             for job in claimed {
                 if self.stopping() {
                     // Not started: back to the queue without counting an attempt.
@@ -346,6 +359,7 @@ impl Worker {
                 self.run_job(company, db, &job).await;
             }
         }
+        ran
     }
 
     async fn run_job(&self, company: CompanyId, db: &TenantDb, job: &Job) {

@@ -25,5 +25,10 @@ export type {
   SetupResponse as TwoFactorSetup,
   Stage,
   TokenResponse,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointSecret,
 } from "../generated/api";
+export type { DeliveryState, EventType } from "../generated/contract";
 export { STAGES } from "../generated/contract";

@@ -276,6 +276,8 @@ export interface DealPatch {
   value_cents?: number | null;
 }
 
+export type DeliveryState = "pending" | "retrying" | "delivered" | "failed";
+
 /** `POST /api/auth/2fa/disable` body. */
 export interface DisableRequest {
   /** A current code from the app or a recovery code. */
@@ -283,6 +285,8 @@ export interface DisableRequest {
   /** The identity's password. */
   password: string;
 }
+
+export type DisabledReason = "manual" | "gone";
 
 /** `DELETE /api/company` body: the company's slug, typed again to confirm. */
 export interface EraseCompany {
@@ -299,6 +303,8 @@ export interface Error {
 }
 
 export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "payload_too_large" | "invalid" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
+
+export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
 
 /** An identity's (a person's login) id. */
 export type IdentityId = string;
@@ -613,6 +619,17 @@ export interface NewPayment {
   paid_at?: string | null;
 }
 
+/** `POST /api/webhooks` body. */
+export interface NewWebhookEndpoint {
+  description?: string | null;
+  /** Whether to send to it at once (default true). */
+  enabled?: boolean | null;
+  /** The event types to receive (duplicates count once). */
+  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
+  /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
+  url: string;
+}
+
 /** A company's offer as the invited person sees it. */
 export interface OfferedMembership {
   /** The company. */
@@ -669,7 +686,7 @@ export interface Problem {
   min?: number | null;
 }
 
-export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_id" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
+export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_id" | "not_url" | "not_https" | "private_address" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
 
 export type Quantity = number;
 
@@ -831,6 +848,105 @@ export type VatRate = number;
 /** `POST /api/auth/verify-email` body. */
 export interface VerifyEmailRequest {
   token: string;
+}
+
+/** One HTTP attempt of a delivery. */
+export interface WebhookAttempt {
+  /** When it started. */
+  attempted_at: Timestamp;
+  /** How long it took, in milliseconds. */
+  duration_ms: number;
+  /** What went wrong (no answer, refused address, a status that is not 2xx). */
+  error: string | null;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The start of the answer's body (at most 1000 characters). */
+  response: string | null;
+  /** The answer's status; none when no answer came. */
+  status: number | null;
+}
+
+/** One event sent (or to be sent) to one endpoint. */
+export interface WebhookDelivery {
+  /** The newest attempts (at most 20), newest first. */
+  attempt_log: WebhookAttempt[];
+  /** HTTP attempts so far. */
+  attempts: number;
+  /** Queued. */
+  created_at: Timestamp;
+  /** When the endpoint accepted it. */
+  delivered_at: Timestamp | null;
+  /** The endpoint. */
+  endpoint_id: string;
+  /** The event: the `webhook-id` header, the same on every attempt. */
+  event_id: string;
+  /** The event's type. */
+  event_type: EventType;
+  /** Id (UUIDv7). */
+  id: string;
+  /** When it was last tried. */
+  last_attempt_at: Timestamp | null;
+  /** What went wrong last. */
+  last_error: string | null;
+  /** The start of the last answer's body. */
+  last_response: string | null;
+  /** The last answer's status. */
+  last_status: number | null;
+  /** When it is tried next, while it waits to be retried. */
+  next_attempt_at: Timestamp | null;
+  /** Where it stands. */
+  state: DeliveryState;
+}
+
+export type WebhookDeliveryPage = Page<WebhookDelivery>;
+
+/** A webhook endpoint as the API shows it (never with its secret). */
+export interface WebhookEndpoint {
+  /** Created. */
+  created_at: Timestamp;
+  /** What it is for. */
+  description: string | null;
+  /** When it was disabled. */
+  disabled_at: Timestamp | null;
+  /** Why it is disabled, if it is. */
+  disabled_reason: DisabledReason | null;
+  /** Whether deliveries are sent to it. */
+  enabled: boolean;
+  /** The event types it receives. */
+  event_types: EventType[];
+  /** Id (UUIDv7). */
+  id: string;
+  /** Until when the secret before the last rotation still signs too (during a rotation). */
+  previous_secret_expires_at: Timestamp | null;
+  /** Last changed. */
+  updated_at: Timestamp;
+  /** Where deliveries are sent. */
+  url: string;
+}
+
+export type WebhookEndpointPage = Page<WebhookEndpoint>;
+
+/** `PATCH /api/webhooks/{id}` body: only the fields present change. */
+export interface WebhookEndpointPatch {
+  /** Left out: unchanged; null: cleared. */
+  description?: string | null;
+  /** Turn deliveries on or off; turning on clears why it was off. */
+  enabled?: boolean | null;
+  /** Replaces the event types (duplicates count once). */
+  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
+  /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
+  url?: string | null;
+}
+
+/**
+ * An endpoint with its signing secret: the answer of creating an endpoint or rotating its
+ * secret, the only times the secret is shown.
+ */
+export interface WebhookEndpointSecret {
+  /** The endpoint. */
+  endpoint: WebhookEndpoint;
+  /** The signing secret (`whsec_` + base64): keep it, it is not shown again. */
+  secret: string;
 }
 
 // Per operation (the operation id `module.handler` in PascalCase).
@@ -1063,3 +1179,32 @@ export type InvoicesPayResponse = Invoice;
 
 /** `GET /api/reports/revenue`: Won, invoiced and paid per month, won by source */
 export type ReportsRevenueResponse = Revenue;
+
+/** `GET /api/webhooks`: Webhook endpoints (never with their secrets) */
+export type WebhooksListResponse = WebhookEndpointPage;
+
+/** `POST /api/webhooks`: Add a webhook endpoint; the answer shows its signing secret, this once */
+export type WebhooksCreateRequest = NewWebhookEndpoint;
+export type WebhooksCreateResponse = WebhookEndpointSecret;
+
+/** `GET /api/webhooks/{id}`: One webhook endpoint */
+export type WebhooksGetResponse = WebhookEndpoint;
+
+/** `PATCH /api/webhooks/{id}`: Change a webhook endpoint's address, description or event types, or turn it on or off */
+export type WebhooksUpdateRequest = WebhookEndpointPatch;
+export type WebhooksUpdateResponse = WebhookEndpoint;
+
+/** `DELETE /api/webhooks/{id}`: Delete a webhook endpoint (its delivery log is kept); waiting deliveries are dropped */
+export type WebhooksDeleteResponse = void;
+
+/** `POST /api/webhooks/{id}/rotate-secret`: Replace the endpoint's signing secret; the old one keeps signing beside it for 24 hours; the answer shows the new one, this once */
+export type WebhooksRotateSecretResponse = WebhookEndpointSecret;
+
+/** `POST /api/webhooks/{id}/test`: Send a webhook.test event to this endpoint only */
+export type WebhooksSendTestResponse = WebhookDelivery;
+
+/** `GET /api/webhooks/{id}/deliveries`: The endpoint's deliveries, newest first, with their latest attempts (q: event type) */
+export type WebhooksDeliveriesResponse = WebhookDeliveryPage;
+
+/** `POST /api/webhooks/{id}/deliveries/{delivery_id}/redeliver`: Deliver a failed delivery again (to an enabled endpoint) */
+export type WebhooksRedeliverResponse = WebhookDelivery;

@@ -157,6 +157,12 @@ export const PROBLEM_CODES = [
   "not_invoice_prefix",
   /** Not a valid id. */
   "not_id",
+  /** Not an `http://` or `https://` address with a host (and without a user name or password in it). */
+  "not_url",
+  /** The address must use `https://` (plain `http://` only where the operator allows private addresses, for development). */
+  "not_https",
+  /** The address is, or its name resolves to, a loopback, private, link-local, shared (CGNAT), multicast or otherwise internal address, which this deployment does not send to. */
+  "private_address",
   /** The record it refers to does not exist in this company. */
   "unknown_reference",
   /** The password or code does not match. */
@@ -402,6 +408,145 @@ export const OUTCOMES = [
   "failure",
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** Every `EventType`, in declaration order. */
+export const EVENT_TYPES = [
+  /** A client account was created. */
+  "account.created",
+  /** A client account was changed. */
+  "account.updated",
+  /** A client account was deleted. */
+  "account.deleted",
+  /** A contact was created. */
+  "contact.created",
+  /** A contact was changed. */
+  "contact.updated",
+  /** A contact was deleted. */
+  "contact.deleted",
+  /** A deal was created. */
+  "deal.created",
+  /** A deal's details changed (not its stage). */
+  "deal.updated",
+  /** A deal moved to another open stage. */
+  "deal.stage_changed",
+  /** A deal was won. */
+  "deal.won",
+  /** A deal was lost. */
+  "deal.lost",
+  /** A deal was deleted. */
+  "deal.deleted",
+  /** A contract was drafted. */
+  "contract.created",
+  /** A draft contract was changed. */
+  "contract.updated",
+  /** A contract was sent for signature. */
+  "contract.sent",
+  /** A contract was signed. */
+  "contract.signed",
+  /** A draft invoice was created. */
+  "invoice.created",
+  /** A draft invoice was changed. */
+  "invoice.updated",
+  /** An invoice was issued with its definitive number. */
+  "invoice.issued",
+  /** A payment was recorded on an invoice that is still not fully paid. */
+  "invoice.payment_recorded",
+  /** An invoice was paid in full. */
+  "invoice.paid",
+  /** The company's invoicing details changed. */
+  "invoicing.updated",
+  /** A webhook endpoint was added. */
+  "webhook_endpoint.created",
+  /** A webhook endpoint was changed (events, address, enabled). */
+  "webhook_endpoint.updated",
+  /** A webhook endpoint's secret was replaced. */
+  "webhook_endpoint.secret_rotated",
+  /** A webhook endpoint was deleted. */
+  "webhook_endpoint.deleted",
+  /** A test event asked for by a person; delivered only to the endpoint it names. */
+  "webhook.test",
+  /** A person queued a failed webhook delivery again (not sent to endpoints). */
+  "webhook_delivery.redelivered",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The event types a webhook endpoint may subscribe to. */
+export const WEBHOOK_EVENT_TYPES: readonly EventType[] = [
+  /** A client account was created. */
+  "account.created",
+  /** A client account was changed. */
+  "account.updated",
+  /** A client account was deleted. */
+  "account.deleted",
+  /** A contact was created. */
+  "contact.created",
+  /** A contact was changed. */
+  "contact.updated",
+  /** A contact was deleted. */
+  "contact.deleted",
+  /** A deal was created. */
+  "deal.created",
+  /** A deal's details changed (not its stage). */
+  "deal.updated",
+  /** A deal moved to another open stage. */
+  "deal.stage_changed",
+  /** A deal was won. */
+  "deal.won",
+  /** A deal was lost. */
+  "deal.lost",
+  /** A deal was deleted. */
+  "deal.deleted",
+  /** A contract was drafted. */
+  "contract.created",
+  /** A draft contract was changed. */
+  "contract.updated",
+  /** A contract was sent for signature. */
+  "contract.sent",
+  /** A contract was signed. */
+  "contract.signed",
+  /** A draft invoice was created. */
+  "invoice.created",
+  /** A draft invoice was changed. */
+  "invoice.updated",
+  /** An invoice was issued with its definitive number. */
+  "invoice.issued",
+  /** A payment was recorded on an invoice that is still not fully paid. */
+  "invoice.payment_recorded",
+  /** An invoice was paid in full. */
+  "invoice.paid",
+  /** The company's invoicing details changed. */
+  "invoicing.updated",
+  /** A webhook endpoint was added. */
+  "webhook_endpoint.created",
+  /** A webhook endpoint was changed (events, address, enabled). */
+  "webhook_endpoint.updated",
+  /** A webhook endpoint's secret was replaced. */
+  "webhook_endpoint.secret_rotated",
+  /** A webhook endpoint was deleted. */
+  "webhook_endpoint.deleted",
+];
+
+/** Every `DeliveryState`, in declaration order. */
+export const WEBHOOK_DELIVERY_STATES = [
+  /** Queued, not tried yet. */
+  "pending",
+  /** Tried and failed; it is tried again later. */
+  "retrying",
+  /** The endpoint answered 2xx. */
+  "delivered",
+  /** Given up: the attempts ran out, the endpoint answered `410 Gone`, or it is disabled or deleted. A person may deliver it again. */
+  "failed",
+] as const;
+export type DeliveryState = (typeof WEBHOOK_DELIVERY_STATES)[number];
+
+/** Every `DisabledReason`, in declaration order. */
+export const WEBHOOK_DISABLED_REASONS = [
+  /** A person turned it off. */
+  "manual",
+  /** It answered `410 Gone`: the receiver asked for no more deliveries. */
+  "gone",
+] as const;
+export type DisabledReason = (typeof WEBHOOK_DISABLED_REASONS)[number];
 
 /** The fewest characters a new password may have. */
 export const PASSWORD_MIN_LENGTH = 10;

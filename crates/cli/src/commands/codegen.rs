@@ -38,6 +38,10 @@ const OUTPUTS: &[Output] = &[
         generate: silo_contract::reference::audit_markdown,
     },
     Output {
+        path: silo_contract::reference::EVENTS_MD_PATH,
+        generate: silo_contract::reference::events_markdown,
+    },
+    Output {
         path: silo_roles::reference::MD_PATH,
         generate: silo_roles::reference::to_markdown,
     },

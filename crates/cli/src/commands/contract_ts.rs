@@ -6,6 +6,7 @@ use silo_control::{CompanyStatus, IdentityStatus, InvitationStatus, Outcome, Pla
 use silo_domain::contracts::ContractStatus;
 use silo_domain::invoices::InvoiceStatus;
 use silo_domain::pipeline::Stage;
+use silo_domain::webhooks::{DeliveryState, DisabledReason, subscribable_events};
 
 /// The module's text.
 pub fn generate() -> String {
@@ -21,6 +22,14 @@ pub fn generate() -> String {
         .string_enum::<InvitationStatus>("INVITATION_STATUSES")
         .string_enum::<IdentityStatus>("IDENTITY_STATUSES")
         .string_enum::<Outcome>("OUTCOMES")
+        .string_enum::<silo_contract::EventType>("EVENT_TYPES")
+        .subset(
+            "WEBHOOK_EVENT_TYPES",
+            "The event types a webhook endpoint may subscribe to.",
+            &subscribable_events(),
+        )
+        .string_enum::<DeliveryState>("WEBHOOK_DELIVERY_STATES")
+        .string_enum::<DisabledReason>("WEBHOOK_DISABLED_REASONS")
         .constant(
             "PASSWORD_MIN_LENGTH",
             silo_auth::password::MIN_LEN,

@@ -485,6 +485,7 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
     let secret_password = "Sup3r-secret-passw0rd";
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (token, metrics) = rt.block_on(async {
+        silo_worker::webhook::install_crypto_provider();
         let client = reqwest::Client::new();
         let asked = client
             .post(format!("{url}/api/signup"))
@@ -1010,6 +1011,7 @@ fn identity_commands_act_on_a_running_server() {
     ));
     let (mut child, url, lines) = serve(data);
     let rt = tokio::runtime::Runtime::new().unwrap();
+    silo_worker::webhook::install_crypto_provider();
     let client = reqwest::Client::new();
     let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
         let mut req = client.post(format!("{url}{path}")).json(&body);

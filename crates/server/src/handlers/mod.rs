@@ -17,6 +17,7 @@ pub mod reports;
 pub mod session;
 pub mod signup;
 pub mod two_factor;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use uuid::Uuid;

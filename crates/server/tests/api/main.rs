@@ -24,3 +24,4 @@ mod session;
 mod token_attacks;
 mod two_factor;
 mod web;
+mod webhooks;

@@ -79,6 +79,36 @@ async fn seed(db: &Db) {
             "INSERT INTO invoice_payments (id, invoice_id, amount_cents, paid_at, paid_month, created_at) VALUES ($1, $2, 500, $3, '2026-01', $3)",
             params!["p1", "i1", now],
         ),
+        (
+            "INSERT INTO outbox (id, seq, event_type, subject_id, data, actor_id, occurred_at) VALUES ($1, 1, 'contact.created', $2, $3, NULL, $4)",
+            params!["e1", "c1", r#"{"id": "c1"}"#, now],
+        ),
+        (
+            "INSERT INTO jobs (id, seq, kind, ref_id, queue_key, state, attempts, due_at, created_at, updated_at) VALUES ($1, 1, 'webhook.deliver', $2, $3, 'done', 1, $4, $4, $4)",
+            params!["j1", "wd1", "w1", now],
+        ),
+        (
+            "INSERT INTO webhook_endpoints (id, url, description, secret, enabled, created_at, updated_at) VALUES ($1, $2, NULL, $3, $4, $5, $5)",
+            params![
+                "w1",
+                "https://hooks.example/in",
+                "whsec_c2VjcmV0",
+                true,
+                now
+            ],
+        ),
+        (
+            "INSERT INTO webhook_endpoint_events (endpoint_id, event_type) VALUES ($1, 'contact.created')",
+            params!["w1"],
+        ),
+        (
+            "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, state, job_id, attempts, last_status, created_at, delivered_at) VALUES ($1, $2, $3, 'contact.created', 'delivered', $4, 1, 200, $5, $5)",
+            params!["wd1", "w1", "e1", "j1", now],
+        ),
+        (
+            "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status, duration_ms, response) VALUES ($1, $2, $3, 200, 12, 'ok')",
+            params!["wa1", "wd1", now],
+        ),
     ];
     for (sql, values) in statements {
         db.execute(*sql, values).await.unwrap();
@@ -103,6 +133,8 @@ async fn dump(db: &Db) -> BTreeMap<&'static str, Vec<String>> {
                     .map(|(c, v)| match v {
                         v if v.is_null() => format!("{c}=NULL"),
                         Value::Int(Some(i)) => format!("{c}={i}"),
+                        // SQLite keeps booleans as 0/1.
+                        Value::Bool(Some(b)) => format!("{c}={}", i64::from(*b)),
                         Value::Text(Some(s)) => format!("{c}={s:?}"),
                         other => format!("{c}={other:?}"),
                     })
