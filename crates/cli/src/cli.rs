@@ -136,9 +136,9 @@ impl StorageArgs {
 pub enum Command {
     /// Run the HTTP server (API and web app), with the background worker unless `--worker false`.
     Serve(ServeArgs),
-    /// Run only the background worker (audit delivery, webhooks), beside servers started with
-    /// `--worker false` or to add capacity. Stops cleanly on SIGTERM.
-    Worker(WorkerArgs),
+    /// Run only the background worker (audit delivery, webhooks, mail), beside servers started
+    /// with `--worker false` or to add capacity. Stops cleanly on SIGTERM.
+    Worker(WorkerCommandArgs),
     /// See and manage background jobs: list them, retry a dead letter, drop a job.
     #[command(subcommand)]
     Jobs(JobsCommand),
@@ -187,37 +187,61 @@ pub enum Command {
 /// `silo jobs`.
 #[derive(Debug, Clone, Subcommand)]
 pub enum JobsCommand {
-    /// Jobs of every company (or one), newest first, with counts per state.
+    /// The mail queue's counts and messages, then the jobs of every company (or one), newest
+    /// first, with counts per state.
     List {
-        /// Only this company (id or slug).
-        #[arg(long)]
+        /// Only this company (id or slug); leaves out the mail queue.
+        #[arg(long, conflicts_with = "mail")]
         company: Option<String>,
-        /// Only jobs in this state: pending, running, done, dead or dropped.
+        /// Only the deployment's mail queue.
+        #[arg(long)]
+        mail: bool,
+        /// Only jobs (or messages) in this state: pending, running, done, dead or dropped
+        /// (messages: pending, sent, dead or dropped).
         #[arg(long)]
         state: Option<String>,
-        /// At most this many jobs per company.
+        /// At most this many jobs per company (and messages).
         #[arg(long, default_value_t = 20)]
         limit: i64,
         /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
     },
-    /// Queue a dead (or dropped) job again, due now, with a fresh count of attempts.
+    /// Queue a dead (or dropped) job again, due now, with a fresh count of attempts; with
+    /// `--mail`, a dead message of the mail queue (while it still has its body).
     Retry {
         /// The company (id or slug).
+        #[arg(long, required_unless_present = "mail", conflicts_with = "mail")]
+        company: Option<String>,
+        /// The id is a message of the deployment's mail queue.
         #[arg(long)]
-        company: String,
-        /// The job's id.
+        mail: bool,
+        /// The job's (or message's) id.
         job: String,
     },
-    /// Drop a pending or dead job: it is kept and never runs.
+    /// Drop a pending or dead job: it is kept and never runs; with `--mail`, a pending or dead
+    /// message: it is kept without its body and never sent.
     Drop {
         /// The company (id or slug).
+        #[arg(long, required_unless_present = "mail", conflicts_with = "mail")]
+        company: Option<String>,
+        /// The id is a message of the deployment's mail queue.
         #[arg(long)]
-        company: String,
-        /// The job's id.
+        mail: bool,
+        /// The job's (or message's) id.
         job: String,
     },
+}
+
+/// `silo worker`: the background work, and the mail settings it delivers the mail queue with.
+#[derive(Debug, Clone, Args)]
+pub struct WorkerCommandArgs {
+    /// Background work.
+    #[command(flatten)]
+    pub worker: WorkerArgs,
+    /// Mail: the SMTP server the mail queue is delivered through.
+    #[command(flatten)]
+    pub mail: MailArgs,
 }
 
 /// `silo serve` (and `silo config`, which prints these with the rest).

@@ -260,7 +260,10 @@ fn groups(cli: &mut Cli) -> Vec<&mut dyn Group> {
             groups.push(&mut args.mail);
             groups.push(&mut args.worker);
         }
-        Command::Worker(args) => groups.push(args),
+        Command::Worker(args) => {
+            groups.push(&mut args.worker);
+            groups.push(&mut args.mail);
+        }
         Command::Company(CompanyCommand::Import { mail, .. })
         | Command::Member(MemberCommand::Add { mail, .. }) => groups.push(mail),
         Command::Audit(
@@ -621,7 +624,7 @@ mod tests {
         assert!(by_key("data").commands.is_empty(), "a global option");
         assert_eq!(
             by_key("smtp_url").commands,
-            ["serve", "company import", "member add", "config"]
+            ["serve", "worker", "company import", "member add", "config"]
         );
         assert_eq!(by_key("listen").commands, ["serve", "config"]);
         assert_eq!(

@@ -151,9 +151,11 @@ crate::string_enum! {
         WebhookTest = "webhook.test",
         /// A failed webhook delivery was queued again by a person; target: the delivery id.
         WebhookRedeliver = "webhook.redeliver",
-        /// An operator retried a dead background job; target: the job id.
+        /// An operator retried a dead background job; target: the job id, or `mail:<id>` for a
+        /// dead message of the deployment's mail queue (recorded in no company's chain).
         JobRetry = "job.retry",
-        /// An operator dropped a background job; target: the job id.
+        /// An operator dropped a background job; target: the job id, or `mail:<id>` for a
+        /// message of the deployment's mail queue (recorded in no company's chain).
         JobDrop = "job.drop",
     }
 }

@@ -1,5 +1,5 @@
 //! The control plane: the registry of companies, identities, memberships, plans, tenant
-//! placement and audit records.
+//! placement, audit records and the deployment's mail queue.
 //!
 //! It holds no business data. It says which companies exist, who belongs to them in which role,
 //! and where each company's own database lives.
@@ -13,6 +13,7 @@ mod fleet;
 mod identities;
 mod identity_admin;
 mod invitations;
+mod mail_queue;
 mod memberships;
 mod placement;
 mod plans;
@@ -40,6 +41,7 @@ pub use invitations::{
     Accepted, CompanySummary, INVITATION_TTL, Invitation, InvitationStatus, Inviter,
     LinkedInvitation, NewInvitation, OfferedMembership,
 };
+pub use mail_queue::{ClaimedMail, MailChangeError, MailCounts, MailRecord, MailState, NewMail};
 pub use memberships::{Member, MembershipSummary};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};

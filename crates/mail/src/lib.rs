@@ -1,26 +1,26 @@
-//! Outgoing mail. [`Mailer::send`] returns once a message is durable on disk: without SMTP it
-//! is an `.eml` file in `<dir>/outbox/` (for development and tests); with SMTP it is a file in
-//! `<dir>/spool/` that a background task delivers, retrying until the server accepts it, and
-//! only then deletes. A crash or restart loses nothing: a new [`Mailer`] on the same directory
-//! delivers what the spool holds.
+//! Outgoing mail: messages built from the templates ([`Mailer::build`]), written as `.eml`
+//! files to `<dir>/outbox/` when no SMTP server is configured (for development and tests), or
+//! sent over SMTP one at a time ([`Transport::send`]) by whoever delivers them (Silo's
+//! background worker, from the deployment's mail queue). [`spool`] reads what older versions
+//! left in `<dir>/spool/`, so it can be moved into that queue.
 //!
 //! Message bodies carry secret links, so nothing here logs a body, a subject or a recipient.
 #![forbid(unsafe_code)]
 
-mod deliver;
 mod message;
+pub mod spool;
 mod store;
 pub mod templates;
+mod transport;
 
 pub use templates::{Content, Lang};
+pub use transport::{SendError, Transport};
 
 use lettre::message::Mailbox;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::{mpsc, watch};
 
 /// Where and how mail goes.
 #[derive(Clone, PartialEq, Eq)]
@@ -31,7 +31,8 @@ pub struct MailSettings {
     pub smtp_url: Option<String>,
     /// The `From` of every message, such as `Silo <silo@example.com>`.
     pub from: String,
-    /// Directory holding `outbox/` and `spool/` (normally `<data>/mail`).
+    /// Directory holding `outbox/` (normally `<data>/mail`; older versions also kept a
+    /// `spool/` there).
     pub dir: PathBuf,
 }
 
@@ -103,14 +104,46 @@ impl fmt::Debug for Mail {
     }
 }
 
-/// The id of a sent message: its file name in the outbox or spool and the local part of its
-/// `Message-ID`. Time-ordered (UUID v7).
+/// The id of a message: the local part of its `Message-ID`, its file name in the outbox and
+/// its id in the mail queue. Time-ordered (UUID v7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MailId(uuid::Uuid);
 
 impl MailId {
     fn new() -> MailId {
         MailId(uuid::Uuid::now_v7())
+    }
+
+    /// The id as a UUID.
+    pub fn uuid(self) -> uuid::Uuid {
+        self.0
+    }
+
+    /// The id of a stored message.
+    pub fn from_uuid(id: uuid::Uuid) -> MailId {
+        MailId(id)
+    }
+}
+
+/// A built message, ready to be written or sent: its id, SMTP envelope (as addresses) and
+/// RFC 5322 bytes. `Debug` shows only the id.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The message's id (its `Message-ID`'s local part).
+    pub id: MailId,
+    /// The envelope sender (`MAIL FROM`); `None` for the null sender.
+    pub sender: Option<String>,
+    /// The envelope recipients (`RCPT TO`).
+    pub recipients: Vec<String>,
+    /// The message as sent.
+    pub message: Vec<u8>,
+}
+
+impl fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -140,7 +173,7 @@ pub enum MailError {
     /// The message could not be assembled.
     #[error("cannot build the message: {0}")]
     Build(#[source] lettre::error::Error),
-    /// The message could not be written to disk: it was not sent.
+    /// The message could not be written to disk (or a spool file read): it was not sent.
     #[error("cannot write {}: {source}", path.display())]
     Io {
         /// The file or directory concerned.
@@ -151,8 +184,9 @@ pub enum MailError {
     },
 }
 
-/// A cheap, cloneable handle to the mail machinery. With SMTP, the delivery task runs while
-/// any handle is alive and stops when the last one is dropped (the spool keeps what is left).
+/// Builds messages and writes them to the outbox. It does not deliver: with SMTP, a built
+/// message ([`Outgoing`]) is handed to whatever queues it (the deployment's mail queue, which
+/// background workers deliver through a [`Transport`]). Cheap to clone.
 #[derive(Clone)]
 pub struct Mailer {
     inner: Arc<Inner>,
@@ -161,139 +195,70 @@ pub struct Mailer {
 struct Inner {
     from: Mailbox,
     dir: PathBuf,
-    mode: Mode,
-    counters: Arc<Counters>,
-}
-
-enum Mode {
-    /// No SMTP: `.eml` files in the outbox.
-    Outbox,
-    /// Spooled, then delivered by the task that reads `queue`.
-    Smtp {
-        queue: mpsc::UnboundedSender<MailId>,
-    },
-}
-
-/// Shared between the handles and the delivery task.
-pub(crate) struct Counters {
-    /// Spooled messages not yet accepted by the server.
-    pub(crate) pending: watch::Sender<usize>,
-    /// Delivery attempts that failed since start.
-    pub(crate) failures: AtomicU64,
+    smtp: Option<Transport>,
 }
 
 impl fmt::Debug for Mailer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mode = match self.inner.mode {
-            Mode::Outbox => "outbox",
-            Mode::Smtp { .. } => "smtp",
+        let mode = if self.inner.smtp.is_some() {
+            "smtp"
+        } else {
+            "outbox"
         };
         f.debug_struct("Mailer")
             .field("mode", &mode)
             .field("dir", &self.inner.dir)
-            .field("pending", &self.pending())
             .finish()
     }
 }
 
 impl Mailer {
-    /// Checks the settings and creates the directories. With SMTP, it also starts the delivery
-    /// task (so it must be called inside a tokio runtime) and queues whatever an earlier run
-    /// left in the spool.
+    /// Checks the settings (the sender, and the SMTP URL when there is one) and, without SMTP,
+    /// creates the outbox directory.
     pub fn start(settings: MailSettings) -> Result<Mailer, MailError> {
         let from: Mailbox = settings
             .from
             .parse()
             .map_err(|e| MailError::Settings(format!("the sender {:?}: {e}", settings.from)))?;
-        let counters = Arc::new(Counters {
-            pending: watch::Sender::new(0),
-            failures: AtomicU64::new(0),
-        });
-        let mode = match settings.smtp_url.as_deref().map(str::trim) {
+        let smtp = match settings.smtp_url.as_deref().map(str::trim) {
             None | Some("") => {
                 store::create_dir(&settings.dir.join(store::OUTBOX))?;
-                let left = store::scan(&settings.dir.join(store::SPOOL))?;
-                if !left.is_empty() {
-                    tracing::warn!(
-                        count = left.len(),
-                        dir = %settings.dir.join(store::SPOOL).display(),
-                        "messages wait in the mail spool, but no SMTP server is configured to deliver them"
-                    );
-                }
-                Mode::Outbox
+                None
             }
-            Some(url) => {
-                let transport = deliver::transport(url)?;
-                let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-                    MailError::Settings("SMTP delivery needs a tokio runtime".into())
-                })?;
-                let spool = settings.dir.join(store::SPOOL);
-                store::create_dir(&spool)?;
-                let left = store::scan(&spool)?;
-                if !left.is_empty() {
-                    tracing::info!(count = left.len(), "delivering messages left in the spool");
-                }
-                counters.pending.send_replace(left.len());
-                let (queue, receiver) = mpsc::unbounded_channel();
-                let worker = deliver::Worker::new(transport, spool, left, receiver, &counters);
-                runtime.spawn(worker.run());
-                Mode::Smtp { queue }
-            }
+            Some(url) => Some(Transport::from_url(url)?),
         };
         Ok(Mailer {
             inner: Arc::new(Inner {
                 from,
                 dir: settings.dir,
-                mode,
-                counters,
+                smtp,
             }),
         })
     }
 
-    /// Sends `mail`: returns once the message is safely on disk (in the outbox, or in the
-    /// spool for the delivery task). An error means nothing was sent.
-    pub async fn send(&self, mail: Mail) -> Result<MailId, MailError> {
-        let id = MailId::new();
-        let built = message::build(&self.inner.from, id, mail)?;
-        match &self.inner.mode {
-            Mode::Outbox => {
-                let dir = self.inner.dir.join(store::OUTBOX);
-                let path = store::write_eml(&dir, id, built.bytes).await?;
-                tracing::info!(%id, path = %path.display(), "mail written to the outbox");
-            }
-            Mode::Smtp { queue } => {
-                let dir = self.inner.dir.join(store::SPOOL);
-                store::write_spooled(&dir, id, &built.envelope, &built.bytes).await?;
-                self.inner.counters.pending.send_modify(|n| *n += 1);
-                if queue.send(id).is_err() {
-                    // The runtime is shutting down; the next start delivers it.
-                    tracing::warn!(%id, "mail spooled while the delivery task is stopped");
-                }
-                tracing::debug!(%id, "mail spooled for delivery");
-            }
-        }
-        Ok(id)
+    /// The SMTP transport, when an SMTP server is configured: then messages are to be queued
+    /// for delivery, not written to the outbox.
+    pub fn smtp(&self) -> Option<&Transport> {
+        self.inner.smtp.as_ref()
     }
 
-    /// Spooled messages the SMTP server has not accepted yet (always 0 without SMTP).
-    pub fn pending(&self) -> usize {
-        *self.inner.counters.pending.borrow()
+    /// Builds `mail` as an RFC 5322 message from the configured sender, with a new id as its
+    /// `Message-ID`. An error means the recipient or the content is unusable.
+    pub fn build(&self, mail: Mail) -> Result<Outgoing, MailError> {
+        message::build(&self.inner.from, MailId::new(), mail)
     }
 
-    /// Delivery attempts that failed since this mailer started (for metrics and tests).
-    pub fn failed_attempts(&self) -> u64 {
-        self.inner.counters.failures.load(Ordering::Relaxed)
+    /// Writes a built message durably to `<dir>/outbox/<id>.eml` (owner-only); returns its
+    /// path. The log names the file, never its content.
+    pub async fn write_outbox(&self, mail: Outgoing) -> Result<PathBuf, MailError> {
+        let dir = self.inner.dir.join(store::OUTBOX);
+        let id = mail.id;
+        let path = store::write_eml(&dir, id, mail.message).await?;
+        tracing::info!(%id, path = %path.display(), "mail written to the outbox");
+        Ok(path)
     }
 
-    /// Resolves when the spool is empty: every message sent so far has been accepted by the
-    /// SMTP server. Immediate without SMTP. Bound it with a timeout on shutdown.
-    pub async fn idle(&self) {
-        let mut pending = self.inner.counters.pending.subscribe();
-        // The sender lives in `self`, so the channel cannot close while we wait.
-        let _ = pending.wait_for(|n| *n == 0).await;
-    }
-
-    /// The directory holding `outbox/` and `spool/`.
+    /// The directory holding `outbox/` (and, from older versions, `spool/`).
     pub fn dir(&self) -> &Path {
         &self.inner.dir
     }
@@ -344,10 +309,6 @@ mod tests {
             Mailer::start(bad_from),
             Err(MailError::Settings(_))
         ));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let _guard = rt.enter();
         for url in ["http://x:secret@smtp.example.com", "smtp://", "::"] {
             let err = Mailer::start(MailSettings {
                 smtp_url: Some(url.into()),

@@ -1,19 +1,12 @@
 //! A [`Mail`] as an RFC 5322 message: multipart/alternative (plain text, then HTML), with
 //! `Message-ID` and `Date`.
 
-use crate::{Mail, MailError, MailId};
+use crate::{Mail, MailError, MailId, Outgoing};
 use lettre::Address;
-use lettre::address::Envelope;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, Mailbox, Message, MultiPart, SinglePart};
 
-/// A message ready to be written: its bytes and the SMTP envelope.
-pub(crate) struct Built {
-    pub(crate) envelope: Envelope,
-    pub(crate) bytes: Vec<u8>,
-}
-
-pub(crate) fn build(from: &Mailbox, id: MailId, mail: Mail) -> Result<Built, MailError> {
+pub(crate) fn build(from: &Mailbox, id: MailId, mail: Mail) -> Result<Outgoing, MailError> {
     let to: Address = mail.to.trim().parse().map_err(MailError::Recipient)?;
     let message = Message::builder()
         .message_id(Some(format!("<{id}@{}>", from.email.domain())))
@@ -35,9 +28,12 @@ pub(crate) fn build(from: &Mailbox, id: MailId, mail: Mail) -> Result<Built, Mai
                 ),
         )
         .map_err(MailError::Build)?;
-    Ok(Built {
-        envelope: message.envelope().clone(),
-        bytes: message.formatted(),
+    let envelope = message.envelope();
+    Ok(Outgoing {
+        id,
+        sender: envelope.from().map(ToString::to_string),
+        recipients: envelope.to().iter().map(ToString::to_string).collect(),
+        message: message.formatted(),
     })
 }
 
@@ -89,7 +85,10 @@ mod tests {
         let id = MailId::new();
         let link = format!("https://x.example/reset-password?token={}", "a".repeat(80));
         let built = build(&from, id, mail(&format!("Visit\n{link}\n"))).unwrap();
-        let raw = String::from_utf8(built.bytes).unwrap();
+        assert_eq!(built.id, id);
+        assert_eq!(built.sender.as_deref(), Some("silo@example.org"));
+        assert_eq!(built.recipients, ["bo@example.com"]);
+        let raw = String::from_utf8(built.message).unwrap();
         assert!(
             raw.contains(&format!("Message-ID: <{id}@example.org>")),
             "{raw}"
@@ -107,7 +106,6 @@ mod tests {
             "8bit keeps UTF-8 readable: {raw}"
         );
         assert!(!raw.contains("\r\nBcc:"), "no header injection: {raw}");
-        assert_eq!(built.envelope.to(), ["bo@example.com".parse().unwrap()]);
     }
 
     #[test]
@@ -125,7 +123,7 @@ mod tests {
     fn overlong_lines_fall_back_to_an_encoding() {
         let from: Mailbox = "silo@example.org".parse().unwrap();
         let built = build(&from, MailId::new(), mail(&"x".repeat(2000))).unwrap();
-        let raw = String::from_utf8(built.bytes).unwrap();
+        let raw = String::from_utf8(built.message).unwrap();
         assert!(raw.lines().all(|l| l.len() <= 998));
     }
 }

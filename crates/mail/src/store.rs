@@ -1,6 +1,7 @@
-//! Files: the outbox, the spool and atomic, durable writes into them.
+//! Files: the outbox and atomic, durable writes into it; and the spool older versions kept.
 //!
-//! A spool file `<id>.msg` holds the SMTP envelope, then a blank line, then the message:
+//! A spool file `<id>.msg` (written by versions that delivered mail from the spool themselves)
+//! holds the SMTP envelope, then a blank line, then the message:
 //!
 //! ```text
 //! silo-spool 1
@@ -10,9 +11,9 @@
 //! Message-ID: ...
 //! ```
 //!
-//! The delivery task locks a spool file (an advisory lock) while it delivers it and deletes it
-//! before unlocking, so two mailers on one directory (a restart overlapping the old process)
-//! never deliver the same message twice.
+//! Those versions lock a spool file (an advisory lock) while they deliver it and delete it
+//! before unlocking; taking a file over into the mail queue takes the same lock, so a file an
+//! old process is delivering right now is left to it.
 
 use crate::{MailError, MailId};
 use lettre::Address;
@@ -96,7 +97,8 @@ pub(crate) async fn write_eml(
     Ok(path)
 }
 
-/// Writes the spool file of `id` durably.
+/// Writes the spool file of `id` durably, as older versions did.
+#[cfg(test)]
 pub(crate) async fn write_spooled(
     spool: &Path,
     id: MailId,
@@ -172,11 +174,11 @@ pub(crate) struct Claimed {
 
 /// What claiming a spool file found.
 pub(crate) enum Claim {
-    /// Ours to deliver.
+    /// Ours to take.
     Claimed(Claimed),
-    /// Already delivered (by another mailer on this directory).
+    /// Already delivered or taken (by another process on this directory).
     Gone,
-    /// Another mailer is delivering it right now.
+    /// Another process holds it right now.
     Busy,
     /// Not a spool file we can read; moved aside as `<id>.bad`.
     Damaged(String),
@@ -215,8 +217,8 @@ pub(crate) fn claim(spool: &Path, id: MailId) -> io::Result<Claim> {
 }
 
 impl Claimed {
-    /// The server accepted the message: delete the file, then release the lock.
-    pub(crate) fn delivered(self) -> io::Result<()> {
+    /// The message is safe elsewhere: delete the file, then release the lock.
+    pub(crate) fn remove(self) -> io::Result<()> {
         let removed = fs::remove_file(&self.path);
         drop(self.lock);
         removed
@@ -272,7 +274,7 @@ mod tests {
         assert_eq!(claimed.envelope, envelope);
         assert_eq!(claimed.message, message);
         assert!(matches!(claim(dir.path(), id).unwrap(), Claim::Busy));
-        claimed.delivered().unwrap();
+        claimed.remove().unwrap();
         assert!(matches!(claim(dir.path(), id).unwrap(), Claim::Gone));
         assert!(scan(dir.path()).unwrap().is_empty());
     }

@@ -62,6 +62,7 @@ mod tests {
                 "0007_two_factor",
                 "0008_outbox_audit_work_queue",
                 "0009_audit_checkpoints",
+                "0010_mail_queue",
             ],
         ),
         (

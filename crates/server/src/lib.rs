@@ -114,7 +114,7 @@ pub struct Shared {
     pub(crate) passwords: Arc<Passwords>,
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
-    pub(crate) mailer: silo_mail::Mailer,
+    pub(crate) postbox: silo_worker::mail::Postbox,
     pub(crate) nudge: silo_worker::Nudge,
     pub(crate) token_refusals: refusals::TokenRefusals,
 }
@@ -123,7 +123,7 @@ impl AppState {
     /// Mail with links on this server's public address.
     pub(crate) fn notifier(&self) -> notify::Notifier<'_> {
         notify::Notifier {
-            mailer: &self.mailer,
+            postbox: &self.postbox,
             public_url: &self.config.public_url,
         }
     }
@@ -143,17 +143,13 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     state: AppState,
-    mailer: silo_mail::Mailer,
     passwords: Arc<Passwords>,
     worker: Option<Arc<silo_worker::Worker>>,
 }
 
-/// How long a stopping server waits for the mail spool to empty. What is left is delivered
-/// at the next start.
-const MAIL_DRAIN: Duration = Duration::from_secs(10);
-
 impl Server {
-    /// Binds the listener, starts the mailer and builds the routes.
+    /// Binds the listener, checks the mail settings, moves mail an older version left in the
+    /// spool into the mail queue, and builds the routes.
     pub async fn build(
         config: ServerConfig,
         tenancy: Arc<Tenancy>,
@@ -166,17 +162,31 @@ impl Server {
         let passwords = Arc::new(Passwords::new(config.password_limits));
         let metrics = observe::Metrics::new().map_err(std::io::Error::other)?;
         let nudge = silo_worker::Nudge::default();
+        let mailer =
+            silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?;
+        let postbox = silo_worker::mail::Postbox::new(
+            mailer.clone(),
+            tenancy.control().clone(),
+            nudge.clone(),
+        );
+        if let Err(e) = postbox.take_over_spool().await {
+            // The files stay; the next start tries again.
+            tracing::warn!(error = %e, "cannot move the old mail spool into the mail queue yet");
+        }
         let worker = match &config.worker {
             Some(worker) => {
                 let worker_metrics = silo_worker::WorkerMetrics::register(metrics.registry())
                     .map_err(std::io::Error::other)?;
-                Some(Arc::new(silo_worker::Worker::new(
-                    tenancy.clone(),
-                    worker.clone(),
-                    nudge.clone(),
-                    Arc::new(worker_metrics),
-                    silo_worker::webhook::Sender::new(config.webhooks.clone()),
-                )))
+                Some(Arc::new(
+                    silo_worker::Worker::new(
+                        tenancy.clone(),
+                        worker.clone(),
+                        nudge.clone(),
+                        Arc::new(worker_metrics),
+                        silo_worker::webhook::Sender::new(config.webhooks.clone()),
+                    )
+                    .with_smtp(mailer.smtp().cloned()),
+                ))
             }
             None => None,
         };
@@ -188,17 +198,15 @@ impl Server {
             passwords: passwords.clone(),
             config: config.clone(),
             metrics,
-            mailer: silo_mail::Mailer::start(config.mail.clone()).map_err(std::io::Error::other)?,
+            postbox,
             nudge,
             token_refusals: refusals::TokenRefusals::default(),
         }));
-        let mailer = state.mailer.clone();
         let router = routes::router(state.clone(), &config);
         Ok(Server {
             listener,
             router,
             state,
-            mailer,
             passwords,
             worker,
         })
@@ -215,9 +223,10 @@ impl Server {
     }
 
     /// Serves (and runs the worker, if configured) until `shutdown` completes, then finishes
-    /// the requests and jobs in flight, records the refused tokens still counted, and gives the
-    /// mail spool a few seconds to empty. Meanwhile it signs audit checkpoints (see
-    /// [`ServerConfig::audit_checkpoint_interval`]) and records refused tokens minute by minute.
+    /// the requests, jobs and mail in flight (what is queued and not started stays queued for
+    /// the deployment's workers) and records the refused tokens still counted. Meanwhile it
+    /// signs audit checkpoints (see [`ServerConfig::audit_checkpoint_interval`]) and records
+    /// refused tokens minute by minute.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -247,15 +256,6 @@ impl Server {
         }
         background.stop(&self.state).await;
         serving?;
-        if tokio::time::timeout(MAIL_DRAIN, self.mailer.idle())
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                pending = self.mailer.pending(),
-                "mail not yet delivered stays in the spool for the next start"
-            );
-        }
         Ok(())
     }
 }

@@ -1,15 +1,17 @@
 //! The mails Silo sends about identities, built from the templates of `silo-mail` with links on
 //! the public address; used by the routes and by the command line. A message is durable once
-//! `send` returns (outbox file or SMTP spool); a failure to queue it is an error of whoever
-//! wanted it sent.
+//! `send` returns (a file in the outbox without SMTP, else a row in the deployment's mail queue
+//! that the background worker delivers: [`silo_worker::mail::Postbox`]); a failure to queue it
+//! is an error of whoever wanted it sent.
 
 use crate::error::ApiError;
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
 use silo_control::Email;
 use silo_mail::templates::{self, Lang};
-use silo_mail::{Content, Mail, Mailer};
+use silo_mail::{Content, Mail};
 use silo_roles::Role;
+use silo_worker::mail::Postbox;
 use std::time::Duration;
 
 /// The language to write to someone in: the one asked for, else the browser's first choice.
@@ -45,7 +47,7 @@ pub struct InvitationMail<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Notifier<'a> {
     /// Where messages go.
-    pub mailer: &'a Mailer,
+    pub postbox: &'a Postbox,
     /// The address links start with.
     pub public_url: &'a str,
 }
@@ -60,7 +62,7 @@ impl Notifier<'_> {
     }
 
     async fn send(&self, to: &Email, content: Content) -> Result<(), ApiError> {
-        self.mailer
+        self.postbox
             .send(Mail::new(to.as_str(), content))
             .await
             .map(|_| ())

@@ -8,11 +8,15 @@
 //! (retrying with backoff and jitter, dead-lettering after `max_attempts`), then tells the queue
 //! when the company is due next. Several workers (in several `silo serve` or `silo worker`
 //! processes) share the queue through leases.
+//!
+//! Each round also delivers due mail from the deployment's mail queue in the control plane
+//! ([`mail`]), under the same rules of leases, retries and dead letters.
 #![forbid(unsafe_code)]
 
 pub mod audit;
 mod backoff;
 mod error;
+pub mod mail;
 mod metrics;
 pub mod webhook;
 
@@ -57,6 +61,9 @@ pub struct WorkerConfig {
     /// How often every active company is put on the queue, to find work that a crash or an
     /// unreachable control plane kept off it; `None`: only at start.
     pub sweep: Option<Duration>,
+    /// How long a dead letter of the mail queue keeps its body (for `silo jobs retry --mail`)
+    /// before it is cleared.
+    pub dead_mail_keep: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -77,9 +84,13 @@ impl Default for WorkerConfig {
             retry_cap: Duration::from_secs(3600),
             unavailable_recheck: Duration::from_secs(60),
             sweep: Some(Duration::from_secs(600)),
+            dead_mail_keep: Duration::from_secs(24 * 3600),
         }
     }
 }
+
+/// How often a worker clears old dead letters' bodies and counts the mail queue for metrics.
+const MAIL_TENDING: Duration = Duration::from_secs(60);
 
 /// Companies that have work the queue may not know of yet (the control plane refused the
 /// wake-up); the worker in this process keeps trying to queue them. Cheap to clone.
@@ -133,6 +144,9 @@ pub struct Worker {
     nudge: Nudge,
     metrics: Arc<WorkerMetrics>,
     webhooks: webhook::Sender,
+    /// Delivers the mail queue when set (an SMTP server is configured).
+    smtp: Option<silo_mail::Transport>,
+    warned_no_smtp: AtomicBool,
     stopping: AtomicBool,
 }
 
@@ -159,12 +173,23 @@ impl Worker {
             nudge,
             metrics,
             webhooks,
+            smtp: None,
+            warned_no_smtp: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
         }
     }
 
-    /// Works until `shutdown` resolves; then starts no new job, lets running ones finish, puts
-    /// claimed but unstarted jobs back and releases its companies.
+    /// Delivers the deployment's mail queue through `smtp` (without, it leaves the queue to
+    /// workers that have one).
+    #[must_use]
+    pub fn with_smtp(mut self, smtp: Option<silo_mail::Transport>) -> Self {
+        self.smtp = smtp;
+        self
+    }
+
+    /// Works until `shutdown` resolves; then starts no new job or message, lets the running
+    /// ones finish, puts claimed but unstarted jobs and messages back and releases its
+    /// companies.
     pub async fn run(self: Arc<Self>, shutdown: impl Future<Output = ()>) {
         let stop_on_signal = async {
             shutdown.await;
@@ -180,13 +205,22 @@ impl Worker {
 
     async fn work(&self) {
         let mut next_sweep = Some(Instant::now());
+        let mut next_mail_tending = Instant::now();
         while !self.stopping() {
             if next_sweep.is_some_and(|at| Instant::now() >= at) {
                 self.sweep().await;
                 next_sweep = self.config.sweep.map(|every| Instant::now() + every);
             }
+            if Instant::now() >= next_mail_tending {
+                self.tend_mail().await;
+                next_mail_tending = Instant::now() + MAIL_TENDING;
+            }
             self.queue_nudged().await;
-            if self.round().await || self.stopping() {
+            let mailed = self.deliver_mail().await;
+            if self.stopping() {
+                break;
+            }
+            if self.round().await || mailed || self.stopping() {
                 continue;
             }
             tokio::select! {

@@ -1,9 +1,10 @@
 //! The worker's metrics, registered into the server's registry: queue depth per state (as of
-//! each company's last pass), delivery latency, outcomes and dead letters.
+//! each company's last pass), delivery latency, outcomes and dead letters; and the same for the
+//! deployment's mail queue.
 
 use prometheus::{Histogram, HistogramOpts, IntCounterVec, IntGaugeVec, Opts, Registry};
 use silo_contract::JobState;
-use silo_control::CompanyId;
+use silo_control::{CompanyId, MailCounts, MailState};
 use silo_domain::jobs::JobCounts;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -16,6 +17,9 @@ pub struct WorkerMetrics {
     latency: Histogram,
     audited: prometheus::IntCounter,
     per_company: Mutex<HashMap<CompanyId, JobCounts>>,
+    mail: IntCounterVec,
+    mail_depth: IntGaugeVec,
+    mail_latency: Histogram,
 }
 
 impl WorkerMetrics {
@@ -48,16 +52,45 @@ impl WorkerMetrics {
             "audit_events_delivered_total",
             "Outbox events the worker delivered to the audit trail (not counting those delivered right after their write)",
         )?;
+        let mail = IntCounterVec::new(
+            Opts::new(
+                "mail_total",
+                "Mail delivery attempts by this process, by outcome (sent, retry, dead)",
+            ),
+            &["outcome"],
+        )?;
+        let mail_depth = IntGaugeVec::new(
+            Opts::new(
+                "mail_queued",
+                "Messages in the deployment's mail queue per state, as this worker last counted",
+            ),
+            &["state"],
+        )?;
+        let mail_latency = Histogram::with_opts(
+            HistogramOpts::new(
+                "mail_delivery_latency_seconds",
+                "From a message being queued to the SMTP server accepting it",
+            )
+            .buckets(vec![
+                0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 60.0, 300.0, 3600.0,
+            ]),
+        )?;
         registry.register(Box::new(jobs.clone()))?;
         registry.register(Box::new(depth.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(audited.clone()))?;
+        registry.register(Box::new(mail.clone()))?;
+        registry.register(Box::new(mail_depth.clone()))?;
+        registry.register(Box::new(mail_latency.clone()))?;
         Ok(WorkerMetrics {
             jobs,
             depth,
             latency,
             audited,
             per_company: Mutex::new(HashMap::new()),
+            mail,
+            mail_depth,
+            mail_latency,
         })
     }
 
@@ -73,6 +106,27 @@ impl WorkerMetrics {
 
     pub(crate) fn delivered_after(&self, seconds: f64) {
         self.latency.observe(seconds.max(0.0));
+    }
+
+    pub(crate) fn mail(&self, outcome: &str) {
+        self.mail.with_label_values(&[outcome]).inc();
+    }
+
+    pub(crate) fn mail_delivered_after(&self, seconds: f64) {
+        self.mail_latency.observe(seconds.max(0.0));
+    }
+
+    pub(crate) fn mail_queue(&self, counts: &MailCounts) {
+        for state in MailState::ALL {
+            self.mail_depth
+                .with_label_values(&[state.as_str()])
+                .set(counts.of(state));
+        }
+    }
+
+    /// Mail delivery attempts by `outcome` (sent, retry, dead) since start.
+    pub fn mail_outcomes(&self, outcome: &str) -> u64 {
+        self.mail.with_label_values(&[outcome]).get()
     }
 
     pub(crate) fn audited(&self, n: usize) {

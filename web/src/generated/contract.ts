@@ -308,9 +308,9 @@ export const AUDIT_ACTIONS = [
   "webhook.test",
   /** A failed webhook delivery was queued again by a person; target: the delivery id. */
   "webhook.redeliver",
-  /** An operator retried a dead background job; target: the job id. */
+  /** An operator retried a dead background job; target: the job id, or `mail:<id>` for a dead message of the deployment's mail queue (recorded in no company's chain). */
   "job.retry",
-  /** An operator dropped a background job; target: the job id. */
+  /** An operator dropped a background job; target: the job id, or `mail:<id>` for a message of the deployment's mail queue (recorded in no company's chain). */
   "job.drop",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -10,6 +10,8 @@ use silo_control::{AuditAction, AuditEvent, Eraser, Slug};
 use silo_mail::{Lang, Mailer};
 use silo_server::notify::{InvitationMail, Notifier};
 use silo_tenancy::{Archive, Tenancy};
+use silo_worker::Nudge;
+use silo_worker::mail::Postbox;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
@@ -81,10 +83,14 @@ pub async fn import(
         file.display()
     );
     // Nobody is a member yet: each person proves their address and accepts by mail.
-    let mailer = Mailer::start(mail.mail_settings(storage))?;
+    let postbox = Postbox::new(
+        Mailer::start(mail.mail_settings(storage))?,
+        tenancy.control().clone(),
+        Nudge::default(),
+    );
     let public_url = mail.public_url_or(|| "http://127.0.0.1:8080".into());
     let notifier = Notifier {
-        mailer: &mailer,
+        postbox: &postbox,
         public_url: &public_url,
     };
     for (invitation, token) in &imported.invitations {
@@ -100,11 +106,12 @@ pub async fn import(
             })
             .await?;
         println!(
-            "{} is invited as {} (the invitation went by mail)",
-            invitation.email, invitation.role
+            "{} is invited as {} (the invitation {})",
+            invitation.email,
+            invitation.role,
+            super::how_mail_goes(&postbox)
         );
     }
-    mailer.idle().await;
     Ok(())
 }
 

@@ -1,11 +1,12 @@
 //! `silo jobs list|retry|drop`: background jobs, read from each company's own database through
-//! the tenancy layer.
+//! the tenancy layer, and (`--mail`) the deployment's mail queue in the control plane. Messages
+//! are shown by id, state and attempts: never a recipient, subject or body.
 
 use super::find_company;
 use crate::cli::{JobsCommand, StorageArgs};
 use anyhow::{Context, bail};
 use silo_contract::{AuditAction, JobState};
-use silo_control::{AuditEvent, Company, CompanyStatus};
+use silo_control::{AuditEvent, Company, CompanyStatus, MailChangeError, MailState};
 use silo_domain::jobs;
 use silo_store::Timestamp;
 use silo_tenancy::Tenancy;
@@ -15,12 +16,19 @@ pub async fn run(storage: &StorageArgs, cmd: JobsCommand) -> anyhow::Result<()> 
     let result = match cmd {
         JobsCommand::List {
             company,
+            mail,
             state,
             limit,
             json,
-        } => list(&tenancy, company, state, limit, json).await,
-        JobsCommand::Retry { company, job } => change(&tenancy, &company, &job, true).await,
-        JobsCommand::Drop { company, job } => change(&tenancy, &company, &job, false).await,
+        } => list(&tenancy, company, mail, state, limit, json).await,
+        JobsCommand::Retry { company, mail, job } => match company {
+            Some(company) if !mail => change(&tenancy, &company, &job, true).await,
+            _ => change_mail(&tenancy, &job, true).await,
+        },
+        JobsCommand::Drop { company, mail, job } => match company {
+            Some(company) if !mail => change(&tenancy, &company, &job, false).await,
+            _ => change_mail(&tenancy, &job, false).await,
+        },
     };
     tenancy.close().await;
     result
@@ -29,10 +37,30 @@ pub async fn run(storage: &StorageArgs, cmd: JobsCommand) -> anyhow::Result<()> 
 async fn list(
     tenancy: &Tenancy,
     company: Option<String>,
+    mail_only: bool,
     state: Option<String>,
     limit: i64,
     json: bool,
 ) -> anyhow::Result<()> {
+    let mail_state = match &state {
+        Some(s) => MailState::parse(s),
+        None => None,
+    };
+    let mail = if company.is_none() {
+        if mail_only && state.is_some() && mail_state.is_none() {
+            let names: Vec<&str> = MailState::ALL.iter().map(|s| s.as_str()).collect();
+            bail!("--state must be one of {} for mail", names.join(", "));
+        }
+        Some(list_mail(tenancy, state.is_some(), mail_state, limit, json).await?)
+    } else {
+        None
+    };
+    if mail_only {
+        if let Some(mail) = mail.filter(|_| json) {
+            println!("{}", serde_json::to_string_pretty(&mail)?);
+        }
+        return Ok(());
+    }
     let state =
         match state {
             Some(s) => Some(JobState::parse(&s).with_context(|| {
@@ -52,6 +80,9 @@ async fn list(
             .collect(),
     };
     let mut out = Vec::new();
+    if let Some(mail) = mail.filter(|_| json) {
+        out.push(mail);
+    }
     for company in companies {
         let db = match tenancy.tenant_db(&company).await {
             Ok(db) => db,
@@ -127,5 +158,82 @@ async fn change(tenancy: &Tenancy, company: &str, job: &str, retry: bool) -> any
         tenancy.control().wake(company.id, Timestamp::now()).await?;
     }
     println!("job {} is {} now", job.id, job.state.as_str());
+    Ok(())
+}
+
+/// Prints the mail queue's counts and messages (unless `json`), and returns them as JSON.
+/// `filtered`: a `--state` was given; `state`: it, if it is a message state (a job state such as
+/// `running` shows no messages).
+async fn list_mail(
+    tenancy: &Tenancy,
+    filtered: bool,
+    state: Option<MailState>,
+    limit: i64,
+    json: bool,
+) -> anyhow::Result<serde_json::Value> {
+    let control = tenancy.control();
+    let counts = control.mail_counts().await?;
+    let items = if filtered && state.is_none() {
+        Vec::new()
+    } else {
+        control.list_mail(state, limit.clamp(1, 1000)).await?
+    };
+    if !json {
+        println!(
+            "mail queue: {} pending, {} sent, {} dead, {} dropped",
+            counts.pending, counts.sent, counts.dead, counts.dropped
+        );
+        for mail in &items {
+            println!(
+                "  {}  {:<8} attempts {:<3} due {}  {}{}",
+                mail.id,
+                mail.state.as_str(),
+                mail.attempts,
+                mail.due_at,
+                if mail.state == MailState::Dead && !mail.has_body {
+                    "(body cleared) "
+                } else {
+                    ""
+                },
+                mail.last_error.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    Ok(serde_json::json!({ "mail_queue": { "counts": counts, "messages": items } }))
+}
+
+/// Retries or drops a message of the mail queue. Not audited per company: mail belongs to
+/// none; the operator's change is recorded in the deployment's trail.
+async fn change_mail(tenancy: &Tenancy, id: &str, retry: bool) -> anyhow::Result<()> {
+    let id: uuid::Uuid = id.parse().context("the message id is not a UUID")?;
+    let control = tenancy.control();
+    let result = if retry {
+        control.retry_mail(id).await
+    } else {
+        control.drop_mail(id).await
+    };
+    let mail = match result {
+        Ok(mail) => mail,
+        Err(MailChangeError::NotFound) => bail!("the mail queue has no message {id}"),
+        Err(e) => bail!("{e}"),
+    };
+    let action = if retry {
+        AuditAction::JobRetry
+    } else {
+        AuditAction::JobDrop
+    };
+    control
+        .record(AuditEvent {
+            company: None,
+            actor: None,
+            action,
+            target: Some(format!("mail:{}", mail.id)),
+            outcome: silo_control::Outcome::Success,
+            client_ip: None,
+            request_id: None,
+            event_id: None,
+        })
+        .await?;
+    println!("message {} is {} now", mail.id, mail.state.as_str());
     Ok(())
 }

@@ -5,6 +5,8 @@ use crate::cli::{MemberCommand, StorageArgs};
 use silo_control::{AuditAction, AuditEvent, ControlError, Email, NewIdentity, NewInvitation};
 use silo_mail::{Lang, Mailer};
 use silo_server::notify::{InvitationMail, Notifier};
+use silo_worker::Nudge;
+use silo_worker::mail::Postbox;
 
 pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()> {
     let tenancy = crate::storage::open(storage).await?;
@@ -67,10 +69,14 @@ pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()
             .invite(&invitation, limits.max_seats)
             .await
             .map_err(seat_limit)?;
-        let mailer = Mailer::start(mail.mail_settings(storage))?;
+        let postbox = Postbox::new(
+            Mailer::start(mail.mail_settings(storage))?,
+            control.clone(),
+            Nudge::default(),
+        );
         let public_url = mail.public_url_or(|| "http://127.0.0.1:8080".into());
         let notifier = Notifier {
-            mailer: &mailer,
+            postbox: &postbox,
             public_url: &public_url,
         };
         notifier
@@ -84,13 +90,14 @@ pub async fn run(storage: &StorageArgs, cmd: MemberCommand) -> anyhow::Result<()
                 ttl: mail.invitation_ttl(),
             })
             .await?;
-        mailer.idle().await;
         let mut event = AuditEvent::operator(company.id, AuditAction::MemberInvite);
         event.target = Some(invitation.id.to_string());
         control.record(event).await?;
         println!(
-            "{email} is invited as {role} at {}; the invitation went by mail (valid {} days)",
-            company.slug, mail.invitation_ttl_days
+            "{email} is invited as {role} at {}; the invitation {} (valid {} days)",
+            company.slug,
+            super::how_mail_goes(&postbox),
+            mail.invitation_ttl_days
         );
         Ok(())
     }

@@ -53,3 +53,13 @@ async fn find_company(
         .await?
         .with_context(|| format!("no company `{reference}`"))
 }
+
+/// What happened to a message a command sent, for its output: written to the outbox, or queued
+/// for the deployment's workers to deliver.
+fn how_mail_goes(postbox: &silo_worker::mail::Postbox) -> &'static str {
+    if postbox.queues() {
+        "is queued for delivery by a running `silo serve` or `silo worker`"
+    } else {
+        "went to the mail outbox"
+    }
+}

@@ -16,6 +16,7 @@ mod identity;
 mod input_schema;
 mod invoices;
 mod isolation;
+mod mail_queue;
 mod members;
 mod outbox;
 mod request_binding;
