@@ -283,7 +283,7 @@ pub struct WorkerArgs {
         value_parser = clap::value_parser!(u16).range(1..=256)
     )]
     pub worker_concurrency: u16,
-    /// Attempts before a failed job becomes a dead letter.
+    /// Attempts before a failed job, or a message of the mail queue, becomes a dead letter.
     #[arg(
         long,
         env = "SILO_JOB_MAX_ATTEMPTS",
@@ -292,8 +292,8 @@ pub struct WorkerArgs {
         value_parser = clap::value_parser!(u16).range(1..=100)
     )]
     pub job_max_attempts: u16,
-    /// The first retry's delay in seconds; each later retry waits about twice as long (with
-    /// jitter), at most an hour.
+    /// The first retry's delay in seconds, for jobs and mail; each later retry waits about
+    /// twice as long (with jitter), at most an hour.
     #[arg(
         long,
         env = "SILO_JOB_RETRY_SECONDS",
@@ -502,7 +502,8 @@ pub struct MailArgs {
         value_hint = ValueHint::Url
     )]
     pub public_url: Option<String>,
-    /// SMTP server for outgoing mail: smtp://host:25, smtps://user:password@host (TLS from the
+    /// SMTP server for outgoing mail, which is then queued in the control plane and delivered
+    /// by the background workers: smtp://host:25, smtps://user:password@host (TLS from the
     /// start, port 465) or smtp://user:password@host:587?tls=required (STARTTLS). Holds a
     /// password: prefer the environment variable or the config file to the flag [default:
     /// none, mail goes to <data>/mail/outbox/].

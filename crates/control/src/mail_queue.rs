@@ -432,13 +432,22 @@ impl ControlPlane {
 
     /// Messages per state.
     pub async fn mail_counts(&self) -> Result<MailCounts, ControlError> {
-        let rows = self
-            .db
-            .fetch_all(
-                "SELECT state, COUNT(*) AS n FROM mail_queue GROUP BY state",
-                &[],
-            )
-            .await?;
+        self.count_mail("SELECT state, COUNT(*) AS n FROM mail_queue GROUP BY state")
+            .await
+    }
+
+    /// Pending messages and dead letters (the others count 0): what a worker watches, read from
+    /// the index without counting the ever-growing sent ones.
+    pub async fn mail_backlog(&self) -> Result<MailCounts, ControlError> {
+        self.count_mail(
+            "SELECT state, COUNT(*) AS n FROM mail_queue WHERE state IN ('pending', 'dead') \
+             GROUP BY state",
+        )
+        .await
+    }
+
+    async fn count_mail(&self, sql: &'static str) -> Result<MailCounts, ControlError> {
+        let rows = self.db.fetch_all(sql, &[]).await?;
         let mut counts = MailCounts::default();
         for row in rows {
             let n: i64 = row.get("n")?;

@@ -262,7 +262,7 @@ impl Worker {
     }
 
     async fn note_mail_counts(&self) -> Option<silo_control::MailCounts> {
-        match self.tenancy.control().mail_counts().await {
+        match self.tenancy.control().mail_backlog().await {
             Ok(counts) => {
                 self.metrics.mail_queue(&counts);
                 Some(counts)

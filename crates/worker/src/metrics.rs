@@ -62,7 +62,7 @@ impl WorkerMetrics {
         let mail_depth = IntGaugeVec::new(
             Opts::new(
                 "mail_queued",
-                "Messages in the deployment's mail queue per state, as this worker last counted",
+                "Pending messages and dead letters in the deployment's mail queue, as this worker last counted",
             ),
             &["state"],
         )?;
@@ -116,11 +116,12 @@ impl WorkerMetrics {
         self.mail_latency.observe(seconds.max(0.0));
     }
 
-    pub(crate) fn mail_queue(&self, counts: &MailCounts) {
-        for state in MailState::ALL {
+    /// Notes the pending messages and dead letters of the mail queue.
+    pub(crate) fn mail_queue(&self, backlog: &MailCounts) {
+        for state in [MailState::Pending, MailState::Dead] {
             self.mail_depth
                 .with_label_values(&[state.as_str()])
-                .set(counts.of(state));
+                .set(backlog.of(state));
         }
     }
 

@@ -42,32 +42,34 @@ async fn list(
     limit: i64,
     json: bool,
 ) -> anyhow::Result<()> {
-    let mail_state = match &state {
-        Some(s) => MailState::parse(s),
-        None => None,
-    };
-    let mail = if company.is_none() {
-        if mail_only && state.is_some() && mail_state.is_none() {
-            let names: Vec<&str> = MailState::ALL.iter().map(|s| s.as_str()).collect();
-            bail!("--state must be one of {} for mail", names.join(", "));
+    let mail_state = state.as_deref().and_then(MailState::parse);
+    let job_state = state.as_deref().and_then(JobState::parse);
+    if let Some(s) = &state {
+        let mail_names: Vec<&str> = MailState::ALL.iter().map(|s| s.as_str()).collect();
+        if mail_only && mail_state.is_none() {
+            bail!("--state must be one of {} for mail", mail_names.join(", "));
         }
+        if (mail_state.is_none() || company.is_some()) && job_state.is_none() {
+            bail!(
+                "--state must be one of {} (mail: {}), not {s:?}",
+                JobState::NAMES.join(", "),
+                mail_names.join(", ")
+            );
+        }
+    }
+    let mail = if company.is_none() {
         Some(list_mail(tenancy, state.is_some(), mail_state, limit, json).await?)
     } else {
         None
     };
-    if mail_only {
+    // A state only messages have (`sent`) lists no jobs.
+    if mail_only || (state.is_some() && job_state.is_none()) {
         if let Some(mail) = mail.filter(|_| json) {
             println!("{}", serde_json::to_string_pretty(&mail)?);
         }
         return Ok(());
     }
-    let state =
-        match state {
-            Some(s) => Some(JobState::parse(&s).with_context(|| {
-                format!("--state must be one of {}", JobState::NAMES.join(", "))
-            })?),
-            None => None,
-        };
+    let state = job_state;
     let companies: Vec<Company> = match company {
         Some(reference) => vec![find_company(tenancy, &reference).await?],
         None => tenancy

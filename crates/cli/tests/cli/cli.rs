@@ -1149,3 +1149,93 @@ fn identity_commands_act_on_a_running_server() {
         assert!(!log.contains(code.as_str().unwrap()));
     }
 }
+
+/// With an SMTP server configured, `member add` queues its invitation in the mail queue (no
+/// file, no waiting for the server); `silo jobs` shows the queue without a recipient and drops
+/// or retries a message by id.
+#[test]
+fn with_smtp_an_invitation_is_queued_and_jobs_see_the_mail_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    ok(&create(data, "Acme Digital", "acme", "ann@acme.example"));
+    // Nothing listens there: the message stays queued.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let invited = ok(&silo(
+        data,
+        &[
+            "member",
+            "add",
+            "acme",
+            "cy@acme.example",
+            "viewer",
+            "--smtp-url",
+            &smtp,
+        ],
+    ));
+    assert!(invited.contains("queued for delivery"), "{invited}");
+    assert!(!data.join("mail/outbox").exists() || mailed(data).is_empty());
+
+    let listed = ok(&silo(data, &["jobs", "list", "--mail"]));
+    assert!(
+        listed.contains("mail queue: 1 pending, 0 sent, 0 dead, 0 dropped"),
+        "{listed}"
+    );
+    assert!(!listed.contains("cy@"), "no recipient: {listed}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&silo(data, &["jobs", "list", "--mail", "--json"]))).unwrap();
+    let messages = json["mail_queue"]["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["state"], "pending");
+    assert_eq!(messages[0]["has_body"], true);
+    let id = messages[0]["id"].as_str().unwrap().to_owned();
+    // The full list starts with the mail queue, then the companies.
+    let all = ok(&silo(data, &["jobs", "list"]));
+    assert!(all.starts_with("mail queue: 1 pending"), "{all}");
+    assert!(all.contains("acme ("), "{all}");
+
+    let refused = silo(data, &["jobs", "retry", "--mail", &id]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("only a dead letter can be retried"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let dropped = ok(&silo(data, &["jobs", "drop", "--mail", &id]));
+    assert!(dropped.contains("is dropped now"), "{dropped}");
+    let listed = ok(&silo(
+        data,
+        &["jobs", "list", "--mail", "--state", "dropped"],
+    ));
+    assert!(listed.contains(&format!("{id}  dropped")), "{listed}");
+    assert!(
+        listed.contains("0 pending, 0 sent, 0 dead, 1 dropped"),
+        "{listed}"
+    );
+    let unknown = silo(
+        data,
+        &[
+            "jobs",
+            "drop",
+            "--mail",
+            "0190b5a0-0000-7000-8000-000000000000",
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(
+        silo(data, &["jobs", "retry", &id]).status.code(),
+        Some(2),
+        "--company or --mail is required"
+    );
+}
+
+/// The `.eml` files in `<data>/mail/outbox`.
+fn mailed(data: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(data.join("mail/outbox"))
+        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default()
+}
