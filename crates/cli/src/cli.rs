@@ -615,7 +615,9 @@ pub enum KeysCommand {
     Rotate,
     /// Delete a (non-active) key: tokens it signed stop working.
     Retire {
-        /// The key id (`kid`).
+        /// The key id (`kid`). Kids are base64url and may start with `-`, which is read as the
+        /// kid, not as an option.
+        #[arg(allow_hyphen_values = true)]
         kid: String,
     },
 }
@@ -778,4 +780,19 @@ pub enum IdentityCommand {
         /// The person's email.
         email: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kid is base64url: about one in 64 starts with `-`, which must not read as an option.
+    #[test]
+    fn a_kid_starting_with_a_hyphen_is_a_kid() {
+        let cli = Cli::try_parse_from(["silo", "keys", "retire", "-Xk9_abc"]).unwrap();
+        match cli.command {
+            Command::Keys(KeysCommand::Retire { kid }) => assert_eq!(kid, "-Xk9_abc"),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
 }
