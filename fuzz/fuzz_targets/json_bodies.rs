@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use silo_schema::TENANT_MIGRATIONS;
-use silo_domain::{DomainError, DomainResult, accounts, contacts, deals, invoices};
+use silo_domain::{DomainError, DomainResult, Origin, accounts, contacts, deals, invoices};
 use silo_store::TenantDb;
 use std::sync::LazyLock;
 
@@ -42,16 +42,16 @@ fuzz_target!(|data: &[u8]| {
     let env = &*ENV;
     env.rt.block_on(async {
         if let Ok(new) = serde_json::from_slice(data) {
-            check(accounts::create(&env.db, new).await);
+            check(accounts::create(&env.db, new, &Origin::system()).await);
         }
         if let Ok(new) = serde_json::from_slice(data) {
-            check(contacts::create(&env.db, new, Some(1_000_000)).await);
+            check(contacts::create(&env.db, new, Some(1_000_000), &Origin::system()).await);
         }
         if let Ok(new) = serde_json::from_slice(data) {
-            check(deals::create(&env.db, new, None).await);
+            check(deals::create(&env.db, new, &Origin::system()).await);
         }
         if let Ok(new) = serde_json::from_slice(data) {
-            check(invoices::create(&env.db, new).await);
+            check(invoices::create(&env.db, new, &Origin::system()).await);
         }
     });
 });
