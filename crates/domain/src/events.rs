@@ -2,6 +2,7 @@
 //! transaction. The audit trail and webhooks are delivered from it afterwards, so a change can
 //! never exist without its event, nor an event without its change.
 
+use crate::columns::enum_column;
 use crate::error::DomainResult;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -69,15 +70,11 @@ const COLUMNS: &str =
     "id, seq, event_type, subject_id, data, actor_id, client_ip, request_id, occurred_at";
 
 fn from_row(row: &Row) -> Result<OutboxEvent, StoreError> {
-    let event_type: String = row.get("event_type")?;
     let data: String = row.get("data")?;
     Ok(OutboxEvent {
         id: row.get("id")?,
         seq: row.get("seq")?,
-        event_type: EventType::parse(&event_type).ok_or_else(|| StoreError::Decode {
-            column: "event_type".to_owned(),
-            reason: format!("unknown event type {event_type:?}"),
-        })?,
+        event_type: enum_column(row, "event_type")?,
         subject_id: row.get("subject_id")?,
         data: serde_json::from_str(&data).map_err(|e| StoreError::Decode {
             column: "data".to_owned(),

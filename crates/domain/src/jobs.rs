@@ -2,6 +2,7 @@
 //! and run by the worker (`silo-worker`), which only ever reaches them through the company's
 //! [`TenantDb`]. A job's company is the database it is stored in; nothing else names it.
 
+use crate::columns::enum_column;
 use crate::error::{DomainError, DomainResult};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -56,22 +57,14 @@ pub struct JobCounts {
 
 const COLUMNS: &str = "id, seq, kind, ref_id, queue_key, state, attempts, due_at, locked_until, last_error, created_at, updated_at";
 
-fn decode_enum<T>(row: &Row, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
-    let text: String = row.get(column)?;
-    parse(&text).ok_or_else(|| StoreError::Decode {
-        column: column.to_owned(),
-        reason: format!("unknown value {text:?}"),
-    })
-}
-
 fn from_row(row: &Row) -> Result<Job, StoreError> {
     Ok(Job {
         id: row.get("id")?,
         seq: row.get("seq")?,
-        kind: decode_enum(row, "kind", JobKind::parse)?,
+        kind: enum_column(row, "kind")?,
         ref_id: row.get("ref_id")?,
         queue_key: row.get("queue_key")?,
-        state: decode_enum(row, "state", JobState::parse)?,
+        state: enum_column(row, "state")?,
         attempts: row.get("attempts")?,
         due_at: row.get("due_at")?,
         locked_until: row.get("locked_until")?,
@@ -272,7 +265,7 @@ pub async fn counts(db: &TenantDb) -> DomainResult<JobCounts> {
     let mut counts = JobCounts::default();
     for row in rows {
         let n: i64 = row.get("n")?;
-        match decode_enum(&row, "state", JobState::parse)? {
+        match enum_column(&row, "state")? {
             JobState::Pending => counts.pending = n,
             JobState::Running => counts.running = n,
             JobState::Done => counts.done = n,

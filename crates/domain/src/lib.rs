@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod billing;
+mod columns;
 pub mod company_ids;
 pub mod contacts;
 pub mod contracts;

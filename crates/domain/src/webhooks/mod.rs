@@ -17,6 +17,7 @@ pub mod signature;
 
 pub use address::AddressPolicy;
 
+use crate::columns::enum_column;
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::{self, Origin, OutboxEvent, emit};
 use crate::input::{Input, Optional, Patch, Problem, ProblemCode, Sent, Text, take};
@@ -276,14 +277,6 @@ pub struct WebhookDelivery {
 }
 
 // ---- reading -----------------------------------------------------------------------------
-
-fn decode<T>(row: &Row, column: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
-    let text: String = row.get(column)?;
-    parse(&text).ok_or_else(|| StoreError::Decode {
-        column: column.to_owned(),
-        reason: format!("unknown value {text:?}"),
-    })
-}
 
 const ENDPOINT_COLUMNS: &str = "id, url, description, enabled, disabled_reason, disabled_at, \
      previous_secret, previous_secret_until, created_at, updated_at";
@@ -749,7 +742,7 @@ const DELIVERY_COLUMNS: &str = "d.id, d.endpoint_id, d.event_id, d.event_type, d
      d.delivered_at, d.created_at, j.state AS job_state, j.due_at AS job_due_at";
 
 fn delivery_from_row(row: &Row) -> Result<WebhookDelivery, StoreError> {
-    let stored = decode(row, "state", DeliveryState::parse)?;
+    let stored = enum_column(row, "state")?;
     let job_state: Option<String> = row.get("job_state")?;
     let attempts: i64 = row.get("attempts")?;
     // The worker turns the last retry into a dead letter: the job's state says so.
@@ -765,7 +758,7 @@ fn delivery_from_row(row: &Row) -> Result<WebhookDelivery, StoreError> {
         id: row.get("id")?,
         endpoint_id: row.get("endpoint_id")?,
         event_id: row.get("event_id")?,
-        event_type: decode(row, "event_type", EventType::parse)?,
+        event_type: enum_column(row, "event_type")?,
         state,
         attempts,
         last_status: row.get("last_status")?,
@@ -1040,7 +1033,7 @@ pub async fn outgoing(db: &TenantDb, delivery_id: Uuid) -> DomainResult<Outgoing
         msg_id: event.id.to_string(),
         body,
         refused,
-        delivered: decode(&row, "state", DeliveryState::parse)? == DeliveryState::Delivered,
+        delivered: enum_column::<DeliveryState>(&row, "state")? == DeliveryState::Delivered,
         secrets,
     })
 }

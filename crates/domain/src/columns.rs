@@ -1,0 +1,18 @@
+//! Reading typed values out of stored rows.
+
+use silo_contract::StringEnum;
+use silo_store::{Row, StoreError};
+
+/// A [`StringEnum`] stored by its wire name in `column`; a name this build does not know is a
+/// decode error (the row was written by something else).
+pub(crate) fn enum_column<T: StringEnum>(row: &Row, column: &str) -> Result<T, StoreError> {
+    let text: String = row.get(column)?;
+    T::VALUES
+        .iter()
+        .copied()
+        .find(|value| value.name() == text)
+        .ok_or_else(|| StoreError::Decode {
+            column: column.to_owned(),
+            reason: format!("unknown {} {text:?}", T::TYPE_NAME),
+        })
+}
