@@ -359,13 +359,8 @@ impl Layout<'_> {
         };
         self.text_grey(LEFT, top, SMALL, Weight::Regular, Align::Left, GREY, label);
         let mut y = top + LEADING;
-        for (i, line) in self
-            .fonts
-            .wrap(&b.name, BODY, Weight::Bold, TOTALS_LABEL - LEFT - 20.0)
-            .into_iter()
-            .enumerate()
-        {
-            let _ = i;
+        let name_width = TOTALS_LABEL - LEFT - 20.0;
+        for line in self.fonts.wrap(&b.name, BODY, Weight::Bold, name_width) {
             self.text(LEFT, y, BODY, Weight::Bold, Align::Left, &line);
             y += LEADING;
         }
