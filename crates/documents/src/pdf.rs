@@ -247,6 +247,17 @@ impl Layout<'_> {
         grey: u8,
         text: &str,
     ) {
+        // One line of text: line breaks and tabs in a name or address become spaces, other
+        // control characters go (the font has no glyph for them).
+        let text: String = text
+            .chars()
+            .filter_map(|c| match c {
+                '\n' | '\r' | '\t' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+        let text = text.trim();
         if text.is_empty() {
             return;
         }
@@ -360,7 +371,8 @@ impl Layout<'_> {
         self.text_grey(LEFT, top, SMALL, Weight::Regular, Align::Left, GREY, label);
         let mut y = top + LEADING;
         let name_width = TOTALS_LABEL - LEFT - 20.0;
-        for line in self.fonts.wrap(&b.name, BODY, Weight::Bold, name_width) {
+        let name = b.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        for line in self.fonts.wrap(&name, BODY, Weight::Bold, name_width) {
             self.text(LEFT, y, BODY, Weight::Bold, Align::Left, &line);
             y += LEADING;
         }

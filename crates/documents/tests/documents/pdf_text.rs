@@ -313,3 +313,12 @@ fn a_long_invoice_runs_over_several_pages() {
         .expect("last page");
     assert!(last.contains("Te betalen"), "{last}");
 }
+
+#[test]
+fn control_characters_in_names_print_as_spaces() {
+    let mut doc = shape("reduced-9");
+    doc.buyer.name = "Kantoor\tvan\nJansen\u{7}".into();
+    doc.buyer.street = "Dorpsstraat 1\r\n".into();
+    let text = text_of(&silo_documents::pdf(&doc).expect("pdf"));
+    assert_all(&text, "sanitised", &["Kantoor van Jansen", "Dorpsstraat 1"]);
+}
