@@ -32,6 +32,8 @@ crate::string_enum! {
         DealLost = "deal.lost",
         /// A deal was deleted.
         DealDeleted = "deal.deleted",
+        /// A won or lost deal was reopened into an open stage.
+        DealReopened = "deal.reopened",
         /// A contract was drafted.
         ContractCreated = "contract.created",
         /// A draft contract was changed.
@@ -63,6 +65,10 @@ crate::string_enum! {
         InvoiceMailSent = "invoice.mail_sent",
         /// The company's invoicing details changed.
         InvoicingUpdated = "invoicing.updated",
+        /// The company's logo was uploaded or replaced.
+        CompanyLogoUpdated = "company_logo.updated",
+        /// The company's logo was removed.
+        CompanyLogoDeleted = "company_logo.deleted",
         /// A webhook endpoint was added.
         WebhookEndpointCreated = "webhook_endpoint.created",
         /// A webhook endpoint was changed (events, address, enabled).
@@ -95,6 +101,7 @@ impl EventType {
                 AuditAction::DealUpdate
             }
             E::DealDeleted => AuditAction::DealDelete,
+            E::DealReopened => AuditAction::DealReopen,
             E::ContractCreated => AuditAction::ContractCreate,
             E::ContractUpdated => AuditAction::ContractUpdate,
             E::ContractSent => AuditAction::ContractSend,
@@ -109,6 +116,8 @@ impl EventType {
             E::InvoiceMailQueued => AuditAction::InvoiceSend,
             E::InvoiceMailSent => AuditAction::InvoiceMailSent,
             E::InvoicingUpdated => AuditAction::CompanyInvoicing,
+            E::CompanyLogoUpdated => AuditAction::CompanyLogo,
+            E::CompanyLogoDeleted => AuditAction::CompanyLogoDelete,
             E::WebhookEndpointCreated => AuditAction::WebhookCreate,
             E::WebhookEndpointUpdated => AuditAction::WebhookUpdate,
             E::WebhookEndpointSecretRotated => AuditAction::WebhookRotateSecret,

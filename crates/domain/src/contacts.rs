@@ -156,14 +156,25 @@ pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Contact> {
 
 /// A page of contacts; `q` matches the name or email.
 pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contact>> {
+    list_filtered(db, params, None).await
+}
+
+/// A page of contacts, of one account when `account` is given; `q` matches the name or email.
+pub async fn list_filtered(
+    db: &TenantDb,
+    params: &ListParams,
+    account: Option<Uuid>,
+) -> DomainResult<Vec<Contact>> {
+    let [after, pattern, limit] = params.binds();
     let rows = db
         .db()
         .fetch_all(
             "SELECT id, name, email, phone, account_id, created_at, updated_at FROM contacts \
              WHERE ($1 IS NULL OR id > $1) \
              AND ($2 IS NULL OR LOWER(name) LIKE $2 ESCAPE '\\' OR LOWER(email) LIKE $2 ESCAPE '\\') \
+             AND ($4 IS NULL OR account_id = $4) \
              ORDER BY id LIMIT $3",
-            &params.binds(),
+            &[after, pattern, limit, account.into()],
         )
         .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
@@ -219,28 +230,26 @@ pub async fn update(
 /// Deletes a contact; deals that named it stay, unlinked.
 pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
     let mut tx = db.db().begin().await?;
-    let n = tx
-        .execute("DELETE FROM contacts WHERE id = $1", params![id])
+    let account = account_of(&mut tx, id).await?.ok_or(DomainError::NotFound)?;
+    tx.execute("DELETE FROM contacts WHERE id = $1", params![id])
         .await?;
-    if n == 0 {
-        return Err(DomainError::NotFound);
-    }
     emit(
         &mut tx,
         origin,
         EventType::ContactDeleted,
         id,
-        json!({ "id": id }),
+        json!({ "id": id, "account_id": account }),
     )
     .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Whether a contact exists.
-pub(crate) async fn exists(tx: &mut Tx, id: Uuid) -> DomainResult<bool> {
-    Ok(tx
-        .fetch_optional("SELECT 1 AS one FROM contacts WHERE id = $1", params![id])
-        .await?
-        .is_some())
+/// The account a contact works at: `None` when there is no such contact, `Some(None)` when it
+/// has no account.
+pub(crate) async fn account_of(tx: &mut Tx, id: Uuid) -> DomainResult<Option<Option<Uuid>>> {
+    let row = tx
+        .fetch_optional("SELECT account_id FROM contacts WHERE id = $1", params![id])
+        .await?;
+    Ok(row.map(|r| r.get("account_id")).transpose()?)
 }

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod branding;
 mod columns;
 pub mod company_ids;
 pub mod contacts;
@@ -30,6 +31,7 @@ pub mod parties;
 pub mod payments;
 pub mod pipeline;
 pub mod reports;
+pub mod timeline;
 pub mod webhooks;
 
 pub use error::{DomainError, DomainResult};

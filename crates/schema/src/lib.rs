@@ -36,11 +36,13 @@ pub const TENANT_TABLES: &[&str] = &[
     "credit_note_lines",
     "invoice_deliveries",
     "outbox",
+    "outbox_refs",
     "jobs",
     "webhook_endpoints",
     "webhook_endpoint_events",
     "webhook_deliveries",
     "webhook_attempts",
+    "company_logo",
 ];
 
 /// Tenant tables that hold no business data and are not exported: the applied migrations
@@ -79,6 +81,7 @@ mod tests {
                 "0004_outbox_jobs",
                 "0005_webhooks",
                 "0006_invoicing_parties",
+                "0007_timeline_logo",
             ],
         ),
     ];
