@@ -9,6 +9,7 @@ pub mod error;
 pub mod generated;
 mod handlers;
 mod json;
+mod names;
 pub mod notify;
 mod observe;
 pub mod openapi;

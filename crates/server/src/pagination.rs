@@ -106,3 +106,22 @@ impl<T> Page<T> {
         Page { items, next_cursor }
     }
 }
+
+/// An id filter in a query string: empty is none, anything but a UUID a 422 on `field`.
+pub(crate) fn id_filter(field: &str, raw: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
+    raw.filter(|v| !v.is_empty())
+        .map(|v| {
+            uuid::Uuid::parse_str(v).map_err(|_| {
+                ApiError::invalid(
+                    field,
+                    silo_contract::Problem::new(silo_contract::ProblemCode::NotId),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// A query value that is a cursor of digits (an outbox or audit position), or empty.
+pub(crate) fn digits_or_empty(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "pattern": "^[0-9]{0,18}$"})
+}

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod branding;
 pub mod company;
 pub mod contacts;
 pub mod contracts;
@@ -16,6 +17,7 @@ pub mod password;
 pub mod reports;
 pub mod session;
 pub mod signup;
+pub mod timeline;
 pub mod two_factor;
 pub mod webhooks;
 
