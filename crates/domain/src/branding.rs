@@ -95,18 +95,19 @@ pub async fn set_logo(
     tx.execute(
         "INSERT INTO company_logo (singleton, content_type, bytes, width, height, updated_at) \
          VALUES (1, $1, $2, $3, $4, $5)",
-        params![
-            media,
-            bytes,
-            info.width,
-            info.height,
-            info.updated_at
-        ],
+        params![media, bytes, info.width, info.height, info.updated_at],
     )
     .await?;
     let data = json!({ "content_type": media, "size_bytes": info.size_bytes });
     // The logo belongs to the company as a whole: the nil subject stands for it.
-    emit(&mut tx, origin, EventType::CompanyLogoUpdated, Uuid::nil(), data).await?;
+    emit(
+        &mut tx,
+        origin,
+        EventType::CompanyLogoUpdated,
+        Uuid::nil(),
+        data,
+    )
+    .await?;
     tx.commit().await?;
     Ok(info)
 }

@@ -230,7 +230,9 @@ pub async fn update(
 /// Deletes a contact; deals that named it stay, unlinked.
 pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
     let mut tx = db.db().begin().await?;
-    let account = account_of(&mut tx, id).await?.ok_or(DomainError::NotFound)?;
+    let account = account_of(&mut tx, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
     tx.execute("DELETE FROM contacts WHERE id = $1", params![id])
         .await?;
     emit(

@@ -7,9 +7,7 @@
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::{Origin, emit};
-use crate::input::{
-    Choice, Date, Id, Name, Optional, Patch, Problem, Sent, Source, no_such, take,
-};
+use crate::input::{Choice, Date, Id, Name, Optional, Patch, Problem, Sent, Source, no_such, take};
 use crate::list::ListParams;
 use crate::money::{Cents, Currency};
 pub use crate::pipeline::{OpenStage, Stage, StageChange};
@@ -314,9 +312,7 @@ pub async fn list(
     let rows = db
         .db()
         .fetch_all(
-            silo_store::Sql::assembled(format!(
-                "{SELECT} WHERE {FILTERED} ORDER BY id LIMIT $3"
-            )),
+            silo_store::Sql::assembled(format!("{SELECT} WHERE {FILTERED} ORDER BY id LIMIT $3")),
             &filter_binds(params, filter),
         )
         .await?;
@@ -444,7 +440,10 @@ pub async fn reopen(
     if !d.stage.is_closed() {
         return Err(DomainError::conflict(
             ErrorCode::InvalidTransition,
-            format!("a {} deal is open already; only won or lost deals reopen", d.stage.as_str()),
+            format!(
+                "a {} deal is open already; only won or lost deals reopen",
+                d.stage.as_str()
+            ),
         ));
     }
     let now = Timestamp::now();

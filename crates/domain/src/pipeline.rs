@@ -69,7 +69,9 @@ impl Input for OpenStage {
         Stage::open()
             .find(|s| s.as_str() == raw)
             .map(OpenStage)
-            .ok_or_else(|| Problem::not_allowed(&Stage::open().map(Stage::as_str).collect::<Vec<_>>()))
+            .ok_or_else(|| {
+                Problem::not_allowed(&Stage::open().map(Stage::as_str).collect::<Vec<_>>())
+            })
     }
 
     fn schema() -> Schema {

@@ -118,9 +118,7 @@ async fn readable(
         r.subject_title = match (uuid(&r.target), timeline::area_subject(area)) {
             (Some(id), Some(_)) => titles.get(&id).cloned(),
             (Some(id), None) if matches!(area, "member" | "invite") => names.get(&id).cloned(),
-            _ if r.target.as_deref() == Some(company.as_str()) => {
-                Some(tenant.company.name.clone())
-            }
+            _ if r.target.as_deref() == Some(company.as_str()) => Some(tenant.company.name.clone()),
             _ => None,
         };
     }

@@ -60,10 +60,7 @@ pub async fn get(tenant: Tenant) -> Result<Response, ApiError> {
 }
 
 /// `DELETE /api/company/logo`: 404 when there is none.
-pub async fn delete(
-    State(state): State<AppState>,
-    tenant: Tenant,
-) -> Result<StatusCode, ApiError> {
+pub async fn delete(State(state): State<AppState>, tenant: Tenant) -> Result<StatusCode, ApiError> {
     branding::delete_logo(&tenant.db, &tenant.origin()).await?;
     after_write(&state, &tenant).await;
     Ok(StatusCode::NO_CONTENT)

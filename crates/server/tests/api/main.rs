@@ -10,6 +10,7 @@ mod billing;
 mod common;
 mod contracts;
 mod crm;
+mod crm_api;
 mod deals;
 mod erase;
 mod events;
