@@ -390,7 +390,8 @@ pub fn api_reference() -> String {
                 .filter_map(|p| p["name"].as_str().map(|n| format!("`{n}`")))
                 .collect();
             if !query.is_empty() {
-                let _ = write!(what, " (paged; query: {})", query.join(", "));
+                let paged = if route.is_list() { "paged; " } else { "" };
+                let _ = write!(what, " ({paged}query: {})", query.join(", "));
             }
             let _ = writeln!(
                 out,
