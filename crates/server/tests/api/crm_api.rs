@@ -26,8 +26,8 @@ fn ids(items: &Value) -> Vec<String> {
 
 async fn deals_reopen_filter_and_total() {
     let app = spawn_app().await;
-    let (t, company) = app.signup("Acme", "ann@acme.example").await;
-    let t = Some(t.as_str());
+    let (token, company) = app.signup("Acme", "ann@acme.example").await;
+    let t = Some(token.as_str());
     let me = app.get("/api/me", t).await.body["identity"]["id"]
         .as_str()
         .unwrap()
@@ -89,16 +89,16 @@ async fn deals_reopen_filter_and_total() {
             ids(&r.body["items"])
         }
     };
-    assert_eq!(page(format!("account_id={a1}")).await, [d1.clone()]);
-    assert_eq!(page(format!("contact_id={loose}")).await, [d2.clone()]);
-    assert_eq!(page("stage=lead".into()).await, [d2.clone()]);
-    assert_eq!(page(format!("owner_id={me}&q=web")).await, [d1.clone()]);
+    assert_eq!(page(format!("account_id={a1}")).await, [d1.as_str()]);
+    assert_eq!(page(format!("contact_id={loose}")).await, [d2.as_str()]);
+    assert_eq!(page("stage=lead".into()).await, [d2.as_str()]);
+    assert_eq!(page(format!("owner_id={me}&q=web")).await, [d1.as_str()]);
     assert_eq!(page(format!("owner_id={d1}")).await.len(), 0);
     app.get("/api/deals?account_id=nope", t)
         .await
         .expect(422, "invalid");
     let r = app.get(&format!("/api/contacts?account_id={a1}"), t).await;
-    assert_eq!(ids(&r.body["items"]), [c1.clone()]);
+    assert_eq!(ids(&r.body["items"]), [c1.as_str()]);
 
     // Pipeline totals per stage, weighted by the stage's probability.
     let r = app.get("/api/pipeline", t).await;
@@ -137,7 +137,7 @@ async fn deals_reopen_filter_and_total() {
     let r = app
         .client
         .post(format!("{}{path1}/reopen", app.url))
-        .bearer_auth(t.unwrap());
+        .bearer_auth(&token);
     let r = app.send(r).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["stage"], "proposal");
