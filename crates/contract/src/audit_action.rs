@@ -104,8 +104,6 @@ crate::string_enum! {
         DealUpdate = "deal.update",
         /// A deal was deleted; target: the deal.
         DealDelete = "deal.delete",
-        /// A won or lost deal was reopened; target: the deal.
-        DealReopen = "deal.reopen",
         /// A contract was drafted; target: the contract.
         ContractCreate = "contract.create",
         /// A draft contract was changed; target: the contract.

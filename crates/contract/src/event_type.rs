@@ -30,10 +30,10 @@ crate::string_enum! {
         DealWon = "deal.won",
         /// A deal was lost.
         DealLost = "deal.lost",
+        /// A won or lost deal was reopened.
+        DealReopened = "deal.reopened",
         /// A deal was deleted.
         DealDeleted = "deal.deleted",
-        /// A won or lost deal was reopened into an open stage.
-        DealReopened = "deal.reopened",
         /// A contract was drafted.
         ContractCreated = "contract.created",
         /// A draft contract was changed.
@@ -97,11 +97,10 @@ impl EventType {
             E::ContactUpdated => AuditAction::ContactUpdate,
             E::ContactDeleted => AuditAction::ContactDelete,
             E::DealCreated => AuditAction::DealCreate,
-            E::DealUpdated | E::DealStageChanged | E::DealWon | E::DealLost => {
+            E::DealUpdated | E::DealStageChanged | E::DealWon | E::DealLost | E::DealReopened => {
                 AuditAction::DealUpdate
             }
             E::DealDeleted => AuditAction::DealDelete,
-            E::DealReopened => AuditAction::DealReopen,
             E::ContractCreated => AuditAction::ContractCreate,
             E::ContractUpdated => AuditAction::ContractUpdate,
             E::ContractSent => AuditAction::ContractSend,

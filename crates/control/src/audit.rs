@@ -84,12 +84,6 @@ pub struct AuditRecord {
     pub client_ip: Option<String>,
     /// Which request.
     pub request_id: Option<String>,
-    /// The actor's name, resolved when the record is read (never stored here): a member's
-    /// display name or e-mail address, for members of the company only.
-    pub actor_name: Option<String>,
-    /// The title of what `target` names, resolved when the record is read in the company's own
-    /// database (a deal's title, an invoice's number); null when it no longer exists.
-    pub subject_title: Option<String>,
     #[serde(skip)]
     company: Option<String>,
     #[serde(skip)]
@@ -176,8 +170,6 @@ impl AuditRecord {
             outcome: row.get("outcome")?,
             client_ip: row.get("client_ip")?,
             request_id: row.get("request_id")?,
-            actor_name: None,
-            subject_title: None,
             prev_hash: row.get("prev_hash")?,
             hash: row.get("hash")?,
         })

@@ -155,12 +155,7 @@ pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Contact> {
 }
 
 /// A page of contacts; `q` matches the name or email.
-pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contact>> {
-    list_filtered(db, params, None).await
-}
-
-/// A page of contacts, of one account when `account` is given; `q` matches the name or email.
-pub async fn list_filtered(
+pub async fn list(
     db: &TenantDb,
     params: &ListParams,
     account: Option<Uuid>,
@@ -172,9 +167,8 @@ pub async fn list_filtered(
             "SELECT id, name, email, phone, account_id, created_at, updated_at FROM contacts \
              WHERE ($1 IS NULL OR id > $1) \
              AND ($2 IS NULL OR LOWER(name) LIKE $2 ESCAPE '\\' OR LOWER(email) LIKE $2 ESCAPE '\\') \
-             AND ($4 IS NULL OR account_id = $4) \
-             ORDER BY id LIMIT $3",
-            &[after, pattern, limit, account.into()],
+             AND ($4 IS NULL OR account_id = $4) ORDER BY id LIMIT $3",
+            &[after, pattern, limit, account.map(|u| u.to_string()).into()],
         )
         .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
@@ -230,25 +224,27 @@ pub async fn update(
 /// Deletes a contact; deals that named it stay, unlinked.
 pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
     let mut tx = db.db().begin().await?;
-    let account = account_of(&mut tx, id)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    tx.execute("DELETE FROM contacts WHERE id = $1", params![id])
+    let n = tx
+        .execute("DELETE FROM contacts WHERE id = $1", params![id])
         .await?;
+    if n == 0 {
+        return Err(DomainError::NotFound);
+    }
     emit(
         &mut tx,
         origin,
         EventType::ContactDeleted,
         id,
-        json!({ "id": id, "account_id": account }),
+        json!({ "id": id }),
     )
     .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// The account a contact works at: `None` when there is no such contact, `Some(None)` when it
-/// has no account.
+/// Whether a contact exists.
+/// The client a contact works for: `None` when there is no such contact, `Some(None)` when it
+/// works for none.
 pub(crate) async fn account_of(tx: &mut Tx, id: Uuid) -> DomainResult<Option<Option<Uuid>>> {
     let row = tx
         .fetch_optional("SELECT account_id FROM contacts WHERE id = $1", params![id])

@@ -2,15 +2,15 @@
 //!
 //! An open deal (lead, qualified, proposal) may move to any other stage, backwards included,
 //! because pipelines are worked by people; a closed deal (won or lost) is final and refuses
-//! stage changes with `409 invalid_transition`. Every stage a deal enters is recorded with its
-//! time and who moved it.
+//! stage changes with `409 invalid_transition` until it is reopened. Every stage a deal enters
+//! is recorded with its time and who moved it.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::{Origin, emit};
 use crate::input::{Choice, Date, Id, Name, Optional, Patch, Problem, Sent, Source, no_such, take};
 use crate::list::ListParams;
 use crate::money::{Cents, Currency};
-pub use crate::pipeline::{OpenStage, Stage, StageChange};
+pub use crate::pipeline::{Stage, StageChange};
 use crate::{accounts, contacts};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -95,6 +95,72 @@ pub struct DealPatch {
     expected_close_date: Patch<Sent<Date>>,
 }
 
+/// `POST /api/deals/{id}/reopen` body (may be empty).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct Reopen {
+    /// The open stage it goes back to; `proposal` when left out.
+    #[serde(default)]
+    stage: Optional<Choice<Stage>>,
+}
+
+/// `GET /api/deals` and `GET /api/pipeline` filters besides the page.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DealFilter {
+    /// Only deals in this stage.
+    pub stage: Option<Stage>,
+    /// Only this client's deals.
+    pub account_id: Option<Uuid>,
+    /// Only deals with this contact.
+    pub contact_id: Option<Uuid>,
+    /// Only deals this identity owns.
+    pub owner_id: Option<Uuid>,
+}
+
+impl DealFilter {
+    /// The values of [`filtered`]'s four parameters.
+    fn binds(&self) -> [silo_store::Value; 4] {
+        [
+            self.stage.map(Stage::as_str).into(),
+            self.account_id.map(|u| u.to_string()).into(),
+            self.contact_id.map(|u| u.to_string()).into(),
+            self.owner_id.map(|u| u.to_string()).into(),
+        ]
+    }
+}
+
+/// The filter's conditions on the parameters `$first` to `$first + 3`.
+fn filtered(first: usize) -> String {
+    let [a, b, c, d] = [first, first + 1, first + 2, first + 3];
+    format!(
+        "(${a} IS NULL OR stage = ${a}) AND (${b} IS NULL OR account_id = ${b}) \
+         AND (${c} IS NULL OR contact_id = ${c}) AND (${d} IS NULL OR owner_id = ${d})"
+    )
+}
+
+/// The search condition of the deals list on `$n`.
+fn searched(n: usize) -> String {
+    format!(
+        "(${n} IS NULL OR LOWER(title) LIKE ${n} ESCAPE '\\' OR LOWER(source) LIKE ${n} ESCAPE '\\')"
+    )
+}
+
+/// One stage's deals in one currency, for the pipeline's totals.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct StageTotal {
+    /// The stage.
+    pub stage: Stage,
+    /// The currency of the amounts.
+    pub currency: String,
+    /// How many deals.
+    pub count: i64,
+    /// Their value.
+    pub value_cents: i64,
+    /// Their value weighted by the stage's probability (rounded down per stage).
+    pub weighted_cents: i64,
+    /// The stage's probability, in basis points.
+    pub probability_bp: i64,
+}
+
 fn from_row(row: &Row) -> Result<Deal, StoreError> {
     let decode = |column: &str, reason: &str| StoreError::Decode {
         column: column.into(),
@@ -123,9 +189,8 @@ fn from_row(row: &Row) -> Result<Deal, StoreError> {
     })
 }
 
-/// Checks that the account and contact exist and, when the deal names both, that the contact
-/// works at that account (a contact of another account is refused on `contact_id`; a contact
-/// without an account may join any deal).
+/// The deal's client and contact exist, and the contact (if it works for a client) works for
+/// the deal's client.
 async fn check_refs(tx: &mut Tx, account: Option<Uuid>, contact: Option<Uuid>) -> DomainResult<()> {
     let mut p = Problems::new();
     if let Some(id) = account
@@ -136,9 +201,9 @@ async fn check_refs(tx: &mut Tx, account: Option<Uuid>, contact: Option<Uuid>) -
     if let Some(id) = contact {
         match contacts::account_of(tx, id).await? {
             None => p.add("contact_id", no_such("contact")),
-            Some(Some(at)) if account.is_some_and(|a| a != at) => p.add(
+            Some(Some(of)) if account.is_some_and(|a| a != of) => p.add(
                 "contact_id",
-                Problem::rule("the contact belongs to another account than the deal's"),
+                Problem::rule("works for another client than the deal's"),
             ),
             Some(_) => {}
         }
@@ -270,164 +335,87 @@ pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Deal> {
     Ok(deal)
 }
 
-/// `GET /api/deals` and `GET /api/pipeline` filters besides the page.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct DealFilter {
-    /// Only deals in this stage.
-    pub stage: Option<Stage>,
-    /// Only this client's deals.
-    pub account_id: Option<Uuid>,
-    /// Only deals with this contact.
-    pub contact_id: Option<Uuid>,
-    /// Only deals this identity owns.
-    pub owner_id: Option<Uuid>,
-}
-
-/// The WHERE clause of the filters, binding `$4` (stage) to `$7` (owner) after the page's
-/// `$1` (cursor), `$2` (search) and `$3` (limit).
-const FILTERED: &str = "($1 IS NULL OR id > $1) \
-     AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\' OR LOWER(source) LIKE $2 ESCAPE '\\') \
-     AND ($4 IS NULL OR stage = $4) AND ($5 IS NULL OR account_id = $5) \
-     AND ($6 IS NULL OR contact_id = $6) AND ($7 IS NULL OR owner_id = $7)";
-
-fn filter_binds(params: &ListParams, filter: DealFilter) -> Vec<silo_store::Value> {
-    let [after, pattern, limit] = params.binds();
-    vec![
-        after,
-        pattern,
-        limit,
-        filter.stage.map(Stage::as_str).into(),
-        filter.account_id.into(),
-        filter.contact_id.into(),
-        filter.owner_id.into(),
-    ]
-}
-
 /// A page of deals; `q` matches the title or source.
 pub async fn list(
     db: &TenantDb,
     params: &ListParams,
     filter: DealFilter,
 ) -> DomainResult<Vec<Deal>> {
+    let binds: Vec<silo_store::Value> = params.binds().into_iter().chain(filter.binds()).collect();
     let rows = db
         .db()
         .fetch_all(
-            silo_store::Sql::assembled(format!("{SELECT} WHERE {FILTERED} ORDER BY id LIMIT $3")),
-            &filter_binds(params, filter),
+            silo_store::Sql::assembled(format!(
+                "{SELECT} WHERE ($1 IS NULL OR id > $1) AND {} AND {} ORDER BY id LIMIT $3",
+                searched(2),
+                filtered(4)
+            )),
+            &binds,
         )
         .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
-/// One stage's deals in one currency.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, JsonSchema)]
-pub struct PipelineRow {
-    /// The stage.
-    pub stage: Stage,
-    /// Currency of the amounts.
-    pub currency: String,
-    /// How many deals.
-    pub count: i64,
-    /// Their value together.
-    pub value_cents: i64,
-    /// The value weighted by the stage's probability.
-    pub weighted_cents: i64,
-    /// The stage's probability of being won, in basis points (10000 = 100 %).
-    pub probability_bp: i64,
-}
-
-/// `GET /api/pipeline`: totals per stage.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
-pub struct Pipeline {
-    /// One row per stage (in pipeline order) and currency (alphabetical); a stage without
-    /// deals has one row of zeroes in EUR.
-    pub stages: Vec<PipelineRow>,
-}
-
-/// Totals per stage and currency of the deals matching `q` (search) and `filter`.
+/// The pipeline's totals: per stage (in pipeline order) and currency, the deals' count, value
+/// and weighted value; `q` and the filter as on the deals list.
 pub async fn pipeline(
     db: &TenantDb,
     q: Option<String>,
     filter: DealFilter,
-) -> DomainResult<Pipeline> {
-    let params = ListParams {
+) -> DomainResult<Vec<StageTotal>> {
+    let [_, pattern, _] = ListParams {
         after: None,
         limit: 1,
         q,
-    };
+    }
+    .binds();
+    let binds: Vec<silo_store::Value> = std::iter::once(pattern).chain(filter.binds()).collect();
     let rows = db
         .db()
         .fetch_all(
             silo_store::Sql::assembled(format!(
                 "SELECT stage, currency, COUNT(*) AS n, CAST(SUM(value_cents) AS BIGINT) AS cents \
-                 FROM deals WHERE {FILTERED} AND $3 > 0 GROUP BY stage, currency"
+                 FROM deals WHERE {} AND {} GROUP BY stage, currency",
+                searched(1),
+                filtered(2)
             )),
-            &filter_binds(&params, filter),
+            &binds,
         )
         .await?;
-    let mut found: Vec<(Stage, String, i64, i64)> = Vec::new();
-    for r in &rows {
-        let stage: String = r.get("stage")?;
-        let Some(stage) = Stage::parse(&stage) else {
-            continue;
-        };
-        found.push((
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let stage: Stage = crate::columns::enum_column(row, "stage")?;
+        let value: i64 = row.get("cents")?;
+        out.push(StageTotal {
             stage,
-            r.get("currency")?,
-            r.get("n")?,
-            r.get::<Option<i64>>("cents")?.unwrap_or(0),
-        ));
+            currency: row.get("currency")?,
+            count: row.get("n")?,
+            value_cents: value,
+            weighted_cents: value.saturating_mul(stage.probability_bp()) / 10_000,
+            probability_bp: stage.probability_bp(),
+        });
     }
-    let mut stages = Vec::new();
-    for stage in Stage::ALL.iter().copied() {
-        let mut mine: Vec<&(Stage, String, i64, i64)> =
-            found.iter().filter(|f| f.0 == stage).collect();
-        mine.sort_by(|a, b| a.1.cmp(&b.1));
-        if mine.is_empty() {
-            stages.push(PipelineRow {
-                stage,
-                currency: Currency::EUR.as_str().to_owned(),
-                count: 0,
-                value_cents: 0,
-                weighted_cents: 0,
-                probability_bp: stage.probability_bp(),
-            });
-        }
-        for (_, currency, count, value) in mine {
-            stages.push(PipelineRow {
-                stage,
-                currency: currency.clone(),
-                count: *count,
-                value_cents: *value,
-                weighted_cents: stage.weighted(*value),
-                probability_bp: stage.probability_bp(),
-            });
-        }
-    }
-    Ok(Pipeline { stages })
+    out.sort_by(|a, b| (a.stage, &a.currency).cmp(&(b.stage, &b.currency)));
+    Ok(out)
 }
 
-/// `POST /api/deals/{id}/reopen` body (may be empty).
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-pub struct ReopenRequest {
-    /// The open stage to go back to; `proposal` when left out.
-    #[serde(default)]
-    stage: Optional<OpenStage>,
-}
-
-/// Reopens a won or lost deal into an open stage (`proposal` unless the request names
-/// another); an open deal answers `409 invalid_transition`. The stage change is recorded like
-/// any other and the event is `deal.reopened`.
+/// Reopens a won or lost deal in an open stage (`proposal` unless `reopen` names another).
 pub async fn reopen(
     db: &TenantDb,
     id: Uuid,
-    req: ReopenRequest,
+    reopen: Reopen,
     origin: &Origin,
 ) -> DomainResult<Deal> {
     let mut p = Problems::new();
-    let fields = take!(p, req => stage);
+    let fields = take!(p, reopen => stage);
     let (stage,) = p.done(fields)?;
-    let to = stage.map_or(Stage::Proposal, |s| s.0);
+    let to = stage.map_or(Stage::Proposal, Choice::get);
+    if to.is_closed() {
+        return Err(DomainError::invalid(
+            "stage",
+            Problem::not_allowed(&["lead", "qualified", "proposal"]),
+        ));
+    }
     let mut tx = db.db().begin().await?;
     let row = tx
         .fetch_optional(
@@ -440,21 +428,18 @@ pub async fn reopen(
     if !d.stage.is_closed() {
         return Err(DomainError::conflict(
             ErrorCode::InvalidTransition,
-            format!(
-                "a {} deal is open already; only won or lost deals reopen",
-                d.stage.as_str()
-            ),
+            format!("a {} deal is open already", d.stage.as_str()),
         ));
     }
     let now = Timestamp::now();
+    record_stage(&mut tx, id, Some(d.stage), to, now, origin.actor).await?;
     let from = d.stage;
-    record_stage(&mut tx, id, Some(from), to, now, origin.actor).await?;
     d.stage = to;
     d.closed_at = None;
     d.updated_at = now;
     write(&mut tx, &d, false).await?;
-    let data = json!({ "id": id, "stage": to, "from_stage": from, "account_id": d.account_id,
-        "contact_id": d.contact_id });
+    let data = json!({ "id": id, "stage": to, "from_stage": from,
+        "account_id": d.account_id, "contact_id": d.contact_id });
     emit(&mut tx, origin, EventType::DealReopened, id, data).await?;
     tx.commit().await?;
     get(db, id).await
@@ -492,15 +477,10 @@ pub async fn update(
     if let Some(v) = currency {
         d.currency = v;
     }
-    let links_change = !account.is_unchanged() || !contact.is_unchanged();
     source.apply(&mut d.source);
     account.apply(&mut d.account_id);
     contact.apply(&mut d.contact_id);
-    if links_change {
-        // The pair as it will be stored: a new contact is checked against the deal's account,
-        // a new account against the deal's contact.
-        check_refs(&mut tx, d.account_id, d.contact_id).await?;
-    }
+    check_refs(&mut tx, d.account_id, d.contact_id).await?;
     owner.apply(&mut d.owner_id);
     close
         .map(|c| c.to_string())
@@ -538,23 +518,18 @@ pub async fn update(
 /// Deletes a deal with its history; contracts and invoices that named it stay, unlinked.
 pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
     let mut tx = db.db().begin().await?;
-    let row = tx
-        .fetch_optional(
-            "SELECT account_id, contact_id FROM deals WHERE id = $1",
-            params![id],
-        )
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    let (account, contact): (Option<Uuid>, Option<Uuid>) =
-        (row.get("account_id")?, row.get("contact_id")?);
-    tx.execute("DELETE FROM deals WHERE id = $1", params![id])
+    let n = tx
+        .execute("DELETE FROM deals WHERE id = $1", params![id])
         .await?;
+    if n == 0 {
+        return Err(DomainError::NotFound);
+    }
     emit(
         &mut tx,
         origin,
         EventType::DealDeleted,
         id,
-        json!({ "id": id, "account_id": account, "contact_id": contact }),
+        json!({ "id": id }),
     )
     .await?;
     tx.commit().await?;

@@ -133,43 +133,8 @@ pub async fn emit(
         ],
     )
     .await?;
-    for id in referenced(&event) {
-        tx.execute(
-            "INSERT INTO outbox_refs (event_id, ref_id, seq) VALUES ($1, $2, $3)",
-            params![event.id, id, event.seq],
-        )
-        .await?;
-    }
     crate::webhooks::fan_out(tx, &event).await?;
     Ok(event)
-}
-
-/// The keys of event data that name the records an event also belongs to (besides its
-/// subject): what timelines follow.
-pub const REF_KEYS: &[&str] = &[
-    "account_id",
-    "contact_id",
-    "deal_id",
-    "invoice_id",
-    "credit_note_id",
-];
-
-/// The ids an event's data names under [`REF_KEYS`], without its subject and repeats.
-fn referenced(event: &OutboxEvent) -> Vec<Uuid> {
-    let mut ids: Vec<Uuid> = Vec::new();
-    for key in REF_KEYS {
-        if let Some(id) = event
-            .data
-            .get(key)
-            .and_then(serde_json::Value::as_str)
-            .and_then(|s| Uuid::parse_str(s).ok())
-            && id != event.subject_id
-            && !ids.contains(&id)
-        {
-            ids.push(id);
-        }
-    }
-    ids
 }
 
 /// Events whose audit record the control plane has not confirmed yet, oldest first.

@@ -348,8 +348,11 @@ pub async fn top_clients(db: &TenantDb, query: &TopClientsQuery) -> DomainResult
         c.paid_cents = r.get::<Option<i64>>("cents")?.unwrap_or(0);
         by_key.insert(k, c);
     }
-    let wanted: Vec<(&str, Uuid)> = by_key.keys().map(|(_, id)| ("account", *id)).collect();
-    let names = crate::timeline::titles(db, &wanted).await?;
+    let wanted: Vec<(String, Uuid)> = by_key
+        .keys()
+        .map(|(_, id)| ("account".to_owned(), *id))
+        .collect();
+    let names = crate::timeline::resolve_titles(db, &wanted).await?;
     let mut all: Vec<TopClient> = by_key.into_values().collect();
     for c in &mut all {
         c.name = names.get(&c.account_id).cloned().unwrap_or_default();

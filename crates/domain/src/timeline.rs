@@ -1,225 +1,181 @@
-//! Timelines: what happened to a client account, a contact or a deal, newest first, read from
-//! the company's own outbox (so from this company's database and nothing else).
-//!
-//! An account's timeline holds the events of the account itself and of what belongs to it: its
-//! contacts, deals, the contracts of its deals, its invoices and their credit notes, payments
-//! and mail. A contact's holds its own and its deals'; a deal's its own and those of its
-//! contracts and invoices. "Belongs to" is read two ways: the records that belong to it now,
-//! and the ids an event's data named when it happened (`outbox_refs`), so the events of deleted
-//! records stay on the timeline. Titles (a deal's title, an invoice's number, a contact's name)
-//! are looked up when the timeline is read, in the same database; a deleted record has none.
+//! What happened to a client, a contact or a deal, newest first: read from the company's own
+//! outbox (so nothing of another company can appear: it is another database), with the
+//! records' names and titles resolved in this company's database at read time. An event
+//! belongs to a record's timeline when the record is its subject or its data names the record
+//! (`account_id`, `contact_id`, `deal_id`: events carry those ids, never names).
 
 use crate::columns::enum_column;
 use crate::error::{DomainError, DomainResult};
 use schemars::JsonSchema;
 use serde::Serialize;
 use silo_contract::EventType;
-use silo_store::{Row, Sql, StoreError, TenantDb, Timestamp, Value, params};
+use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// Whose timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A client account.
+    Account,
+    /// A contact.
+    Contact,
+    /// A deal.
+    Deal,
+}
+
+impl Subject {
+    /// The table holding it, and the key events name it by.
+    fn table_and_key(self) -> (&'static str, &'static str) {
+        match self {
+            Subject::Account => ("accounts", "account_id"),
+            Subject::Contact => ("contacts", "contact_id"),
+            Subject::Deal => ("deals", "deal_id"),
+        }
+    }
+}
 
 /// One entry of a timeline.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct TimelineEntry {
     /// The event's id.
     pub id: Uuid,
+    /// Its position in the company's outbox (the list cursor).
+    pub seq: i64,
     /// When it happened.
     pub at: Timestamp,
     /// What happened.
     pub event: EventType,
-    /// What kind of record it happened to: `account`, `contact`, `deal`, `contract`,
-    /// `invoice`, `credit_note` or `company`.
+    /// The kind of record it happened to (`invoice`, `deal`, ...).
     pub subject_type: String,
-    /// The id of the record it happened to.
+    /// The record it happened to.
     pub subject_id: Uuid,
-    /// The record's title now (deal title, contact or account name, invoice or credit note
-    /// number); null when it has none or no longer exists.
+    /// The record's name, title or number now (null once it is deleted).
     pub title: Option<String>,
     /// Who did it (an identity id), if a person did.
     pub actor_id: Option<Uuid>,
-    /// The member's name, if the person is (still) a member of this company.
+    /// That person's name as a member of this company (filled in by the API).
     pub actor_name: Option<String>,
-    /// The event's data: ids and states.
+    /// The event's data: ids, states and amounts.
     pub data: serde_json::Value,
-    /// The position in the outbox (the page cursor).
-    #[serde(skip)]
-    pub seq: i64,
 }
-
-/// Whose timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TimelineOf {
-    /// A client account.
-    Account(Uuid),
-    /// A contact.
-    Contact(Uuid),
-    /// A deal.
-    Deal(Uuid),
-}
-
-/// The kind of record an event of `event`'s area happens to (`deal` for `deal.won`); the
-/// company's own settings are `company`.
-pub fn subject_type(event: EventType) -> &'static str {
-    let area = event.as_str().split('.').next().unwrap_or_default();
-    area_subject(area).unwrap_or(match area {
-        "invoicing" | "company_logo" => "company",
-        "webhook_endpoint" | "webhook" => "webhook_endpoint",
-        "webhook_delivery" => "webhook_delivery",
-        _ => "company",
-    })
-}
-
-/// The record kind whose title can be looked up, for an event or audit action area.
-pub fn area_subject(area: &str) -> Option<&'static str> {
-    Some(match area {
-        "account" => "account",
-        "contact" => "contact",
-        "deal" => "deal",
-        "contract" => "contract",
-        "invoice" => "invoice",
-        "credit_note" => "credit_note",
-        _ => return None,
-    })
-}
-
-/// The table and title column of a record kind.
-fn title_source(kind: &str) -> Option<(&'static str, &'static str)> {
-    Some(match kind {
-        "account" => ("accounts", "name"),
-        "contact" => ("contacts", "name"),
-        "deal" => ("deals", "title"),
-        "contract" => ("contracts", "title"),
-        "invoice" => ("invoices", "number"),
-        "credit_note" => ("credit_notes", "number"),
-        _ => return None,
-    })
-}
-
-/// The titles of records, looked up now in this company's database: `(kind, id)` pairs in,
-/// id to title out; records that do not exist (or have no title yet, like a draft invoice's
-/// number) are left out.
-pub async fn titles(db: &TenantDb, wanted: &[(&str, Uuid)]) -> DomainResult<HashMap<Uuid, String>> {
-    let mut by_kind: HashMap<&str, Vec<Uuid>> = HashMap::new();
-    for (kind, id) in wanted {
-        let ids = by_kind.entry(kind).or_default();
-        if !ids.contains(id) {
-            ids.push(*id);
-        }
-    }
-    let mut out = HashMap::new();
-    for (kind, ids) in by_kind {
-        let Some((table, column)) = title_source(kind) else {
-            continue;
-        };
-        for chunk in ids.chunks(100) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = Sql::assembled(format!(
-                "SELECT id, {column} AS title FROM {table} WHERE id IN ({})",
-                marks.join(", ")
-            ));
-            let binds: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
-            for row in db.db().fetch_all(sql, &binds).await? {
-                let title: Option<String> = row.get("title")?;
-                if let Some(title) = title {
-                    out.insert(row.get("id")?, title);
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-const COLUMNS: &str = "id, seq, event_type, subject_id, data, actor_id, occurred_at";
 
 fn from_row(row: &Row) -> Result<TimelineEntry, StoreError> {
-    let data: String = row.get("data")?;
     let event: EventType = enum_column(row, "event_type")?;
+    let data: String = row.get("data")?;
+    let area = event.as_str().split('.').next().unwrap_or_default();
     Ok(TimelineEntry {
         id: row.get("id")?,
+        seq: row.get("seq")?,
         at: row.get("occurred_at")?,
         event,
-        subject_type: subject_type(event).to_owned(),
+        subject_type: area.to_owned(),
         subject_id: row.get("subject_id")?,
         title: None,
         actor_id: row.get("actor_id")?,
         actor_name: None,
         data: serde_json::from_str(&data).map_err(|e| StoreError::Decode {
-            column: "data".to_owned(),
+            column: "data".into(),
             reason: e.to_string(),
         })?,
-        seq: row.get("seq")?,
     })
 }
 
-/// Which events belong to the timeline, as a condition on `outbox` with the root's id as `$1`.
-fn belongs(of: TimelineOf) -> &'static str {
-    match of {
-        TimelineOf::Account(_) => {
-            "subject_id = $1 \
-             OR id IN (SELECT event_id FROM outbox_refs WHERE ref_id = $1) \
-             OR subject_id IN (SELECT id FROM contacts WHERE account_id = $1) \
-             OR subject_id IN (SELECT id FROM deals WHERE account_id = $1) \
-             OR subject_id IN (SELECT id FROM invoices WHERE account_id = $1) \
-             OR subject_id IN (SELECT c.id FROM contracts c JOIN deals d ON d.id = c.deal_id \
-                               WHERE d.account_id = $1) \
-             OR id IN (SELECT r.event_id FROM outbox_refs r JOIN deals d ON d.id = r.ref_id \
-                       WHERE d.account_id = $1)"
-        }
-        TimelineOf::Contact(_) => {
-            "subject_id = $1 \
-             OR id IN (SELECT event_id FROM outbox_refs WHERE ref_id = $1) \
-             OR subject_id IN (SELECT id FROM deals WHERE contact_id = $1)"
-        }
-        TimelineOf::Deal(_) => {
-            "subject_id = $1 \
-             OR id IN (SELECT event_id FROM outbox_refs WHERE ref_id = $1) \
-             OR subject_id IN (SELECT id FROM contracts WHERE deal_id = $1) \
-             OR subject_id IN (SELECT id FROM invoices WHERE deal_id = $1)"
-        }
-    }
-}
-
-/// A page of the timeline, newest first: `before` is the previous page's cursor (an outbox
-/// position), `limit` how many entries to fetch. `NotFound` when the record does not exist in
-/// this company.
+/// A page of `id`'s timeline, newest first, before outbox position `before`; `NotFound` when
+/// there is no such record (now).
 pub async fn timeline(
     db: &TenantDb,
-    of: TimelineOf,
+    subject: Subject,
+    id: Uuid,
+    visible: &[EventType],
     before: Option<i64>,
     limit: i64,
 ) -> DomainResult<Vec<TimelineEntry>> {
-    let (table, id) = match of {
-        TimelineOf::Account(id) => ("accounts", id),
-        TimelineOf::Contact(id) => ("contacts", id),
-        TimelineOf::Deal(id) => ("deals", id),
-    };
-    let exists = db
-        .db()
+    let (table, key) = subject.table_and_key();
+    let mut tx = db.db().begin_snapshot().await?;
+    let exists = tx
         .fetch_optional(
-            Sql::assembled(format!("SELECT 1 AS one FROM {table} WHERE id = $1")),
+            silo_store::Sql::assembled(format!("SELECT 1 AS one FROM {table} WHERE id = $1")),
             params![id],
         )
-        .await?;
-    if exists.is_none() {
+        .await?
+        .is_some();
+    if !exists {
         return Err(DomainError::NotFound);
     }
-    let sql = Sql::assembled(format!(
-        "SELECT {COLUMNS} FROM outbox WHERE ({}) AND ($2 IS NULL OR seq < $2) \
-         ORDER BY seq DESC LIMIT $3",
-        belongs(of)
-    ));
-    let rows = db
-        .db()
-        .fetch_all(sql, params![id, before, limit.clamp(1, 1001)])
+    // Event data is JSON written by serde_json (no spaces), so a named id reads exactly so.
+    let named = format!("%\"{key}\":\"{id}\"%");
+    // The caller sees only the kinds of event its role may read (a sales member sees a
+    // client's deals, not its invoices).
+    let visible = format!(
+        ",{},",
+        visible
+            .iter()
+            .map(|e| e.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let rows = tx
+        .fetch_all(
+            "SELECT id, seq, event_type, subject_id, data, actor_id, occurred_at FROM outbox \
+             WHERE (subject_id = $1 OR data LIKE $2) AND ($3 IS NULL OR seq < $3) \
+             AND $5 LIKE '%,' || event_type || ',%' ORDER BY seq DESC LIMIT $4",
+            params![id, named, before, limit, visible],
+        )
         .await?;
-    let mut entries = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
-    let wanted: Vec<(&str, Uuid)> = entries
+    let mut entries: Vec<TimelineEntry> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let records: Vec<(String, Uuid)> = entries
         .iter()
-        .map(|e| (e.subject_type.as_str(), e.subject_id))
+        .map(|e| (e.subject_type.clone(), e.subject_id))
         .collect();
-    let found = titles(db, &wanted).await?;
+    let titles = titles(&mut tx, &records).await?;
     for e in &mut entries {
-        e.title = found.get(&e.subject_id).cloned();
+        e.title = titles.get(&e.subject_id).cloned();
     }
+    tx.commit().await?;
     Ok(entries)
+}
+
+/// The current name, title or number of each record named by (area, id), where it still
+/// exists; areas without a title are left out.
+pub async fn titles(
+    tx: &mut Tx,
+    records: &[(String, Uuid)],
+) -> DomainResult<HashMap<Uuid, String>> {
+    let mut out = HashMap::new();
+    for (area, id) in records {
+        let id = *id;
+        if out.contains_key(&id) {
+            continue;
+        }
+        let sql = match area.as_str() {
+            "account" => "SELECT name AS t FROM accounts WHERE id = $1",
+            "contact" => "SELECT name AS t FROM contacts WHERE id = $1",
+            "deal" => "SELECT title AS t FROM deals WHERE id = $1",
+            "contract" => "SELECT title AS t FROM contracts WHERE id = $1",
+            "invoice" => "SELECT number AS t FROM invoices WHERE id = $1",
+            "credit_note" => "SELECT number AS t FROM credit_notes WHERE id = $1",
+            "webhook_endpoint" | "webhook" => {
+                "SELECT url AS t FROM webhook_endpoints WHERE id = $1"
+            }
+            _ => continue,
+        };
+        if let Some(row) = tx.fetch_optional(sql, params![id]).await?
+            && let Some(title) = row.get::<Option<String>>("t")?
+        {
+            out.insert(id, title);
+        }
+    }
+    Ok(out)
+}
+
+/// [`titles`] in its own read transaction.
+pub async fn resolve_titles(
+    db: &TenantDb,
+    records: &[(String, Uuid)],
+) -> DomainResult<HashMap<Uuid, String>> {
+    let mut tx = db.db().begin_snapshot().await?;
+    let out = titles(&mut tx, records).await?;
+    tx.commit().await?;
+    Ok(out)
 }

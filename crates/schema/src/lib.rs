@@ -36,7 +36,6 @@ pub const TENANT_TABLES: &[&str] = &[
     "credit_note_lines",
     "invoice_deliveries",
     "outbox",
-    "outbox_refs",
     "jobs",
     "webhook_endpoints",
     "webhook_endpoint_events",
@@ -81,7 +80,7 @@ mod tests {
                 "0004_outbox_jobs",
                 "0005_webhooks",
                 "0006_invoicing_parties",
-                "0007_timeline_logo",
+                "0007_logo",
             ],
         ),
     ];

@@ -9,7 +9,6 @@ pub mod error;
 pub mod generated;
 mod handlers;
 mod json;
-mod names;
 pub mod notify;
 mod observe;
 pub mod openapi;

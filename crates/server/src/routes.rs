@@ -21,7 +21,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
-use silo_control::{AuditRecord, Company, Invitation, Member};
+use silo_control::{Company, Invitation, Member};
 use silo_domain::{billing, reports as revenue, webhooks as hooks};
 use silo_roles::Permission;
 use tower::ServiceBuilder;
@@ -104,14 +104,6 @@ impl RouteSpec {
     /// Whether it is a paginated list.
     pub fn is_list(&self) -> bool {
         self.list
-    }
-
-    /// The media type of a file answer, if it has exactly one.
-    pub fn file(&self) -> Option<&'static str> {
-        match self.files {
-            [one] => Some(one),
-            _ => None,
-        }
     }
 
     /// The operation id: the handler with `.` for `::` (`contacts.create`).
@@ -304,7 +296,7 @@ route_table! {
     DELETE "/api/members/{identity_id}" members::remove, Company(MembersManage),
         "Remove a member" => 204;
     GET "/api/audit" audit::list, Company(AuditRead),
-        "The company's audit trail, newest first" => 200 out Page<AuditRecord>, list(audit::AuditFilters);
+        "The company's audit trail, newest first" => 200 out Page<audit::AuditEntry>, list(audit::AuditFilters);
     GET "/api/company/invoicing" invoicing::get, Company(CompanyRead),
         "Invoicing details printed on invoices" => 200 out silo_domain::invoicing::Invoicing;
     PATCH "/api/company/invoicing" invoicing::update, Company(CompanyUpdate),
@@ -330,8 +322,7 @@ route_table! {
     DELETE "/api/accounts/{id}" accounts::delete, Company(CrmWrite),
         "Delete an account" => 204;
     GET "/api/accounts/{id}/timeline" timeline::account, Company(CrmRead),
-        "What happened to the account, its contacts, deals, contracts and invoices, newest first"
-        => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
+        "What happened to a client, newest first (what the caller's role may read)" => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
     GET "/api/contacts" contacts::list, Company(CrmRead),
         "People at client organisations" => 200 out Page<silo_domain::contacts::Contact>, list(contacts::ContactQuery);
     POST "/api/contacts" contacts::create, Company(CrmWrite),
@@ -344,11 +335,17 @@ route_table! {
         in silo_domain::contacts::ContactPatch => 200 out silo_domain::contacts::Contact;
     DELETE "/api/contacts/{id}" contacts::delete, Company(CrmWrite),
         "Delete a contact" => 204;
+    GET "/api/pipeline" deals::pipeline, Company(DealsRead),
+        "The pipeline's totals: count, value and weighted value per stage and currency" => 200 out Vec<silo_domain::deals::StageTotal>;
+    POST "/api/deals/{id}/reopen" deals::reopen, Company(DealsWrite),
+        "Reopen a won or lost deal",
+        in silo_domain::deals::Reopen => 200 out silo_domain::deals::Deal;
     GET "/api/contacts/{id}/timeline" timeline::contact, Company(CrmRead),
-        "What happened to the contact and its deals, newest first"
-        => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
+        "What happened to a contact, newest first" => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
+    GET "/api/deals/{id}/timeline" timeline::deal, Company(DealsRead),
+        "What happened to a deal, newest first" => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
     GET "/api/deals" deals::list, Company(DealsRead),
-        "The pipeline's deals, by stage, client, contact and owner" => 200 out Page<silo_domain::deals::Deal>, list(deals::DealQuery);
+        "Deals, by stage, client, contact and owner" => 200 out Page<silo_domain::deals::Deal>, list(deals::DealQuery);
     POST "/api/deals" deals::create, Company(DealsWrite),
         "Create a deal",
         in silo_domain::deals::NewDeal => 201 out silo_domain::deals::Deal;
@@ -359,17 +356,8 @@ route_table! {
         in silo_domain::deals::DealPatch => 200 out silo_domain::deals::Deal;
     DELETE "/api/deals/{id}" deals::delete, Company(DealsWrite),
         "Delete a deal" => 204;
-    POST "/api/deals/{id}/reopen" deals::reopen, Company(DealsWrite),
-        "Reopen a won or lost deal into an open stage (proposal unless the body names another)",
-        in silo_domain::deals::ReopenRequest => 200 out silo_domain::deals::Deal;
-    GET "/api/deals/{id}/timeline" timeline::deal, Company(DealsRead),
-        "What happened to the deal, its contracts and invoices, newest first"
-        => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
-    GET "/api/pipeline" deals::pipeline, Company(DealsRead),
-        "Count, value and weighted value per stage and currency, with the deals list's filters"
-        => 200 out silo_domain::deals::Pipeline, query(deals::PipelineQuery);
     GET "/api/contracts" contracts::list, Company(ContractsRead),
-        "Contracts" => 200 out Page<silo_domain::contracts::Contract>, list;
+        "Contracts, by client and deal" => 200 out Page<silo_domain::contracts::Contract>, list(contracts::ContractQuery);
     POST "/api/contracts" contracts::create, Company(ContractsWrite),
         "Draft a contract",
         in silo_domain::contracts::NewContract => 201 out silo_domain::contracts::Contract;
@@ -437,7 +425,7 @@ route_table! {
         "The revenue report as CSV" => 200 file "text/csv", query(revenue::RevenueQuery);
     GET "/api/reports/pipeline" reports::pipeline, Company(ReportsRead),
         "Every deal's count, value and weighted value per stage and currency"
-        => 200 out silo_domain::deals::Pipeline;
+        => 200 out Vec<silo_domain::deals::StageTotal>;
     GET "/api/reports/pipeline/csv" reports::pipeline_csv, Company(ReportsRead),
         "The pipeline report as CSV" => 200 file "text/csv";
     GET "/api/reports/top-clients" reports::top_clients, Company(ReportsRead),

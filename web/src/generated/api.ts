@@ -104,16 +104,13 @@ export interface AddMember {
   role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer";
 }
 
-/** A stored audit record, as listed to a company's auditors. */
-export interface AuditRecord {
+/** An audit record with the names a person reads it by. */
+export interface AuditEntry {
   /** What: an [`AuditAction`]'s name (kept as stored, which the hash covers). */
   action: string;
   /** Who. */
   actor: string | null;
-  /**
-   * The actor's name, resolved when the record is read (never stored here): a member's
-   * display name or e-mail address, for members of the company only.
-   */
+  /** The actor's name, when they are a member of this company. */
   actor_name: string | null;
   /** When. */
   at: string;
@@ -128,15 +125,15 @@ export interface AuditRecord {
   /** Its position in its chain, from 1. */
   seq: number;
   /**
-   * The title of what `target` names, resolved when the record is read in the company's own
-   * database (a deal's title, an invoice's number); null when it no longer exists.
+   * The target's name, title or number now, when it is one of this company's records and
+   * still exists.
    */
   subject_title: string | null;
   /** On which id. */
   target: string | null;
 }
 
-export type AuditRecordPage = Page<AuditRecord>;
+export type AuditEntryPage = Page<AuditEntry>;
 
 /** The buyer as printed on the invoice: the client account's details, copied at issue. */
 export interface Buyer {
@@ -454,7 +451,7 @@ export interface Error {
 
 export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "payment_exceeds_balance" | "credit_exceeds_invoice" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "payload_too_large" | "invalid" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
 
-export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "deal.reopened" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
+export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
 
 /** An identity's (a person's login) id. */
 export type IdentityId = string;
@@ -725,20 +722,6 @@ export interface LoginRequest {
   password: string;
 }
 
-/** What is stored about the logo, without its bytes (`PUT /api/company/logo` answers this). */
-export interface LogoInfo {
-  /** `image/png` or `image/jpeg`. */
-  content_type: string;
-  /** Height in pixels. */
-  height: number;
-  /** The file's size in bytes. */
-  size_bytes: number;
-  /** When it was uploaded. */
-  updated_at: Timestamp;
-  /** Width in pixels. */
-  width: number;
-}
-
 /** `GET /api/me`: who the caller is, where, and what they may do. */
 export interface Me {
   /** Every company the caller may switch to. */
@@ -779,19 +762,13 @@ export type MemberPage = Page<Member>;
 
 /** One month in one currency. */
 export interface MonthRevenue {
-  /** Credit notes issued this month (as a positive amount). */
-  credited_cents: number;
   /** Currency of every amount in this entry. */
   currency: string;
   /** Totals of invoices issued this month. */
   invoiced_cents: number;
   /** `YYYY-MM`. */
   month: string;
-  /** Of the invoices issued this month, what is still open now. */
-  open_cents: number;
-  /** Of that open amount, what is past its due date now. */
-  overdue_cents: number;
-  /** Payments received this month (reversed ones left out). */
+  /** Payments received this month. */
   paid_cents: number;
   /** Won value per deal source (`unknown` when the deal has none). */
   won_by_source: Record<string, number>;
@@ -904,7 +881,7 @@ export interface NewWebhookEndpoint {
   /** Whether to send to it at once (default true). */
   enabled?: boolean | null;
   /** The event types to receive (duplicates count once). */
-  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "deal.reopened" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
+  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url: string;
 }
@@ -952,31 +929,6 @@ export interface Payment {
   reversed_at: Timestamp | null;
 }
 
-/** `GET /api/pipeline`: totals per stage. */
-export interface Pipeline {
-  /**
-   * One row per stage (in pipeline order) and currency (alphabetical); a stage without
-   * deals has one row of zeroes in EUR.
-   */
-  stages: PipelineRow[];
-}
-
-/** One stage's deals in one currency. */
-export interface PipelineRow {
-  /** How many deals. */
-  count: number;
-  /** Currency of the amounts. */
-  currency: string;
-  /** The stage's probability of being won, in basis points (10000 = 100 %). */
-  probability_bp: number;
-  /** The stage. */
-  stage: Stage;
-  /** Their value together. */
-  value_cents: number;
-  /** The value weighted by the stage's probability. */
-  weighted_cents: number;
-}
-
 export type Plan = "starter" | "growth" | "scale";
 
 /** One field's problem. */
@@ -996,7 +948,7 @@ export interface Problem {
   min?: number | null;
 }
 
-export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_country" | "not_peppol_id" | "not_id" | "not_url" | "not_https" | "private_address" | "unknown_reference" | "wrong" | "link_unusable" | "not_image" | "rule";
+export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_country" | "not_peppol_id" | "not_id" | "not_url" | "not_https" | "private_address" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
 
 export type Quantity = number;
 
@@ -1018,9 +970,9 @@ export interface RecoveryCodes {
 }
 
 /** `POST /api/deals/{id}/reopen` body (may be empty). */
-export interface ReopenRequest {
-  /** The open stage to go back to; `proposal` when left out. */
-  stage?: "lead" | "qualified" | "proposal";
+export interface Reopen {
+  /** The open stage it goes back to; `proposal` when left out. */
+  stage?: "lead" | "qualified" | "proposal" | "won" | "lost";
 }
 
 /** `POST /api/auth/password-reset/confirm` body. */
@@ -1152,6 +1104,22 @@ export interface StageChange {
   to: string;
 }
 
+/** One stage's deals in one currency, for the pipeline's totals. */
+export interface StageTotal {
+  /** How many deals. */
+  count: number;
+  /** The currency of the amounts. */
+  currency: string;
+  /** The stage's probability, in basis points. */
+  probability_bp: number;
+  /** The stage. */
+  stage: Stage;
+  /** Their value. */
+  value_cents: number;
+  /** Their value weighted by the stage's probability (rounded down per stage). */
+  weighted_cents: number;
+}
+
 /** The answer of the health routes. */
 export interface Status {
   /** `ok` (the process is up) or `ready` (the control plane answers). */
@@ -1167,27 +1135,23 @@ export interface SwitchRequest {
 export interface TimelineEntry {
   /** Who did it (an identity id), if a person did. */
   actor_id: string | null;
-  /** The member's name, if the person is (still) a member of this company. */
+  /** That person's name as a member of this company (filled in by the API). */
   actor_name: string | null;
   /** When it happened. */
   at: Timestamp;
-  /** The event's data: ids and states. */
+  /** The event's data: ids, states and amounts. */
   data: unknown;
   /** What happened. */
   event: EventType;
   /** The event's id. */
   id: string;
-  /** The id of the record it happened to. */
+  /** Its position in the company's outbox (the list cursor). */
+  seq: number;
+  /** The record it happened to. */
   subject_id: string;
-  /**
-   * What kind of record it happened to: `account`, `contact`, `deal`, `contract`,
-   * `invoice`, `credit_note` or `company`.
-   */
+  /** The kind of record it happened to (`invoice`, `deal`, ...). */
   subject_type: string;
-  /**
-   * The record's title now (deal title, contact or account name, invoice or credit note
-   * number); null when it has none or no longer exists.
-   */
+  /** The record's name, title or number now (null once it is deleted). */
   title: string | null;
 }
 
@@ -1213,33 +1177,6 @@ export interface TokenResponse {
    * not turned on: the token is identity-only; set it up, then switch to this company.
    */
   two_factor_setup_required?: CompanyId | null;
-}
-
-/** One client's figures in one currency over the period. */
-export interface TopClient {
-  /** The client account. */
-  account_id: string;
-  /** Credit notes issued in the period on its invoices (positive). */
-  credited_cents: number;
-  /** Currency of the amounts. */
-  currency: string;
-  /** Totals of its invoices issued in the period. */
-  invoiced_cents: number;
-  /** Its name now. */
-  name: string;
-  /** What is open now of its invoices issued in the period. */
-  open_cents: number;
-  /** Payments received in the period on its invoices (reversed ones left out). */
-  paid_cents: number;
-}
-
-/** The top clients report. */
-export interface TopClients {
-  /**
-   * Per currency (alphabetical), the clients with the most invoiced in the period, most
-   * first.
-   */
-  clients: TopClient[];
 }
 
 /** Whether two-factor authentication is on. */
@@ -1338,7 +1275,7 @@ export interface WebhookEndpointPatch {
   /** Turn deliveries on or off; turning on clears why it was off. */
   enabled?: boolean | null;
   /** Replaces the event types (duplicates count once). */
-  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "deal.reopened" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
+  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url?: string | null;
 }
@@ -1479,7 +1416,7 @@ export type MembersChangeRoleResponse = Member;
 export type MembersRemoveResponse = void;
 
 /** `GET /api/audit`: The company's audit trail, newest first */
-export type AuditListResponse = AuditRecordPage;
+export type AuditListResponse = AuditEntryPage;
 
 /** `GET /api/company/invoicing`: Invoicing details printed on invoices */
 export type InvoicingGetResponse = Invoicing;
@@ -1487,15 +1424,6 @@ export type InvoicingGetResponse = Invoicing;
 /** `PATCH /api/company/invoicing`: Change invoicing details */
 export type InvoicingUpdateRequest = InvoicingPatch;
 export type InvoicingUpdateResponse = Invoicing;
-
-/** `PUT /api/company/logo`: Upload the company's logo (the body is the PNG or JPEG image, at most 512 KiB); replaces the one before */
-export type BrandingPutResponse = LogoInfo;
-
-/** `GET /api/company/logo`: The company's logo as uploaded (404 when there is none) */
-export type BrandingGetResponse = void;
-
-/** `DELETE /api/company/logo`: Remove the company's logo */
-export type BrandingDeleteResponse = void;
 
 /** `GET /api/accounts`: Client organisations */
 export type AccountsListResponse = AccountPage;
@@ -1514,7 +1442,7 @@ export type AccountsUpdateResponse = Account;
 /** `DELETE /api/accounts/{id}`: Delete an account */
 export type AccountsDeleteResponse = void;
 
-/** `GET /api/accounts/{id}/timeline`: What happened to the account, its contacts, deals, contracts and invoices, newest first */
+/** `GET /api/accounts/{id}/timeline`: What happened to a client, newest first (what the caller's role may read) */
 export type TimelineAccountResponse = TimelineEntryPage;
 
 /** `GET /api/contacts`: People at client organisations */
@@ -1534,10 +1462,20 @@ export type ContactsUpdateResponse = Contact;
 /** `DELETE /api/contacts/{id}`: Delete a contact */
 export type ContactsDeleteResponse = void;
 
-/** `GET /api/contacts/{id}/timeline`: What happened to the contact and its deals, newest first */
+/** `GET /api/pipeline`: The pipeline's totals: count, value and weighted value per stage and currency */
+export type DealsPipelineResponse = StageTotal[];
+
+/** `POST /api/deals/{id}/reopen`: Reopen a won or lost deal */
+export type DealsReopenRequest = Reopen;
+export type DealsReopenResponse = Deal;
+
+/** `GET /api/contacts/{id}/timeline`: What happened to a contact, newest first */
 export type TimelineContactResponse = TimelineEntryPage;
 
-/** `GET /api/deals`: The pipeline's deals, by stage, client, contact and owner */
+/** `GET /api/deals/{id}/timeline`: What happened to a deal, newest first */
+export type TimelineDealResponse = TimelineEntryPage;
+
+/** `GET /api/deals`: Deals, by stage, client, contact and owner */
 export type DealsListResponse = DealPage;
 
 /** `POST /api/deals`: Create a deal */
@@ -1554,17 +1492,7 @@ export type DealsUpdateResponse = Deal;
 /** `DELETE /api/deals/{id}`: Delete a deal */
 export type DealsDeleteResponse = void;
 
-/** `POST /api/deals/{id}/reopen`: Reopen a won or lost deal into an open stage (proposal unless the body names another) */
-export type DealsReopenRequest = ReopenRequest;
-export type DealsReopenResponse = Deal;
-
-/** `GET /api/deals/{id}/timeline`: What happened to the deal, its contracts and invoices, newest first */
-export type TimelineDealResponse = TimelineEntryPage;
-
-/** `GET /api/pipeline`: Count, value and weighted value per stage and currency, with the deals list's filters */
-export type DealsPipelineResponse = Pipeline;
-
-/** `GET /api/contracts`: Contracts */
+/** `GET /api/contracts`: Contracts, by client and deal */
 export type ContractsListResponse = ContractPage;
 
 /** `POST /api/contracts`: Draft a contract */
@@ -1651,23 +1579,8 @@ export type InvoicesCreditNotesResponse = CreditNotePage;
 /** `GET /api/credit-notes/{id}`: One credit note */
 export type InvoicesCreditNoteResponse = CreditNote;
 
-/** `GET /api/reports/revenue`: Invoiced, credited, paid, open, overdue and won per month and currency, won by source */
+/** `GET /api/reports/revenue`: Won, invoiced and paid per month, won by source */
 export type ReportsRevenueResponse = Revenue;
-
-/** `GET /api/reports/revenue/csv`: The revenue report as CSV */
-export type ReportsRevenueCsvResponse = void;
-
-/** `GET /api/reports/pipeline`: Every deal's count, value and weighted value per stage and currency */
-export type ReportsPipelineResponse = Pipeline;
-
-/** `GET /api/reports/pipeline/csv`: The pipeline report as CSV */
-export type ReportsPipelineCsvResponse = void;
-
-/** `GET /api/reports/top-clients`: The clients with the most invoiced in the period, per currency */
-export type ReportsTopClientsResponse = TopClients;
-
-/** `GET /api/reports/top-clients/csv`: The top clients report as CSV */
-export type ReportsTopClientsCsvResponse = void;
 
 /** `GET /api/webhooks`: Webhook endpoints (never with their secrets) */
 export type WebhooksListResponse = WebhookEndpointPage;

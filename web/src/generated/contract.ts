@@ -179,8 +179,6 @@ export const PROBLEM_CODES = [
   "wrong",
   /** The link's token is unknown, used, withdrawn or expired. */
   "link_unusable",
-  /** Not a PNG or JPEG image (its header was read), or not the kind its content type says. */
-  "not_image",
   /** The value breaks a rule of its own, worded in `message`. */
   "rule",
 ] as const;
@@ -224,10 +222,6 @@ export const AUDIT_ACTIONS = [
   "company.require_two_factor",
   /** The company's invoicing details changed; target: the company. */
   "company.invoicing",
-  /** The company's logo was uploaded or replaced; target: the company. */
-  "company.logo",
-  /** The company's logo was removed; target: the company. */
-  "company.logo_delete",
   /** An operator suspended the company; target: the company. */
   "company.suspend",
   /** An operator resumed the suspended company; target: the company. */
@@ -276,8 +270,6 @@ export const AUDIT_ACTIONS = [
   "deal.update",
   /** A deal was deleted; target: the deal. */
   "deal.delete",
-  /** A won or lost deal was reopened; target: the deal. */
-  "deal.reopen",
   /** A contract was drafted; target: the contract. */
   "contract.create",
   /** A draft contract was changed; target: the contract. */
@@ -463,10 +455,10 @@ export const EVENT_TYPES = [
   "deal.won",
   /** A deal was lost. */
   "deal.lost",
+  /** A won or lost deal was reopened. */
+  "deal.reopened",
   /** A deal was deleted. */
   "deal.deleted",
-  /** A won or lost deal was reopened into an open stage. */
-  "deal.reopened",
   /** A contract was drafted. */
   "contract.created",
   /** A draft contract was changed. */
@@ -497,10 +489,6 @@ export const EVENT_TYPES = [
   "invoice.mail_sent",
   /** The company's invoicing details changed. */
   "invoicing.updated",
-  /** The company's logo was uploaded or replaced. */
-  "company_logo.updated",
-  /** The company's logo was removed. */
-  "company_logo.deleted",
   /** A webhook endpoint was added. */
   "webhook_endpoint.created",
   /** A webhook endpoint was changed (events, address, enabled). */
@@ -540,10 +528,10 @@ export const WEBHOOK_EVENT_TYPES: readonly EventType[] = [
   "deal.won",
   /** A deal was lost. */
   "deal.lost",
+  /** A won or lost deal was reopened. */
+  "deal.reopened",
   /** A deal was deleted. */
   "deal.deleted",
-  /** A won or lost deal was reopened into an open stage. */
-  "deal.reopened",
   /** A contract was drafted. */
   "contract.created",
   /** A draft contract was changed. */
@@ -574,10 +562,6 @@ export const WEBHOOK_EVENT_TYPES: readonly EventType[] = [
   "invoice.mail_sent",
   /** The company's invoicing details changed. */
   "invoicing.updated",
-  /** The company's logo was uploaded or replaced. */
-  "company_logo.updated",
-  /** The company's logo was removed. */
-  "company_logo.deleted",
   /** A webhook endpoint was added. */
   "webhook_endpoint.created",
   /** A webhook endpoint was changed (events, address, enabled). */

@@ -1,4 +1,6 @@
-//! `GET /api/audit`: the company's audit trail, newest first.
+//! `GET /api/audit`: the company's audit trail, newest first, readable: who by name and what by
+//! its title, both resolved at read time in this company's own view (members' names from its
+//! memberships, titles from its own database), so the control plane's records keep only ids.
 
 use crate::AppState;
 use crate::binding::Tenant;
@@ -9,19 +11,31 @@ use crate::validate::{Problem, ProblemCode};
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde::Serialize;
 use silo_control::{AuditQuery, AuditRecord, IdentityId};
-use silo_domain::timeline;
 use silo_store::Timestamp;
+
+/// An audit record with the names a person reads it by.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditEntry {
+    /// The record as stored.
+    #[serde(flatten)]
+    pub record: AuditRecord,
+    /// The actor's name, when they are a member of this company.
+    pub actor_name: Option<String>,
+    /// The target's name, title or number now, when it is one of this company's records and
+    /// still exists.
+    pub subject_title: Option<String>,
+}
 
 /// Filters of `GET /api/audit`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct AuditFilters {
     /// Only actions starting with this, e.g. `contact.`.
     action: Option<String>,
-    /// Only this actor's identity id (`actor` is the older name of this filter).
-    #[serde(alias = "actor")]
+    /// Only this actor's identity id.
     #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    actor_id: Option<String>,
+    actor: Option<String>,
     /// Only at or after this time (RFC 3339).
     #[schemars(schema_with = "crate::pagination::date_time_or_empty")]
     from: Option<String>,
@@ -48,7 +62,7 @@ pub async fn list(
     State(state): State<AppState>,
     tenant: Tenant,
     Query(f): Query<AuditFilters>,
-) -> Result<Json<Page<AuditRecord>>, ApiError> {
+) -> Result<Json<Page<AuditEntry>>, ApiError> {
     let page = PageQuery {
         limit: f.limit,
         cursor: f.cursor,
@@ -56,13 +70,13 @@ pub async fn list(
     };
     let limit = page.limit()?;
     let actor = f
-        .actor_id
+        .actor
         .as_deref()
         .filter(|a| !a.is_empty())
         .map(|a| {
             a.parse::<IdentityId>().map_err(|_| {
                 ApiError::invalid(
-                    "actor_id",
+                    "actor",
                     Problem::new(ProblemCode::NotId).worded("must be an identity id"),
                 )
             })
@@ -76,51 +90,40 @@ pub async fn list(
         before_id: page.cursor()?,
         limit: limit + 1,
     };
-    let mut records = state
+    let records = state
         .tenancy
         .control()
         .audit_records(tenant.company.id, &query)
         .await?;
-    readable(&state, &tenant, &mut records).await?;
-    Ok(Json(Page::from_overfetch(records, limit, |r| {
-        r.id.to_string()
+    let names = crate::handlers::timeline::member_names(&state, &tenant).await?;
+    let subjects: Vec<(String, uuid::Uuid)> = records
+        .iter()
+        .filter_map(|r| {
+            let area = r.action.split('.').next()?;
+            let id = r.target.as_deref()?.parse().ok()?;
+            Some((area.to_owned(), id))
+        })
+        .collect();
+    let titles = silo_domain::timeline::resolve_titles(&tenant.db, &subjects).await?;
+    let entries: Vec<AuditEntry> = records
+        .into_iter()
+        .map(|record| {
+            let actor = record
+                .actor
+                .as_deref()
+                .and_then(|a| a.parse::<uuid::Uuid>().ok());
+            let target = record
+                .target
+                .as_deref()
+                .and_then(|t| t.parse::<uuid::Uuid>().ok());
+            AuditEntry {
+                actor_name: actor.and_then(|a| names.get(&a).cloned()),
+                subject_title: target.and_then(|t| titles.get(&t).cloned()),
+                record,
+            }
+        })
+        .collect();
+    Ok(Json(Page::from_overfetch(entries, limit, |e| {
+        e.record.id.to_string()
     })))
-}
-
-/// Fills in each record's `actor_name` (members of this company only) and `subject_title`
-/// (business records from the company's own database, members by name, the company by its
-/// name); nothing of it is stored in the trail.
-async fn readable(
-    state: &AppState,
-    tenant: &Tenant,
-    records: &mut [AuditRecord],
-) -> Result<(), ApiError> {
-    let uuid = |s: &Option<String>| s.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok());
-    let mut people: Vec<uuid::Uuid> = records.iter().filter_map(|r| uuid(&r.actor)).collect();
-    let mut wanted: Vec<(&'static str, uuid::Uuid)> = Vec::new();
-    for r in records.iter() {
-        let area = r.action.split('.').next().unwrap_or_default();
-        let Some(target) = uuid(&r.target) else {
-            continue;
-        };
-        match timeline::area_subject(area) {
-            Some(kind) => wanted.push((kind, target)),
-            None if matches!(area, "member" | "invite") => people.push(target),
-            None => {}
-        }
-    }
-    let names = crate::names::member_names(state, tenant, people).await?;
-    let titles = timeline::titles(&tenant.db, &wanted).await?;
-    let company = tenant.company.id.to_string();
-    for r in records.iter_mut() {
-        r.actor_name = uuid(&r.actor).and_then(|a| names.get(&a).cloned());
-        let area = r.action.split('.').next().unwrap_or_default();
-        r.subject_title = match (uuid(&r.target), timeline::area_subject(area)) {
-            (Some(id), Some(_)) => titles.get(&id).cloned(),
-            (Some(id), None) if matches!(area, "member" | "invite") => names.get(&id).cloned(),
-            _ if r.target.as_deref() == Some(company.as_str()) => Some(tenant.company.name.clone()),
-            _ => None,
-        };
-    }
-    Ok(())
 }

@@ -6,42 +6,32 @@ use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
 use crate::json::Json;
-use crate::pagination::{Page, PageQuery, Query, id_filter, list_params};
+use crate::pagination::{Page, Query, id_filter, list_params, list_query};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use schemars::JsonSchema;
-use serde::Deserialize;
 use silo_domain::contacts::{self, Contact, ContactPatch, NewContact};
 
-/// `GET /api/contacts` query.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ContactQuery {
-    /// Items per page (1 to 200, default 50).
-    #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
-    limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    cursor: Option<String>,
-    /// Search text: matches the name or email.
-    q: Option<String>,
-    /// Only the people of this client account.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    account_id: Option<String>,
+list_query! {
+    /// `GET /api/contacts` query.
+    ContactQuery {
+        /// Only the contacts of this client.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        account_id: Option<String>,
+    }
 }
 
-/// `GET /api/contacts?limit=&cursor=&q=&account_id=`.
+/// `GET /api/contacts?limit=&cursor=&q=`.
 pub async fn list(
     tenant: Tenant,
     Query(f): Query<ContactQuery>,
 ) -> Result<Json<Page<Contact>>, ApiError> {
-    let account = id_filter("account_id", f.account_id.as_deref())?;
-    let page = PageQuery {
-        limit: f.limit,
-        cursor: f.cursor,
-        q: f.q,
-    };
-    let (params, limit) = list_params(&page)?;
-    let items = contacts::list_filtered(&tenant.db, &params, account).await?;
+    let (params, limit) = list_params(&f.page())?;
+    let items = contacts::list(
+        &tenant.db,
+        &params,
+        id_filter("account_id", f.account_id.as_deref())?,
+    )
+    .await?;
     Ok(Json(Page::from_overfetch(items, limit, |c| {
         c.id.to_string()
     })))

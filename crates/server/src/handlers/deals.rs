@@ -6,70 +6,39 @@ use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
 use crate::json::Json;
-use crate::pagination::{Page, PageQuery, Query, id_filter, list_params};
+use crate::pagination::{Page, Query, id_filter, list_params, list_query};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use schemars::JsonSchema;
-use serde::Deserialize;
-use silo_domain::deals::{self, Deal, DealFilter, DealPatch, NewDeal, Pipeline, ReopenRequest};
-use silo_domain::pipeline::Stage;
+use silo_domain::deals::{self, Deal, DealFilter, DealPatch, NewDeal, Reopen, Stage, StageTotal};
 
-/// `GET /api/deals` query.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct DealQuery {
-    /// Items per page (1 to 200, default 50).
-    #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
-    limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    cursor: Option<String>,
-    /// Search text: matches the title or source.
-    q: Option<String>,
-    /// Only deals in this stage.
-    stage: Option<Stage>,
-    /// Only this client's deals.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    account_id: Option<String>,
-    /// Only deals with this contact.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    contact_id: Option<String>,
-    /// Only deals this member owns (an identity id).
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    owner_id: Option<String>,
+list_query! {
+    /// `GET /api/deals` and `GET /api/pipeline` query.
+    DealQuery {
+        /// Only deals in this stage.
+        stage: Option<Stage>,
+        /// Only this client's deals.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        account_id: Option<String>,
+        /// Only deals with this contact.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        contact_id: Option<String>,
+        /// Only deals this identity owns.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        owner_id: Option<String>,
+    }
 }
 
-fn filter(
-    stage: Option<Stage>,
-    account_id: Option<&str>,
-    contact_id: Option<&str>,
-    owner_id: Option<&str>,
-) -> Result<DealFilter, ApiError> {
-    Ok(DealFilter {
-        stage,
-        account_id: id_filter("account_id", account_id)?,
-        contact_id: id_filter("contact_id", contact_id)?,
-        owner_id: id_filter("owner_id", owner_id)?,
-    })
-}
-
-/// `GET /api/pipeline` query: the filters of the deals list.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct PipelineQuery {
-    /// Search text: matches the title or source.
-    q: Option<String>,
-    /// Only deals in this stage.
-    stage: Option<Stage>,
-    /// Only this client's deals.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    account_id: Option<String>,
-    /// Only deals with this contact.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    contact_id: Option<String>,
-    /// Only deals this member owns (an identity id).
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    owner_id: Option<String>,
+impl DealQuery {
+    fn filter(&self) -> Result<DealFilter, ApiError> {
+        Ok(DealFilter {
+            stage: self.stage,
+            account_id: id_filter("account_id", self.account_id.as_deref())?,
+            contact_id: id_filter("contact_id", self.contact_id.as_deref())?,
+            owner_id: id_filter("owner_id", self.owner_id.as_deref())?,
+        })
+    }
 }
 
 /// `GET /api/deals?limit=&cursor=&q=&stage=&account_id=&contact_id=&owner_id=`.
@@ -77,50 +46,11 @@ pub async fn list(
     tenant: Tenant,
     Query(f): Query<DealQuery>,
 ) -> Result<Json<Page<Deal>>, ApiError> {
-    let filter = filter(
-        f.stage,
-        f.account_id.as_deref(),
-        f.contact_id.as_deref(),
-        f.owner_id.as_deref(),
-    )?;
-    let page = PageQuery {
-        limit: f.limit,
-        cursor: f.cursor,
-        q: f.q,
-    };
-    let (params, limit) = list_params(&page)?;
-    let items = deals::list(&tenant.db, &params, filter).await?;
+    let (params, limit) = list_params(&f.page())?;
+    let items = deals::list(&tenant.db, &params, f.filter()?).await?;
     Ok(Json(Page::from_overfetch(items, limit, |d| {
         d.id.to_string()
     })))
-}
-
-/// `GET /api/pipeline?q=&stage=&account_id=&contact_id=&owner_id=`: count, value and weighted
-/// value per stage and currency.
-pub async fn pipeline(
-    tenant: Tenant,
-    Query(f): Query<PipelineQuery>,
-) -> Result<Json<Pipeline>, ApiError> {
-    let filter = filter(
-        f.stage,
-        f.account_id.as_deref(),
-        f.contact_id.as_deref(),
-        f.owner_id.as_deref(),
-    )?;
-    Ok(Json(deals::pipeline(&tenant.db, f.q, filter).await?))
-}
-
-/// `POST /api/deals/{id}/reopen` with an optional `{stage}` body.
-pub async fn reopen(
-    State(state): State<AppState>,
-    tenant: Tenant,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Deal>, ApiError> {
-    let req: ReopenRequest = crate::json::optional_object(body)?;
-    let deal = deals::reopen(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
-    after_write(&state, &tenant).await;
-    Ok(Json(deal))
 }
 
 /// `POST /api/deals`: the caller owns the deal unless `owner_id` says otherwise.
@@ -161,4 +91,26 @@ pub async fn delete(
     deals::delete(&tenant.db, id, &tenant.origin()).await?;
     after_write(&state, &tenant).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/pipeline?q=&stage=&account_id=&contact_id=&owner_id=`: totals per stage.
+pub async fn pipeline(
+    tenant: Tenant,
+    Query(f): Query<DealQuery>,
+) -> Result<Json<Vec<StageTotal>>, ApiError> {
+    let filter = f.filter()?;
+    Ok(Json(deals::pipeline(&tenant.db, f.q, filter).await?))
+}
+
+/// `POST /api/deals/{id}/reopen` `{stage?}`: a won or lost deal back in an open stage.
+pub async fn reopen(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Deal>, ApiError> {
+    let req: Reopen = crate::json::optional_object(body)?;
+    let deal = deals::reopen(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
+    Ok(Json(deal))
 }

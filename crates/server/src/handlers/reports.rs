@@ -8,7 +8,7 @@ use crate::json::Json;
 use crate::pagination::Query;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use silo_domain::deals::{self, DealFilter, Pipeline};
+use silo_domain::deals::{self, DealFilter, StageTotal};
 use silo_domain::reports::{self, Revenue, RevenueQuery, TopClients, TopClientsQuery};
 
 /// The media type of the CSV answers, as sent.
@@ -22,8 +22,9 @@ pub async fn revenue(
     Ok(Json(reports::revenue(&tenant.db, &q).await?))
 }
 
-/// `GET /api/reports/pipeline`: every deal, per stage and currency.
-pub async fn pipeline(tenant: Tenant) -> Result<Json<Pipeline>, ApiError> {
+/// `GET /api/reports/pipeline`: every deal, per stage and currency (as `GET /api/pipeline`
+/// answers without filters).
+pub async fn pipeline(tenant: Tenant) -> Result<Json<Vec<StageTotal>>, ApiError> {
     Ok(Json(
         deals::pipeline(&tenant.db, None, DealFilter::default()).await?,
     ))
@@ -117,7 +118,7 @@ pub async fn pipeline_csv(tenant: Tenant) -> Result<Response, ApiError> {
         "weighted",
         "probability_percent",
     ])];
-    for s in report.stages {
+    for s in report {
         rows.push(vec![
             s.stage.as_str().to_owned(),
             s.currency,

@@ -1,398 +1,18 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
-//! The CRM API over HTTP on both backends: reopening deals, deal filters and pipeline totals,
-//! a contact that must belong to the deal's account, timelines that hold one company's events
-//! only, the readable audit trail, the reports with their CSV, and the company logo.
+//! Reports and the company logo over HTTP on both backends: revenue per month with credit
+//! notes, payments, open and overdue amounts; top clients; the CSV of each; the logo stored in
+//! the company's own database, checked by its header.
 
 use crate::billing::ready_to_invoice;
 use crate::common;
 
 use common::*;
-use serde_json::{Value, json};
+use serde_json::json;
 use silo_roles::Role;
 
 fn id(r: &Reply) -> String {
     assert!(r.status.is_success(), "{}", r.body);
     r.body["id"].as_str().unwrap().to_owned()
-}
-
-fn ids(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-async fn deals_reopen_filter_and_total() {
-    let app = spawn_app().await;
-    let (token, company) = app.signup("Acme", "ann@acme.example").await;
-    let t = Some(token.as_str());
-    let me = app.get("/api/me", t).await.body["identity"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let a1 = id(&app
-        .post("/api/accounts", t, json!({"name": "Globex"}))
-        .await);
-    let a2 = id(&app
-        .post("/api/accounts", t, json!({"name": "Initech"}))
-        .await);
-    let c1 = id(&app
-        .post("/api/contacts", t, json!({"name": "Gil", "account_id": a1}))
-        .await);
-    let c2 = id(&app
-        .post("/api/contacts", t, json!({"name": "Ina", "account_id": a2}))
-        .await);
-    let loose = id(&app.post("/api/contacts", t, json!({"name": "Lou"})).await);
-
-    // A contact of another account is refused, on contact_id; one without an account joins.
-    let r = app
-        .post(
-            "/api/deals",
-            t,
-            json!({"title": "Wrong", "account_id": a1, "contact_id": c2}),
-        )
-        .await;
-    r.expect(422, "invalid");
-    assert_eq!(r.body["error"]["problems"]["contact_id"]["code"], "rule");
-    let d1 = id(&app
-        .post(
-            "/api/deals",
-            t,
-            json!({"title": "Website", "value_cents": 10_000, "stage": "proposal",
-                   "account_id": a1, "contact_id": c1}),
-        )
-        .await);
-    let d2 = id(&app
-        .post(
-            "/api/deals",
-            t,
-            json!({"title": "Retainer", "value_cents": 5_005, "account_id": a2,
-                   "contact_id": loose}),
-        )
-        .await);
-    let path1 = format!("/api/deals/{d1}");
-    app.patch(&path1, t, json!({"contact_id": c2}))
-        .await
-        .expect(422, "invalid");
-    app.patch(&path1, t, json!({"account_id": a2}))
-        .await
-        .expect(422, "invalid");
-
-    // Filters.
-    let page = |q: String| {
-        let app = &app;
-        async move {
-            let r = app.get(&format!("/api/deals?{q}"), t).await;
-            assert_eq!(r.status, 200, "{}", r.body);
-            ids(&r.body["items"])
-        }
-    };
-    assert_eq!(page(format!("account_id={a1}")).await, [d1.as_str()]);
-    assert_eq!(page(format!("contact_id={loose}")).await, [d2.as_str()]);
-    assert_eq!(page("stage=lead".into()).await, [d2.as_str()]);
-    assert_eq!(page(format!("owner_id={me}&q=web")).await, [d1.as_str()]);
-    assert_eq!(page(format!("owner_id={d1}")).await.len(), 0);
-    app.get("/api/deals?account_id=nope", t)
-        .await
-        .expect(422, "invalid");
-    let r = app.get(&format!("/api/contacts?account_id={a1}"), t).await;
-    assert_eq!(ids(&r.body["items"]), [c1.as_str()]);
-
-    // Pipeline totals per stage, weighted by the stage's probability.
-    let r = app.get("/api/pipeline", t).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let stages = r.body["stages"].as_array().unwrap();
-    let stage_names: Vec<&str> = stages
-        .iter()
-        .map(|s| s["stage"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        stage_names,
-        ["lead", "qualified", "proposal", "won", "lost"]
-    );
-    assert_eq!(
-        stages[0],
-        json!({"stage": "lead", "currency": "EUR", "count": 1, "value_cents": 5_005,
-               "weighted_cents": 501, "probability_bp": 1000})
-    );
-    assert_eq!(stages[2]["weighted_cents"], 5_000);
-    assert_eq!(stages[1]["count"], 0);
-    let r = app.get(&format!("/api/pipeline?account_id={a2}"), t).await;
-    assert_eq!(r.body["stages"][2]["count"], 0);
-    assert_eq!(r.body["stages"][0]["count"], 1);
-
-    // Reopen: only closed deals, into an open stage, with its own event and stage record.
-    app.post(&format!("{path1}/reopen"), t, json!({}))
-        .await
-        .expect(409, "invalid_transition");
-    assert_eq!(
-        app.patch(&path1, t, json!({"stage": "won"})).await.status,
-        200
-    );
-    app.post(&format!("{path1}/reopen"), t, json!({"stage": "won"}))
-        .await
-        .expect(422, "invalid");
-    let r = app
-        .client
-        .post(format!("{}{path1}/reopen", app.url))
-        .bearer_auth(&token);
-    let r = app.send(r).await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.body["stage"], "proposal");
-    assert!(r.body["closed_at"].is_null());
-    let history = r.body["stage_history"].as_array().unwrap();
-    let last = history.last().unwrap();
-    assert_eq!(
-        (&last["from"], &last["to"]),
-        (&json!("won"), &json!("proposal"))
-    );
-    assert_eq!(
-        app.patch(&path1, t, json!({"stage": "lost"})).await.status,
-        200
-    );
-    let r = app
-        .post(&format!("{path1}/reopen"), t, json!({"stage": "qualified"}))
-        .await;
-    assert_eq!(r.body["stage"], "qualified", "{}", r.body);
-    let timeline = app.get(&format!("{path1}/timeline"), t).await;
-    let events: Vec<&str> = timeline.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        events,
-        [
-            "deal.reopened",
-            "deal.lost",
-            "deal.reopened",
-            "deal.won",
-            "deal.created"
-        ]
-    );
-
-    // Roles: viewers read, may not reopen.
-    let viewer = app
-        .member_token(&company, "vic@acme.example", Role::Viewer)
-        .await;
-    assert_eq!(app.get("/api/pipeline", Some(&viewer)).await.status, 200);
-    app.post(&format!("{path1}/reopen"), Some(&viewer), json!({}))
-        .await
-        .expect(403, "forbidden");
-}
-
-async fn timelines_hold_one_company_only() {
-    let app = spawn_app().await;
-    let (ta, _) = app.signup("Acme", "ann@acme.example").await;
-    let (tb, _) = app.signup("Bolt", "bob@bolt.example").await;
-    let a = Some(ta.as_str());
-    let b = Some(tb.as_str());
-    let account = ready_to_invoice(&app, &ta).await;
-    let contact = id(&app
-        .post(
-            "/api/contacts",
-            a,
-            json!({"name": "Gil Globex", "account_id": account}),
-        )
-        .await);
-    let deal = id(&app
-        .post(
-            "/api/deals",
-            a,
-            json!({"title": "Website", "account_id": account, "contact_id": contact}),
-        )
-        .await);
-    let gone = id(&app
-        .post(
-            "/api/deals",
-            a,
-            json!({"title": "Gone", "account_id": account}),
-        )
-        .await);
-    assert_eq!(
-        app.delete(&format!("/api/deals/{gone}"), a).await.status,
-        204
-    );
-    let contract = id(&app
-        .post(
-            "/api/contracts",
-            a,
-            json!({"title": "MSA", "body": "Terms", "deal_id": deal}),
-        )
-        .await);
-    let invoice = id(&app
-        .post(
-            "/api/invoices",
-            a,
-            json!({"account_id": account, "deal_id": deal,
-                   "lines": [{"description": "Work", "unit_cents": 10_000}]}),
-        )
-        .await);
-    let issued = app
-        .post(&format!("/api/invoices/{invoice}/issue"), a, json!({}))
-        .await;
-    assert_eq!(issued.status, 200, "{}", issued.body);
-    let number = issued.body["number"].as_str().unwrap().to_owned();
-
-    // Company B works on records of its own, and guesses A's ids.
-    let b_account = id(&app.post("/api/accounts", b, json!({"name": "Bee"})).await);
-    let b_deal = id(&app
-        .post(
-            "/api/deals",
-            b,
-            json!({"title": "Bee deal", "account_id": b_account}),
-        )
-        .await);
-    for path in [
-        format!("/api/accounts/{account}/timeline"),
-        format!("/api/contacts/{contact}/timeline"),
-        format!("/api/deals/{deal}/timeline"),
-    ] {
-        app.get(&path, b).await.expect(404, "not_found");
-    }
-    app.get(&format!("/api/accounts/{b_account}/timeline"), a)
-        .await
-        .expect(404, "not_found");
-    app.get(&format!("/api/deals/{b_deal}/timeline"), a)
-        .await
-        .expect(404, "not_found");
-
-    let r = app
-        .get(&format!("/api/accounts/{account}/timeline"), a)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let items = r.body["items"].as_array().unwrap().clone();
-    let subjects: Vec<&str> = items
-        .iter()
-        .map(|e| e["subject_id"].as_str().unwrap())
-        .collect();
-    for mine in [&account, &contact, &deal, &gone, &contract, &invoice] {
-        assert!(
-            subjects.contains(&mine.as_str()),
-            "{mine} missing: {items:?}"
-        );
-    }
-    for theirs in [&b_account, &b_deal] {
-        assert!(!subjects.contains(&theirs.as_str()));
-        assert!(!r.body.to_string().contains(theirs.as_str()));
-    }
-    // Newest first, titles resolved now, the actor named.
-    assert_eq!(items[0]["event"], "invoice.issued");
-    assert_eq!(items[0]["title"], number.as_str());
-    assert_eq!(items[0]["subject_type"], "invoice");
-    assert!(
-        items[0]["actor_name"]
-            .as_str()
-            .is_some_and(|n| !n.is_empty())
-    );
-    let deleted = items.iter().find(|e| e["event"] == "deal.deleted").unwrap();
-    assert!(deleted["title"].is_null());
-    let created = items
-        .iter()
-        .find(|e| e["event"] == "deal.created" && e["subject_id"] == deal.as_str())
-        .unwrap();
-    assert_eq!(created["title"], "Website");
-
-    // Pages.
-    let first = app
-        .get(&format!("/api/accounts/{account}/timeline?limit=2"), a)
-        .await;
-    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
-    let second = app
-        .get(
-            &format!("/api/accounts/{account}/timeline?limit=2&cursor={cursor}"),
-            a,
-        )
-        .await;
-    assert_eq!(
-        [ids(&first.body["items"]), ids(&second.body["items"])].concat(),
-        ids(&Value::Array(items[..4].to_vec()))
-    );
-
-    let r = app
-        .get(&format!("/api/contacts/{contact}/timeline"), a)
-        .await;
-    let events: Vec<&str> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event"].as_str().unwrap())
-        .collect();
-    assert_eq!(events, ["deal.created", "contact.created"]);
-    let r = app.get(&format!("/api/deals/{deal}/timeline"), a).await;
-    let subjects: Vec<&str> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["subject_id"].as_str().unwrap())
-        .collect();
-    assert!(subjects.contains(&contract.as_str()) && subjects.contains(&invoice.as_str()));
-    assert!(!subjects.contains(&gone.as_str()));
-}
-
-async fn audit_reads_with_names_and_titles() {
-    let app = spawn_app().await;
-    let (t, company) = app.signup("Acme", "ann@acme.example").await;
-    let (other, _) = app.signup("Bolt", "bob@bolt.example").await;
-    let t = Some(t.as_str());
-    let sales = app
-        .member_token(&company, "sal@acme.example", Role::Sales)
-        .await;
-    let sales_id = app.get("/api/me", Some(&sales)).await.body["identity"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let deal = id(&app
-        .post("/api/deals", Some(&sales), json!({"title": "Website"}))
-        .await);
-    let gone = id(&app
-        .post("/api/deals", Some(&sales), json!({"title": "Gone"}))
-        .await);
-    assert_eq!(
-        app.delete(&format!("/api/deals/{gone}"), Some(&sales))
-            .await
-            .status,
-        204
-    );
-    app.post("/api/deals", Some(&other), json!({"title": "Theirs"}))
-        .await;
-
-    let r = app
-        .get(&format!("/api/audit?actor_id={sales_id}&action=deal."), t)
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let items = r.body["items"].as_array().unwrap();
-    assert_eq!(items.len(), 3, "{items:?}");
-    for item in items {
-        assert_eq!(item["actor"], sales_id.as_str());
-        assert!(item["actor_name"].as_str().is_some_and(|n| !n.is_empty()));
-    }
-    let created = items
-        .iter()
-        .find(|i| i["action"] == "deal.create" && i["target"] == deal.as_str())
-        .unwrap();
-    assert_eq!(created["subject_title"], "Website");
-    for i in items.iter().filter(|i| i["target"] == gone.as_str()) {
-        assert!(i["subject_title"].is_null());
-    }
-    // The older name of the filter still works; an identity of another company has no name.
-    let r = app
-        .get(&format!("/api/audit?actor={sales_id}&action=deal."), t)
-        .await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 3);
-    app.get("/api/audit?actor_id=x", t)
-        .await
-        .expect(422, "invalid");
-    assert!(
-        !app.get("/api/audit", t)
-            .await
-            .body
-            .to_string()
-            .contains("Theirs")
-    );
 }
 
 async fn reports_with_csv() {
@@ -463,8 +83,17 @@ async fn reports_with_csv() {
     app.get("/api/reports/top-clients?limit=0", t)
         .await
         .expect(422, "invalid");
+    let deal = app
+        .post(
+            "/api/deals",
+            t,
+            json!({"title": "Website", "value_cents": 12_345, "stage": "proposal"}),
+        )
+        .await;
+    assert_eq!(deal.status, 201, "{}", deal.body);
     let r = app.get("/api/reports/pipeline", t).await;
-    assert_eq!(r.body["stages"].as_array().unwrap().len(), 5);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.as_array().is_some());
 
     let csv = |path: &'static str| {
         let app = &app;
@@ -495,7 +124,10 @@ async fn reports_with_csv() {
     )));
     let text = csv("/api/reports/pipeline/csv").await;
     assert!(text.starts_with("stage,currency,count,value,weighted,probability_percent\n"));
-    assert!(text.contains("proposal,EUR,0,0.00,0.00,50.00\n"));
+    assert!(
+        text.contains("proposal,EUR,1,123.45,61.72,50.00\n"),
+        "{text}"
+    );
 
     let sales = app
         .member_token(&company, "sal@acme.example", Role::Sales)
@@ -597,10 +229,4 @@ async fn company_logo() {
         .expect(404, "not_found");
 }
 
-silo_testkit::backend_tests!(
-    deals_reopen_filter_and_total,
-    timelines_hold_one_company_only,
-    audit_reads_with_names_and_titles,
-    reports_with_csv,
-    company_logo,
-);
+silo_testkit::backend_tests!(reports_with_csv, company_logo);
