@@ -129,6 +129,26 @@ async fn reports_with_csv() {
         "{text}"
     );
 
+    // An invoice PDF carries the logo; one whose bytes past the header cannot be drawn is
+    // left out rather than stopping the PDF.
+    for logo in [png(), jpeg()] {
+        let media = if logo == png() {
+            "image/png"
+        } else {
+            "image/jpeg"
+        };
+        assert_eq!(put_logo(&app, &token, media, logo).await.status, 200);
+        let pdf = app
+            .client
+            .get(format!("{}/api/invoices/{draft}/pdf", app.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), 200);
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    }
+
     let sales = app
         .member_token(&company, "sal@acme.example", Role::Sales)
         .await;
