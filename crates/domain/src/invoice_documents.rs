@@ -230,7 +230,18 @@ pub fn credit_note_document(
 
 /// A document's PDF.
 pub fn pdf(doc: &Document) -> DomainResult<Vec<u8>> {
-    docs::pdf(doc).map_err(unrenderable)
+    match docs::pdf(doc) {
+        // The logo's header was checked when it was uploaded, not every byte of it: a logo
+        // that cannot be drawn leaves it out rather than stopping every invoice.
+        Err(_) if doc.logo.is_some() => {
+            let without = Document {
+                logo: None,
+                ..doc.clone()
+            };
+            docs::pdf(&without).map_err(unrenderable)
+        }
+        other => other.map_err(unrenderable),
+    }
 }
 
 /// A document's UBL e-invoice.

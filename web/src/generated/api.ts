@@ -451,7 +451,7 @@ export interface Error {
 
 export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "payment_exceeds_balance" | "credit_exceeds_invoice" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "payload_too_large" | "invalid" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
 
-export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
+export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
 
 /** An identity's (a person's login) id. */
 export type IdentityId = string;
@@ -722,6 +722,20 @@ export interface LoginRequest {
   password: string;
 }
 
+/** What is stored about the logo, without its bytes (`PUT /api/company/logo` answers this). */
+export interface LogoInfo {
+  /** `image/png` or `image/jpeg`. */
+  content_type: string;
+  /** Height in pixels. */
+  height: number;
+  /** The file's size in bytes. */
+  size_bytes: number;
+  /** When it was uploaded. */
+  updated_at: Timestamp;
+  /** Width in pixels. */
+  width: number;
+}
+
 /** `GET /api/me`: who the caller is, where, and what they may do. */
 export interface Me {
   /** Every company the caller may switch to. */
@@ -762,13 +776,19 @@ export type MemberPage = Page<Member>;
 
 /** One month in one currency. */
 export interface MonthRevenue {
+  /** Credit notes issued this month (as a positive amount). */
+  credited_cents: number;
   /** Currency of every amount in this entry. */
   currency: string;
   /** Totals of invoices issued this month. */
   invoiced_cents: number;
   /** `YYYY-MM`. */
   month: string;
-  /** Payments received this month. */
+  /** Of the invoices issued this month, what is still open now. */
+  open_cents: number;
+  /** Of that open amount, what is past its due date now. */
+  overdue_cents: number;
+  /** Payments received this month (reversed ones left out). */
   paid_cents: number;
   /** Won value per deal source (`unknown` when the deal has none). */
   won_by_source: Record<string, number>;
@@ -881,7 +901,7 @@ export interface NewWebhookEndpoint {
   /** Whether to send to it at once (default true). */
   enabled?: boolean | null;
   /** The event types to receive (duplicates count once). */
-  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
+  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url: string;
 }
@@ -948,7 +968,7 @@ export interface Problem {
   min?: number | null;
 }
 
-export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_country" | "not_peppol_id" | "not_id" | "not_url" | "not_https" | "private_address" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
+export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_country" | "not_peppol_id" | "not_id" | "not_url" | "not_https" | "private_address" | "unknown_reference" | "wrong" | "link_unusable" | "not_image" | "rule";
 
 export type Quantity = number;
 
@@ -1179,6 +1199,33 @@ export interface TokenResponse {
   two_factor_setup_required?: CompanyId | null;
 }
 
+/** One client's figures in one currency over the period. */
+export interface TopClient {
+  /** The client account. */
+  account_id: string;
+  /** Credit notes issued in the period on its invoices (positive). */
+  credited_cents: number;
+  /** Currency of the amounts. */
+  currency: string;
+  /** Totals of its invoices issued in the period. */
+  invoiced_cents: number;
+  /** Its name now. */
+  name: string;
+  /** What is open now of its invoices issued in the period. */
+  open_cents: number;
+  /** Payments received in the period on its invoices (reversed ones left out). */
+  paid_cents: number;
+}
+
+/** The top clients report. */
+export interface TopClients {
+  /**
+   * Per currency (alphabetical), the clients with the most invoiced in the period, most
+   * first.
+   */
+  clients: TopClient[];
+}
+
 /** Whether two-factor authentication is on. */
 export interface TwoFactorState {
   enabled: boolean;
@@ -1275,7 +1322,7 @@ export interface WebhookEndpointPatch {
   /** Turn deliveries on or off; turning on clears why it was off. */
   enabled?: boolean | null;
   /** Replaces the event types (duplicates count once). */
-  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
+  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url?: string | null;
 }
@@ -1424,6 +1471,15 @@ export type InvoicingGetResponse = Invoicing;
 /** `PATCH /api/company/invoicing`: Change invoicing details */
 export type InvoicingUpdateRequest = InvoicingPatch;
 export type InvoicingUpdateResponse = Invoicing;
+
+/** `PUT /api/company/logo`: Upload the company's logo (the body is the PNG or JPEG image, at most 512 KiB); replaces the one before */
+export type BrandingPutResponse = LogoInfo;
+
+/** `GET /api/company/logo`: The company's logo as uploaded (404 when there is none) */
+export type BrandingGetResponse = void;
+
+/** `DELETE /api/company/logo`: Remove the company's logo */
+export type BrandingDeleteResponse = void;
 
 /** `GET /api/accounts`: Client organisations */
 export type AccountsListResponse = AccountPage;
@@ -1579,8 +1635,23 @@ export type InvoicesCreditNotesResponse = CreditNotePage;
 /** `GET /api/credit-notes/{id}`: One credit note */
 export type InvoicesCreditNoteResponse = CreditNote;
 
-/** `GET /api/reports/revenue`: Won, invoiced and paid per month, won by source */
+/** `GET /api/reports/revenue`: Invoiced, credited, paid, open, overdue and won per month and currency, won by source */
 export type ReportsRevenueResponse = Revenue;
+
+/** `GET /api/reports/revenue/csv`: The revenue report as CSV */
+export type ReportsRevenueCsvResponse = void;
+
+/** `GET /api/reports/pipeline`: Every deal's count, value and weighted value per stage and currency */
+export type ReportsPipelineResponse = StageTotal[];
+
+/** `GET /api/reports/pipeline/csv`: The pipeline report as CSV */
+export type ReportsPipelineCsvResponse = void;
+
+/** `GET /api/reports/top-clients`: The clients with the most invoiced in the period, per currency */
+export type ReportsTopClientsResponse = TopClients;
+
+/** `GET /api/reports/top-clients/csv`: The top clients report as CSV */
+export type ReportsTopClientsCsvResponse = void;
 
 /** `GET /api/webhooks`: Webhook endpoints (never with their secrets) */
 export type WebhooksListResponse = WebhookEndpointPage;

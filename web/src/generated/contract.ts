@@ -179,6 +179,8 @@ export const PROBLEM_CODES = [
   "wrong",
   /** The link's token is unknown, used, withdrawn or expired. */
   "link_unusable",
+  /** Not a PNG or JPEG image (its header was read), or not the kind its content type says. */
+  "not_image",
   /** The value breaks a rule of its own, worded in `message`. */
   "rule",
 ] as const;
@@ -222,6 +224,10 @@ export const AUDIT_ACTIONS = [
   "company.require_two_factor",
   /** The company's invoicing details changed; target: the company. */
   "company.invoicing",
+  /** The company's logo was uploaded or replaced; target: the company. */
+  "company.logo",
+  /** The company's logo was removed; target: the company. */
+  "company.logo_delete",
   /** An operator suspended the company; target: the company. */
   "company.suspend",
   /** An operator resumed the suspended company; target: the company. */
@@ -489,6 +495,10 @@ export const EVENT_TYPES = [
   "invoice.mail_sent",
   /** The company's invoicing details changed. */
   "invoicing.updated",
+  /** The company's logo was uploaded or replaced. */
+  "company_logo.updated",
+  /** The company's logo was removed. */
+  "company_logo.deleted",
   /** A webhook endpoint was added. */
   "webhook_endpoint.created",
   /** A webhook endpoint was changed (events, address, enabled). */
@@ -562,6 +572,10 @@ export const WEBHOOK_EVENT_TYPES: readonly EventType[] = [
   "invoice.mail_sent",
   /** The company's invoicing details changed. */
   "invoicing.updated",
+  /** The company's logo was uploaded or replaced. */
+  "company_logo.updated",
+  /** The company's logo was removed. */
+  "company_logo.deleted",
   /** A webhook endpoint was added. */
   "webhook_endpoint.created",
   /** A webhook endpoint was changed (events, address, enabled). */

@@ -50,6 +50,7 @@ async fn companies(data: &Path, n: usize) -> Vec<Company> {
 
 /// The tables the tenant migrations after version 2 create, children first.
 const AFTER_SCHEMA_2: &[&str] = &[
+    "company_logo",
     "invoice_deliveries",
     "credit_note_lines",
     "credit_notes",
