@@ -5,9 +5,8 @@ import { can } from "../generated/roles";
 import { usePaged } from "../hooks";
 import { formatDate, useI18n } from "../i18n";
 import { formatMoney } from "../money";
-import { Link } from "../router";
+import { Link, navigate } from "../router";
 import { useRole } from "../session";
-import { InvoicingDetails } from "../components/InvoicingDetails";
 import { ErrorBox, PageTitle } from "../components/ui";
 import { PagedList, Table } from "../components/List";
 import { InvoiceForm } from "../components/InvoiceForm";
@@ -17,7 +16,6 @@ export function Invoices() {
   const { t, locale } = useI18n();
   const role = useRole();
   const writable = can(role, "invoices.write");
-  const [settings, setSettings] = useState(false);
   const list = usePaged<Invoice>("/api/invoices");
   const [creating, setCreating] = useState(false);
   const [paying, setPaying] = useState<string | null>(null);
@@ -39,9 +37,9 @@ export function Invoices() {
         actions={
           <>
             {can(role, "company.update") && (
-              <button type="button" onClick={() => setSettings(!settings)} aria-expanded={settings}>
+              <Link className="button" to="/settings/invoicing">
                 {t("invoicing.title")}
-              </button>
+              </Link>
             )}
             {writable && (
               <button type="button" className="primary" onClick={() => setCreating(true)}>
@@ -53,12 +51,12 @@ export function Invoices() {
       >
         {t("invoices.title")}
       </PageTitle>
-      {settings && <InvoicingDetails onClose={() => setSettings(false)} />}
       {creating && (
         <InvoiceForm
           onSaved={(i) => {
             replace(i);
             setCreating(false);
+            navigate(`/invoices/${i.id}`);
           }}
           onCancel={() => setCreating(false)}
         />
