@@ -60,9 +60,12 @@ export function parseScaled(text: string, scale: number, locale: Locale): number
   return Number.parseInt(digits, 10);
 }
 
-/** An amount typed by a person ("1234.56", "1.234,56" in Dutch, "12,50") as integer cents, or null. */
+/**
+ * An amount typed by a person ("1234.56", "1.234,56" in Dutch, "12,50") as integer cents (zero
+ * included), or null; ambiguous input is null too. `readAmount` also says why.
+ */
 export function parseMoney(text: string, locale: Locale = "en"): number | null {
-  return parseScaled(text, 2, locale);
+  return readAmount(text, locale, { allowZero: true }).cents ?? null;
 }
 
 /** A quantity typed by a person ("1,5") in thousandths (1500), or null. Zero is refused. */

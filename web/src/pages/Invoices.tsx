@@ -63,48 +63,50 @@ export function Invoices() {
       )}
       <ErrorBox error={error} />
       <PagedList list={list} search>
-        <Table
-          rows={list.items}
-          rowKey={(i) => i.id}
-          columns={[
-            { header: t("invoices.number"), cell: (i) => i.number ?? t("invoices.draftNumber") },
-            {
-              header: t("common.status"),
-              cell: (i) => <span className={`badge ${i.status}`}>{t(`invoices.status.${i.status}`)}</span>,
-            },
-            { header: t("invoices.due"), cell: (i) => formatDate(i.due_date, locale) || t("common.none") },
-            { header: t("invoices.total"), className: "num", cell: (i) => formatMoney(i.total_cents, i.currency, locale) },
-            { header: t("invoices.paidAmount"), className: "num", cell: (i) => formatMoney(i.paid_cents, i.currency, locale) },
-            {
-              header: t("common.actions"),
-              cell: (i) => (
-                <div className="buttons">
-                  <Link to={`/invoices/${i.id}`}>{t("invoices.view")}</Link>
-                  {writable && i.status === "draft" && (
-                    <button type="button" onClick={() => void issue(i)}>
-                      {t("invoices.issue")}
-                    </button>
-                  )}
-                  {writable && i.status === "issued" && paying !== i.id && (
-                    <button type="button" onClick={() => setPaying(i.id)}>
-                      {t("invoices.pay")}
-                    </button>
-                  )}
-                  {paying === i.id && (
-                    <PaymentForm
-                      invoice={i}
-                      onPaid={(paid) => {
-                        replace(paid);
-                        setPaying(null);
-                      }}
-                      onCancel={() => setPaying(null)}
-                    />
-                  )}
-                </div>
-              ),
-            },
-          ]}
-        />
+        <div className="stack-on-phone">
+          <Table
+            rows={list.items}
+            rowKey={(i) => i.id}
+            columns={[
+              { header: t("invoices.number"), cell: (i) => i.number ?? t("invoices.draftNumber") },
+              {
+                header: t("common.status"),
+                cell: (i) => <span className={`badge ${i.status}`}>{t(`invoices.status.${i.status}`)}</span>,
+              },
+              { header: t("invoices.due"), cell: (i) => formatDate(i.due_date, locale) || t("common.none") },
+              { header: t("invoices.total"), className: "num", cell: (i) => formatMoney(i.total_cents, i.currency, locale) },
+              { header: t("invoices.paidAmount"), className: "num", cell: (i) => formatMoney(i.paid_cents, i.currency, locale) },
+              {
+                header: t("common.actions"),
+                cell: (i) => (
+                  <div className="buttons">
+                    <Link to={`/invoices/${i.id}`}>{t("invoices.view")}</Link>
+                    {writable && i.status === "draft" && (
+                      <button type="button" onClick={() => void issue(i)}>
+                        {t("invoices.issue")}
+                      </button>
+                    )}
+                    {writable && i.status === "issued" && paying !== i.id && (
+                      <button type="button" onClick={() => setPaying(i.id)}>
+                        {t("invoices.pay")}
+                      </button>
+                    )}
+                    {paying === i.id && (
+                      <PaymentForm
+                        invoice={i}
+                        onPaid={(paid) => {
+                          replace(paid);
+                          setPaying(null);
+                        }}
+                        onCancel={() => setPaying(null)}
+                      />
+                    )}
+                  </div>
+                ),
+              },
+            ]}
+          />
+        </div>
       </PagedList>
     </section>
   );
