@@ -71,6 +71,8 @@ export const moneyEn = {
   "money.notes": "Notes (printed on the invoice)",
   "money.onIssue": "Set when issued",
   "money.open": "Open",
+  "money.statusFilter": "Status",
+  "money.allStatuses": "All",
   "money.overpaid": "Overpaid (to refund or credit)",
   "money.overpaymentHint": "This is more than the open balance of {open}. Check the amount, or record the difference as an overpayment to refund or credit.",
   "money.recordOverpayment": "Record the difference as an overpayment",

@@ -73,6 +73,8 @@ export const moneyNl: Record<keyof typeof moneyEn, string> = {
   "money.notes": "Opmerkingen (op de factuur)",
   "money.onIssue": "Wordt ingevuld bij definitief maken",
   "money.open": "Openstaand",
+  "money.statusFilter": "Status",
+  "money.allStatuses": "Alle",
   "money.overpaid": "Te veel betaald (terug te betalen of te verrekenen)",
   "money.overpaymentHint": "Dit is meer dan het openstaande bedrag van {open}. Controleer het bedrag, of boek het verschil als te veel betaald om terug te betalen of te verrekenen.",
   "money.recordOverpayment": "Het verschil boeken als te veel betaald",

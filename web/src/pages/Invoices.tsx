@@ -7,7 +7,7 @@ import { formatDate, useI18n } from "../i18n";
 import { formatMoney } from "../money";
 import { Link, navigate } from "../router";
 import { useRole } from "../session";
-import { ErrorBox, PageTitle } from "../components/ui";
+import { ErrorBox, PageTitle, Select } from "../components/ui";
 import { PagedList, Table } from "../components/List";
 import { InvoiceForm } from "../components/InvoiceForm";
 import { PaymentForm } from "../components/PaymentForm";
@@ -16,7 +16,8 @@ export function Invoices() {
   const { t, locale } = useI18n();
   const role = useRole();
   const writable = can(role, "invoices.write");
-  const list = usePaged<Invoice>("/api/invoices");
+  const [status, setStatus] = useState("");
+  const list = usePaged<Invoice>("/api/invoices", { params: { status: status || undefined } });
   const [creating, setCreating] = useState(false);
   const [paying, setPaying] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -62,6 +63,16 @@ export function Invoices() {
         />
       )}
       <ErrorBox error={error} />
+      <div className="row no-print">
+        <Select label={t("money.statusFilter")} name="status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">{t("money.allStatuses")}</option>
+          {(["draft", "issued", "paid", "credited"] as const).map((s) => (
+            <option key={s} value={s}>
+              {t(`invoices.status.${s}`)}
+            </option>
+          ))}
+        </Select>
+      </div>
       <PagedList list={list} search>
         <div className="stack-on-phone">
           <Table
@@ -76,6 +87,7 @@ export function Invoices() {
               { header: t("invoices.due"), cell: (i) => formatDate(i.due_date, locale) || t("common.none") },
               { header: t("invoices.total"), className: "num", cell: (i) => formatMoney(i.total_cents, i.currency, locale) },
               { header: t("invoices.paidAmount"), className: "num", cell: (i) => formatMoney(i.paid_cents, i.currency, locale) },
+              { header: t("money.open"), className: "num", cell: (i) => (i.status === "draft" ? t("common.none") : formatMoney(i.open_cents, i.currency, locale)) },
               {
                 header: t("common.actions"),
                 cell: (i) => (
