@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import type { AuditRecord } from "../api/types";
+import type { AuditEntry } from "../api/types";
 import { usePaged } from "../hooks";
 import { formatDate, useI18n } from "../i18n";
 import { Field, PageTitle } from "../components/ui";
@@ -16,7 +16,7 @@ export function Audit() {
   const { t, locale } = useI18n();
   const [filters, setFilters] = useState({ action: "", actor: "", from: "", to: "" });
   const [applied, setApplied] = useState<Record<string, string | undefined>>({});
-  const list = usePaged<AuditRecord>("/api/audit", { params: applied });
+  const list = usePaged<AuditEntry>("/api/audit", { params: applied });
   const set = (key: keyof typeof filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [key]: e.target.value });
 
   const submit = (e: FormEvent) => {
