@@ -2,6 +2,7 @@
 export const moneyEn = {
   "problem.ambiguous_amount": "Ambiguous: write 1234 or 1,234.00 (with cents) instead.",
   "problem.not_positive": "Must be more than 0.",
+  "problem.not_image": "Not a PNG or JPEG image.",
   "money.amountHint": "For example 1,234.56 or 1234.56",
   "money.backToInvoice": "Back to the invoice",
   "money.backToSettings": "Back to settings",

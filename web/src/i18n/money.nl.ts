@@ -4,6 +4,7 @@ import type { moneyEn } from "./money.en";
 export const moneyNl: Record<keyof typeof moneyEn, string> = {
   "problem.ambiguous_amount": "Dubbelzinnig: schrijf 1234 of 1.234,00 (met centen).",
   "problem.not_positive": "Moet meer dan 0 zijn.",
+  "problem.not_image": "Geen PNG- of JPEG-afbeelding.",
   "money.amountHint": "Bijvoorbeeld 1.234,56 of 1234,56",
   "money.backToInvoice": "Terug naar de factuur",
   "money.backToSettings": "Terug naar instellingen",
