@@ -2,6 +2,7 @@
 // lines table, VAT per rate, and the readiness panel that names what is missing before issuing.
 import type { ReactNode } from "react";
 import type { Buyer, Invoice, Readiness, Seller } from "../generated/api";
+import { ApiError } from "../api/client";
 import { useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { formatMoney, formatQuantity, formatVatRate, quantityToMilli } from "../money";
@@ -151,6 +152,12 @@ export function missingLabel(path: string, t: (key: MessageKey) => string): stri
   if (owner === "seller") return `${t("money.yourCompany")}: ${label}`;
   if (owner === "buyer") return `${t("money.client")}: ${label}`;
   return label;
+}
+
+/** The error with its fields (`seller.kvk_number`) named as the readiness panel names them. */
+export function namedForPeople(e: ApiError, t: (key: MessageKey) => string): ApiError {
+  const rename = <V,>(record: Record<string, V>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [missingLabel(k, t), v]));
+  return new ApiError(e.status, e.code, e.message, rename(e.fields), e.retryAfter, rename(e.problems));
 }
 
 /** What is missing before the draft can be issued, each with a link to where it is filled in. */

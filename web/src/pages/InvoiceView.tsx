@@ -3,7 +3,7 @@
 // draft and see what is missing to issue it; send it and reminders; download its PDF and UBL;
 // payments one by one (reverse one with a reason); credit notes.
 import { useState } from "react";
-import { api, download } from "../api/client";
+import { ApiError, api, download } from "../api/client";
 import type { Account, CreditNote, Invoice, Invoicing, Readiness } from "../generated/api";
 import { can } from "../generated/roles";
 import { useAction, useFetch } from "../hooks";
@@ -13,7 +13,7 @@ import { Link, navigate } from "../router";
 import { useRole, useSession } from "../session";
 import { ErrorBox, Field, Form, Loading, TextArea } from "../components/ui";
 import { InvoiceForm, LineFields, linesBody, type LineDraft } from "../components/InvoiceForm";
-import { DocTotals, LinesTable, PartyBlock, ReadinessPanel } from "../components/InvoiceParts";
+import { DocTotals, LinesTable, PartyBlock, ReadinessPanel, namedForPeople } from "../components/InvoiceParts";
 import { PaymentForm } from "../components/PaymentForm";
 
 type Panel = null | "edit" | "pay" | "credit" | "send";
@@ -40,7 +40,16 @@ export function InvoiceView({ id }: { id: string }) {
     if (updated.status === "draft") void readiness.reload();
   };
   const run = (work: () => Promise<void>) => void action.run(work);
-  const issue = () => run(async () => changed(await api.post<Invoice>(`/api/invoices/${id}/issue`)));
+  const issue = () =>
+    run(async () => {
+      try {
+        changed(await api.post<Invoice>(`/api/invoices/${id}/issue`));
+      } catch (e) {
+        // Refused as incomplete: the panel is read again, and the error names the details for people.
+        void readiness.reload();
+        throw e instanceof ApiError ? namedForPeople(e, t) : e;
+      }
+    });
   const remove = () =>
     run(async () => {
       if (!window.confirm(t("money.confirmDelete"))) return;

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api } from "../api/client";
+import { ApiError, api } from "../api/client";
 import type { Invoice } from "../api/types";
 import { can } from "../generated/roles";
 import { usePaged } from "../hooks";
@@ -11,6 +11,7 @@ import { ErrorBox, PageTitle, Select } from "../components/ui";
 import { PagedList, Table } from "../components/List";
 import { InvoiceForm } from "../components/InvoiceForm";
 import { PaymentForm } from "../components/PaymentForm";
+import { namedForPeople } from "../components/InvoiceParts";
 
 export function Invoices() {
   const { t, locale } = useI18n();
@@ -28,7 +29,7 @@ export function Invoices() {
     try {
       replace(await api.post<Invoice>(`/api/invoices/${invoice.id}/issue`));
     } catch (e) {
-      setError(e);
+      setError(e instanceof ApiError ? namedForPeople(e, t) : e);
     }
   };
 
