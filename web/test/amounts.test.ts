@@ -97,9 +97,9 @@ describe("invoice pieces", () => {
 describe("an issue refusal", () => {
   it("names the missing details as the readiness panel does", async () => {
     const { namedForPeople } = await import("../src/components/InvoiceParts");
-    const e = new ApiError(422, "validation_failed", "incomplete", { "seller.kvk_number": "is required" }, null, { "seller.kvk_number": { code: "required", message: "is required" } });
+    const e = new ApiError(422, "invalid", "incomplete", { "seller.kvk_number": "is required" }, null, { "seller.kvk_number": { code: "required", message: "is required" } });
     const named = namedForPeople(e, translator("nl"));
     expect(Object.keys(named.problems)).toEqual(["Uw bedrijf: KvK-nummer"]);
-    expect(named.code).toBe("validation_failed");
+    expect(named.code).toBe("invalid");
   });
 });
