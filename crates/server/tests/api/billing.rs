@@ -941,7 +941,7 @@ async fn invoice_mail_goes_through_smtp_with_its_documents() {
         ..ServerConfig::default()
     })
     .await;
-    let (t, _) = app.signup("Acme", "ann@acme.example").await;
+    let (t, company) = app.signup("Acme", "ann@acme.example").await;
     let t = t.as_str();
     let account = ready_to_invoice(&app, t).await;
     let inv = issued(&app, t, &account, "2026-03-02").await;
@@ -955,13 +955,17 @@ async fn invoice_mail_goes_through_smtp_with_its_documents() {
         .await;
     assert_eq!(queued.status, 202, "{}", queued.body);
 
+    // The SMTP server is down at first and the worker gives up after one attempt: the
+    // delivery shows failed. Retried by hand once the server is up, it goes out.
     let port = free_port();
-    let server = SmtpServer::start(&python, port, &app.storage.dir.path().join("smtp")).await;
     let tenancy = Arc::new(app.storage.open(PoolSettings::default()).await);
     let worker = Arc::new(
         Worker::new(
             tenancy,
-            quick(WorkerConfig::default()),
+            quick(WorkerConfig {
+                max_attempts: 1,
+                ..WorkerConfig::default()
+            }),
             Nudge::default(),
             Arc::new(WorkerMetrics::unregistered()),
             webhook::Sender::new(webhook::WebhookSettings::default()),
@@ -979,15 +983,31 @@ async fn invoice_mail_goes_through_smtp_with_its_documents() {
     let running = tokio::spawn(worker.run(async {
         let _ = stopped.await;
     }));
+    let state = || async {
+        app.get(&format!("/api/invoices/{id}"), Some(t)).await.body["deliveries"][0]["state"]
+            .clone()
+    };
+    eventually("the delivery fails", || async { state().await == "failed" }).await;
+    let server = SmtpServer::start(&python, port, &app.storage.dir.path().join("smtp")).await;
+    let db = app.tenant_db(&company).await;
+    let job: uuid::Uuid = db
+        .db()
+        .fetch_one("SELECT id FROM jobs WHERE kind = 'invoice.mail'", &[])
+        .await
+        .unwrap()
+        .get("id")
+        .unwrap();
+    silo_domain::jobs::retry(&db, job).await.unwrap();
+    app.tenancy
+        .control()
+        .wake(company.parse().unwrap(), silo_store::Timestamp::now())
+        .await
+        .unwrap();
     eventually("the invoice mail arrives", || async {
         !server.received().is_empty()
     })
     .await;
-    eventually("it is marked sent", || async {
-        app.get(&format!("/api/invoices/{id}"), Some(t)).await.body["deliveries"][0]["state"]
-            == "sent"
-    })
-    .await;
+    eventually("it is marked sent", || async { state().await == "sent" }).await;
     stop.send(()).unwrap();
     running.await.unwrap();
     let received = server.received();
