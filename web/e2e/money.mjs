@@ -200,8 +200,9 @@ export function moneySteps({ browser, silo, problems, viewport }) {
       await form.getByRole("button", { name: "Betaling vastleggen" }).click();
       await p.getByTestId("payments").getByText("BANK-1").waitFor();
       assert.match(await p.getByTestId("open-amount").textContent(), /0,00/);
-      p.once("dialog", (d) => void d.accept("Storno van de bank"));
       await p.getByTestId("payments").getByRole("button", { name: "Terugdraaien" }).click();
+      await p.getByLabel("Waarom teruggedraaid?").fill("Storno van de bank");
+      await button("Betaling terugdraaien").click();
       await p.getByTestId("payments").getByText(/Teruggedraaid op .*Storno van de bank/).waitFor();
       assert.match(await p.getByTestId("open-amount").textContent(), /3\.096,64/);
       await shot(p, "43-payment-reversed-nl");
@@ -220,10 +221,27 @@ export function moneySteps({ browser, silo, problems, viewport }) {
       const [download] = await Promise.all([p.waitForEvent("download"), button("PDF downloaden").click()]);
       assert.equal(readFileSync(await download.path()).subarray(0, 4).toString("latin1"), "%PDF");
       await shot(p, "44-credit-note-nl");
+      silo.mail.skip(CLIENT_MAIL);
+      await button("Creditnota versturen").click();
+      await p.getByText("De creditnota gaat naar het factuuradres van de klant.").waitFor();
+      const mail = await silo.mail.next(CLIENT_MAIL, { timeout: 30_000 });
+      assert.match(readFileSync(mail.file, "utf8"), /CN-/);
       await p.getByRole("link", { name: "Terug naar de factuur" }).click();
       await p.getByTestId("credit-notes").getByRole("link", { name: /CN-/ }).waitFor();
       // 3096,64 − 109,00 = 2987,64 still open.
       assert.match(await p.getByTestId("open-amount").textContent(), /2\.987,64/);
+    }],
+    ["money: a draft is deleted", async () => {
+      const draft = await api("POST", "/api/invoices", { lines: [{ description: "Weg ermee", unit_cents: 100 }] });
+      await p.goto(`${silo.url}/invoices/${draft.id}`);
+      await heading(/Factuur Concept/);
+      // Without a client, the panel says so and offers the form.
+      await p.getByTestId("readiness").getByRole("button", { name: "De factuur bewerken" }).waitFor();
+      p.once("dialog", (d) => void d.accept());
+      await button("Concept verwijderen").click();
+      await heading("Facturen");
+      const gone = await fetch(`${silo.url}/api/invoices/${draft.id}`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(gone.status, 404);
     }],
     ["money: the logo: shown, removed, uploaded in the page", async () => {
       // The logo routes come from the crm-api branch: a build without them skips this step.

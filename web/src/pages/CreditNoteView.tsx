@@ -1,11 +1,14 @@
 // One credit note as the client receives it: the invoice it corrects, the reason, its lines
 // and amounts (negative), VAT per rate; PDF and UBL downloads.
 import { useAction, useFetch } from "../hooks";
-import { download } from "../api/client";
+import { useState } from "react";
+import { api, download } from "../api/client";
+import { can } from "../generated/roles";
+import { useRole } from "../session";
 import type { CreditNote } from "../generated/api";
 import { formatDate, useI18n } from "../i18n";
 import { Link } from "../router";
-import { ErrorBox, Loading } from "../components/ui";
+import { ErrorBox, Loading, Notice } from "../components/ui";
 import { DocTotals, LinesTable, PartyBlock } from "../components/InvoiceParts";
 
 export function CreditNoteView({ id }: { id: string }) {
@@ -13,6 +16,14 @@ export function CreditNoteView({ id }: { id: string }) {
   const note = useFetch<CreditNote>(`/api/credit-notes/${encodeURIComponent(id)}`);
   const action = useAction();
   const c = note.data;
+  const writable = can(useRole(), "invoices.write");
+  const [sent, setSent] = useState(false);
+  const send = () =>
+    void action.run(async () => {
+      setSent(false);
+      await api.post(`/api/credit-notes/${id}/send`, {});
+      setSent(true);
+    });
   const file = (kind: "pdf" | "ubl") => void action.run(() => download(`/api/credit-notes/${id}/${kind}`, `${c?.number ?? "credit-note"}.${kind === "pdf" ? "pdf" : "xml"}`));
   return (
     <section className="invoice-view">
@@ -27,7 +38,13 @@ export function CreditNoteView({ id }: { id: string }) {
         <button type="button" onClick={() => file("ubl")}>
           {t("money.downloadUbl")}
         </button>
+        {writable && (
+          <button type="button" disabled={action.busy} onClick={send}>
+            {t("money.sendCreditNote")}
+          </button>
+        )}
       </div>
+      {sent && <Notice>{t("money.creditNoteQueued")}</Notice>}
       <ErrorBox error={note.error ?? action.error} />
       {note.loading && !c && <Loading />}
       {c && (

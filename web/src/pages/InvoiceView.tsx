@@ -61,12 +61,7 @@ export function InvoiceView({ id }: { id: string }) {
       await api.post(`/api/invoices/${id}/remind`, {});
       await invoice.reload();
     });
-  const reverse = (paymentId: string) =>
-    run(async () => {
-      const reason = window.prompt(t("money.reverseReason"));
-      if (reason === null) return;
-      changed(await api.post<Invoice>(`/api/invoices/${id}/payments/${paymentId}/reverse`, { reason: reason.trim() || null }));
-    });
+  const [reversing, setReversing] = useState<string | null>(null);
   const file = (kind: "pdf" | "ubl") => run(() => download(`/api/invoices/${id}/${kind}`, `${inv?.number ?? "invoice"}.${kind === "pdf" ? "pdf" : "xml"}`));
 
   const seller = inv?.seller ?? current.data ?? null;
@@ -229,11 +224,23 @@ export function InvoiceView({ id }: { id: string }) {
                   {p.reversed_at ? (
                     <span className="badge">{t("money.reversedOn", { date: formatDate(p.reversed_at, locale), reason: p.reversal_reason ?? "" })}</span>
                   ) : (
-                    writable && (
-                      <button type="button" disabled={action.busy} onClick={() => reverse(p.id)}>
+                    writable &&
+                    reversing !== p.id && (
+                      <button type="button" onClick={() => setReversing(p.id)}>
                         {t("money.reverse")}
                       </button>
                     )
+                  )}
+                  {reversing === p.id && (
+                    <ReverseForm
+                      invoiceId={inv.id}
+                      paymentId={p.id}
+                      onDone={(updated) => {
+                        setReversing(null);
+                        changed(updated);
+                      }}
+                      onCancel={() => setReversing(null)}
+                    />
                   )}
                 </li>
               ))}
@@ -271,6 +278,21 @@ export function InvoiceView({ id }: { id: string }) {
         </div>
       )}
     </section>
+  );
+}
+
+function ReverseForm({ invoiceId, paymentId, onDone, onCancel }: { invoiceId: string; paymentId: string; onDone: (i: Invoice) => void; onCancel: () => void }) {
+  const { t } = useI18n();
+  const [reason, setReason] = useState("");
+  return (
+    <Form
+      className="inline reverse-form"
+      submitLabel={t("money.reversePayment")}
+      onCancel={onCancel}
+      onSubmit={async () => onDone(await api.post<Invoice>(`/api/invoices/${invoiceId}/payments/${paymentId}/reverse`, { reason: reason.trim() || null }))}
+    >
+      <Field label={t("money.reverseReason")} name="reason" required value={reason} onChange={(e) => setReason(e.target.value)} />
+    </Form>
   );
 }
 
