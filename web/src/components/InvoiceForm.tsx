@@ -163,7 +163,7 @@ export function InvoiceForm({ invoice, onSaved, onCancel }: { invoice?: Invoice;
 
   return (
     <Form onSubmit={submit} submitLabel={invoice ? t("common.save") : t("common.create")} onCancel={onCancel} footer={<Totals {...totals} currency={invoice?.currency ?? "EUR"} />}>
-      <div className="row">
+      <div className="row top">
         <AccountPicker value={account} onChange={(id) => setAccount(id)} />
         <Select label={t("money.language")} name="language" value={language} onChange={(e) => setLanguage(e.target.value)}>
           <option value="">{t("money.languageClient")}</option>
@@ -171,7 +171,7 @@ export function InvoiceForm({ invoice, onSaved, onCancel }: { invoice?: Invoice;
           <option value="en">{t("money.languageEn")}</option>
         </Select>
       </div>
-      <div className="row">
+      <div className="row top">
         <Field label={t("money.supplyDate")} hint={t("money.supplyDateHint")} name="supply_date" type="date" value={supply} onChange={(e) => setSupply(e.target.value)} />
         <Field label={t("invoices.due")} name="due_date" type="date" value={due} onChange={(e) => setDue(e.target.value)} />
       </div>
