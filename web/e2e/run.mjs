@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
 import { listSteps } from "./lists.mjs";
+import { moneySteps, openInvoicingDetails } from "./money.mjs";
 import { totp } from "./mail.mjs";
 
 const OWNER = "owner@acme.test";
@@ -170,32 +171,59 @@ try {
     }],
     ["create, issue and pay an invoice; print view", async () => {
       await nav("Invoices");
-      await page.getByRole("button", { name: "Invoicing details" }).click();
-      await page.getByLabel("Legal name").fill("Acme Agency B.V.");
-      await page.getByLabel("Address").fill("Keizersgracht 1, Amsterdam");
-      await page.getByLabel("VAT number").fill("NL004495445B01");
-      await page.getByLabel("IBAN").fill("NL91ABNA0417164300");
+      await openInvoicingDetails(page, () => page.getByRole("link", { name: "Invoicing details" }).click(), "Invoicing details");
+      await page.getByText("No logo yet.").waitFor();
+      for (const [label, value] of [
+        ["Legal name", "Acme Agency B.V."],
+        ["Street and number", "Keizersgracht 1"],
+        ["Postcode", "1015 AA"],
+        ["City", "Amsterdam"],
+        ["Country (NL, BE, …)", "NL"],
+        ["Chamber of Commerce", "12345678"],
+        ["VAT number", "NL004495445B01"],
+        ["IBAN", "NL91ABNA0417164300"],
+      ]) {
+        await page.getByLabel(label, { exact: true }).fill(value);
+      }
       await page.getByRole("button", { name: "Save" }).click();
       await page.getByText("Saved.").waitFor();
-      await page.getByRole("button", { name: "Close" }).click();
+      // The client's address (its form is the CRM pages'): through the API, as the owner.
+      const login = await fetch(`${silo.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: OWNER, password: PASSWORD }),
+      });
+      const auth = { Authorization: `Bearer ${(await login.json()).token}`, "Content-Type": "application/json" };
+      const accounts = await (await fetch(`${silo.url}/api/accounts?q=Client%20BV`, { headers: auth })).json();
+      const patched = await fetch(`${silo.url}/api/accounts/${accounts.items[0].id}`, {
+        method: "PATCH",
+        headers: auth,
+        body: JSON.stringify({ street: "Stationsplein 2", postcode: "3511 ED", city: "Utrecht", country: "NL", kvk_number: "87654321" }),
+      });
+      assert.equal(patched.status, 200, await patched.text());
+      await nav("Invoices");
       await page.getByRole("button", { name: "New invoice" }).click();
+      await page.getByLabel("Account", { exact: true }).selectOption({ label: "Client BV" });
       await page.getByLabel("Description").fill("Design work");
       await page.getByLabel("Quantity").fill("2");
       await page.getByLabel("Unit price (EUR)").fill("500");
       await page.getByLabel("VAT %").fill("21");
       await page.getByRole("button", { name: "Create" }).click();
+      await page.getByText("Complete: this invoice can be issued.").waitFor();
       await page.getByRole("button", { name: "Issue" }).click();
-      await page.getByText("Issued", { exact: true }).waitFor();
+      await page.getByTestId("payment-reference").waitFor();
       await page.getByRole("button", { name: "Record payment" }).click();
       await page.getByLabel("Amount (EUR)").fill("1210");
       await page.locator("form.inline").getByRole("button", { name: "Record payment" }).click();
+      await page.getByTestId("payments").getByText("€1,210.00").waitFor();
+      assert.equal(await page.getByTestId("invoice-total").textContent(), "€1,210.00");
+      await page.getByTestId("seller").getByText("Acme Agency B.V.").waitFor();
+      await page.getByTestId("seller").getByText("VAT number: NL004495445B01").waitFor();
+      await page.getByTestId("buyer").getByText("3511 ED Utrecht").waitFor();
+      await shot(page, "07-invoice-print");
+      await page.getByRole("link", { name: "Back to invoices" }).click();
       await page.getByRole("cell", { name: "Paid", exact: true }).waitFor();
       await shot(page, "06-invoices");
-      await page.getByRole("link", { name: "View" }).click();
-      assert.equal(await page.getByTestId("invoice-total").textContent(), "€1,210.00");
-      await page.getByText("Acme Agency B.V.").waitFor();
-      await page.getByText("VAT number: NL004495445B01").waitFor();
-      await shot(page, "07-invoice-print");
     }],
     ["dashboard shows this month's invoiced and paid amounts", async () => {
       await nav("Dashboard");
@@ -570,6 +598,7 @@ try {
       await shot(page, "17-session-ended");
       page.allowHttpErrors = false;
     }],
+    ...moneySteps({ browser, silo, problems, viewport: desktop.viewport }),
     ...listSteps({ browser, silo, problems, viewport: desktop.viewport }),
   ]);
   assert.deepEqual(problems, [], "console errors");

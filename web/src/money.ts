@@ -60,9 +60,12 @@ export function parseScaled(text: string, scale: number, locale: Locale): number
   return Number.parseInt(digits, 10);
 }
 
-/** An amount typed by a person ("1234.56", "1.234,56" in Dutch, "12,50") as integer cents, or null. */
+/**
+ * An amount typed by a person ("1234.56", "1.234,56" in Dutch, "12,50") as integer cents (zero
+ * included), or null; ambiguous input is null too. `readAmount` also says why.
+ */
 export function parseMoney(text: string, locale: Locale = "en"): number | null {
-  return parseScaled(text, 2, locale);
+  return readAmount(text, locale, { allowZero: true }).cents ?? null;
 }
 
 /** A quantity typed by a person ("1,5") in thousandths (1500), or null. Zero is refused. */
@@ -149,4 +152,43 @@ export function sumByCurrency<T>(items: readonly T[], currency: (item: T) => str
     sums.set(key, sum);
   }
   return sums;
+}
+
+/** Why a typed amount was refused: worded for people as `problem.<code>`. */
+export type AmountProblem = "not_amount" | "ambiguous_amount" | "too_many_decimals" | "not_positive";
+
+/**
+ * An amount typed by a person as integer cents, or why not. The one reader of typed amounts in
+ * the app: Dutch takes `1.234,56` and `1234,56`, English `1,234.56` and `1234.56` (and each the
+ * other's unmistakable forms, such as `12.50` in Dutch). The locale's own decimal separator
+ * followed by exactly three digits (`1,234` in Dutch, `1.234` in English) could mean a thousand
+ * or one and a bit: refused as ambiguous rather than guessed.
+ */
+export function readAmount(
+  text: string,
+  locale: Locale,
+  options: { allowZero?: boolean } = {},
+): { cents: number; problem?: undefined } | { cents?: undefined; problem: AmountProblem } {
+  const s = text.trim().replace(/[\s\u00a0\u202f€]/g, "");
+  const sep = SEPARATORS[locale].decimal;
+  if (/^[0-9]+[.,][0-9]{3}$/.test(s) && s.includes(sep)) return { problem: "ambiguous_amount" };
+  const cents = parseScaled(text, 2, locale);
+  if (cents === null) {
+    // More decimals than cents, written plainly ("12,345"): say so rather than "not an amount".
+    if (/^[0-9]*[.,][0-9]{3,}$/.test(s)) return { problem: "too_many_decimals" };
+    return { problem: "not_amount" };
+  }
+  if (cents === 0 && !options.allowZero) return { problem: "not_positive" };
+  return { cents };
+}
+
+/** A field problem for a refused amount, shown beside its field like the server's. */
+export function amountProblem(problem: AmountProblem): { code: string; message: string; max?: number } {
+  const message: Record<AmountProblem, string> = {
+    not_amount: "is not an amount",
+    ambiguous_amount: "is ambiguous: write it with cents or without the separator",
+    too_many_decimals: "has more than 2 decimals",
+    not_positive: "must be more than 0",
+  };
+  return problem === "too_many_decimals" ? { code: problem, message: message[problem], max: 2 } : { code: problem, message: message[problem] };
 }

@@ -10,7 +10,9 @@ import { Account } from "./pages/Account";
 import { Accounts } from "./pages/Accounts";
 import { Audit } from "./pages/Audit";
 import { Contacts } from "./pages/Contacts";
+import { CompanyInvoicing } from "./pages/CompanyInvoicing";
 import { Contracts } from "./pages/Contracts";
+import { CreditNoteView } from "./pages/CreditNoteView";
 import { Dashboard } from "./pages/Dashboard";
 import { InvoiceView } from "./pages/InvoiceView";
 import { Invoices } from "./pages/Invoices";
@@ -53,10 +55,12 @@ export const ROUTES: readonly Route[] = [
   { path: "/contracts", access: "company", permission: "contracts.read", nav: "nav.contracts", page: () => <Contracts /> },
   { path: "/invoices", access: "company", permission: "invoices.read", nav: "nav.invoices", page: () => <Invoices /> },
   { path: "/invoices/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <InvoiceView id={id} /> },
+  { path: "/credit-notes/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <CreditNoteView id={id} /> },
   { path: "/members", access: "company", permission: "members.read", nav: "nav.members", page: () => <Members /> },
   { path: "/audit", access: "company", permission: "audit.read", nav: "nav.audit", page: () => <Audit /> },
   { path: "/webhooks", access: "company", permission: "webhooks.manage", nav: "nav.webhooks", page: () => <Webhooks /> },
   { path: "/settings", access: "company", permission: "company.update", nav: "nav.settings", page: () => <Settings /> },
+  { path: "/settings/invoicing", access: "company", permission: "company.update", page: () => <CompanyInvoicing /> },
   { path: "/account", access: "person", permission: null, page: () => <Account /> },
   { path: "/login", access: "anonymous", permission: null, page: () => <Login /> },
   { path: "/signup", access: "anonymous", permission: null, page: () => <Signup /> },

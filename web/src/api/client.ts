@@ -220,3 +220,41 @@ export function query(params: Record<string, string | number | null | undefined>
   const text = search.toString();
   return text ? `?${text}` : "";
 }
+
+/**
+ * A request whose body or answer is not JSON (a PDF to download, a logo to upload): the same
+ * token, one refresh on 401, and the same errors as `request`. Answers the response itself.
+ */
+export async function requestRaw(method: "GET" | "PUT" | "DELETE", path: string, body?: Blob, retry = true): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (body) headers["Content-Type"] = body.type || "application/octet-stream";
+  if (accessToken) headers.Authorization = `Bearer ${accessToken}`;
+  let response: Response;
+  try {
+    response = await fetcher(path, { method, headers, body, credentials: "same-origin" });
+  } catch {
+    throw new ApiError(0, "network", "network error");
+  }
+  if (response.status === 401 && retry && accessToken) {
+    const refreshed = await refresh().catch(() => null);
+    if (refreshed) return requestRaw(method, path, body, false);
+    onUnauthenticated?.();
+  }
+  if (!response.ok) throw await toApiError(response);
+  return response;
+}
+
+/** Downloads a file the API answers (with the access token a plain link cannot carry). */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  const response = await requestRaw("GET", path);
+  const disposition = response.headers.get("Content-Disposition") ?? "";
+  const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

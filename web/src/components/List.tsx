@@ -104,7 +104,7 @@ export function Table<T>({
           {rows.map((row) => (
             <tr key={rowKey(row)}>
               {shown.map((c, i) => (
-                <td key={i} className={c.className}>
+                <td key={i} className={c.className} data-label={typeof c.header === "string" ? c.header : undefined}>
                   {c.cell(row)}
                 </td>
               ))}

@@ -1,5 +1,8 @@
 // English texts. Every key must also exist in nl.ts (the type and a unit test check it).
+import { moneyEn } from "./money.en";
+
 export const en = {
+  ...moneyEn,
   "app.name": "Silo",
   "app.loading": "Loading…",
   "app.skip": "Skip to content",

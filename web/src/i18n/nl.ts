@@ -1,7 +1,9 @@
 // Nederlandse teksten: dezelfde sleutels als en.ts.
 import type { Messages } from "./en";
+import { moneyNl } from "./money.nl";
 
 export const nl: Messages = {
+  ...moneyNl,
   "app.name": "Silo",
   "app.loading": "Laden…",
   "app.skip": "Naar de inhoud",

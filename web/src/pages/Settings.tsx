@@ -26,6 +26,9 @@ export function Settings() {
       {company.data && (
         <>
           <NameForm company={company.data} onSaved={saved} />
+          <p className="panel">
+            <Link to="/settings/invoicing">{t("money.invoicingLink")}</Link>
+          </p>
           <TwoFactorRequirement company={company.data} onSaved={saved} />
         </>
       )}
