@@ -41,6 +41,7 @@ describe("the route table", () => {
       "nav.pipeline",
       "nav.contracts",
       "nav.invoices",
+      "nav.reports",
       "nav.members",
       "nav.audit",
       "nav.webhooks",

@@ -1,4 +1,6 @@
 // English texts. Every key must also exist in nl.ts (the type and a unit test check it).
+import { enCrm } from "./en-crm";
+
 export const en = {
   "app.name": "Silo",
   "app.loading": "Loading…",
@@ -384,6 +386,7 @@ export const en = {
   "webhooks.state.retrying": "Retrying",
   "webhooks.state.delivered": "Delivered",
   "webhooks.state.failed": "Failed",
+  ...enCrm,
 };
 
 export type MessageKey = keyof typeof en;

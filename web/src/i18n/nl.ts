@@ -1,5 +1,6 @@
 // Nederlandse teksten: dezelfde sleutels als en.ts.
 import type { Messages } from "./en";
+import { nlCrm } from "./nl-crm";
 
 export const nl: Messages = {
   "app.name": "Silo",
@@ -386,4 +387,5 @@ export const nl: Messages = {
   "webhooks.state.retrying": "Wordt herhaald",
   "webhooks.state.delivered": "Afgeleverd",
   "webhooks.state.failed": "Mislukt",
+  ...nlCrm,
 };

@@ -6,6 +6,7 @@ import { formatMoney, sumByCurrency } from "../money";
 import { useRole } from "../session";
 import { ErrorBox, Loading, PageTitle } from "../components/ui";
 import { PendingInvitations } from "../components/PendingInvitations";
+import { Checklist } from "../components/Checklist";
 
 const OPEN: readonly Stage[] = STAGES.filter((s) => s !== "won" && s !== "lost");
 
@@ -28,6 +29,7 @@ export function Dashboard() {
     <section>
       <PageTitle>{t("dashboard.title")}</PageTitle>
       <PendingInvitations />
+      <Checklist />
       <ErrorBox error={deals.error ?? revenue.error} />
       {(deals.loading || revenue.loading) && <Loading />}
       {revenue.data && <RevenueCards months={revenue.data.months} />}

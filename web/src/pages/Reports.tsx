@@ -1,0 +1,256 @@
+// Reports: revenue by month (invoiced, paid, open, overdue) for a chosen period, pipeline value
+// by stage and the top clients. Each has a chart (Chart.js), the same figures as a table (what
+// print, phones and screen readers read best) and a CSV download of those figures.
+import { useMemo, useState, type FormEvent } from "react";
+import { query } from "../api/client";
+import type { Deal } from "../api/types";
+import { STAGES } from "../generated/contract";
+import { can } from "../generated/roles";
+import { useAll, useFetch } from "../hooks";
+import { useI18n } from "../i18n";
+import { formatMoney } from "../money";
+import { Link } from "../router";
+import { useRole } from "../session";
+import { BarChart, downloadText } from "../components/Chart";
+import { Table } from "../components/List";
+import { ErrorBox, Field, Loading, PageTitle } from "../components/ui";
+import {
+  REVENUE_SERIES,
+  csvAmount,
+  currenciesOf,
+  monthOf,
+  monthsBetween,
+  pipelineTotals,
+  revenueChart,
+  toCsv,
+  type RevenueSeries,
+} from "../crm/logic";
+import type { PipelineRow, RevenueRow, TopClient } from "../crm/types";
+
+const SERIES_KEY = {
+  invoiced_cents: "reports.invoiced",
+  paid_cents: "reports.paid",
+  open_cents: "reports.open",
+  overdue_cents: "reports.overdue",
+} as const satisfies Record<RevenueSeries, string>;
+
+/** The rows of a list answer, whatever the wrapper (`items`, `months`, `stages`, `clients` or none). */
+export function rowsOf<T>(answer: unknown): T[] {
+  if (Array.isArray(answer)) return answer as T[];
+  if (answer && typeof answer === "object") {
+    for (const key of ["items", "months", "stages", "clients", "rows"]) {
+      const v = (answer as Record<string, unknown>)[key];
+      if (Array.isArray(v)) return v as T[];
+    }
+  }
+  return [];
+}
+
+export function Reports() {
+  const { t } = useI18n();
+  const now = new Date();
+  const [period, setPeriod] = useState({ from: monthOf(now, -11), to: monthOf(now) });
+  const [applied, setApplied] = useState(period);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setApplied(period);
+  };
+  return (
+    <section className="reports">
+      <PageTitle>{t("reports.title")}</PageTitle>
+      <form className="panel row no-print" onSubmit={submit}>
+        <Field label={t("reports.from")} type="month" required value={period.from} onChange={(e) => setPeriod({ ...period, from: e.target.value })} />
+        <Field label={t("reports.to")} type="month" required value={period.to} onChange={(e) => setPeriod({ ...period, to: e.target.value })} />
+        <button type="submit">{t("reports.show")}</button>
+      </form>
+      <RevenueReport from={applied.from} to={applied.to} />
+      <PipelineReport />
+      <TopClientsReport from={applied.from} to={applied.to} />
+    </section>
+  );
+}
+
+function RevenueReport({ from, to }: { from: string; to: string }) {
+  const { t, locale } = useI18n();
+  const answer = useFetch<unknown>(`/api/reports/revenue${query({ from, to })}`);
+  const rows = useMemo(() => rowsOf<RevenueRow>(answer.data), [answer.data]);
+  const currencies = currenciesOf(rows);
+  return (
+    <section className="report" aria-labelledby="report-revenue">
+      <h2 id="report-revenue" className="section">
+        {t("reports.revenue")}
+      </h2>
+      <ErrorBox error={answer.error} />
+      {answer.loading && <Loading />}
+      {answer.data !== null && currencies.length === 0 && <p>{t("reports.noData")}</p>}
+      {currencies.map((currency) => (
+        <RevenueOfCurrency key={currency} rows={rows} currency={currency} from={from} to={to} multi={currencies.length > 1} locale={locale} />
+      ))}
+    </section>
+  );
+}
+
+function RevenueOfCurrency({ rows, currency, from, to, multi }: { rows: RevenueRow[]; currency: string; from: string; to: string; multi: boolean; locale: string }) {
+  const { t, locale } = useI18n();
+  const { months, series } = useMemo(() => revenueChart(rows, currency, from, to), [rows, currency, from, to]);
+  const present = REVENUE_SERIES.filter((k) => k === "invoiced_cents" || k === "paid_cents" || rows.some((r) => r[k] !== undefined));
+  const monthLabel = (m: string) => new Intl.DateTimeFormat(locale === "nl" ? "nl-NL" : "en-GB", { month: "short", year: "numeric" }).format(new Date(`${m}-01T00:00:00`));
+  const labels = useMemo(() => months.map(monthLabel), [months, locale]); // eslint-disable-line react-hooks/exhaustive-deps
+  const chartSeries = useMemo(() => present.map((k) => ({ label: t(SERIES_KEY[k]), values: series[k] })), [present.join(), series, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  const byMonth = new Map(rows.filter((r) => r.currency === currency).map((r) => [r.month, r]));
+  const table = months.map((m) => ({ month: m, row: byMonth.get(m) }));
+  const csv = () =>
+    downloadText(
+      `revenue-${from}-${to}-${currency}.csv`,
+      toCsv(
+        ["month", "currency", ...present.map((k) => k.replace(/_cents$/, ""))],
+        table.map(({ month, row }) => [month, currency, ...present.map((k) => csvAmount(row?.[k]))]),
+      ),
+    );
+  return (
+    <div className="report-part">
+      {multi && <h3>{t("reports.currency", { currency })}</h3>}
+      <BarChart labels={labels} series={chartSeries} currency={currency} label={t("reports.chartOf", { title: t("reports.revenue"), currency })} testId="chart-revenue" />
+      <div className="buttons no-print">
+        <button type="button" onClick={csv}>
+          {t("common.downloadCsv")}
+        </button>
+      </div>
+      <Table
+        label={`${t("reports.revenue")} (${currency})`}
+        rows={table}
+        rowKey={(r) => r.month}
+        columns={[
+          { header: t("reports.month"), cell: (r) => monthLabel(r.month) },
+          ...present.map((k) => ({ header: t(SERIES_KEY[k]), className: "num", cell: (r: (typeof table)[number]) => formatMoney(r.row?.[k] ?? 0, currency, locale) })),
+        ]}
+      />
+    </div>
+  );
+}
+
+function PipelineReport() {
+  const { t, locale } = useI18n();
+  const role = useRole();
+  const answer = useFetch<unknown>("/api/reports/pipeline");
+  // Without the report route (an older server), the pipeline's totals from every deal.
+  const fallback = useAll<Deal>(answer.error && can(role, "deals.read") ? "/api/deals" : null);
+  const rows = useMemo(
+    () => (answer.data ? rowsOf<PipelineRow>(answer.data) : fallback.data ? pipelineTotals(fallback.data) : []),
+    [answer.data, fallback.data],
+  );
+  const currencies = currenciesOf(rows);
+  return (
+    <section className="report" aria-labelledby="report-pipeline">
+      <h2 id="report-pipeline" className="section">
+        {t("reports.pipeline")}
+      </h2>
+      {!fallback.data && <ErrorBox error={fallback.error} />}
+      {(answer.loading || fallback.loading) && <Loading />}
+      {currencies.map((currency) => (
+        <PipelineOfCurrency key={currency} rows={rows.filter((r) => r.currency === currency)} currency={currency} multi={currencies.length > 1} locale={locale} />
+      ))}
+    </section>
+  );
+}
+
+function PipelineOfCurrency({ rows, currency, multi }: { rows: PipelineRow[]; currency: string; multi: boolean; locale: string }) {
+  const { t, locale } = useI18n();
+  const ordered = useMemo(() => STAGES.map((s) => rows.find((r) => r.stage === s) ?? { stage: s, currency, count: 0, value_cents: 0, weighted_cents: 0, probability_bp: 0 }), [rows, currency]);
+  const labels = useMemo(() => ordered.map((r) => t(`stage.${r.stage}`)), [ordered, t]);
+  const series = useMemo(
+    () => [
+      { label: t("reports.value"), values: ordered.map((r) => r.value_cents / 100) },
+      { label: t("reports.weighted"), values: ordered.map((r) => r.weighted_cents / 100) },
+    ],
+    [ordered, t],
+  );
+  const csv = () =>
+    downloadText(
+      `pipeline-${currency}.csv`,
+      toCsv(
+        ["stage", "currency", "count", "value", "weighted", "probability_percent"],
+        ordered.map((r) => [r.stage, currency, r.count, csvAmount(r.value_cents), csvAmount(r.weighted_cents), r.probability_bp / 100]),
+      ),
+    );
+  return (
+    <div className="report-part">
+      {multi && <h3>{t("reports.currency", { currency })}</h3>}
+      <BarChart labels={labels} series={series} currency={currency} label={t("reports.chartOf", { title: t("reports.pipeline"), currency })} testId="chart-pipeline" />
+      <div className="buttons no-print">
+        <button type="button" onClick={csv}>
+          {t("common.downloadCsv")}
+        </button>
+      </div>
+      <Table
+        label={`${t("reports.pipeline")} (${currency})`}
+        rows={ordered}
+        rowKey={(r) => r.stage}
+        columns={[
+          { header: t("reports.stage"), cell: (r) => t(`stage.${r.stage}`) },
+          { header: t("reports.count"), className: "num", cell: (r) => r.count },
+          { header: t("reports.value"), className: "num", cell: (r) => formatMoney(r.value_cents, currency, locale) },
+          { header: t("reports.weighted"), className: "num", cell: (r) => formatMoney(r.weighted_cents, currency, locale) },
+        ]}
+      />
+    </div>
+  );
+}
+
+function TopClientsReport({ from, to }: { from: string; to: string }) {
+  const { t, locale } = useI18n();
+  const answer = useFetch<unknown>(`/api/reports/top-clients${query({ from, to, limit: 10 })}`);
+  const rows = useMemo(() => rowsOf<TopClient>(answer.data), [answer.data]);
+  const currencies = currenciesOf(rows);
+  if (answer.error) return null;
+  return (
+    <section className="report" aria-labelledby="report-top">
+      <h2 id="report-top" className="section">
+        {t("reports.topClients")}
+      </h2>
+      {answer.loading && <Loading />}
+      {answer.data !== null && rows.length === 0 && <p>{t("reports.noData")}</p>}
+      {currencies.map((currency) => {
+        const mine = rows.filter((r) => r.currency === currency);
+        return (
+          <div className="report-part" key={currency}>
+            {currencies.length > 1 && <h3>{t("reports.currency", { currency })}</h3>}
+            <TopChart rows={mine} currency={currency} />
+            <div className="buttons no-print">
+              <button
+                type="button"
+                onClick={() =>
+                  downloadText(
+                    `top-clients-${from}-${to}-${currency}.csv`,
+                    toCsv(["client", "currency", "invoiced", "paid"], mine.map((r) => [r.name, currency, csvAmount(r.invoiced_cents), csvAmount(r.paid_cents)])),
+                  )
+                }
+              >
+                {t("common.downloadCsv")}
+              </button>
+            </div>
+            <Table
+              label={`${t("reports.topClients")} (${currency})`}
+              rows={mine}
+              rowKey={(r) => r.account_id}
+              columns={[
+                { header: t("reports.client"), cell: (r) => <Link to={`/accounts/${encodeURIComponent(r.account_id)}`}>{r.name}</Link> },
+                { header: t("reports.invoiced"), className: "num", cell: (r) => formatMoney(r.invoiced_cents, currency, locale) },
+                { header: t("reports.paid"), className: "num", cell: (r) => formatMoney(r.paid_cents ?? 0, currency, locale) },
+              ]}
+            />
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+function TopChart({ rows, currency }: { rows: TopClient[]; currency: string }) {
+  const { t } = useI18n();
+  const labels = useMemo(() => rows.map((r) => r.name), [rows]);
+  const series = useMemo(() => [{ label: t("reports.invoiced"), values: rows.map((r) => r.invoiced_cents / 100) }], [rows, t]);
+  return <BarChart labels={labels} series={series} currency={currency} horizontal label={t("reports.chartOf", { title: t("reports.topClients"), currency })} testId="chart-top-clients" />;
+}
+
+export { monthsBetween };
