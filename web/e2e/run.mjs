@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
+import { crmSteps } from "./crm.mjs";
 import { listSteps } from "./lists.mjs";
 import { totp } from "./mail.mjs";
 
@@ -261,7 +262,8 @@ try {
       assert.equal(await pending.getByRole("cell", { name: TEMP, exact: true }).count(), 0);
       await shot(page, "09-members");
       await nav("Audit log");
-      await page.getByRole("cell", { name: "invoice.issue", exact: true }).waitFor();
+      await page.getByRole("table").getByText("invoice.issue", { exact: true }).waitFor();
+      await page.getByText("Olivia Owner issued the invoice").first().waitFor();
       await shot(page, "10-audit");
     }],
     ["a reload keeps the session (refresh cookie), logout ends it", async () => {
@@ -570,6 +572,7 @@ try {
       await shot(page, "17-session-ended");
       page.allowHttpErrors = false;
     }],
+    ...crmSteps({ browser, silo, problems, viewport: desktop.viewport }),
     ...listSteps({ browser, silo, problems, viewport: desktop.viewport }),
   ]);
   assert.deepEqual(problems, [], "console errors");

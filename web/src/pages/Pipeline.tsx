@@ -187,7 +187,7 @@ function StageTotals({ stage, rows }: { stage: Stage; rows: PipelineRow[] }) {
     <dl className="stage-totals" aria-label={t("pipeline.totalsOf", { stage: t(`stage.${stage}`) })} data-testid={`totals-${stage}`}>
       <div>
         <dt className="sr-only">{t("reports.count")}</dt>
-        <dd>{t("pipeline.count", { count })}</dd>
+        <dd>{count === 1 ? t("pipeline.countOne") : t("pipeline.count", { count })}</dd>
       </div>
       <div>
         <dt>{t("pipeline.total")}</dt>
