@@ -116,7 +116,7 @@ try {
     ["create an account and a contact", async () => {
       await nav("Accounts");
       await page.getByRole("button", { name: "New account" }).click();
-      await page.getByLabel("Name").fill("Client BV");
+      await page.getByLabel("Name", { exact: true }).fill("Client BV");
       await page.getByLabel("Website").fill("https://client.example");
       await page.getByRole("button", { name: "Save" }).click();
       await page.getByRole("cell", { name: "Client BV", exact: true }).waitFor();
@@ -421,7 +421,7 @@ try {
       // server that sends none), beside the field.
       await page.getByRole("navigation").getByRole("link", { name: "Organisaties" }).click();
       await page.getByRole("button", { name: "Nieuwe organisatie" }).click();
-      const name = page.getByLabel("Naam");
+      const name = page.getByLabel("Naam", { exact: true });
       await name.fill("x".repeat(201));
       page.allowHttpErrors = true;
       const answer = page.waitForResponse((r) => r.url().endsWith("/api/accounts") && r.request().method() === "POST");

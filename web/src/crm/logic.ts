@@ -57,7 +57,7 @@ export function pipelineTotals(deals: readonly Pick<Deal, "stage" | "currency" |
 }
 
 /** The rows of one stage (one per currency). */
-export const rowsOf = (rows: readonly PipelineRow[], stage: Stage) => rows.filter((r) => r.stage === stage);
+export const stageRows = (rows: readonly PipelineRow[], stage: Stage) => rows.filter((r) => r.stage === stage);
 
 /**
  * Whether a card in stage `from` may be dropped on `to`: an open deal goes to any other stage;
@@ -95,6 +95,18 @@ export function auditSentence(record: ReadableAuditRecord, t: Translate): string
 }
 
 // --- Reports -------------------------------------------------------------------------------
+
+/** The rows of a list answer, whatever the wrapper (`items`, `months`, `stages`, `clients` or none). */
+export function rowsOf<T>(answer: unknown): T[] {
+  if (Array.isArray(answer)) return answer as T[];
+  if (answer && typeof answer === "object") {
+    for (const key of ["items", "months", "stages", "clients", "rows"]) {
+      const v = (answer as Record<string, unknown>)[key];
+      if (Array.isArray(v)) return v as T[];
+    }
+  }
+  return [];
+}
 
 /** The months from `from` to `to` (`YYYY-MM`, both included); empty when `to` is before `from`. */
 export function monthsBetween(from: string, to: string): string[] {

@@ -10,6 +10,7 @@ import { formatDate, useI18n } from "../i18n";
 import { formatMoney } from "../money";
 import { Link } from "../router";
 import { useRole } from "../session";
+import { DealEditForm } from "../components/DealEditForm";
 import { Timeline } from "../components/Timeline";
 import { ErrorBox, Loading, PageTitle, Select } from "../components/ui";
 import { isClosed, STAGE_PROBABILITY_BP } from "../crm/logic";
@@ -29,6 +30,7 @@ export function DealPage({ id }: { id: string }) {
   const people = usePeople();
   const [reopenStage, setReopenStage] = useState<Stage>("proposal");
   const reopen = useAction();
+  const [editing, setEditing] = useState(false);
 
   if (deal.loading && !d) return <Loading />;
   if (!d) {
@@ -57,7 +59,29 @@ export function DealPage({ id }: { id: string }) {
       <p className="crumbs no-print">
         <Link to="/pipeline">{t("pipeline.title")}</Link>
       </p>
-      <PageTitle>{d.title}</PageTitle>
+      <PageTitle
+        actions={
+          can(role, "deals.write") &&
+          !editing && (
+            <button type="button" onClick={() => setEditing(true)}>
+              {t("deal.edit")}
+            </button>
+          )
+        }
+      >
+        {d.title}
+      </PageTitle>
+      {editing && (
+        <DealEditForm
+          deal={d}
+          people={people.list}
+          onSaved={(saved) => {
+            deal.setData({ ...saved, stage_history: saved.stage_history ?? d.stage_history });
+            setEditing(false);
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      )}
       <section className="panel" aria-label={t("client.details")}>
         <dl className="details" data-testid="deal-details">
           <div>

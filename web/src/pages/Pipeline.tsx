@@ -10,7 +10,7 @@ import { useRole } from "../session";
 import { ErrorBox, Field, Form, PageTitle, Select } from "../components/ui";
 import { PagedList } from "../components/List";
 import { AccountPicker, RecordPicker } from "../components/Picker";
-import { canDrop, isClosed, pipelineTotals, rowsOf } from "../crm/logic";
+import { canDrop, isClosed, pipelineTotals, rowsOf, stageRows } from "../crm/logic";
 import { usePeople } from "../crm/people";
 import type { ClientAccount, CrmDeal, PipelineRow } from "../crm/types";
 
@@ -38,7 +38,7 @@ export function Pipeline() {
   const [filters, setFilters] = useState<Filters>({});
   const [clientName, setClientName] = useState<string | null>(null);
   const deals = usePaged<CrmDeal>("/api/deals", { params: { ...filters } });
-  const totals = useFetch<PipelineRow[] | { items: PipelineRow[] }>(`/api/pipeline${query({ ...filters, q: deals.q })}`);
+  const totals = useFetch<unknown>(`/api/pipeline${query({ ...filters, q: deals.q })}`);
   const [error, setError] = useState<unknown>(null);
   const [creating, setCreating] = useState(false);
   const [dragging, setDragging] = useState<CrmDeal | null>(null);
@@ -49,7 +49,7 @@ export function Pipeline() {
     (d) => (!filters.owner_id || d.owner_id === filters.owner_id) && (!filters.account_id || d.account_id === filters.account_id),
   );
   // The server's totals cover every matching deal; without the route, the loaded ones.
-  const serverRows = totals.data ? (Array.isArray(totals.data) ? totals.data : totals.data.items) : null;
+  const serverRows = totals.data ? rowsOf<PipelineRow>(totals.data) : null;
   const rows = serverRows ?? pipelineTotals(shown);
 
   const move = async (deal: Deal, stage: Stage) => {
@@ -149,7 +149,7 @@ export function Pipeline() {
               {...dropOn(stage)}
             >
               <h2 id={`stage-${stage}`}>{t(`stage.${stage}`)}</h2>
-              <StageTotals stage={stage} rows={rowsOf(rows, stage)} />
+              <StageTotals stage={stage} rows={stageRows(rows, stage)} />
               <ul>
                 {shown
                   .filter((d) => d.stage === stage)

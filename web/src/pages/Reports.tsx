@@ -22,6 +22,7 @@ import {
   monthsBetween,
   pipelineTotals,
   revenueChart,
+  rowsOf,
   toCsv,
   type RevenueSeries,
 } from "../crm/logic";
@@ -33,18 +34,6 @@ const SERIES_KEY = {
   open_cents: "reports.open",
   overdue_cents: "reports.overdue",
 } as const satisfies Record<RevenueSeries, string>;
-
-/** The rows of a list answer, whatever the wrapper (`items`, `months`, `stages`, `clients` or none). */
-export function rowsOf<T>(answer: unknown): T[] {
-  if (Array.isArray(answer)) return answer as T[];
-  if (answer && typeof answer === "object") {
-    for (const key of ["items", "months", "stages", "clients", "rows"]) {
-      const v = (answer as Record<string, unknown>)[key];
-      if (Array.isArray(v)) return v as T[];
-    }
-  }
-  return [];
-}
 
 export function Reports() {
   const { t } = useI18n();
@@ -253,4 +242,4 @@ function TopChart({ rows, currency }: { rows: TopClient[]; currency: string }) {
   return <BarChart labels={labels} series={series} currency={currency} horizontal label={t("reports.chartOf", { title: t("reports.topClients"), currency })} testId="chart-top-clients" />;
 }
 
-export { monthsBetween };
+export { monthsBetween, rowsOf };
