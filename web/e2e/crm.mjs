@@ -114,9 +114,13 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       p.allowHttpErrors = true;
       await p.getByRole("button", { name: "Save" }).click();
       const kvk = p.getByLabel("KvK number");
-      await p.locator(".field-problem").first().waitFor();
+      await p.locator(".field-problem").getByText("Not a KvK number (8 digits).", { exact: true }).waitFor();
       assert.equal(await kvk.getAttribute("aria-invalid"), "true");
       p.allowHttpErrors = false;
+      // In the person's language: the same problem in Dutch once the language is switched.
+      await p.getByLabel("Language").selectOption("nl");
+      await p.locator(".field-problem").getByText("Geen KvK-nummer (8 cijfers).", { exact: true }).waitFor();
+      await p.getByLabel("Taal").selectOption("en");
       await shot(p, "41-client-form-problem");
       await kvk.fill("12345678");
       await p.getByRole("button", { name: "Save" }).click();

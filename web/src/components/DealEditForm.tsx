@@ -64,8 +64,8 @@ export function DealEditForm({ deal, people, onSaved, onCancel }: Props) {
       </div>
       <AccountPicker value={v.account_id} onChange={(id) => setV((old) => ({ ...old, account_id: id }))} />
       <RecordPicker<{ id: string; name: string }>
-        label={t("common.contact")}
-        searchLabel={t("picker.findContact")}
+        label={t("crm.contact")}
+        searchLabel={t("crm.findContact")}
         path="/api/contacts"
         name="contact_id"
         value={v.contact_id}

@@ -88,7 +88,7 @@ export function auditAreas(): string[] {
  * the stored target). An action this app does not know reads as its name.
  */
 export function auditSentence(record: ReadableAuditRecord, t: Translate): string {
-  const actor = record.actor_name?.trim() || (record.actor ? t("common.someone") : t("common.system"));
+  const actor = record.actor_name?.trim() || (record.actor ? t("crm.someone") : t("crm.system"));
   const subject = record.subject_title?.trim() || record.target || t("common.none");
   if (!(AUDIT_ACTIONS as readonly string[]).includes(record.action)) return `${actor}: ${record.action} ${subject}`.trim();
   return t(sentenceKey(record.action as AuditAction), { actor, subject });

@@ -27,7 +27,7 @@ export function AccountPage({ id }: { id: string }) {
       <section>
         <PageTitle>{t("client.notFound")}</PageTitle>
         <ErrorBox error={account.error} />
-        <Link to="/accounts">{t("common.back")}</Link>
+        <Link to="/accounts">{t("crm.back")}</Link>
       </section>
     );
   }

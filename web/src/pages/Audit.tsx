@@ -57,7 +57,7 @@ export function Audit() {
           {auditAreas().map((area) => (
             <optgroup key={area} label={labelOr(t, `audit.area.${area}`, area)}>
               <option value={`${area}.`}>
-                {labelOr(t, `audit.area.${area}`, area)}: {t("common.all")}
+                {labelOr(t, `audit.area.${area}`, area)}: {t("crm.all")}
               </option>
               {AUDIT_ACTIONS.filter((a) => a.startsWith(`${area}.`)).map((a) => (
                 <option key={a} value={a}>
@@ -88,7 +88,7 @@ export function Audit() {
                 </>
               ),
             },
-            { header: t("audit.person"), cell: (r) => r.actor_name ?? people.name(r.actor) ?? r.actor ?? t("common.system") },
+            { header: t("audit.person"), cell: (r) => r.actor_name ?? people.name(r.actor) ?? r.actor ?? t("crm.system") },
             {
               header: t("audit.outcome"),
               cell: (r) =>

@@ -27,7 +27,7 @@ export function ContactPage({ id }: { id: string }) {
       <section>
         <PageTitle>{t("contact.notFound")}</PageTitle>
         <ErrorBox error={contact.error} />
-        <Link to="/contacts">{t("common.back")}</Link>
+        <Link to="/contacts">{t("crm.back")}</Link>
       </section>
     );
   }

@@ -38,7 +38,7 @@ export function DealPage({ id }: { id: string }) {
       <section>
         <PageTitle>{t("deal.notFound")}</PageTitle>
         <ErrorBox error={deal.error} />
-        <Link to="/pipeline">{t("common.back")}</Link>
+        <Link to="/pipeline">{t("crm.back")}</Link>
       </section>
     );
   }
@@ -152,7 +152,7 @@ export function DealPage({ id }: { id: string }) {
               <li key={`${h.at}-${i}`} className="timeline-entry">
                 <time dateTime={h.at}>{formatDate(h.at, locale, true)}</time>
                 <strong>{h.from ? t("deal.historyEntry", { from: stageName(h.from), to: stageName(h.to) }) : t("deal.created", { stage: stageName(h.to) })}</strong>
-                {h.by && <small className="hint">{t("timeline.by", { actor: people.name(h.by) ?? t("common.someone") })}</small>}
+                {h.by && <small className="hint">{t("timeline.by", { actor: people.name(h.by) ?? t("crm.someone") })}</small>}
               </li>
             ))}
           </ol>

@@ -312,8 +312,8 @@ function ContactPicker({ value, onChange }: { value: string; onChange: (id: stri
   const { t } = useI18n();
   return (
     <RecordPicker<{ id: string; name: string }>
-      label={t("common.contact")}
-      searchLabel={t("picker.findContact")}
+      label={t("crm.contact")}
+      searchLabel={t("crm.findContact")}
       path="/api/contacts"
       name="contact_id"
       value={value}

@@ -102,7 +102,7 @@ function RevenueOfCurrency({ rows, currency, from, to, multi }: { rows: RevenueR
       <BarChart labels={labels} series={chartSeries} currency={currency} label={t("reports.chartOf", { title: t("reports.revenue"), currency })} testId="chart-revenue" />
       <div className="buttons no-print">
         <button type="button" onClick={csv}>
-          {t("common.downloadCsv")}
+          {t("crm.downloadCsv")}
         </button>
       </div>
       <Table
@@ -168,7 +168,7 @@ function PipelineOfCurrency({ rows, currency, multi }: { rows: PipelineRow[]; cu
       <BarChart labels={labels} series={series} currency={currency} label={t("reports.chartOf", { title: t("reports.pipeline"), currency })} testId="chart-pipeline" />
       <div className="buttons no-print">
         <button type="button" onClick={csv}>
-          {t("common.downloadCsv")}
+          {t("crm.downloadCsv")}
         </button>
       </div>
       <Table
@@ -215,7 +215,7 @@ function TopClientsReport({ from, to }: { from: string; to: string }) {
                   )
                 }
               >
-                {t("common.downloadCsv")}
+                {t("crm.downloadCsv")}
               </button>
             </div>
             <Table
