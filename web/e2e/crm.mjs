@@ -118,9 +118,9 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       assert.equal(await kvk.getAttribute("aria-invalid"), "true");
       p.allowHttpErrors = false;
       // In the person's language: the same problem in Dutch once the language is switched.
-      await p.getByLabel("Language").selectOption("nl");
+      await p.getByLabel("Language", { exact: true }).selectOption("nl");
       await p.locator(".field-problem").getByText("Geen KvK-nummer (8 cijfers).", { exact: true }).waitFor();
-      await p.getByLabel("Taal").selectOption("en");
+      await p.getByLabel("Taal", { exact: true }).selectOption("en");
       await shot(p, "41-client-form-problem");
       await kvk.fill("12345678");
       await p.getByRole("button", { name: "Save" }).click();
@@ -212,9 +212,9 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       await p.locator(".list-footer").getByText("1 shown", { exact: true }).waitFor();
       await p.getByText(`${OWNER_NAME} created the client Noord Media.`).waitFor();
       await shot(p, "48-audit");
-      await p.getByLabel("Language").selectOption("nl");
+      await p.getByLabel("Language", { exact: true }).selectOption("nl");
       await p.getByText(`${OWNER_NAME} heeft de klant Noord Media aangemaakt.`).waitFor();
-      await p.getByLabel("Taal").selectOption("en");
+      await p.getByLabel("Taal", { exact: true }).selectOption("en");
     }],
     ["crm: reports draw a revenue chart and download CSV", async () => {
       const drafts = await api("GET", `/api/invoices?account_id=${clientId}`);
