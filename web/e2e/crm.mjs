@@ -255,6 +255,12 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       assert.match(csv, /^\ufeff?month,currency,invoiced,paid/);
       assert.match(csv, /3025\.00/);
       await shot(p, "49-reports");
+      // Printed: the charts and tables stay, the period form and buttons go.
+      await p.emulateMedia({ media: "print" });
+      assert.equal(await p.getByRole("button", { name: "Download CSV" }).first().isVisible(), false);
+      assert.ok(await canvas.isVisible(), "the chart prints");
+      await shot(p, "49b-reports-print");
+      await p.emulateMedia({ media: "screen" });
       await onPhone("50-mobile-reports");
     }],
     ["crm: the checklist ticks what was done, and can be hidden", async () => {
