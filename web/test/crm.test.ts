@@ -8,6 +8,8 @@ import {
   STAGE_PROBABILITY_BP,
   auditAreas,
   auditSentence,
+  auditSentenceParts,
+  auditSubjectPath,
   canDrop,
   csvAmount,
   currenciesOf,
@@ -72,6 +74,21 @@ describe("audit sentences", () => {
     );
     expect(auditSentence({ ...record, actor: null, actor_name: null }, t)).toBe("Silo issued the invoice 2026-0001.");
     expect(auditSentence({ ...record, action: "something.new" }, t)).toBe("Olivia Owner: something.new 2026-0001");
+  });
+});
+
+describe("audit sentence parts", () => {
+  const record = {
+    id: 1, seq: 1, at: "2026-11-30T10:00:00Z", action: "deal.create", actor: "a", actor_name: "Olivia Owner",
+    target: "0190f0e0-0000-7000-8000-000000000009", subject_title: "Website redesign", outcome: "success", client_ip: null, request_id: null,
+  };
+  it("set the subject apart, to link it to its page", () => {
+    expect(auditSentenceParts(record, translator("en"))).toEqual({ before: "Olivia Owner created the deal ", subject: "Website redesign", after: "." });
+    expect(auditSentenceParts(record, translator("nl"))).toEqual({ before: "Olivia Owner heeft de deal ", subject: "Website redesign", after: " aangemaakt." });
+    expect(auditSubjectPath(record)).toBe("/deals/0190f0e0-0000-7000-8000-000000000009");
+    expect(auditSubjectPath({ ...record, action: "deal.delete" })).toBeNull();
+    expect(auditSubjectPath({ ...record, action: "webhook.create" })).toBeNull();
+    expect(auditSentenceParts({ ...record, action: "auth.login" }, translator("en"))).toEqual({ before: "Olivia Owner logged in.", subject: null, after: "" });
   });
 });
 

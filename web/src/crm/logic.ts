@@ -94,6 +94,27 @@ export function auditSentence(record: ReadableAuditRecord, t: Translate): string
   return t(sentenceKey(record.action as AuditAction), { actor, subject });
 }
 
+/** Where the app shows an audit record's subject, from its action's area (none for others). */
+export function auditSubjectPath(record: Pick<ReadableAuditRecord, "action" | "target" | "outcome">): string | null {
+  if (!record.target || record.outcome !== "success" || /\.delete$/.test(record.action)) return null;
+  const area = record.action.split(".")[0];
+  const base = { account: "/accounts", contact: "/contacts", deal: "/deals", invoice: "/invoices" }[area ?? ""];
+  return base ? `${base}/${encodeURIComponent(record.target)}` : null;
+}
+
+/**
+ * The sentence of `auditSentence` in parts, the subject apart (to show it as a link): text
+ * before it, the subject, text after it. A sentence without a subject is all `before`.
+ */
+export function auditSentenceParts(record: ReadableAuditRecord, t: Translate): { before: string; subject: string | null; after: string } {
+  const marker = "\u0000";
+  const subject = record.subject_title?.trim() || record.target || t("common.none");
+  const whole = auditSentence({ ...record, subject_title: marker, target: marker }, t);
+  const at = whole.indexOf(marker);
+  if (at < 0) return { before: whole, subject: null, after: "" };
+  return { before: whole.slice(0, at), subject, after: whole.slice(at + marker.length).split(marker).join(subject) };
+}
+
 // --- Reports -------------------------------------------------------------------------------
 
 /** The rows of a list answer, whatever the wrapper (`items`, `months`, `stages`, `clients` or none). */

@@ -7,7 +7,8 @@ import { usePaged } from "../hooks";
 import { formatDate, useI18n } from "../i18n";
 import { Field, PageTitle, Select } from "../components/ui";
 import { PagedList, Table } from "../components/List";
-import { auditAreas, auditSentence } from "../crm/logic";
+import { auditAreas, auditSentenceParts, auditSubjectPath } from "../crm/logic";
+import { Link } from "../router";
 import { labelOr } from "../crm/labels";
 import { usePeople } from "../crm/people";
 import type { ReadableAuditRecord } from "../crm/types";
@@ -81,9 +82,7 @@ export function Audit() {
               header: t("audit.what"),
               cell: (r) => (
                 <>
-                  <span className="block" data-testid="audit-sentence">
-                    {auditSentence(r, t)}
-                  </span>
+                  <AuditSentence record={r} />
                   <code className="hint">{r.action}</code>
                 </>
               ),
@@ -98,5 +97,18 @@ export function Audit() {
         />
       </PagedList>
     </section>
+  );
+}
+
+function AuditSentence({ record }: { record: ReadableAuditRecord }) {
+  const { t } = useI18n();
+  const { before, subject, after } = auditSentenceParts(record, t);
+  const to = auditSubjectPath(record);
+  return (
+    <span className="block" data-testid="audit-sentence">
+      {before}
+      {subject !== null && (to ? <Link to={to}>{subject}</Link> : subject)}
+      {after}
+    </span>
   );
 }
