@@ -250,5 +250,5 @@ export const enCrm = {
   "checklist.done": "Done",
   "checklist.todo": "To do",
   "checklist.dismiss": "Hide the checklist",
-  "checklist.progress": "{done} of {total} done",
+  "checklist.progress": "{done} of {total} done.",
 };

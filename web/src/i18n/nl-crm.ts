@@ -252,5 +252,5 @@ export const nlCrm: Record<keyof typeof enCrm, string> = {
   "checklist.done": "Klaar",
   "checklist.todo": "Te doen",
   "checklist.dismiss": "Checklist verbergen",
-  "checklist.progress": "{done} van {total} klaar",
+  "checklist.progress": "{done} van {total} klaar.",
 };
