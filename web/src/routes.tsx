@@ -49,6 +49,8 @@ export interface Route {
   permission: Permission | null;
   /** The navigation label; pages without one are reached by links. */
   nav?: MessageKey;
+  /** For pages reached by links: the navigation item they belong to (a deal's page: the pipeline). */
+  under?: string;
   page: (params: Record<string, string>) => ReactElement;
 }
 
@@ -59,7 +61,7 @@ export const ROUTES: readonly Route[] = [
   { path: "/contacts", access: "company", permission: "crm.read", nav: "nav.contacts", page: () => <Contacts /> },
   { path: "/contacts/:id", access: "company", permission: "crm.read", page: ({ id = "" }) => <ContactPage id={id} /> },
   { path: "/pipeline", access: "company", permission: "deals.read", nav: "nav.pipeline", page: () => <Pipeline /> },
-  { path: "/deals/:id", access: "company", permission: "deals.read", page: ({ id = "" }) => <DealPage id={id} /> },
+  { path: "/deals/:id", access: "company", permission: "deals.read", under: "/pipeline", page: ({ id = "" }) => <DealPage id={id} /> },
   { path: "/contracts", access: "company", permission: "contracts.read", nav: "nav.contracts", page: () => <Contracts /> },
   { path: "/invoices", access: "company", permission: "invoices.read", nav: "nav.invoices", page: () => <Invoices /> },
   { path: "/invoices/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <InvoiceView id={id} /> },
@@ -113,5 +115,7 @@ export function navFor(role: Role | null): Route[] {
 /** The navigation item a path belongs to (for `/invoices/123`, the invoices item). */
 export function itemFor(path: string): Route | undefined {
   if (path === "/") return NAV[0];
+  const under = matchRoute(path)?.route.under;
+  if (under) return NAV.find((item) => item.path === under);
   return NAV.find((item) => item.path !== "/" && (path === item.path || path.startsWith(`${item.path}/`)));
 }
