@@ -116,6 +116,16 @@ crate::string_enum! {
         InvoiceIssue = "invoice.issue",
         /// A payment was recorded on an invoice; target: the invoice.
         InvoicePayment = "invoice.payment",
+        /// A draft invoice was deleted; target: the invoice.
+        InvoiceDelete = "invoice.delete",
+        /// A payment was reversed; target: the invoice.
+        InvoicePaymentReverse = "invoice.payment_reverse",
+        /// A credit note was issued; target: the credit note.
+        CreditNoteIssue = "credit_note.issue",
+        /// An invoice, credit note or reminder was queued for mailing; target: the invoice.
+        InvoiceSend = "invoice.send",
+        /// An invoice, credit note or reminder mail went out; target: the invoice.
+        InvoiceMailSent = "invoice.mail_sent",
         /// Two-factor set-up began; a failure is a wrong password; target: the identity.
         TwoFactorSetup = "two_factor.setup",
         /// Two-factor authentication was turned on; a failure is a wrong code; target: the

@@ -88,6 +88,11 @@ crate::error_codes! {
         ContractLocked = "contract_locked" => 409,
         /// The account has invoices and cannot be deleted.
         HasInvoices = "has_invoices" => 409,
+        /// The payment is more than the invoice's open balance; send `allow_overpayment` to
+        /// record it as an overpayment to refund or credit.
+        PaymentExceedsBalance = "payment_exceeds_balance" => 409,
+        /// The credit note would credit more than is left of the invoice.
+        CreditExceedsInvoice = "credit_exceeds_invoice" => 409,
         /// Two-factor authentication is on already; turn it off before setting it up again.
         TwoFactorEnabled = "two_factor_enabled" => 409,
         /// Two-factor authentication is not on.

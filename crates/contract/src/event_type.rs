@@ -50,6 +50,17 @@ crate::string_enum! {
         InvoicePaymentRecorded = "invoice.payment_recorded",
         /// An invoice was paid in full.
         InvoicePaid = "invoice.paid",
+        /// A draft invoice was deleted.
+        InvoiceDeleted = "invoice.deleted",
+        /// A payment was reversed (it no longer counts; the invoice is open again if it was
+        /// paid).
+        InvoicePaymentReversed = "invoice.payment_reversed",
+        /// A credit note was issued on an invoice.
+        CreditNoteIssued = "credit_note.issued",
+        /// A person asked for an invoice, credit note or reminder to be mailed.
+        InvoiceMailQueued = "invoice.mail_queued",
+        /// An invoice, credit note or reminder mail went out.
+        InvoiceMailSent = "invoice.mail_sent",
         /// The company's invoicing details changed.
         InvoicingUpdated = "invoicing.updated",
         /// A webhook endpoint was added.
@@ -92,6 +103,11 @@ impl EventType {
             E::InvoiceUpdated => AuditAction::InvoiceUpdate,
             E::InvoiceIssued => AuditAction::InvoiceIssue,
             E::InvoicePaymentRecorded | E::InvoicePaid => AuditAction::InvoicePayment,
+            E::InvoiceDeleted => AuditAction::InvoiceDelete,
+            E::InvoicePaymentReversed => AuditAction::InvoicePaymentReverse,
+            E::CreditNoteIssued => AuditAction::CreditNoteIssue,
+            E::InvoiceMailQueued => AuditAction::InvoiceSend,
+            E::InvoiceMailSent => AuditAction::InvoiceMailSent,
             E::InvoicingUpdated => AuditAction::CompanyInvoicing,
             E::WebhookEndpointCreated => AuditAction::WebhookCreate,
             E::WebhookEndpointUpdated => AuditAction::WebhookUpdate,
@@ -117,6 +133,8 @@ crate::string_enum! {
     pub enum JobKind {
         /// Deliver one event to one webhook endpoint.
         WebhookDeliver = "webhook.deliver",
+        /// Mail one invoice, credit note or reminder (an `invoice_deliveries` row).
+        InvoiceMail = "invoice.mail",
     }
 }
 

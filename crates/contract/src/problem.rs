@@ -58,6 +58,10 @@ crate::string_enum! {
         NotVatId = "not_vat_id",
         /// Not an invoice number prefix (at most 12 letters, digits, `-`, `/`, `_` or `.`).
         NotInvoicePrefix = "not_invoice_prefix",
+        /// Not an ISO 3166-1 alpha-2 country code (`NL`, `DE`).
+        NotCountry = "not_country",
+        /// Not a Peppol participant id: a four-digit scheme, `:`, and the id (`0106:12345678`).
+        NotPeppolId = "not_peppol_id",
         /// Not a valid id.
         NotId = "not_id",
         /// Not an `http://` or `https://` address with a host (and without a user name or
@@ -132,6 +136,8 @@ impl Problem {
             ProblemCode::NotInvoicePrefix => {
                 "may hold at most 12 letters, digits, '-', '/', '_' or '.'"
             }
+            ProblemCode::NotCountry => "must be a two-letter ISO country code such as NL",
+            ProblemCode::NotPeppolId => "must be a Peppol id such as 0106:12345678",
             ProblemCode::NotId => "is not a valid id",
             ProblemCode::NotUrl => "must be an http:// or https:// address",
             ProblemCode::NotHttps => "must be an https:// address",

@@ -1,4 +1,6 @@
-//! Issuing invoices and recording payments.
+//! Issuing invoices: what must be complete first (the seller's and the buyer's details that
+//! Article 35a of the Dutch VAT act and the Peppol rules require), the number, and the copy of
+//! both parties onto the invoice.
 //!
 //! Numbering: one counter row per calendar year (`invoice_counters`), created if missing and
 //! incremented in the same transaction that issues the invoice. The transaction holds the
@@ -7,16 +9,17 @@
 //! increment back: no gaps, no duplicates. The number is the company's prefix (verbatim), the
 //! year of the issue date, and the sequence padded to four digits: `ACME-2026-0001`.
 
+use crate::accounts::{self, Account};
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::Origin;
-use crate::input::{Date, Input, Optional, PaymentMethod, Problem, ProblemCode, Sent, take};
+use crate::input::{Date, Optional, Problem, ProblemCode, take};
 use crate::invoices::{Invoice, InvoiceStatus, announce, load};
-use crate::invoicing;
-use crate::money::{MAX_CENTS, PositiveCents};
-use schemars::{JsonSchema, Schema};
-use serde::Deserialize;
+use crate::invoicing::{self, Invoicing};
+use crate::parties::{Country, Language};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use silo_contract::EventType;
-use silo_store::{TenantDb, Timestamp, params};
+use silo_store::{TenantDb, Timestamp, Tx, params};
 use time::Duration;
 use uuid::Uuid;
 
@@ -28,50 +31,105 @@ pub struct IssueRequest {
     issue_date: Optional<Date>,
 }
 
-/// `POST /api/invoices/{id}/payments` body.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct NewPayment {
-    amount_cents: Sent<PositiveCents>,
-    /// Payment date `YYYY-MM-DD` or an RFC 3339 time; today (UTC) when left out.
-    #[serde(default)]
-    paid_at: Optional<PaymentDate>,
-    #[serde(default)]
-    method: Optional<PaymentMethod>,
+/// Whether a draft can be issued, and if not, what is missing.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Readiness {
+    /// Nothing is missing.
+    pub ready: bool,
+    /// The missing details, as field paths: `account_id`, `lines`, `seller.<field>` (the
+    /// company's invoicing details), `buyer.<field>` (the client account's details).
+    pub missing: Vec<String>,
 }
 
-/// The day a payment was made: a date, or an RFC 3339 time (its UTC day).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PaymentDate(Date);
-
-impl Input for PaymentDate {
-    type Raw = String;
-
-    fn parse(raw: String) -> Result<Self, Problem> {
-        Date::parse(&raw)
-            .or_else(|_| {
-                Timestamp::parse(&raw)
-                    .map(|t| Date::from_time(t.datetime().date()))
-                    .ok_or_else(|| {
-                        Problem::new(ProblemCode::NotDate)
-                            .worded("must be a date as YYYY-MM-DD or an RFC 3339 time")
-                    })
-            })
-            .map(PaymentDate)
+/// What is missing before `inv` may be issued with `seller`'s details to `buyer`.
+fn missing(inv: &Invoice, seller: &Invoicing, buyer: Option<&Account>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut need = |present: bool, field: &str| {
+        if !present {
+            out.push(field.to_owned());
+        }
+    };
+    need(!inv.lines.is_empty(), "lines");
+    need(seller.legal_name.is_some(), "seller.legal_name");
+    need(seller.street.is_some(), "seller.street");
+    need(seller.postcode.is_some(), "seller.postcode");
+    need(seller.city.is_some(), "seller.city");
+    need(seller.country.is_some(), "seller.country");
+    need(seller.vat_id.is_some(), "seller.vat_id");
+    need(seller.iban.is_some(), "seller.iban");
+    let seller_country = seller
+        .country
+        .as_deref()
+        .and_then(|c| Country::parse(c).ok());
+    // A Dutch seller is known by its KvK number (and Peppol's NL rules require it).
+    if seller_country.is_none_or(|c| c == Country::NL) {
+        need(seller.kvk_number.is_some(), "seller.kvk_number");
     }
-
-    fn schema() -> Schema {
-        let mut date_time = Schema::default();
-        date_time.insert("type".into(), "string".into());
-        date_time.insert("format".into(), "date-time".into());
-        let mut schema = Schema::default();
-        schema.insert(
-            "anyOf".into(),
-            serde_json::json!([<Date as Input>::schema(), date_time]),
+    let Some(buyer) = buyer else {
+        need(false, "account_id");
+        return out;
+    };
+    need(buyer.street.is_some(), "buyer.street");
+    need(buyer.postcode.is_some(), "buyer.postcode");
+    need(buyer.city.is_some(), "buyer.city");
+    need(buyer.country.is_some(), "buyer.country");
+    let buyer_country = buyer
+        .country
+        .as_deref()
+        .and_then(|c| Country::parse(c).ok());
+    // An e-invoice needs the buyer's Peppol address: its Peppol id, else its KvK number (a
+    // Dutch buyer) or its VAT id (a country Peppol has a VAT scheme for: not SE or NO).
+    let vat_scheme = buyer_country.is_some_and(|c| !matches!(c.as_str(), "SE" | "NO"));
+    let reachable = buyer.peppol_id.is_some()
+        || (buyer_country == Some(Country::NL) && buyer.kvk_number.is_some())
+        || (vat_scheme && buyer.vat_id.is_some());
+    if !reachable {
+        let field = match buyer_country {
+            Some(Country::NL) => "buyer.kvk_number",
+            Some(_) if vat_scheme => "buyer.vat_id",
+            _ => "buyer.peppol_id",
+        };
+        need(false, field);
+    }
+    if inv.reverse_charge {
+        need(buyer.vat_id.is_some(), "buyer.vat_id");
+        // Reverse charge is for a business in another EU member state.
+        need(
+            buyer_country.is_some_and(|c| c.in_eu() && Some(c) != seller_country),
+            "buyer.country",
         );
-        schema
     }
+    out.sort();
+    out.dedup();
+    out
+}
 
-    silo_contract::empty_means_none!();
+async fn buyer_of(tx: &mut Tx, inv: &Invoice) -> DomainResult<Option<Account>> {
+    match inv.account_id {
+        Some(id) => accounts::load(tx, id).await,
+        None => Ok(None),
+    }
+}
+
+/// Whether the draft `id` can be issued now; an issued invoice answers
+/// `409 invalid_transition`.
+pub async fn readiness(db: &TenantDb, id: Uuid) -> DomainResult<Readiness> {
+    let mut tx = db.db().begin_snapshot().await?;
+    let inv = load(&mut tx, id).await?;
+    if inv.status != InvoiceStatus::Draft {
+        return Err(DomainError::conflict(
+            ErrorCode::InvalidTransition,
+            format!("an {} invoice was issued already", inv.status.as_str()),
+        ));
+    }
+    let seller = invoicing::load(&mut tx).await?;
+    let buyer = buyer_of(&mut tx, &inv).await?;
+    let missing = missing(&inv, &seller, buyer.as_ref());
+    tx.commit().await?;
+    Ok(Readiness {
+        ready: missing.is_empty(),
+        missing,
+    })
 }
 
 fn today() -> Date {
@@ -104,48 +162,57 @@ pub async fn issue(
             format!("an {} invoice cannot be issued again", inv.status.as_str()),
         ));
     }
-    // A state of the stored draft, not of the request: 409, like issuing twice.
-    if inv.lines.is_empty() {
-        return Err(DomainError::conflict(
-            ErrorCode::InvalidTransition,
-            "an invoice without lines cannot be issued; add a line first",
-        ));
-    }
     let seller = invoicing::load(&mut tx).await?;
+    let buyer = buyer_of(&mut tx, &inv).await?;
+    let missing = missing(&inv, &seller, buyer.as_ref());
+    if !missing.is_empty() {
+        let mut p = Problems::new();
+        for field in missing {
+            p.add(
+                field,
+                Problem::new(ProblemCode::Required)
+                    .worded("is needed before the invoice is issued"),
+            );
+        }
+        p.finish()?;
+    }
+    let Some(buyer) = buyer else {
+        return Err(DomainError::invalid(
+            "account_id",
+            Problem::new(ProblemCode::Required),
+        ));
+    };
     let year = i64::from(issue_date.get().year());
-    tx.execute(
-        "INSERT INTO invoice_counters (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
-        params![year],
-    )
-    .await?;
-    let sequence: i64 = tx
-        .fetch_one(
-            "UPDATE invoice_counters SET last = last + 1 WHERE year = $1 RETURNING last",
-            params![year],
-        )
-        .await?
-        .get("last")?;
+    let sequence = next_number(&mut tx, Series::Invoices, year).await?;
     let number = invoice_number(
         seller.invoice_prefix.as_deref(),
         issue_date.get().year(),
         sequence,
     );
+    let terms = buyer
+        .payment_terms_days
+        .unwrap_or(seller.payment_terms_days);
     let due = match inv.due_date.as_deref() {
         Some(d) => Date::parse(d).map_err(|e| DomainError::invalid("due_date", e))?,
         None => issue_date
             .get()
-            .checked_add(Duration::days(seller.payment_terms_days))
+            .checked_add(Duration::days(terms))
             .map(Date::from_time)
             .ok_or_else(|| {
                 DomainError::invalid("issue_date", Problem::new(ProblemCode::OutOfRange))
             })?,
     };
+    let language = inv.language.or(buyer.language).unwrap_or(Language::Nl);
     let now = Timestamp::now();
     tx.execute(
         "UPDATE invoices SET status = 'issued', number = $2, issue_date = $3, issue_month = $4, \
          due_date = $5, seller_legal_name = $6, seller_address = $7, seller_kvk_number = $8, \
-         seller_vat_id = $9, seller_iban = $10, issued_at = $11, updated_at = $11 \
-         WHERE id = $1 AND status = 'draft'",
+         seller_vat_id = $9, seller_iban = $10, issued_at = $11, updated_at = $11, \
+         payment_reference = $2, language = $12, seller_street = $13, seller_postcode = $14, \
+         seller_city = $15, seller_country = $16, seller_email = $17, buyer_name = $18, \
+         buyer_legal_name = $19, buyer_street = $20, buyer_postcode = $21, buyer_city = $22, \
+         buyer_country = $23, buyer_vat_id = $24, buyer_kvk_number = $25, buyer_peppol_id = $26, \
+         buyer_email = $27 WHERE id = $1 AND status = 'draft'",
         params![
             id,
             number,
@@ -158,6 +225,22 @@ pub async fn issue(
             seller.vat_id,
             seller.iban,
             now,
+            language.as_str(),
+            seller.street,
+            seller.postcode,
+            seller.city,
+            seller.country,
+            seller.email,
+            buyer.name,
+            buyer.legal_name,
+            buyer.street,
+            buyer.postcode,
+            buyer.city,
+            buyer.country,
+            buyer.vat_id,
+            buyer.kvk_number,
+            buyer.peppol_id,
+            buyer.invoice_email,
         ],
     )
     .await?;
@@ -167,75 +250,31 @@ pub async fn issue(
     Ok(inv)
 }
 
-/// Records a payment on an issued invoice; once payments reach the total it is paid.
-pub async fn pay(
-    db: &TenantDb,
-    id: Uuid,
-    payment: NewPayment,
-    origin: &Origin,
-) -> DomainResult<Invoice> {
-    let mut p = Problems::new();
-    let fields = take!(p, payment => amount_cents, paid_at, method);
-    let (PositiveCents(amount), date, method) = p.done(fields)?;
-    let date = date.map_or_else(today, |d| d.0);
-    let method = method.map(String::from);
-    let mut tx = db.db().begin().await?;
-    let inv = load(&mut tx, id).await?;
-    if inv.status != InvoiceStatus::Issued {
-        return Err(DomainError::conflict(
-            ErrorCode::InvalidTransition,
-            format!(
-                "a payment cannot be recorded on a {} invoice",
-                inv.status.as_str()
-            ),
-        ));
-    }
-    let paid = inv.paid_cents.checked_add(amount).ok_or_else(|| {
-        DomainError::invalid(
-            "amount_cents",
-            Problem::total_too_large(MAX_CENTS)
-                .worded("the payments would exceed the largest amount"),
-        )
-    })?;
-    let now = Timestamp::now();
-    tx.execute(
-        "INSERT INTO invoice_payments (id, invoice_id, amount_cents, paid_at, paid_month, method, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        params![
-            Uuid::now_v7(),
-            id,
-            amount.get(),
-            date.to_string(),
-            date.month().to_string(),
-            method,
-            now
-        ],
-    )
-    .await?;
-    let fully_paid = paid >= inv.total_cents;
-    tx.execute(
-        "UPDATE invoices SET paid_cents = $2, status = $3, paid_at = $4, updated_at = $5 \
-         WHERE id = $1",
-        params![
-            id,
-            paid.get(),
-            if fully_paid { "paid" } else { "issued" },
-            fully_paid.then(|| now.to_string()),
-            now,
-        ],
-    )
-    .await?;
-    let inv = load(&mut tx, id).await?;
-    let event = if fully_paid {
-        EventType::InvoicePaid
-    } else {
-        EventType::InvoicePaymentRecorded
-    };
-    announce(&mut tx, origin, event, &inv).await?;
-    tx.commit().await?;
-    Ok(inv)
+/// A gap-free numbering series.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Series {
+    /// Invoice numbers.
+    Invoices,
+    /// Credit note numbers.
+    CreditNotes,
 }
 
+/// The next number of `year` in `series`, inside the transaction that uses it.
+pub(crate) async fn next_number(tx: &mut Tx, series: Series, year: i64) -> DomainResult<i64> {
+    let (insert, bump) = match series {
+        Series::CreditNotes => (
+            "INSERT INTO credit_note_counters (year, last) VALUES ($1, 0) \
+             ON CONFLICT (year) DO NOTHING",
+            "UPDATE credit_note_counters SET last = last + 1 WHERE year = $1 RETURNING last",
+        ),
+        Series::Invoices => (
+            "INSERT INTO invoice_counters (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
+            "UPDATE invoice_counters SET last = last + 1 WHERE year = $1 RETURNING last",
+        ),
+    };
+    tx.execute(insert, params![year]).await?;
+    Ok(tx.fetch_one(bump, params![year]).await?.get("last")?)
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,3 +16,15 @@ pub(crate) fn enum_column<T: StringEnum>(row: &Row, column: &str) -> Result<T, S
             reason: format!("unknown {} {text:?}", T::TYPE_NAME),
         })
 }
+
+/// Like [`enum_column`], for a column that may be null.
+pub(crate) fn optional_enum_column<T: StringEnum>(
+    row: &Row,
+    column: &str,
+) -> Result<Option<T>, StoreError> {
+    let text: Option<String> = row.get(column)?;
+    match text {
+        None => Ok(None),
+        Some(_) => enum_column(row, column).map(Some),
+    }
+}

@@ -3,7 +3,7 @@
 //! crate's texts, and the LIKE pattern of list searches.
 
 pub use silo_contract::input::{
-    Choice, Date, Id, Input, LongText, Month, NAME_MAX, Name, Optional, Patch, Sent, Text,
+    Choice, Date, Email, Id, Input, LongText, Month, NAME_MAX, Name, Optional, Patch, Sent, Text,
     Verbatim, WholeNumber,
 };
 pub use silo_contract::{Invalid, Problem, ProblemCode, Problems, take};

@@ -1,19 +1,26 @@
 //! Invoices: drafts with lines whose totals the server computes (see [`crate::money`] for the
-//! rounding rule), then `draft -> issued -> paid` (in [`crate::billing`]). Only a draft can
-//! change: an issued invoice's lines, amounts and customer are fixed (`409 invoice_locked`).
+//! rounding rule), then `draft -> issued -> paid | credited` (issuing in [`crate::billing`],
+//! payments in [`crate::payments`], credit notes in [`crate::credit_notes`]). Only a draft can
+//! change or be deleted: an issued invoice's lines, amounts and parties are fixed
+//! (`409 invoice_locked`); it is corrected by a credit note.
 //!
 //! Quantities are kept in thousandths (`quantity_milli`) so hours like 1.5 are exact; on the
 //! wire `quantity` is a JSON number with at most three decimals, 1 when left out. A line's VAT
 //! rate is 2100 basis points (21 %) when left out.
 
+use crate::columns::{enum_column, optional_enum_column};
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::{Origin, emit};
 use crate::input::{
-    Date, Id, LineDescription, Notes, Optional, Patch, Problem, Sent, no_such, take,
+    Choice, Date, Id, LineDescription, Notes, Optional, Patch, Problem, Sent, no_such, take,
 };
-pub use crate::invoice_parts::{InvoiceStatus, Line, Payment, Seller};
+pub use crate::invoice_parts::{
+    Buyer, CreditNoteSummary, Delivery, DeliveryKind, DeliveryState, InvoiceStatus, Line, Payment,
+    Seller,
+};
 use crate::list::ListParams;
 use crate::money::{self, Cents, Currency, Quantity, Totals, VatRate};
+use crate::parties::Language;
 use crate::{accounts, deals};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -39,6 +46,12 @@ pub struct Invoice {
     pub deal_id: Option<Uuid>,
     /// Free text printed on the invoice.
     pub notes: Option<String>,
+    /// Language of the invoice and its mail; on a draft, null means the client's.
+    pub language: Option<Language>,
+    /// The date of supply, when it differs from the issue date, `YYYY-MM-DD`.
+    pub supply_date: Option<String>,
+    /// VAT reverse-charged to the buyer (EU business customers): every line is at 0 %.
+    pub reverse_charge: bool,
     /// Issue date, `YYYY-MM-DD`.
     pub issue_date: Option<String>,
     /// Due date, `YYYY-MM-DD`.
@@ -51,12 +64,28 @@ pub struct Invoice {
     pub vat_cents: Cents,
     /// Subtotal plus VAT.
     pub total_cents: Cents,
-    /// Sum of payments.
+    /// Sum of the payments that stand (reversed ones left out).
     pub paid_cents: Cents,
+    /// Sum of its credit notes (as a positive amount).
+    pub credited_cents: Cents,
+    /// What is left to pay: total less payments and credit notes, never below 0.
+    pub open_cents: Cents,
+    /// What was paid beyond the total (to refund or credit).
+    pub overpaid_cents: Cents,
+    /// The reference the client pays with, once issued.
+    pub payment_reference: Option<String>,
     /// The seller as printed, once issued.
     pub seller: Option<Seller>,
-    /// Payments, oldest first.
+    /// The buyer as printed, once issued.
+    pub buyer: Option<Buyer>,
+    /// Payments, oldest first (reversed ones included, marked).
     pub payments: Vec<Payment>,
+    /// Credit notes, oldest first.
+    pub credit_notes: Vec<CreditNoteSummary>,
+    /// Mail sent or queued for it, oldest first.
+    pub deliveries: Vec<Delivery>,
+    /// When the invoice itself was last mailed.
+    pub sent_at: Option<Timestamp>,
     /// When issued.
     pub issued_at: Option<Timestamp>,
     /// When paid in full.
@@ -74,7 +103,7 @@ pub struct NewLine {
     /// 1 when left out.
     quantity: Option<Sent<Quantity>>,
     unit_cents: Sent<Cents>,
-    /// 2100 (21 %) when left out.
+    /// 2100 (21 %) when left out; 0 on a reverse-charged invoice.
     vat_rate_bp: Option<Sent<VatRate>>,
 }
 
@@ -94,6 +123,14 @@ pub struct NewInvoice {
     notes: Optional<Notes>,
     #[serde(default)]
     due_date: Optional<Date>,
+    /// The client's language when left out.
+    #[serde(default)]
+    language: Optional<Choice<Language>>,
+    #[serde(default)]
+    supply_date: Optional<Date>,
+    /// False when left out.
+    #[serde(default)]
+    reverse_charge: Option<bool>,
     #[serde(default)]
     #[schemars(length(max = MAX_LINES))]
     lines: Vec<NewLine>,
@@ -111,13 +148,31 @@ pub struct InvoicePatch {
     notes: Patch<Sent<Notes>>,
     #[serde(default)]
     due_date: Patch<Sent<Date>>,
+    #[serde(default)]
+    language: Patch<Sent<Choice<Language>>>,
+    #[serde(default)]
+    supply_date: Patch<Sent<Date>>,
+    reverse_charge: Option<bool>,
     #[schemars(length(max = MAX_LINES))]
     lines: Option<Vec<NewLine>>,
 }
 
+/// `GET /api/invoices` filters besides the page.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InvoiceFilter {
+    /// Only invoices in this status.
+    pub status: Option<InvoiceStatus>,
+    /// Only this client's invoices.
+    pub account_id: Option<Uuid>,
+}
+
 /// The lines and their totals; what is wrong is recorded in `p`, and the result is only
 /// meaningful when nothing was.
-fn parse_lines(p: &mut Problems, lines: Vec<NewLine>) -> (Vec<Line>, Totals) {
+pub(crate) fn parse_lines(
+    p: &mut Problems,
+    lines: Vec<NewLine>,
+    default_rate: VatRate,
+) -> (Vec<Line>, Totals) {
     if lines.len() > MAX_LINES {
         p.add("lines", Problem::too_many(MAX_LINES));
         return (Vec::new(), Totals::default());
@@ -135,7 +190,7 @@ fn parse_lines(p: &mut Problems, lines: Vec<NewLine>) -> (Vec<Line>, Totals) {
             continue;
         };
         let quantity = quantity.unwrap_or(Quantity::ONE);
-        let rate = rate.unwrap_or(VatRate::DEFAULT);
+        let rate = rate.unwrap_or(default_rate);
         let Some(amounts) = money::line_amounts(quantity, unit, rate) else {
             p.add(
                 f("unit_cents"),
@@ -175,42 +230,127 @@ fn decode_err(column: &str, reason: impl ToString) -> StoreError {
     }
 }
 
-fn cents(row: &Row, column: &str) -> Result<Cents, StoreError> {
+pub(crate) fn cents(row: &Row, column: &str) -> Result<Cents, StoreError> {
     Cents::new(row.get(column)?).map_err(|e| decode_err(column, e))
 }
 
+/// The VAT rate lines get when they name none.
+fn default_rate(reverse_charge: bool) -> VatRate {
+    if reverse_charge {
+        VatRate::ZERO
+    } else {
+        VatRate::DEFAULT
+    }
+}
+
+/// A reverse-charged invoice carries no VAT: each line that has a rate is a problem.
+fn check_reverse_charge(p: &mut Problems, reverse_charge: bool, lines: &[Line], field: &str) {
+    if !reverse_charge {
+        return;
+    }
+    for (i, line) in lines.iter().enumerate() {
+        if line.vat_rate_bp.bp() != 0 {
+            let name = if field == "lines" {
+                format!("lines[{i}].vat_rate_bp")
+            } else {
+                field.to_owned()
+            };
+            p.add(
+                name,
+                Problem::rule("a reverse-charged invoice has no VAT: every line's rate must be 0"),
+            );
+            return;
+        }
+    }
+}
+
+/// The columns [`from_row`] reads. Named, not `*`: a statement cached before a migration added
+/// columns would otherwise read rows with more columns than it describes.
+macro_rules! columns {
+    () => {
+        "id, number, status, currency, account_id, deal_id, notes, language, supply_date, \
+         reverse_charge, issue_date, due_date, subtotal_cents, vat_cents, total_cents, \
+         paid_cents, credited_cents, payment_reference, seller_legal_name, seller_address, \
+         seller_street, seller_postcode, seller_city, seller_country, seller_email, \
+         seller_kvk_number, seller_vat_id, seller_iban, buyer_name, buyer_legal_name, \
+         buyer_street, buyer_postcode, buyer_city, buyer_country, buyer_vat_id, \
+         buyer_kvk_number, buyer_peppol_id, buyer_email, sent_at, issued_at, paid_at, \
+         created_at, updated_at"
+    };
+}
+
 fn from_row(row: &Row) -> Result<Invoice, StoreError> {
-    let status: String = row.get("status")?;
+    let stored: InvoiceStatus = enum_column(row, "status")?;
     let currency: String = row.get("currency")?;
     let issued_at: Option<Timestamp> = row.get("issued_at")?;
+    let total = cents(row, "total_cents")?;
+    let paid = cents(row, "paid_cents")?;
+    let credited = cents(row, "credited_cents")?;
+    let settled = paid.get().saturating_add(credited.get());
+    let status = match stored {
+        InvoiceStatus::Paid if credited >= total => InvoiceStatus::Credited,
+        other => other,
+    };
+    let seller = |col: &str| row.get::<Option<String>>(&format!("seller_{col}"));
+    let buyer = |col: &str| row.get::<Option<String>>(&format!("buyer_{col}"));
     Ok(Invoice {
         id: row.get("id")?,
         number: row.get("number")?,
-        status: status
-            .parse()
-            .map_err(|e: silo_contract::UnknownValue| decode_err("status", e))?,
+        status,
         currency: Currency::parse(&currency).map_err(|e| decode_err("currency", e))?,
         account_id: row.get("account_id")?,
         deal_id: row.get("deal_id")?,
         notes: row.get("notes")?,
+        language: optional_enum_column(row, "language")?,
+        supply_date: row.get("supply_date")?,
+        reverse_charge: row.get("reverse_charge")?,
         issue_date: row.get("issue_date")?,
         due_date: row.get("due_date")?,
         lines: Vec::new(),
         subtotal_cents: cents(row, "subtotal_cents")?,
         vat_cents: cents(row, "vat_cents")?,
-        total_cents: cents(row, "total_cents")?,
-        paid_cents: cents(row, "paid_cents")?,
+        total_cents: total,
+        paid_cents: paid,
+        credited_cents: credited,
+        open_cents: Cents::new((total.get() - settled).max(0))
+            .map_err(|e| decode_err("total_cents", e))?,
+        overpaid_cents: Cents::new((settled - total.get()).max(0))
+            .map_err(|e| decode_err("paid_cents", e))?,
+        payment_reference: row.get("payment_reference")?,
         seller: match issued_at {
             Some(_) => Some(Seller {
-                legal_name: row.get("seller_legal_name")?,
-                address: row.get("seller_address")?,
-                kvk_number: row.get("seller_kvk_number")?,
-                vat_id: row.get("seller_vat_id")?,
-                iban: row.get("seller_iban")?,
+                legal_name: seller("legal_name")?,
+                address: seller("address")?,
+                street: seller("street")?,
+                postcode: seller("postcode")?,
+                city: seller("city")?,
+                country: seller("country")?,
+                email: seller("email")?,
+                kvk_number: seller("kvk_number")?,
+                vat_id: seller("vat_id")?,
+                iban: seller("iban")?,
+            }),
+            None => None,
+        },
+        buyer: match buyer("name")? {
+            Some(name) => Some(Buyer {
+                name,
+                legal_name: buyer("legal_name")?,
+                street: buyer("street")?,
+                postcode: buyer("postcode")?,
+                city: buyer("city")?,
+                country: buyer("country")?,
+                vat_id: buyer("vat_id")?,
+                kvk_number: buyer("kvk_number")?,
+                peppol_id: buyer("peppol_id")?,
+                email: buyer("email")?,
             }),
             None => None,
         },
         payments: Vec::new(),
+        credit_notes: Vec::new(),
+        deliveries: Vec::new(),
+        sent_at: row.get("sent_at")?,
         issued_at,
         paid_at: row.get("paid_at")?,
         created_at: row.get("created_at")?,
@@ -234,7 +374,10 @@ fn line_from_row(row: &Row) -> Result<Line, StoreError> {
 /// The invoice with its lines and payments, inside a transaction.
 pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
     let row = tx
-        .fetch_optional("SELECT * FROM invoices WHERE id = $1", params![id])
+        .fetch_optional(
+            concat!("SELECT ", columns!(), " FROM invoices WHERE id = $1"),
+            params![id],
+        )
         .await?
         .ok_or(DomainError::NotFound)?;
     let mut invoice = from_row(&row)?;
@@ -247,8 +390,10 @@ pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
     invoice.lines = lines.iter().map(line_from_row).collect::<Result<_, _>>()?;
     let payments = tx
         .fetch_all(
-            "SELECT id, amount_cents, paid_at, method FROM invoice_payments \
-             WHERE invoice_id = $1 ORDER BY id",
+            "SELECT p.id, p.amount_cents, p.paid_at, p.method, p.reference, \
+             r.created_at AS reversed_at, r.reason AS reversal_reason \
+             FROM invoice_payments p LEFT JOIN invoice_payment_reversals r ON r.payment_id = p.id \
+             WHERE p.invoice_id = $1 ORDER BY p.id",
             params![id],
         )
         .await?;
@@ -260,9 +405,31 @@ pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
                 amount_cents: cents(r, "amount_cents")?,
                 paid_at: r.get("paid_at")?,
                 method: r.get("method")?,
+                reference: r.get("reference")?,
+                reversed_at: r.get("reversed_at")?,
+                reversal_reason: r.get("reversal_reason")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
+    let notes = tx
+        .fetch_all(
+            "SELECT id, number, issue_date, total_cents FROM credit_notes \
+             WHERE invoice_id = $1 ORDER BY id",
+            params![id],
+        )
+        .await?;
+    invoice.credit_notes = notes
+        .iter()
+        .map(|r| {
+            Ok(CreditNoteSummary {
+                id: r.get("id")?,
+                number: r.get("number")?,
+                issue_date: r.get("issue_date")?,
+                total_cents: -r.get::<i64>("total_cents")?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    invoice.deliveries = crate::deliveries::for_invoice(tx, id).await?;
     Ok(invoice)
 }
 
@@ -340,9 +507,12 @@ pub(crate) async fn announce(
 /// Creates a draft invoice.
 pub async fn create(db: &TenantDb, new: NewInvoice, origin: &Origin) -> DomainResult<Invoice> {
     let mut p = Problems::new();
-    let (lines, totals) = parse_lines(&mut p, new.lines);
-    let fields = take!(p, new => currency, account_id, deal_id, notes, due_date);
-    let (currency, account, deal, notes, due) = p.done(fields)?;
+    let reverse_charge = new.reverse_charge.unwrap_or(false);
+    let (lines, totals) = parse_lines(&mut p, new.lines, default_rate(reverse_charge));
+    check_reverse_charge(&mut p, reverse_charge, &lines, "lines");
+    let fields = take!(p, new => currency, account_id, deal_id, notes, due_date, language,
+        supply_date);
+    let (currency, account, deal, notes, due, language, supply) = p.done(fields)?;
     let currency = currency.unwrap_or(Currency::EUR);
     let (account, deal) = (account.map(Id::get), deal.map(Id::get));
     let id = Uuid::now_v7();
@@ -351,7 +521,8 @@ pub async fn create(db: &TenantDb, new: NewInvoice, origin: &Origin) -> DomainRe
     check_refs(&mut tx, account, deal).await?;
     tx.execute(
         "INSERT INTO invoices (id, status, currency, account_id, deal_id, notes, due_date, \
-         created_at, updated_at) VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $7)",
+         language, supply_date, reverse_charge, created_at, updated_at) \
+         VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
         params![
             id,
             currency.as_str(),
@@ -359,6 +530,9 @@ pub async fn create(db: &TenantDb, new: NewInvoice, origin: &Origin) -> DomainRe
             deal,
             notes.map(String::from),
             due.map(|d| d.to_string()),
+            language.map(|l| l.get().as_str()),
+            supply.map(|d| d.to_string()),
+            reverse_charge,
             now
         ],
     )
@@ -379,16 +553,58 @@ pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Invoice> {
 }
 
 /// A page of invoices (without lines and payments); `q` matches the number.
-pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Invoice>> {
+pub async fn list(
+    db: &TenantDb,
+    params: &ListParams,
+    filter: InvoiceFilter,
+) -> DomainResult<Vec<Invoice>> {
+    // The stored status is 'paid' for both settled states; `credited` is told apart by amount.
+    let (stored, settled_by) = match filter.status {
+        None => (None, None),
+        Some(InvoiceStatus::Paid) => (Some("paid"), Some("paid")),
+        Some(InvoiceStatus::Credited) => (Some("paid"), Some("credited")),
+        Some(s) => (Some(s.as_str()), None),
+    };
+    let [after, pattern, limit] = params.binds();
     let rows = db
         .db()
         .fetch_all(
-            "SELECT * FROM invoices WHERE ($1 IS NULL OR id > $1) \
-             AND ($2 IS NULL OR LOWER(number) LIKE $2 ESCAPE '\\') ORDER BY id LIMIT $3",
-            &params.binds(),
+            concat!(
+                "SELECT ",
+                columns!(),
+                " FROM invoices WHERE ($1 IS NULL OR id > $1) \
+             AND ($2 IS NULL OR LOWER(number) LIKE $2 ESCAPE '\\') \
+             AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR account_id = $5) \
+             AND ($6 IS NULL OR ($6 = 'credited' AND credited_cents >= total_cents) \
+                  OR ($6 = 'paid' AND credited_cents < total_cents)) \
+             ORDER BY id LIMIT $3"
+            ),
+            &[
+                after,
+                pattern,
+                limit,
+                stored.into(),
+                filter.account_id.map(|u| u.to_string()).into(),
+                settled_by.into(),
+            ],
         )
         .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// The draft with `id`, locked for change; an issued one answers `409 invoice_locked`.
+async fn draft(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
+    let inv = load(tx, id).await?;
+    if inv.status != InvoiceStatus::Draft {
+        return Err(DomainError::conflict(
+            ErrorCode::InvoiceLocked,
+            format!(
+                "an {} invoice cannot change; correct it with a credit note",
+                inv.status.as_str()
+            ),
+        ));
+    }
+    Ok(inv)
 }
 
 /// Changes a draft; an issued or paid invoice answers `409 invoice_locked`.
@@ -398,18 +614,20 @@ pub async fn update(
     patch: InvoicePatch,
     origin: &Origin,
 ) -> DomainResult<Invoice> {
-    let mut p = Problems::new();
-    let lines = patch.lines.map(|l| parse_lines(&mut p, l));
-    let fields = take!(p, patch => currency, account_id, deal_id, notes, due_date);
-    let (currency, account, deal, notes, due) = p.done(fields)?;
     let mut tx = db.db().begin().await?;
-    let mut inv = load(&mut tx, id).await?;
-    if inv.status != InvoiceStatus::Draft {
-        return Err(DomainError::conflict(
-            ErrorCode::InvoiceLocked,
-            format!("an {} invoice cannot change", inv.status.as_str()),
-        ));
+    let mut inv = draft(&mut tx, id).await?;
+    let mut p = Problems::new();
+    let reverse_charge = patch.reverse_charge.unwrap_or(inv.reverse_charge);
+    let lines = patch
+        .lines
+        .map(|l| parse_lines(&mut p, l, default_rate(reverse_charge)));
+    match &lines {
+        Some((lines, _)) => check_reverse_charge(&mut p, reverse_charge, lines, "lines"),
+        None => check_reverse_charge(&mut p, reverse_charge, &inv.lines, "reverse_charge"),
     }
+    let fields = take!(p, patch => currency, account_id, deal_id, notes, due_date, language,
+        supply_date);
+    let (currency, account, deal, notes, due, language, supply) = p.done(fields)?;
     if let Some(v) = currency {
         inv.currency = v;
     }
@@ -423,9 +641,12 @@ pub async fn update(
     deal.apply(&mut inv.deal_id);
     notes.apply(&mut inv.notes);
     due.map(|d| d.to_string()).apply(&mut inv.due_date);
+    language.map(Choice::get).apply(&mut inv.language);
+    supply.map(|d| d.to_string()).apply(&mut inv.supply_date);
     tx.execute(
         "UPDATE invoices SET currency = $2, account_id = $3, deal_id = $4, notes = $5, \
-         due_date = $6, updated_at = $7 WHERE id = $1 AND status = 'draft'",
+         due_date = $6, language = $7, supply_date = $8, reverse_charge = $9, updated_at = $10 \
+         WHERE id = $1 AND status = 'draft'",
         params![
             id,
             inv.currency.as_str(),
@@ -433,6 +654,9 @@ pub async fn update(
             inv.deal_id,
             inv.notes.clone(),
             inv.due_date.clone(),
+            inv.language.map(|l| l.as_str()),
+            inv.supply_date.clone(),
+            reverse_charge,
             Timestamp::now(),
         ],
     )
@@ -444,4 +668,24 @@ pub async fn update(
     announce(&mut tx, origin, EventType::InvoiceUpdated, &inv).await?;
     tx.commit().await?;
     Ok(inv)
+}
+
+/// Deletes a draft (it never had a number, so no gap is left); an issued invoice answers
+/// `409 invoice_locked`.
+pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
+    let mut tx = db.db().begin().await?;
+    let inv = draft(&mut tx, id).await?;
+    tx.execute(
+        "DELETE FROM invoice_lines WHERE invoice_id = $1",
+        params![id],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM invoices WHERE id = $1 AND status = 'draft'",
+        params![id],
+    )
+    .await?;
+    announce(&mut tx, origin, EventType::InvoiceDeleted, &inv).await?;
+    tx.commit().await?;
+    Ok(())
 }

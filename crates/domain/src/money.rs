@@ -126,6 +126,8 @@ impl VatRate {
 
     /// 21 %, the rate of a line that names none.
     pub const DEFAULT: VatRate = VatRate(2100);
+    /// No VAT (zero-rated or reverse-charged).
+    pub const ZERO: VatRate = VatRate(0);
 
     /// Basis points.
     pub fn bp(self) -> i64 {

@@ -83,6 +83,19 @@ pub struct Mail {
     pub text: String,
     /// HTML part.
     pub html: String,
+    /// Files sent with it (an invoice's PDF and e-invoice).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file name the recipient sees (`2026-0001.pdf`).
+    pub filename: String,
+    /// Its media type (`application/pdf`).
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
 }
 
 impl Mail {
@@ -93,7 +106,15 @@ impl Mail {
             subject: content.subject,
             text: content.text,
             html: content.html,
+            attachments: Vec::new(),
         }
+    }
+
+    /// The message with `attachment` added.
+    #[must_use]
+    pub fn attach(mut self, attachment: Attachment) -> Mail {
+        self.attachments.push(attachment);
+        self
     }
 }
 
@@ -173,6 +194,9 @@ pub enum MailError {
     /// The message could not be assembled.
     #[error("cannot build the message: {0}")]
     Build(#[source] lettre::error::Error),
+    /// An attachment's media type is not one.
+    #[error("not a media type: {0}")]
+    Attachment(String),
     /// The message could not be written to disk (or a spool file read): it was not sent.
     #[error("cannot write {}: {source}", path.display())]
     Io {
@@ -289,6 +313,7 @@ mod tests {
             subject: "s".into(),
             text: "https://x/reset?token=secret".into(),
             html: String::new(),
+            attachments: Vec::new(),
         };
         let shown = format!("{mail:?}");
         assert!(

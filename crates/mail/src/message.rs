@@ -1,10 +1,10 @@
-//! A [`Mail`] as an RFC 5322 message: multipart/alternative (plain text, then HTML), with
-//! `Message-ID` and `Date`.
+//! A [`Mail`] as an RFC 5322 message: multipart/alternative (plain text, then HTML), inside a
+//! multipart/mixed with the attachments when there are any, with `Message-ID` and `Date`.
 
 use crate::{Mail, MailError, MailId, Outgoing};
 use lettre::Address;
 use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox, Message, MultiPart, SinglePart};
+use lettre::message::{Attachment, Body, Mailbox, Message, MultiPart, SinglePart};
 
 pub(crate) fn build(from: &Mailbox, id: MailId, mail: Mail) -> Result<Outgoing, MailError> {
     let to: Address = mail.to.trim().parse().map_err(MailError::Recipient)?;
@@ -13,21 +13,31 @@ pub(crate) fn build(from: &Mailbox, id: MailId, mail: Mail) -> Result<Outgoing, 
         .date_now()
         .from(from.clone())
         .to(Mailbox::new(None, to))
-        .subject(one_line(&mail.subject))
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(body(mail.text)),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(body(mail.html)),
-                ),
+        .subject(one_line(&mail.subject));
+    let alternative = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(body(mail.text)),
         )
-        .map_err(MailError::Build)?;
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(body(mail.html)),
+        );
+    let message = if mail.attachments.is_empty() {
+        message.multipart(alternative)
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for file in mail.attachments {
+            let kind = ContentType::parse(&file.content_type)
+                .map_err(|_| MailError::Attachment(file.content_type.clone()))?;
+            mixed =
+                mixed.singlepart(Attachment::new(one_line(&file.filename)).body(file.bytes, kind));
+        }
+        message.multipart(mixed)
+    }
+    .map_err(MailError::Build)?;
     let envelope = message.envelope();
     Ok(Outgoing {
         id,
@@ -76,6 +86,7 @@ mod tests {
             subject: "Hi\r\nBcc: eve@example.com".into(),
             text: text.into(),
             html: "<p>Hé</p>".into(),
+            attachments: Vec::new(),
         }
     }
 

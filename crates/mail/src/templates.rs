@@ -222,6 +222,144 @@ pub fn password_changed(lang: Lang) -> Content {
     }
 }
 
+/// What an invoice mail says: the seller's and the document's facts, already formatted in
+/// the message's language by the caller (amounts, dates).
+#[derive(Clone, Debug)]
+pub struct InvoiceFacts<'a> {
+    /// The agency's legal name.
+    pub seller: &'a str,
+    /// The document's number.
+    pub number: &'a str,
+    /// The amount it is for (the total, or for a reminder what is open).
+    pub amount: &'a str,
+    /// The due date.
+    pub due_date: &'a str,
+    /// The payment reference.
+    pub reference: &'a str,
+    /// The account to pay into.
+    pub iban: &'a str,
+    /// For a credit note: the number of the invoice it corrects.
+    pub credited_invoice: Option<&'a str>,
+}
+
+/// An invoice, with its PDF and e-invoice attached.
+pub fn invoice(lang: Lang, f: &InvoiceFacts<'_>) -> Content {
+    let (seller, number, amount, due) = (
+        clean(f.seller),
+        clean(f.number),
+        clean(f.amount),
+        clean(f.due_date),
+    );
+    let (reference, iban) = (clean(f.reference), clean(f.iban));
+    match lang {
+        Lang::En => render_from(
+            lang,
+            &format!("Invoice {number} from {seller}"),
+            &[
+                P("Hello,".into()),
+                P(format!(
+                    "Attached is invoice {number} from {seller} for {amount}, as a PDF and as an e-invoice (UBL)."
+                )),
+                P(format!(
+                    "Please pay {amount} by {due} to {iban}, quoting {reference}."
+                )),
+                P(format!("Kind regards,\n{seller}")),
+            ],
+            &seller,
+        ),
+        Lang::Nl => render_from(
+            lang,
+            &format!("Factuur {number} van {seller}"),
+            &[
+                P("Beste klant,".into()),
+                P(format!(
+                    "Bijgevoegd is factuur {number} van {seller} over {amount}, als pdf en als e-factuur (UBL)."
+                )),
+                P(format!(
+                    "Wij verzoeken je {amount} vóór {due} over te maken naar {iban}, onder vermelding van {reference}."
+                )),
+                P(format!("Met vriendelijke groet,\n{seller}")),
+            ],
+            &seller,
+        ),
+    }
+}
+
+/// A credit note, with its PDF and e-invoice attached.
+pub fn credit_note(lang: Lang, f: &InvoiceFacts<'_>) -> Content {
+    let (seller, number, amount) = (clean(f.seller), clean(f.number), clean(f.amount));
+    let invoice = clean(f.credited_invoice.unwrap_or_default());
+    match lang {
+        Lang::En => render_from(
+            lang,
+            &format!("Credit note {number} from {seller}"),
+            &[
+                P("Hello,".into()),
+                P(format!(
+                    "Attached is credit note {number} from {seller} for {amount}, correcting invoice {invoice}, as a PDF and as an e-invoice (UBL)."
+                )),
+                P(format!("Kind regards,\n{seller}")),
+            ],
+            &seller,
+        ),
+        Lang::Nl => render_from(
+            lang,
+            &format!("Creditnota {number} van {seller}"),
+            &[
+                P("Beste klant,".into()),
+                P(format!(
+                    "Bijgevoegd is creditnota {number} van {seller} over {amount}, ter correctie van factuur {invoice}, als pdf en als e-factuur (UBL)."
+                )),
+                P(format!("Met vriendelijke groet,\n{seller}")),
+            ],
+            &seller,
+        ),
+    }
+}
+
+/// A payment reminder for an invoice, with the invoice attached again.
+pub fn payment_reminder(lang: Lang, f: &InvoiceFacts<'_>) -> Content {
+    let (seller, number, amount, due) = (
+        clean(f.seller),
+        clean(f.number),
+        clean(f.amount),
+        clean(f.due_date),
+    );
+    let (reference, iban) = (clean(f.reference), clean(f.iban));
+    match lang {
+        Lang::En => render_from(
+            lang,
+            &format!("Reminder: invoice {number} from {seller}"),
+            &[
+                P("Hello,".into()),
+                P(format!(
+                    "Our records show that invoice {number}, due on {due}, still has {amount} open. The invoice is attached again."
+                )),
+                P(format!(
+                    "Please pay {amount} to {iban}, quoting {reference}. If you have paid in the meantime, please ignore this message."
+                )),
+                P(format!("Kind regards,\n{seller}")),
+            ],
+            &seller,
+        ),
+        Lang::Nl => render_from(
+            lang,
+            &format!("Herinnering: factuur {number} van {seller}"),
+            &[
+                P("Beste klant,".into()),
+                P(format!(
+                    "Volgens onze administratie staat van factuur {number}, met vervaldatum {due}, nog {amount} open. De factuur is opnieuw bijgevoegd."
+                )),
+                P(format!(
+                    "Wij verzoeken je {amount} over te maken naar {iban}, onder vermelding van {reference}. Heb je inmiddels betaald? Dan kun je dit bericht negeren."
+                )),
+                P(format!("Met vriendelijke groet,\n{seller}")),
+            ],
+            &seller,
+        ),
+    }
+}
+
 /// A piece of a message.
 enum Block {
     /// A paragraph of plain text.
@@ -232,15 +370,26 @@ enum Block {
 use Block::{Button, P};
 
 fn render(lang: Lang, subject: &str, blocks: &[Block]) -> Content {
-    let (fallback, signature) = match lang {
-        Lang::En => (
-            "If the button doesn't work, copy this link into your browser:",
-            "This message was sent automatically by Silo.",
-        ),
-        Lang::Nl => (
-            "Werkt de knop niet? Kopieer dan deze link naar je browser:",
-            "Dit bericht is automatisch verstuurd door Silo.",
-        ),
+    let signature = match lang {
+        Lang::En => "This message was sent automatically by Silo.",
+        Lang::Nl => "Dit bericht is automatisch verstuurd door Silo.",
+    };
+    render_signed(lang, subject, blocks, signature)
+}
+
+/// A message an agency sends its client through Silo, signed on its behalf.
+fn render_from(lang: Lang, subject: &str, blocks: &[Block], sender: &str) -> Content {
+    let signature = match lang {
+        Lang::En => format!("Sent by Silo on behalf of {sender}."),
+        Lang::Nl => format!("Verstuurd via Silo namens {sender}."),
+    };
+    render_signed(lang, subject, blocks, &signature)
+}
+
+fn render_signed(lang: Lang, subject: &str, blocks: &[Block], signature: &str) -> Content {
+    let fallback = match lang {
+        Lang::En => "If the button doesn't work, copy this link into your browser:",
+        Lang::Nl => "Werkt de knop niet? Kopieer dan deze link naar je browser:",
     };
     let mut text = String::new();
     let mut html = format!(

@@ -59,6 +59,21 @@ pub fn parse_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// A body that may be empty (then `T::default()`) or one JSON object.
+pub fn optional_object<T: DeserializeOwned + Default>(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<T, ApiError> {
+    let body = body.map_err(|r| match r.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::BadRequest(r.body_text()),
+    })?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_object(&body)
+    }
+}
+
 /// The one place a body's field problem becomes an error answer.
 fn invalid(field: String, problem: Problem) -> ApiError {
     ApiError::Invalid([(field, problem)].into())

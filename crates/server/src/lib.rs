@@ -185,7 +185,7 @@ impl Server {
                         Arc::new(worker_metrics),
                         silo_worker::webhook::Sender::new(config.webhooks.clone()),
                     )
-                    .with_smtp(mailer.smtp().cloned()),
+                    .with_mailer(mailer.clone()),
                 ))
             }
             None => None,

@@ -324,7 +324,7 @@ route_table! {
         "Sign a sent contract",
         in silo_domain::contracts::Signature => 200 out silo_domain::contracts::Contract;
     GET "/api/invoices" invoices::list, Company(InvoicesRead),
-        "Invoices" => 200 out Page<silo_domain::invoices::Invoice>, list;
+        "Invoices, by status and client" => 200 out Page<silo_domain::invoices::Invoice>, list(invoices::InvoiceQuery);
     POST "/api/invoices" invoices::create, Company(InvoicesWrite),
         "Draft an invoice",
         in silo_domain::invoices::NewInvoice => 201 out silo_domain::invoices::Invoice;
@@ -333,12 +333,35 @@ route_table! {
     PATCH "/api/invoices/{id}" invoices::update, Company(InvoicesWrite),
         "Change a draft invoice",
         in silo_domain::invoices::InvoicePatch => 200 out silo_domain::invoices::Invoice;
+    DELETE "/api/invoices/{id}" invoices::delete, Company(InvoicesWrite),
+        "Delete a draft invoice" => 204;
+    GET "/api/invoices/{id}/readiness" invoices::readiness, Company(InvoicesRead),
+        "What is missing before a draft can be issued" => 200 out billing::Readiness;
     POST "/api/invoices/{id}/issue" invoices::issue, Company(InvoicesWrite),
-        "Issue a draft invoice: it gets the next number",
+        "Issue a draft invoice: it gets the next number and keeps both parties' details",
         in billing::IssueRequest => 200 out silo_domain::invoices::Invoice;
     POST "/api/invoices/{id}/payments" invoices::pay, Company(InvoicesWrite),
-        "Record a payment",
-        in billing::NewPayment => 201 out silo_domain::invoices::Invoice;
+        "Record a payment (never above the open balance unless it is an overpayment)",
+        in silo_domain::payments::NewPayment => 201 out silo_domain::invoices::Invoice;
+    POST "/api/invoices/{id}/payments/{payment_id}/reverse" invoices::reverse_payment, Company(InvoicesWrite),
+        "Reverse a payment: a record of its own; the payment stays, no longer counted",
+        in silo_domain::payments::Reversal => 200 out silo_domain::invoices::Invoice;
+    POST "/api/invoices/{id}/credit-notes" invoices::credit, Company(InvoicesWrite),
+        "Issue a credit note on an invoice, in full or for the lines sent",
+        in silo_domain::credit_notes::NewCreditNote => 201 out silo_domain::credit_notes::CreditNote;
+    POST "/api/invoices/{id}/send" invoices::send, Company(InvoicesWrite),
+        "Mail the invoice with its PDF and e-invoice to the client (or the address sent)",
+        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::Delivery;
+    POST "/api/invoices/{id}/remind" invoices::remind, Company(InvoicesWrite),
+        "Mail a payment reminder now",
+        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::Delivery;
+    POST "/api/credit-notes/{id}/send" invoices::send_credit_note, Company(InvoicesWrite),
+        "Mail the credit note with its PDF and e-invoice to the client",
+        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::Delivery;
+    GET "/api/credit-notes" invoices::credit_notes, Company(InvoicesRead),
+        "Credit notes" => 200 out Page<silo_domain::credit_notes::CreditNote>, list(invoices::CreditNoteQuery);
+    GET "/api/credit-notes/{id}" invoices::credit_note, Company(InvoicesRead),
+        "One credit note" => 200 out silo_domain::credit_notes::CreditNote;
     GET "/api/reports/revenue" reports::revenue, Company(ReportsRead),
         "Won, invoiced and paid per month, won by source" => 200 out revenue::Revenue;
     GET "/api/webhooks" webhooks::list, Company(WebhooksManage),

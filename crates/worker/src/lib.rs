@@ -16,6 +16,7 @@
 pub mod audit;
 mod backoff;
 mod error;
+mod invoice_mail;
 pub mod mail;
 mod metrics;
 pub mod webhook;
@@ -146,6 +147,8 @@ pub struct Worker {
     webhooks: webhook::Sender,
     /// Delivers the mail queue when set (an SMTP server is configured).
     smtp: Option<silo_mail::Transport>,
+    /// Writes companies' invoice mail (through `smtp`, or to the outbox without it).
+    mailer: Option<silo_mail::Mailer>,
     warned_no_smtp: AtomicBool,
     stopping: AtomicBool,
 }
@@ -174,16 +177,19 @@ impl Worker {
             metrics,
             webhooks,
             smtp: None,
+            mailer: None,
             warned_no_smtp: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
         }
     }
 
-    /// Delivers the deployment's mail queue through `smtp` (without, it leaves the queue to
-    /// workers that have one).
+    /// Sends mail with `mailer`: the deployment's mail queue through its SMTP server (without
+    /// one, it leaves the queue to workers that have one) and companies' invoice mail (through
+    /// SMTP, or written to the outbox without it).
     #[must_use]
-    pub fn with_smtp(mut self, smtp: Option<silo_mail::Transport>) -> Self {
-        self.smtp = smtp;
+    pub fn with_mailer(mut self, mailer: silo_mail::Mailer) -> Self {
+        self.smtp = mailer.smtp().cloned();
+        self.mailer = Some(mailer);
         self
     }
 
@@ -336,6 +342,7 @@ impl Worker {
             Err(e) => return Err(PassEnd::Later(e.to_string())),
         };
         let mut retry_soon = !self.deliver_audit(company_id, &db).await;
+        invoice_mail::queue_reminders(company_id, &db).await;
         if self.run_jobs(company_id, &db).await {
             // Jobs write too (a webhook endpoint disabled by a 410): their events' records.
             retry_soon |= !self.deliver_audit(company_id, &db).await;
@@ -399,6 +406,7 @@ impl Worker {
     async fn run_job(&self, company: CompanyId, db: &TenantDb, job: &Job) {
         let outcome = match job.kind {
             JobKind::WebhookDeliver => self.webhooks.deliver(db, job).await,
+            JobKind::InvoiceMail => invoice_mail::deliver(self.mailer.as_ref(), db, job).await,
         };
         let kind = job.kind.as_str();
         let result = match outcome {
@@ -417,6 +425,9 @@ impl Worker {
             JobOutcome::Retry(error) | JobOutcome::Dead(error) => {
                 self.metrics.job(kind, "dead");
                 tracing::warn!(%company, job = %job.id, kind, "job dead-lettered");
+                if job.kind == JobKind::InvoiceMail {
+                    invoice_mail::given_up(db, job, &error).await;
+                }
                 jobs::fail(db, job.id, &error, None).await
             }
         };

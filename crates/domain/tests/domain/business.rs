@@ -6,7 +6,8 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use silo_domain::Origin;
 use silo_domain::{
-    DomainError, ListParams, billing, contacts, contracts, deals, invoices, invoicing, reports,
+    DomainError, ListParams, accounts, billing, contacts, contracts, deals, invoices, invoicing,
+    payments, reports,
 };
 use silo_schema::TENANT_MIGRATIONS;
 use silo_store::TenantDb;
@@ -37,10 +38,43 @@ fn code(e: DomainError) -> String {
     }
 }
 
+/// The seller's details an invoice needs before it is issued.
+async fn seller(db: &TenantDb) {
+    invoicing::update(
+        db,
+        input(
+            json!({"legal_name": "Acme B.V.", "street": "Keizersgracht 1", "postcode": "1015 AA",
+            "city": "Amsterdam", "country": "NL", "kvk_number": "12345678",
+            "vat_id": "NL004495445B01", "iban": "NL91ABNA0417164300"}),
+        ),
+        &Origin::system(),
+    )
+    .await
+    .unwrap();
+}
+
+/// A client with the details an invoice needs.
+async fn client(db: &TenantDb) -> uuid::Uuid {
+    accounts::create(
+        db,
+        input(
+            json!({"name": "Client", "street": "Main 2", "postcode": "1000 AA",
+            "city": "Amsterdam", "country": "NL", "kvk_number": "87654321",
+            "invoice_email": "ap@client.example"}),
+        ),
+        &Origin::system(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
 async fn draft_invoice(db: &TenantDb) -> invoices::Invoice {
+    seller(db).await;
+    let account = client(db).await;
     invoices::create(
         db,
-        input(json!({"lines": [
+        input(json!({"account_id": account, "lines": [
             {"description": "Design", "quantity": 1.5, "unit_cents": 333, "vat_rate_bp": 2100},
             {"description": "Hosting", "quantity": 3, "unit_cents": 2, "vat_rate_bp": 2100},
             {"description": "Book", "quantity": 1, "unit_cents": 150, "vat_rate_bp": 900},
@@ -126,7 +160,7 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
     .await
     .unwrap();
     let inv = draft_invoice(&db).await;
-    let err = billing::pay(
+    let err = payments::pay(
         &db,
         inv.id,
         input(json!({"amount_cents": 100})),
@@ -160,7 +194,7 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
         .unwrap_err();
     assert_eq!(code(err), "invalid_transition");
 
-    let part = billing::pay(
+    let part = payments::pay(
         &db,
         inv.id,
         input(json!({"amount_cents": 700, "paid_at": "2026-01-02"})),
@@ -172,7 +206,7 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
         (part.status, part.paid_cents.get()),
         (invoices::InvoiceStatus::Issued, 700)
     );
-    let paid = billing::pay(
+    let paid = payments::pay(
         &db,
         inv.id,
         input(json!({"amount_cents": 76, "method": "bank"})),
@@ -186,7 +220,7 @@ async fn issued_invoices_are_locked_and_paid_in_parts() {
     );
     assert!(paid.paid_at.is_some());
     assert_eq!(paid.payments.len(), 2);
-    let err = billing::pay(
+    let err = payments::pay(
         &db,
         inv.id,
         input(json!({"amount_cents": 1})),

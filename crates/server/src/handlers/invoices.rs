@@ -1,4 +1,5 @@
-//! `/api/invoices`: drafts, issuing with gapless numbers, and payments.
+//! `/api/invoices` and `/api/credit-notes`: drafts, issuing with gapless numbers, payments
+//! and their reversal, and credit notes.
 
 use crate::AppState;
 use crate::audit::after_write;
@@ -11,16 +12,81 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use silo_domain::billing::{self, IssueRequest, NewPayment};
-use silo_domain::invoices::{self, Invoice, InvoicePatch, NewInvoice};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use silo_contract::Problem;
+use silo_domain::billing::{self, IssueRequest, Readiness};
+use silo_domain::credit_notes::{self, CreditNote, CreditNoteFilter, NewCreditNote};
+use silo_domain::deliveries::{self, Mailing, SendRequest};
+use silo_domain::invoices::Delivery;
+use silo_domain::invoices::{
+    self, Invoice, InvoiceFilter, InvoicePatch, InvoiceStatus, NewInvoice,
+};
+use silo_domain::payments::{self, NewPayment, Reversal};
+use uuid::Uuid;
 
-/// `GET /api/invoices?limit=&cursor=&q=` (lines and payments only on single invoices).
+/// `GET /api/invoices` query.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct InvoiceQuery {
+    /// Items per page (1 to 200, default 50).
+    #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
+    limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+    cursor: Option<String>,
+    /// Search text: matches the number.
+    q: Option<String>,
+    /// Only invoices in this status.
+    status: Option<InvoiceStatus>,
+    /// Only this client's invoices.
+    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+    account_id: Option<String>,
+}
+
+/// `GET /api/credit-notes` query.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreditNoteQuery {
+    /// Items per page (1 to 200, default 50).
+    #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
+    limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+    cursor: Option<String>,
+    /// Search text: matches the number.
+    q: Option<String>,
+    /// Only this invoice's credit notes.
+    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+    invoice_id: Option<String>,
+}
+
+/// An id filter in a query string: empty is none, anything but a UUID a 422 on `field`.
+fn id_filter(field: &str, raw: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+    raw.filter(|v| !v.is_empty())
+        .map(|v| {
+            Uuid::parse_str(v).map_err(|_| {
+                ApiError::invalid(field, Problem::new(silo_contract::ProblemCode::NotId))
+            })
+        })
+        .transpose()
+}
+
+/// `GET /api/invoices?limit=&cursor=&q=&status=&account_id=` (lines and payments only on
+/// single invoices).
 pub async fn list(
     tenant: Tenant,
-    Query(page): Query<PageQuery>,
+    Query(f): Query<InvoiceQuery>,
 ) -> Result<Json<Page<Invoice>>, ApiError> {
+    let filter = InvoiceFilter {
+        status: f.status,
+        account_id: id_filter("account_id", f.account_id.as_deref())?,
+    };
+    let page = PageQuery {
+        limit: f.limit,
+        cursor: f.cursor,
+        q: f.q,
+    };
     let (params, limit) = list_params(&page)?;
-    let items = invoices::list(&tenant.db, &params).await?;
+    let items = invoices::list(&tenant.db, &params, filter).await?;
     Ok(Json(Page::from_overfetch(items, limit, |i| {
         i.id.to_string()
     })))
@@ -61,15 +127,7 @@ pub async fn issue(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Invoice>, ApiError> {
-    let body = body.map_err(|r| match r.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        _ => ApiError::BadRequest(r.body_text()),
-    })?;
-    let req: IssueRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        IssueRequest::default()
-    } else {
-        crate::json::parse_object(&body)?
-    };
+    let req: IssueRequest = crate::json::optional_object(body)?;
     let invoice = billing::issue(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
     after_write(&state, &tenant).await;
     Ok(Json(invoice))
@@ -83,7 +141,137 @@ pub async fn pay(
     Path(id): Path<String>,
     Json(req): Json<NewPayment>,
 ) -> Result<(StatusCode, Json<Invoice>), ApiError> {
-    let invoice = billing::pay(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    let invoice = payments::pay(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
     after_write(&state, &tenant).await;
     Ok((StatusCode::CREATED, Json(invoice)))
+}
+
+/// `DELETE /api/invoices/{id}`: drafts only.
+pub async fn delete(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    invoices::delete(&tenant.db, path_id(&id)?, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/invoices/{id}/readiness`: what is missing before the draft can be issued.
+pub async fn readiness(
+    tenant: Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<Readiness>, ApiError> {
+    Ok(Json(billing::readiness(&tenant.db, path_id(&id)?).await?))
+}
+
+/// `POST /api/invoices/{id}/payments/{payment_id}/reverse` `{reason?}`.
+pub async fn reverse_payment(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path((id, payment_id)): Path<(String, String)>,
+    Json(req): Json<Reversal>,
+) -> Result<Json<Invoice>, ApiError> {
+    let invoice = payments::reverse(
+        &tenant.db,
+        path_id(&id)?,
+        path_id(&payment_id)?,
+        req,
+        &tenant.origin(),
+    )
+    .await?;
+    after_write(&state, &tenant).await;
+    Ok(Json(invoice))
+}
+
+/// `POST /api/invoices/{id}/credit-notes` `{reason, lines?, issue_date?}`.
+pub async fn credit(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+    Json(req): Json<NewCreditNote>,
+) -> Result<(StatusCode, Json<CreditNote>), ApiError> {
+    let note = credit_notes::create(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
+    Ok((StatusCode::CREATED, Json(note)))
+}
+
+/// `GET /api/credit-notes?limit=&cursor=&q=&invoice_id=`.
+pub async fn credit_notes(
+    tenant: Tenant,
+    Query(f): Query<CreditNoteQuery>,
+) -> Result<Json<Page<CreditNote>>, ApiError> {
+    let filter = CreditNoteFilter {
+        invoice_id: id_filter("invoice_id", f.invoice_id.as_deref())?,
+    };
+    let page = PageQuery {
+        limit: f.limit,
+        cursor: f.cursor,
+        q: f.q,
+    };
+    let (params, limit) = list_params(&page)?;
+    let items = credit_notes::list(&tenant.db, &params, filter).await?;
+    Ok(Json(Page::from_overfetch(items, limit, |n| {
+        n.id.to_string()
+    })))
+}
+
+/// `GET /api/credit-notes/{id}`.
+pub async fn credit_note(
+    tenant: Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<CreditNote>, ApiError> {
+    Ok(Json(credit_notes::get(&tenant.db, path_id(&id)?).await?))
+}
+
+/// Queues an invoice mail; the body may be empty.
+async fn mail(
+    state: &AppState,
+    tenant: &Tenant,
+    invoice: Uuid,
+    what: Mailing,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+    let req: SendRequest = crate::json::optional_object(body)?;
+    let delivery = deliveries::queue(&tenant.db, invoice, what, req, &tenant.origin()).await?;
+    after_write(state, tenant).await;
+    Ok((StatusCode::ACCEPTED, Json(delivery)))
+}
+
+/// `POST /api/invoices/{id}/send` `{to?}`: mails the invoice with its PDF and e-invoice.
+pub async fn send(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+    mail(&state, &tenant, path_id(&id)?, Mailing::Invoice, body).await
+}
+
+/// `POST /api/invoices/{id}/remind` `{to?}`: mails a payment reminder now.
+pub async fn remind(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+    mail(&state, &tenant, path_id(&id)?, Mailing::Reminder, body).await
+}
+
+/// `POST /api/credit-notes/{id}/send` `{to?}`: mails the credit note.
+pub async fn send_credit_note(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+    let note = credit_notes::get(&tenant.db, path_id(&id)?).await?;
+    mail(
+        &state,
+        &tenant,
+        note.invoice_id,
+        Mailing::CreditNote(note.id),
+        body,
+    )
+    .await
 }

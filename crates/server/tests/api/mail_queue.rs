@@ -12,7 +12,7 @@ use common::*;
 use serde_json::json;
 use silo_auth::{KeySet, TokenConfig, Tokens};
 use silo_control::{Email, MailState, NewIdentity};
-use silo_mail::{MailSettings, Transport};
+use silo_mail::MailSettings;
 use silo_server::{RequestLimits, Server, ServerConfig};
 use silo_store::{Db, Timestamp, params};
 use silo_tenancy::{DataDir, PoolSettings, Tenancy};
@@ -450,7 +450,14 @@ async fn a_stopped_worker_finishes_the_message_in_flight_and_releases_the_rest()
             Arc::new(WorkerMetrics::unregistered()),
             webhook::Sender::new(webhook::WebhookSettings::default()),
         )
-        .with_smtp(Some(Transport::from_url(&smtp_url(port)).unwrap())),
+        .with_mailer(
+            silo_mail::Mailer::start(MailSettings {
+                smtp_url: Some(smtp_url(port)),
+                from: FROM.into(),
+                dir: app.storage.dir.path().join("worker-mail"),
+            })
+            .unwrap(),
+        ),
     );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(worker.run(async {
