@@ -147,6 +147,13 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       await p.getByRole("table", { name: "Deals" }).getByRole("link", { name: "Noord rebrand" }).waitFor();
       assert.equal(await p.getByText("Other client's deal").count(), 0);
       await p.getByRole("table", { name: "Invoices" }).getByRole("cell", { name: "€3,025.00" }).waitFor();
+      // A contact added from the client's page belongs to the client.
+      await p.getByRole("button", { name: "New contact" }).click();
+      await p.getByLabel("Name", { exact: true }).fill("Piet Noord");
+      await p.getByRole("button", { name: "Save" }).click();
+      await p.getByRole("table", { name: "Contacts" }).getByRole("link", { name: "Piet Noord" }).waitFor();
+      const piet = (await api("GET", "/api/contacts?q=Piet")).items.find((c) => c.name === "Piet Noord");
+      assert.equal(piet.account_id, clientId);
       const timeline = p.getByRole("region", { name: "Timeline" });
       await timeline.getByText("Client created").waitFor();
       await timeline.getByText("Deal created").waitFor();

@@ -9,6 +9,8 @@ import { formatMoney } from "../money";
 import { Link } from "../router";
 import { useRole } from "../session";
 import { AccountForm } from "../components/AccountForm";
+import { ContactForm } from "./Contacts";
+import { DealForm } from "./Pipeline";
 import { PagedList, Table } from "../components/List";
 import { Timeline } from "../components/Timeline";
 import { ErrorBox, Loading, PageTitle } from "../components/ui";
@@ -114,12 +116,25 @@ export function ClientDetails({ account: a }: { account: ClientAccount }) {
 
 function AccountContacts({ id }: { id: string }) {
   const { t } = useI18n();
+  const writable = can(useRole(), "crm.write");
   const list = usePaged<Contact>("/api/contacts", { params: { account_id: id } });
+  const [adding, setAdding] = useState(false);
   // A server without the filter answers every contact: only this client's are shown.
   const rows = list.items.filter((c) => c.account_id === id);
   return (
     <>
-      <h2 className="section">{t("client.contacts")}</h2>
+      <SectionTitle title={t("client.contacts")} add={writable && !adding ? () => setAdding(true) : null} addLabel={t("contacts.new")} />
+      {adding && (
+        <ContactForm
+          contact={null}
+          accountId={id}
+          onSaved={(c) => {
+            list.setItems((items) => [c, ...items]);
+            setAdding(false);
+          }}
+          onCancel={() => setAdding(false)}
+        />
+      )}
       <PagedList list={list} name={t("client.contacts")}>
         {rows.length > 0 && (
           <Table
@@ -156,11 +171,23 @@ export function DealsTable({ rows, label }: { rows: CrmDeal[]; label: string }) 
 
 function AccountDeals({ id }: { id: string }) {
   const { t } = useI18n();
+  const writable = can(useRole(), "deals.write");
   const list = usePaged<CrmDeal>("/api/deals", { params: { account_id: id } });
+  const [adding, setAdding] = useState(false);
   const rows = list.items.filter((d) => d.account_id === id);
   return (
     <>
-      <h2 className="section">{t("client.deals")}</h2>
+      <SectionTitle title={t("client.deals")} add={writable && !adding ? () => setAdding(true) : null} addLabel={t("pipeline.new")} />
+      {adding && (
+        <DealForm
+          accountId={id}
+          onSaved={(d) => {
+            list.setItems((items) => [d, ...items]);
+            setAdding(false);
+          }}
+          onCancel={() => setAdding(false)}
+        />
+      )}
       <PagedList list={list} name={t("client.deals")}>
         {rows.length > 0 && <DealsTable rows={rows} label={t("client.deals")} />}
       </PagedList>
@@ -224,5 +251,19 @@ function AccountInvoices({ id }: { id: string }) {
         )}
       </PagedList>
     </>
+  );
+}
+
+/** A section's heading, with an "add" button beside it where the role may add. */
+function SectionTitle({ title, add, addLabel }: { title: string; add: (() => void) | null; addLabel: string }) {
+  return (
+    <div className="section-title">
+      <h2 className="section">{title}</h2>
+      {add && (
+        <button type="button" onClick={add}>
+          {addLabel}
+        </button>
+      )}
+    </div>
   );
 }

@@ -81,15 +81,17 @@ interface FormProps {
   contact: Contact | null;
   onSaved: (c: Contact, account: Account | null) => void;
   onCancel: () => void;
+  /** A new contact's account (added from a client's page). */
+  accountId?: string;
 }
 
-export function ContactForm({ contact, onSaved, onCancel }: FormProps) {
+export function ContactForm({ contact, onSaved, onCancel, accountId }: FormProps) {
   const { t } = useI18n();
   const [form, setForm] = useState({
     name: contact?.name ?? "",
     email: contact?.email ?? "",
     phone: contact?.phone ?? "",
-    account_id: contact?.account_id ?? "",
+    account_id: contact?.account_id ?? accountId ?? "",
   });
   const [account, setAccount] = useState<Account | null>(null);
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });

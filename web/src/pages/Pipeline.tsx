@@ -275,12 +275,12 @@ function DealCard({ deal, owner, writable, onMove, onDrag }: CardProps) {
   );
 }
 
-function DealForm({ onSaved, onCancel }: { onSaved: (d: Deal) => void; onCancel: () => void }) {
+export function DealForm({ onSaved, onCancel, accountId }: { onSaved: (d: Deal) => void; onCancel: () => void; accountId?: string }) {
   const { t, locale } = useI18n();
   const [title, setTitle] = useState("");
   const [value, setValue] = useState("");
   const [source, setSource] = useState("");
-  const [account, setAccount] = useState("");
+  const [account, setAccount] = useState(accountId ?? "");
   const [contact, setContact] = useState("");
 
   const submit = async () => {
