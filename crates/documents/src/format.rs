@@ -19,7 +19,7 @@ fn group(mut n: u64, sep: char) -> String {
 
 /// An amount in cents as printed: Dutch `€ 1.234,56`, English `€1,234.56`; currencies other
 /// than the euro by their code (`USD 1,234.56`). Negative amounts get a leading minus.
-pub(crate) fn amount(cents: i64, currency: &str, language: Language) -> String {
+pub fn amount(cents: i64, currency: &str, language: Language) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let abs = cents.unsigned_abs();
     let (whole, frac) = (abs / 100, abs % 100);
@@ -112,7 +112,7 @@ const MONTHS_EN: [&str; 12] = [
 ];
 
 /// A date as printed: `30 november 2026` / `30 November 2026`.
-pub(crate) fn date(d: time::Date, language: Language) -> String {
+pub fn date(d: time::Date, language: Language) -> String {
     let month = usize::from(u8::from(d.month())) - 1;
     let name = match language {
         Language::Nl => MONTHS_NL[month],

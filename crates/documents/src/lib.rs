@@ -13,6 +13,8 @@ mod format;
 mod pdf;
 mod ubl;
 
+pub use format::{amount as format_amount, date as format_date};
+
 use std::collections::BTreeMap;
 
 /// Invoice or credit note.

@@ -67,6 +67,7 @@ fn missing(inv: &Invoice, seller: &Invoicing, buyer: Option<&Account>) -> Vec<St
     }
     let Some(buyer) = buyer else {
         need(false, "account_id");
+        out.sort();
         return out;
     };
     need(buyer.street.is_some(), "buyer.street");

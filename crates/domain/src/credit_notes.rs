@@ -195,7 +195,8 @@ async fn left_per_rate(tx: &mut Tx, inv: &Invoice) -> DomainResult<BTreeMap<i64,
     }
     let credited = tx
         .fetch_all(
-            "SELECT l.vat_rate_bp, SUM(l.net_cents) AS net, SUM(l.vat_cents) AS vat \
+            "SELECT l.vat_rate_bp, CAST(SUM(l.net_cents) AS BIGINT) AS net, \
+             CAST(SUM(l.vat_cents) AS BIGINT) AS vat \
              FROM credit_note_lines l JOIN credit_notes c ON c.id = l.credit_note_id \
              WHERE c.invoice_id = $1 GROUP BY l.vat_rate_bp",
             params![inv.id],

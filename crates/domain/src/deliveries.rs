@@ -73,6 +73,8 @@ pub struct Prepared {
     pub invoice: Invoice,
     /// The credit note, for a credit note's mail.
     pub credit_note: Option<CreditNote>,
+    /// The company's logo, for the PDF.
+    pub logo: Option<silo_documents::Logo>,
 }
 
 async fn load_delivery(tx: &mut Tx, id: Uuid) -> DomainResult<(Delivery, Uuid)> {
@@ -222,6 +224,7 @@ pub async fn prepare(db: &TenantDb, id: Uuid) -> DomainResult<Option<Prepared>> 
         delivery,
         invoice,
         credit_note,
+        logo: None,
     }))
 }
 

@@ -89,10 +89,10 @@ pub(crate) async fn settle(tx: &mut Tx, id: Uuid, now: Timestamp) -> DomainResul
     let sums = tx
         .fetch_one(
             "SELECT \
-             (SELECT COALESCE(SUM(p.amount_cents), 0) FROM invoice_payments p \
+             (SELECT CAST(COALESCE(SUM(p.amount_cents), 0) AS BIGINT) FROM invoice_payments p \
               WHERE p.invoice_id = $1 AND NOT EXISTS \
               (SELECT 1 FROM invoice_payment_reversals r WHERE r.payment_id = p.id)) AS paid, \
-             (SELECT COALESCE(SUM(c.total_cents), 0) FROM credit_notes c \
+             (SELECT CAST(COALESCE(SUM(c.total_cents), 0) AS BIGINT) FROM credit_notes c \
               WHERE c.invoice_id = $1) AS credited",
             params![id],
         )

@@ -1,5 +1,6 @@
 //! The revenue report: per month and currency, the value of deals won, the amounts invoiced
-//! (issued invoices by issue date) and paid (payments by payment date), and won value by the
+//! (issued invoices by issue date) and paid (payments by payment date; a reversed payment
+//! is left out), and won value by the
 //! deal's source. Months are `YYYY-MM` keys stored beside each row when it is written, so the
 //! queries need no engine-specific date functions. Amounts in different currencies are never
 //! added together.
@@ -91,6 +92,7 @@ pub async fn revenue(db: &TenantDb, query: &RevenueQuery) -> DomainResult<Revenu
             "SELECT p.paid_month AS month, i.currency AS currency, \
              CAST(SUM(p.amount_cents) AS BIGINT) AS cents \
              FROM invoice_payments p JOIN invoices i ON i.id = p.invoice_id \
+             WHERE NOT EXISTS (SELECT 1 FROM invoice_payment_reversals r WHERE r.payment_id = p.id) \
              GROUP BY p.paid_month, i.currency",
             &[],
         )

@@ -110,11 +110,14 @@ fn parameters(route: &RouteSpec) -> Vec<Value> {
 
 fn operation(route: &RouteSpec, generators: &mut Generators) -> Value {
     let mut responses = Map::new();
-    let success = match route.response {
-        Some(schema) => {
+    let success = match (route.response, route.file) {
+        (Some(schema), _) => {
             json!({"description": "success", "content": {"application/json": {"schema": schema(&mut generators.responses)}}})
         }
-        None => json!({"description": "success"}),
+        (None, Some(media)) => {
+            json!({"description": "the file", "content": {media: {"schema": {"type": "string", "format": "binary"}}}})
+        }
+        (None, None) => json!({"description": "success"}),
     };
     responses.insert(route.status.to_string(), success);
     for (status, description) in error_statuses() {

@@ -81,6 +81,9 @@ pub struct RouteSpec {
     pub request: Option<SchemaFn>,
     /// The JSON success answer's type, if the answer has a JSON body.
     pub response: Option<SchemaFn>,
+    /// The media type of a file answer (`file "application/pdf"` in the table): a download
+    /// instead of JSON.
+    pub file: Option<&'static str>,
 }
 
 impl RouteSpec {
@@ -139,7 +142,7 @@ macro_rules! route_table {
         $summary:literal
         $(, header $header:expr)?
         $(, in $req:ty)?
-        => $status:literal $(out $res:ty)? $(, $list:ident $(($query:ty))?)?;
+        => $status:literal $(file $file:literal)? $(out $res:ty)? $(, $list:ident $(($query:ty))?)?;
     )*) => {
         /// Every route, in one declaration each.
         pub static ROUTES: &[RouteSpec] = &[
@@ -154,6 +157,7 @@ macro_rules! route_table {
                 query: query_fn!($($list $(($query))?)?),
                 request: schema_fn!($($req)?),
                 response: schema_fn!($($res)?),
+                file: header!($($file)?),
             },)*
         ];
 
@@ -172,7 +176,7 @@ macro_rules! route_table {
 }
 
 // Each row: METHOD "path" handler, access, "summary"[, header NAME][, in RequestType] => status
-// [out ResponseType][, list[(QueryType)]];
+// [file "media/type" | out ResponseType][, list[(QueryType)]];
 route_table! {
     GET "/healthz" health::healthz, Public,
         "The process is up" => 200 out health::Status;
@@ -358,6 +362,14 @@ route_table! {
     POST "/api/credit-notes/{id}/send" invoices::send_credit_note, Company(InvoicesWrite),
         "Mail the credit note with its PDF and e-invoice to the client",
         in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::Delivery;
+    GET "/api/invoices/{id}/pdf" invoices::pdf, Company(InvoicesRead),
+        "The issued invoice as a PDF (Article 35a Wet OB)" => 200 file "application/pdf";
+    GET "/api/invoices/{id}/ubl" invoices::ubl, Company(InvoicesRead),
+        "The issued invoice as a Peppol BIS Billing 3.0 UBL e-invoice" => 200 file "application/xml";
+    GET "/api/credit-notes/{id}/pdf" invoices::credit_note_pdf, Company(InvoicesRead),
+        "The credit note as a PDF" => 200 file "application/pdf";
+    GET "/api/credit-notes/{id}/ubl" invoices::credit_note_ubl, Company(InvoicesRead),
+        "The credit note as a Peppol BIS Billing 3.0 UBL e-invoice" => 200 file "application/xml";
     GET "/api/credit-notes" invoices::credit_notes, Company(InvoicesRead),
         "Credit notes" => 200 out Page<silo_domain::credit_notes::CreditNote>, list(invoices::CreditNoteQuery);
     GET "/api/credit-notes/{id}" invoices::credit_note, Company(InvoicesRead),

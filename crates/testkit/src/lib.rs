@@ -1,13 +1,14 @@
 //! Test support shared by the crates' test suites: the backends to run a contract test on,
 //! throw-away storage for each (a temp directory, or uniquely named PostgreSQL databases that
 //! are dropped afterwards), a second PostgreSQL cluster for placement tests, and a real SMTP
-//! server for mail tests ([`smtp`]).
+//! server for mail tests ([`smtp`]), and the readers of invoice documents ([`documents`]).
 //!
 //! PostgreSQL tests read the server URL from `SILO_TEST_POSTGRES_URL` and are skipped, with a
 //! printed reason, when it is not set.
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 
 mod cluster;
+pub mod documents;
 pub mod smtp;
 mod storage;
 

@@ -21,14 +21,36 @@ export interface AcceptedLoginRequired {
 
 /** An account as stored and sent. */
 export interface Account {
+  /** City. */
+  city: string | null;
+  /** ISO 3166-1 alpha-2 country code. */
+  country: string | null;
   /** Created. */
   created_at: Timestamp;
   /** Id (UUIDv7). */
   id: string;
+  /** Where invoices and reminders are sent. */
+  invoice_email: string | null;
+  /** KvK number. */
+  kvk_number: string | null;
+  /** Language of documents and mail; Dutch when null. */
+  language: Language | null;
+  /** Legal name as registered (printed on invoices instead of `name` when set). */
+  legal_name: string | null;
   /** Name. */
   name: string;
+  /** Days to pay; the company's default when null. */
+  payment_terms_days: number | null;
+  /** Peppol participant id (`0106:12345678`). */
+  peppol_id: string | null;
+  /** Postcode. */
+  postcode: string | null;
+  /** Street and number. */
+  street: string | null;
   /** Last changed. */
   updated_at: Timestamp;
+  /** VAT id. */
+  vat_id: string | null;
   /** Web site. */
   website: string | null;
 }
@@ -45,7 +67,29 @@ export type AccountPage = Page<Account>;
 
 /** `PATCH /api/accounts/{id}` body: only the fields present change; null clears. */
 export interface AccountPatch {
+  /** Left out: unchanged; null: cleared. */
+  city?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  country?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  invoice_email?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  kvk_number?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  language?: "nl" | "en";
+  /** Left out: unchanged; null: cleared. */
+  legal_name?: string | null;
   name?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  payment_terms_days?: number | null;
+  /** Left out: unchanged; null: cleared. */
+  peppol_id?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  postcode?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  street?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  vat_id?: string | null;
   /** Left out: unchanged; null: cleared. */
   website?: string | null;
 }
@@ -83,6 +127,30 @@ export interface AuditRecord {
 }
 
 export type AuditRecordPage = Page<AuditRecord>;
+
+/** The buyer as printed on the invoice: the client account's details, copied at issue. */
+export interface Buyer {
+  /** City. */
+  city: string | null;
+  /** Country code. */
+  country: string | null;
+  /** Invoice e-mail address. */
+  email: string | null;
+  /** KvK number. */
+  kvk_number: string | null;
+  /** Legal name, when it differs from the name. */
+  legal_name: string | null;
+  /** The account's name. */
+  name: string;
+  /** Peppol participant id. */
+  peppol_id: string | null;
+  /** Postcode. */
+  postcode: string | null;
+  /** Street and number. */
+  street: string | null;
+  /** VAT id. */
+  vat_id: string | null;
+}
 
 /** A non-negative amount of money in the smallest unit (cents). */
 export type Cents = number;
@@ -220,6 +288,78 @@ export interface ContractPatch {
 
 export type ContractStatus = "draft" | "sent" | "signed";
 
+/** A credit note line as shown: the unit price and amounts negative. */
+export interface CreditLine {
+  /** What is credited. */
+  description: string;
+  /** Net amount, negative. */
+  net_cents: number;
+  /** How many. */
+  quantity: Quantity;
+  /** Price of one, before VAT, negative. */
+  unit_cents: number;
+  /** VAT, negative. */
+  vat_cents: number;
+  /** VAT rate. */
+  vat_rate_bp: VatRate;
+}
+
+/** A credit note as stored and sent. */
+export interface CreditNote {
+  /** The buyer as on the invoice. */
+  buyer: Buyer | null;
+  /** Created (issued). */
+  created_at: Timestamp;
+  /** Currency of every amount. */
+  currency: Currency;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The invoice it corrects. */
+  invoice_id: string;
+  /** That invoice's issue date, `YYYY-MM-DD`. */
+  invoice_issue_date: string;
+  /** That invoice's number. */
+  invoice_number: string;
+  /** Issue date, `YYYY-MM-DD`. */
+  issue_date: string;
+  /** Language of the document and its mail. */
+  language: Language;
+  /** The lines, in order. */
+  lines: CreditLine[];
+  /** Its number in the credit note series. */
+  number: string;
+  /** The invoice's payment reference. */
+  payment_reference: string | null;
+  /** Why it was issued. */
+  reason: string;
+  /** VAT reverse-charged (as on the invoice). */
+  reverse_charge: boolean;
+  /** The seller as on the invoice. */
+  seller: Seller | null;
+  /** When it was last mailed. */
+  sent_at: Timestamp | null;
+  /** Sum of line nets, negative. */
+  subtotal_cents: number;
+  /** Subtotal plus VAT, negative. */
+  total_cents: number;
+  /** Sum of line VAT, negative. */
+  vat_cents: number;
+}
+
+export type CreditNotePage = Page<CreditNote>;
+
+/** A credit note as listed on its invoice. */
+export interface CreditNoteSummary {
+  /** Id. */
+  id: string;
+  /** Issue date, `YYYY-MM-DD`. */
+  issue_date: string;
+  /** Its number in the credit note series. */
+  number: string;
+  /** Total including VAT, negative. */
+  total_cents: number;
+}
+
 /** ISO 4217 code; EUR when left out */
 export type Currency = string;
 
@@ -276,7 +416,29 @@ export interface DealPatch {
   value_cents?: number | null;
 }
 
-export type DeliveryState = "pending" | "retrying" | "delivered" | "failed";
+/** One invoice mail. */
+export interface Delivery {
+  /** The credit note it carries. */
+  credit_note_id: string | null;
+  /** Id. */
+  id: string;
+  /** What it carries. */
+  kind: DeliveryKind;
+  /** When it was asked for. */
+  queued_at: Timestamp;
+  /** When it went out. */
+  sent_at: Timestamp | null;
+  /** Where it is. */
+  state: DeliveryState;
+  /** An automatic reminder's step: days after the due date. */
+  step: number | null;
+  /** The address. */
+  to: string;
+}
+
+export type DeliveryKind = "invoice" | "credit_note" | "reminder";
+
+export type DeliveryState = "queued" | "sent" | "failed";
 
 /** `POST /api/auth/2fa/disable` body. */
 export interface DisableRequest {
@@ -302,9 +464,9 @@ export interface Error {
   };
 }
 
-export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "payload_too_large" | "invalid" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
+export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "payment_exceeds_balance" | "credit_exceeds_invoice" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "payload_too_large" | "invalid" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
 
-export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
+export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
 
 /** An identity's (a person's login) id. */
 export type IdentityId = string;
@@ -368,12 +530,20 @@ export interface Inviter {
 export interface Invoice {
   /** The customer. */
   account_id: string | null;
+  /** The buyer as printed, once issued. */
+  buyer: Buyer | null;
   /** Created. */
   created_at: Timestamp;
+  /** Credit notes, oldest first. */
+  credit_notes: CreditNoteSummary[];
+  /** Sum of its credit notes (as a positive amount). */
+  credited_cents: Cents;
   /** Currency of every amount. */
   currency: Currency;
   /** The deal it bills. */
   deal_id: string | null;
+  /** Mail sent or queued for it, oldest first. */
+  deliveries: Delivery[];
   /** Due date, `YYYY-MM-DD`. */
   due_date: string | null;
   /** Id (UUIDv7). */
@@ -382,24 +552,38 @@ export interface Invoice {
   issue_date: string | null;
   /** When issued. */
   issued_at: Timestamp | null;
+  /** Language of the invoice and its mail; on a draft, null means the client's. */
+  language: Language | null;
   /** The lines, in order. */
   lines: Line[];
   /** Free text printed on the invoice. */
   notes: string | null;
   /** The number, once issued (`2026-0001`, with the company's prefix if set). */
   number: string | null;
+  /** What is left to pay: total less payments and credit notes, never below 0. */
+  open_cents: Cents;
+  /** What was paid beyond the total (to refund or credit). */
+  overpaid_cents: Cents;
   /** When paid in full. */
   paid_at: Timestamp | null;
-  /** Sum of payments. */
+  /** Sum of the payments that stand (reversed ones left out). */
   paid_cents: Cents;
-  /** Payments, oldest first. */
+  /** The reference the client pays with, once issued. */
+  payment_reference: string | null;
+  /** Payments, oldest first (reversed ones included, marked). */
   payments: Payment[];
+  /** VAT reverse-charged to the buyer (EU business customers): every line is at 0 %. */
+  reverse_charge: boolean;
   /** The seller as printed, once issued. */
   seller: Seller | null;
+  /** When the invoice itself was last mailed. */
+  sent_at: Timestamp | null;
   /** Status. */
   status: InvoiceStatus;
   /** Sum of line nets. */
   subtotal_cents: Cents;
+  /** The date of supply, when it differs from the issue date, `YYYY-MM-DD`. */
+  supply_date: string | null;
   /** Subtotal plus VAT. */
   total_cents: Cents;
   /** Last changed. */
@@ -420,17 +604,31 @@ export interface InvoicePatch {
   deal_id?: string | null;
   /** Left out: unchanged; null: cleared. */
   due_date?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  language?: "nl" | "en";
   lines?: NewLine[] | null;
   /** Left out: unchanged; null: cleared. */
   notes?: string | null;
+  reverse_charge?: boolean | null;
+  /** Left out: unchanged; null: cleared. */
+  supply_date?: string | null;
 }
 
-export type InvoiceStatus = "draft" | "issued" | "paid";
+export type InvoiceStatus = "draft" | "issued" | "paid" | "credited";
 
 /** The company's invoicing details. */
 export interface Invoicing {
-  /** Postal address, may span lines. */
+  /**
+   * Free-text postal address as stored before addresses had parts; read only, printed
+   * nowhere once `street` is set.
+   */
   address: string | null;
+  /** City. */
+  city: string | null;
+  /** ISO 3166-1 alpha-2 country code. */
+  country: string | null;
+  /** Where clients reply to invoice mail; printed on invoices. */
+  email: string | null;
   /** IBAN, upper-case without spaces, checksum verified. */
   iban: string | null;
   /** Put verbatim before every invoice number (`ACME-` gives `ACME-2026-0001`). */
@@ -441,6 +639,12 @@ export interface Invoicing {
   legal_name: string | null;
   /** Days from issue to due date. */
   payment_terms_days: number;
+  /** Postcode. */
+  postcode: string | null;
+  /** Payment reminders: days after the due date. */
+  reminder_days: number[];
+  /** Street and number. */
+  street: string | null;
   /** VAT id (`NL004495445B01`). */
   vat_id: string | null;
 }
@@ -451,7 +655,11 @@ export interface Invoicing {
  */
 export interface InvoicingPatch {
   /** Left out: unchanged; null: cleared. */
-  address?: string | null;
+  city?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  country?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  email?: string | null;
   /** Left out: unchanged; null: cleared. */
   iban?: string | null;
   /** Left out: unchanged; null: cleared. */
@@ -463,6 +671,12 @@ export interface InvoicingPatch {
   /** Left out: unchanged; null: cleared. */
   payment_terms_days?: number | null;
   /** Left out: unchanged; null: cleared. */
+  postcode?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  reminder_days?: number[] | null;
+  /** Left out: unchanged; null: cleared. */
+  street?: string | null;
+  /** Left out: unchanged; null: cleared. */
   vat_id?: string | null;
 }
 
@@ -471,6 +685,8 @@ export interface IssueRequest {
   /** Issue date, `YYYY-MM-DD`; today (UTC) when left out. */
   issue_date?: string | null;
 }
+
+export type Language = "nl" | "en";
 
 /** One invoice line with its computed amounts. */
 export interface Line {
@@ -553,7 +769,18 @@ export interface MonthRevenue {
 
 /** `POST /api/accounts` body. */
 export interface NewAccount {
+  city?: string | null;
+  country?: string | null;
+  invoice_email?: string | null;
+  kvk_number?: string | null;
+  language?: "nl" | "en";
+  legal_name?: string | null;
   name: string;
+  payment_terms_days?: number | null;
+  peppol_id?: string | null;
+  postcode?: string | null;
+  street?: string | null;
+  vat_id?: string | null;
   website?: string | null;
 }
 
@@ -571,6 +798,15 @@ export interface NewContract {
   body: string;
   deal_id?: string | null;
   title: string;
+}
+
+/** `POST /api/invoices/{id}/credit-notes` body. */
+export interface NewCreditNote {
+  /** Today (UTC) when left out. */
+  issue_date?: string | null;
+  /** The lines to credit, with positive amounts; left out, everything not yet credited. */
+  lines?: NewLine[] | null;
+  reason: string;
 }
 
 /** `POST /api/deals` body. */
@@ -597,8 +833,13 @@ export interface NewInvoice {
   currency?: string | null;
   deal_id?: string | null;
   due_date?: string | null;
+  /** The client's language when left out. */
+  language?: "nl" | "en";
   lines?: NewLine[];
   notes?: string | null;
+  /** False when left out. */
+  reverse_charge?: boolean | null;
+  supply_date?: string | null;
 }
 
 /** A line as sent by clients. */
@@ -607,16 +848,22 @@ export interface NewLine {
   /** 1 when left out. */
   quantity?: number | null;
   unit_cents: number;
-  /** 2100 (21 %) when left out. */
+  /** 2100 (21 %) when left out; 0 on a reverse-charged invoice. */
   vat_rate_bp?: number | null;
 }
 
 /** `POST /api/invoices/{id}/payments` body. */
 export interface NewPayment {
+  /**
+   * Record an amount above the open balance as an overpayment (to refund or credit);
+   * without it such a payment is refused.
+   */
+  allow_overpayment?: boolean | null;
   amount_cents: number;
   method?: string | null;
   /** Payment date `YYYY-MM-DD` or an RFC 3339 time; today (UTC) when left out. */
   paid_at?: string | null;
+  reference?: string | null;
 }
 
 /** `POST /api/webhooks` body. */
@@ -625,7 +872,7 @@ export interface NewWebhookEndpoint {
   /** Whether to send to it at once (default true). */
   enabled?: boolean | null;
   /** The event types to receive (duplicates count once). */
-  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
+  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url: string;
 }
@@ -665,6 +912,12 @@ export interface Payment {
   method: string | null;
   /** Payment date, `YYYY-MM-DD`. */
   paid_at: string;
+  /** The bank's or payer's reference. */
+  reference: string | null;
+  /** Why it was reversed. */
+  reversal_reason: string | null;
+  /** When it was reversed (it then no longer counts); null while it stands. */
+  reversed_at: Timestamp | null;
 }
 
 export type Plan = "starter" | "growth" | "scale";
@@ -686,9 +939,20 @@ export interface Problem {
   min?: number | null;
 }
 
-export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_id" | "not_url" | "not_https" | "private_address" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
+export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_country" | "not_peppol_id" | "not_id" | "not_url" | "not_https" | "private_address" | "unknown_reference" | "wrong" | "link_unusable" | "rule";
 
 export type Quantity = number;
+
+/** Whether a draft can be issued, and if not, what is missing. */
+export interface Readiness {
+  /**
+   * The missing details, as field paths: `account_id`, `lines`, `seller.<field>` (the
+   * company's invoicing details), `buyer.<field>` (the client account's details).
+   */
+  missing: string[];
+  /** Nothing is missing. */
+  ready: boolean;
+}
 
 /** Recovery codes, each usable once; shown only in this answer. */
 export interface RecoveryCodes {
@@ -721,18 +985,39 @@ export interface Revenue {
   months: MonthRevenue[];
 }
 
+/** `POST /api/invoices/{id}/payments/{payment_id}/reverse` body. */
+export interface Reversal {
+  reason?: string | null;
+}
+
 /** The seller's details as printed on the invoice, copied at issue. */
 export interface Seller {
-  /** Address. */
+  /** Free-text address (invoices issued before addresses had parts). */
   address: string | null;
+  /** City. */
+  city: string | null;
+  /** Country code. */
+  country: string | null;
+  /** Contact e-mail address. */
+  email: string | null;
   /** IBAN. */
   iban: string | null;
   /** KvK number. */
   kvk_number: string | null;
   /** Legal name. */
   legal_name: string | null;
+  /** Postcode. */
+  postcode: string | null;
+  /** Street and number. */
+  street: string | null;
   /** VAT id. */
   vat_id: string | null;
+}
+
+/** `POST /api/invoices/{id}/send` (and `/remind`, `/api/credit-notes/{id}/send`) body. */
+export interface SendRequest {
+  /** The address; the client's invoice e-mail address when left out. */
+  to?: string | null;
 }
 
 /** `POST /api/auth/2fa/setup` body. */
@@ -933,7 +1218,7 @@ export interface WebhookEndpointPatch {
   /** Turn deliveries on or off; turning on clears why it was off. */
   enabled?: boolean | null;
   /** Replaces the event types (duplicates count once). */
-  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
+  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url?: string | null;
 }
@@ -1155,7 +1440,7 @@ export type ContractsSendResponse = Contract;
 export type ContractsSignRequest = Signature;
 export type ContractsSignResponse = Contract;
 
-/** `GET /api/invoices`: Invoices */
+/** `GET /api/invoices`: Invoices, by status and client */
 export type InvoicesListResponse = InvoicePage;
 
 /** `POST /api/invoices`: Draft an invoice */
@@ -1169,13 +1454,57 @@ export type InvoicesGetResponse = Invoice;
 export type InvoicesUpdateRequest = InvoicePatch;
 export type InvoicesUpdateResponse = Invoice;
 
-/** `POST /api/invoices/{id}/issue`: Issue a draft invoice: it gets the next number */
+/** `DELETE /api/invoices/{id}`: Delete a draft invoice */
+export type InvoicesDeleteResponse = void;
+
+/** `GET /api/invoices/{id}/readiness`: What is missing before a draft can be issued */
+export type InvoicesReadinessResponse = Readiness;
+
+/** `POST /api/invoices/{id}/issue`: Issue a draft invoice: it gets the next number and keeps both parties' details */
 export type InvoicesIssueRequest = IssueRequest;
 export type InvoicesIssueResponse = Invoice;
 
-/** `POST /api/invoices/{id}/payments`: Record a payment */
+/** `POST /api/invoices/{id}/payments`: Record a payment (never above the open balance unless it is an overpayment) */
 export type InvoicesPayRequest = NewPayment;
 export type InvoicesPayResponse = Invoice;
+
+/** `POST /api/invoices/{id}/payments/{payment_id}/reverse`: Reverse a payment: a record of its own; the payment stays, no longer counted */
+export type InvoicesReversePaymentRequest = Reversal;
+export type InvoicesReversePaymentResponse = Invoice;
+
+/** `POST /api/invoices/{id}/credit-notes`: Issue a credit note on an invoice, in full or for the lines sent */
+export type InvoicesCreditRequest = NewCreditNote;
+export type InvoicesCreditResponse = CreditNote;
+
+/** `POST /api/invoices/{id}/send`: Mail the invoice with its PDF and e-invoice to the client (or the address sent) */
+export type InvoicesSendRequest = SendRequest;
+export type InvoicesSendResponse = Delivery;
+
+/** `POST /api/invoices/{id}/remind`: Mail a payment reminder now */
+export type InvoicesRemindRequest = SendRequest;
+export type InvoicesRemindResponse = Delivery;
+
+/** `POST /api/credit-notes/{id}/send`: Mail the credit note with its PDF and e-invoice to the client */
+export type InvoicesSendCreditNoteRequest = SendRequest;
+export type InvoicesSendCreditNoteResponse = Delivery;
+
+/** `GET /api/invoices/{id}/pdf`: The issued invoice as a PDF (Article 35a Wet OB) */
+export type InvoicesPdfResponse = void;
+
+/** `GET /api/invoices/{id}/ubl`: The issued invoice as a Peppol BIS Billing 3.0 UBL e-invoice */
+export type InvoicesUblResponse = void;
+
+/** `GET /api/credit-notes/{id}/pdf`: The credit note as a PDF */
+export type InvoicesCreditNotePdfResponse = void;
+
+/** `GET /api/credit-notes/{id}/ubl`: The credit note as a Peppol BIS Billing 3.0 UBL e-invoice */
+export type InvoicesCreditNoteUblResponse = void;
+
+/** `GET /api/credit-notes`: Credit notes */
+export type InvoicesCreditNotesResponse = CreditNotePage;
+
+/** `GET /api/credit-notes/{id}`: One credit note */
+export type InvoicesCreditNoteResponse = CreditNote;
 
 /** `GET /api/reports/revenue`: Won, invoiced and paid per month, won by source */
 export type ReportsRevenueResponse = Revenue;

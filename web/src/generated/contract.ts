@@ -49,6 +49,10 @@ export const ERROR_CODES = [
   "contract_locked",
   /** The account has invoices and cannot be deleted. */
   "has_invoices",
+  /** The payment is more than the invoice's open balance; send `allow_overpayment` to record it as an overpayment to refund or credit. */
+  "payment_exceeds_balance",
+  /** The credit note would credit more than is left of the invoice. */
+  "credit_exceeds_invoice",
   /** Two-factor authentication is on already; turn it off before setting it up again. */
   "two_factor_enabled",
   /** Two-factor authentication is not on. */
@@ -97,6 +101,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   invoice_locked: 409,
   contract_locked: 409,
   has_invoices: 409,
+  payment_exceeds_balance: 409,
+  credit_exceeds_invoice: 409,
   two_factor_enabled: 409,
   two_factor_not_enabled: 409,
   two_factor_not_pending: 409,
@@ -155,6 +161,10 @@ export const PROBLEM_CODES = [
   "not_vat_id",
   /** Not an invoice number prefix (at most 12 letters, digits, `-`, `/`, `_` or `.`). */
   "not_invoice_prefix",
+  /** Not an ISO 3166-1 alpha-2 country code (`NL`, `DE`). */
+  "not_country",
+  /** Not a Peppol participant id: a four-digit scheme, `:`, and the id (`0106:12345678`). */
+  "not_peppol_id",
   /** Not a valid id. */
   "not_id",
   /** Not an `http://` or `https://` address with a host (and without a user name or password in it). */
@@ -276,6 +286,16 @@ export const AUDIT_ACTIONS = [
   "invoice.issue",
   /** A payment was recorded on an invoice; target: the invoice. */
   "invoice.payment",
+  /** A draft invoice was deleted; target: the invoice. */
+  "invoice.delete",
+  /** A payment was reversed; target: the invoice. */
+  "invoice.payment_reverse",
+  /** A credit note was issued; target: the credit note. */
+  "credit_note.issue",
+  /** An invoice, credit note or reminder was queued for mailing; target: the invoice. */
+  "invoice.send",
+  /** An invoice, credit note or reminder mail went out; target: the invoice. */
+  "invoice.mail_sent",
   /** Two-factor set-up began; a failure is a wrong password; target: the identity. */
   "two_factor.setup",
   /** Two-factor authentication was turned on; a failure is a wrong code; target: the identity. */
@@ -347,8 +367,10 @@ export const INVOICE_STATUSES = [
   "draft",
   /** Numbered and sent; awaiting payment. */
   "issued",
-  /** Paid in full. */
+  /** Paid in full (with any credit notes making up the rest). */
   "paid",
+  /** Credited in full: its credit notes cancel it. Stored as `paid` (settled); told apart by its credited amount. */
+  "credited",
 ] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
@@ -453,6 +475,16 @@ export const EVENT_TYPES = [
   "invoice.payment_recorded",
   /** An invoice was paid in full. */
   "invoice.paid",
+  /** A draft invoice was deleted. */
+  "invoice.deleted",
+  /** A payment was reversed (it no longer counts; the invoice is open again if it was paid). */
+  "invoice.payment_reversed",
+  /** A credit note was issued on an invoice. */
+  "credit_note.issued",
+  /** A person asked for an invoice, credit note or reminder to be mailed. */
+  "invoice.mail_queued",
+  /** An invoice, credit note or reminder mail went out. */
+  "invoice.mail_sent",
   /** The company's invoicing details changed. */
   "invoicing.updated",
   /** A webhook endpoint was added. */
@@ -514,6 +546,16 @@ export const WEBHOOK_EVENT_TYPES: readonly EventType[] = [
   "invoice.payment_recorded",
   /** An invoice was paid in full. */
   "invoice.paid",
+  /** A draft invoice was deleted. */
+  "invoice.deleted",
+  /** A payment was reversed (it no longer counts; the invoice is open again if it was paid). */
+  "invoice.payment_reversed",
+  /** A credit note was issued on an invoice. */
+  "credit_note.issued",
+  /** A person asked for an invoice, credit note or reminder to be mailed. */
+  "invoice.mail_queued",
+  /** An invoice, credit note or reminder mail went out. */
+  "invoice.mail_sent",
   /** The company's invoicing details changed. */
   "invoicing.updated",
   /** A webhook endpoint was added. */

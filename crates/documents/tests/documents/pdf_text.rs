@@ -2,31 +2,13 @@
 //! English: checked on the text `pdftotext` (Debian's poppler-utils; `.ci/run` installs it)
 //! extracts from it, as a reader or a bookkeeping tool would.
 
-use std::process::Command;
-
 use silo_documents::{Document, Language};
 
 use crate::shapes;
 
 /// The PDF's text, pages separated by form feeds.
 pub fn text_of(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, pdf).expect("write");
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("pdftotext cannot be run ({e}); install Debian's poppler-utils (.ci/run does)")
-        });
-    assert!(
-        out.status.success(),
-        "pdftotext: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    silo_testkit::documents::pdf_text(pdf)
 }
 
 fn shape(name: &str) -> Document {

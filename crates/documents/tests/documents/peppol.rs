@@ -8,13 +8,8 @@
 //! lacks `saxonche`, the test fails.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::shapes;
-
-fn rules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peppol")
-}
 
 /// The compiled rules are cached under the cargo target directory, so the checkout stays
 /// clean and later runs skip the 4 s compilation.
@@ -22,35 +17,8 @@ fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("peppol-compiled")
 }
 
-/// Runs validate.py over `files`; `None` (after saying why) when no interpreter is set.
 fn validate(files: &[PathBuf]) -> Option<(bool, String)> {
-    let Ok(python) = std::env::var("SILO_TEST_PYTHON") else {
-        eprintln!(
-            "peppol: SILO_TEST_PYTHON is not set; the UBL documents were NOT validated against the Peppol rules"
-        );
-        return None;
-    };
-    let probe = Command::new(&python)
-        .args(["-c", "import saxonche"])
-        .output()
-        .unwrap_or_else(|e| panic!("SILO_TEST_PYTHON={python} cannot be run: {e}"));
-    assert!(
-        probe.status.success(),
-        "SILO_TEST_PYTHON={python} has no saxonche (pip install saxonche into that venv; .ci/run does):\n{}",
-        String::from_utf8_lossy(&probe.stderr)
-    );
-    let out = Command::new(&python)
-        .arg(rules_dir().join("validate.py"))
-        .args(files)
-        .env("PEPPOL_CACHE", cache_dir())
-        .output()
-        .expect("validate.py runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some((out.status.success(), text))
+    silo_testkit::documents::validate_ubl(files, &cache_dir())
 }
 
 #[test]

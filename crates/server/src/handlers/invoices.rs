@@ -11,13 +11,16 @@ use crate::pagination::{Page, PageQuery, Query, list_params};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use silo_contract::Problem;
+use silo_documents::Document;
 use silo_domain::billing::{self, IssueRequest, Readiness};
 use silo_domain::credit_notes::{self, CreditNote, CreditNoteFilter, NewCreditNote};
 use silo_domain::deliveries::{self, Mailing, SendRequest};
+use silo_domain::invoice_documents;
 use silo_domain::invoices::Delivery;
 use silo_domain::invoices::{
     self, Invoice, InvoiceFilter, InvoicePatch, InvoiceStatus, NewInvoice,
@@ -274,4 +277,95 @@ pub async fn send_credit_note(
         body,
     )
     .await
+}
+
+/// A document file as a download named after its number.
+fn download(stem: &str, extension: &str, media: &'static str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{stem}.{extension}\"");
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(media)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The invoice's document (with the company's logo).
+async fn invoice_doc(tenant: &Tenant, id: &str) -> Result<Document, ApiError> {
+    let invoice = invoices::get(&tenant.db, path_id(id)?).await?;
+    let logo = branding_logo(tenant).await?;
+    Ok(invoice_documents::invoice_document(&invoice, logo)?)
+}
+
+/// The credit note's document.
+async fn credit_note_doc(tenant: &Tenant, id: &str) -> Result<Document, ApiError> {
+    let note = credit_notes::get(&tenant.db, path_id(id)?).await?;
+    let invoice = invoices::get(&tenant.db, note.invoice_id).await?;
+    let logo = branding_logo(tenant).await?;
+    Ok(invoice_documents::credit_note_document(
+        &note, &invoice, logo,
+    )?)
+}
+
+/// The company's logo for its documents.
+async fn branding_logo(_tenant: &Tenant) -> Result<Option<silo_documents::Logo>, ApiError> {
+    Ok(None)
+}
+
+/// `GET /api/invoices/{id}/pdf`.
+pub async fn pdf(tenant: Tenant, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let doc = invoice_doc(&tenant, &id).await?;
+    let bytes = invoice_documents::pdf(&doc)?;
+    Ok(download(
+        &invoice_documents::file_stem(&doc),
+        "pdf",
+        "application/pdf",
+        bytes,
+    ))
+}
+
+/// `GET /api/invoices/{id}/ubl`.
+pub async fn ubl(tenant: Tenant, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let doc = invoice_doc(&tenant, &id).await?;
+    let xml = invoice_documents::ubl(&doc)?;
+    Ok(download(
+        &invoice_documents::file_stem(&doc),
+        "xml",
+        "application/xml",
+        xml.into_bytes(),
+    ))
+}
+
+/// `GET /api/credit-notes/{id}/pdf`.
+pub async fn credit_note_pdf(tenant: Tenant, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let doc = credit_note_doc(&tenant, &id).await?;
+    let bytes = invoice_documents::pdf(&doc)?;
+    Ok(download(
+        &invoice_documents::file_stem(&doc),
+        "pdf",
+        "application/pdf",
+        bytes,
+    ))
+}
+
+/// `GET /api/credit-notes/{id}/ubl`.
+pub async fn credit_note_ubl(tenant: Tenant, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let doc = credit_note_doc(&tenant, &id).await?;
+    let xml = invoice_documents::ubl(&doc)?;
+    Ok(download(
+        &invoice_documents::file_stem(&doc),
+        "xml",
+        "application/xml",
+        xml.into_bytes(),
+    ))
 }

@@ -239,11 +239,12 @@ async fn misfitting_fields_are_422_naming_the_field() {
 async fn payments_that_overflow_are_refused() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
+    let account = crate::billing::ready_to_invoice(&app, &t).await;
     let invoice = app
         .post(
             "/api/invoices",
             Some(&t),
-            json!({"lines": [{"description": "work", "quantity": 1, "unit_cents": 10_000}]}),
+            json!({"account_id": account, "lines": [{"description": "work", "quantity": 1, "unit_cents": 10_000}]}),
         )
         .await;
     assert_eq!(invoice.status, 201, "{}", invoice.body);

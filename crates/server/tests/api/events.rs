@@ -20,14 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 async fn db_of(app: &TestApp, company: &str) -> TenantDb {
-    let company = app
-        .tenancy
-        .control()
-        .company(company.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    app.tenancy.tenant_db(&company).await.unwrap()
+    app.tenant_db(company).await
 }
 
 async fn outbox(db: &TenantDb) -> Vec<events::OutboxEvent> {

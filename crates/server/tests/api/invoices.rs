@@ -2,6 +2,7 @@
 //! Invoices over HTTP: totals, gapless numbers under concurrency, locking, payments, the
 //! company's invoicing details, roles and the revenue report.
 
+use crate::billing::{ready_to_invoice, seller_details};
 use crate::common;
 
 use common::*;
@@ -19,15 +20,12 @@ fn lines() -> Value {
 async fn forty_concurrent_issues_get_forty_numbers_without_gaps() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
-    let details = app
-        .patch(
-            "/api/company/invoicing",
-            Some(&t),
-            json!({"invoice_prefix": "AC-", "legal_name": "Acme B.V.", "kvk_number": "12345678",
-                   "vat_id": "NL004495445B01", "iban": "NL91ABNA0417164300",
-                   "address": "Main St 1\n1000 AA Amsterdam", "payment_terms_days": 14}),
-        )
-        .await;
+    let account = ready_to_invoice(&app, &t).await;
+    let mut details = seller_details();
+    details["invoice_prefix"] = json!("AC-");
+    details["legal_name"] = json!("Acme B.V.");
+    details["payment_terms_days"] = json!(14);
+    let details = app.patch("/api/company/invoicing", Some(&t), details).await;
     assert_eq!(details.status, 200, "{}", details.body);
     assert_eq!(
         app.get("/api/company/invoicing", Some(&t)).await.body["iban"],
@@ -44,7 +42,11 @@ async fn forty_concurrent_issues_get_forty_numbers_without_gaps() {
     let mut ids = Vec::new();
     for _ in 0..40 {
         let r = app
-            .post("/api/invoices", Some(&t), json!({"lines": lines()}))
+            .post(
+                "/api/invoices",
+                Some(&t),
+                json!({"account_id": account, "lines": lines()}),
+            )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         ids.push(r.body["id"].as_str().unwrap().to_owned());
@@ -78,8 +80,13 @@ async fn issued_invoice_is_locked_and_paid_in_two_parts() {
     let app = spawn_app().await;
     let (token, _) = app.signup("Acme", "ann@acme.example").await;
     let t = Some(token.as_str());
+    let account = ready_to_invoice(&app, &token).await;
     let draft = app
-        .post("/api/invoices", t, json!({"lines": lines()}))
+        .post(
+            "/api/invoices",
+            t,
+            json!({"account_id": account, "lines": lines()}),
+        )
         .await;
     assert_eq!(draft.status, 201, "{}", draft.body);
     assert_eq!(draft.body["status"], "draft");

@@ -6,6 +6,7 @@
 mod audit;
 mod audit_inputs;
 mod bad_input;
+mod billing;
 mod common;
 mod contracts;
 mod crm;

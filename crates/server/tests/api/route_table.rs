@@ -90,6 +90,12 @@ fn every_route_is_in_the_openapi_document_as_declared() {
             route.response.is_some(),
             "{what}"
         );
+        if let Some(media) = route.file {
+            assert_eq!(
+                success["content"][media]["schema"]["format"], "binary",
+                "{what}"
+            );
+        }
         assert_eq!(
             op["requestBody"].is_object(),
             route.request.is_some(),

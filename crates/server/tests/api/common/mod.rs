@@ -189,6 +189,18 @@ fn mail_dir(storage: &TestStorage) -> std::path::PathBuf {
 }
 
 impl TestApp {
+    /// The database of the company with id `company`, as the server opens it.
+    pub async fn tenant_db(&self, company: &str) -> silo_store::TenantDb {
+        let company = self
+            .tenancy
+            .control()
+            .company(company.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        self.tenancy.tenant_db(&company).await.unwrap()
+    }
+
     /// The raw messages (RFC 5322 text) in this app's outbox addressed to `email`, oldest
     /// first.
     pub fn mails_to(&self, email: &str) -> Vec<String> {
