@@ -20,6 +20,7 @@ import {
   revenueChart,
   sentenceKey,
   toCsv,
+  topClient,
   weighted,
 } from "../src/crm/logic";
 import { checklistSteps } from "../src/components/Checklist";
@@ -157,6 +158,16 @@ describe("reports", () => {
     expect(chart.series.invoiced_cents).toEqual([1210, 0, 1]);
     expect(chart.series.overdue_cents).toEqual([0, 0, 1]);
     expect(currenciesOf([{ currency: "USD" }, { currency: "EUR" }, { currency: "GBP" }])).toEqual(["EUR", "GBP", "USD"]);
+  });
+
+  it("reads top clients whatever the name and amount are called", () => {
+    expect(topClient({ account_id: "a", account_name: "Acme", currency: "EUR", total_cents: 5 })).toEqual({
+      account_id: "a",
+      name: "Acme",
+      currency: "EUR",
+      invoiced_cents: 5,
+      paid_cents: undefined,
+    });
   });
 
   it("reads list answers with or without a wrapper", () => {

@@ -5,7 +5,7 @@ import { AUDIT_ACTIONS, STAGES, type AuditAction, type Stage } from "../generate
 import { en, type MessageKey } from "../i18n/en";
 import type { Translate } from "../i18n";
 import type { Deal } from "../api/types";
-import type { PipelineRow, ReadableAuditRecord, RevenueRow } from "./types";
+import type { PipelineRow, ReadableAuditRecord, RevenueRow, TopClient } from "./types";
 
 /** Each stage's probability in basis points (declared once on the server; the same numbers). */
 export const STAGE_PROBABILITY_BP: Readonly<Record<Stage, number>> = {
@@ -192,4 +192,20 @@ export function csvAmount(cents: number | null | undefined): string {
 export function eventKey(event: string): MessageKey | null {
   const key = `event.${event}`;
   return key in en ? (key as MessageKey) : null;
+}
+
+/**
+ * A top-clients row as this app reads it, whatever the server calls the client's name
+ * (`name`, `account_name`, `title`) and its amount (`invoiced_cents`, `total_cents`, `revenue_cents`).
+ */
+export function topClient(raw: Record<string, unknown>): TopClient {
+  const text = (...keys: string[]) => keys.map((k) => raw[k]).find((v): v is string => typeof v === "string") ?? "";
+  const cents = (...keys: string[]) => keys.map((k) => raw[k]).find((v): v is number => typeof v === "number");
+  return {
+    account_id: text("account_id", "id"),
+    name: text("name", "account_name", "title"),
+    currency: text("currency") || "EUR",
+    invoiced_cents: cents("invoiced_cents", "total_cents", "revenue_cents") ?? 0,
+    paid_cents: cents("paid_cents"),
+  };
 }

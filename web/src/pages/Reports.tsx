@@ -24,6 +24,7 @@ import {
   revenueChart,
   rowsOf,
   toCsv,
+  topClient,
   type RevenueSeries,
 } from "../crm/logic";
 import type { PipelineRow, RevenueRow, TopClient } from "../crm/types";
@@ -189,7 +190,7 @@ function PipelineOfCurrency({ rows, currency, multi }: { rows: PipelineRow[]; cu
 function TopClientsReport({ from, to }: { from: string; to: string }) {
   const { t, locale } = useI18n();
   const answer = useFetch<unknown>(`/api/reports/top-clients${query({ from, to, limit: 10 })}`);
-  const rows = useMemo(() => rowsOf<TopClient>(answer.data), [answer.data]);
+  const rows = useMemo(() => rowsOf<Record<string, unknown>>(answer.data).map(topClient), [answer.data]);
   const currencies = currenciesOf(rows);
   if (answer.error) return null;
   return (
