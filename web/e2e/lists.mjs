@@ -98,8 +98,19 @@ export function listSteps({ browser, silo, problems, viewport }) {
       );
       await many(DEALS, (i) => api("POST", "/api/deals", { title: `Bulk deal ${num(i)}`, value_cents: 100 }));
       await many(N, (i) => api("POST", "/api/contracts", { title: `Bulk contract ${num(i)}`, body: "Terms." }));
+      // Issuing needs the seller's details and a client complete enough to invoice.
+      await api("PATCH", "/api/company/invoicing", {
+        legal_name: "Acme B.V.", street: "Keizersgracht 1", postcode: "1015 AA", city: "Amsterdam", country: "NL",
+        kvk_number: "12345678", vat_id: "NL004495445B01", iban: "NL91ABNA0417164300",
+      });
+      await api("PATCH", `/api/accounts/${accounts[N - 1].id}`, {
+        street: "Stationsplein 2", postcode: "3511 ED", city: "Utrecht", country: "NL", kvk_number: "87654321",
+      });
       const invoices = await many(N, (i) =>
-        api("POST", "/api/invoices", { lines: [{ description: `Bulk line ${num(i)}`, quantity: 1, unit_cents: i * 100, vat_rate_bp: 0 }] }),
+        api("POST", "/api/invoices", {
+          account_id: accounts[N - 1].id,
+          lines: [{ description: `Bulk line ${num(i)}`, quantity: 1, unit_cents: i * 100, vat_rate_bp: 0 }],
+        }),
       );
       lastInvoiceNumber = (await api("POST", `/api/invoices/${invoices[N - 1].id}/issue`, {})).number;
       assert.ok(lastInvoiceNumber, "an issued invoice has a number");

@@ -9,7 +9,9 @@ use crate::credit_notes::{self, CreditNote};
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::{Origin, emit};
 use crate::input::{Date, Email, Optional, Problem, ProblemCode, take};
-use crate::invoice_parts::{Delivery, DeliveryKind, DeliveryState, InvoiceStatus};
+use crate::invoice_parts::{
+    InvoiceDelivery, InvoiceDeliveryKind, InvoiceDeliveryState, InvoiceStatus,
+};
 use crate::invoices::{Invoice, load};
 use crate::jobs;
 use crate::money::Cents;
@@ -21,8 +23,8 @@ use silo_contract::{EventType, JobKind};
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
-fn from_row(row: &Row) -> Result<Delivery, StoreError> {
-    Ok(Delivery {
+fn from_row(row: &Row) -> Result<InvoiceDelivery, StoreError> {
+    Ok(InvoiceDelivery {
         id: row.get("id")?,
         kind: enum_column(row, "kind")?,
         credit_note_id: row.get("credit_note_id")?,
@@ -35,7 +37,10 @@ fn from_row(row: &Row) -> Result<Delivery, StoreError> {
 }
 
 /// The invoice's mail, oldest first.
-pub(crate) async fn for_invoice(tx: &mut Tx, invoice_id: Uuid) -> DomainResult<Vec<Delivery>> {
+pub(crate) async fn for_invoice(
+    tx: &mut Tx,
+    invoice_id: Uuid,
+) -> DomainResult<Vec<InvoiceDelivery>> {
     let rows = tx
         .fetch_all(
             "SELECT * FROM invoice_deliveries WHERE invoice_id = $1 ORDER BY id",
@@ -68,7 +73,7 @@ pub struct SendRequest {
 #[derive(Clone, Debug)]
 pub struct Prepared {
     /// The mail.
-    pub delivery: Delivery,
+    pub delivery: InvoiceDelivery,
     /// The invoice (the one a credit note corrects, for a credit note).
     pub invoice: Invoice,
     /// The credit note, for a credit note's mail.
@@ -77,7 +82,7 @@ pub struct Prepared {
     pub logo: Option<silo_documents::Logo>,
 }
 
-async fn load_delivery(tx: &mut Tx, id: Uuid) -> DomainResult<(Delivery, Uuid)> {
+async fn load_delivery(tx: &mut Tx, id: Uuid) -> DomainResult<(InvoiceDelivery, Uuid)> {
     let row = tx
         .fetch_optional(
             "SELECT * FROM invoice_deliveries WHERE id = $1",
@@ -92,7 +97,7 @@ async fn load_delivery(tx: &mut Tx, id: Uuid) -> DomainResult<(Delivery, Uuid)> 
 async fn insert(
     tx: &mut Tx,
     inv: &Invoice,
-    kind: DeliveryKind,
+    kind: InvoiceDeliveryKind,
     credit_note: Option<Uuid>,
     step: Option<i64>,
     to: &str,
@@ -138,7 +143,7 @@ pub async fn queue(
     what: Mailing,
     req: SendRequest,
     origin: &Origin,
-) -> DomainResult<Delivery> {
+) -> DomainResult<InvoiceDelivery> {
     let mut p = Problems::new();
     let fields = take!(p, req => to);
     let (to,) = p.done(fields)?;
@@ -151,7 +156,7 @@ pub async fn queue(
         ));
     }
     let (kind, credit_note) = match what {
-        Mailing::Invoice => (DeliveryKind::Invoice, None),
+        Mailing::Invoice => (InvoiceDeliveryKind::Invoice, None),
         Mailing::Reminder => {
             if inv.open_cents == Cents::ZERO {
                 return Err(DomainError::conflict(
@@ -159,9 +164,9 @@ pub async fn queue(
                     "nothing is open on this invoice",
                 ));
             }
-            (DeliveryKind::Reminder, None)
+            (InvoiceDeliveryKind::Reminder, None)
         }
-        Mailing::CreditNote(id) => (DeliveryKind::CreditNote, Some(id)),
+        Mailing::CreditNote(id) => (InvoiceDeliveryKind::CreditNote, Some(id)),
     };
     let to = match to {
         Some(to) => String::from(to),
@@ -192,7 +197,7 @@ async fn announce(
     origin: &Origin,
     event: EventType,
     inv: &Invoice,
-    d: &Delivery,
+    d: &InvoiceDelivery,
 ) -> DomainResult<()> {
     let data = json!({
         "id": inv.id,
@@ -211,7 +216,7 @@ async fn announce(
 pub async fn prepare(db: &TenantDb, id: Uuid) -> DomainResult<Option<Prepared>> {
     let mut tx = db.db().begin_snapshot().await?;
     let (delivery, invoice_id) = load_delivery(&mut tx, id).await?;
-    if delivery.state != DeliveryState::Queued {
+    if delivery.state != InvoiceDeliveryState::Queued {
         return Ok(None);
     }
     let invoice = load(&mut tx, invoice_id).await?;
@@ -244,14 +249,14 @@ pub async fn mark_sent(db: &TenantDb, id: Uuid) -> DomainResult<()> {
     }
     let (delivery, invoice_id) = load_delivery(&mut tx, id).await?;
     match (delivery.kind, delivery.credit_note_id) {
-        (DeliveryKind::Invoice, _) => {
+        (InvoiceDeliveryKind::Invoice, _) => {
             tx.execute(
                 "UPDATE invoices SET sent_at = $2 WHERE id = $1",
                 params![invoice_id, now],
             )
             .await?;
         }
-        (DeliveryKind::CreditNote, Some(note)) => {
+        (InvoiceDeliveryKind::CreditNote, Some(note)) => {
             tx.execute(
                 "UPDATE credit_notes SET sent_at = $2 WHERE id = $1",
                 params![note, now],
@@ -330,7 +335,7 @@ pub async fn queue_due_reminders(db: &TenantDb, today: Date) -> DomainResult<usi
         let id = insert(
             &mut tx,
             &inv,
-            DeliveryKind::Reminder,
+            InvoiceDeliveryKind::Reminder,
             None,
             Some(step),
             &to,

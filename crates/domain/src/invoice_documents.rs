@@ -5,7 +5,7 @@
 use crate::credit_notes::CreditNote;
 use crate::deliveries::Prepared;
 use crate::error::{DomainError, DomainResult, ErrorCode};
-use crate::invoice_parts::{Buyer, DeliveryKind, InvoiceStatus, Line, Seller};
+use crate::invoice_parts::{Buyer, InvoiceDeliveryKind, InvoiceStatus, Line, Seller};
 use crate::invoices::Invoice;
 use crate::parties::Language;
 use silo_documents::{self as docs, Document, Kind, Party};
@@ -70,7 +70,7 @@ pub fn facts(p: &Prepared) -> Facts {
     let currency = inv.currency.as_str();
     let (number, cents) = match (&p.credit_note, p.delivery.kind) {
         (Some(note), _) => (note.number.clone(), note.total_cents),
-        (None, DeliveryKind::Reminder) => {
+        (None, InvoiceDeliveryKind::Reminder) => {
             (inv.number.clone().unwrap_or_default(), inv.open_cents.get())
         }
         (None, _) => (

@@ -130,7 +130,7 @@ pub struct CreditNoteSummary {
 
 silo_contract::string_enum! {
     /// What an invoice mail carries.
-    pub enum DeliveryKind {
+    pub enum InvoiceDeliveryKind {
         /// The invoice itself.
         Invoice = "invoice",
         /// A credit note on it.
@@ -142,7 +142,7 @@ silo_contract::string_enum! {
 
 silo_contract::string_enum! {
     /// Where an invoice mail is.
-    pub enum DeliveryState {
+    pub enum InvoiceDeliveryState {
         /// Waiting for the worker.
         Queued = "queued",
         /// Handed to the mail server (or written to the mail folder).
@@ -154,17 +154,17 @@ silo_contract::string_enum! {
 
 /// One invoice mail.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
-pub struct Delivery {
+pub struct InvoiceDelivery {
     /// Id.
     pub id: Uuid,
     /// What it carries.
-    pub kind: DeliveryKind,
+    pub kind: InvoiceDeliveryKind,
     /// The credit note it carries.
     pub credit_note_id: Option<Uuid>,
     /// The address.
     pub to: String,
     /// Where it is.
-    pub state: DeliveryState,
+    pub state: InvoiceDeliveryState,
     /// An automatic reminder's step: days after the due date.
     pub step: Option<i64>,
     /// When it was asked for.

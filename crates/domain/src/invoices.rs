@@ -15,8 +15,8 @@ use crate::input::{
     Choice, Date, Id, LineDescription, Notes, Optional, Patch, Problem, Sent, no_such, take,
 };
 pub use crate::invoice_parts::{
-    Buyer, CreditNoteSummary, Delivery, DeliveryKind, DeliveryState, InvoiceStatus, Line, Payment,
-    Seller,
+    Buyer, CreditNoteSummary, InvoiceDelivery, InvoiceDeliveryKind, InvoiceDeliveryState,
+    InvoiceStatus, Line, Payment, Seller,
 };
 use crate::list::ListParams;
 use crate::money::{self, Cents, Currency, Quantity, Totals, VatRate};
@@ -83,7 +83,7 @@ pub struct Invoice {
     /// Credit notes, oldest first.
     pub credit_notes: Vec<CreditNoteSummary>,
     /// Mail sent or queued for it, oldest first.
-    pub deliveries: Vec<Delivery>,
+    pub deliveries: Vec<InvoiceDelivery>,
     /// When the invoice itself was last mailed.
     pub sent_at: Option<Timestamp>,
     /// When issued.

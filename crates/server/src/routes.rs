@@ -355,13 +355,13 @@ route_table! {
         in silo_domain::credit_notes::NewCreditNote => 201 out silo_domain::credit_notes::CreditNote;
     POST "/api/invoices/{id}/send" invoices::send, Company(InvoicesWrite),
         "Mail the invoice with its PDF and e-invoice to the client (or the address sent)",
-        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::Delivery;
+        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::InvoiceDelivery;
     POST "/api/invoices/{id}/remind" invoices::remind, Company(InvoicesWrite),
         "Mail a payment reminder now",
-        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::Delivery;
+        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::InvoiceDelivery;
     POST "/api/credit-notes/{id}/send" invoices::send_credit_note, Company(InvoicesWrite),
         "Mail the credit note with its PDF and e-invoice to the client",
-        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::Delivery;
+        in silo_domain::deliveries::SendRequest => 202 out silo_domain::invoices::InvoiceDelivery;
     GET "/api/invoices/{id}/pdf" invoices::pdf, Company(InvoicesRead),
         "The issued invoice as a PDF (Article 35a Wet OB)" => 200 file "application/pdf";
     GET "/api/invoices/{id}/ubl" invoices::ubl, Company(InvoicesRead),

@@ -8,7 +8,7 @@ use crate::JobOutcome;
 use silo_control::CompanyId;
 use silo_domain::deliveries::{self, Prepared};
 use silo_domain::invoice_documents::{self, Facts};
-use silo_domain::invoices::DeliveryKind;
+use silo_domain::invoices::InvoiceDeliveryKind;
 use silo_domain::jobs::Job;
 use silo_domain::parties::Language;
 use silo_mail::templates::{self, InvoiceFacts, Lang};
@@ -37,9 +37,9 @@ fn message(p: &Prepared) -> Result<Mail, String> {
         };
         let lang = lang(facts.language);
         match p.delivery.kind {
-            DeliveryKind::Invoice => templates::invoice(lang, &f),
-            DeliveryKind::CreditNote => templates::credit_note(lang, &f),
-            DeliveryKind::Reminder => templates::payment_reminder(lang, &f),
+            InvoiceDeliveryKind::Invoice => templates::invoice(lang, &f),
+            InvoiceDeliveryKind::CreditNote => templates::credit_note(lang, &f),
+            InvoiceDeliveryKind::Reminder => templates::payment_reminder(lang, &f),
         }
     };
     let files = invoice_documents::files(p).map_err(|e| e.to_string())?;

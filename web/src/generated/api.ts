@@ -416,29 +416,7 @@ export interface DealPatch {
   value_cents?: number | null;
 }
 
-/** One invoice mail. */
-export interface Delivery {
-  /** The credit note it carries. */
-  credit_note_id: string | null;
-  /** Id. */
-  id: string;
-  /** What it carries. */
-  kind: DeliveryKind;
-  /** When it was asked for. */
-  queued_at: Timestamp;
-  /** When it went out. */
-  sent_at: Timestamp | null;
-  /** Where it is. */
-  state: DeliveryState;
-  /** An automatic reminder's step: days after the due date. */
-  step: number | null;
-  /** The address. */
-  to: string;
-}
-
-export type DeliveryKind = "invoice" | "credit_note" | "reminder";
-
-export type DeliveryState = "queued" | "sent" | "failed";
+export type DeliveryState = "pending" | "retrying" | "delivered" | "failed";
 
 /** `POST /api/auth/2fa/disable` body. */
 export interface DisableRequest {
@@ -543,7 +521,7 @@ export interface Invoice {
   /** The deal it bills. */
   deal_id: string | null;
   /** Mail sent or queued for it, oldest first. */
-  deliveries: Delivery[];
+  deliveries: InvoiceDelivery[];
   /** Due date, `YYYY-MM-DD`. */
   due_date: string | null;
   /** Id (UUIDv7). */
@@ -591,6 +569,30 @@ export interface Invoice {
   /** Sum of line VAT. */
   vat_cents: Cents;
 }
+
+/** One invoice mail. */
+export interface InvoiceDelivery {
+  /** The credit note it carries. */
+  credit_note_id: string | null;
+  /** Id. */
+  id: string;
+  /** What it carries. */
+  kind: InvoiceDeliveryKind;
+  /** When it was asked for. */
+  queued_at: Timestamp;
+  /** When it went out. */
+  sent_at: Timestamp | null;
+  /** Where it is. */
+  state: InvoiceDeliveryState;
+  /** An automatic reminder's step: days after the due date. */
+  step: number | null;
+  /** The address. */
+  to: string;
+}
+
+export type InvoiceDeliveryKind = "invoice" | "credit_note" | "reminder";
+
+export type InvoiceDeliveryState = "queued" | "sent" | "failed";
 
 export type InvoicePage = Page<Invoice>;
 
@@ -1478,15 +1480,15 @@ export type InvoicesCreditResponse = CreditNote;
 
 /** `POST /api/invoices/{id}/send`: Mail the invoice with its PDF and e-invoice to the client (or the address sent) */
 export type InvoicesSendRequest = SendRequest;
-export type InvoicesSendResponse = Delivery;
+export type InvoicesSendResponse = InvoiceDelivery;
 
 /** `POST /api/invoices/{id}/remind`: Mail a payment reminder now */
 export type InvoicesRemindRequest = SendRequest;
-export type InvoicesRemindResponse = Delivery;
+export type InvoicesRemindResponse = InvoiceDelivery;
 
 /** `POST /api/credit-notes/{id}/send`: Mail the credit note with its PDF and e-invoice to the client */
 export type InvoicesSendCreditNoteRequest = SendRequest;
-export type InvoicesSendCreditNoteResponse = Delivery;
+export type InvoicesSendCreditNoteResponse = InvoiceDelivery;
 
 /** `GET /api/invoices/{id}/pdf`: The issued invoice as a PDF (Article 35a Wet OB) */
 export type InvoicesPdfResponse = void;

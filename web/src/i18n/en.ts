@@ -280,6 +280,7 @@ export const en = {
   "invoices.status.draft": "Draft",
   "invoices.status.issued": "Issued",
   "invoices.status.paid": "Paid",
+  "invoices.status.credited": "Credited",
   "invoicing.title": "Invoicing details",
   "invoicing.legalName": "Legal name",
   "invoicing.address": "Address",

@@ -281,6 +281,7 @@ export const nl: Messages = {
   "invoices.status.draft": "Concept",
   "invoices.status.issued": "Verstuurd",
   "invoices.status.paid": "Betaald",
+  "invoices.status.credited": "Gecrediteerd",
   "invoicing.title": "Factuurgegevens",
   "invoicing.legalName": "Statutaire naam",
   "invoicing.address": "Adres",

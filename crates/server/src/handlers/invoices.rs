@@ -21,7 +21,7 @@ use silo_domain::billing::{self, IssueRequest, Readiness};
 use silo_domain::credit_notes::{self, CreditNote, CreditNoteFilter, NewCreditNote};
 use silo_domain::deliveries::{self, Mailing, SendRequest};
 use silo_domain::invoice_documents;
-use silo_domain::invoices::Delivery;
+use silo_domain::invoices::InvoiceDelivery;
 use silo_domain::invoices::{
     self, Invoice, InvoiceFilter, InvoicePatch, InvoiceStatus, NewInvoice,
 };
@@ -234,7 +234,7 @@ async fn mail(
     invoice: Uuid,
     what: Mailing,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+) -> Result<(StatusCode, Json<InvoiceDelivery>), ApiError> {
     let req: SendRequest = crate::json::optional_object(body)?;
     let delivery = deliveries::queue(&tenant.db, invoice, what, req, &tenant.origin()).await?;
     after_write(state, tenant).await;
@@ -247,7 +247,7 @@ pub async fn send(
     tenant: Tenant,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+) -> Result<(StatusCode, Json<InvoiceDelivery>), ApiError> {
     mail(&state, &tenant, path_id(&id)?, Mailing::Invoice, body).await
 }
 
@@ -257,7 +257,7 @@ pub async fn remind(
     tenant: Tenant,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+) -> Result<(StatusCode, Json<InvoiceDelivery>), ApiError> {
     mail(&state, &tenant, path_id(&id)?, Mailing::Reminder, body).await
 }
 
@@ -267,7 +267,7 @@ pub async fn send_credit_note(
     tenant: Tenant,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Delivery>), ApiError> {
+) -> Result<(StatusCode, Json<InvoiceDelivery>), ApiError> {
     let note = credit_notes::get(&tenant.db, path_id(&id)?).await?;
     mail(
         &state,
