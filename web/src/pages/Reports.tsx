@@ -7,7 +7,7 @@ import type { Deal } from "../api/types";
 import { STAGES } from "../generated/contract";
 import { can } from "../generated/roles";
 import { useAll, useFetch } from "../hooks";
-import { useI18n } from "../i18n";
+import { INTL_LOCALE, useI18n, type Locale } from "../i18n";
 import { formatMoney } from "../money";
 import { Link } from "../router";
 import { useRole } from "../session";
@@ -61,7 +61,7 @@ export function Reports() {
 }
 
 function RevenueReport({ from, to }: { from: string; to: string }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const answer = useFetch<unknown>(`/api/reports/revenue${query({ from, to })}`);
   const rows = useMemo(() => rowsOf<RevenueRow>(answer.data), [answer.data]);
   const currencies = currenciesOf(rows);
@@ -74,19 +74,27 @@ function RevenueReport({ from, to }: { from: string; to: string }) {
       {answer.loading && <Loading />}
       {answer.data !== null && currencies.length === 0 && <p>{t("reports.noData")}</p>}
       {currencies.map((currency) => (
-        <RevenueOfCurrency key={currency} rows={rows} currency={currency} from={from} to={to} multi={currencies.length > 1} locale={locale} />
+        <RevenueOfCurrency key={currency} rows={rows} currency={currency} from={from} to={to} multi={currencies.length > 1} />
       ))}
     </section>
   );
 }
 
-function RevenueOfCurrency({ rows, currency, from, to, multi }: { rows: RevenueRow[]; currency: string; from: string; to: string; multi: boolean; locale: string }) {
+/** A month (`YYYY-MM`) as people read it: "Nov 2026", "nov 2026". */
+function monthLabel(month: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(INTL_LOCALE[locale], { month: "short", year: "numeric" }).format(new Date(`${month}-01T00:00:00`));
+}
+
+function RevenueOfCurrency({ rows, currency, from, to, multi }: { rows: RevenueRow[]; currency: string; from: string; to: string; multi: boolean }) {
   const { t, locale } = useI18n();
   const { months, series } = useMemo(() => revenueChart(rows, currency, from, to), [rows, currency, from, to]);
-  const present = REVENUE_SERIES.filter((k) => k === "invoiced_cents" || k === "paid_cents" || rows.some((r) => r[k] !== undefined));
-  const monthLabel = (m: string) => new Intl.DateTimeFormat(locale === "nl" ? "nl-NL" : "en-GB", { month: "short", year: "numeric" }).format(new Date(`${m}-01T00:00:00`));
-  const labels = useMemo(() => months.map(monthLabel), [months, locale]); // eslint-disable-line react-hooks/exhaustive-deps
-  const chartSeries = useMemo(() => present.map((k) => ({ label: t(SERIES_KEY[k]), values: series[k] })), [present.join(), series, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Open and overdue where the server gives them (invoiced and paid always).
+  const present = useMemo(
+    () => REVENUE_SERIES.filter((k) => k === "invoiced_cents" || k === "paid_cents" || rows.some((r) => r[k] !== undefined)),
+    [rows],
+  );
+  const labels = useMemo(() => months.map((m) => monthLabel(m, locale)), [months, locale]);
+  const chartSeries = useMemo(() => present.map((k) => ({ label: t(SERIES_KEY[k]), values: series[k] })), [present, series, t]);
   const byMonth = new Map(rows.filter((r) => r.currency === currency).map((r) => [r.month, r]));
   const table = months.map((m) => ({ month: m, row: byMonth.get(m) }));
   const csv = () =>
@@ -111,7 +119,7 @@ function RevenueOfCurrency({ rows, currency, from, to, multi }: { rows: RevenueR
         rows={table}
         rowKey={(r) => r.month}
         columns={[
-          { header: t("reports.month"), cell: (r) => monthLabel(r.month) },
+          { header: t("reports.month"), cell: (r) => monthLabel(r.month, locale) },
           ...present.map((k) => ({ header: t(SERIES_KEY[k]), className: "num", cell: (r: (typeof table)[number]) => formatMoney(r.row?.[k] ?? 0, currency, locale) })),
         ]}
       />
@@ -120,7 +128,7 @@ function RevenueOfCurrency({ rows, currency, from, to, multi }: { rows: RevenueR
 }
 
 function PipelineReport() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const role = useRole();
   const answer = useFetch<unknown>("/api/reports/pipeline");
   // Without the report route (an older server), the pipeline's totals from every deal.
@@ -138,13 +146,13 @@ function PipelineReport() {
       {!fallback.data && <ErrorBox error={fallback.error} />}
       {(answer.loading || fallback.loading) && <Loading />}
       {currencies.map((currency) => (
-        <PipelineOfCurrency key={currency} rows={rows.filter((r) => r.currency === currency)} currency={currency} multi={currencies.length > 1} locale={locale} />
+        <PipelineOfCurrency key={currency} rows={rows.filter((r) => r.currency === currency)} currency={currency} multi={currencies.length > 1} />
       ))}
     </section>
   );
 }
 
-function PipelineOfCurrency({ rows, currency, multi }: { rows: PipelineRow[]; currency: string; multi: boolean; locale: string }) {
+function PipelineOfCurrency({ rows, currency, multi }: { rows: PipelineRow[]; currency: string; multi: boolean }) {
   const { t, locale } = useI18n();
   const ordered = useMemo(() => STAGES.map((s) => rows.find((r) => r.stage === s) ?? { stage: s, currency, count: 0, value_cents: 0, weighted_cents: 0, probability_bp: 0 }), [rows, currency]);
   const labels = useMemo(() => ordered.map((r) => t(`stage.${r.stage}`)), [ordered, t]);
