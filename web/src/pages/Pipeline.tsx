@@ -36,7 +36,6 @@ export function Pipeline() {
   const writable = can(useRole(), "deals.write");
   const people = usePeople();
   const [filters, setFilters] = useState<Filters>({});
-  const [clientName, setClientName] = useState<string | null>(null);
   const deals = usePaged<CrmDeal>("/api/deals", { params: { ...filters } });
   const totals = useFetch<unknown>(`/api/pipeline${query({ ...filters, q: deals.q })}`);
   const [error, setError] = useState<unknown>(null);
@@ -129,8 +128,7 @@ export function Pipeline() {
           searchLabel={t("picker.findAccount")}
           path="/api/accounts"
           value={filters.account_id ?? ""}
-          onChange={(id, record) => {
-            setClientName(record?.name ?? null);
+          onChange={(id) => {
             setFilters((f) => ({ ...f, account_id: id || undefined }));
           }}
           describe={(a) => a.name}
@@ -139,7 +137,7 @@ export function Pipeline() {
       {writable && <p className="hint">{t("pipeline.dragHint")}</p>}
       <ErrorBox error={error} />
       <PagedList list={deals} search>
-        <div className="board" data-client={clientName ?? undefined}>
+        <div className="board">
           {STAGES.map((stage) => (
             <section
               className={`column${over === stage ? " drop-target" : ""}${dragging && canDrop(dragging.stage, stage) ? " droppable" : ""}`}
