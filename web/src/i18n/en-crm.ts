@@ -74,7 +74,7 @@ export const enCrm = {
   "event.invoice.mail_queued": "Invoice mail queued",
   "event.invoice.mail_sent": "Invoice mail sent",
   "event.invoicing.updated": "Invoicing details changed",
-  "event.company.logo_updated": "Logo changed",
+  "event.company_logo.updated": "Logo changed",
   "event.webhook_endpoint.created": "Webhook endpoint added",
   "event.webhook_endpoint.updated": "Webhook endpoint changed",
   "event.webhook_endpoint.secret_rotated": "Webhook secret rotated",

@@ -76,7 +76,7 @@ export const nlCrm: Record<keyof typeof enCrm, string> = {
   "event.invoice.mail_queued": "Factuurmail klaargezet",
   "event.invoice.mail_sent": "Factuurmail verstuurd",
   "event.invoicing.updated": "Factuurgegevens gewijzigd",
-  "event.company.logo_updated": "Logo gewijzigd",
+  "event.company_logo.updated": "Logo gewijzigd",
   "event.webhook_endpoint.created": "Webhook-endpoint toegevoegd",
   "event.webhook_endpoint.updated": "Webhook-endpoint gewijzigd",
   "event.webhook_endpoint.secret_rotated": "Webhookgeheim vervangen",
