@@ -104,10 +104,10 @@ describe("timeline labels", () => {
 });
 
 describe("pipeline totals", () => {
-  it("weights by the stage's probability, rounding to a cent", () => {
+  it("weights by the stage's probability, rounding down to a cent", () => {
     expect(weighted(12345, 2500)).toBe(3086);
     expect(weighted(10, 5000)).toBe(5);
-    expect(weighted(1, 5000)).toBe(1);
+    expect(weighted(1, 5000)).toBe(0);
     expect(weighted(0, 10000)).toBe(0);
   });
 
@@ -122,7 +122,7 @@ describe("pipeline totals", () => {
     expect(rows.map((r) => `${r.stage}/${r.currency}`)).toEqual(["lead/EUR", "lead/USD", "qualified/EUR", "proposal/EUR", "won/EUR", "lost/EUR"]);
     expect(rows[0]).toEqual({ stage: "lead", currency: "EUR", count: 2, value_cents: 150000, weighted_cents: 15000, probability_bp: 1000 });
     expect(rows[2]).toMatchObject({ count: 0, value_cents: 0, weighted_cents: 0 });
-    expect(rows[3]).toMatchObject({ count: 1, weighted_cents: 500001 });
+    expect(rows[3]).toMatchObject({ count: 1, weighted_cents: 500000 });
     expect(rows[4]).toMatchObject({ weighted_cents: 700 });
   });
 
@@ -166,6 +166,8 @@ describe("reports", () => {
       name: "Acme",
       currency: "EUR",
       invoiced_cents: 5,
+      credited_cents: undefined,
+      net_cents: undefined,
       paid_cents: undefined,
     });
   });

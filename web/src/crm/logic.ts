@@ -18,9 +18,9 @@ export const STAGE_PROBABILITY_BP: Readonly<Record<Stage, number>> = {
 
 export const isClosed = (stage: Stage) => stage === "won" || stage === "lost";
 
-/** A value weighted by a probability in basis points, rounded half away from zero to a cent. */
+/** A value weighted by a probability in basis points, rounded down to a cent (as the server does). */
 export function weighted(valueCents: number, probabilityBp: number): number {
-  return Math.sign(valueCents) * Math.round((Math.abs(valueCents) * probabilityBp) / 10000);
+  return Math.floor((valueCents * probabilityBp) / 10000);
 }
 
 /**
@@ -206,6 +206,8 @@ export function topClient(raw: Record<string, unknown>): TopClient {
     name: text("name", "account_name", "title"),
     currency: text("currency") || "EUR",
     invoiced_cents: cents("invoiced_cents", "total_cents", "revenue_cents") ?? 0,
+    credited_cents: cents("credited_cents"),
+    net_cents: cents("net_cents"),
     paid_cents: cents("paid_cents"),
   };
 }

@@ -87,5 +87,9 @@ export interface TopClient {
   name: string;
   currency: string;
   invoiced_cents: number;
+  /** Credit notes on those invoices (negative amounts counted as positive). */
+  credited_cents?: number;
+  /** Invoiced less credited: what the ranking is by. */
+  net_cents?: number;
   paid_cents?: number;
 }

@@ -228,6 +228,7 @@ export const enCrm = {
   "reports.open": "Open",
   "reports.overdue": "Overdue",
   "reports.credited": "Credited",
+  "reports.net": "Invoiced less credit notes",
   "reports.won": "Won deals",
   "reports.pipeline": "Pipeline value by stage",
   "reports.stage": "Stage",

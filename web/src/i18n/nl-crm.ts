@@ -230,6 +230,7 @@ export const nlCrm: Record<keyof typeof enCrm, string> = {
   "reports.open": "Openstaand",
   "reports.overdue": "Achterstallig",
   "reports.credited": "Gecrediteerd",
+  "reports.net": "Gefactureerd min creditnota's",
   "reports.won": "Gewonnen deals",
   "reports.pipeline": "Pijplijnwaarde per fase",
   "reports.stage": "Fase",

@@ -220,7 +220,10 @@ function TopClientsReport({ from, to }: { from: string; to: string }) {
                 onClick={() =>
                   downloadText(
                     `top-clients-${from}-${to}-${currency}.csv`,
-                    toCsv(["client", "currency", "invoiced", "paid"], mine.map((r) => [r.name, currency, csvAmount(r.invoiced_cents), csvAmount(r.paid_cents)])),
+                    toCsv(
+                      ["client", "currency", "invoiced", "credited", "net", "paid"],
+                      mine.map((r) => [r.name, currency, csvAmount(r.invoiced_cents), csvAmount(r.credited_cents), csvAmount(r.net_cents ?? r.invoiced_cents), csvAmount(r.paid_cents)]),
+                    ),
                   )
                 }
               >
@@ -234,6 +237,16 @@ function TopClientsReport({ from, to }: { from: string; to: string }) {
               columns={[
                 { header: t("reports.client"), cell: (r) => <Link to={`/accounts/${encodeURIComponent(r.account_id)}`}>{r.name}</Link> },
                 { header: t("reports.invoiced"), className: "num", cell: (r) => formatMoney(r.invoiced_cents, currency, locale) },
+                mine.some((r) => r.credited_cents) && {
+                  header: t("reports.credited"),
+                  className: "num",
+                  cell: (r: TopClient) => formatMoney(r.credited_cents ?? 0, currency, locale),
+                },
+                mine.some((r) => r.net_cents !== undefined) && {
+                  header: t("reports.net"),
+                  className: "num",
+                  cell: (r: TopClient) => formatMoney(r.net_cents ?? r.invoiced_cents, currency, locale),
+                },
                 { header: t("reports.paid"), className: "num", cell: (r) => formatMoney(r.paid_cents ?? 0, currency, locale) },
               ]}
             />
@@ -247,7 +260,15 @@ function TopClientsReport({ from, to }: { from: string; to: string }) {
 function TopChart({ rows, currency }: { rows: TopClient[]; currency: string }) {
   const { t } = useI18n();
   const labels = useMemo(() => rows.map((r) => r.name), [rows]);
-  const series = useMemo(() => [{ label: t("reports.invoiced"), values: rows.map((r) => r.invoiced_cents / 100) }], [rows, t]);
+  // Ranked by what was invoiced net of credit notes, where the server says.
+  const series = useMemo(
+    () => [
+      rows.some((r) => r.net_cents !== undefined)
+        ? { label: t("reports.net"), values: rows.map((r) => (r.net_cents ?? r.invoiced_cents) / 100) }
+        : { label: t("reports.invoiced"), values: rows.map((r) => r.invoiced_cents / 100) },
+    ],
+    [rows, t],
+  );
   return <BarChart labels={labels} series={series} currency={currency} horizontal label={t("reports.chartOf", { title: t("reports.topClients"), currency })} testId="chart-top-clients" />;
 }
 
