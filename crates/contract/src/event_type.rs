@@ -30,6 +30,8 @@ crate::string_enum! {
         DealWon = "deal.won",
         /// A deal was lost.
         DealLost = "deal.lost",
+        /// A won or lost deal was reopened.
+        DealReopened = "deal.reopened",
         /// A deal was deleted.
         DealDeleted = "deal.deleted",
         /// A contract was drafted.
@@ -91,7 +93,7 @@ impl EventType {
             E::ContactUpdated => AuditAction::ContactUpdate,
             E::ContactDeleted => AuditAction::ContactDelete,
             E::DealCreated => AuditAction::DealCreate,
-            E::DealUpdated | E::DealStageChanged | E::DealWon | E::DealLost => {
+            E::DealUpdated | E::DealStageChanged | E::DealWon | E::DealLost | E::DealReopened => {
                 AuditAction::DealUpdate
             }
             E::DealDeleted => AuditAction::DealDelete,

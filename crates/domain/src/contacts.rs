@@ -155,15 +155,20 @@ pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Contact> {
 }
 
 /// A page of contacts; `q` matches the name or email.
-pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contact>> {
+pub async fn list(
+    db: &TenantDb,
+    params: &ListParams,
+    account: Option<Uuid>,
+) -> DomainResult<Vec<Contact>> {
+    let [after, pattern, limit] = params.binds();
     let rows = db
         .db()
         .fetch_all(
             "SELECT id, name, email, phone, account_id, created_at, updated_at FROM contacts \
              WHERE ($1 IS NULL OR id > $1) \
              AND ($2 IS NULL OR LOWER(name) LIKE $2 ESCAPE '\\' OR LOWER(email) LIKE $2 ESCAPE '\\') \
-             ORDER BY id LIMIT $3",
-            &params.binds(),
+             AND ($4 IS NULL OR account_id = $4) ORDER BY id LIMIT $3",
+            &[after, pattern, limit, account.map(|u| u.to_string()).into()],
         )
         .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
@@ -238,9 +243,11 @@ pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()
 }
 
 /// Whether a contact exists.
-pub(crate) async fn exists(tx: &mut Tx, id: Uuid) -> DomainResult<bool> {
-    Ok(tx
-        .fetch_optional("SELECT 1 AS one FROM contacts WHERE id = $1", params![id])
-        .await?
-        .is_some())
+/// The client a contact works for: `None` when there is no such contact, `Some(None)` when it
+/// works for none.
+pub(crate) async fn account_of(tx: &mut Tx, id: Uuid) -> DomainResult<Option<Option<Uuid>>> {
+    let row = tx
+        .fetch_optional("SELECT account_id FROM contacts WHERE id = $1", params![id])
+        .await?;
+    Ok(row.map(|r| r.get("account_id")).transpose()?)
 }

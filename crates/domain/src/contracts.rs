@@ -191,13 +191,27 @@ pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Contract> {
 }
 
 /// A page of contracts; `q` matches the title.
-pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Contract>> {
+pub async fn list(
+    db: &TenantDb,
+    params: &ListParams,
+    account: Option<Uuid>,
+    deal: Option<Uuid>,
+) -> DomainResult<Vec<Contract>> {
+    let [after, pattern, limit] = params.binds();
     let rows = db
         .db()
         .fetch_all(
             "SELECT * FROM contracts WHERE ($1 IS NULL OR id > $1) \
-             AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') ORDER BY id LIMIT $3",
-            &params.binds(),
+             AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') \
+             AND ($4 IS NULL OR account_id = $4) AND ($5 IS NULL OR deal_id = $5) \
+             ORDER BY id LIMIT $3",
+            &[
+                after,
+                pattern,
+                limit,
+                account.map(|u| u.to_string()).into(),
+                deal.map(|u| u.to_string()).into(),
+            ],
         )
         .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)

@@ -2,12 +2,12 @@
 //!
 //! An open deal (lead, qualified, proposal) may move to any other stage, backwards included,
 //! because pipelines are worked by people; a closed deal (won or lost) is final and refuses
-//! stage changes with `409 invalid_transition`. Every stage a deal enters is recorded with its
-//! time and who moved it.
+//! stage changes with `409 invalid_transition` until it is reopened. Every stage a deal enters
+//! is recorded with its time and who moved it.
 
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::{Origin, emit};
-use crate::input::{Choice, Date, Id, Name, Optional, Patch, Sent, Source, no_such, take};
+use crate::input::{Choice, Date, Id, Name, Optional, Patch, Problem, Sent, Source, no_such, take};
 use crate::list::ListParams;
 use crate::money::{Cents, Currency};
 pub use crate::pipeline::{Stage, StageChange};
@@ -95,6 +95,72 @@ pub struct DealPatch {
     expected_close_date: Patch<Sent<Date>>,
 }
 
+/// `POST /api/deals/{id}/reopen` body (may be empty).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct Reopen {
+    /// The open stage it goes back to; `proposal` when left out.
+    #[serde(default)]
+    stage: Optional<Choice<Stage>>,
+}
+
+/// `GET /api/deals` and `GET /api/pipeline` filters besides the page.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DealFilter {
+    /// Only deals in this stage.
+    pub stage: Option<Stage>,
+    /// Only this client's deals.
+    pub account_id: Option<Uuid>,
+    /// Only deals with this contact.
+    pub contact_id: Option<Uuid>,
+    /// Only deals this identity owns.
+    pub owner_id: Option<Uuid>,
+}
+
+impl DealFilter {
+    /// The values of [`filtered`]'s four parameters.
+    fn binds(&self) -> [silo_store::Value; 4] {
+        [
+            self.stage.map(Stage::as_str).into(),
+            self.account_id.map(|u| u.to_string()).into(),
+            self.contact_id.map(|u| u.to_string()).into(),
+            self.owner_id.map(|u| u.to_string()).into(),
+        ]
+    }
+}
+
+/// The filter's conditions on the parameters `$first` to `$first + 3`.
+fn filtered(first: usize) -> String {
+    let [a, b, c, d] = [first, first + 1, first + 2, first + 3];
+    format!(
+        "(${a} IS NULL OR stage = ${a}) AND (${b} IS NULL OR account_id = ${b}) \
+         AND (${c} IS NULL OR contact_id = ${c}) AND (${d} IS NULL OR owner_id = ${d})"
+    )
+}
+
+/// The search condition of the deals list on `$n`.
+fn searched(n: usize) -> String {
+    format!(
+        "(${n} IS NULL OR LOWER(title) LIKE ${n} ESCAPE '\\' OR LOWER(source) LIKE ${n} ESCAPE '\\')"
+    )
+}
+
+/// One stage's deals in one currency, for the pipeline's totals.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct StageTotal {
+    /// The stage.
+    pub stage: Stage,
+    /// The currency of the amounts.
+    pub currency: String,
+    /// How many deals.
+    pub count: i64,
+    /// Their value.
+    pub value_cents: i64,
+    /// Their value weighted by the stage's probability (rounded down per stage).
+    pub weighted_cents: i64,
+    /// The stage's probability, in basis points.
+    pub probability_bp: i64,
+}
+
 fn from_row(row: &Row) -> Result<Deal, StoreError> {
     let decode = |column: &str, reason: &str| StoreError::Decode {
         column: column.into(),
@@ -123,6 +189,8 @@ fn from_row(row: &Row) -> Result<Deal, StoreError> {
     })
 }
 
+/// The deal's client and contact exist, and the contact (if it works for a client) works for
+/// the deal's client.
 async fn check_refs(tx: &mut Tx, account: Option<Uuid>, contact: Option<Uuid>) -> DomainResult<()> {
     let mut p = Problems::new();
     if let Some(id) = account
@@ -130,10 +198,15 @@ async fn check_refs(tx: &mut Tx, account: Option<Uuid>, contact: Option<Uuid>) -
     {
         p.add("account_id", no_such("account"));
     }
-    if let Some(id) = contact
-        && !contacts::exists(tx, id).await?
-    {
-        p.add("contact_id", no_such("contact"));
+    if let Some(id) = contact {
+        match contacts::account_of(tx, id).await? {
+            None => p.add("contact_id", no_such("contact")),
+            Some(Some(of)) if account.is_some_and(|a| a != of) => p.add(
+                "contact_id",
+                Problem::rule("works for another client than the deal's"),
+            ),
+            Some(_) => {}
+        }
     }
     Ok(p.finish()?)
 }
@@ -187,7 +260,8 @@ pub async fn create(db: &TenantDb, new: NewDeal, origin: &Origin) -> DomainResul
     check_refs(&mut tx, deal.account_id, deal.contact_id).await?;
     write(&mut tx, &deal, true).await?;
     record_stage(&mut tx, deal.id, None, stage, now, actor).await?;
-    let data = json!({ "id": deal.id, "stage": stage, "account_id": deal.account_id });
+    let data = json!({ "id": deal.id, "stage": stage, "account_id": deal.account_id,
+        "contact_id": deal.contact_id });
     emit(&mut tx, origin, EventType::DealCreated, deal.id, data).await?;
     tx.commit().await?;
     get(db, deal.id).await
@@ -262,19 +336,113 @@ pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Deal> {
 }
 
 /// A page of deals; `q` matches the title or source.
-pub async fn list(db: &TenantDb, params: &ListParams) -> DomainResult<Vec<Deal>> {
+pub async fn list(
+    db: &TenantDb,
+    params: &ListParams,
+    filter: DealFilter,
+) -> DomainResult<Vec<Deal>> {
+    let binds: Vec<silo_store::Value> = params.binds().into_iter().chain(filter.binds()).collect();
     let rows = db
         .db()
         .fetch_all(
             silo_store::Sql::assembled(format!(
-                "{SELECT} WHERE ($1 IS NULL OR id > $1) \
-                 AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\' OR LOWER(source) LIKE $2 ESCAPE '\\') \
-                 ORDER BY id LIMIT $3"
+                "{SELECT} WHERE ($1 IS NULL OR id > $1) AND {} AND {} ORDER BY id LIMIT $3",
+                searched(2),
+                filtered(4)
             )),
-            &params.binds(),
+            &binds,
         )
         .await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// The pipeline's totals: per stage (in pipeline order) and currency, the deals' count, value
+/// and weighted value; `q` and the filter as on the deals list.
+pub async fn pipeline(
+    db: &TenantDb,
+    q: Option<String>,
+    filter: DealFilter,
+) -> DomainResult<Vec<StageTotal>> {
+    let [_, pattern, _] = ListParams {
+        after: None,
+        limit: 1,
+        q,
+    }
+    .binds();
+    let binds: Vec<silo_store::Value> = std::iter::once(pattern).chain(filter.binds()).collect();
+    let rows = db
+        .db()
+        .fetch_all(
+            silo_store::Sql::assembled(format!(
+                "SELECT stage, currency, COUNT(*) AS n, CAST(SUM(value_cents) AS BIGINT) AS cents \
+                 FROM deals WHERE {} AND {} GROUP BY stage, currency",
+                searched(1),
+                filtered(2)
+            )),
+            &binds,
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let stage: Stage = crate::columns::enum_column(row, "stage")?;
+        let value: i64 = row.get("cents")?;
+        out.push(StageTotal {
+            stage,
+            currency: row.get("currency")?,
+            count: row.get("n")?,
+            value_cents: value,
+            weighted_cents: value.saturating_mul(stage.probability_bp()) / 10_000,
+            probability_bp: stage.probability_bp(),
+        });
+    }
+    out.sort_by(|a, b| (a.stage, &a.currency).cmp(&(b.stage, &b.currency)));
+    Ok(out)
+}
+
+/// Reopens a won or lost deal in an open stage (`proposal` unless `reopen` names another).
+pub async fn reopen(
+    db: &TenantDb,
+    id: Uuid,
+    reopen: Reopen,
+    origin: &Origin,
+) -> DomainResult<Deal> {
+    let mut p = Problems::new();
+    let fields = take!(p, reopen => stage);
+    let (stage,) = p.done(fields)?;
+    let to = stage.map_or(Stage::Proposal, Choice::get);
+    if to.is_closed() {
+        return Err(DomainError::invalid(
+            "stage",
+            Problem::not_allowed(&["lead", "qualified", "proposal"]),
+        ));
+    }
+    let mut tx = db.db().begin().await?;
+    let row = tx
+        .fetch_optional(
+            silo_store::Sql::assembled(format!("{SELECT} WHERE id = $1")),
+            params![id],
+        )
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let mut d = from_row(&row)?;
+    if !d.stage.is_closed() {
+        return Err(DomainError::conflict(
+            ErrorCode::InvalidTransition,
+            format!("a {} deal is open already", d.stage.as_str()),
+        ));
+    }
+    let now = Timestamp::now();
+    record_stage(&mut tx, id, Some(d.stage), to, now, origin.actor).await?;
+    let from = d.stage;
+    d.stage = to;
+    d.closed_at = None;
+    d.updated_at = now;
+    write(&mut tx, &d, false).await?;
+    let data = json!({ "id": id, "stage": to, "from_stage": from,
+        "account_id": d.account_id, "contact_id": d.contact_id });
+    emit(&mut tx, origin, EventType::DealReopened, id, data).await?;
+    tx.commit().await?;
+    get(db, id).await
 }
 
 /// Changes the fields present in `patch`; a stage change is checked and recorded.
@@ -309,15 +477,10 @@ pub async fn update(
     if let Some(v) = currency {
         d.currency = v;
     }
-    check_refs(
-        &mut tx,
-        account.set().map(|id| id.get()),
-        contact.set().map(|id| id.get()),
-    )
-    .await?;
     source.apply(&mut d.source);
     account.apply(&mut d.account_id);
     contact.apply(&mut d.contact_id);
+    check_refs(&mut tx, d.account_id, d.contact_id).await?;
     owner.apply(&mut d.owner_id);
     close
         .map(|c| c.to_string())
@@ -345,8 +508,8 @@ pub async fn update(
         (Some(_), Stage::Lost) => EventType::DealLost,
         (Some(_), _) => EventType::DealStageChanged,
     };
-    let data =
-        json!({ "id": id, "stage": d.stage, "from_stage": moved, "account_id": d.account_id });
+    let data = json!({ "id": id, "stage": d.stage, "from_stage": moved,
+        "account_id": d.account_id, "contact_id": d.contact_id });
     emit(&mut tx, origin, event, id, data).await?;
     tx.commit().await?;
     get(db, id).await

@@ -211,12 +211,12 @@ async fn announce(
     Ok(())
 }
 
-/// The mail to write for delivery `id`, or `None` when it is no longer queued (sent or failed
-/// by an earlier attempt: nothing to do).
+/// The mail to write for delivery `id`, or `None` when it was sent already (by an earlier
+/// attempt: nothing to do). A failed one is written again: its job was retried by hand.
 pub async fn prepare(db: &TenantDb, id: Uuid) -> DomainResult<Option<Prepared>> {
     let mut tx = db.db().begin_snapshot().await?;
     let (delivery, invoice_id) = load_delivery(&mut tx, id).await?;
-    if delivery.state != InvoiceDeliveryState::Queued {
+    if delivery.state == InvoiceDeliveryState::Sent {
         return Ok(None);
     }
     let invoice = load(&mut tx, invoice_id).await?;
@@ -240,7 +240,7 @@ pub async fn mark_sent(db: &TenantDb, id: Uuid) -> DomainResult<()> {
     let n = tx
         .execute(
             "UPDATE invoice_deliveries SET state = 'sent', sent_at = $2, error = NULL \
-             WHERE id = $1 AND state = 'queued'",
+             WHERE id = $1 AND state <> 'sent'",
             params![id, now],
         )
         .await?;

@@ -499,6 +499,7 @@ pub(crate) async fn announce(
         "total_cents": inv.total_cents,
         "paid_cents": inv.paid_cents,
         "account_id": inv.account_id,
+        "deal_id": inv.deal_id,
     });
     emit(tx, origin, event, inv.id, data).await?;
     Ok(())

@@ -30,6 +30,7 @@ pub mod parties;
 pub mod payments;
 pub mod pipeline;
 pub mod reports;
+pub mod timeline;
 pub mod webhooks;
 
 pub use error::{DomainError, DomainResult};

@@ -27,6 +27,18 @@ impl Stage {
         matches!(self, Stage::Won | Stage::Lost)
     }
 
+    /// The chance a deal in this stage is won, in basis points: what its value is weighted
+    /// by in the pipeline's forecast.
+    pub const fn probability_bp(self) -> i64 {
+        match self {
+            Stage::Lead => 1000,
+            Stage::Qualified => 2500,
+            Stage::Proposal => 5000,
+            Stage::Won => 10_000,
+            Stage::Lost => 0,
+        }
+    }
+
     /// Whether a deal in this stage may move to `to`.
     pub fn may_move_to(self, to: Stage) -> bool {
         self == to || !self.is_closed()

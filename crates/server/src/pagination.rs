@@ -34,6 +34,52 @@ pub(crate) fn date_time_or_empty(_: &mut SchemaGenerator) -> Schema {
     schemars::json_schema!({"type": "string", "anyOf": [{"format": "date-time"}, {"maxLength": 0}]})
 }
 
+/// Declares the query string of a filtered list: `limit`, `cursor` and `q` as on every list,
+/// then the list's own filters; `page()` gives the [`PageQuery`] part.
+macro_rules! list_query {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+        pub struct $name {
+            /// Items per page (1 to 200, default 50).
+            #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
+            limit: Option<i64>,
+            /// The `next_cursor` of the previous page.
+            #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+            cursor: Option<String>,
+            /// Search text.
+            q: Option<String>,
+            $($(#[$fmeta])* $field: $ty,)*
+        }
+
+        impl $name {
+            /// The paging part.
+            fn page(&self) -> crate::pagination::PageQuery {
+                crate::pagination::PageQuery {
+                    limit: self.limit,
+                    cursor: self.cursor.clone(),
+                    q: self.q.clone(),
+                }
+            }
+        }
+    };
+}
+pub(crate) use list_query;
+
+/// An id filter of a query string: empty is none, anything but a UUID a 422 on `field`.
+pub(crate) fn id_filter(field: &str, raw: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
+    raw.filter(|v| !v.is_empty())
+        .map(|v| {
+            uuid::Uuid::parse_str(v).map_err(|_| {
+                ApiError::invalid(
+                    field,
+                    silo_contract::Problem::new(silo_contract::ProblemCode::NotId),
+                )
+            })
+        })
+        .transpose()
+}
+
 /// A query string parsed with our error codes.
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]

@@ -6,7 +6,7 @@
 use crate::error::ApiError;
 use crate::handlers::{
     accounts, audit, auth, company, contacts, contracts, deals, health, invitations, invoices,
-    invoicing, members, password, reports, session, signup, two_factor, webhooks,
+    invoicing, members, password, reports, session, signup, timeline, two_factor, webhooks,
 };
 use crate::pagination::{Page, PageQuery};
 use crate::{AppState, ServerConfig};
@@ -20,7 +20,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
-use silo_control::{AuditRecord, Company, Invitation, Member};
+use silo_control::{Company, Invitation, Member};
 use silo_domain::{billing, reports as revenue, webhooks as hooks};
 use silo_roles::Permission;
 use tower::ServiceBuilder;
@@ -270,7 +270,7 @@ route_table! {
     DELETE "/api/members/{identity_id}" members::remove, Company(MembersManage),
         "Remove a member" => 204;
     GET "/api/audit" audit::list, Company(AuditRead),
-        "The company's audit trail, newest first" => 200 out Page<AuditRecord>, list(audit::AuditFilters);
+        "The company's audit trail, newest first" => 200 out Page<audit::AuditEntry>, list(audit::AuditFilters);
     GET "/api/company/invoicing" invoicing::get, Company(CompanyRead),
         "Invoicing details printed on invoices" => 200 out silo_domain::invoicing::Invoicing;
     PATCH "/api/company/invoicing" invoicing::update, Company(CompanyUpdate),
@@ -288,8 +288,10 @@ route_table! {
         in silo_domain::accounts::AccountPatch => 200 out silo_domain::accounts::Account;
     DELETE "/api/accounts/{id}" accounts::delete, Company(CrmWrite),
         "Delete an account" => 204;
+    GET "/api/accounts/{id}/timeline" timeline::account, Company(CrmRead),
+        "What happened to a client, newest first (what the caller's role may read)" => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
     GET "/api/contacts" contacts::list, Company(CrmRead),
-        "People at client organisations" => 200 out Page<silo_domain::contacts::Contact>, list;
+        "People at client organisations" => 200 out Page<silo_domain::contacts::Contact>, list(contacts::ContactQuery);
     POST "/api/contacts" contacts::create, Company(CrmWrite),
         "Create a contact (within the plan's limit)",
         in silo_domain::contacts::NewContact => 201 out silo_domain::contacts::Contact;
@@ -300,8 +302,17 @@ route_table! {
         in silo_domain::contacts::ContactPatch => 200 out silo_domain::contacts::Contact;
     DELETE "/api/contacts/{id}" contacts::delete, Company(CrmWrite),
         "Delete a contact" => 204;
+    GET "/api/pipeline" deals::pipeline, Company(DealsRead),
+        "The pipeline's totals: count, value and weighted value per stage and currency" => 200 out Vec<silo_domain::deals::StageTotal>;
+    POST "/api/deals/{id}/reopen" deals::reopen, Company(DealsWrite),
+        "Reopen a won or lost deal",
+        in silo_domain::deals::Reopen => 200 out silo_domain::deals::Deal;
+    GET "/api/contacts/{id}/timeline" timeline::contact, Company(CrmRead),
+        "What happened to a contact, newest first" => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
+    GET "/api/deals/{id}/timeline" timeline::deal, Company(DealsRead),
+        "What happened to a deal, newest first" => 200 out Page<silo_domain::timeline::TimelineEntry>, list(timeline::TimelineQuery);
     GET "/api/deals" deals::list, Company(DealsRead),
-        "The pipeline" => 200 out Page<silo_domain::deals::Deal>, list;
+        "Deals, by stage, client, contact and owner" => 200 out Page<silo_domain::deals::Deal>, list(deals::DealQuery);
     POST "/api/deals" deals::create, Company(DealsWrite),
         "Create a deal",
         in silo_domain::deals::NewDeal => 201 out silo_domain::deals::Deal;
@@ -313,7 +324,7 @@ route_table! {
     DELETE "/api/deals/{id}" deals::delete, Company(DealsWrite),
         "Delete a deal" => 204;
     GET "/api/contracts" contracts::list, Company(ContractsRead),
-        "Contracts" => 200 out Page<silo_domain::contracts::Contract>, list;
+        "Contracts, by client and deal" => 200 out Page<silo_domain::contracts::Contract>, list(contracts::ContractQuery);
     POST "/api/contracts" contracts::create, Company(ContractsWrite),
         "Draft a contract",
         in silo_domain::contracts::NewContract => 201 out silo_domain::contracts::Contract;

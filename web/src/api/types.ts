@@ -3,7 +3,7 @@
 export type {
   AcceptedLoginRequired as InviteAccepted,
   Account,
-  AuditRecord,
+  AuditEntry,
   Company,
   CompanyChoice,
   CompanySummary as CompanyRef,

@@ -1,7 +1,7 @@
 // Shapes of the issue-19 CRM routes as the contract (notes/issue19-contract.md) fixes them. The
 // fields the generated types (../generated/api.ts) do not have yet are optional here, so the pages
 // work against a server with or without them; once codegen has them these become plain aliases.
-import type { Account, AuditRecord, Deal } from "../api/types";
+import type { Account, AuditEntry, Deal } from "../api/types";
 import type { EventType, Stage } from "../generated/contract";
 
 /** A client account with its client-record fields (legal name, address, VAT, ...). */
@@ -52,9 +52,8 @@ export interface TimelineEntry {
 /** A deal with its owner's name when the server gives it. */
 export type CrmDeal = Deal & { owner_name?: string | null };
 
-/** An audit record with the names resolved at read time. */
-export type ReadableAuditRecord = AuditRecord & {
-  actor_id?: string | null;
+/** An audit record with the names resolved at read time (`actor_name`, `subject_title`). */
+export type ReadableAuditRecord = Omit<AuditEntry, "actor_name" | "subject_title"> & {
   actor_name?: string | null;
   subject_title?: string | null;
 };

@@ -104,12 +104,14 @@ export interface AddMember {
   role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer";
 }
 
-/** A stored audit record, as listed to a company's auditors. */
-export interface AuditRecord {
+/** An audit record with the names a person reads it by. */
+export interface AuditEntry {
   /** What: an [`AuditAction`]'s name (kept as stored, which the hash covers). */
   action: string;
   /** Who. */
   actor: string | null;
+  /** The actor's name, when they are a member of this company. */
+  actor_name: string | null;
   /** When. */
   at: string;
   /** From where. */
@@ -122,11 +124,16 @@ export interface AuditRecord {
   request_id: string | null;
   /** Its position in its chain, from 1. */
   seq: number;
+  /**
+   * The target's name, title or number now, when it is one of this company's records and
+   * still exists.
+   */
+  subject_title: string | null;
   /** On which id. */
   target: string | null;
 }
 
-export type AuditRecordPage = Page<AuditRecord>;
+export type AuditEntryPage = Page<AuditEntry>;
 
 /** The buyer as printed on the invoice: the client account's details, copied at issue. */
 export interface Buyer {
@@ -444,7 +451,7 @@ export interface Error {
 
 export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "payment_exceeds_balance" | "credit_exceeds_invoice" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "payload_too_large" | "invalid" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
 
-export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
+export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
 
 /** An identity's (a person's login) id. */
 export type IdentityId = string;
@@ -874,7 +881,7 @@ export interface NewWebhookEndpoint {
   /** Whether to send to it at once (default true). */
   enabled?: boolean | null;
   /** The event types to receive (duplicates count once). */
-  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
+  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url: string;
 }
@@ -960,6 +967,12 @@ export interface Readiness {
 export interface RecoveryCodes {
   /** Ten codes like `abcd-efgh-2345`. */
   recovery_codes: string[];
+}
+
+/** `POST /api/deals/{id}/reopen` body (may be empty). */
+export interface Reopen {
+  /** The open stage it goes back to; `proposal` when left out. */
+  stage?: "lead" | "qualified" | "proposal" | "won" | "lost";
 }
 
 /** `POST /api/auth/password-reset/confirm` body. */
@@ -1091,6 +1104,22 @@ export interface StageChange {
   to: string;
 }
 
+/** One stage's deals in one currency, for the pipeline's totals. */
+export interface StageTotal {
+  /** How many deals. */
+  count: number;
+  /** The currency of the amounts. */
+  currency: string;
+  /** The stage's probability, in basis points. */
+  probability_bp: number;
+  /** The stage. */
+  stage: Stage;
+  /** Their value. */
+  value_cents: number;
+  /** Their value weighted by the stage's probability (rounded down per stage). */
+  weighted_cents: number;
+}
+
 /** The answer of the health routes. */
 export interface Status {
   /** `ok` (the process is up) or `ready` (the control plane answers). */
@@ -1101,6 +1130,32 @@ export interface Status {
 export interface SwitchRequest {
   company: string;
 }
+
+/** One entry of a timeline. */
+export interface TimelineEntry {
+  /** Who did it (an identity id), if a person did. */
+  actor_id: string | null;
+  /** That person's name as a member of this company (filled in by the API). */
+  actor_name: string | null;
+  /** When it happened. */
+  at: Timestamp;
+  /** The event's data: ids, states and amounts. */
+  data: unknown;
+  /** What happened. */
+  event: EventType;
+  /** The event's id. */
+  id: string;
+  /** Its position in the company's outbox (the list cursor). */
+  seq: number;
+  /** The record it happened to. */
+  subject_id: string;
+  /** The kind of record it happened to (`invoice`, `deal`, ...). */
+  subject_type: string;
+  /** The record's name, title or number now (null once it is deleted). */
+  title: string | null;
+}
+
+export type TimelineEntryPage = Page<TimelineEntry>;
 
 export type Timestamp = string;
 
@@ -1220,7 +1275,7 @@ export interface WebhookEndpointPatch {
   /** Turn deliveries on or off; turning on clears why it was off. */
   enabled?: boolean | null;
   /** Replaces the event types (duplicates count once). */
-  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
+  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url?: string | null;
 }
@@ -1361,7 +1416,7 @@ export type MembersChangeRoleResponse = Member;
 export type MembersRemoveResponse = void;
 
 /** `GET /api/audit`: The company's audit trail, newest first */
-export type AuditListResponse = AuditRecordPage;
+export type AuditListResponse = AuditEntryPage;
 
 /** `GET /api/company/invoicing`: Invoicing details printed on invoices */
 export type InvoicingGetResponse = Invoicing;
@@ -1387,6 +1442,9 @@ export type AccountsUpdateResponse = Account;
 /** `DELETE /api/accounts/{id}`: Delete an account */
 export type AccountsDeleteResponse = void;
 
+/** `GET /api/accounts/{id}/timeline`: What happened to a client, newest first (what the caller's role may read) */
+export type TimelineAccountResponse = TimelineEntryPage;
+
 /** `GET /api/contacts`: People at client organisations */
 export type ContactsListResponse = ContactPage;
 
@@ -1404,7 +1462,20 @@ export type ContactsUpdateResponse = Contact;
 /** `DELETE /api/contacts/{id}`: Delete a contact */
 export type ContactsDeleteResponse = void;
 
-/** `GET /api/deals`: The pipeline */
+/** `GET /api/pipeline`: The pipeline's totals: count, value and weighted value per stage and currency */
+export type DealsPipelineResponse = StageTotal[];
+
+/** `POST /api/deals/{id}/reopen`: Reopen a won or lost deal */
+export type DealsReopenRequest = Reopen;
+export type DealsReopenResponse = Deal;
+
+/** `GET /api/contacts/{id}/timeline`: What happened to a contact, newest first */
+export type TimelineContactResponse = TimelineEntryPage;
+
+/** `GET /api/deals/{id}/timeline`: What happened to a deal, newest first */
+export type TimelineDealResponse = TimelineEntryPage;
+
+/** `GET /api/deals`: Deals, by stage, client, contact and owner */
 export type DealsListResponse = DealPage;
 
 /** `POST /api/deals`: Create a deal */
@@ -1421,7 +1492,7 @@ export type DealsUpdateResponse = Deal;
 /** `DELETE /api/deals/{id}`: Delete a deal */
 export type DealsDeleteResponse = void;
 
-/** `GET /api/contracts`: Contracts */
+/** `GET /api/contracts`: Contracts, by client and deal */
 export type ContractsListResponse = ContractPage;
 
 /** `POST /api/contracts`: Draft a contract */

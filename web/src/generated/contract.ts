@@ -455,6 +455,8 @@ export const EVENT_TYPES = [
   "deal.won",
   /** A deal was lost. */
   "deal.lost",
+  /** A won or lost deal was reopened. */
+  "deal.reopened",
   /** A deal was deleted. */
   "deal.deleted",
   /** A contract was drafted. */
@@ -526,6 +528,8 @@ export const WEBHOOK_EVENT_TYPES: readonly EventType[] = [
   "deal.won",
   /** A deal was lost. */
   "deal.lost",
+  /** A won or lost deal was reopened. */
+  "deal.reopened",
   /** A deal was deleted. */
   "deal.deleted",
   /** A contract was drafted. */

@@ -381,6 +381,7 @@ async fn contact_limit_counts_and_inserts_in_one_transaction() {
             limit: 100,
             ..Default::default()
         },
+        None,
     )
     .await
     .unwrap();
@@ -410,18 +411,21 @@ async fn search_treats_wildcards_literally_and_pages_by_id() {
         q: Some(q.into()),
         after: None,
     };
-    let hits = contacts::list(&db, &q("0% _")).await.unwrap();
+    let hits = contacts::list(&db, &q("0% _"), None).await.unwrap();
     assert_eq!(
         hits.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
         ["100% _real_"]
     );
     assert_eq!(
-        contacts::list(&db, &q("drop table")).await.unwrap().len(),
+        contacts::list(&db, &q("drop table"), None)
+            .await
+            .unwrap()
+            .len(),
         1
     );
-    assert_eq!(contacts::list(&db, &q("ANN")).await.unwrap().len(), 1);
+    assert_eq!(contacts::list(&db, &q("ANN"), None).await.unwrap().len(), 1);
     assert_eq!(
-        contacts::list(&db, &q("3@x.EXAMPLE")).await.unwrap()[0].name,
+        contacts::list(&db, &q("3@x.EXAMPLE"), None).await.unwrap()[0].name,
         "Ann"
     );
     let first = contacts::list(
@@ -430,6 +434,7 @@ async fn search_treats_wildcards_literally_and_pages_by_id() {
             limit: 2,
             ..Default::default()
         },
+        None,
     )
     .await
     .unwrap();
@@ -440,6 +445,7 @@ async fn search_treats_wildcards_literally_and_pages_by_id() {
             after: Some(first[1].id),
             q: None,
         },
+        None,
     )
     .await
     .unwrap();

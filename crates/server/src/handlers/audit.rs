@@ -1,4 +1,6 @@
-//! `GET /api/audit`: the company's audit trail, newest first.
+//! `GET /api/audit`: the company's audit trail, newest first, readable: who by name and what by
+//! its title, both resolved at read time in this company's own view (members' names from its
+//! memberships, titles from its own database), so the control plane's records keep only ids.
 
 use crate::AppState;
 use crate::binding::Tenant;
@@ -9,8 +11,22 @@ use crate::validate::{Problem, ProblemCode};
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use serde::Serialize;
 use silo_control::{AuditQuery, AuditRecord, IdentityId};
 use silo_store::Timestamp;
+
+/// An audit record with the names a person reads it by.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditEntry {
+    /// The record as stored.
+    #[serde(flatten)]
+    pub record: AuditRecord,
+    /// The actor's name, when they are a member of this company.
+    pub actor_name: Option<String>,
+    /// The target's name, title or number now, when it is one of this company's records and
+    /// still exists.
+    pub subject_title: Option<String>,
+}
 
 /// Filters of `GET /api/audit`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -46,7 +62,7 @@ pub async fn list(
     State(state): State<AppState>,
     tenant: Tenant,
     Query(f): Query<AuditFilters>,
-) -> Result<Json<Page<AuditRecord>>, ApiError> {
+) -> Result<Json<Page<AuditEntry>>, ApiError> {
     let page = PageQuery {
         limit: f.limit,
         cursor: f.cursor,
@@ -79,7 +95,35 @@ pub async fn list(
         .control()
         .audit_records(tenant.company.id, &query)
         .await?;
-    Ok(Json(Page::from_overfetch(records, limit, |r| {
-        r.id.to_string()
+    let names = crate::handlers::timeline::member_names(&state, &tenant).await?;
+    let subjects: Vec<(String, uuid::Uuid)> = records
+        .iter()
+        .filter_map(|r| {
+            let area = r.action.split('.').next()?;
+            let id = r.target.as_deref()?.parse().ok()?;
+            Some((area.to_owned(), id))
+        })
+        .collect();
+    let titles = silo_domain::timeline::resolve_titles(&tenant.db, &subjects).await?;
+    let entries: Vec<AuditEntry> = records
+        .into_iter()
+        .map(|record| {
+            let actor = record
+                .actor
+                .as_deref()
+                .and_then(|a| a.parse::<uuid::Uuid>().ok());
+            let target = record
+                .target
+                .as_deref()
+                .and_then(|t| t.parse::<uuid::Uuid>().ok());
+            AuditEntry {
+                actor_name: actor.and_then(|a| names.get(&a).cloned()),
+                subject_title: target.and_then(|t| titles.get(&t).cloned()),
+                record,
+            }
+        })
+        .collect();
+    Ok(Json(Page::from_overfetch(entries, limit, |e| {
+        e.record.id.to_string()
     })))
 }

@@ -6,18 +6,32 @@ use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
 use crate::json::Json;
-use crate::pagination::{Page, PageQuery, Query, list_params};
+use crate::pagination::{Page, Query, id_filter, list_params, list_query};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use silo_domain::contacts::{self, Contact, ContactPatch, NewContact};
 
+list_query! {
+    /// `GET /api/contacts` query.
+    ContactQuery {
+        /// Only the contacts of this client.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        account_id: Option<String>,
+    }
+}
+
 /// `GET /api/contacts?limit=&cursor=&q=`.
 pub async fn list(
     tenant: Tenant,
-    Query(page): Query<PageQuery>,
+    Query(f): Query<ContactQuery>,
 ) -> Result<Json<Page<Contact>>, ApiError> {
-    let (params, limit) = list_params(&page)?;
-    let items = contacts::list(&tenant.db, &params).await?;
+    let (params, limit) = list_params(&f.page())?;
+    let items = contacts::list(
+        &tenant.db,
+        &params,
+        id_filter("account_id", f.account_id.as_deref())?,
+    )
+    .await?;
     Ok(Json(Page::from_overfetch(items, limit, |c| {
         c.id.to_string()
     })))

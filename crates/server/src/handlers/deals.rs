@@ -6,18 +6,48 @@ use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
 use crate::json::Json;
-use crate::pagination::{Page, PageQuery, Query, list_params};
+use crate::pagination::{Page, Query, id_filter, list_params, list_query};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use silo_domain::deals::{self, Deal, DealPatch, NewDeal};
+use silo_domain::deals::{self, Deal, DealFilter, DealPatch, NewDeal, Reopen, Stage, StageTotal};
 
-/// `GET /api/deals?limit=&cursor=&q=`.
+list_query! {
+    /// `GET /api/deals` and `GET /api/pipeline` query.
+    DealQuery {
+        /// Only deals in this stage.
+        stage: Option<Stage>,
+        /// Only this client's deals.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        account_id: Option<String>,
+        /// Only deals with this contact.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        contact_id: Option<String>,
+        /// Only deals this identity owns.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        owner_id: Option<String>,
+    }
+}
+
+impl DealQuery {
+    fn filter(&self) -> Result<DealFilter, ApiError> {
+        Ok(DealFilter {
+            stage: self.stage,
+            account_id: id_filter("account_id", self.account_id.as_deref())?,
+            contact_id: id_filter("contact_id", self.contact_id.as_deref())?,
+            owner_id: id_filter("owner_id", self.owner_id.as_deref())?,
+        })
+    }
+}
+
+/// `GET /api/deals?limit=&cursor=&q=&stage=&account_id=&contact_id=&owner_id=`.
 pub async fn list(
     tenant: Tenant,
-    Query(page): Query<PageQuery>,
+    Query(f): Query<DealQuery>,
 ) -> Result<Json<Page<Deal>>, ApiError> {
-    let (params, limit) = list_params(&page)?;
-    let items = deals::list(&tenant.db, &params).await?;
+    let (params, limit) = list_params(&f.page())?;
+    let items = deals::list(&tenant.db, &params, f.filter()?).await?;
     Ok(Json(Page::from_overfetch(items, limit, |d| {
         d.id.to_string()
     })))
@@ -61,4 +91,26 @@ pub async fn delete(
     deals::delete(&tenant.db, id, &tenant.origin()).await?;
     after_write(&state, &tenant).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/pipeline?q=&stage=&account_id=&contact_id=&owner_id=`: totals per stage.
+pub async fn pipeline(
+    tenant: Tenant,
+    Query(f): Query<DealQuery>,
+) -> Result<Json<Vec<StageTotal>>, ApiError> {
+    let filter = f.filter()?;
+    Ok(Json(deals::pipeline(&tenant.db, f.q, filter).await?))
+}
+
+/// `POST /api/deals/{id}/reopen` `{stage?}`: a won or lost deal back in an open stage.
+pub async fn reopen(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Deal>, ApiError> {
+    let req: Reopen = crate::json::optional_object(body)?;
+    let deal = deals::reopen(&tenant.db, path_id(&id)?, req, &tenant.origin()).await?;
+    after_write(&state, &tenant).await;
+    Ok(Json(deal))
 }

@@ -7,15 +7,12 @@ use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::handlers::path_id;
 use crate::json::Json;
-use crate::pagination::{Page, PageQuery, Query, list_params};
+use crate::pagination::{Page, Query, id_filter, list_params, list_query};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use schemars::JsonSchema;
-use serde::Deserialize;
-use silo_contract::Problem;
 use silo_documents::Document;
 use silo_domain::billing::{self, IssueRequest, Readiness};
 use silo_domain::credit_notes::{self, CreditNote, CreditNoteFilter, NewCreditNote};
@@ -28,49 +25,24 @@ use silo_domain::invoices::{
 use silo_domain::payments::{self, NewPayment, Reversal};
 use uuid::Uuid;
 
-/// `GET /api/invoices` query.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct InvoiceQuery {
-    /// Items per page (1 to 200, default 50).
-    #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
-    limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    cursor: Option<String>,
-    /// Search text: matches the number.
-    q: Option<String>,
-    /// Only invoices in this status.
-    status: Option<InvoiceStatus>,
-    /// Only this client's invoices.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    account_id: Option<String>,
+list_query! {
+    /// `GET /api/invoices` query.
+    InvoiceQuery {
+        /// Only invoices in this status.
+        status: Option<InvoiceStatus>,
+        /// Only this client's invoices.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        account_id: Option<String>,
+    }
 }
 
-/// `GET /api/credit-notes` query.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct CreditNoteQuery {
-    /// Items per page (1 to 200, default 50).
-    #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
-    limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    cursor: Option<String>,
-    /// Search text: matches the number.
-    q: Option<String>,
-    /// Only this invoice's credit notes.
-    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
-    invoice_id: Option<String>,
-}
-
-/// An id filter in a query string: empty is none, anything but a UUID a 422 on `field`.
-fn id_filter(field: &str, raw: Option<&str>) -> Result<Option<Uuid>, ApiError> {
-    raw.filter(|v| !v.is_empty())
-        .map(|v| {
-            Uuid::parse_str(v).map_err(|_| {
-                ApiError::invalid(field, Problem::new(silo_contract::ProblemCode::NotId))
-            })
-        })
-        .transpose()
+list_query! {
+    /// `GET /api/credit-notes` query.
+    CreditNoteQuery {
+        /// Only this invoice's credit notes.
+        #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+        invoice_id: Option<String>,
+    }
 }
 
 /// `GET /api/invoices?limit=&cursor=&q=&status=&account_id=` (lines and payments only on
@@ -83,12 +55,7 @@ pub async fn list(
         status: f.status,
         account_id: id_filter("account_id", f.account_id.as_deref())?,
     };
-    let page = PageQuery {
-        limit: f.limit,
-        cursor: f.cursor,
-        q: f.q,
-    };
-    let (params, limit) = list_params(&page)?;
+    let (params, limit) = list_params(&f.page())?;
     let items = invoices::list(&tenant.db, &params, filter).await?;
     Ok(Json(Page::from_overfetch(items, limit, |i| {
         i.id.to_string()
@@ -207,12 +174,7 @@ pub async fn credit_notes(
     let filter = CreditNoteFilter {
         invoice_id: id_filter("invoice_id", f.invoice_id.as_deref())?,
     };
-    let page = PageQuery {
-        limit: f.limit,
-        cursor: f.cursor,
-        q: f.q,
-    };
-    let (params, limit) = list_params(&page)?;
+    let (params, limit) = list_params(&f.page())?;
     let items = credit_notes::list(&tenant.db, &params, filter).await?;
     Ok(Json(Page::from_overfetch(items, limit, |n| {
         n.id.to_string()

@@ -16,6 +16,7 @@ pub mod password;
 pub mod reports;
 pub mod session;
 pub mod signup;
+pub mod timeline;
 pub mod two_factor;
 pub mod webhooks;
 

@@ -11,7 +11,13 @@ use common::*;
 use serde_json::{Value, json};
 use silo_domain::deliveries;
 use silo_domain::input::Date;
+use silo_mail::MailSettings;
+use silo_server::ServerConfig;
+use silo_tenancy::PoolSettings;
+use silo_testkit::smtp::{SmtpServer, free_port, python};
+use silo_worker::{Nudge, Worker, WorkerConfig, WorkerMetrics, webhook};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The seller's details an invoice needs before it is issued.
 pub fn seller_details() -> Value {
@@ -926,7 +932,100 @@ async fn sending_mails_the_documents_and_reminders_go_once_per_step() {
     );
 }
 
+async fn invoice_mail_goes_through_smtp_with_its_documents() {
+    let Some(python) = python() else { return };
+    // The server runs no worker: the invoice mail waits in the company's jobs until the
+    // worker below, which has an SMTP server, sends it.
+    let app = spawn_with(ServerConfig {
+        worker: None,
+        ..ServerConfig::default()
+    })
+    .await;
+    let (t, company) = app.signup("Acme", "ann@acme.example").await;
+    let t = t.as_str();
+    let account = ready_to_invoice(&app, t).await;
+    let inv = issued(&app, t, &account, "2026-03-02").await;
+    let id = inv["id"].as_str().unwrap();
+    let queued = app
+        .post(
+            &format!("/api/invoices/{id}/send"),
+            Some(t),
+            json!({"to": "finance@globex.example"}),
+        )
+        .await;
+    assert_eq!(queued.status, 202, "{}", queued.body);
+
+    // The SMTP server is down at first and the worker gives up after one attempt: the
+    // delivery shows failed. Retried by hand once the server is up, it goes out.
+    let port = free_port();
+    let tenancy = Arc::new(app.storage.open(PoolSettings::default()).await);
+    let worker = Arc::new(
+        Worker::new(
+            tenancy,
+            quick(WorkerConfig {
+                max_attempts: 1,
+                ..WorkerConfig::default()
+            }),
+            Nudge::default(),
+            Arc::new(WorkerMetrics::unregistered()),
+            webhook::Sender::new(webhook::WebhookSettings::default()),
+        )
+        .with_mailer(
+            silo_mail::Mailer::start(MailSettings {
+                smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+                from: "Silo <silo@example.org>".into(),
+                dir: app.storage.dir.path().join("worker-mail"),
+            })
+            .unwrap(),
+        ),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker.run(async {
+        let _ = stopped.await;
+    }));
+    let state = || async {
+        app.get(&format!("/api/invoices/{id}"), Some(t)).await.body["deliveries"][0]["state"]
+            .clone()
+    };
+    eventually("the delivery fails", || async { state().await == "failed" }).await;
+    let server = SmtpServer::start(&python, port, &app.storage.dir.path().join("smtp")).await;
+    let db = app.tenant_db(&company).await;
+    let job: uuid::Uuid = db
+        .db()
+        .fetch_one("SELECT id FROM jobs WHERE kind = 'invoice.mail'", &[])
+        .await
+        .unwrap()
+        .get("id")
+        .unwrap();
+    silo_domain::jobs::retry(&db, job).await.unwrap();
+    app.tenancy
+        .control()
+        .wake(company.parse().unwrap(), silo_store::Timestamp::now())
+        .await
+        .unwrap();
+    eventually("the invoice mail arrives", || async {
+        !server.received().is_empty()
+    })
+    .await;
+    eventually("it is marked sent", || async { state().await == "sent" }).await;
+    stop.send(()).unwrap();
+    running.await.unwrap();
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["finance@globex.example"]);
+    let text = received[0].text();
+    assert_eq!(attachment_names(&text), ["2026-0001.pdf", "2026-0001.xml"]);
+    assert!(text.contains("Content-Type: application/pdf"), "{text}");
+    assert!(
+        received[0]
+            .header("Subject")
+            .is_some_and(|s| s.contains("2026-0001")),
+        "{text}"
+    );
+}
+
 silo_testkit::backend_tests!(
+    invoice_mail_goes_through_smtp_with_its_documents,
     issuing_waits_for_complete_details_and_keeps_the_buyer,
     reverse_charge_needs_an_eu_business_and_carries_no_vat,
     credit_notes_net_the_balance_with_their_own_numbers,

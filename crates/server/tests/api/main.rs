@@ -7,6 +7,7 @@ mod audit;
 mod audit_inputs;
 mod bad_input;
 mod billing;
+mod client_records;
 mod common;
 mod contracts;
 mod crm;
