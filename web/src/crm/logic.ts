@@ -56,8 +56,13 @@ export function pipelineTotals(deals: readonly Pick<Deal, "stage" | "currency" |
   return rows;
 }
 
-/** The rows of one stage (one per currency). */
-export const stageRows = (rows: readonly PipelineRow[], stage: Stage) => rows.filter((r) => r.stage === stage);
+/** The rows of one stage (one per currency); a stage the server left out has one row of zeroes. */
+export function stageRows(rows: readonly PipelineRow[], stage: Stage, fallbackCurrency = "EUR"): PipelineRow[] {
+  const found = rows.filter((r) => r.stage === stage);
+  return found.length > 0
+    ? found
+    : [{ stage, currency: fallbackCurrency, count: 0, value_cents: 0, weighted_cents: 0, probability_bp: STAGE_PROBABILITY_BP[stage] }];
+}
 
 /**
  * Whether a card in stage `from` may be dropped on `to`: an open deal goes to any other stage;

@@ -3,14 +3,11 @@
 // print, phones and screen readers read best) and a CSV download of those figures.
 import { useMemo, useState, type FormEvent } from "react";
 import { query } from "../api/client";
-import type { Deal } from "../api/types";
 import { STAGES } from "../generated/contract";
-import { can } from "../generated/roles";
-import { useAll, useFetch } from "../hooks";
+import { useFetch } from "../hooks";
 import { INTL_LOCALE, useI18n, type Locale } from "../i18n";
 import { formatMoney } from "../money";
 import { Link } from "../router";
-import { useRole } from "../session";
 import { BarChart, downloadText } from "../components/Chart";
 import { Table } from "../components/List";
 import { ErrorBox, Field, Loading, PageTitle } from "../components/ui";
@@ -20,7 +17,6 @@ import {
   currenciesOf,
   monthOf,
   monthsBetween,
-  pipelineTotals,
   revenueChart,
   rowsOf,
   toCsv,
@@ -129,22 +125,18 @@ function RevenueOfCurrency({ rows, currency, from, to, multi }: { rows: RevenueR
 
 function PipelineReport() {
   const { t } = useI18n();
-  const role = useRole();
-  const answer = useFetch<unknown>("/api/reports/pipeline");
-  // Without the report route (an older server), the pipeline's totals from every deal.
-  const fallback = useAll<Deal>(answer.error && can(role, "deals.read") ? "/api/deals" : null);
-  const rows = useMemo(
-    () => (answer.data ? rowsOf<PipelineRow>(answer.data) : fallback.data ? pipelineTotals(fallback.data) : []),
-    [answer.data, fallback.data],
-  );
+  // The pipeline as it stands (every open and closed deal), per stage and currency.
+  const answer = useFetch<unknown>("/api/pipeline");
+  const rows = useMemo(() => rowsOf<PipelineRow>(answer.data), [answer.data]);
   const currencies = currenciesOf(rows);
   return (
     <section className="report" aria-labelledby="report-pipeline">
       <h2 id="report-pipeline" className="section">
         {t("reports.pipeline")}
       </h2>
-      {!fallback.data && <ErrorBox error={fallback.error} />}
-      {(answer.loading || fallback.loading) && <Loading />}
+      <ErrorBox error={answer.error} />
+      {answer.loading && <Loading />}
+      {answer.data !== null && currencies.length === 0 && <p>{t("reports.noData")}</p>}
       {currencies.map((currency) => (
         <PipelineOfCurrency key={currency} rows={rows.filter((r) => r.currency === currency)} currency={currency} multi={currencies.length > 1} />
       ))}
