@@ -197,11 +197,9 @@ function AccountDeals({ id }: { id: string }) {
 
 function AccountContracts({ id }: { id: string }) {
   const { t, locale } = useI18n();
-  // Contracts belong to deals: this client's deals say which.
-  const deals = usePaged<CrmDeal>("/api/deals", { params: { account_id: id } });
-  const dealIds = new Set(deals.items.filter((d) => d.account_id === id).map((d) => d.id));
+  // The contracts of this client's deals (the server follows the deals).
   const list = usePaged<Contract>("/api/contracts", { params: { account_id: id } });
-  const rows = list.items.filter((c) => c.deal_id !== null && dealIds.has(c.deal_id));
+  const rows = list.items;
   return (
     <>
       <h2 className="section">{t("client.contracts")}</h2>
