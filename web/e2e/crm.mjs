@@ -137,6 +137,8 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       const deal = await api("POST", "/api/deals", { title: "Noord rebrand", value_cents: 1000000, account_id: clientId, contact_id: contact.id });
       dealId = deal.id;
       await api("POST", "/api/deals", { title: "Other client's deal", value_cents: 500 });
+      await api("POST", "/api/contracts", { title: "Noord terms", body: "Terms.", deal_id: deal.id });
+      await api("POST", "/api/contracts", { title: "Unrelated terms", body: "Terms." });
       await api("POST", "/api/invoices", {
         account_id: clientId,
         lines: [{ description: "Brand workshop", quantity: 1, unit_cents: 250000, vat_rate_bp: 2100 }],
@@ -146,6 +148,8 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       await p.getByRole("table", { name: "Contacts" }).getByRole("link", { name: "Nina Noord" }).waitFor();
       await p.getByRole("table", { name: "Deals" }).getByRole("link", { name: "Noord rebrand" }).waitFor();
       assert.equal(await p.getByText("Other client's deal").count(), 0);
+      await p.getByRole("table", { name: "Contracts" }).getByRole("cell", { name: "Noord terms" }).waitFor();
+      assert.equal(await p.getByText("Unrelated terms").count(), 0);
       await p.getByRole("table", { name: "Invoices" }).getByRole("cell", { name: "€3,025.00" }).waitFor();
       // A contact added from the client's page belongs to the client.
       await p.getByRole("button", { name: "New contact" }).click();
