@@ -7,7 +7,7 @@ import { usePaged } from "../hooks";
 import { formatDate, useI18n } from "../i18n";
 import { Field, PageTitle, Select } from "../components/ui";
 import { PagedList, Table } from "../components/List";
-import { auditAreas, auditSentenceParts, auditSubjectPath } from "../crm/logic";
+import { auditAreas, auditSentenceParts, auditSubjectPath, sentenceKey } from "../crm/logic";
 import { Link } from "../router";
 import { labelOr } from "../crm/labels";
 import { usePeople } from "../crm/people";
@@ -62,7 +62,7 @@ export function Audit() {
               </option>
               {AUDIT_ACTIONS.filter((a) => a.startsWith(`${area}.`)).map((a) => (
                 <option key={a} value={a}>
-                  {a}
+                  {t(sentenceKey(a), { actor: "…", subject: "…" })}
                 </option>
               ))}
             </optgroup>
