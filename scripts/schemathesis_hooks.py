@@ -84,6 +84,18 @@ def iban_with_check(country, bban):
 FORMATS = {"iban": is_iban, "vat-id": is_vat_id}
 
 
+def png_header(width, height):
+    """The start of a PNG of `width` by `height` pixels: what the server reads of a logo."""
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 6, 0, 0, 0])
+    return b"\x89PNG\r\n\x1a\n" + len(ihdr).to_bytes(4, "big") + b"IHDR" + ihdr + b"\0\0\0\0"
+
+
+def jpeg_header(width, height):
+    """A JPEG's start and start-of-frame marker for `width` by `height` pixels."""
+    frame = bytes([8]) + height.to_bytes(2, "big") + width.to_bytes(2, "big") + bytes([3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1])
+    return b"\xff\xd8\xff\xc0" + (len(frame) + 2).to_bytes(2, "big") + frame + b"\xff\xd9"
+
+
 def _register():
     try:
         import schemathesis
@@ -105,6 +117,11 @@ def _register():
 
     belgian = st.builds(lambda n: "BE" + n, digits(10))
     schemathesis.openapi.format("vat-id", st.one_of(st.integers(0, 2**32).map(rsin_vat), belgian))
+
+    # Raw bodies (`PUT /api/company/logo`): the server reads the image's header, so a body of
+    # the media type is an image of that type (any size between 1 and 4096 pixels a side).
+    schemathesis.openapi.media_type("image/png", st.builds(png_header, st.integers(1, 4096), st.integers(1, 4096)))
+    schemathesis.openapi.media_type("image/jpeg", st.builds(jpeg_header, st.integers(1, 4096), st.integers(1, 4096)))
 
 
 _register()

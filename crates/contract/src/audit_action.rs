@@ -51,6 +51,10 @@ crate::string_enum! {
         CompanyRequireTwoFactor = "company.require_two_factor",
         /// The company's invoicing details changed; target: the company.
         CompanyInvoicing = "company.invoicing",
+        /// The company's logo was uploaded or replaced; target: the company.
+        CompanyLogo = "company.logo",
+        /// The company's logo was removed; target: the company.
+        CompanyLogoDelete = "company.logo_delete",
         /// An operator suspended the company; target: the company.
         CompanySuspend = "company.suspend",
         /// An operator resumed the suspended company; target: the company.

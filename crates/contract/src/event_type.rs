@@ -65,6 +65,10 @@ crate::string_enum! {
         InvoiceMailSent = "invoice.mail_sent",
         /// The company's invoicing details changed.
         InvoicingUpdated = "invoicing.updated",
+        /// The company's logo was uploaded or replaced.
+        CompanyLogoUpdated = "company_logo.updated",
+        /// The company's logo was removed.
+        CompanyLogoDeleted = "company_logo.deleted",
         /// A webhook endpoint was added.
         WebhookEndpointCreated = "webhook_endpoint.created",
         /// A webhook endpoint was changed (events, address, enabled).
@@ -111,6 +115,8 @@ impl EventType {
             E::InvoiceMailQueued => AuditAction::InvoiceSend,
             E::InvoiceMailSent => AuditAction::InvoiceMailSent,
             E::InvoicingUpdated => AuditAction::CompanyInvoicing,
+            E::CompanyLogoUpdated => AuditAction::CompanyLogo,
+            E::CompanyLogoDeleted => AuditAction::CompanyLogoDelete,
             E::WebhookEndpointCreated => AuditAction::WebhookCreate,
             E::WebhookEndpointUpdated => AuditAction::WebhookUpdate,
             E::WebhookEndpointSecretRotated => AuditAction::WebhookRotateSecret,

@@ -80,6 +80,9 @@ crate::string_enum! {
         Wrong = "wrong",
         /// The link's token is unknown, used, withdrawn or expired.
         LinkUnusable = "link_unusable",
+        /// Not a PNG or JPEG image (its header was read), or not the kind its content type
+        /// says.
+        NotImage = "not_image",
         /// The value breaks a rule of its own, worded in `message`.
         Rule = "rule",
     }
@@ -145,6 +148,7 @@ impl Problem {
             ProblemCode::UnknownReference => "does not exist",
             ProblemCode::Wrong => "is wrong",
             ProblemCode::LinkUnusable => "this link is unknown, used or expired",
+            ProblemCode::NotImage => "is not a PNG or JPEG image of the type sent",
             ProblemCode::Rule => "is not allowed",
         };
         Problem {

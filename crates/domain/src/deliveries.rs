@@ -225,11 +225,12 @@ pub async fn prepare(db: &TenantDb, id: Uuid) -> DomainResult<Option<Prepared>> 
         Some(note) => Some(credit_notes::get(db, note).await?),
         None => None,
     };
+    let logo = crate::branding::get_logo(db).await?;
     Ok(Some(Prepared {
         delivery,
         invoice,
         credit_note,
-        logo: None,
+        logo,
     }))
 }
 

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod branding;
 mod columns;
 pub mod company_ids;
 pub mod contacts;

@@ -41,6 +41,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "webhook_endpoint_events",
     "webhook_deliveries",
     "webhook_attempts",
+    "company_logo",
 ];
 
 /// Tenant tables that hold no business data and are not exported: the applied migrations
@@ -79,6 +80,7 @@ mod tests {
                 "0004_outbox_jobs",
                 "0005_webhooks",
                 "0006_invoicing_parties",
+                "0007_logo",
             ],
         ),
     ];

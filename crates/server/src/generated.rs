@@ -358,12 +358,29 @@ pub fn api_reference() -> String {
         out.push_str("| --- | --- | --- | --- | --- | --- |\n");
         for route in &groups[group] {
             let op = &doc["paths"][route.path][route.method.as_str().to_ascii_lowercase()];
+            let media = |types: &[&str]| {
+                types
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            };
             let request = op["requestBody"]["content"]["application/json"]
                 .get("schema")
                 .map_or_else(|| "none".to_owned(), type_name);
+            let request = if route.body.is_empty() {
+                request
+            } else {
+                format!("{} bytes", media(route.body))
+            };
             let answer = op["responses"][route.status.to_string()]["content"]["application/json"]
                 .get("schema")
                 .map_or_else(String::new, |s| format!(" {}", type_name(s)));
+            let answer = if route.files.is_empty() {
+                answer
+            } else {
+                format!(" {} file", media(route.files))
+            };
             let mut what = route.summary.to_owned();
             let query: Vec<String> = op["parameters"]
                 .as_array()
@@ -373,7 +390,8 @@ pub fn api_reference() -> String {
                 .filter_map(|p| p["name"].as_str().map(|n| format!("`{n}`")))
                 .collect();
             if !query.is_empty() {
-                let _ = write!(what, " (paged; query: {})", query.join(", "));
+                let paged = if route.is_list() { "paged; " } else { "" };
+                let _ = write!(what, " ({paged}query: {})", query.join(", "));
             }
             let _ = writeln!(
                 out,

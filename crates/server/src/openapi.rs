@@ -108,16 +108,28 @@ fn parameters(route: &RouteSpec) -> Vec<Value> {
     params
 }
 
+/// A body of raw bytes in any of `media` types.
+fn binary_content(media: &[&str]) -> Value {
+    media
+        .iter()
+        .map(|m| {
+            (
+                (*m).to_owned(),
+                json!({"schema": {"type": "string", "format": "binary"}}),
+            )
+        })
+        .collect::<Map<String, Value>>()
+        .into()
+}
+
 fn operation(route: &RouteSpec, generators: &mut Generators) -> Value {
     let mut responses = Map::new();
-    let success = match (route.response, route.file) {
+    let success = match (route.response, route.files) {
         (Some(schema), _) => {
             json!({"description": "success", "content": {"application/json": {"schema": schema(&mut generators.responses)}}})
         }
-        (None, Some(media)) => {
-            json!({"description": "the file", "content": {media: {"schema": {"type": "string", "format": "binary"}}}})
-        }
-        (None, None) => json!({"description": "success"}),
+        (None, []) => json!({"description": "success"}),
+        (None, media) => json!({"description": "the file", "content": binary_content(media)}),
     };
     responses.insert(route.status.to_string(), success);
     for (status, description) in error_statuses() {
@@ -136,6 +148,8 @@ fn operation(route: &RouteSpec, generators: &mut Generators) -> Value {
         let schema = schema(&mut generators.requests);
         op["requestBody"] =
             json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    } else if !route.body.is_empty() {
+        op["requestBody"] = json!({"required": true, "content": binary_content(route.body)});
     }
     match route.access {
         Access::Public => op["security"] = json!([]),

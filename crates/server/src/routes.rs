@@ -5,8 +5,9 @@
 
 use crate::error::ApiError;
 use crate::handlers::{
-    accounts, audit, auth, company, contacts, contracts, deals, health, invitations, invoices,
-    invoicing, members, password, reports, session, signup, timeline, two_factor, webhooks,
+    accounts, audit, auth, branding, company, contacts, contracts, deals, health, invitations,
+    invoices, invoicing, members, password, reports, session, signup, timeline, two_factor,
+    webhooks,
 };
 use crate::pagination::{Page, PageQuery};
 use crate::{AppState, ServerConfig};
@@ -74,16 +75,22 @@ pub struct RouteSpec {
     pub header: Option<&'static str>,
     /// The success status.
     pub status: u16,
-    /// On paginated lists (`, list` in the table), the query string's type: [`PageQuery`]
-    /// (`limit`, `cursor`, `q`) unless the row names its own (`, list(Filters)`).
+    /// The query string's type: on paginated lists (`, list` in the table) [`PageQuery`]
+    /// (`limit`, `cursor`, `q`) unless the row names its own (`, list(Filters)`); on other
+    /// routes the row's `, query(Type)`.
     pub query: Option<SchemaFn>,
+    /// Whether it is a paginated list (`, list` or `, list(Filters)`).
+    pub list: bool,
     /// The JSON request body's type, if the route takes one.
     pub request: Option<SchemaFn>,
+    /// The media types of a request body taken as raw bytes instead of JSON (`, body
+    /// "image/png" | "image/jpeg"` in the table); empty for JSON bodies and none.
+    pub body: &'static [&'static str],
     /// The JSON success answer's type, if the answer has a JSON body.
     pub response: Option<SchemaFn>,
-    /// The media type of a file answer (`file "application/pdf"` in the table): a download
-    /// instead of JSON.
-    pub file: Option<&'static str>,
+    /// The media types of a file answer (`file "application/pdf"` in the table, several as
+    /// `file "image/png" | "image/jpeg"`): a download instead of JSON; empty for JSON.
+    pub files: &'static [&'static str],
 }
 
 impl RouteSpec {
@@ -96,7 +103,7 @@ impl RouteSpec {
 
     /// Whether it is a paginated list.
     pub fn is_list(&self) -> bool {
-        self.query.is_some()
+        self.list
     }
 
     /// The operation id: the handler with `.` for `::` (`contacts.create`).
@@ -133,6 +140,21 @@ macro_rules! query_fn {
     (list($t:ty)) => {
         Some(schema_of::<$t> as SchemaFn)
     };
+    (query($t:ty)) => {
+        Some(schema_of::<$t> as SchemaFn)
+    };
+}
+
+macro_rules! is_list {
+    () => {
+        false
+    };
+    (list) => {
+        true
+    };
+    (query) => {
+        false
+    };
 }
 
 macro_rules! route_table {
@@ -142,7 +164,8 @@ macro_rules! route_table {
         $summary:literal
         $(, header $header:expr)?
         $(, in $req:ty)?
-        => $status:literal $(file $file:literal)? $(out $res:ty)? $(, $list:ident $(($query:ty))?)?;
+        $(, body $($body:literal)|+)?
+        => $status:literal $(file $($file:literal)|+)? $(out $res:ty)? $(, $list:ident $(($query:ty))?)?;
     )*) => {
         /// Every route, in one declaration each.
         pub static ROUTES: &[RouteSpec] = &[
@@ -155,9 +178,11 @@ macro_rules! route_table {
                 header: header!($($header)?),
                 status: $status,
                 query: query_fn!($($list $(($query))?)?),
+                list: is_list!($($list)?),
                 request: schema_fn!($($req)?),
+                body: &[$($($body),+)?],
                 response: schema_fn!($($res)?),
-                file: header!($($file)?),
+                files: &[$($($file),+)?],
             },)*
         ];
 
@@ -175,8 +200,9 @@ macro_rules! route_table {
     };
 }
 
-// Each row: METHOD "path" handler, access, "summary"[, header NAME][, in RequestType] => status
-// [file "media/type" | out ResponseType][, list[(QueryType)]];
+// Each row: METHOD "path" handler, access, "summary"[, header NAME][, in RequestType]
+// [, body "media/type" | "media/type"...] => status
+// [file "media/type" | "media/type"... | out ResponseType][, list[(QueryType)] | , query(QueryType)];
 route_table! {
     GET "/healthz" health::healthz, Public,
         "The process is up" => 200 out health::Status;
@@ -276,6 +302,13 @@ route_table! {
     PATCH "/api/company/invoicing" invoicing::update, Company(CompanyUpdate),
         "Change invoicing details",
         in silo_domain::invoicing::InvoicingPatch => 200 out silo_domain::invoicing::Invoicing;
+    PUT "/api/company/logo" branding::put, Company(CompanyUpdate),
+        "Upload the company's logo (the body is the PNG or JPEG image, at most 512 KiB); replaces the one before",
+        body "image/png" | "image/jpeg" => 200 out silo_domain::branding::LogoInfo;
+    GET "/api/company/logo" branding::get, Company(CompanyRead),
+        "The company's logo as uploaded (404 when there is none)" => 200 file "image/png" | "image/jpeg";
+    DELETE "/api/company/logo" branding::delete, Company(CompanyUpdate),
+        "Remove the company's logo" => 204;
     GET "/api/accounts" accounts::list, Company(CrmRead),
         "Client organisations" => 200 out Page<silo_domain::accounts::Account>, list;
     POST "/api/accounts" accounts::create, Company(CrmWrite),
@@ -386,7 +419,20 @@ route_table! {
     GET "/api/credit-notes/{id}" invoices::credit_note, Company(InvoicesRead),
         "One credit note" => 200 out silo_domain::credit_notes::CreditNote;
     GET "/api/reports/revenue" reports::revenue, Company(ReportsRead),
-        "Won, invoiced and paid per month, won by source" => 200 out revenue::Revenue;
+        "Invoiced, credited, paid, open, overdue and won per month and currency, won by source"
+        => 200 out revenue::Revenue, query(revenue::RevenueQuery);
+    GET "/api/reports/revenue/csv" reports::revenue_csv, Company(ReportsRead),
+        "The revenue report as CSV" => 200 file "text/csv", query(revenue::RevenueQuery);
+    GET "/api/reports/pipeline" reports::pipeline, Company(ReportsRead),
+        "Every deal's count, value and weighted value per stage and currency"
+        => 200 out Vec<silo_domain::deals::StageTotal>;
+    GET "/api/reports/pipeline/csv" reports::pipeline_csv, Company(ReportsRead),
+        "The pipeline report as CSV" => 200 file "text/csv";
+    GET "/api/reports/top-clients" reports::top_clients, Company(ReportsRead),
+        "The clients with the most invoiced in the period, per currency"
+        => 200 out revenue::TopClients, query(revenue::TopClientsQuery);
+    GET "/api/reports/top-clients/csv" reports::top_clients_csv, Company(ReportsRead),
+        "The top clients report as CSV" => 200 file "text/csv", query(revenue::TopClientsQuery);
     GET "/api/webhooks" webhooks::list, Company(WebhooksManage),
         "Webhook endpoints (never with their secrets)" => 200 out Page<hooks::WebhookEndpoint>, list;
     POST "/api/webhooks" webhooks::create, Company(WebhooksManage),

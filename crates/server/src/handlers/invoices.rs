@@ -280,8 +280,8 @@ async fn credit_note_doc(tenant: &Tenant, id: &str) -> Result<Document, ApiError
 }
 
 /// The company's logo for its documents.
-async fn branding_logo(_tenant: &Tenant) -> Result<Option<silo_documents::Logo>, ApiError> {
-    Ok(None)
+async fn branding_logo(tenant: &Tenant) -> Result<Option<silo_documents::Logo>, ApiError> {
+    Ok(silo_domain::branding::get_logo(&tenant.db).await?)
 }
 
 /// `GET /api/invoices/{id}/pdf`.

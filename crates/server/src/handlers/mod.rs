@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod branding;
 pub mod company;
 pub mod contacts;
 pub mod contracts;

@@ -11,6 +11,7 @@ mod client_records;
 mod common;
 mod contracts;
 mod crm;
+mod crm_api;
 mod deals;
 mod erase;
 mod events;

@@ -90,7 +90,7 @@ fn every_route_is_in_the_openapi_document_as_declared() {
             route.response.is_some(),
             "{what}"
         );
-        if let Some(media) = route.file {
+        for media in route.files {
             assert_eq!(
                 success["content"][media]["schema"]["format"], "binary",
                 "{what}"
@@ -98,9 +98,15 @@ fn every_route_is_in_the_openapi_document_as_declared() {
         }
         assert_eq!(
             op["requestBody"].is_object(),
-            route.request.is_some(),
+            route.request.is_some() || !route.body.is_empty(),
             "{what}"
         );
+        for media in route.body {
+            assert_eq!(
+                op["requestBody"]["content"][media]["schema"]["format"], "binary",
+                "{what}"
+            );
+        }
         match route.access {
             Access::Public => assert_eq!(op["security"], json!([]), "{what}"),
             Access::Identity => {
