@@ -257,6 +257,8 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       assert.ok(painted > 1000, `the revenue chart has ${painted} painted pixels`);
       await p.getByTestId("chart-pipeline").waitFor();
       await p.getByRole("table", { name: /Revenue by month/ }).getByText("€3,025.00").first().waitFor();
+      await p.getByTestId("chart-top-clients").waitFor();
+      await p.getByRole("table", { name: /Top clients/ }).getByRole("link", { name: "Noord Media" }).waitFor();
       const [download] = await Promise.all([
         p.waitForEvent("download"),
         p.getByRole("region", { name: "Revenue by month" }).getByRole("button", { name: "Download CSV" }).click(),

@@ -169,6 +169,7 @@ describe("reports", () => {
       credited_cents: undefined,
       net_cents: undefined,
       paid_cents: undefined,
+      open_cents: undefined,
     });
   });
 

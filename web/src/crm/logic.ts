@@ -214,5 +214,6 @@ export function topClient(raw: Record<string, unknown>): TopClient {
     credited_cents: cents("credited_cents"),
     net_cents: cents("net_cents"),
     paid_cents: cents("paid_cents"),
+    open_cents: cents("open_cents"),
   };
 }

@@ -91,4 +91,6 @@ export interface TopClient {
   /** Invoiced less credited: what the ranking is by. */
   net_cents?: number;
   paid_cents?: number;
+  /** What is still open of those invoices. */
+  open_cents?: number;
 }

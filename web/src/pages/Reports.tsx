@@ -213,8 +213,8 @@ function TopClientsReport({ from, to }: { from: string; to: string }) {
                   downloadText(
                     `top-clients-${from}-${to}-${currency}.csv`,
                     toCsv(
-                      ["client", "currency", "invoiced", "credited", "net", "paid"],
-                      mine.map((r) => [r.name, currency, csvAmount(r.invoiced_cents), csvAmount(r.credited_cents), csvAmount(r.net_cents ?? r.invoiced_cents), csvAmount(r.paid_cents)]),
+                      ["client", "currency", "invoiced", "credited", "paid", "open"],
+                      mine.map((r) => [r.name, currency, csvAmount(r.invoiced_cents), csvAmount(r.credited_cents), csvAmount(r.paid_cents), csvAmount(r.open_cents)]),
                     ),
                   )
                 }
@@ -240,6 +240,11 @@ function TopClientsReport({ from, to }: { from: string; to: string }) {
                   cell: (r: TopClient) => formatMoney(r.net_cents ?? r.invoiced_cents, currency, locale),
                 },
                 { header: t("reports.paid"), className: "num", cell: (r) => formatMoney(r.paid_cents ?? 0, currency, locale) },
+                mine.some((r) => r.open_cents !== undefined) && {
+                  header: t("reports.open"),
+                  className: "num",
+                  cell: (r: TopClient) => formatMoney(r.open_cents ?? 0, currency, locale),
+                },
               ]}
             />
           </div>
