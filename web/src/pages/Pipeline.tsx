@@ -2,7 +2,7 @@ import { useState, type DragEvent, type KeyboardEvent } from "react";
 import { ApiError, api, query } from "../api/client";
 import { STAGES, type Deal, type Stage } from "../api/types";
 import { can } from "../generated/roles";
-import { useFetch, usePaged } from "../hooks";
+import { useFetch, useNames, usePaged } from "../hooks";
 import { useI18n } from "../i18n";
 import { formatMoney, parseMoney } from "../money";
 import { Link } from "../router";
@@ -50,6 +50,12 @@ export function Pipeline() {
   // The server's totals cover every matching deal; without the route, the loaded ones.
   const serverRows = totals.data ? rowsOf<PipelineRow>(totals.data) : null;
   const rows = serverRows ?? pipelineTotals(shown);
+  // Each card names its client, read by id (never the whole account list).
+  const clients = useNames<ClientAccount>(
+    "/api/accounts",
+    shown.map((d) => d.account_id),
+    (a) => a.name,
+  );
 
   const move = async (deal: Deal, stage: Stage) => {
     setError(null);
@@ -156,6 +162,7 @@ export function Pipeline() {
                       key={d.id}
                       deal={d}
                       owner={d.owner_name ?? people.name(d.owner_id)}
+                      client={clients.get(d.account_id)}
                       writable={writable}
                       onMove={(s) => void move(d, s)}
                       onDrag={(on) => {
@@ -216,12 +223,13 @@ function StageTotals({ stage, rows }: { stage: Stage; rows: PipelineRow[] }) {
 interface CardProps {
   deal: CrmDeal;
   owner: string | undefined;
+  client: string | undefined;
   writable: boolean;
   onMove: (s: Stage) => void;
   onDrag: (dragging: boolean) => void;
 }
 
-function DealCard({ deal, owner, writable, onMove, onDrag }: CardProps) {
+function DealCard({ deal, owner, client, writable, onMove, onDrag }: CardProps) {
   const { t, locale } = useI18n();
   const targets = writable ? moveTargets(deal.stage) : [];
   const draggable = writable && !isClosed(deal.stage);
@@ -254,6 +262,7 @@ function DealCard({ deal, owner, writable, onMove, onDrag }: CardProps) {
         <strong>{deal.title}</strong>
       </Link>
       <span>{formatMoney(deal.value_cents, deal.currency, locale)}</span>
+      {client && <small>{client}</small>}
       {owner && <small className="hint">{owner}</small>}
       {deal.source && <small>{deal.source}</small>}
       {targets.length > 0 && (
