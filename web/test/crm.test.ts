@@ -207,6 +207,10 @@ describe("first-run checklist", () => {
     expect(Object.fromEntries(steps.map((s) => [s.key, s.done]))).toEqual({ company: true, client: true, deal: false, invoice: true, colleague: true });
     expect(checklistSteps({ ...empty, invoicing: { legal_name: "Acme", iban: null, kvk_number: "12345678", vat_id: null } })[0]?.done).toBe(false);
     expect(checklistSteps({ ...empty, members: 2 }).find((s) => s.key === "colleague")?.done).toBe(true);
+    // Where the server has the address fields, they count too.
+    const details = { legal_name: "Acme", iban: "NL91ABNA0417164300", kvk_number: "12345678", vat_id: null };
+    expect(checklistSteps({ ...empty, invoicing: { ...details, street: "Damrak 1", postcode: null, city: "Amsterdam" } })[0]?.done).toBe(false);
+    expect(checklistSteps({ ...empty, invoicing: { ...details, street: "Damrak 1", postcode: "1012 LG", city: "Amsterdam" } })[0]?.done).toBe(true);
   });
 });
 

@@ -12,7 +12,9 @@ import { Link } from "../router";
 import { useRole, useSession } from "../session";
 
 export interface ChecklistFacts {
-  invoicing: Pick<Invoicing, "legal_name" | "iban" | "kvk_number" | "vat_id"> & { street?: string | null; city?: string | null } | null;
+  invoicing:
+    | (Pick<Invoicing, "legal_name" | "iban" | "kvk_number" | "vat_id"> & { street?: string | null; postcode?: string | null; city?: string | null })
+    | null;
   accounts: number;
   deals: number;
   invoices: number;
@@ -27,11 +29,16 @@ export interface Step {
   done: boolean;
 }
 
-/** The steps and whether each is done. Company details: legal name, IBAN and a KvK or VAT number. */
+/**
+ * The steps and whether each is done. Company details: legal name, IBAN, a KvK or VAT number,
+ * and the address (street, postcode, city) where the server has those fields.
+ */
 export function checklistSteps(f: ChecklistFacts): Step[] {
   const inv = f.invoicing;
+  const address = !inv || !("street" in inv) || !!(inv.street && inv.postcode && inv.city);
+  const company = !!(inv?.legal_name && inv.iban && (inv.kvk_number || inv.vat_id) && address);
   return [
-    { key: "company", label: "checklist.company", to: "/settings", done: !!(inv?.legal_name && inv.iban && (inv.kvk_number || inv.vat_id)) },
+    { key: "company", label: "checklist.company", to: "/settings/invoicing", done: company },
     { key: "client", label: "checklist.client", to: "/accounts", done: f.accounts > 0 },
     { key: "deal", label: "checklist.deal", to: "/pipeline", done: f.deals > 0 },
     { key: "invoice", label: "checklist.invoice", to: "/invoices", done: f.invoices > 0 },
