@@ -50,6 +50,11 @@ async fn companies(data: &Path, n: usize) -> Vec<Company> {
 
 /// The tables the tenant migrations after version 2 create, children first.
 const AFTER_SCHEMA_2: &[&str] = &[
+    "invoice_deliveries",
+    "credit_note_lines",
+    "credit_notes",
+    "credit_note_counters",
+    "invoice_payment_reversals",
     "webhook_attempts",
     "webhook_deliveries",
     "webhook_endpoint_events",
@@ -57,6 +62,67 @@ const AFTER_SCHEMA_2: &[&str] = &[
     "jobs",
     "outbox",
     "write_locks",
+];
+
+/// The indexes the tenant migrations after version 2 add to older tables.
+const INDEXES_AFTER_SCHEMA_2: &[&str] = &["invoices_account", "invoices_due"];
+
+/// The columns the tenant migrations after version 2 add to older tables.
+const COLUMNS_AFTER_SCHEMA_2: &[(&str, &[&str])] = &[
+    (
+        "accounts",
+        &[
+            "legal_name",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "vat_id",
+            "kvk_number",
+            "peppol_id",
+            "invoice_email",
+            "payment_terms_days",
+            "language",
+        ],
+    ),
+    (
+        "company_invoicing",
+        &[
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "email",
+            "reminder_days",
+        ],
+    ),
+    (
+        "invoices",
+        &[
+            "language",
+            "supply_date",
+            "reverse_charge",
+            "credited_cents",
+            "payment_reference",
+            "seller_street",
+            "seller_postcode",
+            "seller_city",
+            "seller_country",
+            "seller_email",
+            "buyer_name",
+            "buyer_legal_name",
+            "buyer_street",
+            "buyer_postcode",
+            "buyer_city",
+            "buyer_country",
+            "buyer_vat_id",
+            "buyer_kvk_number",
+            "buyer_peppol_id",
+            "buyer_email",
+            "sent_at",
+        ],
+    ),
+    ("invoice_payments", &["reference"]),
 ];
 
 /// The tenant schema this build migrates to.
@@ -73,6 +139,17 @@ async fn downgrade(data: &Path, company: &Company) {
     for table in AFTER_SCHEMA_2 {
         let sql = silo_store::Sql::assembled(format!("DROP TABLE {table}"));
         db.execute(sql, &[]).await.unwrap();
+    }
+    for index in INDEXES_AFTER_SCHEMA_2 {
+        let sql = silo_store::Sql::assembled(format!("DROP INDEX {index}"));
+        db.execute(sql, &[]).await.unwrap();
+    }
+    for (table, columns) in COLUMNS_AFTER_SCHEMA_2 {
+        for column in *columns {
+            let sql =
+                silo_store::Sql::assembled(format!("ALTER TABLE {table} DROP COLUMN {column}"));
+            db.execute(sql, &[]).await.unwrap();
+        }
     }
     db.execute("DELETE FROM silo_schema WHERE version > 2", &[])
         .await
