@@ -189,6 +189,16 @@ export function crmSteps({ browser, silo, problems, viewport }) {
       await p.getByTestId("total-won").getByText("€10,000.00").waitFor();
       await p.getByTestId("total-lead").getByText("€5.00").waitFor();
       await shot(p, "45-pipeline-dragged");
+      // By touch: the card's handle follows the finger to Proposal.
+      const other = p.getByRole("listitem", { name: "Other client's deal" });
+      const handle = other.getByTestId("drag-handle");
+      const proposal = p.getByRole("region", { name: "Proposal" });
+      const finger = (box) => ({ clientX: box.x + box.width / 2, clientY: box.y + box.height / 2, pointerType: "touch", pointerId: 7, isPrimary: true });
+      await handle.dispatchEvent("pointerdown", finger(await handle.boundingBox()));
+      await handle.dispatchEvent("pointermove", finger(await proposal.boundingBox()));
+      await handle.dispatchEvent("pointerup", finger(await proposal.boundingBox()));
+      await proposal.getByText("Other client's deal").waitFor();
+      await p.getByTestId("total-proposal").getByText("€5.00").waitFor();
       // Filters: the client narrows the board.
       await p.getByRole("searchbox", { name: "Find an account" }).first().fill("Noord");
       await p.getByLabel("Client", { exact: true }).selectOption({ label: "Noord Media" });

@@ -1,4 +1,4 @@
-import { useState, type DragEvent, type KeyboardEvent } from "react";
+import { useState, type DragEvent, type KeyboardEvent, type PointerEvent } from "react";
 import { ApiError, api, query } from "../api/client";
 import { STAGES, type Deal, type Stage } from "../api/types";
 import { can } from "../generated/roles";
@@ -69,6 +69,41 @@ export function Pipeline() {
       setError(e);
     }
   };
+
+  // Touch and pen (HTML5 drag and drop is for mice): the card's handle follows the finger, the
+  // column under it is the target, lifting the finger drops.
+  const stageAt = (x: number, y: number): Stage | null => {
+    const el = document.elementFromPoint(x, y)?.closest<HTMLElement>("[data-stage]");
+    return (el?.dataset.stage as Stage | undefined) ?? null;
+  };
+  const pointerDrag = (deal: CrmDeal) => ({
+    onPointerDown: (e: PointerEvent) => {
+      if (e.pointerType === "mouse") return;
+      e.preventDefault();
+      try {
+        e.currentTarget.setPointerCapture(e.pointerId);
+      } catch {
+        // Not capturable (a synthetic event): the handle still gets its own events.
+      }
+      setDragging(deal);
+    },
+    onPointerMove: (e: PointerEvent) => {
+      if (e.pointerType === "mouse" || dragging?.id !== deal.id) return;
+      const stage = stageAt(e.clientX, e.clientY);
+      setOver(stage && canDrop(deal.stage, stage) ? stage : null);
+    },
+    onPointerUp: (e: PointerEvent) => {
+      if (e.pointerType === "mouse" || dragging?.id !== deal.id) return;
+      const stage = stageAt(e.clientX, e.clientY);
+      setDragging(null);
+      setOver(null);
+      if (stage && canDrop(deal.stage, stage)) void move(deal, stage);
+    },
+    onPointerCancel: () => {
+      setDragging(null);
+      setOver(null);
+    },
+  });
 
   const dropOn = (stage: Stage) => ({
     onDragOver: (e: DragEvent) => {
@@ -169,6 +204,7 @@ export function Pipeline() {
                         setDragging(on ? d : null);
                         if (!on) setOver(null);
                       }}
+                      pointerDrag={pointerDrag(d)}
                     />
                   ))}
               </ul>
@@ -227,9 +263,11 @@ interface CardProps {
   writable: boolean;
   onMove: (s: Stage) => void;
   onDrag: (dragging: boolean) => void;
+  /** Handlers of the handle that drags the card by touch or pen. */
+  pointerDrag: Record<string, (e: PointerEvent) => void>;
 }
 
-function DealCard({ deal, owner, client, writable, onMove, onDrag }: CardProps) {
+function DealCard({ deal, owner, client, writable, onMove, onDrag, pointerDrag }: CardProps) {
   const { t, locale } = useI18n();
   const targets = writable ? moveTargets(deal.stage) : [];
   const draggable = writable && !isClosed(deal.stage);
@@ -258,9 +296,16 @@ function DealCard({ deal, owner, client, writable, onMove, onDrag }: CardProps) 
       }}
       onDragEnd={() => onDrag(false)}
     >
-      <Link to={`/deals/${encodeURIComponent(deal.id)}`} draggable={false}>
-        <strong>{deal.title}</strong>
-      </Link>
+      <div className="deal-head">
+        <Link to={`/deals/${encodeURIComponent(deal.id)}`} draggable={false}>
+          <strong>{deal.title}</strong>
+        </Link>
+        {draggable && (
+          <span className="drag-handle" aria-hidden="true" data-testid="drag-handle" {...pointerDrag}>
+            ⠿
+          </span>
+        )}
+      </div>
       <span>{formatMoney(deal.value_cents, deal.currency, locale)}</span>
       {client && <small>{client}</small>}
       {owner && <small className="hint">{owner}</small>}
