@@ -20,6 +20,8 @@ export function subjectPath(type: string, id: string): string | null {
       return `/deals/${safe}`;
     case "invoice":
       return `/invoices/${safe}`;
+    case "credit_note":
+      return `/credit-notes/${safe}`;
     default:
       return null;
   }
