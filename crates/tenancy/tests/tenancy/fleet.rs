@@ -80,6 +80,26 @@ async fn seed(db: &Db) {
             params!["p1", "i1", now],
         ),
         (
+            "INSERT INTO invoice_payment_reversals (payment_id, invoice_id, reason, reversed_at, reversed_month, created_at) VALUES ($1, $2, $3, '2026-01-03', '2026-01', $4)",
+            params!["p1", "i1", "Bounced ‘twice’", now],
+        ),
+        (
+            "INSERT INTO credit_note_counters (year, last) VALUES (2026, 1)",
+            &[],
+        ),
+        (
+            "INSERT INTO credit_notes (id, number, invoice_id, reason, issue_date, issue_month, subtotal_cents, vat_cents, total_cents, created_at) VALUES ($1, $2, $3, $4, '2026-01-04', '2026-01', 100, 21, 121, $5)",
+            params!["cn1", "CN-2026-0001", "i1", "Wrong hours", now],
+        ),
+        (
+            "INSERT INTO credit_note_lines (credit_note_id, position, description, quantity_milli, unit_cents, vat_rate_bp, net_cents, vat_cents) VALUES ($1, 1, $2, 1000, 100, 2100, 100, 21)",
+            params!["cn1", "Work"],
+        ),
+        (
+            "INSERT INTO invoice_deliveries (id, invoice_id, kind, step, recipient, language, state, queued_at, sent_at) VALUES ($1, $2, 'reminder', 7, $3, 'nl', 'sent', $4, $4)",
+            params!["dl1", "i1", "ap@x.nl", now],
+        ),
+        (
             "INSERT INTO outbox (id, seq, event_type, subject_id, data, actor_id, occurred_at) VALUES ($1, 1, 'contact.created', $2, $3, NULL, $4)",
             params!["e1", "c1", r#"{"id": "c1"}"#, now],
         ),
