@@ -1,13 +1,17 @@
 // The app's pages, one row each: path, who may see it, its navigation label and the page. The
 // router (App and CompanyPages) picks the page and checks the permission from this table, and
 // the navigation lists its labelled rows in this order; adding a page is adding a row.
-import type { ReactElement } from "react";
+import { Suspense, lazy, type ReactElement } from "react";
+import { Loading } from "./components/ui";
 import type { Permission, Role } from "./generated/roles";
 import type { MessageKey } from "./i18n/en";
 import { allowed } from "./permissions";
 import { AcceptInvite } from "./pages/AcceptInvite";
 import { Account } from "./pages/Account";
 import { Accounts } from "./pages/Accounts";
+import { AccountPage } from "./pages/AccountPage";
+import { ContactPage } from "./pages/ContactPage";
+import { DealPage } from "./pages/DealPage";
 import { Audit } from "./pages/Audit";
 import { Contacts } from "./pages/Contacts";
 import { CompanyInvoicing } from "./pages/CompanyInvoicing";
@@ -24,6 +28,9 @@ import { Settings } from "./pages/Settings";
 import { Signup } from "./pages/Signup";
 import { VerifyEmail } from "./pages/VerifyEmail";
 import { Webhooks } from "./pages/Webhooks";
+
+// Reports bring the charting library: loaded when the page is first opened.
+const Reports = lazy(() => import("./pages/Reports").then((m) => ({ default: m.Reports })));
 
 /** Who a page is for. */
 export type Access =
@@ -44,18 +51,24 @@ export interface Route {
   permission: Permission | null;
   /** The navigation label; pages without one are reached by links. */
   nav?: MessageKey;
+  /** For pages reached by links: the navigation item they belong to (a deal's page: the pipeline). */
+  under?: string;
   page: (params: Record<string, string>) => ReactElement;
 }
 
 export const ROUTES: readonly Route[] = [
   { path: "/", access: "company", permission: null, nav: "nav.dashboard", page: () => <Dashboard /> },
   { path: "/accounts", access: "company", permission: "crm.read", nav: "nav.accounts", page: () => <Accounts /> },
+  { path: "/accounts/:id", access: "company", permission: "crm.read", page: ({ id = "" }) => <AccountPage id={id} /> },
   { path: "/contacts", access: "company", permission: "crm.read", nav: "nav.contacts", page: () => <Contacts /> },
+  { path: "/contacts/:id", access: "company", permission: "crm.read", page: ({ id = "" }) => <ContactPage id={id} /> },
   { path: "/pipeline", access: "company", permission: "deals.read", nav: "nav.pipeline", page: () => <Pipeline /> },
+  { path: "/deals/:id", access: "company", permission: "deals.read", under: "/pipeline", page: ({ id = "" }) => <DealPage id={id} /> },
   { path: "/contracts", access: "company", permission: "contracts.read", nav: "nav.contracts", page: () => <Contracts /> },
   { path: "/invoices", access: "company", permission: "invoices.read", nav: "nav.invoices", page: () => <Invoices /> },
   { path: "/invoices/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <InvoiceView id={id} /> },
   { path: "/credit-notes/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <CreditNoteView id={id} /> },
+  { path: "/reports", access: "company", permission: "reports.read", nav: "nav.reports", page: () => (<Suspense fallback={<Loading />}><Reports /></Suspense>) },
   { path: "/members", access: "company", permission: "members.read", nav: "nav.members", page: () => <Members /> },
   { path: "/audit", access: "company", permission: "audit.read", nav: "nav.audit", page: () => <Audit /> },
   { path: "/webhooks", access: "company", permission: "webhooks.manage", nav: "nav.webhooks", page: () => <Webhooks /> },
@@ -106,5 +119,7 @@ export function navFor(role: Role | null): Route[] {
 /** The navigation item a path belongs to (for `/invoices/123`, the invoices item). */
 export function itemFor(path: string): Route | undefined {
   if (path === "/") return NAV[0];
+  const under = matchRoute(path)?.route.under;
+  if (under) return NAV.find((item) => item.path === under);
   return NAV.find((item) => item.path !== "/" && (path === item.path || path.startsWith(`${item.path}/`)));
 }

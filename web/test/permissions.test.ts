@@ -27,6 +27,8 @@ describe("navigation gating", () => {
     expect(itemFor("/invoices/0190f0e0-0000-7000-8000-000000000000")?.path).toBe("/invoices");
     expect(itemFor("/")?.path).toBe("/");
     expect(itemFor("/nowhere")).toBeUndefined();
+    expect(itemFor("/deals/0190f0e0-0000-7000-8000-000000000000")?.path).toBe("/pipeline");
+    expect(itemFor("/accounts/0190f0e0-0000-7000-8000-000000000000")?.path).toBe("/accounts");
   });
 });
 
@@ -41,6 +43,7 @@ describe("the route table", () => {
       "nav.pipeline",
       "nav.contracts",
       "nav.invoices",
+      "nav.reports",
       "nav.members",
       "nav.audit",
       "nav.webhooks",

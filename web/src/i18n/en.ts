@@ -1,5 +1,6 @@
 // English texts. Every key must also exist in nl.ts (the type and a unit test check it).
 import { moneyEn } from "./money.en";
+import { enCrm } from "./en-crm";
 
 export const en = {
   ...moneyEn,
@@ -393,6 +394,7 @@ export const en = {
   "webhooks.state.retrying": "Retrying",
   "webhooks.state.delivered": "Delivered",
   "webhooks.state.failed": "Failed",
+  ...enCrm,
 };
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,7 @@
 // Nederlandse teksten: dezelfde sleutels als en.ts.
 import type { Messages } from "./en";
 import { moneyNl } from "./money.nl";
+import { nlCrm } from "./nl-crm";
 
 export const nl: Messages = {
   ...moneyNl,
@@ -394,4 +395,5 @@ export const nl: Messages = {
   "webhooks.state.retrying": "Wordt herhaald",
   "webhooks.state.delivered": "Afgeleverd",
   "webhooks.state.failed": "Mislukt",
+  ...nlCrm,
 };

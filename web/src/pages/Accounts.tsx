@@ -1,11 +1,12 @@
 import { useState } from "react";
-import { api } from "../api/client";
-import type { Account } from "../api/types";
 import { can } from "../generated/roles";
 import { usePaged } from "../hooks";
 import { useI18n } from "../i18n";
 import { useRole } from "../session";
-import { Field, Form, PageTitle } from "../components/ui";
+import { PageTitle } from "../components/ui";
+import { AccountForm } from "../components/AccountForm";
+import { Link } from "../router";
+import type { ClientAccount as Account } from "../crm/types";
 import { PagedList, Table } from "../components/List";
 
 export function Accounts() {
@@ -45,7 +46,8 @@ export function Accounts() {
           rows={list.items}
           rowKey={(a) => a.id}
           columns={[
-            { header: t("common.name"), cell: (a) => a.name },
+            { header: t("common.name"), cell: (a) => <Link to={`/accounts/${encodeURIComponent(a.id)}`}>{a.name}</Link> },
+            { header: t("client.city"), cell: (a) => a.city || t("common.none") },
             { header: t("common.website"), cell: (a) => a.website ?? t("common.none") },
             writable && {
               header: t("common.actions"),
@@ -59,23 +61,5 @@ export function Accounts() {
         />
       </PagedList>
     </section>
-  );
-}
-
-function AccountForm({ account, onSaved, onCancel }: { account: Account | null; onSaved: (a: Account) => void; onCancel: () => void }) {
-  const { t } = useI18n();
-  const [name, setName] = useState(account?.name ?? "");
-  const [website, setWebsite] = useState(account?.website ?? "");
-
-  const submit = async () => {
-    const body = { name, website: website || null };
-    onSaved(account ? await api.patch<Account>(`/api/accounts/${account.id}`, body) : await api.post<Account>("/api/accounts", body));
-  };
-
-  return (
-    <Form onSubmit={submit} submitLabel={t("common.save")} onCancel={onCancel}>
-      <Field label={t("common.name")} name="name" required value={name} onChange={(e) => setName(e.target.value)} />
-      <Field label={t("common.website")} name="website" value={website} onChange={(e) => setWebsite(e.target.value)} />
-    </Form>
   );
 }

@@ -4,6 +4,7 @@ import type { Account, Contact } from "../api/types";
 import { can } from "../generated/roles";
 import { useNames, usePaged } from "../hooks";
 import { useI18n } from "../i18n";
+import { Link } from "../router";
 import { useRole } from "../session";
 import { Field, Form, PageTitle } from "../components/ui";
 import { PagedList, Table } from "../components/List";
@@ -53,10 +54,14 @@ export function Contacts() {
           rows={list.items}
           rowKey={(c) => c.id}
           columns={[
-            { header: t("common.name"), cell: (c) => c.name },
+            { header: t("common.name"), cell: (c) => <Link to={`/contacts/${encodeURIComponent(c.id)}`}>{c.name}</Link> },
             { header: t("common.email"), cell: (c) => c.email ?? t("common.none") },
             { header: t("common.phone"), cell: (c) => c.phone ?? t("common.none") },
-            { header: t("common.account"), cell: (c) => accounts.get(c.account_id) ?? t("common.none") },
+            {
+              header: t("common.account"),
+              cell: (c) =>
+                c.account_id ? <Link to={`/accounts/${encodeURIComponent(c.account_id)}`}>{accounts.get(c.account_id) ?? "…"}</Link> : t("common.none"),
+            },
             writable && {
               header: t("common.actions"),
               cell: (c) => (
@@ -76,15 +81,17 @@ interface FormProps {
   contact: Contact | null;
   onSaved: (c: Contact, account: Account | null) => void;
   onCancel: () => void;
+  /** A new contact's account (added from a client's page). */
+  accountId?: string;
 }
 
-function ContactForm({ contact, onSaved, onCancel }: FormProps) {
+export function ContactForm({ contact, onSaved, onCancel, accountId }: FormProps) {
   const { t } = useI18n();
   const [form, setForm] = useState({
     name: contact?.name ?? "",
     email: contact?.email ?? "",
     phone: contact?.phone ?? "",
-    account_id: contact?.account_id ?? "",
+    account_id: contact?.account_id ?? accountId ?? "",
   });
   const [account, setAccount] = useState<Account | null>(null);
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });

@@ -1,11 +1,14 @@
-import { useAll, useFetch } from "../hooks";
+import { useFetch } from "../hooks";
 import { can } from "../generated/roles";
-import { STAGES, type Deal, type MonthRevenue, type Stage } from "../api/types";
+import { STAGES, type MonthRevenue, type Stage } from "../api/types";
 import { useI18n } from "../i18n";
-import { formatMoney, sumByCurrency } from "../money";
+import { formatMoney } from "../money";
+import { rowsOf } from "../crm/logic";
+import type { PipelineRow } from "../crm/types";
 import { useRole } from "../session";
 import { ErrorBox, Loading, PageTitle } from "../components/ui";
 import { PendingInvitations } from "../components/PendingInvitations";
+import { Checklist } from "../components/Checklist";
 
 const OPEN: readonly Stage[] = STAGES.filter((s) => s !== "won" && s !== "lost");
 
@@ -18,8 +21,8 @@ export function Dashboard() {
   const { t } = useI18n();
   const role = useRole();
   const month = thisMonth();
-  // Every deal, page after page: totals that left deals out would be wrong without saying so.
-  const deals = useAll<Deal>(can(role, "deals.read") ? "/api/deals" : null);
+  // The server's totals over every deal (never a first page that leaves deals out).
+  const deals = useFetch<unknown>(can(role, "deals.read") ? "/api/pipeline" : null);
   const revenue = useFetch<{ months: MonthRevenue[] }>(
     can(role, "reports.read") ? `/api/reports/revenue?from=${month}&to=${month}` : null,
   );
@@ -28,10 +31,11 @@ export function Dashboard() {
     <section>
       <PageTitle>{t("dashboard.title")}</PageTitle>
       <PendingInvitations />
+      <Checklist />
       <ErrorBox error={deals.error ?? revenue.error} />
       {(deals.loading || revenue.loading) && <Loading />}
       {revenue.data && <RevenueCards months={revenue.data.months} />}
-      {deals.data && <OpenDeals deals={deals.data} />}
+      {deals.data !== null && <OpenDeals rows={rowsOf<PipelineRow>(deals.data)} />}
     </section>
   );
 }
@@ -61,7 +65,7 @@ function RevenueCards({ months }: { months: MonthRevenue[] }) {
   );
 }
 
-function OpenDeals({ deals }: { deals: Deal[] }) {
+function OpenDeals({ rows }: { rows: PipelineRow[] }) {
   const { t, locale } = useI18n();
   return (
     <>
@@ -69,13 +73,14 @@ function OpenDeals({ deals }: { deals: Deal[] }) {
       <table>
         <tbody>
           {OPEN.map((stage) => {
-            const inStage = deals.filter((d) => d.stage === stage);
+            const inStage = rows.filter((r) => r.stage === stage);
+            const count = inStage.reduce((n, r) => n + r.count, 0);
             // Amounts in different currencies are never added together.
-            const totals = [...sumByCurrency(inStage, (d) => d.currency, (d) => d.value_cents)];
+            const totals = inStage.map((r) => [r.currency, r.value_cents] as const);
             return (
               <tr key={stage}>
                 <th scope="row">{t(`stage.${stage}`)}</th>
-                <td data-testid={`open-${stage}`}>{t("dashboard.count", { count: inStage.length })}</td>
+                <td data-testid={`open-${stage}`}>{t("dashboard.count", { count })}</td>
                 <td className="num">
                   {totals.length === 0
                     ? formatMoney(0, "EUR", locale)
