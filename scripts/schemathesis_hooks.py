@@ -142,6 +142,7 @@ _register()
 # (`--webhook-allow-private`) and on DNS, not on its form: `private_address` and `not_https`.
 STATE_DEPENDENT = {
     "unknown_reference",
+    "missing_detail",
     "wrong",
     "link_unusable",
     "total_too_large",

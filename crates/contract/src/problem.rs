@@ -62,6 +62,9 @@ crate::string_enum! {
         NotCountry = "not_country",
         /// Not a Peppol participant id: a four-digit scheme, `:`, and the id (`0106:12345678`).
         NotPeppolId = "not_peppol_id",
+        /// A detail stored elsewhere (the company's or a client's) is needed before this step,
+        /// such as issuing an invoice; the field names where it is missing.
+        MissingDetail = "missing_detail",
         /// Not a valid id.
         NotId = "not_id",
         /// Not an `http://` or `https://` address with a host (and without a user name or
@@ -141,6 +144,7 @@ impl Problem {
             }
             ProblemCode::NotCountry => "must be a two-letter ISO country code such as NL",
             ProblemCode::NotPeppolId => "must be a Peppol id such as 0106:12345678",
+            ProblemCode::MissingDetail => "is needed first",
             ProblemCode::NotId => "is not a valid id",
             ProblemCode::NotUrl => "must be an http:// or https:// address",
             ProblemCode::NotHttps => "must be an https:// address",

@@ -171,7 +171,7 @@ pub async fn issue(
         for field in missing {
             p.add(
                 field,
-                Problem::new(ProblemCode::Required)
+                Problem::new(ProblemCode::MissingDetail)
                     .worded("is needed before the invoice is issued"),
             );
         }
@@ -180,7 +180,7 @@ pub async fn issue(
     let Some(buyer) = buyer else {
         return Err(DomainError::invalid(
             "account_id",
-            Problem::new(ProblemCode::Required),
+            Problem::new(ProblemCode::MissingDetail),
         ));
     };
     let year = i64::from(issue_date.get().year());

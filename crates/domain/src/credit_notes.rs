@@ -109,7 +109,7 @@ pub struct NewCreditNote {
     #[serde(default)]
     issue_date: Optional<Date>,
     /// The lines to credit, with positive amounts; left out, everything not yet credited.
-    #[schemars(length(max = invoices::MAX_LINES))]
+    #[schemars(length(min = 1, max = invoices::MAX_LINES))]
     lines: Option<Vec<NewLine>>,
 }
 

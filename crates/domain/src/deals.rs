@@ -10,7 +10,7 @@ use crate::events::{Origin, emit};
 use crate::input::{Choice, Date, Id, Name, Optional, Patch, Problem, Sent, Source, no_such, take};
 use crate::list::ListParams;
 use crate::money::{Cents, Currency};
-pub use crate::pipeline::{Stage, StageChange};
+pub use crate::pipeline::{OpenStage, Stage, StageChange};
 use crate::{accounts, contacts};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -100,7 +100,7 @@ pub struct DealPatch {
 pub struct Reopen {
     /// The open stage it goes back to; `proposal` when left out.
     #[serde(default)]
-    stage: Optional<Choice<Stage>>,
+    stage: Optional<Choice<OpenStage>>,
 }
 
 /// `GET /api/deals` and `GET /api/pipeline` filters besides the page.
@@ -409,13 +409,7 @@ pub async fn reopen(
     let mut p = Problems::new();
     let fields = take!(p, reopen => stage);
     let (stage,) = p.done(fields)?;
-    let to = stage.map_or(Stage::Proposal, Choice::get);
-    if to.is_closed() {
-        return Err(DomainError::invalid(
-            "stage",
-            Problem::not_allowed(&["lead", "qualified", "proposal"]),
-        ));
-    }
+    let to: Stage = stage.map_or(OpenStage::Proposal, Choice::get).into();
     let mut tx = db.db().begin().await?;
     let row = tx
         .fetch_optional(

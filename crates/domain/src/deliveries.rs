@@ -173,7 +173,7 @@ pub async fn queue(
         None => client_address(&mut tx, &inv).await?.ok_or_else(|| {
             DomainError::invalid(
                 "to",
-                Problem::new(ProblemCode::Required)
+                Problem::new(ProblemCode::MissingDetail)
                     .worded("the client has no invoice e-mail address; give one"),
             )
         })?,

@@ -37,11 +37,12 @@ impl Country {
     /// The Netherlands.
     pub const NL: Country = Country(*b"NL");
 
-    /// Applies the rule (either case accepted, kept upper case).
+    /// Applies the rule: an assigned code in upper or lower case (`NL`, `nl`), kept upper case.
     pub fn parse(s: &str) -> Result<Country, Problem> {
-        let up = s.trim().to_ascii_uppercase();
+        let up = s.to_ascii_uppercase();
+        let one_case = s == up || s == s.to_ascii_lowercase();
         match up.as_bytes() {
-            [a, b] if a.is_ascii_uppercase() && COUNTRIES.split_whitespace().any(|c| c == up) => {
+            [a, b] if one_case && COUNTRIES.split_whitespace().any(|c| c == up) => {
                 Ok(Country([*a, *b]))
             }
             _ => Err(ProblemCode::NotCountry.into()),
@@ -73,8 +74,12 @@ impl Input for Country {
     }
 
     fn schema() -> Schema {
+        let codes: Vec<String> = COUNTRIES
+            .split_whitespace()
+            .flat_map(|c| [c.to_owned(), c.to_ascii_lowercase()])
+            .collect();
         Schema::from(
-            json!({"type": "string", "pattern": "^[A-Za-z]{2}$"})
+            json!({"type": "string", "enum": codes})
                 .as_object()
                 .cloned()
                 .unwrap_or_default(),
@@ -153,7 +158,8 @@ mod tests {
         assert_eq!(Country::parse("nl").map(String::from), Ok("NL".into()));
         assert!(Country::parse("DE").is_ok_and(|c| c.in_eu()));
         assert!(Country::parse("GB").is_ok_and(|c| !c.in_eu()));
-        for bad in ["", "N", "NLD", "XX", "1A", "ÑL"] {
+        assert!(Country::parse("Nl").is_err(), "one case");
+        for bad in ["", "N", "NLD", "XX", "1A", "ÑL", " NL"] {
             assert_eq!(
                 Country::parse(bad).unwrap_err().code,
                 ProblemCode::NotCountry,

@@ -21,6 +21,28 @@ silo_contract::string_enum! {
     }
 }
 
+silo_contract::string_enum! {
+    /// A stage a deal is still open in: where a reopened deal goes.
+    pub enum OpenStage {
+        /// A first contact.
+        Lead = "lead",
+        /// Budget and need confirmed.
+        Qualified = "qualified",
+        /// A proposal is out.
+        Proposal = "proposal",
+    }
+}
+
+impl From<OpenStage> for Stage {
+    fn from(s: OpenStage) -> Stage {
+        match s {
+            OpenStage::Lead => Stage::Lead,
+            OpenStage::Qualified => Stage::Qualified,
+            OpenStage::Proposal => Stage::Proposal,
+        }
+    }
+}
+
 impl Stage {
     /// Whether the deal is closed (won or lost).
     pub const fn is_closed(self) -> bool {

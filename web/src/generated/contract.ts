@@ -165,6 +165,8 @@ export const PROBLEM_CODES = [
   "not_country",
   /** Not a Peppol participant id: a four-digit scheme, `:`, and the id (`0106:12345678`). */
   "not_peppol_id",
+  /** A detail stored elsewhere (the company's or a client's) is needed before this step, such as issuing an invoice; the field names where it is missing. */
+  "missing_detail",
   /** Not a valid id. */
   "not_id",
   /** Not an `http://` or `https://` address with a host (and without a user name or password in it). */

@@ -194,6 +194,7 @@ export const en = {
   "problem.not_country": "Not a two-letter country code such as NL.",
   "problem.not_image": "Not a PNG or JPEG image.",
   "problem.not_peppol_id": "Not a Peppol id such as 0106:12345678.",
+  "problem.missing_detail": "Needed first: fill this in.",
   "problem.not_vat_id": "Not a valid VAT number.",
   "problem.not_id": "Not a valid reference.",
   "problem.unknown_reference": "Does not exist (any more).",

@@ -195,6 +195,7 @@ export const nl: Messages = {
   "problem.not_country": "Geen landcode van twee letters, zoals NL.",
   "problem.not_image": "Geen PNG- of JPEG-afbeelding.",
   "problem.not_peppol_id": "Geen Peppol-id zoals 0106:12345678.",
+  "problem.missing_detail": "Eerst nodig: vul dit in.",
   "problem.not_vat_id": "Geen geldig btw-nummer.",
   "problem.not_id": "Geen geldige verwijzing.",
   "problem.unknown_reference": "Bestaat niet (meer).",

@@ -126,7 +126,7 @@ async fn issuing_waits_for_complete_details_and_keeps_the_buyer() {
         missing.iter().map(|s| s.to_string()).collect::<Vec<_>>()
     );
     assert_eq!(
-        refused.body["error"]["problems"]["seller.kvk_number"]["code"], "required",
+        refused.body["error"]["problems"]["seller.kvk_number"]["code"], "missing_detail",
         "{}",
         refused.body
     );
