@@ -203,7 +203,9 @@ pub async fn list(
         .fetch_all(
             "SELECT * FROM contracts WHERE ($1 IS NULL OR id > $1) \
              AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') \
-             AND ($4 IS NULL OR account_id = $4) AND ($5 IS NULL OR deal_id = $5) \
+             AND ($4 IS NULL OR account_id = $4 \
+                  OR deal_id IN (SELECT d.id FROM deals d WHERE d.account_id = $4)) \
+             AND ($5 IS NULL OR deal_id = $5) \
              ORDER BY id LIMIT $3",
             &[
                 after,

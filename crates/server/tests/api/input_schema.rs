@@ -786,6 +786,7 @@ async fn schema_and_server_agree() {
             whole_numbers(0, terms_max),
         ),
         (&invoicing, "street", awkward_texts(200)),
+        (&invoicing, "city", awkward_texts(100)),
         (
             &signup,
             "company_name",
