@@ -336,7 +336,8 @@ route_table! {
     DELETE "/api/contacts/{id}" contacts::delete, Company(CrmWrite),
         "Delete a contact" => 204;
     GET "/api/pipeline" deals::pipeline, Company(DealsRead),
-        "The pipeline's totals: count, value and weighted value per stage and currency" => 200 out Vec<silo_domain::deals::StageTotal>;
+        "The pipeline's totals: count, value and weighted value per stage and currency"
+        => 200 out Vec<silo_domain::deals::StageTotal>, query(deals::PipelineQuery);
     POST "/api/deals/{id}/reopen" deals::reopen, Company(DealsWrite),
         "Reopen a won or lost deal",
         in silo_domain::deals::Reopen => 200 out silo_domain::deals::Deal;

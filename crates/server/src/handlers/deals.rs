@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use silo_domain::deals::{self, Deal, DealFilter, DealPatch, NewDeal, Reopen, Stage, StageTotal};
 
 list_query! {
-    /// `GET /api/deals` and `GET /api/pipeline` query.
+    /// `GET /api/deals` query.
     DealQuery {
         /// Only deals in this stage.
         stage: Option<Stage>,
@@ -93,12 +93,35 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/pipeline` query: the deals list's filters, without paging.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+pub struct PipelineQuery {
+    /// Search text: matches the title or source.
+    q: Option<String>,
+    /// Only deals in this stage.
+    stage: Option<Stage>,
+    /// Only this client's deals.
+    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+    account_id: Option<String>,
+    /// Only deals with this contact.
+    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+    contact_id: Option<String>,
+    /// Only deals this identity owns.
+    #[schemars(schema_with = "crate::pagination::uuid_or_empty")]
+    owner_id: Option<String>,
+}
+
 /// `GET /api/pipeline?q=&stage=&account_id=&contact_id=&owner_id=`: totals per stage.
 pub async fn pipeline(
     tenant: Tenant,
-    Query(f): Query<DealQuery>,
+    Query(f): Query<PipelineQuery>,
 ) -> Result<Json<Vec<StageTotal>>, ApiError> {
-    let filter = f.filter()?;
+    let filter = DealFilter {
+        stage: f.stage,
+        account_id: id_filter("account_id", f.account_id.as_deref())?,
+        contact_id: id_filter("contact_id", f.contact_id.as_deref())?,
+        owner_id: id_filter("owner_id", f.owner_id.as_deref())?,
+    };
     Ok(Json(deals::pipeline(&tenant.db, f.q, filter).await?))
 }
 
