@@ -32,13 +32,28 @@ list_query! {
 
 impl DealQuery {
     fn filter(&self) -> Result<DealFilter, ApiError> {
-        Ok(DealFilter {
-            stage: self.stage,
-            account_id: id_filter("account_id", self.account_id.as_deref())?,
-            contact_id: id_filter("contact_id", self.contact_id.as_deref())?,
-            owner_id: id_filter("owner_id", self.owner_id.as_deref())?,
-        })
+        deal_filter(
+            self.stage,
+            self.account_id.as_deref(),
+            self.contact_id.as_deref(),
+            self.owner_id.as_deref(),
+        )
     }
+}
+
+/// The deals filter from a query string's values.
+fn deal_filter(
+    stage: Option<Stage>,
+    account: Option<&str>,
+    contact: Option<&str>,
+    owner: Option<&str>,
+) -> Result<DealFilter, ApiError> {
+    Ok(DealFilter {
+        stage,
+        account_id: id_filter("account_id", account)?,
+        contact_id: id_filter("contact_id", contact)?,
+        owner_id: id_filter("owner_id", owner)?,
+    })
 }
 
 /// `GET /api/deals?limit=&cursor=&q=&stage=&account_id=&contact_id=&owner_id=`.
@@ -116,12 +131,12 @@ pub async fn pipeline(
     tenant: Tenant,
     Query(f): Query<PipelineQuery>,
 ) -> Result<Json<Vec<StageTotal>>, ApiError> {
-    let filter = DealFilter {
-        stage: f.stage,
-        account_id: id_filter("account_id", f.account_id.as_deref())?,
-        contact_id: id_filter("contact_id", f.contact_id.as_deref())?,
-        owner_id: id_filter("owner_id", f.owner_id.as_deref())?,
-    };
+    let filter = deal_filter(
+        f.stage,
+        f.account_id.as_deref(),
+        f.contact_id.as_deref(),
+        f.owner_id.as_deref(),
+    )?;
     Ok(Json(deals::pipeline(&tenant.db, f.q, filter).await?))
 }
 
