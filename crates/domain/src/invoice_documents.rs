@@ -264,6 +264,32 @@ pub fn file_stem(doc: &Document) -> String {
         .collect()
 }
 
+/// A document's file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The PDF, for people.
+    Pdf,
+    /// The UBL e-invoice, for bookkeeping software and Peppol.
+    Ubl,
+}
+
+/// `doc` as a file in `format`, named after its number.
+pub fn file(doc: &Document, format: Format) -> DomainResult<File> {
+    let stem = file_stem(doc);
+    Ok(match format {
+        Format::Pdf => File {
+            filename: format!("{stem}.pdf"),
+            content_type: "application/pdf",
+            bytes: pdf(doc)?,
+        },
+        Format::Ubl => File {
+            filename: format!("{stem}.xml"),
+            content_type: "application/xml",
+            bytes: ubl(doc)?.into_bytes(),
+        },
+    })
+}
+
 /// The files a prepared delivery carries: the document's PDF and UBL (the invoice's own for a
 /// reminder).
 pub fn files(p: &Prepared) -> DomainResult<Vec<File>> {
@@ -271,19 +297,7 @@ pub fn files(p: &Prepared) -> DomainResult<Vec<File>> {
         Some(note) => credit_note_document(note, &p.invoice, p.logo.clone())?,
         None => invoice_document(&p.invoice, p.logo.clone())?,
     };
-    let stem = file_stem(&doc);
-    Ok(vec![
-        File {
-            filename: format!("{stem}.pdf"),
-            content_type: "application/pdf",
-            bytes: pdf(&doc)?,
-        },
-        File {
-            filename: format!("{stem}.xml"),
-            content_type: "application/xml",
-            bytes: ubl(&doc)?.into_bytes(),
-        },
-    ])
+    Ok(vec![file(&doc, Format::Pdf)?, file(&doc, Format::Ubl)?])
 }
 
 #[cfg(test)]

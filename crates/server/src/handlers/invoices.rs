@@ -17,7 +17,7 @@ use silo_documents::Document;
 use silo_domain::billing::{self, IssueRequest, Readiness};
 use silo_domain::credit_notes::{self, CreditNote, CreditNoteFilter, NewCreditNote};
 use silo_domain::deliveries::{self, Mailing, SendRequest};
-use silo_domain::invoice_documents;
+use silo_domain::invoice_documents::{self, Format};
 use silo_domain::invoices::InvoiceDelivery;
 use silo_domain::invoices::{
     self, Invoice, InvoiceFilter, InvoicePatch, InvoiceStatus, NewInvoice,
@@ -241,12 +241,15 @@ pub async fn send_credit_note(
     .await
 }
 
-/// A document file as a download named after its number.
-fn download(stem: &str, extension: &str, media: &'static str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{stem}.{extension}\"");
+/// A document file as a download under its own name.
+fn download(file: invoice_documents::File) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", file.filename);
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(media)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(file.content_type),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&disposition)
@@ -257,7 +260,7 @@ fn download(stem: &str, extension: &str, media: &'static str, bytes: Vec<u8>) ->
                 HeaderValue::from_static("private, no-store"),
             ),
         ],
-        bytes,
+        file.bytes,
     )
         .into_response()
 }
@@ -287,47 +290,23 @@ async fn branding_logo(tenant: &Tenant) -> Result<Option<silo_documents::Logo>, 
 /// `GET /api/invoices/{id}/pdf`.
 pub async fn pdf(tenant: Tenant, Path(id): Path<String>) -> Result<Response, ApiError> {
     let doc = invoice_doc(&tenant, &id).await?;
-    let bytes = invoice_documents::pdf(&doc)?;
-    Ok(download(
-        &invoice_documents::file_stem(&doc),
-        "pdf",
-        "application/pdf",
-        bytes,
-    ))
+    Ok(download(invoice_documents::file(&doc, Format::Pdf)?))
 }
 
 /// `GET /api/invoices/{id}/ubl`.
 pub async fn ubl(tenant: Tenant, Path(id): Path<String>) -> Result<Response, ApiError> {
     let doc = invoice_doc(&tenant, &id).await?;
-    let xml = invoice_documents::ubl(&doc)?;
-    Ok(download(
-        &invoice_documents::file_stem(&doc),
-        "xml",
-        "application/xml",
-        xml.into_bytes(),
-    ))
+    Ok(download(invoice_documents::file(&doc, Format::Ubl)?))
 }
 
 /// `GET /api/credit-notes/{id}/pdf`.
 pub async fn credit_note_pdf(tenant: Tenant, Path(id): Path<String>) -> Result<Response, ApiError> {
     let doc = credit_note_doc(&tenant, &id).await?;
-    let bytes = invoice_documents::pdf(&doc)?;
-    Ok(download(
-        &invoice_documents::file_stem(&doc),
-        "pdf",
-        "application/pdf",
-        bytes,
-    ))
+    Ok(download(invoice_documents::file(&doc, Format::Pdf)?))
 }
 
 /// `GET /api/credit-notes/{id}/ubl`.
 pub async fn credit_note_ubl(tenant: Tenant, Path(id): Path<String>) -> Result<Response, ApiError> {
     let doc = credit_note_doc(&tenant, &id).await?;
-    let xml = invoice_documents::ubl(&doc)?;
-    Ok(download(
-        &invoice_documents::file_stem(&doc),
-        "xml",
-        "application/xml",
-        xml.into_bytes(),
-    ))
+    Ok(download(invoice_documents::file(&doc, Format::Ubl)?))
 }

@@ -666,14 +666,7 @@ async fn the_sender_checks_the_address_again_when_connecting() {
     if let Some(name) = own_name_resolving_privately() {
         urls.push(format!("https://{name}:{port}/hook"));
     }
-    let company = app
-        .tenancy
-        .control()
-        .company(company.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    let db = app.tenancy.tenant_db(&company).await.unwrap();
+    let db = app.tenant_db(&company).await;
     let strict = Sender::new(WebhookSettings::default());
     for url in &urls {
         let (endpoint, _) = create_endpoint(&app, t, url, &["contact.created"]).await;
