@@ -156,7 +156,7 @@ pub async fn issue(
     let (issue_date,) = p.done(fields)?;
     let issue_date = issue_date.unwrap_or_else(today);
     let mut tx = db.db().begin().await?;
-    let inv = load(&mut tx, id).await?;
+    let inv = crate::invoices::load_for_change(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Draft {
         return Err(DomainError::conflict(
             ErrorCode::InvalidTransition,

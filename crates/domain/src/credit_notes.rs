@@ -253,7 +253,7 @@ pub async fn create(
     origin: &Origin,
 ) -> DomainResult<CreditNote> {
     let mut tx = db.db().begin().await?;
-    let inv = load(&mut tx, invoice_id).await?;
+    let inv = invoices::load_for_change(&mut tx, invoice_id).await?;
     if inv.status == InvoiceStatus::Draft {
         return Err(DomainError::conflict(
             ErrorCode::InvalidTransition,

@@ -371,6 +371,18 @@ fn line_from_row(row: &Row) -> Result<Line, StoreError> {
     })
 }
 
+/// The invoice for a change: its row locked first (PostgreSQL runs writes at READ COMMITTED,
+/// so two payments or credit notes at once would otherwise both check the balance before
+/// either is counted; SQLite's writes hold the database lock already).
+pub(crate) async fn load_for_change(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
+    tx.execute(
+        "UPDATE invoices SET updated_at = updated_at WHERE id = $1",
+        params![id],
+    )
+    .await?;
+    load(tx, id).await
+}
+
 /// The invoice with its lines and payments, inside a transaction.
 pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
     let row = tx
@@ -595,7 +607,7 @@ pub async fn list(
 
 /// The draft with `id`, locked for change; an issued one answers `409 invoice_locked`.
 async fn draft(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
-    let inv = load(tx, id).await?;
+    let inv = load_for_change(tx, id).await?;
     if inv.status != InvoiceStatus::Draft {
         return Err(DomainError::conflict(
             ErrorCode::InvoiceLocked,

@@ -6,7 +6,7 @@
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::Origin;
 use crate::input::{Date, Input, Optional, PaymentMethod, Problem, ProblemCode, Sent, Text, take};
-use crate::invoices::{Invoice, InvoiceStatus, announce, load};
+use crate::invoices::{Invoice, InvoiceStatus, announce, load, load_for_change};
 use crate::money::{MAX_CENTS, PositiveCents};
 use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
@@ -135,7 +135,7 @@ pub async fn pay(
     let (PositiveCents(amount), date, method, reference) = p.done(fields)?;
     let date = date.map_or_else(today, |d| d.0);
     let mut tx = db.db().begin().await?;
-    let inv = load(&mut tx, id).await?;
+    let inv = load_for_change(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Issued {
         return Err(DomainError::conflict(
             ErrorCode::InvalidTransition,
@@ -204,7 +204,7 @@ pub async fn reverse(
     let fields = take!(p, reversal => reason);
     let (reason,) = p.done(fields)?;
     let mut tx = db.db().begin().await?;
-    let inv = load(&mut tx, id).await?;
+    let inv = load_for_change(&mut tx, id).await?;
     let Some(payment) = inv.payments.iter().find(|p| p.id == payment_id) else {
         return Err(DomainError::NotFound);
     };

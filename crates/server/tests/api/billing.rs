@@ -554,6 +554,60 @@ async fn payments_stay_within_the_balance_and_reversals_restore_it() {
         (&overpaid.body["status"], &overpaid.body["overpaid_cents"]),
         (&json!("paid"), &json!(2_000))
     );
+    // Payments at once never settle more than is open: each checks the balance the others
+    // leave (the invoice row is locked for the change).
+    let other = issued(&app, t, &account, "2026-06-02").await;
+    let other_id = other["id"].as_str().unwrap();
+    let open = other["open_cents"].as_i64().unwrap();
+    let racing = (0..8)
+        .map(|_| {
+            app.post_request(
+                &format!("/api/invoices/{other_id}/payments"),
+                t,
+                json!({"amount_cents": open}),
+            )
+        })
+        .collect();
+    let answers = send_all(racing).await;
+    assert_eq!(answers.iter().filter(|r| r.status == 201).count(), 1);
+    assert!(answers.iter().all(|r| r.status == 201 || r.status == 409));
+    let settled = app
+        .get(&format!("/api/invoices/{other_id}"), Some(t))
+        .await
+        .body;
+    assert_eq!(
+        (
+            &settled["paid_cents"],
+            &settled["overpaid_cents"],
+            &settled["payments"].as_array().unwrap().len()
+        ),
+        (&json!(open), &json!(0), &1)
+    );
+    // Likewise full credit notes at once: one of them.
+    let third = issued(&app, t, &account, "2026-06-03").await;
+    let third_id = third["id"].as_str().unwrap();
+    let racing = (0..6)
+        .map(|_| {
+            app.post_request(
+                &format!("/api/invoices/{third_id}/credit-notes"),
+                t,
+                json!({"reason": "Twice?"}),
+            )
+        })
+        .collect();
+    let answers = send_all(racing).await;
+    assert_eq!(
+        answers.iter().filter(|r| r.status == 201).count(),
+        1,
+        "{:?}",
+        answers.iter().map(|r| r.body.clone()).collect::<Vec<_>>()
+    );
+    let credited = app
+        .get(&format!("/api/invoices/{third_id}"), Some(t))
+        .await
+        .body;
+    assert_eq!(credited["credited_cents"], third["total_cents"]);
+
     // The report counts what stands: the reversed payment is left out.
     let report = app.get("/api/reports/revenue", Some(t)).await.body;
     let paid: i64 = report["months"]
@@ -562,7 +616,7 @@ async fn payments_stay_within_the_balance_and_reversals_restore_it() {
         .iter()
         .map(|m| m["paid_cents"].as_i64().unwrap())
         .sum();
-    assert_eq!(paid, total - 10_000 + 12_000, "{report}");
+    assert_eq!(paid, total - 10_000 + 12_000 + open, "{report}");
 }
 
 /// An issued invoice's file at `path`: the content type and the bytes.
