@@ -12,7 +12,7 @@
 
 use schemars::Schema;
 use serde_json::json;
-use silo_contract::input::Input;
+use silo_contract::input::{Input, json_schema};
 use silo_contract::{Problem, ProblemCode};
 
 /// One separator as sent: a space or a dot.
@@ -23,13 +23,6 @@ fn compact_upper(s: &str) -> String {
         .filter(|c| !matches!(c, ' ' | '.'))
         .collect::<String>()
         .to_ascii_uppercase()
-}
-
-fn schema(value: serde_json::Value) -> Schema {
-    match value {
-        serde_json::Value::Object(map) => Schema::from(map),
-        _ => Schema::default(),
-    }
 }
 
 /// `s` read as a number in base 36 (A is 10, ..., Z is 35), modulo 97: the check of IBANs and
@@ -113,7 +106,7 @@ impl Input for Iban {
     }
 
     fn schema() -> Schema {
-        schema(json!({"type": "string", "format": "iban"}))
+        json_schema(json!({"type": "string", "format": "iban"}))
     }
 
     silo_contract::empty_means_none!();
@@ -148,7 +141,7 @@ impl Input for KvkNumber {
     }
 
     fn schema() -> Schema {
-        schema(json!({"type": "string", "pattern": format!("^{SEP}([0-9]{SEP}){{8}}$")}))
+        json_schema(json!({"type": "string", "pattern": format!("^{SEP}([0-9]{SEP}){{8}}$")}))
     }
 
     silo_contract::empty_means_none!();
@@ -210,7 +203,7 @@ impl Input for VatId {
     }
 
     fn schema() -> Schema {
-        schema(json!({"type": "string", "format": "vat-id"}))
+        json_schema(json!({"type": "string", "format": "vat-id"}))
     }
 
     silo_contract::empty_means_none!();
@@ -247,7 +240,7 @@ impl Input for InvoicePrefix {
     }
 
     fn schema() -> Schema {
-        schema(json!({
+        json_schema(json!({
             "type": "string",
             "pattern": format!("^[A-Za-z0-9/_.-]{{1,{PREFIX_MAX}}}$"),
         }))

@@ -8,7 +8,7 @@ use crate::billing::{Series, next_number};
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
 use crate::events::{Origin, emit};
 use crate::input::{Date, Optional, Problem, Sent, Text, take};
-use crate::invoices::{self, Buyer, Invoice, InvoiceStatus, Line, NewLine, Seller, cents, load};
+use crate::invoices::{self, Buyer, Invoice, InvoiceStatus, Line, NewLine, Seller, cents};
 use crate::list::ListParams;
 use crate::money::{self, Cents, Currency, LineAmounts, Quantity, Totals, VatRate};
 use crate::parties::Language;
@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use silo_contract::EventType;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 /// Why a credit note was issued; printed on it.
@@ -148,23 +149,36 @@ fn line_from_row(row: &Row) -> Result<CreditLine, StoreError> {
     })
 }
 
+/// The columns of a credit note's row, named (see `invoices.rs` on `*`).
+const NOTE: &str = "SELECT id, number, invoice_id, reason, issue_date, subtotal_cents, vat_cents, \
+    total_cents, sent_at, created_at FROM credit_notes";
+
 async fn load_note(tx: &mut Tx, id: Uuid) -> DomainResult<CreditNote> {
     let row = tx
-        .fetch_optional("SELECT * FROM credit_notes WHERE id = $1", params![id])
+        .fetch_optional(
+            silo_store::Sql::assembled(format!("{NOTE} WHERE id = $1")),
+            params![id],
+        )
         .await?
         .ok_or(DomainError::NotFound)?;
-    let invoice_id: Uuid = row.get("invoice_id")?;
-    let inv = load(tx, invoice_id).await?;
+    let inv = invoices::load_header(tx, row.get("invoice_id")?).await?;
+    note_from(tx, &row, &inv).await
+}
+
+/// A credit note from its row and the invoice it corrects (its header is enough).
+async fn note_from(tx: &mut Tx, row: &Row, inv: &Invoice) -> DomainResult<CreditNote> {
+    let id: Uuid = row.get("id")?;
     let lines = tx
         .fetch_all(
-            "SELECT * FROM credit_note_lines WHERE credit_note_id = $1 ORDER BY position",
+            "SELECT description, quantity_milli, unit_cents, vat_rate_bp, net_cents, vat_cents \
+             FROM credit_note_lines WHERE credit_note_id = $1 ORDER BY position",
             params![id],
         )
         .await?;
     Ok(CreditNote {
         id,
         number: row.get("number")?,
-        invoice_id,
+        invoice_id: inv.id,
         invoice_number: inv.number.clone().unwrap_or_default(),
         invoice_issue_date: inv.issue_date.clone().unwrap_or_default(),
         issue_date: row.get("issue_date")?,
@@ -173,12 +187,12 @@ async fn load_note(tx: &mut Tx, id: Uuid) -> DomainResult<CreditNote> {
         language: inv.language.unwrap_or(Language::Nl),
         reverse_charge: inv.reverse_charge,
         lines: lines.iter().map(line_from_row).collect::<Result<_, _>>()?,
-        subtotal_cents: negate(cents(&row, "subtotal_cents")?),
-        vat_cents: negate(cents(&row, "vat_cents")?),
-        total_cents: negate(cents(&row, "total_cents")?),
-        seller: inv.seller,
-        buyer: inv.buyer,
-        payment_reference: inv.payment_reference,
+        subtotal_cents: negate(cents(row, "subtotal_cents")?),
+        vat_cents: negate(cents(row, "vat_cents")?),
+        total_cents: negate(cents(row, "total_cents")?),
+        seller: inv.seller.clone(),
+        buyer: inv.buyer.clone(),
+        payment_reference: inv.payment_reference.clone(),
         sent_at: row.get("sent_at")?,
         created_at: row.get("created_at")?,
     })
@@ -390,9 +404,11 @@ pub async fn list(
     let mut tx = db.db().begin_snapshot().await?;
     let rows = tx
         .fetch_all(
-            "SELECT id FROM credit_notes WHERE ($1 IS NULL OR id > $1) \
-             AND ($2 IS NULL OR LOWER(number) LIKE $2 ESCAPE '\\') \
-             AND ($4 IS NULL OR invoice_id = $4) ORDER BY id LIMIT $3",
+            silo_store::Sql::assembled(format!(
+                "{NOTE} WHERE ($1 IS NULL OR id > $1) \
+                 AND ($2 IS NULL OR LOWER(number) LIKE $2 ESCAPE '\\') \
+                 AND ($4 IS NULL OR invoice_id = $4) ORDER BY id LIMIT $3"
+            )),
             &[
                 after,
                 pattern,
@@ -401,9 +417,16 @@ pub async fn list(
             ],
         )
         .await?;
+    // Several notes of one invoice read its header once.
+    let mut invoices: HashMap<Uuid, Invoice> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        out.push(load_note(&mut tx, row.get("id")?).await?);
+        let invoice_id: Uuid = row.get("invoice_id")?;
+        let inv = match invoices.entry(invoice_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(invoices::load_header(&mut tx, invoice_id).await?),
+        };
+        out.push(note_from(&mut tx, row, inv).await?);
     }
     tx.commit().await?;
     Ok(out)

@@ -4,7 +4,7 @@
 
 pub use silo_contract::input::{
     Choice, Date, Email, Id, Input, LongText, Month, NAME_MAX, Name, Optional, Patch, Sent, Text,
-    Verbatim, WholeNumber,
+    Verbatim, WholeNumber, json_schema,
 };
 pub use silo_contract::{Invalid, Problem, ProblemCode, Problems, take};
 

@@ -383,8 +383,9 @@ pub(crate) async fn load_for_change(tx: &mut Tx, id: Uuid) -> DomainResult<Invoi
     load(tx, id).await
 }
 
-/// The invoice with its lines and payments, inside a transaction.
-pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
+/// The invoice's own row (parties, amounts, dates), without lines, payments, credit notes or
+/// mail: what a credit note shows of the invoice it corrects.
+pub(crate) async fn load_header(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
     let row = tx
         .fetch_optional(
             concat!("SELECT ", columns!(), " FROM invoices WHERE id = $1"),
@@ -392,7 +393,12 @@ pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
         )
         .await?
         .ok_or(DomainError::NotFound)?;
-    let mut invoice = from_row(&row)?;
+    Ok(from_row(&row)?)
+}
+
+/// The invoice with its lines and payments, inside a transaction.
+pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
+    let mut invoice = load_header(tx, id).await?;
     let lines = tx
         .fetch_all(
             "SELECT * FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",

@@ -5,7 +5,7 @@
 use crate::company_ids::{Iban, InvoicePrefix, KvkNumber, VatId};
 use crate::error::{DomainResult, Problems};
 use crate::events::{Origin, emit};
-use crate::input::{Email, Input, Name, Patch, Problem, ProblemCode, Sent, take};
+use crate::input::{Email, Input, Name, Patch, Problem, ProblemCode, Sent, json_schema, take};
 use crate::parties::{City, Country, Postcode, Street};
 use schemars::{JsonSchema, Schema};
 use serde::{Deserialize, Serialize};
@@ -73,16 +73,11 @@ impl Input for ReminderDays {
     }
 
     fn schema() -> Schema {
-        Schema::from(
-            serde_json::json!({
-                "type": "array",
-                "maxItems": MAX_REMINDER_STEPS,
-                "items": {"type": "integer", "minimum": 1, "maximum": 365},
-            })
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-        )
+        json_schema(serde_json::json!({
+            "type": "array",
+            "maxItems": MAX_REMINDER_STEPS,
+            "items": {"type": "integer", "minimum": 1, "maximum": 365},
+        }))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use schemars::Schema;
 use serde_json::json;
-use silo_contract::input::{Input, Text};
+use silo_contract::input::{Input, Text, json_schema};
 use silo_contract::{Problem, ProblemCode};
 
 /// A street and house number.
@@ -78,12 +78,7 @@ impl Input for Country {
             .split_whitespace()
             .flat_map(|c| [c.to_owned(), c.to_ascii_lowercase()])
             .collect();
-        Schema::from(
-            json!({"type": "string", "enum": codes})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-        )
+        json_schema(json!({"type": "string", "enum": codes}))
     }
 
     silo_contract::empty_means_none!();
@@ -128,11 +123,8 @@ impl Input for PeppolId {
     }
 
     fn schema() -> Schema {
-        Schema::from(
-            json!({"type": "string", "pattern": "^\\s*[0-9]{4}:[A-Za-z0-9._@-]{1,50}\\s*$"})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
+        json_schema(
+            json!({"type": "string", "pattern": "^\\s*[0-9]{4}:[A-Za-z0-9._@-]{1,50}\\s*$"}),
         )
     }
 

@@ -100,7 +100,7 @@ pub fn or_empty(schema: Schema) -> Schema {
 }
 
 /// A schema from a JSON object (an empty schema for anything else).
-pub(crate) fn json_schema(value: Value) -> Schema {
+pub fn json_schema(value: Value) -> Schema {
     match value {
         Value::Object(map) => Schema::from(map),
         _ => Schema::from(Map::new()),
