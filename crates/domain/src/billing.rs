@@ -133,10 +133,6 @@ pub async fn readiness(db: &TenantDb, id: Uuid) -> DomainResult<Readiness> {
     })
 }
 
-fn today() -> Date {
-    Date::from_time(Timestamp::now().datetime().date())
-}
-
 /// Formats an invoice number.
 pub fn invoice_number(prefix: Option<&str>, year: i32, sequence: i64) -> String {
     format!("{}{year:04}-{sequence:04}", prefix.unwrap_or(""))
@@ -154,7 +150,7 @@ pub async fn issue(
     let mut p = Problems::new();
     let fields = take!(p, req => issue_date);
     let (issue_date,) = p.done(fields)?;
-    let issue_date = issue_date.unwrap_or_else(today);
+    let issue_date = issue_date.unwrap_or_else(Date::today);
     let mut tx = db.db().begin().await?;
     let inv = crate::invoices::load_for_change(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Draft {

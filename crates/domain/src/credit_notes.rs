@@ -320,8 +320,7 @@ pub async fn create(
             ),
         ));
     }
-    let issue_date =
-        issue_date.unwrap_or_else(|| Date::from_time(Timestamp::now().datetime().date()));
+    let issue_date = issue_date.unwrap_or_else(Date::today);
     let year = issue_date.get().year();
     let sequence = next_number(&mut tx, Series::CreditNotes, i64::from(year)).await?;
     let prefix = crate::invoicing::load(&mut tx).await?.invoice_prefix;

@@ -78,10 +78,6 @@ impl Input for PaymentDate {
     silo_contract::empty_means_none!();
 }
 
-fn today() -> Date {
-    Date::from_time(Timestamp::now().datetime().date())
-}
-
 /// Computes the invoice's paid and credited amounts from the payments that stand and its
 /// credit notes, and its status from them: settled (`paid` as stored) once nothing is open,
 /// `issued` otherwise. Answers the invoice as it now is.
@@ -133,7 +129,7 @@ pub async fn pay(
     let mut p = Problems::new();
     let fields = take!(p, payment => amount_cents, paid_at, method, reference);
     let (PositiveCents(amount), date, method, reference) = p.done(fields)?;
-    let date = date.map_or_else(today, |d| d.0);
+    let date = date.map_or_else(Date::today, |d| d.0);
     let mut tx = db.db().begin().await?;
     let inv = load_for_change(&mut tx, id).await?;
     if inv.status != InvoiceStatus::Issued {

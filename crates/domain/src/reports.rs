@@ -14,7 +14,7 @@ use crate::input::{Month, Optional, take};
 use crate::input::{Problem, ProblemCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use silo_store::{Row, StoreError, TenantDb, Timestamp, params};
+use silo_store::{Row, StoreError, TenantDb, params};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -91,7 +91,8 @@ pub async fn revenue(db: &TenantDb, query: &RevenueQuery) -> DomainResult<Revenu
     let fields = take!(p, query => from, to);
     let (from, to) = p.done(fields)?;
     let (from, to) = (from.map(|m| m.to_string()), to.map(|m| m.to_string()));
-    let today = today();
+    // Due dates are stored as `YYYY-MM-DD`, which is how a date prints.
+    let today = crate::input::Date::today().to_string();
     let db = db.db();
     let won = db
         .fetch_all(
@@ -209,17 +210,6 @@ pub async fn revenue(db: &TenantDb, query: &RevenueQuery) -> DomainResult<Revenu
     Ok(Revenue {
         months: by_key.into_values().collect(),
     })
-}
-
-/// Today (UTC) as `YYYY-MM-DD`, the form due dates are stored in.
-fn today() -> String {
-    let date = Timestamp::now().datetime().date();
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
 }
 
 /// `GET /api/reports/top-clients` query.

@@ -13,7 +13,7 @@ use silo_domain::jobs::Job;
 use silo_domain::parties::Language;
 use silo_mail::templates::{self, InvoiceFacts, Lang};
 use silo_mail::{Attachment, Mail, Mailer};
-use silo_store::{TenantDb, Timestamp};
+use silo_store::TenantDb;
 
 fn lang(language: Language) -> Lang {
     match language {
@@ -102,7 +102,7 @@ pub(crate) async fn given_up(db: &TenantDb, job: &Job, error: &str) {
 
 /// Queues the company's payment reminders that are due today (UTC).
 pub(crate) async fn queue_reminders(company: CompanyId, db: &TenantDb) {
-    let today = silo_domain::input::Date::from_time(Timestamp::now().datetime().date());
+    let today = silo_domain::input::Date::today();
     match deliveries::queue_due_reminders(db, today).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(%company, count = n, "payment reminders queued"),

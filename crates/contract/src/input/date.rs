@@ -50,6 +50,11 @@ impl Date {
             .map_err(|_| not_date())
     }
 
+    /// Today, in UTC: the day the server's dates default to.
+    pub fn today() -> Date {
+        Date(time::OffsetDateTime::now_utc().date())
+    }
+
     /// The day of a `time` date.
     pub fn from_time(date: time::Date) -> Date {
         Date(date)
