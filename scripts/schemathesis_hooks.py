@@ -122,6 +122,9 @@ def _register():
     # the media type is an image of that type (any size between 1 and 4096 pixels a side).
     schemathesis.openapi.media_type("image/png", st.builds(png_header, st.integers(1, 4096), st.integers(1, 4096)))
     schemathesis.openapi.media_type("image/jpeg", st.builds(jpeg_header, st.integers(1, 4096), st.integers(1, 4096)))
+    # A paper signature's scan (`PUT /api/contracts/{id}/paper-signature`): the server reads the
+    # PDF's header.
+    schemathesis.openapi.media_type("application/pdf", st.builds(lambda rest: b"%PDF-1.7\n" + rest, st.binary(max_size=256)))
 
 
 _register()
@@ -168,6 +171,17 @@ try:
         }
         if about_form or not problems:
             raise AssertionError(f"a schema-valid request was refused for its form: {about_form}")
+        return None
+
+    @schemathesis.check
+    def only_uploads_refuse_their_type(ctx, response, case):
+        """Only a file upload may refuse a schema-valid request with 415 (its sniffed bytes)."""
+        meta = case.meta
+        if meta is None or not meta.generation.mode.is_positive or response.status_code != 415:
+            return None
+        code = (response.json().get("error") or {}).get("code")
+        if case.media_type != "application/octet-stream" or code != "unsupported_media_type":
+            raise AssertionError(f"a schema-valid {case.media_type} request was refused with 415")
         return None
 
 except ImportError:  # the formats above are also used without Schemathesis

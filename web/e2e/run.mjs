@@ -5,6 +5,10 @@ import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, s
 import { crmSteps } from "./crm.mjs";
 import { listSteps } from "./lists.mjs";
 import { moneySteps, openInvoicingDetails } from "./money.mjs";
+import { timeSteps } from "./time.mjs";
+import { portalSteps } from "./portal.mjs";
+import { attributionSteps as attributionWebSteps, attributionAfterMergeSteps } from "./attribution-web.mjs";
+import { attributionSteps } from "./attribution.mjs";
 import { totp } from "./mail.mjs";
 
 const OWNER = "owner@acme.test";
@@ -166,8 +170,10 @@ try {
       await page.getByRole("button", { name: "Send" }).click();
       await page.getByLabel("Signer name").fill("Carla Client");
       await page.getByLabel("Signer email").fill("carla@client.example");
-      await page.getByRole("button", { name: "Record signature" }).click();
-      await page.getByText("Signed by Carla Client").waitFor();
+      // The signer gets a link by mail and signs there (e2e/portal.mjs follows it through).
+      await page.getByRole("button", { name: "Send for signature" }).click();
+      await page.getByText("Sent: the signer received a link by mail.").waitFor();
+      await silo.mail.link("carla@client.example", "/sign", silo.url);
       await shot(page, "05-contracts");
     }],
     ["create, issue and pay an invoice; print view", async () => {
@@ -239,8 +245,8 @@ try {
       await heading(page, "Webhooks");
       await page.getByText("No endpoints yet.").waitFor();
       await page.getByRole("button", { name: "Add endpoint" }).click();
-      const form = page.locator("form", { has: page.getByLabel("Address") });
-      await page.getByLabel("Address").fill(url);
+      const form = page.locator("form", { has: page.getByLabel("Address", { exact: true }) });
+      await page.getByLabel("Address", { exact: true }).fill(url);
       await page.getByLabel("Description").fill("CRM sync");
       await page.getByLabel("contact.created", { exact: true }).check();
       await page.getByLabel("invoice.paid", { exact: true }).check();
@@ -322,7 +328,7 @@ try {
       await heading(v, "Dashboard");
       assert.match(await v.locator("header .role").textContent(), /Viewer/);
       const links = await v.getByRole("navigation").getByRole("link").allTextContents();
-      assert.deepEqual(links, ["Dashboard", "Accounts", "Contacts", "Pipeline", "Contracts", "Invoices"]);
+      assert.deepEqual(links, ["Dashboard", "Accounts", "Contacts", "Pipeline", "Contracts", "Projects", "Invoices"]);
       await v.getByRole("navigation").getByRole("link", { name: "Invoices" }).click();
       await v.getByRole("cell", { name: "Paid", exact: true }).waitFor();
       for (const name of ["New invoice", "Issue", "Record payment"]) {
@@ -603,6 +609,11 @@ try {
     ...moneySteps({ browser, silo, problems, viewport: desktop.viewport }),
     ...crmSteps({ browser, silo, problems, viewport: desktop.viewport }),
     ...listSteps({ browser, silo, problems, viewport: desktop.viewport }),
+    ...timeSteps({ browser, silo, problems, viewport: desktop.viewport }),
+    ...portalSteps({ browser, silo, problems, viewport: desktop.viewport }),
+    ...attributionSteps({ browser, silo, problems, viewport: desktop.viewport }),
+    ...attributionWebSteps({ browser, silo, problems, viewport: desktop.viewport }),
+    ...attributionAfterMergeSteps({ browser, silo, problems, viewport: desktop.viewport }),
   ]);
   assert.deepEqual(problems, [], "console errors");
 } catch (e) {

@@ -11,6 +11,7 @@ import { ChooseCompany } from "./pages/ChooseCompany";
 import { CompanyPages } from "./pages/CompanyPages";
 import { TwoFactorRequired } from "./pages/TwoFactorRequired";
 import { matchRoute } from "./routes";
+import { PortalApp, isPortalPath } from "./portal/PortalApp";
 
 const LOCALE_KEY = "silo.locale";
 
@@ -64,7 +65,7 @@ export function App() {
   return (
     <I18nContext.Provider value={i18n}>
       <SessionContext.Provider value={{ session, setSession }}>
-        <Shell>{page(session, location.path)}</Shell>
+        {isPortalPath(location.path) ? <PortalApp path={location.path} /> : <Shell>{page(session, location.path)}</Shell>}
       </SessionContext.Provider>
     </I18nContext.Provider>
   );

@@ -81,12 +81,17 @@ export function usePaged<T>(path: string, options: PagedOptions<T> = {}) {
 
 export type Paged<T> = ReturnType<typeof usePaged<T>>;
 
-/** Every item of a list, read in the largest pages the API gives, following the cursor to the end. */
+/**
+ * Every item of a list, read in the largest pages the API gives, following the cursor to the end.
+ * Filters may come in `params` or in the path's own query (`/api/tasks?project_id=…`).
+ */
 export async function fetchAll<T>(path: string, params: Record<string, string | undefined> = {}): Promise<T[]> {
   const items: T[] = [];
+  const [base = path, search = ""] = path.split("?");
+  const filters = { ...Object.fromEntries(new URLSearchParams(search)), ...params };
   let cursor: string | null = null;
   do {
-    const page: Page<T> = await api.get<Page<T>>(path + query({ ...params, cursor, limit: MAX_PAGE_SIZE }));
+    const page: Page<T> = await api.get<Page<T>>(base + query({ ...filters, cursor, limit: MAX_PAGE_SIZE }));
     items.push(...page.items);
     cursor = page.next_cursor;
   } while (cursor);

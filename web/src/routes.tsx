@@ -16,6 +16,7 @@ import { Audit } from "./pages/Audit";
 import { Contacts } from "./pages/Contacts";
 import { CompanyInvoicing } from "./pages/CompanyInvoicing";
 import { Contracts } from "./pages/Contracts";
+import { ContractPage } from "./pages/ContractPage";
 import { CreditNoteView } from "./pages/CreditNoteView";
 import { Dashboard } from "./pages/Dashboard";
 import { InvoiceView } from "./pages/InvoiceView";
@@ -31,6 +32,23 @@ import { Webhooks } from "./pages/Webhooks";
 
 // Reports bring the charting library: loaded when the page is first opened.
 const Reports = lazy(() => import("./pages/Reports").then((m) => ({ default: m.Reports })));
+const Utilisation = lazy(() => import("./pages/Utilisation").then((m) => ({ default: m.Utilisation })));
+// The project and time pages: loaded when one is first opened.
+const Projects = lazy(() => import("./pages/Projects").then((m) => ({ default: m.Projects })));
+const ProjectPage = lazy(() => import("./pages/ProjectPage").then((m) => ({ default: m.ProjectPage })));
+const Timesheet = lazy(() => import("./pages/Timesheet").then((m) => ({ default: m.Timesheet })));
+const Approvals = lazy(() => import("./pages/Approvals").then((m) => ({ default: m.Approvals })));
+const InvoiceFromTime = lazy(() => import("./pages/InvoiceFromTime").then((m) => ({ default: m.InvoiceFromTime })));
+// The attribution pages (the report brings the charting library): loaded when first opened.
+const AttributionReport = lazy(() => import("./pages/attribution/AttributionReport").then((m) => ({ default: m.AttributionReport })));
+const Sites = lazy(() => import("./pages/attribution/Sites").then((m) => ({ default: m.Sites })));
+const SitePage = lazy(() => import("./pages/attribution/SitePage").then((m) => ({ default: m.SitePage })));
+const Conversions = lazy(() => import("./pages/attribution/Conversions").then((m) => ({ default: m.Conversions })));
+const Destinations = lazy(() => import("./pages/attribution/Destinations").then((m) => ({ default: m.Destinations })));
+const TimeSettings = lazy(() => import("./pages/TimeSettings").then((m) => ({ default: m.TimeSettings })));
+
+/** A page loaded on first use, with "Loading…" meanwhile. */
+const later = (page: ReactElement) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
 /** Who a page is for. */
 export type Access =
@@ -65,15 +83,28 @@ export const ROUTES: readonly Route[] = [
   { path: "/pipeline", access: "company", permission: "deals.read", nav: "nav.pipeline", page: () => <Pipeline /> },
   { path: "/deals/:id", access: "company", permission: "deals.read", under: "/pipeline", page: ({ id = "" }) => <DealPage id={id} /> },
   { path: "/contracts", access: "company", permission: "contracts.read", nav: "nav.contracts", page: () => <Contracts /> },
+  { path: "/contracts/:id", access: "company", permission: "contracts.read", page: ({ id = "" }) => <ContractPage id={id} /> },
+  { path: "/projects", access: "company", permission: "projects.read", nav: "nav.projects", page: () => later(<Projects />) },
+  { path: "/projects/:id", access: "company", permission: "projects.read", page: ({ id = "" }) => later(<ProjectPage id={id} />) },
+  { path: "/timesheet", access: "company", permission: "time.log", nav: "nav.timesheet", page: () => later(<Timesheet />) },
+  { path: "/approvals", access: "company", permission: "time.approve", nav: "nav.approvals", page: () => later(<Approvals />) },
   { path: "/invoices", access: "company", permission: "invoices.read", nav: "nav.invoices", page: () => <Invoices /> },
+  { path: "/invoices/from-time", access: "company", permission: "invoices.write", under: "/invoices", page: () => later(<InvoiceFromTime />) },
   { path: "/invoices/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <InvoiceView id={id} /> },
   { path: "/credit-notes/:id", access: "company", permission: "invoices.read", page: ({ id = "" }) => <CreditNoteView id={id} /> },
   { path: "/reports", access: "company", permission: "reports.read", nav: "nav.reports", page: () => (<Suspense fallback={<Loading />}><Reports /></Suspense>) },
+  { path: "/utilisation", access: "company", permission: "time.log", nav: "nav.utilisation", page: () => later(<Utilisation />) },
+  { path: "/attribution", access: "company", permission: "attribution.read", nav: "nav.attribution", page: () => later(<AttributionReport />) },
+  { path: "/attribution/sites", access: "company", permission: "attribution.read", under: "/attribution", page: () => later(<Sites />) },
+  { path: "/attribution/sites/:id", access: "company", permission: "attribution.read", under: "/attribution", page: ({ id = "" }) => later(<SitePage id={id} />) },
+  { path: "/attribution/conversions", access: "company", permission: "attribution.read", under: "/attribution", page: () => later(<Conversions />) },
+  { path: "/attribution/destinations", access: "company", permission: "attribution.read", under: "/attribution", page: () => later(<Destinations />) },
   { path: "/members", access: "company", permission: "members.read", nav: "nav.members", page: () => <Members /> },
   { path: "/audit", access: "company", permission: "audit.read", nav: "nav.audit", page: () => <Audit /> },
   { path: "/webhooks", access: "company", permission: "webhooks.manage", nav: "nav.webhooks", page: () => <Webhooks /> },
   { path: "/settings", access: "company", permission: "company.update", nav: "nav.settings", page: () => <Settings /> },
   { path: "/settings/invoicing", access: "company", permission: "company.update", page: () => <CompanyInvoicing /> },
+  { path: "/settings/time", access: "company", permission: "projects.read", under: "/settings", page: () => later(<TimeSettings />) },
   { path: "/account", access: "person", permission: null, page: () => <Account /> },
   { path: "/login", access: "anonymous", permission: null, page: () => <Login /> },
   { path: "/signup", access: "anonymous", permission: null, page: () => <Signup /> },

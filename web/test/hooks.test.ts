@@ -26,6 +26,17 @@ describe("fetchAll", () => {
     ]);
   });
 
+  it("keeps the filters written into the path", async () => {
+    const asked: string[] = [];
+    setFetch(async (input) => {
+      const url = new URL(String(input), "http://silo.test");
+      asked.push(url.pathname + url.search);
+      return new Response(JSON.stringify({ items: [1], next_cursor: null }), { status: 200, headers: { "Content-Type": "application/json" } });
+    });
+    expect(await fetchAll<number>("/api/tasks?project_id=p%201")).toEqual([1]);
+    expect(asked).toEqual([`/api/tasks?project_id=p+1&limit=${MAX_PAGE_SIZE}`]);
+  });
+
   it("stops at the first refused page", async () => {
     setFetch(async () => new Response(JSON.stringify({ error: { code: "forbidden", message: "no" } }), { status: 403 }));
     await expect(fetchAll("/api/deals")).rejects.toMatchObject({ code: "forbidden" });

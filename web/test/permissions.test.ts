@@ -6,7 +6,24 @@ import { moveTargets } from "../src/pages/Pipeline";
 
 describe("navigation gating", () => {
   it("shows a viewer only what a viewer may read", () => {
-    expect(navFor("viewer").map((i) => i.path)).toEqual(["/", "/accounts", "/contacts", "/pipeline", "/contracts", "/invoices"]);
+    expect(navFor("viewer").map((i) => i.path)).toEqual(["/", "/accounts", "/contacts", "/pipeline", "/contracts", "/projects", "/invoices"]);
+  });
+
+  it("gives delivery people projects and their timesheet, not approvals or invoices", () => {
+    const paths = navFor("delivery").map((i) => i.path);
+    expect(paths).toContain("/projects");
+    expect(paths).toContain("/timesheet");
+    expect(paths).not.toContain("/approvals");
+    expect(paths).not.toContain("/invoices");
+    expect(navFor("manager").map((i) => i.path)).toContain("/approvals");
+  });
+
+  it("offers attribution to the roles with attribution.read, its pages under one item", () => {
+    for (const role of ["owner", "admin", "manager", "marketing", "finance"] as const) expect(navFor(role).map((i) => i.path)).toContain("/attribution");
+    for (const role of ["sales", "delivery", "viewer"] as const) expect(navFor(role).map((i) => i.path)).not.toContain("/attribution");
+    expect(itemFor("/attribution/sites/0190f0e0-0000-7000-8000-000000000000")?.path).toBe("/attribution");
+    expect(itemFor("/attribution/destinations")?.path).toBe("/attribution");
+    expect(matchRoute("/attribution/conversions")?.route.permission).toBe("attribution.read");
   });
 
   it("shows an owner everything and nobody nothing without a role", () => {
@@ -29,6 +46,9 @@ describe("navigation gating", () => {
     expect(itemFor("/nowhere")).toBeUndefined();
     expect(itemFor("/deals/0190f0e0-0000-7000-8000-000000000000")?.path).toBe("/pipeline");
     expect(itemFor("/accounts/0190f0e0-0000-7000-8000-000000000000")?.path).toBe("/accounts");
+    expect(itemFor("/projects/0190f0e0-0000-7000-8000-000000000000")?.path).toBe("/projects");
+    expect(itemFor("/invoices/from-time")?.path).toBe("/invoices");
+    expect(matchRoute("/invoices/from-time")?.route.permission).toBe("invoices.write");
   });
 });
 
@@ -42,8 +62,13 @@ describe("the route table", () => {
       "nav.contacts",
       "nav.pipeline",
       "nav.contracts",
+      "nav.projects",
+      "nav.timesheet",
+      "nav.approvals",
       "nav.invoices",
       "nav.reports",
+      "nav.utilisation",
+      "nav.attribution",
       "nav.members",
       "nav.audit",
       "nav.webhooks",

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 mod claims;
+pub mod entry;
 mod error;
 mod header;
 mod keys;
@@ -30,6 +31,7 @@ mod token;
 pub mod totp;
 mod verified_cache;
 
+pub use entry::{EntryToken, EntryTokens, Purpose, VerifiedEntry};
 pub use error::{AuthError, TokenError};
 pub use keys::{DetachedSignature, KeySet, SignatureError};
 pub use token::{IssuedToken, MAX_LEEWAY_SECS, MAX_TOKEN_LEN, TokenConfig, Tokens, VerifiedToken};

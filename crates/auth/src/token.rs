@@ -142,7 +142,7 @@ impl VerifiedToken {
 /// Issues and verifies tokens with a [`KeySet`]. `Send + Sync`; share it behind an `Arc`.
 #[derive(Debug)]
 pub struct Tokens {
-    keys: KeySet,
+    keys: std::sync::Arc<KeySet>,
     config: TokenConfig,
     validation: Validation,
     verified: crate::verified_cache::VerifiedCache,
@@ -150,7 +150,17 @@ pub struct Tokens {
 
 impl Tokens {
     /// Combines a key set and settings. A `leeway_secs` above [`MAX_LEEWAY_SECS`] is capped.
-    pub fn new(keys: KeySet, mut config: TokenConfig) -> Self {
+    pub fn new(keys: KeySet, config: TokenConfig) -> Self {
+        Tokens::sharing(std::sync::Arc::new(keys), config)
+    }
+
+    /// Tokens of another purpose (another audience and lifetime) signed and verified with the
+    /// same key set: see [`crate::entry`].
+    pub fn sibling(&self, config: TokenConfig) -> Self {
+        Tokens::sharing(self.keys.clone(), config)
+    }
+
+    fn sharing(keys: std::sync::Arc<KeySet>, mut config: TokenConfig) -> Self {
         crate::ensure_crypto_provider();
         config.leeway_secs = config.leeway_secs.min(MAX_LEEWAY_SECS);
         let mut validation = Validation::new(Algorithm::EdDSA);
@@ -175,8 +185,18 @@ impl Tokens {
     /// Signs a token for `identity`, bound to `company`, or identity-only when `company` is
     /// `None`.
     pub fn issue(&self, identity: Uuid, company: Option<Uuid>) -> Result<IssuedToken, AuthError> {
+        self.issue_for(identity, company, self.config.ttl)
+    }
+
+    /// Like [`Tokens::issue`], valid for `ttl` instead of the configured lifetime.
+    pub fn issue_for(
+        &self,
+        identity: Uuid,
+        company: Option<Uuid>,
+        ttl: Duration,
+    ) -> Result<IssuedToken, AuthError> {
         let now = unix_now().map_err(AuthError::Signing)?;
-        let ttl = self.config.ttl.as_secs();
+        let ttl = ttl.as_secs();
         let claims = Claims {
             iss: self.config.issuer.clone(),
             aud: self.config.audience.clone(),

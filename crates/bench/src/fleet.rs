@@ -139,6 +139,12 @@ impl Fleet {
                 dir: storage.dir.path().join("mail"),
                 ..silo_mail::MailSettings::default()
             },
+            // All load comes from one address: the collection limits would measure themselves.
+            collect_limits: silo_server::CollectLimits {
+                per_site: u32::MAX,
+                per_address: u32::MAX,
+                window: silo_server::CollectLimits::WINDOW,
+            },
             ..ServerConfig::default()
         };
         let server = Server::build(config, tenancy.clone(), server_tokens).await?;

@@ -2,14 +2,19 @@
 //!
 //! Scenarios: `one-company` (the full request path for one company), `many-companies`
 //! (requests spread over N companies, reads and writes), `provision` (time per company),
-//! `memory` (resident memory after touching N companies), `events` (outbox and worker). See BENCHMARKS.md for results.
+//! `memory` (resident memory after touching N companies), `events` (outbox and worker), `team`
+//! (the utilisation and project reports of a company with 50 people and 100,000 time entries),
+//! `collect` (the public attribution endpoint of one tracked site).
+//! See BENCHMARKS.md for results.
 #![forbid(unsafe_code)]
 
 mod baseline;
+mod collect;
 mod events;
 mod fleet;
 mod load;
 mod report;
+mod team;
 
 use clap::{Parser, Subcommand};
 use std::time::Duration;
@@ -96,6 +101,22 @@ enum Scenario {
         #[arg(long, default_value_t = 4)]
         worker_concurrency: usize,
     },
+    /// The team reports of one company with many people and time entries (seeded with SQL),
+    /// asked for one request after another.
+    Team {
+        /// People.
+        #[arg(long, default_value_t = 50)]
+        people: usize,
+        /// Time entries.
+        #[arg(long, default_value_t = 100_000)]
+        entries: usize,
+        /// Measured requests per route.
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+    },
+    /// Events accepted per second by the public collection endpoint (`POST /e/{site_key}`)
+    /// for one tracked site, with consent denied (the default) and granted.
+    Collect,
     /// Resident memory after every company has been touched once.
     Memory {
         /// How many companies to create and touch.
@@ -228,6 +249,33 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "| delivered to the audit trail by the worker | {:.0} |",
                 rates.delivered
+            );
+        }
+        Scenario::Team {
+            people,
+            entries,
+            requests,
+        } => {
+            let settings = team::TeamSettings {
+                people: people.max(1),
+                entries,
+                requests: requests.max(1),
+            };
+            let results = team::run(&backend, &settings).await?;
+            team::table(&settings, &results);
+        }
+        Scenario::Collect => {
+            let fleet = fleet::Fleet::start(&backend, 1).await?;
+            let denied = collect::run(&fleet, &load, false).await?;
+            report::table(
+                "collect, consent denied (POST /e/{site_key})",
+                &[(1, denied)],
+            );
+            let fleet = fleet::Fleet::start(&backend, 1).await?;
+            let granted = collect::run(&fleet, &load, true).await?;
+            report::table(
+                "collect, consent granted (POST /e/{site_key})",
+                &[(1, granted)],
             );
         }
         Scenario::Memory { companies } => {

@@ -332,6 +332,26 @@ pub struct WorkerArgs {
         value_parser = clap::value_parser!(u64).range(1..=120)
     )]
     pub webhook_timeout_seconds: u64,
+    /// Where Meta's Graph API is, for conversions forwarded to the Meta Conversions API (a
+    /// local server in tests).
+    #[arg(
+        long,
+        env = "SILO_META_API_URL",
+        value_name = "URL",
+        value_hint = ValueHint::Url,
+        default_value = "https://graph.facebook.com"
+    )]
+    pub meta_api_url: String,
+    /// Where the Google Ads API is, for conversions forwarded to Google Ads (a local server in
+    /// tests).
+    #[arg(
+        long,
+        env = "SILO_GOOGLE_ADS_API_URL",
+        value_name = "URL",
+        value_hint = ValueHint::Url,
+        default_value = "https://googleads.googleapis.com"
+    )]
+    pub google_ads_api_url: String,
 }
 
 impl WorkerArgs {
@@ -345,6 +365,29 @@ impl WorkerArgs {
                 .then(|| std::time::Duration::from_secs(self.worker_sweep_seconds)),
             ..silo_worker::WorkerConfig::default()
         }
+    }
+
+    /// How conversions are forwarded to ad platforms, with the vault key of
+    /// `<data>/keys/vault.key` (made owner-only at the first start; a looser file is refused).
+    pub fn forwarding_settings(
+        &self,
+        storage: &StorageArgs,
+    ) -> anyhow::Result<silo_worker::conversions::ForwardingSettings> {
+        use anyhow::Context as _;
+        let path = silo_tenancy::DataDir::new(&storage.data)
+            .keys_dir()
+            .join("vault.key");
+        let vault = silo_domain::attribution::forwarding::vault::Vault::load_or_create(&path)
+            .with_context(|| "cannot load the vault key for ad-platform credentials")?;
+        Ok(silo_worker::conversions::ForwardingSettings {
+            urls: silo_domain::attribution::forwarding::PlatformUrls {
+                meta: self.meta_api_url.clone(),
+                google_ads: self.google_ads_api_url.clone(),
+            },
+            allow_private: self.webhook_allow_private,
+            vault: Some(vault),
+            ..silo_worker::conversions::ForwardingSettings::default()
+        })
     }
 
     /// How webhooks are sent.
@@ -371,6 +414,18 @@ pub struct ServerArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "SILO_BODY_LIMIT", value_name = "BYTES", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// Largest file shared through the client portal (uploads by the agency and by clients), in
+    /// bytes.
+    #[arg(long, env = "SILO_FILE_LIMIT", value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub file_limit: usize,
+    /// Most events the public collection endpoint (`POST /e/{site_key}`) takes per tracked site
+    /// per minute; more answer 429 `rate_limited`.
+    #[arg(long, env = "SILO_COLLECT_PER_SITE", value_name = "N", default_value_t = silo_server::CollectLimits::PER_SITE)]
+    pub collect_per_site: u32,
+    /// Most events the public collection endpoint takes per client address (IPv6: per /64) per
+    /// minute.
+    #[arg(long, env = "SILO_COLLECT_PER_ADDRESS", value_name = "N", default_value_t = silo_server::CollectLimits::PER_ADDRESS)]
+    pub collect_per_address: u32,
     /// Whether anyone may sign up a new company through `POST /api/signup` [default: on for
     /// the embedded SQLite deployment, off for PostgreSQL (production)].
     #[arg(long, env = "SILO_SIGNUP", value_name = "BOOL", action = clap::ArgAction::Set)]

@@ -171,6 +171,106 @@ crate::string_enum! {
         /// An operator dropped a background job; target: the job id, or `mail:<id>` for a
         /// message of the deployment's mail queue (recorded in no company's chain).
         JobDrop = "job.drop",
+        /// A service was added; target: the service.
+        ServiceCreate = "service.create",
+        /// A service was changed or archived; target: the service.
+        ServiceUpdate = "service.update",
+        /// A project was created; target: the project.
+        ProjectCreate = "project.create",
+        /// A project or its members changed; target: the project.
+        ProjectUpdate = "project.update",
+        /// A project was deleted; target: the project.
+        ProjectDelete = "project.delete",
+        /// A project's time reached 80 % or 100 % of a budget; target: the project.
+        ProjectBudgetAlert = "project.budget_alert",
+        /// A task was created; target: the task.
+        TaskCreate = "task.create",
+        /// A task changed; target: the task.
+        TaskUpdate = "task.update",
+        /// A task was deleted; target: the task.
+        TaskDelete = "task.delete",
+        /// Time was logged; target: the time entry.
+        TimeEntryCreate = "time_entry.create",
+        /// A time entry changed; target: the time entry.
+        TimeEntryUpdate = "time_entry.update",
+        /// A time entry was deleted; target: the time entry.
+        TimeEntryDelete = "time_entry.delete",
+        /// A time entry was submitted for approval; target: the time entry.
+        TimeEntrySubmit = "time_entry.submit",
+        /// A time entry was approved; target: the time entry.
+        TimeEntryApprove = "time_entry.approve",
+        /// A time entry was sent back as a draft; target: the time entry.
+        TimeEntryReject = "time_entry.reject",
+        /// A timer was started; target: the project.
+        TimerStart = "timer.start",
+        /// A running timer was thrown away; target: the project.
+        TimerDiscard = "timer.discard",
+        /// The company's time settings changed; target: the company.
+        TimeSettingsUpdate = "time_settings.update",
+        // team (issue 20)
+        /// A person's capacity row was recorded; target: the person's identity.
+        CapacityRecord = "capacity.record",
+        /// Time off was recorded; target: the time off.
+        TimeOffCreate = "time_off.create",
+        /// Time off was deleted; target: the time off.
+        TimeOffDelete = "time_off.delete",
+        // client portal (issue 21)
+        /// What a client's portal shows changed; target: the account.
+        PortalAccessUpdate = "portal_access.update",
+        /// A portal user was invited; target: the portal user.
+        PortalUserInvite = "portal_user.invite",
+        /// A portal user changed; target: the portal user.
+        PortalUserUpdate = "portal_user.update",
+        /// A portal user was removed; target: the portal user.
+        PortalUserRemove = "portal_user.remove",
+        /// A portal user signed in; target: the portal user.
+        PortalUserSignIn = "portal_user.sign_in",
+        /// A portal user ended their sessions; target: the portal user.
+        PortalUserSignOut = "portal_user.sign_out",
+        /// The portal sign-in address was replaced; target: the company.
+        PortalAddressRotate = "portal_address.rotate",
+        /// A staff member previewed a client's portal; target: the account.
+        PortalPreview = "portal_preview.start",
+        /// A signing link was mailed; target: the link.
+        SigningLinkCreate = "signing_link.create",
+        /// A signing link was revoked; target: the link.
+        SigningLinkRevoke = "signing_link.revoke",
+        /// A file was shared; target: the file.
+        FileUpload = "file.upload",
+        /// A shared file was deleted; target: the file.
+        FileDelete = "file.delete",
+        /// A client was asked for approval; target: the approval.
+        ApprovalRequest = "approval.request",
+        /// A client approved or asked for changes; target: the approval.
+        ApprovalDecide = "approval.decide",
+        /// An approval request was withdrawn; target: the approval.
+        ApprovalWithdraw = "approval.withdraw",
+        /// A conversation was started; target: the thread.
+        MessageThreadCreate = "message_thread.create",
+        /// A message was posted; target: the message.
+        MessagePost = "message.post",
+        /// A tracked site was added; target: the site.
+        SiteCreate = "site.create",
+        /// A tracked site was changed; target: the site.
+        SiteUpdate = "site.update",
+        /// A tracked site was deleted; target: the site.
+        SiteDelete = "site.delete",
+        /// A tracked site's key was replaced; target: the site.
+        SiteKeyRotate = "site.key_rotate",
+        /// The attribution settings changed; target: the company.
+        AttributionSettingsUpdate = "attribution_settings.update",
+        /// An ad-platform destination was added; target: the destination.
+        DestinationCreate = "destination.create",
+        /// A destination was changed; target: the destination.
+        DestinationUpdate = "destination.update",
+        /// A destination's credentials were replaced; target: the destination.
+        DestinationCredentials = "destination.credentials",
+        /// A destination was deleted; target: the destination.
+        DestinationDelete = "destination.delete",
+        /// A conversion was recorded; target: the conversion.
+        ConversionRecord = "conversion.record",
+        /// A conversion delivery was queued again by hand; target: the delivery.
+        ConversionDeliveryRetry = "conversion_delivery.retry",
     }
 }
 

@@ -49,6 +49,10 @@ crate::error_codes! {
         TwoFactorRequired = "two_factor_required" => 401,
         /// A company route was called with a token bound to no company.
         NoCompany = "no_company" => 403,
+        /// The request's `Origin` is not on the tracked site's list of allowed origins.
+        OriginNotAllowed = "origin_not_allowed" => 403,
+        /// The tracked site is disabled: it collects nothing until it is enabled again.
+        SiteDisabled = "site_disabled" => 403,
         /// The token's company is unknown, still being created or erased.
         TenantUnresolved = "tenant_unresolved" => 403,
         /// The company is suspended and serves nothing until it is resumed.
@@ -99,10 +103,37 @@ crate::error_codes! {
         TwoFactorNotEnabled = "two_factor_not_enabled" => 409,
         /// No two-factor set-up was started (or it expired); start it again.
         TwoFactorNotPending = "two_factor_not_pending" => 409,
+        /// An approved or invoiced time entry cannot be changed by this person (invoiced ones by
+        /// no one: delete the draft invoice, or correct an issued one with a credit note).
+        TimeLocked = "time_locked" => 409,
+        /// The work date is on or before the company's lock date: the period is closed.
+        PeriodLocked = "period_locked" => 409,
+        /// Invoicing this would take a project beyond its capped money budget.
+        BudgetCap = "budget_cap" => 409,
+        /// Nothing matches to invoice (no approved, billable, uninvoiced time; or the price or
+        /// month was invoiced already).
+        NothingToInvoice = "nothing_to_invoice" => 409,
+        /// The person's timer is running already.
+        TimerRunning = "timer_running" => 409,
+        /// Time is logged on the project or task, so it cannot be deleted (set its status to
+        /// cancelled or done instead).
+        HasTime = "has_time" => 409,
+        /// The draft invoice bills tracked time or a project's price; its lines follow from
+        /// those (delete the draft to release them).
+        InvoiceBillsTime = "invoice_bills_time" => 409,
+        /// A live portal user of this company has that address already.
+        PortalUserExists = "portal_user_exists" => 409,
+        /// The document shown is not the one to sign (its SHA-256 differs); reload it and
+        /// read it again.
+        DocumentChanged = "document_changed" => 409,
         /// The request body is larger than the server accepts.
         PayloadTooLarge = "payload_too_large" => 413,
+        /// The file's type is not one accepted here (see the route's media types).
+        UnsupportedMediaType = "unsupported_media_type" => 415,
         /// Some fields are invalid: `fields` (and `problems`) name each one.
         Invalid = "invalid" => 422,
+        /// Signing needs the signer's explicit consent (`consent: true`).
+        ConsentRequired = "consent_required" => 422,
         /// Too many attempts; `Retry-After` says after how many seconds to try again.
         RateLimited = "rate_limited" => 429,
         /// A bug or an unexpected failure; the cause is logged on the server, never sent.

@@ -81,6 +81,112 @@ crate::string_enum! {
         WebhookTest = "webhook.test",
         /// A person queued a failed webhook delivery again (not sent to endpoints).
         WebhookDeliveryRedelivered = "webhook_delivery.redelivered",
+        /// A service (a kind of work) was added.
+        ServiceCreated = "service.created",
+        /// A service was changed or archived.
+        ServiceUpdated = "service.updated",
+        /// A project was created.
+        ProjectCreated = "project.created",
+        /// A project's details, status or members changed.
+        ProjectUpdated = "project.updated",
+        /// A project without time was deleted.
+        ProjectDeleted = "project.deleted",
+        /// A project's time reached 80 % of its hour or money budget (once per period).
+        ProjectBudgetWarning = "project.budget_warning",
+        /// A project's time reached 100 % of its hour or money budget (once per period).
+        ProjectBudgetExceeded = "project.budget_exceeded",
+        /// A task was created.
+        TaskCreated = "task.created",
+        /// A task changed.
+        TaskUpdated = "task.updated",
+        /// A task (and its subtasks) was deleted.
+        TaskDeleted = "task.deleted",
+        /// Time was logged.
+        TimeEntryCreated = "time_entry.created",
+        /// A time entry changed.
+        TimeEntryUpdated = "time_entry.updated",
+        /// A time entry was deleted.
+        TimeEntryDeleted = "time_entry.deleted",
+        /// A time entry was submitted for approval.
+        TimeEntrySubmitted = "time_entry.submitted",
+        /// A time entry was approved: its rates are fixed and it can be invoiced.
+        TimeEntryApproved = "time_entry.approved",
+        /// A submitted or approved time entry was sent back to its author as a draft.
+        TimeEntryRejected = "time_entry.rejected",
+        /// A person started a timer.
+        TimerStarted = "timer.started",
+        /// A person threw a running timer away.
+        TimerDiscarded = "timer.discarded",
+        /// The company's time settings (approval, lock date, billable target) changed.
+        TimeSettingsUpdated = "time_settings.updated",
+        // team (issue 20)
+        /// A person's capacity (weekly hours, billable target, cost rate) was recorded from a
+        /// date on.
+        CapacityRecorded = "capacity.recorded",
+        /// Time off was recorded for a person.
+        TimeOffCreated = "time_off.created",
+        /// Time off was deleted.
+        TimeOffDeleted = "time_off.deleted",
+        // client portal (issue 21)
+        /// What a client's portal shows changed.
+        PortalAccessUpdated = "portal_access.updated",
+        /// A client's person was invited to the portal.
+        PortalUserInvited = "portal_user.invited",
+        /// A portal user's name, role or status changed.
+        PortalUserUpdated = "portal_user.updated",
+        /// A portal user was removed; their sessions ended.
+        PortalUserRemoved = "portal_user.removed",
+        /// A portal user signed in with a magic link.
+        PortalUserSignedIn = "portal_user.signed_in",
+        /// A portal user ended their sessions.
+        PortalUserSignedOut = "portal_user.signed_out",
+        /// The agency's portal sign-in address was replaced; the old one stopped working.
+        PortalAddressRotated = "portal_address.rotated",
+        /// A staff member opened a client's portal as the client sees it (read-only).
+        PortalPreviewStarted = "portal_preview.started",
+        /// A contract signing link was mailed to a signer.
+        SigningLinkCreated = "signing_link.created",
+        /// A contract signing link was revoked.
+        SigningLinkRevoked = "signing_link.revoked",
+        /// A file was shared with a client (by the agency or the client).
+        FileUploaded = "file.uploaded",
+        /// A shared file was deleted.
+        FileDeleted = "file.deleted",
+        /// A client was asked to approve a deliverable.
+        ApprovalRequested = "approval.requested",
+        /// A client approved a deliverable.
+        ApprovalApproved = "approval.approved",
+        /// A client asked for changes to a deliverable.
+        ApprovalChangesRequested = "approval.changes_requested",
+        /// The agency withdrew an approval request.
+        ApprovalWithdrawn = "approval.withdrawn",
+        /// A conversation with a client was started.
+        MessageThreadCreated = "message_thread.created",
+        /// A message (or an internal note) was posted in a conversation with a client.
+        MessagePosted = "message.posted",
+        // attribution (issue 22)
+        /// A client's website was added for tracking.
+        SiteCreated = "site.created",
+        /// A tracked site's name, origins, consent settings or state changed.
+        SiteUpdated = "site.updated",
+        /// A tracked site was deleted; its key stopped working.
+        SiteDeleted = "site.deleted",
+        /// A tracked site's key was replaced; the old one stopped working.
+        SiteKeyRotated = "site.key_rotated",
+        /// The company's attribution settings (event retention) changed.
+        AttributionSettingsUpdated = "attribution_settings.updated",
+        /// An ad-platform destination was added.
+        DestinationCreated = "destination.created",
+        /// A destination's name, settings, kinds or state changed.
+        DestinationUpdated = "destination.updated",
+        /// A destination's credentials were replaced.
+        DestinationCredentialsReplaced = "destination.credentials_replaced",
+        /// A destination was deleted; nothing more is sent to it.
+        DestinationDeleted = "destination.deleted",
+        /// A conversion was recorded from a CRM fact (lead, deal won, invoice issued or paid).
+        ConversionRecorded = "conversion.recorded",
+        /// A failed or skipped conversion delivery was queued again by hand.
+        ConversionDeliveryRetried = "conversion_delivery.retried",
     }
 }
 
@@ -123,6 +229,59 @@ impl EventType {
             E::WebhookEndpointDeleted => AuditAction::WebhookDelete,
             E::WebhookTest => AuditAction::WebhookTest,
             E::WebhookDeliveryRedelivered => AuditAction::WebhookRedeliver,
+            E::ServiceCreated => AuditAction::ServiceCreate,
+            E::ServiceUpdated => AuditAction::ServiceUpdate,
+            E::ProjectCreated => AuditAction::ProjectCreate,
+            E::ProjectUpdated => AuditAction::ProjectUpdate,
+            E::ProjectDeleted => AuditAction::ProjectDelete,
+            E::ProjectBudgetWarning | E::ProjectBudgetExceeded => AuditAction::ProjectBudgetAlert,
+            E::TaskCreated => AuditAction::TaskCreate,
+            E::TaskUpdated => AuditAction::TaskUpdate,
+            E::TaskDeleted => AuditAction::TaskDelete,
+            E::TimeEntryCreated => AuditAction::TimeEntryCreate,
+            E::TimeEntryUpdated => AuditAction::TimeEntryUpdate,
+            E::TimeEntryDeleted => AuditAction::TimeEntryDelete,
+            E::TimeEntrySubmitted => AuditAction::TimeEntrySubmit,
+            E::TimeEntryApproved => AuditAction::TimeEntryApprove,
+            E::TimeEntryRejected => AuditAction::TimeEntryReject,
+            E::TimerStarted => AuditAction::TimerStart,
+            E::TimerDiscarded => AuditAction::TimerDiscard,
+            E::TimeSettingsUpdated => AuditAction::TimeSettingsUpdate,
+            // team (issue 20)
+            E::CapacityRecorded => AuditAction::CapacityRecord,
+            E::TimeOffCreated => AuditAction::TimeOffCreate,
+            E::TimeOffDeleted => AuditAction::TimeOffDelete,
+            // client portal (issue 21)
+            E::PortalAccessUpdated => AuditAction::PortalAccessUpdate,
+            E::PortalUserInvited => AuditAction::PortalUserInvite,
+            E::PortalUserUpdated => AuditAction::PortalUserUpdate,
+            E::PortalUserRemoved => AuditAction::PortalUserRemove,
+            E::PortalUserSignedIn => AuditAction::PortalUserSignIn,
+            E::PortalUserSignedOut => AuditAction::PortalUserSignOut,
+            E::PortalAddressRotated => AuditAction::PortalAddressRotate,
+            E::PortalPreviewStarted => AuditAction::PortalPreview,
+            E::SigningLinkCreated => AuditAction::SigningLinkCreate,
+            E::SigningLinkRevoked => AuditAction::SigningLinkRevoke,
+            E::FileUploaded => AuditAction::FileUpload,
+            E::FileDeleted => AuditAction::FileDelete,
+            E::ApprovalRequested => AuditAction::ApprovalRequest,
+            E::ApprovalApproved => AuditAction::ApprovalDecide,
+            E::ApprovalChangesRequested => AuditAction::ApprovalDecide,
+            E::ApprovalWithdrawn => AuditAction::ApprovalWithdraw,
+            E::MessageThreadCreated => AuditAction::MessageThreadCreate,
+            E::MessagePosted => AuditAction::MessagePost,
+            // attribution (issue 22)
+            E::SiteCreated => AuditAction::SiteCreate,
+            E::SiteUpdated => AuditAction::SiteUpdate,
+            E::SiteDeleted => AuditAction::SiteDelete,
+            E::SiteKeyRotated => AuditAction::SiteKeyRotate,
+            E::AttributionSettingsUpdated => AuditAction::AttributionSettingsUpdate,
+            E::DestinationCreated => AuditAction::DestinationCreate,
+            E::DestinationUpdated => AuditAction::DestinationUpdate,
+            E::DestinationCredentialsReplaced => AuditAction::DestinationCredentials,
+            E::DestinationDeleted => AuditAction::DestinationDelete,
+            E::ConversionRecorded => AuditAction::ConversionRecord,
+            E::ConversionDeliveryRetried => AuditAction::ConversionDeliveryRetry,
         }
     }
 
@@ -143,6 +302,14 @@ crate::string_enum! {
         WebhookDeliver = "webhook.deliver",
         /// Mail one invoice, credit note or reminder (an `invoice_deliveries` row).
         InvoiceMail = "invoice.mail",
+        /// Mail a signed contract's PDF to its signer and to the agency (a contract id).
+        ContractMail = "contract.mail",
+        /// Send conversions to an ad platform (a `conversion_deliveries` row; the run batches
+        /// the destination's other due deliveries with it).
+        ConversionDeliver = "conversion.deliver",
+        /// Apply the attribution retention: delete raw events past the company's period
+        /// (their daily counts stay) and yesterday's visit salt.
+        AttributionRetention = "attribution.retention",
     }
 }
 

@@ -25,13 +25,37 @@ silo_contract::string_enum! {
     }
 }
 
+/// Who did an audited thing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A person with an identity (staff): recorded as the identity id.
+    Identity(IdentityId),
+    /// One of a company's portal users (the agency's clients): recorded as `portal:<id>`.
+    PortalUser(uuid::Uuid),
+}
+
+impl From<IdentityId> for Actor {
+    fn from(id: IdentityId) -> Self {
+        Actor::Identity(id)
+    }
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Identity(id) => write!(f, "{id}"),
+            Actor::PortalUser(id) => write!(f, "portal:{id}"),
+        }
+    }
+}
+
 /// One audit record to append.
 #[derive(Clone, Debug)]
 pub struct AuditEvent {
     /// The company it concerns, if any.
     pub company: Option<CompanyId>,
     /// Who did it, if known.
-    pub actor: Option<IdentityId>,
+    pub actor: Option<Actor>,
     /// What was done, like `company.create` or `contact.update`.
     pub action: AuditAction,
     /// The id of what it was done to; never a name or content.

@@ -25,7 +25,7 @@ mod types;
 mod work_queue;
 
 pub use access::AccessView;
-pub use audit::{AuditAction, AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
+pub use audit::{Actor, AuditAction, AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
 #[doc(hidden)]
 pub use audit_checkpoint::tamper;
 pub use audit_checkpoint::{

@@ -1,5 +1,6 @@
-//! Invoice and credit note documents from plain data: a PDF that carries what Article 35a of
-//! the Dutch VAT act (Wet OB) asks of an invoice, and a UBL 2.1 e-invoice following Peppol BIS
+//! Invoice and credit note documents from plain data (and a client's timesheet as a PDF, see
+//! [`timesheet_pdf`]; the attribution report, see [`attribution_report_pdf`]): a PDF that
+//! carries what Article 35a of the Dutch VAT act (Wet OB) asks of an invoice, and a UBL 2.1 e-invoice following Peppol BIS
 //! Billing 3.0 (EN 16931 with the Peppol and Dutch rules).
 //!
 //! Nothing here knows Silo's database: the caller maps its invoice (or credit note) onto a
@@ -9,11 +10,19 @@
 //! Amounts are whole cents. On a credit note the caller gives magnitudes (positive numbers):
 //! the PDF prints them negative, the UBL `CreditNote` carries them positive, as Peppol wants.
 
+mod attribution;
+mod contract;
 mod format;
 mod pdf;
+mod timesheet;
 mod ubl;
 
+pub use attribution::{
+    AttributionCurrency, AttributionReportPdf, AttributionRow, attribution_report_pdf,
+};
+pub use contract::{SignatureEvidence, SignatureMethod, SignedContract, signed_contract_pdf};
 pub use format::{amount as format_amount, date as format_date};
+pub use timesheet::{Timesheet, TimesheetEntry, TimesheetProject, timesheet_pdf};
 
 use std::collections::BTreeMap;
 

@@ -22,16 +22,16 @@ static REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 /// A4 in points.
-const PAGE_W: f32 = 595.28;
-const PAGE_H: f32 = 841.89;
-const LEFT: f32 = 50.0;
-const RIGHT: f32 = PAGE_W - 50.0;
-const TOP: f32 = 50.0;
+pub(crate) const PAGE_W: f32 = 595.28;
+pub(crate) const PAGE_H: f32 = 841.89;
+pub(crate) const LEFT: f32 = 50.0;
+pub(crate) const RIGHT: f32 = PAGE_W - 50.0;
+pub(crate) const TOP: f32 = 50.0;
 /// Content stops here; the footer lives below.
-const BOTTOM: f32 = PAGE_H - 70.0;
-const BODY: f32 = 9.0;
-const SMALL: f32 = 7.5;
-const LEADING: f32 = 12.0;
+pub(crate) const BOTTOM: f32 = PAGE_H - 70.0;
+pub(crate) const BODY: f32 = 9.0;
+pub(crate) const SMALL: f32 = 7.5;
+pub(crate) const LEADING: f32 = 12.0;
 
 /// Table columns: description from LEFT to DESC_END, then right edges of the numbers.
 const DESC_END: f32 = 262.0;
@@ -42,22 +42,22 @@ const COL_AMOUNT: f32 = RIGHT;
 /// Totals block: labels from here, amounts right-aligned at RIGHT.
 const TOTALS_LABEL: f32 = 320.0;
 
-const GREY: u8 = 0x55;
-const BLACK: u8 = 0x00;
+pub(crate) const GREY: u8 = 0x55;
+pub(crate) const BLACK: u8 = 0x00;
 
 #[derive(Clone, Copy, PartialEq)]
-enum Weight {
+pub(crate) enum Weight {
     Regular,
     Bold,
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Align {
+pub(crate) enum Align {
     Left,
     Right,
 }
 
-enum Op {
+pub(crate) enum Op {
     Text {
         x: f32,
         y: f32,
@@ -77,10 +77,18 @@ enum Op {
         w: f32,
         h: f32,
     },
+    /// A filled rectangle (a chart's bar), `y` its top edge.
+    Bar {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        grey: u8,
+    },
 }
 
 /// A font: krilla's handle for drawing, skrifa's for measuring.
-struct Face {
+pub(crate) struct Face {
     font: Font,
     reader: FontRef<'static>,
     units_per_em: f32,
@@ -128,18 +136,56 @@ impl Face {
             .collect()
     }
 
-    fn width(&self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         self.glyphs(text).iter().map(|g| g.x_advance).sum::<f32>() * size
     }
 }
 
-struct Fonts {
+/// Every page's footer: a rule, `left` on the left and "Page i of n" (in `language`) on the
+/// right, added to each of `pages`.
+pub(crate) fn page_footers(pages: &mut [Vec<Op>], fonts: &Fonts, language: Language, left: &str) {
+    let count = pages.len();
+    let y = PAGE_H - 40.0;
+    let (word, of) = match language {
+        Language::Nl => ("Pagina", "van"),
+        Language::En => ("Page", "of"),
+    };
+    for (i, ops) in pages.iter_mut().enumerate() {
+        let page = format!("{word} {} {of} {count}", i + 1);
+        let x = RIGHT - fonts.face(Weight::Regular).width(&page, SMALL);
+        ops.extend([
+            Op::Rule {
+                x1: LEFT,
+                x2: RIGHT,
+                y: y - 10.0,
+            },
+            Op::Text {
+                x,
+                y,
+                size: SMALL,
+                weight: Weight::Regular,
+                grey: GREY,
+                text: page,
+            },
+            Op::Text {
+                x: LEFT,
+                y,
+                size: SMALL,
+                weight: Weight::Regular,
+                grey: GREY,
+                text: left.to_owned(),
+            },
+        ]);
+    }
+}
+
+pub(crate) struct Fonts {
     regular: Face,
     bold: Face,
 }
 
 impl Fonts {
-    fn face(&self, weight: Weight) -> &Face {
+    pub(crate) fn face(&self, weight: Weight) -> &Face {
         match weight {
             Weight::Regular => &self.regular,
             Weight::Bold => &self.bold,
@@ -148,7 +194,7 @@ impl Fonts {
 
     /// Splits text into lines no wider than `width`: at spaces, at the text's own line
     /// breaks, and inside a word only when the word alone is too wide.
-    fn wrap(&self, text: &str, size: f32, weight: Weight, width: f32) -> Vec<String> {
+    pub(crate) fn wrap(&self, text: &str, size: f32, weight: Weight, width: f32) -> Vec<String> {
         let face = self.face(weight);
         let mut lines = Vec::new();
         for paragraph in text.lines() {
@@ -249,15 +295,8 @@ impl Layout<'_> {
     ) {
         // One line of text: line breaks and tabs in a name or address become spaces, other
         // control characters go (the font has no glyph for them).
-        let text: String = text
-            .chars()
-            .filter_map(|c| match c {
-                '\n' | '\r' | '\t' => Some(' '),
-                c if c.is_control() => None,
-                c => Some(c),
-            })
-            .collect();
-        let text = text.trim();
+        let text = one_line(text);
+        let text = text.as_str();
         if text.is_empty() {
             return;
         }
@@ -786,7 +825,15 @@ fn present(value: &Option<String>) -> Option<&str> {
 
 /// The logo as a krilla image and its printed size (at most 170 × 60 pt, aspect kept).
 fn logo(doc: &Document) -> Result<Option<(Image, f32, f32)>, DocumentError> {
-    let Some(logo) = &doc.logo else {
+    logo_image(doc.logo.as_ref())
+}
+
+/// The logo as an image with its printed width and height (at most 170 by 60 points, its
+/// proportions kept).
+pub(crate) fn logo_image(
+    logo: Option<&crate::Logo>,
+) -> Result<Option<(Image, f32, f32)>, DocumentError> {
+    let Some(logo) = logo else {
         return Ok(None);
     };
     let bytes = logo.bytes.clone();
@@ -807,11 +854,46 @@ fn logo(doc: &Document) -> Result<Option<(Image, f32, f32)>, DocumentError> {
     Ok(Some((image, pw as f32 * scale, ph as f32 * scale)))
 }
 
+impl Fonts {
+    /// The bundled faces.
+    pub(crate) fn load() -> Result<Fonts, DocumentError> {
+        Ok(Fonts {
+            regular: Face::load(REGULAR)?,
+            bold: Face::load(BOLD)?,
+        })
+    }
+}
+
+/// One line of `s` in the regular body face, cut to `width` (with an ellipsis) so a table
+/// column never runs into the next.
+pub(crate) fn fit(fonts: &Fonts, s: &str, width: f32) -> String {
+    let face = fonts.face(Weight::Regular);
+    let mut text = one_line(s);
+    if face.width(&text, BODY) <= width {
+        return text;
+    }
+    while !text.is_empty() && face.width(&format!("{text}…"), BODY) > width {
+        text.pop();
+    }
+    format!("{}…", text.trim_end())
+}
+
+/// One line of text as printed: line breaks and tabs become spaces, other control characters
+/// go (the font has no glyph for them), and the ends are trimmed.
+pub(crate) fn one_line(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    text.trim().to_string()
+}
+
 pub(crate) fn render(doc: &Document) -> Result<Vec<u8>, DocumentError> {
-    let fonts = Fonts {
-        regular: Face::load(REGULAR)?,
-        bold: Face::load(BOLD)?,
-    };
+    let fonts = Fonts::load()?;
     let logo = logo(doc)?;
     let mut layout = Layout {
         doc,
@@ -844,9 +926,24 @@ pub(crate) fn render(doc: &Document) -> Result<Vec<u8>, DocumentError> {
             // always gives the same bytes.
             .document_id(format!("{:?}:{}", doc.kind, doc.number)),
     );
+    draw(
+        pdf,
+        &layout.pages,
+        &fonts,
+        logo.as_ref().map(|(image, _, _)| image),
+    )
+}
+
+/// Draws laid-out pages into `pdf` (its metadata set) and finishes it.
+pub(crate) fn draw(
+    mut pdf: PdfDocument,
+    pages: &[Vec<Op>],
+    fonts: &Fonts,
+    logo: Option<&Image>,
+) -> Result<Vec<u8>, DocumentError> {
     let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
         .ok_or_else(|| DocumentError::Pdf("page size".into()))?;
-    for ops in &layout.pages {
+    for ops in pages {
         let mut page = pdf.start_page_with(settings.clone());
         let mut surface = page.surface();
         for op in ops {
@@ -890,10 +987,24 @@ pub(crate) fn render(doc: &Document) -> Result<Vec<u8>, DocumentError> {
                     }
                 }
                 Op::Logo { x, y, w, h } => {
-                    if let (Some((image, _, _)), Some(size)) = (&logo, Size::from_wh(*w, *h)) {
+                    if let (Some(image), Some(size)) = (logo, Size::from_wh(*w, *h)) {
                         surface.push_transform(&Transform::from_translate(*x, *y));
                         surface.draw_image(image.clone(), size);
                         surface.pop();
+                    }
+                }
+                Op::Bar { x, y, w, h, grey } => {
+                    let mut pb = PathBuilder::new();
+                    if let Some(rect) = krilla::geom::Rect::from_xywh(*x, *y, *w, *h) {
+                        pb.push_rect(rect);
+                    }
+                    if let Some(path) = pb.finish() {
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(Fill {
+                            paint: rgb::Color::new(*grey, *grey, *grey).into(),
+                            ..Fill::default()
+                        }));
+                        surface.draw_path(&path);
                     }
                 }
             }

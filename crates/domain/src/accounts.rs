@@ -344,6 +344,29 @@ pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()
             "the account has invoices and cannot be deleted",
         ));
     }
+    // Projects, portal users, what the client shared or decided, and its tracked sites and
+    // ad-platform destinations (deleted ones too: their events and deliveries name them) stay
+    // for the record: they name the account, so the account stays too.
+    let kept = tx
+        .fetch_one(
+            "SELECT (SELECT COUNT(*) FROM projects WHERE account_id = $1) \
+             + (SELECT COUNT(*) FROM portal_users WHERE account_id = $1) \
+             + (SELECT COUNT(*) FROM files WHERE account_id = $1) \
+             + (SELECT COUNT(*) FROM approvals WHERE account_id = $1) \
+             + (SELECT COUNT(*) FROM message_threads WHERE account_id = $1) \
+             + (SELECT COUNT(*) FROM sites WHERE account_id = $1) \
+             + (SELECT COUNT(*) FROM destinations WHERE account_id = $1) AS n",
+            params![id],
+        )
+        .await?;
+    if kept.get::<i64>("n")? > 0 {
+        return Err(DomainError::conflict(
+            ErrorCode::Conflict,
+            "the account has projects, a client portal (portal users, files, approvals or \
+             messages), tracked sites or ad-platform destinations, which keep naming it; it \
+             cannot be deleted",
+        ));
+    }
     let n = tx
         .execute("DELETE FROM accounts WHERE id = $1", params![id])
         .await?;

@@ -224,6 +224,8 @@ pub async fn update(
 /// Deletes a contact; deals that named it stay, unlinked.
 pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
     let mut tx = db.db().begin().await?;
+    // Before the row goes: its conversions still name it.
+    crate::attribution::forwarding::drop_for_contact(&mut tx, id).await?;
     let n = tx
         .execute("DELETE FROM contacts WHERE id = $1", params![id])
         .await?;

@@ -1,6 +1,8 @@
 //! Contracts: `draft -> sent -> signed`. Only a draft's content can change; sending freezes the
-//! body and signing records who signed which exact bytes (`document_sha256`), when and from
-//! where.
+//! body (and mails the signer a link, see [`crate::signing`]); the client signs it themselves
+//! (by that link or in the portal) and the evidence says who signed which exact bytes
+//! (`document_sha256`), when and from where. Staff can only record a signature given on paper,
+//! with the scan, marked as such.
 
 use crate::deals;
 use crate::error::{DomainError, DomainResult, ErrorCode, Problems};
@@ -11,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use silo_contract::{Email, EventType};
+use silo_contract::EventType;
 use silo_store::{Row, StoreError, TenantDb, Timestamp, Tx, params};
 use uuid::Uuid;
 
@@ -25,6 +27,45 @@ silo_contract::string_enum! {
         /// Signed; final.
         Signed = "signed",
     }
+}
+
+silo_contract::string_enum! {
+    /// How a contract was signed.
+    pub enum SignatureMethod {
+        /// By the signer, through a signing link mailed to them.
+        Link = "link",
+        /// By a portal user, in the client portal.
+        Portal = "portal",
+        /// On paper: a staff member uploaded the scan ("signed on paper").
+        Paper = "paper",
+    }
+}
+
+/// The evidence of a contract's signature.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct ContractSignature {
+    /// How it was signed; `paper` is a scan a staff member uploaded.
+    pub method: SignatureMethod,
+    /// The name the signer typed (or, on paper, the name the staff member gave).
+    pub signer_name: String,
+    /// The signer's address (the link's or the portal user's); null on paper.
+    pub signer_email: Option<String>,
+    /// When, UTC (on paper: the day given, at midnight UTC).
+    pub signed_at: Timestamp,
+    /// The signer's own client address; null on paper.
+    pub client_ip: Option<String>,
+    /// The signer's browser (`User-Agent`); null on paper.
+    pub user_agent: Option<String>,
+    /// Hex SHA-256 of the exact text the signer was shown.
+    pub document_sha256: String,
+    /// The portal user who signed (or whose link was used).
+    pub portal_user_id: Option<Uuid>,
+    /// The signing link used.
+    pub signing_link_id: Option<Uuid>,
+    /// On paper: the staff identity who uploaded the scan.
+    pub recorded_by: Option<Uuid>,
+    /// Hex SHA-256 of the signed PDF kept (`GET /api/contracts/{id}/signed-pdf`).
+    pub pdf_sha256: Option<String>,
 }
 
 /// Who signed.
@@ -59,6 +100,8 @@ pub struct Contract {
     pub signed_by: Option<Signer>,
     /// When it was signed.
     pub signed_at: Option<Timestamp>,
+    /// The signature's evidence, once signed.
+    pub signature: Option<ContractSignature>,
     /// Created.
     pub created_at: Timestamp,
     /// Last changed.
@@ -84,21 +127,48 @@ pub struct ContractPatch {
     deal_id: Patch<Sent<Id>>,
 }
 
-/// `POST /api/contracts/{id}/sign` body.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct Signature {
-    signer_name: Sent<Name>,
-    signer_email: Sent<Email>,
-}
-
-fn sha256_hex(body: &str) -> String {
-    Sha256::digest(body.as_bytes())
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: impl AsRef<[u8]>) -> String {
+    Sha256::digest(bytes.as_ref())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn from_row(row: &Row) -> Result<Contract, StoreError> {
+/// The contract columns with its signature's, for [`from_row`].
+pub(crate) const SELECT: &str = "SELECT c.*, s.method AS sig_method, \
+     s.signer_name AS sig_signer_name, s.signer_email AS sig_signer_email, \
+     s.signed_at AS sig_signed_at, s.client_ip AS sig_client_ip, s.user_agent AS sig_user_agent, \
+     s.document_sha256 AS sig_document_sha256, s.portal_user_id AS sig_portal_user_id, \
+     s.signing_link_id AS sig_signing_link_id, s.recorded_by AS sig_recorded_by, \
+     s.pdf_sha256 AS sig_pdf_sha256 \
+     FROM contracts c LEFT JOIN contract_signatures s ON s.contract_id = c.id";
+
+fn signature_from_row(row: &Row) -> Result<Option<ContractSignature>, StoreError> {
+    let Some(method) = row.get::<Option<String>>("sig_method")? else {
+        return Ok(None);
+    };
+    Ok(Some(ContractSignature {
+        method: method
+            .parse()
+            .map_err(|e: silo_contract::UnknownValue| StoreError::Decode {
+                column: "method".into(),
+                reason: e.to_string(),
+            })?,
+        signer_name: row.get("sig_signer_name")?,
+        signer_email: row.get("sig_signer_email")?,
+        signed_at: row.get("sig_signed_at")?,
+        client_ip: row.get("sig_client_ip")?,
+        user_agent: row.get("sig_user_agent")?,
+        document_sha256: row.get("sig_document_sha256")?,
+        portal_user_id: row.get("sig_portal_user_id")?,
+        signing_link_id: row.get("sig_signing_link_id")?,
+        recorded_by: row.get("sig_recorded_by")?,
+        pdf_sha256: row.get("sig_pdf_sha256")?,
+    }))
+}
+
+pub(crate) fn from_row(row: &Row) -> Result<Contract, StoreError> {
     let status: String = row.get("status")?;
     let signer_name: Option<String> = row.get("signer_name")?;
     let signer_email: Option<String> = row.get("signer_email")?;
@@ -124,14 +194,18 @@ fn from_row(row: &Row) -> Result<Contract, StoreError> {
             _ => None,
         },
         signed_at: row.get("signed_at")?,
+        signature: signature_from_row(row)?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
     })
 }
 
-async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Contract> {
+pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Contract> {
     let row = tx
-        .fetch_optional("SELECT * FROM contracts WHERE id = $1", params![id])
+        .fetch_optional(
+            silo_store::Sql::assembled(format!("{SELECT} WHERE c.id = $1")),
+            params![id],
+        )
         .await?
         .ok_or(DomainError::NotFound)?;
     Ok(from_row(&row)?)
@@ -182,12 +256,10 @@ pub async fn create(db: &TenantDb, new: NewContract, origin: &Origin) -> DomainR
 
 /// One contract.
 pub async fn get(db: &TenantDb, id: Uuid) -> DomainResult<Contract> {
-    let row = db
-        .db()
-        .fetch_optional("SELECT * FROM contracts WHERE id = $1", params![id])
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    Ok(from_row(&row)?)
+    let mut tx = db.db().begin().await?;
+    let c = load(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(c)
 }
 
 /// A page of contracts; `q` matches the title.
@@ -201,12 +273,14 @@ pub async fn list(
     let rows = db
         .db()
         .fetch_all(
-            "SELECT * FROM contracts WHERE ($1 IS NULL OR id > $1) \
-             AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') \
-             AND ($4 IS NULL OR account_id = $4 \
-                  OR deal_id IN (SELECT d.id FROM deals d WHERE d.account_id = $4)) \
-             AND ($5 IS NULL OR deal_id = $5) \
-             ORDER BY id LIMIT $3",
+            silo_store::Sql::assembled(format!(
+                "{SELECT} WHERE ($1 IS NULL OR c.id > $1) \
+                 AND ($2 IS NULL OR LOWER(c.title) LIKE $2 ESCAPE '\\') \
+                 AND ($4 IS NULL OR c.account_id = $4 \
+                      OR c.deal_id IN (SELECT d.id FROM deals d WHERE d.account_id = $4)) \
+                 AND ($5 IS NULL OR c.deal_id = $5) \
+                 ORDER BY c.id LIMIT $3"
+            )),
             &[
                 after,
                 pattern,
@@ -266,10 +340,9 @@ pub async fn update(
     Ok(c)
 }
 
-/// Sends a draft: freezes the body and records its hash.
-pub async fn send(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<Contract> {
-    let mut tx = db.db().begin().await?;
-    let c = load(&mut tx, id).await?;
+/// Freezes a draft inside the caller's transaction: records its hash and marks it sent.
+pub(crate) async fn freeze(tx: &mut Tx, id: Uuid, origin: &Origin) -> DomainResult<Contract> {
+    let c = load(tx, id).await?;
     if c.status != ContractStatus::Draft {
         return Err(DomainError::conflict(
             ErrorCode::InvalidTransition,
@@ -289,44 +362,8 @@ pub async fn send(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<Cont
         params![id, sha256_hex(&c.body), now],
     )
     .await?;
-    let c = load(&mut tx, id).await?;
-    announce(&mut tx, origin, EventType::ContractSent, &c).await?;
-    tx.commit().await?;
-    Ok(c)
-}
-
-/// Signs a sent contract: records the signer, the time, the client address (the origin's) and
-/// the hash of the exact body signed.
-pub async fn sign(
-    db: &TenantDb,
-    id: Uuid,
-    signature: Signature,
-    origin: &Origin,
-) -> DomainResult<Contract> {
-    let client_address = origin.client_ip.clone();
-    let mut p = Problems::new();
-    let fields = take!(p, signature => signer_name, signer_email);
-    let (name, email) = p.done(fields)?;
-    let (name, email) = (String::from(name), String::from(email));
-    let mut tx = db.db().begin().await?;
-    let c = load(&mut tx, id).await?;
-    if c.status != ContractStatus::Sent {
-        return Err(DomainError::conflict(
-            ErrorCode::InvalidTransition,
-            format!("a {} contract cannot be signed", c.status.as_str()),
-        ));
-    }
-    let now = Timestamp::now();
-    tx.execute(
-        "UPDATE contracts SET status = 'signed', document_sha256 = $2, signer_name = $3, \
-         signer_email = $4, signer_address = $5, signed_at = $6, updated_at = $6 \
-         WHERE id = $1 AND status = 'sent'",
-        params![id, sha256_hex(&c.body), name, email, client_address, now],
-    )
-    .await?;
-    let c = load(&mut tx, id).await?;
-    announce(&mut tx, origin, EventType::ContractSigned, &c).await?;
-    tx.commit().await?;
+    let c = load(tx, id).await?;
+    announce(tx, origin, EventType::ContractSent, &c).await?;
     Ok(c)
 }
 

@@ -23,6 +23,9 @@ pub enum DomainError {
     /// Input problems, one per field.
     #[error("some fields are invalid")]
     Invalid(BTreeMap<String, Problem>),
+    /// The caller's role does not allow this on this record (another person's time).
+    #[error("forbidden")]
+    Forbidden,
     /// The company's plan allows no more of something.
     #[error("{0}")]
     Limit(String),

@@ -14,8 +14,12 @@ use uuid::Uuid;
 /// the audit trail. Built by the request path from the verified token, or by the system.
 #[derive(Clone, Debug, Default)]
 pub struct Origin {
-    /// The identity that made the change; `None` for Silo itself (the worker, an operator).
+    /// The identity that made the change; `None` for Silo itself (the worker, an operator)
+    /// and for a portal user.
     pub actor: Option<Uuid>,
+    /// The portal user (one of the agency's clients) who made the change, when it came through
+    /// the portal or a signing link of theirs.
+    pub portal_user: Option<Uuid>,
     /// The client's address, for requests.
     pub client_ip: Option<String>,
     /// The request id, for requests (bounded and marked by the request path when the client
@@ -44,8 +48,12 @@ pub struct OutboxEvent {
     pub subject_id: Uuid,
     /// The event's data: ids and states, never more than the API itself shows.
     pub data: serde_json::Value,
-    /// Who did it (an identity id), if a person did.
+    /// Who did it (an identity id, or a portal user's id when `actor_kind` says so), if a
+    /// person did.
     pub actor_id: Option<Uuid>,
+    /// Whether `actor_id` is a staff identity or a portal user.
+    #[serde(skip)]
+    pub actor_kind: ActorKind,
     /// When it was committed.
     pub occurred_at: Timestamp,
     #[serde(skip)]
@@ -66,8 +74,18 @@ impl OutboxEvent {
     }
 }
 
-const COLUMNS: &str =
-    "id, seq, event_type, subject_id, data, actor_id, client_ip, request_id, occurred_at";
+silo_contract::string_enum! {
+    /// Whose id an event's `actor_id` is.
+    pub enum ActorKind {
+        /// A person with an identity (the agency's staff).
+        Staff = "staff",
+        /// One of the company's portal users.
+        PortalUser = "portal_user",
+    }
+}
+
+const COLUMNS: &str = "id, seq, event_type, subject_id, data, actor_id, actor_kind, client_ip, \
+     request_id, occurred_at";
 
 fn from_row(row: &Row) -> Result<OutboxEvent, StoreError> {
     let data: String = row.get("data")?;
@@ -81,6 +99,7 @@ fn from_row(row: &Row) -> Result<OutboxEvent, StoreError> {
             reason: e.to_string(),
         })?,
         actor_id: row.get("actor_id")?,
+        actor_kind: enum_column(row, "actor_kind")?,
         occurred_at: row.get("occurred_at")?,
         client_ip: row.get("client_ip")?,
         request_id: row.get("request_id")?,
@@ -112,14 +131,19 @@ pub async fn emit(
         event_type,
         subject_id,
         data,
-        actor_id: origin.actor,
+        actor_id: origin.actor.or(origin.portal_user),
+        actor_kind: if origin.actor.is_none() && origin.portal_user.is_some() {
+            ActorKind::PortalUser
+        } else {
+            ActorKind::Staff
+        },
         occurred_at: Timestamp::now(),
         client_ip: origin.client_ip.clone(),
         request_id: origin.request_id.clone(),
     };
     tx.execute(
-        "INSERT INTO outbox (id, seq, event_type, subject_id, data, actor_id, client_ip, request_id, occurred_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO outbox (id, seq, event_type, subject_id, data, actor_id, actor_kind, client_ip, request_id, occurred_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         params![
             event.id,
             event.seq,
@@ -127,6 +151,7 @@ pub async fn emit(
             event.subject_id,
             event.data.to_string(),
             event.actor_id,
+            event.actor_kind.as_str(),
             event.client_ip.clone(),
             event.request_id.clone(),
             event.occurred_at
@@ -134,7 +159,19 @@ pub async fn emit(
     )
     .await?;
     crate::webhooks::fan_out(tx, &event).await?;
+    conversion_hook(tx, origin, &event).await?;
     Ok(event)
+}
+
+/// Records the conversion a CRM fact is (deal won, invoice issued or paid) in the fact's own
+/// transaction ([`crate::attribution::conversions::on_event`]). Boxed: recording one appends a
+/// `conversion.recorded` event through [`emit`] again.
+fn conversion_hook<'a>(
+    tx: &'a mut Tx,
+    origin: &'a Origin,
+    event: &'a OutboxEvent,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = DomainResult<()>> + Send + 'a>> {
+    Box::pin(crate::attribution::conversions::on_event(tx, origin, event))
 }
 
 /// Events whose audit record the control plane has not confirmed yet, oldest first.

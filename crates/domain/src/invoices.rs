@@ -84,6 +84,9 @@ pub struct Invoice {
     pub credit_notes: Vec<CreditNoteSummary>,
     /// Mail sent or queued for it, oldest first.
     pub deliveries: Vec<InvoiceDelivery>,
+    /// Whether it bills tracked time or a project's price: its lines, currency and client then
+    /// follow from those (on single invoices; false in lists).
+    pub bills_time: bool,
     /// When the invoice itself was last mailed.
     pub sent_at: Option<Timestamp>,
     /// When issued.
@@ -234,8 +237,15 @@ pub(crate) fn cents(row: &Row, column: &str) -> Result<Cents, StoreError> {
     Cents::new(row.get(column)?).map_err(|e| decode_err(column, e))
 }
 
+/// Like [`cents`], for a column that may be null.
+pub(crate) fn optional_cents(row: &Row, column: &str) -> Result<Option<Cents>, StoreError> {
+    row.get::<Option<i64>>(column)?
+        .map(|v| Cents::new(v).map_err(|e| decode_err(column, e)))
+        .transpose()
+}
+
 /// The VAT rate lines get when they name none.
-fn default_rate(reverse_charge: bool) -> VatRate {
+pub(crate) fn default_rate(reverse_charge: bool) -> VatRate {
     if reverse_charge {
         VatRate::ZERO
     } else {
@@ -350,6 +360,7 @@ fn from_row(row: &Row) -> Result<Invoice, StoreError> {
         payments: Vec::new(),
         credit_notes: Vec::new(),
         deliveries: Vec::new(),
+        bills_time: false,
         sent_at: row.get("sent_at")?,
         issued_at,
         paid_at: row.get("paid_at")?,
@@ -448,6 +459,7 @@ pub(crate) async fn load(tx: &mut Tx, id: Uuid) -> DomainResult<Invoice> {
         })
         .collect::<Result<_, StoreError>>()?;
     invoice.deliveries = crate::deliveries::for_invoice(tx, id).await?;
+    invoice.bills_time = bills_time(tx, id).await?;
     Ok(invoice)
 }
 
@@ -466,7 +478,12 @@ async fn check_refs(tx: &mut Tx, account: Option<Uuid>, deal: Option<Uuid>) -> D
     Ok(p.finish()?)
 }
 
-async fn write_lines(tx: &mut Tx, id: Uuid, lines: &[Line], totals: Totals) -> DomainResult<()> {
+pub(crate) async fn write_lines(
+    tx: &mut Tx,
+    id: Uuid,
+    lines: &[Line],
+    totals: Totals,
+) -> DomainResult<()> {
     tx.execute(
         "DELETE FROM invoice_lines WHERE invoice_id = $1",
         params![id],
@@ -523,6 +540,60 @@ pub(crate) async fn announce(
     Ok(())
 }
 
+/// What a new draft invoice says besides its lines.
+pub(crate) struct DraftHeader {
+    pub currency: Currency,
+    pub account: Option<Uuid>,
+    pub deal: Option<Uuid>,
+    pub notes: Option<String>,
+    pub due_date: Option<Date>,
+    pub language: Option<Language>,
+    pub supply_date: Option<Date>,
+    pub reverse_charge: bool,
+}
+
+/// Inserts a draft invoice with its lines; answers its id.
+pub(crate) async fn insert_draft(
+    tx: &mut Tx,
+    h: &DraftHeader,
+    lines: &[Line],
+    totals: Totals,
+) -> DomainResult<Uuid> {
+    let id = Uuid::now_v7();
+    tx.execute(
+        "INSERT INTO invoices (id, status, currency, account_id, deal_id, notes, due_date, \
+         language, supply_date, reverse_charge, created_at, updated_at) \
+         VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        params![
+            id,
+            h.currency.as_str(),
+            h.account,
+            h.deal,
+            h.notes.clone(),
+            h.due_date.map(|d| d.to_string()),
+            h.language.map(|l| l.as_str()),
+            h.supply_date.map(|d| d.to_string()),
+            h.reverse_charge,
+            Timestamp::now()
+        ],
+    )
+    .await?;
+    write_lines(tx, id, lines, totals).await?;
+    Ok(id)
+}
+
+/// Whether the draft bills tracked time or a project's price: its lines follow from those.
+async fn bills_time(tx: &mut Tx, id: Uuid) -> DomainResult<bool> {
+    let row = tx
+        .fetch_optional(
+            "SELECT 1 AS x FROM time_entries WHERE invoice_id = $1 \
+             UNION ALL SELECT 1 AS x FROM project_charges WHERE invoice_id = $1 LIMIT 1",
+            params![id],
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Creates a draft invoice.
 pub async fn create(db: &TenantDb, new: NewInvoice, origin: &Origin) -> DomainResult<Invoice> {
     let mut p = Problems::new();
@@ -534,29 +605,19 @@ pub async fn create(db: &TenantDb, new: NewInvoice, origin: &Origin) -> DomainRe
     let (currency, account, deal, notes, due, language, supply) = p.done(fields)?;
     let currency = currency.unwrap_or(Currency::EUR);
     let (account, deal) = (account.map(Id::get), deal.map(Id::get));
-    let id = Uuid::now_v7();
-    let now = Timestamp::now();
     let mut tx = db.db().begin().await?;
     check_refs(&mut tx, account, deal).await?;
-    tx.execute(
-        "INSERT INTO invoices (id, status, currency, account_id, deal_id, notes, due_date, \
-         language, supply_date, reverse_charge, created_at, updated_at) \
-         VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-        params![
-            id,
-            currency.as_str(),
-            account,
-            deal,
-            notes.map(String::from),
-            due.map(|d| d.to_string()),
-            language.map(|l| l.get().as_str()),
-            supply.map(|d| d.to_string()),
-            reverse_charge,
-            now
-        ],
-    )
-    .await?;
-    write_lines(&mut tx, id, &lines, totals).await?;
+    let header = DraftHeader {
+        currency,
+        account,
+        deal,
+        notes: notes.map(String::from),
+        due_date: due,
+        language: language.map(Choice::get),
+        supply_date: supply,
+        reverse_charge,
+    };
+    let id = insert_draft(&mut tx, &header, &lines, totals).await?;
     let invoice = load(&mut tx, id).await?;
     announce(&mut tx, origin, EventType::InvoiceCreated, &invoice).await?;
     tx.commit().await?;
@@ -635,6 +696,15 @@ pub async fn update(
 ) -> DomainResult<Invoice> {
     let mut tx = db.db().begin().await?;
     let mut inv = draft(&mut tx, id).await?;
+    if (patch.lines.is_some() || patch.currency.is_some() || !patch.account_id.is_unchanged())
+        && bills_time(&mut tx, id).await?
+    {
+        return Err(DomainError::conflict(
+            ErrorCode::InvoiceBillsTime,
+            "the draft bills tracked time or a project's price: its lines, currency and client \
+             follow from those (delete the draft to release them and make it again)",
+        ));
+    }
     let mut p = Problems::new();
     let reverse_charge = patch.reverse_charge.unwrap_or(inv.reverse_charge);
     let lines = patch
@@ -694,6 +764,18 @@ pub async fn update(
 pub async fn delete(db: &TenantDb, id: Uuid, origin: &Origin) -> DomainResult<()> {
     let mut tx = db.db().begin().await?;
     let inv = draft(&mut tx, id).await?;
+    // The time and project charges it billed can be invoiced again.
+    tx.execute(
+        "UPDATE time_entries SET status = 'approved', invoice_id = NULL, invoice_line = NULL \
+         WHERE invoice_id = $1",
+        params![id],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM project_charges WHERE invoice_id = $1",
+        params![id],
+    )
+    .await?;
     tx.execute(
         "DELETE FROM invoice_lines WHERE invoice_id = $1",
         params![id],

@@ -8,8 +8,11 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod approvals;
+pub mod attribution;
 pub mod billing;
 pub mod branding;
+pub mod budgets;
 mod columns;
 pub mod company_ids;
 pub mod contacts;
@@ -19,6 +22,7 @@ pub mod deals;
 pub mod deliveries;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod input;
 pub mod invoice_documents;
 pub mod invoice_parts;
@@ -26,12 +30,25 @@ pub mod invoices;
 pub mod invoicing;
 pub mod jobs;
 pub mod list;
+pub mod messages;
 pub mod money;
 pub mod parties;
 pub mod payments;
 pub mod pipeline;
+pub mod portal;
+pub mod projects;
 pub mod reports;
+pub mod services;
+pub mod signing;
+pub mod tasks;
+pub mod team;
+pub mod time_entries;
+pub mod time_exports;
+pub mod time_invoicing;
+pub mod time_settings;
 pub mod timeline;
+pub mod timers;
+pub mod utilisation;
 pub mod webhooks;
 
 pub use error::{DomainError, DomainResult};

@@ -67,6 +67,23 @@ macro_rules! open_amount {
     };
 }
 
+/// The payments counted as paid revenue, as SQL from `FROM` through a `WHERE` condition: every
+/// payment (`p`) with its invoice (`i`, whose currency is the payment's), except reversed
+/// ones. An optional literal is joined in before the `WHERE` (the attribution report joins
+/// the invoice's conversion); callers add conditions with `AND`. The revenue report, the top
+/// clients and the attribution report all count paid revenue through this one definition, so
+/// their totals cannot disagree.
+macro_rules! paid_payments {
+    ($($join:literal)?) => {
+        concat!(
+            "FROM invoice_payments p JOIN invoices i ON i.id = p.invoice_id ",
+            $($join, " ",)?
+            "WHERE NOT EXISTS (SELECT 1 FROM invoice_payment_reversals r WHERE r.payment_id = p.id)"
+        )
+    };
+}
+pub(crate) use paid_payments;
+
 /// Month, currency, deal source (won rows only) and amount of one grouped row.
 type Amount = (String, String, Option<String>, i64);
 
@@ -111,11 +128,12 @@ pub async fn revenue(db: &TenantDb, query: &RevenueQuery) -> DomainResult<Revenu
         .await?;
     let paid = db
         .fetch_all(
-            "SELECT p.paid_month AS month, i.currency AS currency, \
-             CAST(SUM(p.amount_cents) AS BIGINT) AS cents \
-             FROM invoice_payments p JOIN invoices i ON i.id = p.invoice_id \
-             WHERE NOT EXISTS (SELECT 1 FROM invoice_payment_reversals r WHERE r.payment_id = p.id) \
-             GROUP BY p.paid_month, i.currency",
+            concat!(
+                "SELECT p.paid_month AS month, i.currency AS currency, \
+                 CAST(SUM(p.amount_cents) AS BIGINT) AS cents ",
+                paid_payments!(),
+                " GROUP BY p.paid_month, i.currency"
+            ),
             &[],
         )
         .await?;
@@ -296,13 +314,14 @@ pub async fn top_clients(db: &TenantDb, query: &TopClientsQuery) -> DomainResult
         .await?;
     let paid = sql
         .fetch_all(
-            "SELECT i.account_id AS account_id, i.currency AS currency, \
-             CAST(SUM(p.amount_cents) AS BIGINT) AS cents \
-             FROM invoice_payments p JOIN invoices i ON i.id = p.invoice_id \
-             WHERE i.account_id IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM invoice_payment_reversals r WHERE r.payment_id = p.id) \
-             AND ($1 IS NULL OR p.paid_month >= $1) AND ($2 IS NULL OR p.paid_month <= $2) \
-             GROUP BY i.account_id, i.currency",
+            concat!(
+                "SELECT i.account_id AS account_id, i.currency AS currency, \
+                 CAST(SUM(p.amount_cents) AS BIGINT) AS cents ",
+                paid_payments!(),
+                " AND i.account_id IS NOT NULL \
+                 AND ($1 IS NULL OR p.paid_month >= $1) AND ($2 IS NULL OR p.paid_month <= $2) \
+                 GROUP BY i.account_id, i.currency"
+            ),
             range,
         )
         .await?;

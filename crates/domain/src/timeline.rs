@@ -155,6 +155,13 @@ pub async fn titles(
             "contract" => "SELECT title AS t FROM contracts WHERE id = $1",
             "invoice" => "SELECT number AS t FROM invoices WHERE id = $1",
             "credit_note" => "SELECT number AS t FROM credit_notes WHERE id = $1",
+            "project" | "timer" => "SELECT name AS t FROM projects WHERE id = $1",
+            "service" => "SELECT name AS t FROM services WHERE id = $1",
+            "task" => "SELECT title AS t FROM tasks WHERE id = $1",
+            "time_entry" => {
+                "SELECT p.name || ' ' || e.work_date AS t FROM time_entries e \
+                 JOIN projects p ON p.id = e.project_id WHERE e.id = $1"
+            }
             "webhook_endpoint" | "webhook" => {
                 "SELECT url AS t FROM webhook_endpoints WHERE id = $1"
             }

@@ -6,6 +6,13 @@
 use std::fmt::Write as _;
 use std::str::FromStr;
 
+mod collab;
+mod portal;
+mod signing;
+pub use collab::{approval_requested, client_message, portal_message};
+pub use portal::{portal_invitation, portal_sign_in};
+pub use signing::{signed_copy, signed_notice, signing_request};
+
 /// The language of a message.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lang {

@@ -42,11 +42,45 @@ pub const TENANT_TABLES: &[&str] = &[
     "webhook_deliveries",
     "webhook_attempts",
     "company_logo",
+    "time_settings",
+    "services",
+    "projects",
+    "project_members",
+    "tasks",
+    "time_entries",
+    "timers",
+    "project_charges",
+    "budget_alerts",
+    "person_capacity",
+    "time_off",
+    "portal_access",
+    "portal_address",
+    "portal_users",
+    "portal_login_links",
+    "portal_sessions",
+    "signing_links",
+    "contract_signatures",
+    "files",
+    "contract_documents",
+    "approvals",
+    "message_threads",
+    "messages",
+    "attribution_settings",
+    "sites",
+    "visitors",
+    "tracking_events",
+    "event_daily",
+    "consent_records",
+    "touchpoints",
+    "destinations",
+    "conversions",
+    "conversion_deliveries",
 ];
 
 /// Tenant tables that hold no business data and are not exported: the applied migrations
-/// (`silo_schema`) and `write_locks` (seeded by a migration).
-pub const TENANT_INTERNAL_TABLES: &[&str] = &["silo_schema", "write_locks"];
+/// (`silo_schema`), `write_locks` (seeded by a migration) and `visit_salts` (the day's salt of
+/// the attribution visit hash, deleted daily: an export must not carry it).
+pub const TENANT_INTERNAL_TABLES: &[&str] = &["silo_schema", "write_locks", "visit_salts"];
 
 #[cfg(test)]
 mod tests {
@@ -81,6 +115,10 @@ mod tests {
                 "0005_webhooks",
                 "0006_invoicing_parties",
                 "0007_logo",
+                "0008_projects_time",
+                "0009_portal",
+                "0010_portal_files",
+                "0011_attribution",
             ],
         ),
     ];

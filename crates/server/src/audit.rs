@@ -40,3 +40,14 @@ pub async fn record_write(
 pub async fn after_write(state: &AppState, tenant: &Tenant) {
     silo_worker::after_write(&state.tenancy, &state.nudge, tenant.company.id, &tenant.db).await;
 }
+
+/// After a portal user's write committed: as [`after_write`], for the portal's company.
+pub async fn after_portal_write(state: &AppState, caller: &crate::binding::PortalCaller) {
+    silo_worker::after_write(
+        &state.tenancy,
+        &state.nudge,
+        caller.company.id,
+        caller.portal.outbox_db(),
+    )
+    .await;
+}

@@ -56,7 +56,7 @@ impl RequestMeta {
     ) -> AuditEvent {
         AuditEvent {
             company,
-            actor,
+            actor: actor.map(silo_control::Actor::from),
             action,
             target,
             outcome,
@@ -111,6 +111,7 @@ impl Tenant {
     pub fn origin(&self) -> silo_domain::Origin {
         silo_domain::Origin {
             actor: Some(self.identity.id.as_uuid()),
+            portal_user: None,
             client_ip: self.meta.client_ip.map(|ip| ip.to_string()),
             request_id: self.meta.request_id.clone(),
         }
@@ -328,5 +329,123 @@ impl Refusal<'_> {
             Ok(()) => error,
             Err(e) => e.into(),
         }
+    }
+}
+
+/// A request of one of a company's portal users (or a staff member's preview of a client's
+/// portal): the company from the session token's verified claim, active, its database open,
+/// and the session checked in that database (secret, expiry, the portal user still active).
+/// The route's part of the portal is checked before the handler runs. Staff tokens are
+/// refused here (another audience), as portal tokens are on staff routes.
+#[derive(Debug)]
+pub struct PortalCaller {
+    /// The company's database as the portal reaches it: only through the caller's scope.
+    pub portal: silo_domain::portal::PortalDb,
+    /// The agency (the company), as of this request.
+    pub company: Company,
+    /// Where the request came from.
+    pub meta: RequestMeta,
+    /// The browser's `User-Agent` (bounded), for signature evidence.
+    pub user_agent: Option<String>,
+}
+
+impl PortalCaller {
+    /// Where the request came from, as portal writes and evidence record it.
+    pub fn request(&self) -> silo_domain::portal::RequestOrigin {
+        silo_domain::portal::RequestOrigin {
+            client_ip: self.meta.client_ip.map(|ip| ip.to_string()),
+            request_id: self.meta.request_id.clone(),
+            user_agent: self.user_agent.clone(),
+        }
+    }
+}
+
+/// The `User-Agent` of a request, bounded to 512 characters (it is stored as evidence).
+pub(crate) fn user_agent(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(512).collect())
+}
+
+/// The company a verified entry token names, if it may serve: known, active, not moving.
+pub(crate) async fn entry_company(
+    state: &AppState,
+    company: uuid::Uuid,
+) -> Result<(Company, TenantDb), ApiError> {
+    let company = state
+        .tenancy
+        .control()
+        .company(CompanyId::from_uuid(company))
+        .await?
+        .ok_or(ApiError::TenantUnresolved)?;
+    match company.status {
+        CompanyStatus::Active => {}
+        CompanyStatus::Suspended => return Err(ApiError::CompanySuspended),
+        _ => return Err(ApiError::TenantUnresolved),
+    }
+    let db = state.tenancy.tenant_db(&company).await?;
+    Ok((company, db))
+}
+
+impl FromRequestParts<AppState> for PortalCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let part = match parts.extensions.get::<Access>() {
+            Some(Access::Portal(p)) => *p,
+            _ => {
+                return Err(ApiError::Internal(
+                    "portal handler on a route without a portal part".into(),
+                ));
+            }
+        };
+        let token = bearer(parts)?;
+        let verified = state
+            .entry
+            .verify(silo_auth::Purpose::PortalSession, token)
+            .map_err(|e| {
+                note_refused(parts, state, RefusalReason::from(&e));
+                ApiError::Unauthenticated(format!("portal token refused: {e}"))
+            })?;
+        let (company, db) = entry_company(state, verified.company).await?;
+        let portal = silo_domain::portal::sign_in::authenticate(
+            db,
+            verified.row,
+            &verified.secret_hash,
+            state.config.portal.sessions,
+        )
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("the portal session ended or is unknown".into())
+        })?;
+        if let Some(staff) = portal.scope().previewed_by() {
+            // A preview lasts only while the staff member may still manage the portal: a
+            // removed membership or a changed role ends it on the next request.
+            let view = state
+                .tenancy
+                .control()
+                .access_view(IdentityId::from_uuid(staff), company.id)
+                .await?;
+            let still = view.identity.as_ref().is_some_and(Identity::usable)
+                && view
+                    .role
+                    .is_some_and(|r| r.can(silo_roles::Permission::PortalManage));
+            if !still {
+                return Err(ApiError::Unauthenticated(
+                    "the previewing member may no longer manage the portal".into(),
+                ));
+            }
+        }
+        if !portal.scope().can(part) {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(PortalCaller {
+            portal,
+            company,
+            meta: RequestMeta::of(parts, state),
+            user_agent: user_agent(parts),
+        })
     }
 }

@@ -69,6 +69,12 @@ pub enum ApiError {
     /// `payload_too_large`.
     #[error("request body is too large")]
     PayloadTooLarge,
+    /// `origin_not_allowed`: a tracked site's key from an origin the site does not allow.
+    #[error("this origin may not send events for this site")]
+    OriginNotAllowed,
+    /// `site_disabled`: the tracked site is turned off.
+    #[error("this site does not accept events now")]
+    SiteDisabled,
     /// 422 `invalid`, with a problem per field (`fields`: its English sentence; `problems`: the
     /// [`Problem`] itself).
     #[error("some fields are invalid")]
@@ -130,6 +136,8 @@ impl ApiError {
             MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Conflict { code, .. } => *code,
             PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            OriginNotAllowed => ErrorCode::OriginNotAllowed,
+            SiteDisabled => ErrorCode::SiteDisabled,
             Invalid(_) => ErrorCode::Invalid,
             RateLimited { .. } => ErrorCode::RateLimited,
             Busy { .. } => ErrorCode::Busy,
@@ -205,6 +213,12 @@ impl From<silo_store::StoreError> for ApiError {
             }
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<silo_auth::AuthError> for ApiError {
+    fn from(e: silo_auth::AuthError) -> Self {
+        ApiError::Internal(format!("signing a token: {e}"))
     }
 }
 
@@ -284,6 +298,7 @@ impl From<silo_domain::DomainError> for ApiError {
             DomainError::NotFound => ApiError::NotFound,
             DomainError::Conflict { code, message } => ApiError::Conflict { code, message },
             DomainError::Invalid(fields) => ApiError::Invalid(fields),
+            DomainError::Forbidden => ApiError::Forbidden,
             DomainError::Limit(message) => ApiError::PlanLimit(message),
             DomainError::Store(e) => e.into(),
         }

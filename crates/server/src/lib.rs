@@ -24,12 +24,12 @@ mod web;
 pub use error::ApiError;
 pub use ipnet::IpNet;
 pub use passwords::{PasswordLimits, Passwords};
-pub use ratelimit::{Limited, LoginLimits, RequestLimits};
+pub use ratelimit::{CollectLimits, Limited, LoginLimits, RequestLimits};
 pub use routes::{Access, CONTENT_SECURITY_POLICY, ROUTES, RouteSpec};
 pub use web::WebApp;
 
 use axum::Router;
-use ratelimit::{LoginLimiter, RequestLimiter};
+use ratelimit::{CollectLimiter, LoginLimiter, RequestLimiter};
 use silo_auth::Tokens;
 use silo_tenancy::Tenancy;
 use std::future::Future;
@@ -73,6 +73,41 @@ pub struct ServerConfig {
     pub worker: Option<silo_worker::WorkerConfig>,
     /// How webhooks are sent.
     pub webhooks: silo_worker::webhook::WebhookSettings,
+    /// The client portal's sessions and sign-in limits.
+    pub portal: PortalSettings,
+    /// How conversions are forwarded to ad platforms, with the vault key that seals their
+    /// credentials (none by default: creating a destination answers 503 until one is loaded).
+    pub forwarding: silo_worker::conversions::ForwardingSettings,
+    /// Limits of the public event collection endpoint.
+    pub collect_limits: CollectLimits,
+}
+
+/// The client portal's sessions, previews and sign-in limits.
+#[derive(Clone, Copy, Debug)]
+pub struct PortalSettings {
+    /// Idle and absolute expiry of portal sessions.
+    pub sessions: silo_domain::portal::sign_in::SessionLimits,
+    /// Magic-link requests per address (`per_email`) and per client address (`per_address`).
+    pub link_limits: LoginLimits,
+    /// How long a staff member's "view as client" preview lasts.
+    pub preview_ttl: Duration,
+    /// The largest file shared through the portal (staff and portal uploads), in bytes.
+    pub file_limit: usize,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        PortalSettings {
+            sessions: Default::default(),
+            link_limits: LoginLimits {
+                per_email: 5,
+                per_address: 30,
+                window: Duration::from_secs(3600),
+            },
+            preview_ttl: Duration::from_secs(30 * 60),
+            file_limit: silo_domain::files::DEFAULT_MAX_FILE_BYTES,
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -92,6 +127,9 @@ impl Default for ServerConfig {
             audit_checkpoint_interval: DEFAULT_AUDIT_CHECKPOINT_INTERVAL,
             worker: Some(silo_worker::WorkerConfig::default()),
             webhooks: silo_worker::webhook::WebhookSettings::default(),
+            portal: PortalSettings::default(),
+            forwarding: silo_worker::conversions::ForwardingSettings::default(),
+            collect_limits: CollectLimits::default(),
         }
     }
 }
@@ -109,8 +147,14 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub(crate) tenancy: Arc<Tenancy>,
     pub(crate) tokens: Tokens,
+    /// Portal sessions, the portal address, magic links and signing links (same keys).
+    pub(crate) entry: silo_auth::EntryTokens,
     pub(crate) limiter: LoginLimiter,
+    /// Magic-link requests per address and per client address.
+    pub(crate) portal_links: LoginLimiter,
     pub(crate) request_limits: RequestLimiter,
+    /// Event collection limits per site and client address.
+    pub(crate) collect_limits: CollectLimiter,
     pub(crate) passwords: Arc<Passwords>,
     pub(crate) config: ServerConfig,
     pub(crate) metrics: observe::Metrics,
@@ -185,16 +229,20 @@ impl Server {
                         Arc::new(worker_metrics),
                         silo_worker::webhook::Sender::new(config.webhooks.clone()),
                     )
-                    .with_mailer(mailer.clone()),
+                    .with_mailer(mailer.clone())
+                    .with_forwarding(config.forwarding.clone()),
                 ))
             }
             None => None,
         };
         let state = AppState(Arc::new(Shared {
             tenancy,
+            entry: silo_auth::EntryTokens::new(&tokens),
             tokens,
             limiter: LoginLimiter::new(config.login_limits),
+            portal_links: LoginLimiter::new(config.portal.link_limits),
             request_limits: RequestLimiter::new(config.request_limits),
+            collect_limits: CollectLimiter::new(config.collect_limits),
             passwords: passwords.clone(),
             config: config.clone(),
             metrics,

@@ -24,6 +24,14 @@ pub(crate) fn language(explicit: Option<&str>, headers: &HeaderMap) -> Lang {
     Lang::from_tag_or_default(explicit.or(header))
 }
 
+/// The mail language of a language stored with a record (a client's, a portal user's).
+pub(crate) fn lang_of(language: silo_domain::parties::Language) -> Lang {
+    match language {
+        silo_domain::parties::Language::Nl => Lang::Nl,
+        silo_domain::parties::Language::En => Lang::En,
+    }
+}
+
 /// What an invitation mail says.
 #[derive(Clone, Copy, Debug)]
 pub struct InvitationMail<'a> {
@@ -119,4 +127,131 @@ impl Notifier<'_> {
     pub async fn password_changed(&self, lang: Lang, to: &Email) -> Result<(), ApiError> {
         self.send(to, templates::password_changed(lang)).await
     }
+
+    /// The agency's portal sign-in address for a portal address `key`.
+    pub fn portal_address(&self, key: &str) -> String {
+        format!("{}/portal/k/{key}", self.base())
+    }
+
+    /// A magic sign-in link to a company's client portal.
+    pub async fn portal_sign_in(
+        &self,
+        lang: Lang,
+        to: &Email,
+        company: &str,
+        token: &str,
+    ) -> Result<(), ApiError> {
+        let minutes = portal_minutes();
+        let content =
+            templates::portal_sign_in(lang, company, &self.link("portal/magic", token), minutes);
+        self.send(to, content).await
+    }
+
+    /// An invitation to a company's client portal, with a first sign-in link.
+    pub async fn portal_invitation(
+        &self,
+        lang: Lang,
+        to: &Email,
+        company: &str,
+        client: &str,
+        token: &str,
+        address_key: &str,
+    ) -> Result<(), ApiError> {
+        let content = templates::portal_invitation(
+            lang,
+            company,
+            client,
+            &self.link("portal/magic", token),
+            portal_minutes(),
+            &self.portal_address(address_key),
+        );
+        self.send(to, content).await
+    }
+
+    /// A link to read and sign a contract, valid `ttl`, on the agency's behalf.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "what the mail says, each part once"
+    )]
+    pub async fn signing_request(
+        &self,
+        lang: Lang,
+        to: &Email,
+        company: &str,
+        signer: &str,
+        title: &str,
+        token: &str,
+        ttl: Duration,
+    ) -> Result<(), ApiError> {
+        let days = u32::try_from(ttl.as_secs().div_ceil(24 * 3600)).unwrap_or(u32::MAX);
+        let content = templates::signing_request(
+            lang,
+            company,
+            signer,
+            title,
+            &self.link("sign", token),
+            days,
+        );
+        self.send(to, content).await
+    }
+}
+
+impl Notifier<'_> {
+    /// The agency wrote to a portal user in the conversation `subject`: a fresh sign-in link.
+    pub async fn portal_message(
+        &self,
+        lang: Lang,
+        to: &Email,
+        company: &str,
+        subject: &str,
+        token: &str,
+    ) -> Result<(), ApiError> {
+        let content = templates::portal_message(
+            lang,
+            company,
+            subject,
+            &self.link("portal/magic", token),
+            portal_minutes(),
+        );
+        self.send(to, content).await
+    }
+
+    /// The agency asks a portal user to approve `title`: a fresh sign-in link.
+    pub async fn approval_requested(
+        &self,
+        lang: Lang,
+        to: &Email,
+        company: &str,
+        title: &str,
+        token: &str,
+    ) -> Result<(), ApiError> {
+        let content = templates::approval_requested(
+            lang,
+            company,
+            title,
+            &self.link("portal/magic", token),
+            portal_minutes(),
+        );
+        self.send(to, content).await
+    }
+
+    /// A client's portal user wrote in the conversation `subject`: mailed to the agency, with
+    /// a link to the client in the app.
+    pub async fn client_message(
+        &self,
+        to: &Email,
+        client: &str,
+        author: &str,
+        subject: &str,
+        account: uuid::Uuid,
+    ) -> Result<(), ApiError> {
+        let link = format!("{}/accounts/{account}", self.base());
+        let content = templates::client_message(Lang::En, client, author, subject, &link);
+        self.send(to, content).await
+    }
+}
+
+/// How long a magic sign-in link works, in whole minutes, for the mail's text.
+fn portal_minutes() -> u32 {
+    u32::try_from(silo_domain::portal::sign_in::LOGIN_LINK_TTL.as_secs() / 60).unwrap_or(20)
 }

@@ -74,7 +74,16 @@ fn query_parameters(schema: &Schema) -> Vec<Value> {
                 };
             }
             let description = schema.as_object_mut().and_then(|s| s.remove("description"));
+            // A query field the server cannot do without says so with `x-silo-required`
+            // (`#[schemars(extend("x-silo-required" = true))]`): a required parameter.
+            let required = schema
+                .as_object_mut()
+                .and_then(|s| s.remove("x-silo-required"))
+                .is_some_and(|v| v == json!(true));
             let mut param = json!({"name": name, "in": "query", "schema": schema});
+            if required {
+                param["required"] = json!(true);
+            }
             if let Some(description) = description {
                 param["description"] = description;
             }
@@ -86,7 +95,15 @@ fn query_parameters(schema: &Schema) -> Vec<Value> {
 fn parameters(route: &RouteSpec) -> Vec<Value> {
     let mut params: Vec<Value> = route
         .path_params()
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}))
+        .map(|name| {
+            if name == crate::routes::SITE_KEY_PARAM {
+                json!({"name": name, "in": "path", "required": true,
+                    "description": "The site's public key (from its snippet), not a UUID",
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._~-]{1,2048}$"}})
+            } else {
+                json!({"name": name, "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}})
+            }
+        })
         .collect();
     if let Some(header) = route.header {
         params.push(json!({"name": header, "in": "header", "required": true, "schema": {"type": "string", "enum": ["1"]}}));
@@ -157,6 +174,10 @@ fn operation(route: &RouteSpec, generators: &mut Generators) -> Value {
         Access::Company(p) => {
             op["security"] = json!([{"bearer": []}]);
             op["x-silo-permission"] = json!(p.as_str());
+        }
+        Access::Portal(part) => {
+            op["security"] = json!([{"portal": []}]);
+            op["x-silo-portal-part"] = json!(part.as_str());
         }
     }
     op
@@ -248,7 +269,10 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "portal": {"type": "http", "scheme": "bearer", "bearerFormat": "Silo portal session (JWT~secret)"}
+            }
         }
     })
 }

@@ -29,9 +29,20 @@ pub(crate) fn uuid_or_empty(_: &mut SchemaGenerator) -> Schema {
     schemars::json_schema!({"type": "string", "anyOf": [{"format": "uuid"}, {"maxLength": 0}]})
 }
 
+/// A query value the route cannot do without: a UUID (a required parameter in the OpenAPI
+/// document, see `x-silo-required` in [`crate::openapi`]).
+pub(crate) fn required_uuid(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "format": "uuid", "x-silo-required": true})
+}
+
 /// A query value that is an RFC 3339 time, or empty (the same as leaving it out).
 pub(crate) fn date_time_or_empty(_: &mut SchemaGenerator) -> Schema {
     schemars::json_schema!({"type": "string", "anyOf": [{"format": "date-time"}, {"maxLength": 0}]})
+}
+
+/// A query value that is a date `YYYY-MM-DD`, or empty (the same as leaving it out).
+pub(crate) fn date_or_empty(_: &mut SchemaGenerator) -> Schema {
+    schemars::json_schema!({"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]})
 }
 
 /// Declares the query string of a filtered list: `limit`, `cursor` and `q` as on every list,
@@ -77,6 +88,16 @@ pub(crate) fn id_filter(field: &str, raw: Option<&str>) -> Result<Option<uuid::U
                 )
             })
         })
+        .transpose()
+}
+
+/// A date filter of a query string: empty is none, anything but `YYYY-MM-DD` a 422 on `field`.
+pub(crate) fn date_filter(
+    field: &str,
+    raw: Option<&str>,
+) -> Result<Option<silo_contract::input::Date>, ApiError> {
+    raw.filter(|v| !v.is_empty())
+        .map(|v| silo_contract::input::Date::parse(v).map_err(|p| ApiError::invalid(field, p)))
         .transpose()
 }
 

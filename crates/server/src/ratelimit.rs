@@ -59,6 +59,37 @@ impl Default for RequestLimits {
     }
 }
 
+/// Limits of the public collection endpoint (`POST /e/{site_key}`), per site and per client
+/// address.
+#[derive(Clone, Copy, Debug)]
+pub struct CollectLimits {
+    /// Events per site within the window.
+    pub per_site: u32,
+    /// Events per client address (IPv6: per /64) within the window.
+    pub per_address: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl CollectLimits {
+    /// Events per site per minute unless configured otherwise.
+    pub const PER_SITE: u32 = 30_000;
+    /// Events per client address per minute unless configured otherwise.
+    pub const PER_ADDRESS: u32 = 600;
+    /// The window the limits count in.
+    pub const WINDOW: Duration = Duration::from_secs(60);
+}
+
+impl Default for CollectLimits {
+    fn default() -> Self {
+        CollectLimits {
+            per_site: Self::PER_SITE,
+            per_address: Self::PER_ADDRESS,
+            window: Self::WINDOW,
+        }
+    }
+}
+
 /// A refused attempt: the caller may retry after this many seconds. Converts into
 /// [`ApiError::RateLimited`], so handlers use `?`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -478,5 +509,40 @@ mod tests {
     fn email_keys_are_bounded() {
         assert_eq!(email_key(&"é".repeat(1000)).len(), 320);
         assert_eq!(email_key("  Ann@X.nl "), "ann@x.nl");
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum CollectKey {
+    Site(uuid::Uuid),
+    Address(AddressKey),
+}
+
+/// Counts collected events per site and per client address.
+#[derive(Debug)]
+pub struct CollectLimiter {
+    limits: CollectLimits,
+    windows: Windows<CollectKey>,
+}
+
+impl CollectLimiter {
+    /// A limiter with these limits.
+    pub fn new(limits: CollectLimits) -> Self {
+        CollectLimiter {
+            limits,
+            windows: Windows::new(limits.window, CAPACITY),
+        }
+    }
+
+    /// Counts an event for `site` from `address`, or refuses it (uncounted) when either is at
+    /// its limit.
+    pub fn event(&self, site: uuid::Uuid, address: Option<IpAddr>) -> Result<(), Limited> {
+        self.windows.take(&[
+            (CollectKey::Site(site), self.limits.per_site),
+            (
+                CollectKey::Address(AddressKey::of(address)),
+                self.limits.per_address,
+            ),
+        ])
     }
 }

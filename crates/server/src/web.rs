@@ -105,9 +105,10 @@ pub(crate) async fn fallback(State(state): State<AppState>, method: Method, uri:
         return file_response(asset, cache);
     }
     // A missing script or image is a 404, not the app page (which would be parsed as the wrong
-    // type and hide the real problem).
+    // type and hide the real problem). The portal's sign-in address is a page although its last
+    // segment, a signed key (`<jwt>~<secret>`), has dots.
     let last = name.rsplit('/').next().unwrap_or("");
-    if last.contains('.') {
+    if last.contains('.') && !name.starts_with("portal/k/") {
         return ApiError::NotFound.into_response();
     }
     match web.file("index.html").await {

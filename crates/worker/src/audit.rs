@@ -1,7 +1,8 @@
 //! Delivering a company's outbox to the control plane's audit trail.
 
 use crate::WorkerError;
-use silo_control::{AuditEvent, CompanyId, ControlPlane, IdentityId, Outcome};
+use silo_control::{Actor, AuditEvent, CompanyId, ControlPlane, IdentityId, Outcome};
+use silo_domain::events::ActorKind;
 use silo_domain::events::{self, OutboxEvent};
 use silo_store::TenantDb;
 
@@ -17,7 +18,10 @@ pub fn record_of(company: CompanyId, event: &OutboxEvent) -> AuditEvent {
     };
     AuditEvent {
         company: Some(company),
-        actor: event.actor_id.map(IdentityId::from_uuid),
+        actor: event.actor_id.map(|id| match event.actor_kind {
+            ActorKind::Staff => Actor::Identity(IdentityId::from_uuid(id)),
+            ActorKind::PortalUser => Actor::PortalUser(id),
+        }),
         action: event.event_type.audit_action(),
         target: Some(target),
         outcome: Outcome::Success,

@@ -15,10 +15,13 @@
 
 pub mod audit;
 mod backoff;
+mod contract_mail;
+pub mod conversions;
 mod error;
 mod invoice_mail;
 pub mod mail;
 mod metrics;
+mod retention;
 pub mod webhook;
 
 pub use error::WorkerError;
@@ -134,6 +137,9 @@ pub enum JobOutcome {
     Done,
     /// It failed and may succeed later.
     Retry(String),
+    /// It failed and may succeed at this time (a platform said it came too early); counted
+    /// against the attempts like a retry.
+    RetryAt(Timestamp, String),
     /// It failed for good (retrying cannot help): a dead letter at once.
     Dead(String),
 }
@@ -145,6 +151,8 @@ pub struct Worker {
     nudge: Nudge,
     metrics: Arc<WorkerMetrics>,
     webhooks: webhook::Sender,
+    /// Sends conversions to ad platforms.
+    forwarder: conversions::Forwarder,
     /// Delivers the mail queue when set (an SMTP server is configured).
     smtp: Option<silo_mail::Transport>,
     /// Writes companies' invoice mail (through `smtp`, or to the outbox without it).
@@ -176,11 +184,20 @@ impl Worker {
             nudge,
             metrics,
             webhooks,
+            forwarder: conversions::Forwarder::new(conversions::ForwardingSettings::default()),
             smtp: None,
             mailer: None,
             warned_no_smtp: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
         }
+    }
+
+    /// Forwards conversions to ad platforms with these settings (without them: nothing is
+    /// sent, as no vault key is loaded).
+    #[must_use]
+    pub fn with_forwarding(mut self, settings: conversions::ForwardingSettings) -> Self {
+        self.forwarder = conversions::Forwarder::new(settings);
+        self
     }
 
     /// Sends mail with `mailer`: the deployment's mail queue through its SMTP server (without
@@ -343,6 +360,7 @@ impl Worker {
         };
         let mut retry_soon = !self.deliver_audit(company_id, &db).await;
         invoice_mail::queue_reminders(company_id, &db).await;
+        retention::queue_daily(company_id, &db).await;
         if self.run_jobs(company_id, &db).await {
             // Jobs write too (a webhook endpoint disabled by a 410): their events' records.
             retry_soon |= !self.deliver_audit(company_id, &db).await;
@@ -407,6 +425,11 @@ impl Worker {
         let outcome = match job.kind {
             JobKind::WebhookDeliver => self.webhooks.deliver(db, job).await,
             JobKind::InvoiceMail => invoice_mail::deliver(self.mailer.as_ref(), db, job).await,
+            JobKind::ContractMail => {
+                contract_mail::deliver(self.mailer.as_ref(), &self.tenancy, company, db, job).await
+            }
+            JobKind::ConversionDeliver => self.forwarder.deliver(company, db, job).await,
+            JobKind::AttributionRetention => retention::run(db, job).await,
         };
         let kind = job.kind.as_str();
         let result = match outcome {
@@ -422,7 +445,11 @@ impl Worker {
                     backoff::delay(job.attempts, self.config.retry_base, self.config.retry_cap);
                 jobs::fail(db, job.id, &error, Some(later(wait))).await
             }
-            JobOutcome::Retry(error) | JobOutcome::Dead(error) => {
+            JobOutcome::RetryAt(at, error) if job.attempts < self.config.max_attempts => {
+                self.metrics.job(kind, "retry");
+                jobs::fail(db, job.id, &error, Some(at)).await
+            }
+            JobOutcome::Retry(error) | JobOutcome::RetryAt(_, error) | JobOutcome::Dead(error) => {
                 self.metrics.job(kind, "dead");
                 tracing::warn!(%company, job = %job.id, kind, "job dead-lettered");
                 if job.kind == JobKind::InvoiceMail {

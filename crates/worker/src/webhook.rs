@@ -126,6 +126,21 @@ pub struct Sender {
 }
 
 fn client(settings: &WebhookSettings) -> Result<reqwest::Client, String> {
+    http_client(
+        settings.timeout,
+        settings.policy(),
+        concat!("Silo-Webhooks/", env!("CARGO_PKG_VERSION")),
+    )
+}
+
+/// An HTTP client for sending to addresses outside Silo (webhooks, ad platforms): rustls with
+/// the webpki roots, no redirects, no proxy, `timeout` per request, names resolved through
+/// [`GuardedResolver`] under `policy`.
+pub(crate) fn http_client(
+    timeout: Duration,
+    policy: AddressPolicy,
+    user_agent: &'static str,
+) -> Result<reqwest::Client, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -139,18 +154,16 @@ fn client(settings: &WebhookSettings) -> Result<reqwest::Client, String> {
         .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .timeout(settings.timeout)
-        .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
-        .user_agent(concat!("Silo-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .dns_resolver(GuardedResolver {
-            policy: settings.policy(),
-        })
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .user_agent(user_agent)
+        .dns_resolver(GuardedResolver { policy })
         .build()
         .map_err(|e| error_chain(&e))
 }
 
 /// An error with its causes, one line (reqwest's own message is only the outermost).
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -271,7 +284,7 @@ impl Sender {
 
 /// The start of an answer's body as text (at most [`READ_MAX`] bytes are read); `None` when it
 /// is empty or cannot be read.
-async fn read_excerpt(response: &mut reqwest::Response) -> Option<String> {
+pub(crate) async fn read_excerpt(response: &mut reqwest::Response) -> Option<String> {
     let mut bytes = Vec::new();
     while bytes.len() < READ_MAX {
         match response.chunk().await {

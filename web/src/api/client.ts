@@ -127,7 +127,7 @@ export function onTwoFactorSetupRequired(handler: ((company: string | null) => v
   onSetupRequired = handler;
 }
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RequestOptions {
   body?: unknown;
@@ -208,6 +208,7 @@ export const api = {
   post: <T>(path: string, body?: unknown, options: Omit<RequestOptions, "body"> = {}) =>
     request<T>("POST", path, { ...options, body: body ?? {} }),
   patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, { body }),
+  put: <T>(path: string, body: unknown) => request<T>("PUT", path, { body }),
   del: (path: string) => request<void>("DELETE", path),
 };
 
@@ -225,7 +226,7 @@ export function query(params: Record<string, string | number | null | undefined>
  * A request whose body or answer is not JSON (a PDF to download, a logo to upload): the same
  * token, one refresh on 401, and the same errors as `request`. Answers the response itself.
  */
-export async function requestRaw(method: "GET" | "PUT" | "DELETE", path: string, body?: Blob, retry = true): Promise<Response> {
+export async function requestRaw(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: Blob, retry = true): Promise<Response> {
   const headers: Record<string, string> = {};
   if (body) headers["Content-Type"] = body.type || "application/octet-stream";
   if (accessToken) headers.Authorization = `Bearer ${accessToken}`;

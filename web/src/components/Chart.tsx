@@ -20,6 +20,8 @@ interface Props {
   labels: string[];
   series: BarSeries[];
   currency: string;
+  /** What the values are: amounts in `currency` (default), hours, or percentages. */
+  unit?: "money" | "hours" | "percent";
   /** The image's label ("Chart: Revenue by month (EUR)"). */
   label: string;
   /** Horizontal bars (long category names, such as clients). */
@@ -27,14 +29,19 @@ interface Props {
   testId?: string;
 }
 
-export function BarChart({ labels, series, currency, label, horizontal = false, testId }: Props) {
+export function BarChart({ labels, series, currency, unit = "money", label, horizontal = false, testId }: Props) {
   const { locale } = useI18n();
   const canvas = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
     const el = canvas.current;
     if (!el) return;
-    const money = new Intl.NumberFormat(INTL_LOCALE[locale], { style: "currency", currency, maximumFractionDigits: 0 });
+    const money =
+      unit === "money"
+        ? new Intl.NumberFormat(INTL_LOCALE[locale], { style: "currency", currency, maximumFractionDigits: 0 })
+        : unit === "percent"
+          ? new Intl.NumberFormat(INTL_LOCALE[locale], { style: "percent", maximumFractionDigits: 0 })
+          : { format: (v: number) => `${new Intl.NumberFormat(INTL_LOCALE[locale], { maximumFractionDigits: 1 }).format(v)} h` };
     const chart = new ChartJs(el, {
       type: "bar",
       data: {
@@ -74,7 +81,7 @@ export function BarChart({ labels, series, currency, label, horizontal = false, 
       window.removeEventListener("afterprint", resize);
       chart.destroy();
     };
-  }, [labels, series, currency, horizontal, locale]);
+  }, [labels, series, currency, unit, horizontal, locale]);
 
   return (
     <div className={`chart${horizontal ? " chart-horizontal" : ""}`}>

@@ -103,7 +103,7 @@ export function auditSentence(record: ReadableAuditRecord, t: Translate): string
 export function auditSubjectPath(record: Pick<ReadableAuditRecord, "action" | "target" | "outcome">): string | null {
   if (!record.target || record.outcome !== "success" || /\.delete$/.test(record.action)) return null;
   const area = record.action.split(".")[0];
-  const base = { account: "/accounts", contact: "/contacts", deal: "/deals", invoice: "/invoices" }[area ?? ""];
+  const base = { account: "/accounts", contact: "/contacts", deal: "/deals", invoice: "/invoices", project: "/projects" }[area ?? ""];
   return base ? `${base}/${encodeURIComponent(record.target)}` : null;
 }
 

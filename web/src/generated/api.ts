@@ -10,6 +10,12 @@ export interface AcceptInviteRequest {
   token: string;
 }
 
+/** The answer of the collection endpoints: the same for a new event, a repeat and a bot's. */
+export interface Accepted {
+  /** Always `true`. */
+  accepted: boolean;
+}
+
 /** The answer when a known person accepted through the link: they log in as usual. */
 export interface AcceptedLoginRequired {
   company: CompanySummary;
@@ -94,6 +100,14 @@ export interface AccountPatch {
   website?: string | null;
 }
 
+/** A client's portal as the agency manages it. */
+export interface AccountPortal {
+  /** The parts turned on. */
+  access: PortalAccess;
+  /** The client's portal users, removed ones included (marked). */
+  users: PortalUser[];
+}
+
 /** `POST /api/members` body. */
 export interface AddMember {
   email: string;
@@ -104,13 +118,90 @@ export interface AddMember {
   role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer";
 }
 
+/** A body naming the agency's portal address key. */
+export interface AddressKey {
+  /** The key from the portal's address (`/portal/k/<key>`). */
+  key: string;
+}
+
+/** An approval request as the agency sees it. */
+export interface Approval {
+  /** The client asked. */
+  account_id: string;
+  /** When they decided (or when the agency withdrew it). */
+  decided_at: Timestamp | null;
+  /** The portal user who decided. */
+  decided_by: string | null;
+  /** Their name. */
+  decided_by_name: string | null;
+  /** The client's comment. */
+  decision_comment: string | null;
+  /** The deliverable as a file. */
+  file: ApprovalFile | null;
+  /** Id (random). */
+  id: string;
+  /** The deliverable as a note, or a note about the file. */
+  note: string | null;
+  /** The project it is part of. */
+  project_id: string | null;
+  /** When. */
+  requested_at: Timestamp;
+  /** The staff member who asked. */
+  requested_by: string;
+  /** Where it stands. */
+  status: ApprovalStatus;
+  /** What is to be approved. */
+  title: string;
+}
+
+/** The file an approval is about. */
+export interface ApprovalFile {
+  /** Its type. */
+  content_type: string;
+  /** Whether it was deleted since (its bytes are gone). */
+  deleted: boolean;
+  /** The file's id (download it from the files routes while it is not deleted). */
+  id: string;
+  /** Its name. */
+  name: string;
+  /** Its size in bytes. */
+  size_bytes: number;
+}
+
+export type ApprovalStatus = "pending" | "approved" | "changes_requested" | "withdrawn";
+
+export type Attribution = "attributed" | "unattributed" | "no_consent";
+
+/** The reconciliation report. */
+export interface AttributionReport {
+  /** One column per currency, alphabetical. */
+  currencies: CurrencyReport[];
+  /** First month, `YYYY-MM`. */
+  from: string;
+  /** Which touch counts. */
+  model: TouchModel;
+  /** Last month, `YYYY-MM`. */
+  to: string;
+}
+
+/** The company's attribution settings. */
+export interface AttributionSettings {
+  /** How many months raw events are kept (1 to 120); daily aggregates are kept. */
+  event_retention_months: number;
+}
+
+/** `PUT /api/attribution/settings` body. */
+export interface AttributionSettingsInput {
+  event_retention_months: number;
+}
+
 /** An audit record with the names a person reads it by. */
 export interface AuditEntry {
   /** What: an [`AuditAction`]'s name (kept as stored, which the hash covers). */
   action: string;
   /** Who. */
   actor: string | null;
-  /** The actor's name, when they are a member of this company. */
+  /** The actor's name: a member of this company, or one of its portal users. */
   actor_name: string | null;
   /** When. */
   at: string;
@@ -134,6 +225,58 @@ export interface AuditEntry {
 }
 
 export type AuditEntryPage = Page<AuditEntry>;
+
+export type BillingType = "time_and_materials" | "fixed_price" | "retainer" | "non_billable";
+
+export type BudgetLevel = "ok" | "warning" | "exceeded";
+
+export type BudgetPeriod = "total" | "monthly";
+
+/**
+ * A project's budget over time: the current period and every month with time or charges,
+ * newest first.
+ */
+export interface BudgetReport {
+  /** Never invoice more than the money budget. */
+  cap: boolean;
+  /** The current period (the whole project, or this month). */
+  current: Burn;
+  /**
+   * Each month with time or charges, newest first, against the monthly budget (for a
+   * total budget, `budget_*` are null there).
+   */
+  months: Burn[];
+  /** Whether the budget covers the whole project or each month. */
+  period: BudgetPeriod;
+  /** The project. */
+  project_id: string;
+}
+
+/** Time and money against the budget in one period. */
+export interface Burn {
+  /** Minutes to bill (after rounding; 0 for non-billable time). */
+  billable_minutes: number;
+  /** The money budget in cents. */
+  budget_cents: number | null;
+  /** The hour budget in minutes. */
+  budget_minutes: number | null;
+  /** What was put on invoices (time and the project's price or retainer), in cents. */
+  invoiced_cents: number;
+  /** How far the budget is used. */
+  level: BudgetLevel;
+  /** Minutes tracked. */
+  minutes: number;
+  /** Minutes left in the hour budget; negative when over (a retainer's over-use). */
+  minutes_left: number | null;
+  /** Share of the hour budget used, in basis points (10000 = 100 %). */
+  minutes_used_bp: number | null;
+  /** Share of the money budget used (by the time's value), in basis points. */
+  money_used_bp: number | null;
+  /** `total`, or the month `YYYY-MM` of a monthly budget. */
+  period: string;
+  /** What the billable time is worth at its rates, in cents. */
+  value_cents: number;
+}
 
 /** The buyer as printed on the invoice: the client account's details, copied at issue. */
 export interface Buyer {
@@ -159,6 +302,57 @@ export interface Buyer {
   vat_id: string | null;
 }
 
+/** Decisions per source. */
+export interface BySource {
+  /** Silo's banner. */
+  banner: number;
+  /** No decision made (everything denied). */
+  default: number;
+  /** Google Consent Mode. */
+  gcm: number;
+  /** IAB TCF. */
+  tcf: number;
+}
+
+/** A capped project this would take beyond its budget. */
+export interface CapExceeded {
+  /** What this invoice would bill in that period, in cents. */
+  asked_cents: number;
+  /** What is left of that budget to invoice, in cents. */
+  left_cents: number;
+  /** The period whose budget it is (`total` or `YYYY-MM`). */
+  period: string;
+  /** The project. */
+  project_id: string;
+  /** Its name. */
+  project_name: string;
+}
+
+/** A capacity row as stored and sent. */
+export interface Capacity {
+  /** The person's billable target in basis points; the company's default when null. */
+  billable_target_bp: number | null;
+  /**
+   * Cost per hour in cents; null when none is recorded, or when the caller may not see
+   * cost rates.
+   */
+  cost_rate_cents: number | null;
+  /** When it was recorded. */
+  created_at: Timestamp;
+  /** In force from this day (`YYYY-MM-DD`) until the person's next row. */
+  effective_from: string;
+  /** The person (an identity id). */
+  person_id: string;
+  /** Working minutes per week (Monday to Friday, split evenly). */
+  weekly_minutes: number;
+}
+
+/** The capacity answer: rows per person, oldest first. */
+export interface CapacityList {
+  /** The rows. */
+  items: Capacity[];
+}
+
 /** A non-negative amount of money in the smallest unit (cents). */
 export type Cents = number;
 
@@ -172,6 +366,28 @@ export interface ChangePassword {
 export interface ChangeRole {
   /** A role name. */
   role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer";
+}
+
+/** The entries a batch step changed. */
+export interface Changed {
+  /** The entries as they are now. */
+  entries: TimeEntry[];
+}
+
+/**
+ * Click ids; any not sent are read from the page's query string. `fbclid` is kept as Meta's
+ * `fbc` (`fb.1.<ms>.<fbclid>`); `_fbp` is the value of Meta's browser cookie.
+ */
+export interface ClickIdInput {
+  _fbp?: string | null;
+  fbc?: string | null;
+  fbclid?: string | null;
+  gbraid?: string | null;
+  gclid?: string | null;
+  li_fat_id?: string | null;
+  msclkid?: string | null;
+  ttclid?: string | null;
+  wbraid?: string | null;
 }
 
 /** A body holding one code: `POST /api/auth/2fa/confirm` and `/recovery-codes`. */
@@ -226,6 +442,83 @@ export interface CompanySummary {
   slug: Slug;
 }
 
+/**
+ * A visitor's consent as the collection endpoint enforced it (Google Consent Mode v2's four
+ * signals; `Sec-GPC: 1` forces the three ad signals off). Everything is denied by default.
+ */
+export interface Consent {
+  /** `ad_personalization`: the platforms may use it for personalised advertising. */
+  ad_personalization: boolean;
+  /** `ad_user_data`: the person's (hashed) details may be sent to ad platforms. */
+  ad_user_data: boolean;
+  /** `ad_storage`: click ids may be kept and sent. */
+  ads: boolean;
+  /** `analytics_storage`: a first-party visitor id, UTMs and touchpoints may be kept. */
+  analytics: boolean;
+}
+
+/** The visitor's consent as the script sends it; every signal not sent is denied. */
+export interface ConsentInput {
+  ad_personalization?: "granted" | "denied" | null;
+  ad_storage?: "granted" | "denied" | null;
+  ad_user_data?: "granted" | "denied" | null;
+  analytics_storage?: "granted" | "denied" | null;
+  /** Where the decision came from (default "default": no decision yet). */
+  source?: "default" | "banner" | "gcm" | "tcf" | null;
+  /** The TCF string, with source "tcf". */
+  tcf?: string | null;
+  /** The version of the consent text (the site's when not sent). */
+  version?: string | null;
+}
+
+export type ConsentMode = "banner" | "gcm" | "tcf";
+
+/** A site's consent over the last [`OVERVIEW_DAYS`] days. */
+export interface ConsentOverview {
+  /** Granting ad personalisation. */
+  ad_personalization: number;
+  /** Granting ad user data. */
+  ad_user_data: number;
+  /** Granting ad storage. */
+  ads: number;
+  /** Of those, granting analytics. */
+  analytics: number;
+  /** Decisions per source. */
+  by_source: BySource;
+  /** The period, in days. */
+  days: number;
+  /** Decisions recorded in the ledger. */
+  decisions: number;
+  /** Events received with analytics consent. */
+  events_with_consent: number;
+  /** Events received without it. */
+  events_without_consent: number;
+  /** Decisions sent with Global Privacy Control. */
+  gpc: number;
+}
+
+/** One decision in the ledger as staff see it (no visit hash, no TCF string). */
+export interface ConsentRecord {
+  /** The decision. */
+  consent: Consent;
+  /** Whether the browser sent Global Privacy Control. */
+  gpc: boolean;
+  /** Id (UUIDv7). */
+  id: string;
+  /** When it was recorded. */
+  recorded_at: Timestamp;
+  /** Where it came from. */
+  source: ConsentSource;
+  /** The consent text's version. */
+  version: string | null;
+  /** The visitor, when analytics consent was given. */
+  visitor_id: string | null;
+}
+
+export type ConsentRecordPage = Page<ConsentRecord>;
+
+export type ConsentSource = "default" | "banner" | "gcm" | "tcf";
+
 /** A contact as stored and sent. */
 export interface Contact {
   /** The account the person works at. */
@@ -257,6 +550,16 @@ export interface ContactPatch {
   phone?: string | null;
 }
 
+/** A contact's touchpoints with its first and last touch. */
+export interface ContactTouchpoints {
+  /** The earliest touchpoint. */
+  first_touchpoint_id: string | null;
+  /** Every touchpoint, oldest first. */
+  items: Touchpoint[];
+  /** The latest non-direct touchpoint (the latest direct one if there is no other). */
+  last_touchpoint_id: string | null;
+}
+
 /** A contract as stored and sent. */
 export interface Contract {
   /** The text, exactly as stored. */
@@ -271,6 +574,8 @@ export interface Contract {
   id: string;
   /** When it was sent. */
   sent_at: Timestamp | null;
+  /** The signature's evidence, once signed. */
+  signature: ContractSignature | null;
   /** When it was signed. */
   signed_at: Timestamp | null;
   /** Who signed. */
@@ -293,7 +598,120 @@ export interface ContractPatch {
   title?: string | null;
 }
 
+/** The evidence of a contract's signature. */
+export interface ContractSignature {
+  /** The signer's own client address; null on paper. */
+  client_ip: string | null;
+  /** Hex SHA-256 of the exact text the signer was shown. */
+  document_sha256: string;
+  /** How it was signed; `paper` is a scan a staff member uploaded. */
+  method: SignatureMethod;
+  /** Hex SHA-256 of the signed PDF kept (`GET /api/contracts/{id}/signed-pdf`). */
+  pdf_sha256: string | null;
+  /** The portal user who signed (or whose link was used). */
+  portal_user_id: string | null;
+  /** On paper: the staff identity who uploaded the scan. */
+  recorded_by: string | null;
+  /** When, UTC (on paper: the day given, at midnight UTC). */
+  signed_at: Timestamp;
+  /** The signer's address (the link's or the portal user's); null on paper. */
+  signer_email: string | null;
+  /** The name the signer typed (or, on paper, the name the staff member gave). */
+  signer_name: string;
+  /** The signing link used. */
+  signing_link_id: string | null;
+  /** The signer's browser (`User-Agent`); null on paper. */
+  user_agent: string | null;
+}
+
 export type ContractStatus = "draft" | "sent" | "signed";
+
+/** A conversion as the API shows it (never an e-mail address or phone number). */
+export interface Conversion {
+  /** The client account. */
+  account_id: string | null;
+  /** How it is attributed. */
+  attribution: Attribution;
+  /** The consent it was collected under. */
+  consent: Consent;
+  /** The person it is attributed to. */
+  contact_id: string | null;
+  /** The value's currency. */
+  currency: string | null;
+  /** The first touch. */
+  first: Touch;
+  /** Id (UUIDv7). */
+  id: string;
+  /** Which CRM fact. */
+  kind: ConversionKind;
+  /** The last (non-direct) touch. */
+  last: Touch;
+  /** When the fact happened. */
+  occurred_at: Timestamp;
+  /**
+   * The dedup key sent to platforms: the invoice number for invoices, else the conversion's
+   * id.
+   */
+  order_id: string;
+  /**
+   * The tracked site of the touch or form it is attributed to; its client's destinations
+   * receive it.
+   */
+  site_id: string | null;
+  /** The contact (lead), deal (deal won) or invoice (issued, paid). */
+  subject_id: string;
+  /** The value in cents (net amount for invoices, the deal's value for a won deal). */
+  value_cents: number | null;
+}
+
+/** One delivery as the API shows it. */
+export interface ConversionDelivery {
+  /** Requests sent so far. */
+  attempts: number;
+  /** The conversion. */
+  conversion_id: string;
+  /** Its kind. */
+  conversion_kind: ConversionKind;
+  /** Queued. */
+  created_at: Timestamp;
+  /** When the platform accepted it. */
+  delivered_at: Timestamp | null;
+  /** Id (UUIDv7). */
+  id: string;
+  /** When it was last sent. */
+  last_attempt_at: Timestamp | null;
+  /** What went wrong last (the platform's error). */
+  last_error: string | null;
+  /** The last answer's status. */
+  last_status: number | null;
+  /** When it is sent next, while it waits. */
+  next_attempt_at: Timestamp | null;
+  /** Its dedup key (the invoice number for invoices). */
+  order_id: string;
+  /** Where it stands. */
+  state: ForwardState;
+  /** Sent in test mode (Meta `test_event_code`, Google `validateOnly`). */
+  test: boolean;
+}
+
+export type ConversionDeliveryPage = Page<ConversionDelivery>;
+
+export type ConversionKind = "lead" | "deal_won" | "invoice_issued" | "invoice_paid";
+
+export type ConversionPage = Page<Conversion>;
+
+/**
+ * A destination's credentials as sent (sealed at once, never shown again). Meta:
+ * `access_token` (a system user's token with `ads_management`). Google Ads:
+ * `developer_token` and `access_token` (an OAuth access token; Silo does not refresh it:
+ * replace it through `PUT /api/destinations/{id}/credentials`).
+ */
+export interface CredentialsInput {
+  /** Meta and Google Ads: the access token. */
+  access_token?: string | null;
+  /** Google Ads: the developer token. */
+  developer_token?: string | null;
+}
 
 /** A credit note line as shown: the unit price and amounts negative. */
 export interface CreditLine {
@@ -370,6 +788,24 @@ export interface CreditNoteSummary {
 /** ISO 4217 code; EUR when left out */
 export type Currency = string;
 
+/** One currency's column. */
+export interface CurrencyReport {
+  /** ISO 4217 code of every amount here. */
+  currency: string;
+  /**
+   * The revenue report's paid total for the same months and currency: equal to
+   * `total_cents` by definition, shown beside it for the reader to reconcile.
+   */
+  finance_paid_cents: number;
+  /**
+   * Attributed rows (most paid first), then the `unattributed` and `no_consent` rows (always
+   * present, 0 when empty).
+   */
+  rows: ReportRow[];
+  /** The rows' sum. */
+  total_cents: number;
+}
+
 /** A deal as stored and sent. */
 export interface Deal {
   /** The client account. */
@@ -423,7 +859,58 @@ export interface DealPatch {
   value_cents?: number | null;
 }
 
+/** `POST /api/portal/approvals/{id}/decide` body. */
+export interface DecisionRequest {
+  /** Required when asking for changes. */
+  comment?: string | null;
+  decision: "approved" | "changes_requested";
+}
+
 export type DeliveryState = "pending" | "retrying" | "delivered" | "failed";
+
+/** A destination as the API shows it: never a credential. */
+export interface Destination {
+  /** The client account whose conversions it receives. */
+  account_id: string;
+  /** Created. */
+  created_at: Timestamp;
+  /** The last characters of the access token (`…wxyz`). */
+  credentials_hint: string;
+  /** Whether conversions are forwarded to it. */
+  enabled: boolean;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The conversion kinds it receives. */
+  kinds: ConversionKind[];
+  /** What it is called. */
+  name: string;
+  /** The ad platform. */
+  platform: Platform;
+  /** The platform's settings. */
+  settings: Settings;
+  /** Whether deliveries are test deliveries (Meta `test_event_code`, Google `validateOnly`). */
+  test_mode: boolean;
+  /** Last changed. */
+  updated_at: Timestamp;
+}
+
+export type DestinationPage = Page<Destination>;
+
+/**
+ * `PATCH /api/destinations/{id}` body: only the fields present change; `settings` replaces
+ * the settings as a whole.
+ */
+export interface DestinationPatch {
+  /** Forward or not. */
+  enabled?: boolean | null;
+  /** Replaces the kinds (duplicates count once). */
+  kinds?: ("lead" | "deal_won" | "invoice_issued" | "invoice_paid")[] | null;
+  name?: string | null;
+  /** Replaces the settings. */
+  settings?: SettingsInput | null;
+  /** Test deliveries only. */
+  test_mode?: boolean | null;
+}
 
 /** `POST /api/auth/2fa/disable` body. */
 export interface DisableRequest {
@@ -434,6 +921,11 @@ export interface DisableRequest {
 }
 
 export type DisabledReason = "manual" | "gone";
+
+/** `POST /api/time-entries/submit|approve` body. */
+export interface EntryIds {
+  ids: string[];
+}
 
 /** `DELETE /api/company` body: the company's slug, typed again to confirm. */
 export interface EraseCompany {
@@ -449,9 +941,93 @@ export interface Error {
   };
 }
 
-export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "payment_exceeds_balance" | "credit_exceeds_invoice" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "payload_too_large" | "invalid" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
+export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "origin_not_allowed" | "site_disabled" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "payment_exceeds_balance" | "credit_exceeds_invoice" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "time_locked" | "period_locked" | "budget_cap" | "nothing_to_invoice" | "timer_running" | "has_time" | "invoice_bills_time" | "portal_user_exists" | "document_changed" | "payload_too_large" | "unsupported_media_type" | "invalid" | "consent_required" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
 
-export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered";
+/** `POST /e/{site_key}` body: one event. */
+export interface EventInput {
+  click_ids?: ClickIdInput | null;
+  /** The visitor's consent; without it everything is denied. */
+  consent?: ConsentInput | null;
+  /**
+   * A UUID the browser made for this event (`crypto.randomUUID()`): a repeat is stored
+   * once. Hand the same id to a browser pixel to deduplicate.
+   */
+  event_id: string;
+  /** `navigator.globalPrivacyControl` (like `Sec-GPC: 1`: ads off). */
+  gpc?: boolean | null;
+  name: string;
+  page?: string | null;
+  referrer?: string | null;
+  /** RFC 3339; at most 10 minutes ahead of the server, at most 7 days old (default: when it arrives). */
+  time?: string | null;
+  utm?: UtmInput | null;
+}
+
+export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried";
+
+export type ForwardState = "pending" | "retrying" | "delivered" | "failed" | "skipped_no_consent" | "dropped";
+
+/** `POST /api/invoices/from-time[/preview]` body. */
+export interface FromTime {
+  account_id: string;
+  due_date?: string | null;
+  /** Only work on or after this date. */
+  from?: string | null;
+  /** `project_service_rate` when left out. */
+  grouping?: "project_service_rate" | "entry" | null;
+  /** The client's language when left out. */
+  language?: "nl" | "en";
+  notes?: string | null;
+  /** Only these projects of the client (all its time-and-materials projects when empty). */
+  project_ids?: string[];
+  /** False when left out; true bills every line at 0 % VAT. */
+  reverse_charge?: boolean | null;
+  /** Only work on or before this date. */
+  to?: string | null;
+}
+
+/** What invoicing the time would make. */
+export interface FromTimePreview {
+  /** The client. */
+  account_id: string;
+  /** Capped budgets it would exceed (creating the invoice then answers `409 budget_cap`). */
+  cap_exceeded: CapExceeded[];
+  /** The currency of the projects (and so of the invoice). */
+  currency: Currency;
+  /** The approved, billable, uninvoiced entries it takes. */
+  entries: TimeEntry[];
+  /** The lines they make. */
+  lines: PreviewLine[];
+  /** The lines' totals. */
+  subtotal_cents: Cents;
+  /** Total. */
+  total_cents: Cents;
+  /** VAT. */
+  vat_cents: Cents;
+}
+
+/**
+ * `POST /e/{site_key}/identify` body: the person's details and the form event's fields as
+ * for `POST /e/{site_key}` (stored as an event named `identify`).
+ */
+export interface IdentifyInput {
+  click_ids?: ClickIdInput | null;
+  /** The visitor's consent; without it everything is denied. */
+  consent?: ConsentInput | null;
+  email: string;
+  /** A UUID the browser made for this submission: a repeat is stored once. */
+  event_id: string;
+  /** `navigator.globalPrivacyControl`. */
+  gpc?: boolean | null;
+  /** The person's name (default: the e-mail address, for a new contact). */
+  name?: string | null;
+  page?: string | null;
+  phone?: string | null;
+  referrer?: string | null;
+  /** RFC 3339; at most 10 minutes ahead of the server, at most 7 days old (default: when it arrives). */
+  time?: string | null;
+  utm?: UtmInput | null;
+}
 
 /** An identity's (a person's login) id. */
 export type IdentityId = string;
@@ -515,6 +1091,11 @@ export interface Inviter {
 export interface Invoice {
   /** The customer. */
   account_id: string | null;
+  /**
+   * Whether it bills tracked time or a project's price: its lines, currency and client then
+   * follow from those (on single invoices; false in lists).
+   */
+  bills_time: boolean;
   /** The buyer as printed, once issued. */
   buyer: Buyer | null;
   /** Created. */
@@ -713,6 +1294,35 @@ export interface Line {
   vat_rate_bp: VatRate;
 }
 
+/** What the magic-link page shows before its button is pressed. */
+export interface LinkInfo {
+  /** The agency's name. */
+  company_name: string;
+  /** Whether the link can still be used. */
+  valid: boolean;
+}
+
+/** `POST /api/portal/auth/request-link` body. */
+export interface LinkRequest {
+  email: string;
+  /** The key from the portal's address. */
+  key: string;
+  /** `en` or `nl` (default: the portal user's language). */
+  language?: string | null;
+}
+
+/** `202` answer of a link request: the same for every address. */
+export interface LinkRequested {
+  /** Always true. */
+  accepted: boolean;
+}
+
+/** A body carrying a mailed link's token. */
+export interface LinkToken {
+  /** The `token` of the link. */
+  token: string;
+}
+
 /** `POST /api/auth/login` body. */
 export interface LoginRequest {
   /** A code from the authenticator app or a recovery code, for identities with two-factor on. */
@@ -752,12 +1362,34 @@ export interface Me {
   two_factor: TwoFactorState;
 }
 
+/** The client in [`PortalMe`]. */
+export interface MeAccount {
+  /** Id. */
+  id: string;
+  /** Name. */
+  name: string;
+}
+
 /** The identity part of [`Me`]. */
 export interface MeIdentity {
   /** An e-mail address, lower-cased. */
   email: string;
   id: IdentityId;
   name: string;
+}
+
+/** The portal user in [`PortalMe`]. */
+export interface MeUser {
+  /** Address. */
+  email: string;
+  /** Id. */
+  id: string;
+  /** Language of mail and documents. */
+  language: Language;
+  /** Name. */
+  name: string;
+  /** Role inside the client. */
+  role: PortalRole;
 }
 
 /** A member of a company, as listed to its admins. */
@@ -773,6 +1405,31 @@ export interface Member {
 }
 
 export type MemberPage = Page<Member>;
+
+/** `PUT /api/projects/{id}/members/{person_id}` body. */
+export interface MemberRate {
+  hourly_rate_cents?: number | null;
+}
+
+/** A message as the agency sees it. */
+export interface Message {
+  /** The author's name (the portal user's; staff names are filled in by the server). */
+  author_name: string | null;
+  /** The text. */
+  body: string;
+  /** Written. */
+  created_at: Timestamp;
+  /** Id (random). */
+  id: string;
+  /** An internal note: never shown to the client. */
+  internal: boolean;
+  /** The portal user who wrote it, if the client did. */
+  portal_author_id: string | null;
+  /** The staff member who wrote it, if the agency did. */
+  staff_author_id: string | null;
+  /** The conversation. */
+  thread_id: string;
+}
 
 /** One month in one currency. */
 export interface MonthRevenue {
@@ -813,6 +1470,29 @@ export interface NewAccount {
   website?: string | null;
 }
 
+/** `POST /api/approvals` body: a title and a note, a file of the client's, or both. */
+export interface NewApproval {
+  account_id: string;
+  file_id?: string | null;
+  note?: string | null;
+  project_id?: string | null;
+  title: string;
+}
+
+/** `POST /api/capacity` body. */
+export interface NewCapacity {
+  /** The person's billable target in basis points; the company's default when left out. */
+  billable_target_bp?: number | null;
+  /** Cost per hour in cents (only for those who may see cost rates). */
+  cost_rate_cents?: number | null;
+  /** The first day it is in force. */
+  effective_from: string;
+  /** The person (a member's identity id). */
+  person_id: string;
+  /** Working minutes per week. */
+  weekly_minutes: number;
+}
+
 /** `POST /api/contacts` body. */
 export interface NewContact {
   account_id?: string | null;
@@ -827,6 +1507,12 @@ export interface NewContract {
   body: string;
   deal_id?: string | null;
   title: string;
+}
+
+/** `PUT /api/destinations/{id}/credentials` body. */
+export interface NewCredentials {
+  /** The platform's credentials (replaced as a whole). */
+  credentials: CredentialsInput;
 }
 
 /** `POST /api/invoices/{id}/credit-notes` body. */
@@ -855,6 +1541,23 @@ export interface NewDeal {
   value_cents?: number | null;
 }
 
+/** `POST /api/destinations` body. */
+export interface NewDestination {
+  account_id: string;
+  /** The platform's credentials (see [`CredentialsInput`]). */
+  credentials?: CredentialsInput;
+  /** Forward at once (default true). */
+  enabled?: boolean | null;
+  /** The conversion kinds to forward (duplicates count once). */
+  kinds: ("lead" | "deal_won" | "invoice_issued" | "invoice_paid")[];
+  name: string;
+  platform: "meta" | "google_ads" | "tiktok" | "linkedin";
+  /** The platform's settings (see [`SettingsInput`]). */
+  settings?: SettingsInput;
+  /** Test deliveries only (default false). */
+  test_mode?: boolean | null;
+}
+
 /** `POST /api/invoices` body. */
 export interface NewInvoice {
   account_id?: string | null;
@@ -881,6 +1584,13 @@ export interface NewLine {
   vat_rate_bp?: number | null;
 }
 
+/** `POST /api/threads/{id}/messages` body. */
+export interface NewMessage {
+  body: string;
+  /** An internal note, never shown to the client (false when left out). */
+  internal?: boolean;
+}
+
 /** `POST /api/invoices/{id}/payments` body. */
 export interface NewPayment {
   /**
@@ -895,13 +1605,127 @@ export interface NewPayment {
   reference?: string | null;
 }
 
+/** `POST /api/accounts/{id}/portal-users` body. */
+export interface NewPortalUser {
+  contact_id?: string | null;
+  email: string;
+  language?: "nl" | "en";
+  name: string;
+  role: "client_admin" | "member" | "billing";
+}
+
+/**
+ * `POST /api/projects` body. With `deal_id` or `contract_id`, the name, client (and from a
+ * deal, currency and money budget) default to theirs.
+ */
+export interface NewProject {
+  account_id?: string | null;
+  billing_type: "time_and_materials" | "fixed_price" | "retainer" | "non_billable";
+  /** False when left out. */
+  budget_cap?: boolean | null;
+  budget_cents?: number | null;
+  budget_minutes?: number | null;
+  /** `total` when left out (`monthly` for a retainer). */
+  budget_period?: "total" | "monthly" | null;
+  contract_id?: string | null;
+  /** EUR (or the deal's) when left out. */
+  currency?: string | null;
+  deal_id?: string | null;
+  description?: string | null;
+  end_date?: string | null;
+  fixed_price_cents?: number | null;
+  hourly_rate_cents?: number | null;
+  name?: string | null;
+  retainer_cents?: number | null;
+  /** 1 when left out. */
+  rounding_minutes?: 1 | 5 | 6 | 10 | 15 | 30 | 60 | null;
+  start_date?: string | null;
+  /** `planned` when left out. */
+  status?: "planned" | "active" | "on_hold" | "done" | "cancelled" | null;
+}
+
+/** `POST /api/services` body. */
+export interface NewService {
+  /** True when left out. */
+  billable?: boolean | null;
+  hourly_rate_cents?: number | null;
+  name: string;
+}
+
+/** `POST /api/sites` body. */
+export interface NewSite {
+  account_id: string;
+  consent_mode: "banner" | "gcm" | "tcf";
+  /** Default "1". */
+  consent_version?: string | null;
+  name: string;
+  /** The origins allowed to send events (at least one, duplicates count once). */
+  origins: string[];
+}
+
+/** `POST /api/tasks` body. */
+export interface NewTask {
+  assignee_id?: string | null;
+  /** False when left out. */
+  client_visible?: boolean | null;
+  description?: string | null;
+  due_date?: string | null;
+  estimate_minutes?: number | null;
+  parent_id?: string | null;
+  /** After the project's last task when left out. */
+  position?: number | null;
+  project_id: string;
+  /** `to_do` when left out. */
+  status?: "to_do" | "in_progress" | "review" | "done" | null;
+  title: string;
+}
+
+/** `POST /api/threads` body; with `body`, the first message (sent to the client). */
+export interface NewThread {
+  account_id: string;
+  body?: string | null;
+  project_id?: string | null;
+  subject: string;
+}
+
+/** `POST /api/time-entries` body. */
+export interface NewTimeEntry {
+  /**
+   * The service's default (or true) when left out; always false on a non-billable
+   * project.
+   */
+  billable?: boolean | null;
+  description?: string | null;
+  minutes: number;
+  /** Someone else's time (needs `time.approve`); the caller's own when left out. */
+  person_id?: string | null;
+  project_id: string;
+  service_id?: string | null;
+  task_id?: string | null;
+  work_date: string;
+}
+
+/** `POST /api/time-off` body. */
+export interface NewTimeOff {
+  /** Last day away (inclusive, on or after `start_date`). */
+  end_date: string;
+  /** Why. */
+  kind: "holiday" | "sick" | "other";
+  /** A note. */
+  note?: string | null;
+  /** The person; the caller when left out. */
+  person_id?: string | null;
+  /** First day away. */
+  start_date: string;
+}
+
 /** `POST /api/webhooks` body. */
 export interface NewWebhookEndpoint {
   description?: string | null;
   /** Whether to send to it at once (default true). */
   enabled?: boolean | null;
   /** The event types to receive (duplicates count once). */
-  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[];
+  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried")[];
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url: string;
 }
@@ -918,6 +1742,26 @@ export interface OfferedMembership {
   id: InvitationId;
   /** The role offered. */
   role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer";
+}
+
+/** Which parts a caller reaches: the role's parts that the agency turned on for the client. */
+export interface Parts {
+  /** Approvals. */
+  approvals: boolean;
+  /** Colleagues (client admins). */
+  colleagues: boolean;
+  /** Contracts. */
+  contracts: boolean;
+  /** Files. */
+  files: boolean;
+  /** Invoices. */
+  invoices: boolean;
+  /** Messages. */
+  messages: boolean;
+  /** Approved time and budget burn on projects. */
+  project_time: boolean;
+  /** Projects. */
+  projects: boolean;
 }
 
 /** `PATCH /api/company` body. */
@@ -949,7 +1793,472 @@ export interface Payment {
   reversed_at: Timestamp | null;
 }
 
+/** One person's figures over the period. Minutes throughout. */
+export interface PersonUtilisation {
+  /** billable_utilisation_bp * 10000 / target_bp (0 for a zero target). */
+  attainment_bp: number;
+  /** Capacity less time off. */
+  available_minutes: number;
+  /** Of those, the minutes of billable entries. */
+  billable_minutes: number;
+  /** billable * 10000 / worked (0 when nothing was worked). */
+  billable_utilisation_bp: number;
+  /** Working minutes of the period's weekdays by the capacity rows in force. */
+  capacity_minutes: number;
+  /** Their name among the company's members (null for someone who left). */
+  name: string | null;
+  /** The person (an identity id). */
+  person_id: string;
+  /** The billable target in force on the period's last day. */
+  target_bp: number;
+  /** Of that capacity, what falls on days off. */
+  time_off_minutes: number;
+  /** Minutes of the person's entries in the period, any status. */
+  worked_minutes: number;
+}
+
 export type Plan = "starter" | "growth" | "scale";
+
+export type Platform = "meta" | "google_ads" | "tiktok" | "linkedin";
+
+/** A request to an ad platform, without its credentials (those go in headers the worker adds). */
+export interface PlatformRequest {
+  /** The JSON body, with hashed personal details only. */
+  body: unknown;
+  /** The HTTP method. */
+  method: string;
+  /** The address. */
+  url: string;
+}
+
+/** The parts of a client's portal the agency turned on. */
+export interface PortalAccess {
+  /** Approvals of deliverables. */
+  approvals: boolean;
+  /** Contracts to read and sign. */
+  contracts: boolean;
+  /** Shared files. */
+  files: boolean;
+  /** Invoices and how to pay them. */
+  invoices: boolean;
+  /** Conversations with the agency. */
+  messages: boolean;
+  /** Approved time and budget burn on those projects. */
+  project_time: boolean;
+  /** Projects with their client-visible tasks. */
+  projects: boolean;
+}
+
+/** `PATCH /api/accounts/{id}/portal` body: the parts sent change. */
+export interface PortalAccessPatch {
+  approvals?: boolean | null;
+  contracts?: boolean | null;
+  files?: boolean | null;
+  invoices?: boolean | null;
+  messages?: boolean | null;
+  project_time?: boolean | null;
+  projects?: boolean | null;
+}
+
+/** The agency's portal sign-in address. */
+export interface PortalAddress {
+  /** The address to give clients (`/portal/k/<key>`); public, like a site key. */
+  url: string;
+}
+
+/** An approval request as the client sees it. */
+export interface PortalApproval {
+  /** When it was decided (or withdrawn). */
+  decided_at: Timestamp | null;
+  /** The name of who decided. */
+  decided_by_name: string | null;
+  /** The comment given with the decision. */
+  decision_comment: string | null;
+  /** The deliverable as a file (download it from the portal's files). */
+  file: ApprovalFile | null;
+  /** Id. */
+  id: string;
+  /** The deliverable as a note, or a note about the file. */
+  note: string | null;
+  /** The project it is part of. */
+  project_id: string | null;
+  /** When the agency asked. */
+  requested_at: Timestamp;
+  /** Where it stands. */
+  status: ApprovalStatus;
+  /** What is to be approved. */
+  title: string;
+}
+
+/**
+ * The budget burn as the client sees it: time and money against the budgets (money at the
+ * rates the client is billed; never cost rates, never per person).
+ */
+export interface PortalBudget {
+  /** The money budget in cents. */
+  budget_cents: number | null;
+  /** The hour budget in minutes. */
+  budget_minutes: number | null;
+  /** Whether the budget covers the whole project or each month. */
+  budget_period: BudgetPeriod;
+  /** Currency of the money figures. */
+  currency: string;
+  /** How far the budget is used. */
+  level: BudgetLevel;
+  /** Minutes tracked in the period. */
+  minutes: number;
+  /** Minutes left; negative when over. */
+  minutes_left: number | null;
+  /** Share of the hour budget used, in basis points (10000 = 100 %). */
+  minutes_used_bp: number | null;
+  /** Share of the money budget used, in basis points. */
+  money_used_bp: number | null;
+  /** `total`, or the current month `YYYY-MM` of a monthly budget. */
+  period: string;
+  /** What the billable time is worth, in cents. */
+  value_cents: number;
+}
+
+/** A contract as the client sees it in the portal. */
+export interface PortalContract {
+  /** The text, exactly as it is signed. */
+  body: string;
+  /**
+   * The consent a signature gives, as the signing form shows it (in the portal user's
+   * language).
+   */
+  consent_text: string;
+  /** Hex SHA-256 of the text's bytes: what signing confirms. */
+  document_sha256: string | null;
+  /** Id. */
+  id: string;
+  /** When the agency sent it. */
+  sent_at: Timestamp | null;
+  /** The signature, once signed. */
+  signature: PortalSignature | null;
+  /** `sent` (waiting for a signature) or `signed`. */
+  status: ContractStatus;
+  /** Title. */
+  title: string;
+}
+
+/** A contract in the portal's list (without its text). */
+export interface PortalContractSummary {
+  /** Id. */
+  id: string;
+  /** When the agency sent it. */
+  sent_at: Timestamp | null;
+  /** When it was signed. */
+  signed_at: Timestamp | null;
+  /** `sent` or `signed`. */
+  status: ContractStatus;
+  /** Title. */
+  title: string;
+}
+
+/** A shared file as the client sees it. */
+export interface PortalFile {
+  /** Its type. */
+  content_type: string;
+  /** Uploaded. */
+  created_at: Timestamp;
+  /** True when the agency shared it, false when someone of the client uploaded it. */
+  from_agency: boolean;
+  /** Id. */
+  id: string;
+  /** The file name. */
+  name: string;
+  /** The project it belongs to, if any. */
+  project_id: string | null;
+  /** SHA-256 of the bytes (hex). */
+  sha256: string;
+  /** Size in bytes. */
+  size_bytes: number;
+  /** The name of the client's person who uploaded it (null for the agency's files). */
+  uploaded_by_name: string | null;
+}
+
+/** What the sign-in page shows of the agency. */
+export interface PortalInfo {
+  /** The agency's name. */
+  company_name: string;
+  /** The agency's logo as a `data:` URL, or null. */
+  logo_data_url: string | null;
+}
+
+/** An invoice as the client sees it in the portal. */
+export interface PortalInvoice {
+  /** Credited by credit notes. */
+  credited_cents: Cents;
+  /** Currency of every amount. */
+  currency: Currency;
+  /** Due date, `YYYY-MM-DD`. */
+  due_date: string | null;
+  /** Id. */
+  id: string;
+  /** Issue date, `YYYY-MM-DD`. */
+  issue_date: string | null;
+  /** The lines, in order. */
+  lines: Line[];
+  /** The text printed on it. */
+  notes: string | null;
+  /** Its number. */
+  number: string | null;
+  /** Still to pay. */
+  open_cents: Cents;
+  /** When it was paid in full. */
+  paid_at: Timestamp | null;
+  /** Paid so far. */
+  paid_cents: Cents;
+  /** How to pay it. */
+  payment: PortalPayment;
+  /** VAT reverse-charged to the client. */
+  reverse_charge: boolean;
+  /** `issued`, `paid` or `credited`. */
+  status: InvoiceStatus;
+  /** Sum of line nets. */
+  subtotal_cents: Cents;
+  /** Date of supply when it differs from the issue date. */
+  supply_date: string | null;
+  /** Subtotal plus VAT. */
+  total_cents: Cents;
+  /** Sum of line VAT. */
+  vat_cents: Cents;
+}
+
+/** An invoice in the portal's list. */
+export interface PortalInvoiceSummary {
+  /** Currency of every amount. */
+  currency: Currency;
+  /** Due date, `YYYY-MM-DD`. */
+  due_date: string | null;
+  /** Id. */
+  id: string;
+  /** Issue date, `YYYY-MM-DD`. */
+  issue_date: string | null;
+  /** Its number. */
+  number: string | null;
+  /** Still to pay. */
+  open_cents: Cents;
+  /** `issued`, `paid` or `credited`. */
+  status: InvoiceStatus;
+  /** Total including VAT. */
+  total_cents: Cents;
+}
+
+/** What a portal user sees of themselves and their portal (`GET /api/portal/me`). */
+export interface PortalMe {
+  /** Their client. */
+  account: MeAccount;
+  /** The agency's name. */
+  company_name: string;
+  /** The parts of the portal they reach. */
+  parts: Parts;
+  /** Whether this is a staff member's read-only preview. */
+  preview: boolean;
+  /** The portal user; null in a staff member's preview. */
+  user: MeUser | null;
+}
+
+/** A message as the client sees it. */
+export interface PortalMessage {
+  /** Who wrote it (a name at the agency, or the client's person). */
+  author_name: string | null;
+  /** The text. */
+  body: string;
+  /** Written. */
+  created_at: Timestamp;
+  /** True when the agency wrote it. */
+  from_agency: boolean;
+  /** Id. */
+  id: string;
+}
+
+/** `POST /api/portal/threads/{id}/messages` body. */
+export interface PortalNewMessage {
+  body: string;
+}
+
+/** How to pay an invoice. */
+export interface PortalPayment {
+  /** The bank's BIC, when the agency's details hold one (they do not yet: always null). */
+  bic: string | null;
+  /** Pay by, `YYYY-MM-DD`. */
+  due_date: string | null;
+  /** The agency's account to pay into (as printed on the invoice). */
+  iban: string | null;
+  /** Still to pay. */
+  open_cents: Cents;
+  /** The reference to quote. */
+  reference: string | null;
+}
+
+/** A project as the client sees it. */
+export interface PortalProject {
+  /** How it is billed (the rates are not shown). */
+  billing_type: BillingType;
+  /** End date. */
+  end_date: string | null;
+  /** Id. */
+  id: string;
+  /** Name. */
+  name: string;
+  /** Start date. */
+  start_date: string | null;
+  /** Where it stands. */
+  status: ProjectStatus;
+}
+
+/** One project as the client sees it. */
+export interface PortalProjectDetail {
+  /** The project. */
+  project: PortalProject;
+  /** The tasks visible to the client (the timeline: those with due dates), by board order. */
+  tasks: PortalTask[];
+  /** Approved time and budget burn; null unless the agency shows them. */
+  time: PortalProjectTime | null;
+}
+
+/** Approved time and budget (only when the agency shows them to this client). */
+export interface PortalProjectTime {
+  /** Minutes of approved time (approved and invoiced entries). */
+  approved_minutes: number;
+  /** The budget burn in the current period. */
+  budget: PortalBudget;
+}
+
+export type PortalRole = "client_admin" | "member" | "billing";
+
+/** A new portal session. */
+export interface PortalSession {
+  /** When the session ends at the latest (it ends sooner when unused for two hours). */
+  expires_at: Timestamp;
+  /** Who signed in, and what their portal shows. */
+  me: PortalMe;
+  /** The session token, for `Authorization: Bearer` on `/api/portal/...` routes. */
+  token: string;
+}
+
+/** A signature as the client sees it. */
+export interface PortalSignature {
+  /** Hex SHA-256 of the text signed. */
+  document_sha256: string;
+  /** How it was signed. */
+  method: SignatureMethod;
+  /** Whether the signed PDF can be downloaded. */
+  pdf: boolean;
+  /** When, UTC. */
+  signed_at: Timestamp;
+  /** The signer's address. */
+  signer_email: string | null;
+  /** The name typed. */
+  signer_name: string;
+}
+
+/** A subtask the client may see. */
+export interface PortalSubtask {
+  /** Due date. */
+  due_date: string | null;
+  /** Id. */
+  id: string;
+  /** Where it stands. */
+  status: TaskStatus;
+  /** Title. */
+  title: string;
+}
+
+/** A task the client may see. */
+export interface PortalTask {
+  /** Due date. */
+  due_date: string | null;
+  /** Id. */
+  id: string;
+  /** Where it stands. */
+  status: TaskStatus;
+  /** Its subtasks the client may see. */
+  subtasks: PortalSubtask[];
+  /** Title. */
+  title: string;
+}
+
+/** A conversation as the client sees it. */
+export interface PortalThread {
+  /** Started. */
+  created_at: Timestamp;
+  /** Id. */
+  id: string;
+  /** The latest message the client can read (internal notes do not count). */
+  last_message_at: Timestamp;
+  /** The project it is about, if any. */
+  project_id: string | null;
+  /** Subject. */
+  subject: string;
+}
+
+/** A portal user as the agency sees them. */
+export interface PortalUser {
+  /** Their client. */
+  account_id: string;
+  /** The contact they are, if linked. */
+  contact_id: string | null;
+  /** Created. */
+  created_at: Timestamp;
+  /** Address (lower-cased): where sign-in links go. */
+  email: string;
+  /** Id (random, never sequential). */
+  id: string;
+  /** Language of their mail. */
+  language: Language;
+  /** When they last signed in. */
+  last_login_at: Timestamp | null;
+  /** Name. */
+  name: string;
+  /** Role inside the client. */
+  role: PortalRole;
+  /** Whether they may sign in. */
+  status: PortalUserStatus;
+  /** Last changed. */
+  updated_at: Timestamp;
+}
+
+/** `PATCH /api/portal-users/{id}` body. */
+export interface PortalUserPatch {
+  /** True turns sign-in off (sessions end); false turns it on again. */
+  disabled?: boolean | null;
+  language?: "nl" | "en" | null;
+  name?: string | null;
+  role?: "client_admin" | "member" | "billing" | null;
+}
+
+export type PortalUserStatus = "active" | "disabled" | "removed";
+
+/** A read-only portal session for a staff member. */
+export interface Preview {
+  /** When it ends. */
+  expires_at: Timestamp;
+  /** The session token for `/api/portal/...` routes (read-only). */
+  token: string;
+}
+
+/** A line the time would make. */
+export interface PreviewLine {
+  /** What was delivered. */
+  description: string;
+  /** The entries it bills. */
+  entry_ids: string[];
+  /** `quantity × unit_cents`, rounded. */
+  net_cents: Cents;
+  /** The project it bills. */
+  project_id: string;
+  /** How many. */
+  quantity: Quantity;
+  /** Price of one, before VAT. */
+  unit_cents: Cents;
+  /** VAT on the net amount, rounded. */
+  vat_cents: Cents;
+  /** VAT rate. */
+  vat_rate_bp: VatRate;
+}
 
 /** One field's problem. */
 export interface Problem {
@@ -970,6 +2279,167 @@ export interface Problem {
 
 export type ProblemCode = "required" | "empty" | "too_long" | "too_short" | "control_characters" | "wrong_type" | "out_of_range" | "too_many_decimals" | "too_many" | "too_few" | "not_allowed" | "total_too_large" | "not_email" | "not_date" | "not_month" | "not_time" | "not_amount" | "not_currency" | "not_iban" | "not_kvk" | "not_vat_id" | "not_invoice_prefix" | "not_country" | "not_peppol_id" | "missing_detail" | "not_id" | "not_url" | "not_https" | "private_address" | "unknown_reference" | "wrong" | "link_unusable" | "not_image" | "rule";
 
+/** A project as stored and sent. */
+export interface Project {
+  /** The client. */
+  account_id: string;
+  /** The client's name. */
+  account_name: string;
+  /** How it is billed. */
+  billing_type: BillingType;
+  /** Never invoice more than the money budget (per period). */
+  budget_cap: boolean;
+  /** Money budget in cents. */
+  budget_cents: Cents | null;
+  /** Hour budget in minutes. */
+  budget_minutes: number | null;
+  /** Whether the budgets cover the whole project or each calendar month. */
+  budget_period: BudgetPeriod;
+  /** Time and money against the budget in the current period. */
+  burn: Burn;
+  /** The contract it delivers. */
+  contract_id: string | null;
+  /** Created. */
+  created_at: Timestamp;
+  /** Currency of its rates, budget and invoices. */
+  currency: Currency;
+  /** The deal it came from. */
+  deal_id: string | null;
+  /** What the project is about. */
+  description: string | null;
+  /** End date. */
+  end_date: string | null;
+  /** A fixed-price project's price in cents. */
+  fixed_price_cents: Cents | null;
+  /** Default hourly rate in cents. */
+  hourly_rate_cents: Cents | null;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The people on it. */
+  members: ProjectMember[];
+  /** Name. */
+  name: string;
+  /** A retainer's amount per month in cents. */
+  retainer_cents: Cents | null;
+  /** Billable minutes are rounded up to this increment. */
+  rounding_minutes: number;
+  /** Start date. */
+  start_date: string | null;
+  /** Status. */
+  status: ProjectStatus;
+  /** Last changed. */
+  updated_at: Timestamp;
+}
+
+/** One project's figures over the period. */
+export interface ProjectFigures {
+  /** The client account. */
+  account_id: string;
+  /** The client's name. */
+  account_name: string;
+  /** Minutes of its entries in the period, any status. */
+  actual_minutes: number;
+  /** Of those, what is billable (`billable_minutes`, rounding applied). */
+  billable_minutes: number;
+  /** How it is billed. */
+  billing_type: BillingType;
+  /** The money budget in cents (per month for a monthly budget). */
+  budget_cents: number | null;
+  /** The hour budget in minutes (per month for a monthly budget). */
+  budget_minutes: number | null;
+  /**
+   * round(sum(minutes * cost_rate_cents) / 60) over its entries in the period; null
+   * without permission to see cost rates.
+   */
+  cost_cents: number | null;
+  /** Currency of its amounts. */
+  currency: string;
+  /** Sum of its tasks' estimates (all tasks, whatever the period). */
+  estimate_minutes: number;
+  /** Revenue less cost; null without permission to see cost rates. */
+  margin_cents: number | null;
+  /** Its name. */
+  name: string;
+  /** The project. */
+  project_id: string;
+  /**
+   * Net amount of issued invoice lines that bill its entries, plus its fixed-price and
+   * retainer charges on issued invoices, for invoices issued in the period.
+   */
+  revenue_cents: number;
+  /** The project's status. */
+  status: ProjectStatus;
+}
+
+/** `POST /api/projects/{id}/invoice` body. */
+export interface ProjectInvoice {
+  /**
+   * A fixed-price project's part to invoice (a milestone); what is left of the price
+   * when left out.
+   */
+  amount_cents?: number | null;
+  /** The line's text (the project's name, and the month for a retainer, when left out). */
+  description?: string | null;
+  due_date?: string | null;
+  language?: "nl" | "en";
+  /** A retainer's month (this month when left out). */
+  month?: string | null;
+  notes?: string | null;
+  /** False when left out. */
+  reverse_charge?: boolean | null;
+}
+
+/** A person on a project. */
+export interface ProjectMember {
+  /** Their hourly rate on this project; the service's or project's rate applies when null. */
+  hourly_rate_cents: Cents | null;
+  /** The person (identity id). */
+  person_id: string;
+}
+
+export type ProjectPage = Page<Project>;
+
+/** `PATCH /api/projects/{id}` body: only the fields present change; null clears. */
+export interface ProjectPatch {
+  account_id?: string | null;
+  billing_type?: "time_and_materials" | "fixed_price" | "retainer" | "non_billable" | null;
+  budget_cap?: boolean | null;
+  /** Left out: unchanged; null: cleared. */
+  budget_cents?: number | null;
+  /** Left out: unchanged; null: cleared. */
+  budget_minutes?: number | null;
+  budget_period?: "total" | "monthly" | null;
+  /** Left out: unchanged; null: cleared. */
+  contract_id?: string | null;
+  /** ISO 4217 code (either case); EUR when left out */
+  currency?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  deal_id?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  description?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  end_date?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  fixed_price_cents?: number | null;
+  /** Left out: unchanged; null: cleared. */
+  hourly_rate_cents?: number | null;
+  name?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  retainer_cents?: number | null;
+  rounding_minutes?: 1 | 5 | 6 | 10 | 15 | 30 | 60 | null;
+  /** Left out: unchanged; null: cleared. */
+  start_date?: string | null;
+  status?: "planned" | "active" | "on_hold" | "done" | "cancelled" | null;
+}
+
+export type ProjectStatus = "planned" | "active" | "on_hold" | "done" | "cancelled";
+
+/** The project report. */
+export interface ProjectsReport {
+  /** Projects by client name, then project name. */
+  projects: ProjectFigures[];
+}
+
 export type Quantity = number;
 
 /** Whether a draft can be issued, and if not, what is missing. */
@@ -989,10 +2459,32 @@ export interface RecoveryCodes {
   recovery_codes: string[];
 }
 
+/** `POST /api/time-entries/reject` body. */
+export interface Rejection {
+  ids: string[];
+  reason?: string | null;
+}
+
 /** `POST /api/deals/{id}/reopen` body (may be empty). */
 export interface Reopen {
   /** The open stage it goes back to; `proposal` when left out. */
   stage?: "lead" | "qualified" | "proposal";
+}
+
+/** One row of a currency's column. */
+export interface ReportRow {
+  /** The touch's campaign. */
+  campaign: string | null;
+  /** `attributed` (a source, medium and campaign), `unattributed` or `no_consent`. */
+  kind: Attribution;
+  /** The touch's medium. */
+  medium: string | null;
+  /** Payments received in the period (reversed ones left out), in cents. */
+  paid_cents: number;
+  /** How many payments. */
+  payments: number;
+  /** The touch's source (`utm_source` or the referrer's host); null outside `attributed`. */
+  source: string | null;
 }
 
 /** `POST /api/auth/password-reset/confirm` body. */
@@ -1049,10 +2541,87 @@ export interface Seller {
   vat_id: string | null;
 }
 
+/** `POST /api/contracts/{id}/send` and `POST /api/contracts/{id}/signing-links` body. */
+export interface SendContract {
+  /** Days the link works: 1 to 60 (14 when left out). */
+  expires_in_days?: number | null;
+  /** Language of the mail (`en`, `nl`); the client's when left out. */
+  language?: "nl" | "en";
+  /** Where the signing link goes. */
+  signer_email: string;
+  /** Who is asked to sign. */
+  signer_name: string;
+}
+
 /** `POST /api/invoices/{id}/send` (and `/remind`, `/api/credit-notes/{id}/send`) body. */
 export interface SendRequest {
   /** The address; the client's invoice e-mail address when left out. */
   to?: string | null;
+}
+
+/** A service as stored and sent. */
+export interface Service {
+  /** Archived services are not offered for new time. */
+  archived: boolean;
+  /** Whether time logged as this service is billable unless the entry says otherwise. */
+  billable: boolean;
+  /** Created. */
+  created_at: Timestamp;
+  /** Default hourly rate in cents; the project's rate applies when null. */
+  hourly_rate_cents: Cents | null;
+  /** Id (UUIDv7). */
+  id: string;
+  /** Name, unique in the company (ignoring case). */
+  name: string;
+  /** Last changed. */
+  updated_at: Timestamp;
+}
+
+export type ServicePage = Page<Service>;
+
+/** `PATCH /api/services/{id}` body. */
+export interface ServicePatch {
+  archived?: boolean | null;
+  billable?: boolean | null;
+  /** Left out: unchanged; null: cleared. */
+  hourly_rate_cents?: number | null;
+  name?: string | null;
+}
+
+/** A destination's settings as stored and shown. */
+export interface Settings {
+  /** Google Ads: the conversion action id. */
+  conversion_action_id?: string | null;
+  /** Google Ads: the customer id. */
+  customer_id?: string | null;
+  /** Google Ads: the manager account's customer id. */
+  login_customer_id?: string | null;
+  /** Meta: the pixel (dataset) id. */
+  pixel_id?: string | null;
+  /** Meta: the test event code (sent only in test mode). */
+  test_event_code?: string | null;
+}
+
+/**
+ * A destination's settings as sent. Meta: `pixel_id` (required), `test_event_code` (sent
+ * in test mode). Google Ads: `customer_id` and `conversion_action_id` (required),
+ * `login_customer_id` (a manager account's id, when access goes through one). Fields of the
+ * other platform are ignored.
+ */
+export interface SettingsInput {
+  /** Google Ads: the conversion action's id (an action of type UPLOAD_CLICKS). */
+  conversion_action_id?: string | null;
+  /** Google Ads: the customer id of the account the conversion action belongs to. */
+  customer_id?: string | null;
+  /** Google Ads: the manager account's customer id, when access goes through one. */
+  login_customer_id?: string | null;
+  /** Meta: the pixel (dataset) id. */
+  pixel_id?: string | null;
+  /**
+   * Meta: the test event code of Events Manager's "Test events" tab (sent only in test
+   * mode).
+   */
+  test_event_code?: string | null;
 }
 
 /** `POST /api/auth/2fa/setup` body. */
@@ -1072,10 +2641,78 @@ export interface SetupResponse {
   secret: string;
 }
 
-/** `POST /api/contracts/{id}/sign` body. */
-export interface Signature {
-  signer_email: string;
-  signer_name: string;
+/** A shared file as the agency sees it (never with its bytes). */
+export interface SharedFile {
+  /** The client. */
+  account_id: string;
+  /** The type read from its bytes. */
+  content_type: string;
+  /** Uploaded. */
+  created_at: Timestamp;
+  /** Id (random). */
+  id: string;
+  /** The cleaned file name. */
+  name: string;
+  /** The project, if it belongs to one. */
+  project_id: string | null;
+  /** SHA-256 of the bytes (hex). */
+  sha256: string;
+  /** Size in bytes. */
+  size_bytes: number;
+  /** The portal user who uploaded it, if the client did. */
+  uploaded_by_portal: string | null;
+  /** That portal user's name. */
+  uploaded_by_portal_name: string | null;
+  /** The staff member who uploaded it, if the agency did. */
+  uploaded_by_staff: string | null;
+}
+
+/** `POST /api/sign` body. */
+export interface SignByLink {
+  /**
+   * Must be true: the signer agrees to sign electronically (`422 consent_required`
+   * otherwise).
+   */
+  consent?: boolean | null;
+  /**
+   * Hex SHA-256 of the text the signer read (as `/api/sign/view` or the portal showed it);
+   * `409 document_changed` when it is not the contract's.
+   */
+  document_sha256: string;
+  /** The signer's name, typed by them: their signature. */
+  name: string;
+  /** The `token` of the signing link. */
+  token: string;
+}
+
+/** `POST /api/sign` and `POST /api/portal/contracts/{id}/sign` body (besides the token). */
+export interface SignFields {
+  /**
+   * Must be true: the signer agrees to sign electronically (`422 consent_required`
+   * otherwise).
+   */
+  consent?: boolean | null;
+  /**
+   * Hex SHA-256 of the text the signer read (as `/api/sign/view` or the portal showed it);
+   * `409 document_changed` when it is not the contract's.
+   */
+  document_sha256: string;
+  /** The signer's name, typed by them: their signature. */
+  name: string;
+}
+
+export type SignatureMethod = "link" | "portal" | "paper";
+
+/** What a signature answers. */
+export interface Signed {
+  /** The contract signed. */
+  contract_id: string;
+  /** Hex SHA-256 of the exact text signed. */
+  document_sha256: string;
+  /** Hex SHA-256 of the signed PDF kept (with its evidence page). */
+  pdf_sha256: string;
+  /** When, UTC. */
+  signed_at: Timestamp;
 }
 
 /** Who signed. */
@@ -1086,6 +2723,78 @@ export interface Signer {
   email: string;
   /** Name as typed by the signer. */
   name: string;
+}
+
+/** The contract a signing link shows. */
+export interface SigningDocument {
+  /** The text, exactly as it is signed. */
+  body: string;
+  /** Hex SHA-256 of the text's bytes: send it back to sign. */
+  document_sha256: string;
+  /** Id. */
+  id: string;
+  /** `sent` (waiting for the signature). */
+  status: ContractStatus;
+  /** Title. */
+  title: string;
+}
+
+/** A signing link as the agency sees it (never its token). */
+export interface SigningLink {
+  /** The contract. */
+  contract_id: string;
+  /** Sent. */
+  created_at: Timestamp;
+  /** The staff identity who sent it. */
+  created_by: string | null;
+  /** Stops working. */
+  expires_at: Timestamp;
+  /** Id (random). */
+  id: string;
+  /** The client's portal user with that address, when there is one. */
+  portal_user_id: string | null;
+  /** Revoked. */
+  revoked_at: Timestamp | null;
+  /** Where the link went. */
+  signer_email: string;
+  /** Who is asked to sign. */
+  signer_name: string;
+  /** Where it stands now. */
+  state: SigningLinkState;
+  /** Used to sign. */
+  used_at: Timestamp | null;
+}
+
+export type SigningLinkState = "active" | "used" | "revoked" | "expired";
+
+/** Who is asked to sign. */
+export interface SigningParty {
+  /** Address the link went to. */
+  email: string;
+  /** Name. */
+  name: string;
+}
+
+/** `POST /api/sign/view` body. */
+export interface SigningToken {
+  /** The `token` of the signing link. */
+  token: string;
+}
+
+/** What the signing page shows (`POST /api/sign/view`). */
+export interface SigningView {
+  /** The agency asking for the signature. */
+  company_name: string;
+  /** The consent the signer gives by ticking the box (kept as evidence). */
+  consent_text: string;
+  /** The contract to read. */
+  contract: SigningDocument;
+  /** When the link stops working. */
+  expires_at: Timestamp;
+  /** The language of the consent text. */
+  language: Language;
+  /** Who is asked to sign. */
+  signer: SigningParty;
 }
 
 /** `202` answer of a signup. */
@@ -1102,6 +2811,45 @@ export interface SignupRequest {
   language?: string | null;
   name?: string | null;
   password: string;
+}
+
+/** A tracked site as the API shows it. */
+export interface Site {
+  /** The client account whose site it is. */
+  account_id: string;
+  /** Where the script reads consent. */
+  consent_mode: ConsentMode;
+  /** The version of the consent text, recorded with every decision. */
+  consent_version: string;
+  /** Created. */
+  created_at: Timestamp;
+  /** Whether events are accepted. */
+  enabled: boolean;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The public site key (it appears in the site's pages). */
+  key: string;
+  /** Its name. */
+  name: string;
+  /** The origins allowed to send events. */
+  origins: string[];
+  /** The HTML to paste into the site's pages. */
+  snippet: string;
+  /** Last changed. */
+  updated_at: Timestamp;
+}
+
+export type SitePage = Page<Site>;
+
+/** `PATCH /api/sites/{id}` body: only the fields present change. */
+export interface SitePatch {
+  consent_mode?: "banner" | "gcm" | "tcf" | null;
+  consent_version?: string | null;
+  /** Accept events (true) or refuse them (false). */
+  enabled?: boolean | null;
+  name?: string | null;
+  /** Replaces the allowed origins (at least one, duplicates count once). */
+  origins?: string[] | null;
 }
 
 /**
@@ -1140,15 +2888,221 @@ export interface StageTotal {
   weighted_cents: number;
 }
 
+/** `POST /api/timer/start` body. */
+export interface StartTimer {
+  description?: string | null;
+  project_id: string;
+  service_id?: string | null;
+  task_id?: string | null;
+}
+
 /** The answer of the health routes. */
 export interface Status {
   /** `ok` (the process is up) or `ready` (the control plane answers). */
   status: string;
 }
 
+/** `POST /api/timer/stop` body. */
+export interface StopTimer {
+  /**
+   * The person's local date the work counts for (their browser knows it); the UTC date
+   * the timer started on when left out.
+   */
+  work_date?: string | null;
+}
+
 /** `POST /api/auth/switch` body. */
 export interface SwitchRequest {
   company: string;
+}
+
+/** A task as stored and sent. */
+export interface Task {
+  /** Who does it (identity id). */
+  assignee_id: string | null;
+  /** Whether the client sees it in the portal. */
+  client_visible: boolean;
+  /** Created. */
+  created_at: Timestamp;
+  /** Details. */
+  description: string | null;
+  /** Due date. */
+  due_date: string | null;
+  /** Estimate in minutes. */
+  estimate_minutes: number | null;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The task it is a subtask of. */
+  parent_id: string | null;
+  /** Order on the board within its project. */
+  position: number;
+  /** The project. */
+  project_id: string;
+  /** Status. */
+  status: TaskStatus;
+  /** Title. */
+  title: string;
+  /** Last changed. */
+  updated_at: Timestamp;
+}
+
+export type TaskPage = Page<Task>;
+
+/** `PATCH /api/tasks/{id}` body: only the fields present change; null clears. */
+export interface TaskPatch {
+  /** Left out: unchanged; null: cleared. */
+  assignee_id?: string | null;
+  client_visible?: boolean | null;
+  /** Left out: unchanged; null: cleared. */
+  description?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  due_date?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  estimate_minutes?: number | null;
+  /** Left out: unchanged; null: cleared. */
+  parent_id?: string | null;
+  position?: number | null;
+  status?: "to_do" | "in_progress" | "review" | "done" | null;
+  title?: string | null;
+}
+
+export type TaskStatus = "to_do" | "in_progress" | "review" | "done";
+
+/** A conversation as the agency sees it. */
+export interface Thread {
+  /** The client. */
+  account_id: string;
+  /** Started. */
+  created_at: Timestamp;
+  /** Id (random). */
+  id: string;
+  /** The latest message or internal note. */
+  last_message_at: Timestamp;
+  /** The project it is about, if any. */
+  project_id: string | null;
+  /** Subject. */
+  subject: string;
+}
+
+/** A time entry as stored and sent. */
+export interface TimeEntry {
+  /** The project's client. */
+  account_id: string;
+  /** When approved. */
+  approved_at: Timestamp | null;
+  /** Who approved it. */
+  approved_by: string | null;
+  /** Whether it is billed. */
+  billable: boolean;
+  /** Minutes billed (rounded up to the project's increment, or set by an approver). */
+  billable_minutes: number;
+  /** Hourly cost in cents (frozen when approved); null without `rates.read_cost`. */
+  cost_rate_cents: Cents | null;
+  /** Created. */
+  created_at: Timestamp;
+  /** What was done. */
+  description: string | null;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The invoice it is billed on. */
+  invoice_id: string | null;
+  /** The line of that invoice (1-based). */
+  invoice_line: number | null;
+  /** Minutes tracked. */
+  minutes: number;
+  /** Who worked (identity id). */
+  person_id: string;
+  /** Their name, where the company's members list has it. */
+  person_name: string | null;
+  /** The project. */
+  project_id: string;
+  /** The project's name. */
+  project_name: string;
+  /** Hourly rate in cents (frozen when approved). */
+  rate_cents: Cents;
+  /** The kind of work. */
+  service_id: string | null;
+  /** The service's name. */
+  service_name: string | null;
+  /** Status. */
+  status: TimeEntryStatus;
+  /** When submitted. */
+  submitted_at: Timestamp | null;
+  /** The task. */
+  task_id: string | null;
+  /** The task's title. */
+  task_title: string | null;
+  /** Last changed. */
+  updated_at: Timestamp;
+  /** The local date the work was done, `YYYY-MM-DD`. */
+  work_date: string;
+}
+
+export type TimeEntryPage = Page<TimeEntry>;
+
+/** `PATCH /api/time-entries/{id}` body: only the fields present change; null clears. */
+export interface TimeEntryPatch {
+  billable?: boolean | null;
+  /** Set by hand (needs `time.approve`); otherwise follows the tracked minutes. */
+  billable_minutes?: number | null;
+  /** Left out: unchanged; null: cleared. */
+  description?: string | null;
+  minutes?: number | null;
+  project_id?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  service_id?: string | null;
+  /** Left out: unchanged; null: cleared. */
+  task_id?: string | null;
+  work_date?: string | null;
+}
+
+export type TimeEntryStatus = "draft" | "submitted" | "approved" | "invoiced";
+
+/** Time off as stored and sent. */
+export interface TimeOff {
+  /** When it was recorded. */
+  created_at: Timestamp;
+  /** Last day away (inclusive), `YYYY-MM-DD`. */
+  end_date: string;
+  /** Id (UUIDv7). */
+  id: string;
+  /** Why. */
+  kind: TimeOffKind;
+  /** A note. */
+  note: string | null;
+  /** The person (an identity id). */
+  person_id: string;
+  /** First day away, `YYYY-MM-DD`. */
+  start_date: string;
+}
+
+export type TimeOffKind = "holiday" | "sick" | "other";
+
+/** The time-off answer. */
+export interface TimeOffList {
+  /** Oldest first. */
+  items: TimeOff[];
+}
+
+/** The company's time settings. */
+export interface TimeSettings {
+  /**
+   * Entries need a person with `time.approve` to approve them before they can be invoiced;
+   * when false, submitting approves.
+   */
+  approval_required: boolean;
+  /** The billable share of worked time each person aims for, in basis points. */
+  billable_target_bp: number;
+  /** Entries dated on or before it are closed: none is added, changed or deleted. */
+  lock_date: string | null;
+}
+
+/** `PATCH /api/time-settings` body; null clears the lock date. */
+export interface TimeSettingsPatch {
+  approval_required?: boolean | null;
+  billable_target_bp?: number | null;
+  /** Left out: unchanged; null: cleared. */
+  lock_date?: string | null;
 }
 
 /** One entry of a timeline. */
@@ -1176,6 +3130,44 @@ export interface TimelineEntry {
 }
 
 export type TimelineEntryPage = Page<TimelineEntry>;
+
+/** A running timer. */
+export interface Timer {
+  /** What is being done. */
+  description: string | null;
+  /** Whose it is. */
+  person_id: string;
+  /** The project. */
+  project_id: string;
+  /** The kind of work. */
+  service_id: string | null;
+  /** When it started. */
+  started_at: Timestamp;
+  /** The task. */
+  task_id: string | null;
+}
+
+/** The caller's timer, or none. */
+export interface TimerState {
+  /** The running timer; null when none runs. */
+  timer: Timer | null;
+}
+
+/** One person's week: the entries from Monday to Sunday and the minutes per day. */
+export interface Timesheet {
+  /** Billable minutes in the week. */
+  billable_minutes: number;
+  /** Minutes tracked per day, Monday first. */
+  day_minutes: number[];
+  /** The seven dates, Monday first. */
+  days: string[];
+  /** The week's entries, by date. */
+  entries: TimeEntry[];
+  /** The person. */
+  person_id: string;
+  /** Minutes tracked in the week. */
+  total_minutes: number;
+}
 
 export type Timestamp = string;
 
@@ -1226,9 +3218,130 @@ export interface TopClients {
   clients: TopClient[];
 }
 
+/** Source, medium and campaign of a touch. */
+export interface Touch {
+  /** `utm_campaign`. */
+  campaign: string | null;
+  /** `utm_medium`. */
+  medium: string | null;
+  /** `utm_source` (or the referrer's host). */
+  source: string | null;
+}
+
+export type TouchModel = "first" | "last";
+
+/** One touchpoint as staff see it (click id names only, never their values). */
+export interface Touchpoint {
+  /** utm_campaign. */
+  campaign: string | null;
+  /** The names of the click ids kept. */
+  click_ids: string[];
+  /** The consent at the time (analytics always granted). */
+  consent: Consent;
+  /** utm_content. */
+  content: string | null;
+  /** A visit without campaign, click or referrer. */
+  direct: boolean;
+  /** Id (UUIDv7). */
+  id: string;
+  /** utm_medium, `cpc`/`paid_social` for a click id, or `referral`. */
+  medium: string | null;
+  /** When the landing event happened. */
+  occurred_at: Timestamp;
+  /** The referrer's host. */
+  referrer_host: string | null;
+  /** The site. */
+  site_id: string;
+  /** The site's name. */
+  site_name: string;
+  /** utm_source, a click id's platform, or the referrer. */
+  source: string | null;
+  /** utm_term. */
+  term: string | null;
+}
+
+/** One stored event as staff see it. */
+export interface TrackedEvent {
+  /** Click ids by name (ad consent only). */
+  click_ids: Record<string, string> | null;
+  /** The consent it was collected under. */
+  consent: Consent;
+  /** Where that consent came from. */
+  consent_source: ConsentSource;
+  /** The contact its visitor is linked to. */
+  contact_id: string | null;
+  /** The browser's event id. */
+  event_id: string;
+  /** Whether Global Privacy Control was sent. */
+  gpc: boolean;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The event's name. */
+  name: string;
+  /** When it happened (the browser's clock). */
+  occurred_at: Timestamp;
+  /** The page: without query string unless analytics consent was given. */
+  page: string | null;
+  /** When it arrived. */
+  received_at: Timestamp;
+  /** The referrer's host. */
+  referrer_host: string | null;
+  /** utm_campaign. */
+  utm_campaign: string | null;
+  /** utm_content. */
+  utm_content: string | null;
+  /** utm_medium. */
+  utm_medium: string | null;
+  /** utm_source (analytics consent only). */
+  utm_source: string | null;
+  /** utm_term. */
+  utm_term: string | null;
+  /** The visitor (analytics consent only). */
+  visitor_id: string | null;
+}
+
+export type TrackedEventPage = Page<TrackedEvent>;
+
 /** Whether two-factor authentication is on. */
 export interface TwoFactorState {
   enabled: boolean;
+}
+
+/** The utilisation report. */
+export interface Utilisation {
+  /** First day. */
+  from: string;
+  /** Everyone with a capacity row, time off or time in the period, by person id. */
+  people: PersonUtilisation[];
+  /** Last day. */
+  to: string;
+  /** The sums. */
+  totals: UtilisationTotals;
+}
+
+/** The sums over everyone in the report. */
+export interface UtilisationTotals {
+  /** Sum of available minutes. */
+  available_minutes: number;
+  /** Sum of billable minutes. */
+  billable_minutes: number;
+  /** billable * 10000 / worked over the sums. */
+  billable_utilisation_bp: number;
+  /** Sum of capacity. */
+  capacity_minutes: number;
+  /** Sum of time off. */
+  time_off_minutes: number;
+  /** Sum of worked minutes. */
+  worked_minutes: number;
+}
+
+/** Campaign parameters; any not sent are read from the page's query string. */
+export interface UtmInput {
+  campaign?: string | null;
+  content?: string | null;
+  medium?: string | null;
+  source?: string | null;
+  term?: string | null;
 }
 
 /** A VAT rate in basis points: 2100 is 21 %. 0 to 10000. */
@@ -1322,7 +3435,7 @@ export interface WebhookEndpointPatch {
   /** Turn deliveries on or off; turning on clears why it was off. */
   enabled?: boolean | null;
   /** Replaces the event types (duplicates count once). */
-  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted")[] | null;
+  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried")[] | null;
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url?: string | null;
 }
@@ -1562,12 +3675,25 @@ export type ContractsGetResponse = Contract;
 export type ContractsUpdateRequest = ContractPatch;
 export type ContractsUpdateResponse = Contract;
 
-/** `POST /api/contracts/{id}/send`: Send a draft contract; its body is then fixed */
+/** `POST /api/contracts/{id}/send`: Send a draft contract: its body is then fixed, and the signer gets a link by mail to read and sign it */
+export type ContractsSendRequest = SendContract;
 export type ContractsSendResponse = Contract;
 
-/** `POST /api/contracts/{id}/sign`: Sign a sent contract */
-export type ContractsSignRequest = Signature;
-export type ContractsSignResponse = Contract;
+/** `GET /api/contracts/{id}/signing-links`: The contract's signing links, newest first (never their tokens) */
+export type ContractsSigningLinksResponse = SigningLink[];
+
+/** `POST /api/contracts/{id}/signing-links`: Mail another signing link for a sent contract */
+export type ContractsCreateSigningLinkRequest = SendContract;
+export type ContractsCreateSigningLinkResponse = SigningLink;
+
+/** `POST /api/contracts/{id}/signing-links/{link_id}/revoke`: Revoke a signing link: it stops working at once */
+export type ContractsRevokeSigningLinkResponse = SigningLink;
+
+/** `PUT /api/contracts/{id}/paper-signature`: Record a signature given on paper: the body is the scan (a PDF, at most 10 MiB), kept as the signed document; marked as signed on paper */
+export type ContractsPaperSignatureResponse = Contract;
+
+/** `GET /api/contracts/{id}/signed-pdf`: The signed contract as a PDF with its evidence page (or the scan of a paper signature); 404 until signed */
+export type ContractsSignedPdfResponse = void;
 
 /** `GET /api/invoices`: Invoices, by status and client */
 export type InvoicesListResponse = InvoicePage;
@@ -1635,6 +3761,126 @@ export type InvoicesCreditNotesResponse = CreditNotePage;
 /** `GET /api/credit-notes/{id}`: One credit note */
 export type InvoicesCreditNoteResponse = CreditNote;
 
+/** `GET /api/services`: Services: the kinds of work time is logged as */
+export type ProjectsListServicesResponse = ServicePage;
+
+/** `POST /api/services`: Add a service with its default rate */
+export type ProjectsCreateServiceRequest = NewService;
+export type ProjectsCreateServiceResponse = Service;
+
+/** `PATCH /api/services/{id}`: Change or archive a service */
+export type ProjectsUpdateServiceRequest = ServicePatch;
+export type ProjectsUpdateServiceResponse = Service;
+
+/** `GET /api/projects`: Projects, with their budget burn */
+export type ProjectsListResponse = ProjectPage;
+
+/** `POST /api/projects`: Create a project for a client (optionally from a deal or contract) */
+export type ProjectsCreateRequest = NewProject;
+export type ProjectsCreateResponse = Project;
+
+/** `GET /api/projects/{id}`: One project with its members and budget burn */
+export type ProjectsGetResponse = Project;
+
+/** `PATCH /api/projects/{id}`: Change a project */
+export type ProjectsUpdateRequest = ProjectPatch;
+export type ProjectsUpdateResponse = Project;
+
+/** `DELETE /api/projects/{id}`: Delete a project without time or invoices */
+export type ProjectsDeleteResponse = void;
+
+/** `PUT /api/projects/{id}/members/{person_id}`: Put a member of the company on the project, with an optional rate there */
+export type ProjectsSetMemberRequest = MemberRate;
+export type ProjectsSetMemberResponse = Project;
+
+/** `DELETE /api/projects/{id}/members/{person_id}`: Take a person off the project (their time stays) */
+export type ProjectsRemoveMemberResponse = Project;
+
+/** `GET /api/projects/{id}/budget`: The project's budget burn now and per month (a retainer's over- and under-use) */
+export type ProjectsBudgetResponse = BudgetReport;
+
+/** `POST /api/projects/{id}/invoice`: Invoice a fixed-price project's price (or a milestone part) or a retainer's month as a draft */
+export type ProjectsInvoiceRequest = ProjectInvoice;
+export type ProjectsInvoiceResponse = Invoice;
+
+/** `GET /api/tasks`: Tasks, by project, status and assignee */
+export type ProjectsListTasksResponse = TaskPage;
+
+/** `POST /api/tasks`: Create a task or subtask */
+export type ProjectsCreateTaskRequest = NewTask;
+export type ProjectsCreateTaskResponse = Task;
+
+/** `GET /api/tasks/{id}`: One task */
+export type ProjectsGetTaskResponse = Task;
+
+/** `PATCH /api/tasks/{id}`: Change a task (status, assignee, position on the board) */
+export type ProjectsUpdateTaskRequest = TaskPatch;
+export type ProjectsUpdateTaskResponse = Task;
+
+/** `DELETE /api/tasks/{id}`: Delete a task and its subtasks (not when time is logged on them) */
+export type ProjectsDeleteTaskResponse = void;
+
+/** `GET /api/time-entries`: Time entries (only your own without time.read_all) */
+export type TimeListResponse = TimeEntryPage;
+
+/** `POST /api/time-entries`: Log time as a draft (someone else's with time.approve) */
+export type TimeCreateRequest = NewTimeEntry;
+export type TimeCreateResponse = TimeEntry;
+
+/** `GET /api/time-entries/{id}`: One time entry */
+export type TimeGetResponse = TimeEntry;
+
+/** `PATCH /api/time-entries/{id}`: Change a time entry (approved ones with time.approve; invoiced ones not at all) */
+export type TimeUpdateRequest = TimeEntryPatch;
+export type TimeUpdateResponse = TimeEntry;
+
+/** `DELETE /api/time-entries/{id}`: Delete a time entry that is not invoiced */
+export type TimeDeleteResponse = void;
+
+/** `POST /api/time-entries/submit`: Submit your draft entries for approval (approves them when the company needs no approval) */
+export type TimeSubmitRequest = EntryIds;
+export type TimeSubmitResponse = Changed;
+
+/** `POST /api/time-entries/approve`: Approve entries: their rates are fixed and they can be invoiced */
+export type TimeApproveRequest = EntryIds;
+export type TimeApproveResponse = Changed;
+
+/** `POST /api/time-entries/reject`: Send submitted or approved entries back as drafts */
+export type TimeRejectRequest = Rejection;
+export type TimeRejectResponse = Changed;
+
+/** `GET /api/timesheet`: One person's week of time, Monday first */
+export type TimeTimesheetResponse = Timesheet;
+
+/** `GET /api/timer`: Your running timer */
+export type TimeTimerResponse = TimerState;
+
+/** `POST /api/timer/start`: Start your timer */
+export type TimeStartTimerRequest = StartTimer;
+export type TimeStartTimerResponse = Timer;
+
+/** `POST /api/timer/stop`: Stop your timer: its time becomes a draft entry */
+export type TimeStopTimerRequest = StopTimer;
+export type TimeStopTimerResponse = TimeEntry;
+
+/** `DELETE /api/timer`: Throw your running timer away */
+export type TimeDiscardTimerResponse = void;
+
+/** `GET /api/time-settings`: The company's time settings */
+export type TimeSettingsResponse = TimeSettings;
+
+/** `PATCH /api/time-settings`: Change approval, the lock date or the default billable target */
+export type TimeUpdateSettingsRequest = TimeSettingsPatch;
+export type TimeUpdateSettingsResponse = TimeSettings;
+
+/** `POST /api/invoices/from-time/preview`: What invoicing a client's approved time would make; writes nothing */
+export type TimePreviewFromTimeRequest = FromTime;
+export type TimePreviewFromTimeResponse = FromTimePreview;
+
+/** `POST /api/invoices/from-time`: A draft invoice from a client's approved, billable, uninvoiced time, each entry linked to its line */
+export type TimeInvoiceFromTimeRequest = FromTime;
+export type TimeInvoiceFromTimeResponse = Invoice;
+
 /** `GET /api/reports/revenue`: Invoiced, credited, paid, open, overdue and won per month and currency, won by source */
 export type ReportsRevenueResponse = Revenue;
 
@@ -1652,6 +3898,278 @@ export type ReportsTopClientsResponse = TopClients;
 
 /** `GET /api/reports/top-clients/csv`: The top clients report as CSV */
 export type ReportsTopClientsCsvResponse = void;
+
+/** `GET /api/capacity`: Capacity rows per person, oldest first (one's own without time.read_all; cost rates only with rates.read_cost) */
+export type TeamListCapacityResponse = CapacityList;
+
+/** `POST /api/capacity`: Record a member's capacity from a date on (rows are history: the same person and date twice is 409 conflict; a cost rate needs rates.read_cost) */
+export type TeamRecordCapacityRequest = NewCapacity;
+export type TeamRecordCapacityResponse = Capacity;
+
+/** `GET /api/time-off`: Time off overlapping a period (one's own without time.read_all) */
+export type TeamListTimeOffResponse = TimeOffList;
+
+/** `POST /api/time-off`: Record time off: one's own, or any member's with time.approve */
+export type TeamCreateTimeOffRequest = NewTimeOff;
+export type TeamCreateTimeOffResponse = TimeOff;
+
+/** `DELETE /api/time-off/{id}`: Delete time off: one's own, or anyone's with time.approve */
+export type TeamDeleteTimeOffResponse = void;
+
+/** `GET /api/reports/utilisation`: Capacity, time off, available, worked and billable time, billable utilisation and target attainment per person (one's own row without time.read_all) */
+export type TeamUtilisationResponse = Utilisation;
+
+/** `GET /api/reports/utilisation/csv`: The utilisation report as CSV */
+export type TeamUtilisationCsvResponse = void;
+
+/** `GET /api/reports/projects`: Per project: budget, task estimates, actual and billable time, revenue, cost and margin (cost and margin null without rates.read_cost) */
+export type TeamProjectsResponse = ProjectsReport;
+
+/** `GET /api/time-entries/csv`: Time entries as CSV, with the list's filters and visibility (cost rate column only with rates.read_cost) */
+export type TeamTimeEntriesCsvResponse = void;
+
+/** `GET /api/accounts/{id}/timesheet`: The client's approved billable time in a period as a PDF timesheet, in the client's language */
+export type TeamAccountTimesheetResponse = void;
+
+/** `GET /api/attribution/report`: Paid revenue in a period by first or last touch (source, medium, campaign), with the unattributed and no-consent rows; each currency's total equals the revenue report's paid total */
+export type AttributionReportReportResponse = AttributionReport;
+
+/** `GET /api/attribution/report/csv`: The attribution report as CSV */
+export type AttributionReportReportCsvResponse = void;
+
+/** `GET /api/attribution/report/pdf`: The attribution report as a white-label PDF (the agency's logo and name), in the language asked for or the browser's */
+export type AttributionReportReportPdfResponse = void;
+
+/** `POST /api/portal/auth/info`: The agency's name and logo for its portal sign-in page (the key from the portal's address) */
+export type PortalSignInInfoRequest = AddressKey;
+export type PortalSignInInfoResponse = PortalInfo;
+
+/** `POST /api/portal/auth/request-link`: Mail a single-use sign-in link (20 minutes) to a portal user of the agency (the answer is the same for every address) */
+export type PortalSignInRequestLinkRequest = LinkRequest;
+export type PortalSignInRequestLinkResponse = LinkRequested;
+
+/** `POST /api/portal/auth/link-info`: Whether a sign-in link still works, without using it */
+export type PortalSignInLinkInfoRequest = LinkToken;
+export type PortalSignInLinkInfoResponse = LinkInfo;
+
+/** `POST /api/portal/auth/consume`: Use a sign-in link (once): a portal session */
+export type PortalSignInConsumeRequest = LinkToken;
+export type PortalSignInConsumeResponse = PortalSession;
+
+/** `POST /api/portal/auth/logout`: End this portal session */
+export type PortalSignInLogoutResponse = void;
+
+/** `POST /api/portal/auth/logout-all`: End every portal session of yours */
+export type PortalSignInLogoutAllResponse = void;
+
+/** `GET /api/portal/me`: Who you are in the portal and which parts it shows you */
+export type PortalSignInMeResponse = PortalMe;
+
+/** `GET /api/portal/logo`: The agency's logo (404 when there is none) */
+export type PortalSignInLogoResponse = void;
+
+/** `GET /api/portal/colleagues`: Your client's portal users (client admins) */
+export type PortalColleaguesListResponse = PortalUser[];
+
+/** `POST /api/portal/colleagues`: Invite a colleague of your client to the portal (client admins) */
+export type PortalColleaguesInviteRequest = NewPortalUser;
+export type PortalColleaguesInviteResponse = PortalUser;
+
+/** `DELETE /api/portal/colleagues/{id}`: Remove a colleague from the portal (client admins; not yourself) */
+export type PortalColleaguesRemoveResponse = void;
+
+/** `GET /api/portal/contracts`: Your client's sent and signed contracts, newest first */
+export type PortalDocumentsContractsResponse = PortalContractSummary[];
+
+/** `GET /api/portal/contracts/{id}`: One of your client's contracts, with its text and the text's SHA-256 */
+export type PortalDocumentsContractResponse = PortalContract;
+
+/** `POST /api/portal/contracts/{id}/sign`: Sign a contract as yourself: your typed name, consent, and the SHA-256 of the text you read */
+export type PortalDocumentsSignContractRequest = SignFields;
+export type PortalDocumentsSignContractResponse = Signed;
+
+/** `GET /api/portal/contracts/{id}/pdf`: The signed contract as a PDF with its evidence page (404 until signed) */
+export type PortalDocumentsContractPdfResponse = void;
+
+/** `GET /api/portal/invoices`: Your client's issued invoices, newest first (never drafts) */
+export type PortalDocumentsInvoicesResponse = PortalInvoiceSummary[];
+
+/** `GET /api/portal/invoices/{id}`: One of your client's invoices: status, amounts, dates, lines and how to pay it */
+export type PortalDocumentsInvoiceResponse = PortalInvoice;
+
+/** `GET /api/portal/invoices/{id}/pdf`: The invoice as a PDF */
+export type PortalDocumentsInvoicePdfResponse = void;
+
+/** `GET /api/portal/invoices/{id}/ubl`: The invoice as a Peppol BIS Billing 3.0 UBL e-invoice */
+export type PortalDocumentsInvoiceUblResponse = void;
+
+/** `POST /api/sign/view`: The contract a signing link asks to sign, without using the link */
+export type SigningViewRequest = SigningToken;
+export type SigningViewResponse = SigningView;
+
+/** `POST /api/sign`: Sign a contract by its link (once): the signer's typed name, consent and the SHA-256 of the text read */
+export type SigningSignRequest = SignByLink;
+export type SigningSignResponse = Signed;
+
+/** `GET /api/company/portal`: The client portal's sign-in address (public, like a site key) */
+export type PortalAdminAddressResponse = PortalAddress;
+
+/** `POST /api/company/portal/rotate`: A new portal sign-in address; the old one stops working */
+export type PortalAdminRotateResponse = PortalAddress;
+
+/** `GET /api/accounts/{id}/portal`: A client's portal: the parts turned on and its portal users */
+export type PortalAdminGetResponse = AccountPortal;
+
+/** `PATCH /api/accounts/{id}/portal`: Turn parts of a client's portal on or off */
+export type PortalAdminUpdateRequest = PortalAccessPatch;
+export type PortalAdminUpdateResponse = AccountPortal;
+
+/** `POST /api/accounts/{id}/portal-users`: Invite a client's person to the portal: they get a sign-in link by mail */
+export type PortalAdminInviteRequest = NewPortalUser;
+export type PortalAdminInviteResponse = PortalUser;
+
+/** `PATCH /api/portal-users/{id}`: Change a portal user's name, role or language, or disable them (their sessions end) */
+export type PortalAdminUpdateUserRequest = PortalUserPatch;
+export type PortalAdminUpdateUserResponse = PortalUser;
+
+/** `DELETE /api/portal-users/{id}`: Remove a portal user; their sessions end at once */
+export type PortalAdminRemoveUserResponse = void;
+
+/** `POST /api/accounts/{id}/portal/preview`: View a client's portal as they see it: a read-only portal session */
+export type PortalAdminPreviewResponse = Preview;
+
+/** `GET /api/portal/projects`: Your projects: status, dates and how they are billed */
+export type PortalCollabListProjectsResponse = PortalProject[];
+
+/** `GET /api/portal/projects/{id}`: One of your projects with the tasks shared with you (their due dates are the timeline), and approved time and budget burn when the agency shows them */
+export type PortalCollabGetProjectResponse = PortalProjectDetail;
+
+/** `GET /api/portal/files`: Files shared between you and the agency, newest first */
+export type PortalCollabListFilesResponse = PortalFile[];
+
+/** `POST /api/portal/files`: Share a file with the agency (the body is the file, at most 10 MiB; PDF, PNG, JPEG, GIF, WebP, text, CSV, Word, Excel, PowerPoint or ZIP, read from the bytes) */
+export type PortalCollabUploadFileResponse = PortalFile;
+
+/** `GET /api/portal/files/{id}`: Download one of your files */
+export type PortalCollabDownloadFileResponse = void;
+
+/** `GET /api/portal/approvals`: What the agency asked you to approve, newest first */
+export type PortalCollabListApprovalsResponse = PortalApproval[];
+
+/** `GET /api/portal/approvals/{id}`: One approval request */
+export type PortalCollabGetApprovalResponse = PortalApproval;
+
+/** `GET /api/portal/approvals/{id}/file`: Download the file an approval request is about */
+export type PortalCollabApprovalFileResponse = void;
+
+/** `POST /api/portal/approvals/{id}/decide`: Approve a pending request, or ask for changes with a comment */
+export type PortalCollabDecideApprovalRequest = DecisionRequest;
+export type PortalCollabDecideApprovalResponse = PortalApproval;
+
+/** `GET /api/portal/threads`: Your conversations with the agency, latest first */
+export type PortalCollabListThreadsResponse = PortalThread[];
+
+/** `GET /api/portal/threads/{id}/messages`: A conversation's messages, oldest first */
+export type PortalCollabThreadMessagesResponse = PortalMessage[];
+
+/** `POST /api/portal/threads/{id}/messages`: Write in a conversation; the agency is mailed */
+export type PortalCollabPostMessageRequest = PortalNewMessage;
+export type PortalCollabPostMessageResponse = PortalMessage;
+
+/** `GET /api/files`: Files shared with clients, newest first (of one client or project) */
+export type CollabListFilesResponse = SharedFile[];
+
+/** `POST /api/files`: Share a file with a client (the body is the file, at most 10 MiB; PDF, PNG, JPEG, GIF, WebP, text, CSV, Word, Excel, PowerPoint or ZIP, read from the bytes) */
+export type CollabUploadFileResponse = SharedFile;
+
+/** `GET /api/files/{id}`: Download a shared file */
+export type CollabDownloadFileResponse = void;
+
+/** `DELETE /api/files/{id}`: Delete a shared file: its record stays, its bytes are dropped */
+export type CollabDeleteFileResponse = void;
+
+/** `GET /api/approvals`: Approval requests to clients, newest first */
+export type CollabListApprovalsResponse = Approval[];
+
+/** `POST /api/approvals`: Ask a client to approve a note or a file of theirs; their portal users are mailed */
+export type CollabRequestApprovalRequest = NewApproval;
+export type CollabRequestApprovalResponse = Approval;
+
+/** `GET /api/approvals/{id}`: One approval request */
+export type CollabGetApprovalResponse = Approval;
+
+/** `POST /api/approvals/{id}/withdraw`: Withdraw a pending approval request */
+export type CollabWithdrawApprovalResponse = Approval;
+
+/** `GET /api/threads`: Conversations with clients, latest first */
+export type CollabListThreadsResponse = Thread[];
+
+/** `POST /api/threads`: Start a conversation with a client (a first message mails their portal users) */
+export type CollabCreateThreadRequest = NewThread;
+export type CollabCreateThreadResponse = Thread;
+
+/** `GET /api/threads/{id}/messages`: A conversation's messages and internal notes, oldest first */
+export type CollabThreadMessagesResponse = Message[];
+
+/** `POST /api/threads/{id}/messages`: Write to the client (their portal users are mailed a sign-in link) or add an internal note */
+export type CollabPostMessageRequest = NewMessage;
+export type CollabPostMessageResponse = Message;
+
+/** `GET /api/sites`: Tracked websites of clients (account_id: one client's) */
+export type SitesListResponse = SitePage;
+
+/** `POST /api/sites`: Track a client's website: its allowed origins, consent mode and a new public site key */
+export type SitesCreateRequest = NewSite;
+export type SitesCreateResponse = Site;
+
+/** `GET /api/sites/{id}`: One tracked site with its key and snippet */
+export type SitesGetResponse = Site;
+
+/** `PATCH /api/sites/{id}`: Change a site's name, origins or consent settings, or turn collection on or off */
+export type SitesUpdateRequest = SitePatch;
+export type SitesUpdateResponse = Site;
+
+/** `DELETE /api/sites/{id}`: Stop tracking a site: its key stops working */
+export type SitesDeleteResponse = void;
+
+/** `POST /api/sites/{id}/rotate-key`: A new site key; the old one stops working at once */
+export type SitesRotateKeyResponse = Site;
+
+/** `GET /api/sites/{id}/events`: A site's collected events, newest first (what consent allowed to keep) */
+export type SitesEventsResponse = TrackedEventPage;
+
+/** `GET /api/sites/{id}/consent`: A site's consent decisions and events with and without consent over the last 30 days */
+export type SitesConsentOverviewResponse = ConsentOverview;
+
+/** `GET /api/sites/{id}/consent-records`: A site's consent ledger, newest first */
+export type SitesConsentRecordsResponse = ConsentRecordPage;
+
+/** `GET /api/contacts/{id}/touchpoints`: Where a contact's visits came from, oldest first, with the first and last touch */
+export type SitesTouchpointsResponse = ContactTouchpoints;
+
+/** `GET /api/attribution/settings`: How long raw events are kept */
+export type SitesSettingsResponse = AttributionSettings;
+
+/** `PUT /api/attribution/settings`: Change how long raw events are kept (1 to 120 months; daily aggregates stay) */
+export type SitesPutSettingsRequest = AttributionSettingsInput;
+export type SitesPutSettingsResponse = AttributionSettings;
+
+/** `GET /s.js`: The attribution browser script (no dependencies; consent denied until the visitor decides) */
+export type CollectScriptResponse = void;
+
+/** `POST /e/{site_key}`: Collect one event from a tracked site (the site key, not a staff token; CORS per site; 64 KiB; 403 origin_not_allowed or site_disabled; 404 for a key that does not work) */
+export type CollectEventRequest = EventInput;
+export type CollectEventResponse = Accepted;
+
+/** `OPTIONS /e/{site_key}`: CORS preflight of the collection endpoint, answered for the site's origins only */
+export type CollectPreflightResponse = void;
+
+/** `POST /e/{site_key}/identify`: A form submission on a tracked site: creates or updates the contact; links the visitor only with analytics consent */
+export type CollectIdentifyRequest = IdentifyInput;
+export type CollectIdentifyResponse = Accepted;
+
+/** `OPTIONS /e/{site_key}/identify`: CORS preflight of the form endpoint, answered for the site's origins only */
+export type CollectPreflightIdentifyResponse = void;
 
 /** `GET /api/webhooks`: Webhook endpoints (never with their secrets) */
 export type WebhooksListResponse = WebhookEndpointPage;
@@ -1681,3 +4199,36 @@ export type WebhooksDeliveriesResponse = WebhookDeliveryPage;
 
 /** `POST /api/webhooks/{id}/deliveries/{delivery_id}/redeliver`: Deliver a failed delivery again (to an enabled endpoint) */
 export type WebhooksRedeliverResponse = WebhookDelivery;
+
+/** `GET /api/conversions`: Conversions recorded from CRM facts (lead, deal won, invoice issued, invoice paid), newest first (q: order id) */
+export type ConversionsListResponse = ConversionPage;
+
+/** `GET /api/destinations`: Ad-platform destinations (never with their credentials) */
+export type DestinationsListResponse = DestinationPage;
+
+/** `POST /api/destinations`: Add a client's ad-platform destination (meta: settings {pixel_id, test_event_code?}, credentials {access_token}; google_ads: settings {customer_id, conversion_action_id, login_customer_id?}, credentials {developer_token, access_token}); credentials are sealed and never shown again */
+export type DestinationsCreateRequest = NewDestination;
+export type DestinationsCreateResponse = Destination;
+
+/** `GET /api/destinations/{id}`: One destination */
+export type DestinationsGetResponse = Destination;
+
+/** `PATCH /api/destinations/{id}`: Change a destination's name, kinds, settings, test mode, or turn it on or off */
+export type DestinationsUpdateRequest = DestinationPatch;
+export type DestinationsUpdateResponse = Destination;
+
+/** `DELETE /api/destinations/{id}`: Delete a destination: its credentials are erased, waiting deliveries dropped, its delivery log kept */
+export type DestinationsDeleteResponse = void;
+
+/** `PUT /api/destinations/{id}/credentials`: Replace a destination's credentials (sealed; the answer shows only a hint) */
+export type DestinationsReplaceCredentialsRequest = NewCredentials;
+export type DestinationsReplaceCredentialsResponse = Destination;
+
+/** `GET /api/destinations/{id}/deliveries`: The destination's deliveries, newest first (q: order id) */
+export type DestinationsDeliveriesResponse = ConversionDeliveryPage;
+
+/** `POST /api/destinations/{id}/deliveries/{delivery_id}/retry`: Send a failed delivery again */
+export type DestinationsRetryResponse = ConversionDelivery;
+
+/** `GET /api/destinations/{id}/preview`: The exact request that would send a conversion to this destination: hashed details, no credential */
+export type DestinationsPreviewResponse = PlatformRequest;

@@ -13,6 +13,10 @@ export const ERROR_CODES = [
   "two_factor_required",
   /** A company route was called with a token bound to no company. */
   "no_company",
+  /** The request's `Origin` is not on the tracked site's list of allowed origins. */
+  "origin_not_allowed",
+  /** The tracked site is disabled: it collects nothing until it is enabled again. */
+  "site_disabled",
   /** The token's company is unknown, still being created or erased. */
   "tenant_unresolved",
   /** The company is suspended and serves nothing until it is resumed. */
@@ -59,10 +63,32 @@ export const ERROR_CODES = [
   "two_factor_not_enabled",
   /** No two-factor set-up was started (or it expired); start it again. */
   "two_factor_not_pending",
+  /** An approved or invoiced time entry cannot be changed by this person (invoiced ones by no one: delete the draft invoice, or correct an issued one with a credit note). */
+  "time_locked",
+  /** The work date is on or before the company's lock date: the period is closed. */
+  "period_locked",
+  /** Invoicing this would take a project beyond its capped money budget. */
+  "budget_cap",
+  /** Nothing matches to invoice (no approved, billable, uninvoiced time; or the price or month was invoiced already). */
+  "nothing_to_invoice",
+  /** The person's timer is running already. */
+  "timer_running",
+  /** Time is logged on the project or task, so it cannot be deleted (set its status to cancelled or done instead). */
+  "has_time",
+  /** The draft invoice bills tracked time or a project's price; its lines follow from those (delete the draft to release them). */
+  "invoice_bills_time",
+  /** A live portal user of this company has that address already. */
+  "portal_user_exists",
+  /** The document shown is not the one to sign (its SHA-256 differs); reload it and read it again. */
+  "document_changed",
   /** The request body is larger than the server accepts. */
   "payload_too_large",
+  /** The file's type is not one accepted here (see the route's media types). */
+  "unsupported_media_type",
   /** Some fields are invalid: `fields` (and `problems`) name each one. */
   "invalid",
+  /** Signing needs the signer's explicit consent (`consent: true`). */
+  "consent_required",
   /** Too many attempts; `Retry-After` says after how many seconds to try again. */
   "rate_limited",
   /** A bug or an unexpected failure; the cause is logged on the server, never sent. */
@@ -83,6 +109,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_credentials: 401,
   two_factor_required: 401,
   no_company: 403,
+  origin_not_allowed: 403,
+  site_disabled: 403,
   tenant_unresolved: 403,
   company_suspended: 403,
   not_a_member: 403,
@@ -106,8 +134,19 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   two_factor_enabled: 409,
   two_factor_not_enabled: 409,
   two_factor_not_pending: 409,
+  time_locked: 409,
+  period_locked: 409,
+  budget_cap: 409,
+  nothing_to_invoice: 409,
+  timer_running: 409,
+  has_time: 409,
+  invoice_bills_time: 409,
+  portal_user_exists: 409,
+  document_changed: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   invalid: 422,
+  consent_required: 422,
   rate_limited: 429,
   internal: 500,
   busy: 503,
@@ -340,6 +379,104 @@ export const AUDIT_ACTIONS = [
   "job.retry",
   /** An operator dropped a background job; target: the job id, or `mail:<id>` for a message of the deployment's mail queue (recorded in no company's chain). */
   "job.drop",
+  /** A service was added; target: the service. */
+  "service.create",
+  /** A service was changed or archived; target: the service. */
+  "service.update",
+  /** A project was created; target: the project. */
+  "project.create",
+  /** A project or its members changed; target: the project. */
+  "project.update",
+  /** A project was deleted; target: the project. */
+  "project.delete",
+  /** A project's time reached 80 % or 100 % of a budget; target: the project. */
+  "project.budget_alert",
+  /** A task was created; target: the task. */
+  "task.create",
+  /** A task changed; target: the task. */
+  "task.update",
+  /** A task was deleted; target: the task. */
+  "task.delete",
+  /** Time was logged; target: the time entry. */
+  "time_entry.create",
+  /** A time entry changed; target: the time entry. */
+  "time_entry.update",
+  /** A time entry was deleted; target: the time entry. */
+  "time_entry.delete",
+  /** A time entry was submitted for approval; target: the time entry. */
+  "time_entry.submit",
+  /** A time entry was approved; target: the time entry. */
+  "time_entry.approve",
+  /** A time entry was sent back as a draft; target: the time entry. */
+  "time_entry.reject",
+  /** A timer was started; target: the project. */
+  "timer.start",
+  /** A running timer was thrown away; target: the project. */
+  "timer.discard",
+  /** The company's time settings changed; target: the company. */
+  "time_settings.update",
+  /** A person's capacity row was recorded; target: the person's identity. */
+  "capacity.record",
+  /** Time off was recorded; target: the time off. */
+  "time_off.create",
+  /** Time off was deleted; target: the time off. */
+  "time_off.delete",
+  /** What a client's portal shows changed; target: the account. */
+  "portal_access.update",
+  /** A portal user was invited; target: the portal user. */
+  "portal_user.invite",
+  /** A portal user changed; target: the portal user. */
+  "portal_user.update",
+  /** A portal user was removed; target: the portal user. */
+  "portal_user.remove",
+  /** A portal user signed in; target: the portal user. */
+  "portal_user.sign_in",
+  /** A portal user ended their sessions; target: the portal user. */
+  "portal_user.sign_out",
+  /** The portal sign-in address was replaced; target: the company. */
+  "portal_address.rotate",
+  /** A staff member previewed a client's portal; target: the account. */
+  "portal_preview.start",
+  /** A signing link was mailed; target: the link. */
+  "signing_link.create",
+  /** A signing link was revoked; target: the link. */
+  "signing_link.revoke",
+  /** A file was shared; target: the file. */
+  "file.upload",
+  /** A shared file was deleted; target: the file. */
+  "file.delete",
+  /** A client was asked for approval; target: the approval. */
+  "approval.request",
+  /** A client approved or asked for changes; target: the approval. */
+  "approval.decide",
+  /** An approval request was withdrawn; target: the approval. */
+  "approval.withdraw",
+  /** A conversation was started; target: the thread. */
+  "message_thread.create",
+  /** A message was posted; target: the message. */
+  "message.post",
+  /** A tracked site was added; target: the site. */
+  "site.create",
+  /** A tracked site was changed; target: the site. */
+  "site.update",
+  /** A tracked site was deleted; target: the site. */
+  "site.delete",
+  /** A tracked site's key was replaced; target: the site. */
+  "site.key_rotate",
+  /** The attribution settings changed; target: the company. */
+  "attribution_settings.update",
+  /** An ad-platform destination was added; target: the destination. */
+  "destination.create",
+  /** A destination was changed; target: the destination. */
+  "destination.update",
+  /** A destination's credentials were replaced; target: the destination. */
+  "destination.credentials",
+  /** A destination was deleted; target: the destination. */
+  "destination.delete",
+  /** A conversion was recorded; target: the conversion. */
+  "conversion.record",
+  /** A conversion delivery was queued again by hand; target: the delivery. */
+  "conversion_delivery.retry",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -513,6 +650,108 @@ export const EVENT_TYPES = [
   "webhook.test",
   /** A person queued a failed webhook delivery again (not sent to endpoints). */
   "webhook_delivery.redelivered",
+  /** A service (a kind of work) was added. */
+  "service.created",
+  /** A service was changed or archived. */
+  "service.updated",
+  /** A project was created. */
+  "project.created",
+  /** A project's details, status or members changed. */
+  "project.updated",
+  /** A project without time was deleted. */
+  "project.deleted",
+  /** A project's time reached 80 % of its hour or money budget (once per period). */
+  "project.budget_warning",
+  /** A project's time reached 100 % of its hour or money budget (once per period). */
+  "project.budget_exceeded",
+  /** A task was created. */
+  "task.created",
+  /** A task changed. */
+  "task.updated",
+  /** A task (and its subtasks) was deleted. */
+  "task.deleted",
+  /** Time was logged. */
+  "time_entry.created",
+  /** A time entry changed. */
+  "time_entry.updated",
+  /** A time entry was deleted. */
+  "time_entry.deleted",
+  /** A time entry was submitted for approval. */
+  "time_entry.submitted",
+  /** A time entry was approved: its rates are fixed and it can be invoiced. */
+  "time_entry.approved",
+  /** A submitted or approved time entry was sent back to its author as a draft. */
+  "time_entry.rejected",
+  /** A person started a timer. */
+  "timer.started",
+  /** A person threw a running timer away. */
+  "timer.discarded",
+  /** The company's time settings (approval, lock date, billable target) changed. */
+  "time_settings.updated",
+  /** A person's capacity (weekly hours, billable target, cost rate) was recorded from a date on. */
+  "capacity.recorded",
+  /** Time off was recorded for a person. */
+  "time_off.created",
+  /** Time off was deleted. */
+  "time_off.deleted",
+  /** What a client's portal shows changed. */
+  "portal_access.updated",
+  /** A client's person was invited to the portal. */
+  "portal_user.invited",
+  /** A portal user's name, role or status changed. */
+  "portal_user.updated",
+  /** A portal user was removed; their sessions ended. */
+  "portal_user.removed",
+  /** A portal user signed in with a magic link. */
+  "portal_user.signed_in",
+  /** A portal user ended their sessions. */
+  "portal_user.signed_out",
+  /** The agency's portal sign-in address was replaced; the old one stopped working. */
+  "portal_address.rotated",
+  /** A staff member opened a client's portal as the client sees it (read-only). */
+  "portal_preview.started",
+  /** A contract signing link was mailed to a signer. */
+  "signing_link.created",
+  /** A contract signing link was revoked. */
+  "signing_link.revoked",
+  /** A file was shared with a client (by the agency or the client). */
+  "file.uploaded",
+  /** A shared file was deleted. */
+  "file.deleted",
+  /** A client was asked to approve a deliverable. */
+  "approval.requested",
+  /** A client approved a deliverable. */
+  "approval.approved",
+  /** A client asked for changes to a deliverable. */
+  "approval.changes_requested",
+  /** The agency withdrew an approval request. */
+  "approval.withdrawn",
+  /** A conversation with a client was started. */
+  "message_thread.created",
+  /** A message (or an internal note) was posted in a conversation with a client. */
+  "message.posted",
+  /** A client's website was added for tracking. */
+  "site.created",
+  /** A tracked site's name, origins, consent settings or state changed. */
+  "site.updated",
+  /** A tracked site was deleted; its key stopped working. */
+  "site.deleted",
+  /** A tracked site's key was replaced; the old one stopped working. */
+  "site.key_rotated",
+  /** The company's attribution settings (event retention) changed. */
+  "attribution_settings.updated",
+  /** An ad-platform destination was added. */
+  "destination.created",
+  /** A destination's name, settings, kinds or state changed. */
+  "destination.updated",
+  /** A destination's credentials were replaced. */
+  "destination.credentials_replaced",
+  /** A destination was deleted; nothing more is sent to it. */
+  "destination.deleted",
+  /** A conversion was recorded from a CRM fact (lead, deal won, invoice issued or paid). */
+  "conversion.recorded",
+  /** A failed or skipped conversion delivery was queued again by hand. */
+  "conversion_delivery.retried",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -586,6 +825,108 @@ export const WEBHOOK_EVENT_TYPES: readonly EventType[] = [
   "webhook_endpoint.secret_rotated",
   /** A webhook endpoint was deleted. */
   "webhook_endpoint.deleted",
+  /** A service (a kind of work) was added. */
+  "service.created",
+  /** A service was changed or archived. */
+  "service.updated",
+  /** A project was created. */
+  "project.created",
+  /** A project's details, status or members changed. */
+  "project.updated",
+  /** A project without time was deleted. */
+  "project.deleted",
+  /** A project's time reached 80 % of its hour or money budget (once per period). */
+  "project.budget_warning",
+  /** A project's time reached 100 % of its hour or money budget (once per period). */
+  "project.budget_exceeded",
+  /** A task was created. */
+  "task.created",
+  /** A task changed. */
+  "task.updated",
+  /** A task (and its subtasks) was deleted. */
+  "task.deleted",
+  /** Time was logged. */
+  "time_entry.created",
+  /** A time entry changed. */
+  "time_entry.updated",
+  /** A time entry was deleted. */
+  "time_entry.deleted",
+  /** A time entry was submitted for approval. */
+  "time_entry.submitted",
+  /** A time entry was approved: its rates are fixed and it can be invoiced. */
+  "time_entry.approved",
+  /** A submitted or approved time entry was sent back to its author as a draft. */
+  "time_entry.rejected",
+  /** A person started a timer. */
+  "timer.started",
+  /** A person threw a running timer away. */
+  "timer.discarded",
+  /** The company's time settings (approval, lock date, billable target) changed. */
+  "time_settings.updated",
+  /** A person's capacity (weekly hours, billable target, cost rate) was recorded from a date on. */
+  "capacity.recorded",
+  /** Time off was recorded for a person. */
+  "time_off.created",
+  /** Time off was deleted. */
+  "time_off.deleted",
+  /** What a client's portal shows changed. */
+  "portal_access.updated",
+  /** A client's person was invited to the portal. */
+  "portal_user.invited",
+  /** A portal user's name, role or status changed. */
+  "portal_user.updated",
+  /** A portal user was removed; their sessions ended. */
+  "portal_user.removed",
+  /** A portal user signed in with a magic link. */
+  "portal_user.signed_in",
+  /** A portal user ended their sessions. */
+  "portal_user.signed_out",
+  /** The agency's portal sign-in address was replaced; the old one stopped working. */
+  "portal_address.rotated",
+  /** A staff member opened a client's portal as the client sees it (read-only). */
+  "portal_preview.started",
+  /** A contract signing link was mailed to a signer. */
+  "signing_link.created",
+  /** A contract signing link was revoked. */
+  "signing_link.revoked",
+  /** A file was shared with a client (by the agency or the client). */
+  "file.uploaded",
+  /** A shared file was deleted. */
+  "file.deleted",
+  /** A client was asked to approve a deliverable. */
+  "approval.requested",
+  /** A client approved a deliverable. */
+  "approval.approved",
+  /** A client asked for changes to a deliverable. */
+  "approval.changes_requested",
+  /** The agency withdrew an approval request. */
+  "approval.withdrawn",
+  /** A conversation with a client was started. */
+  "message_thread.created",
+  /** A message (or an internal note) was posted in a conversation with a client. */
+  "message.posted",
+  /** A client's website was added for tracking. */
+  "site.created",
+  /** A tracked site's name, origins, consent settings or state changed. */
+  "site.updated",
+  /** A tracked site was deleted; its key stopped working. */
+  "site.deleted",
+  /** A tracked site's key was replaced; the old one stopped working. */
+  "site.key_rotated",
+  /** The company's attribution settings (event retention) changed. */
+  "attribution_settings.updated",
+  /** An ad-platform destination was added. */
+  "destination.created",
+  /** A destination's name, settings, kinds or state changed. */
+  "destination.updated",
+  /** A destination's credentials were replaced. */
+  "destination.credentials_replaced",
+  /** A destination was deleted; nothing more is sent to it. */
+  "destination.deleted",
+  /** A conversion was recorded from a CRM fact (lead, deal won, invoice issued or paid). */
+  "conversion.recorded",
+  /** A failed or skipped conversion delivery was queued again by hand. */
+  "conversion_delivery.retried",
 ];
 
 /** Every `DeliveryState`, in declaration order. */

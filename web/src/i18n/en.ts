@@ -1,6 +1,9 @@
 // English texts. Every key must also exist in nl.ts (the type and a unit test check it).
 import { moneyEn } from "./money.en";
 import { enCrm } from "./en-crm";
+import { enTime } from "./en-time";
+import { enAttribution } from "./en-attribution";
+import { enPortal } from "./en-portal";
 
 export const en = {
   ...moneyEn,
@@ -247,10 +250,10 @@ export const en = {
   "contracts.new": "New contract",
   "contracts.body": "Text",
   "contracts.send": "Send",
-  "contracts.sign": "Record signature",
   "contracts.signerName": "Signer name",
   "contracts.signerEmail": "Signer email",
   "contracts.signedBy": "Signed by {name} on {date}",
+  "contracts.signedOnPaper": "Signed on paper by {name} on {date} (scan uploaded by the agency)",
   "contracts.status.draft": "Draft",
   "contracts.status.sent": "Sent",
   "contracts.status.signed": "Signed",
@@ -342,6 +345,17 @@ export const en = {
   "error.internal": "Something went wrong on our side.",
   "error.network": "Cannot reach Silo. Check your connection.",
   "error.unknown": "Something went wrong.",
+  "error.time_locked": "This time is approved or invoiced and can no longer be changed by you.",
+  "error.period_locked": "This date is in a closed period: time there can no longer change.",
+  "error.budget_cap": "This would invoice more than the project's capped budget.",
+  "error.nothing_to_invoice": "There is nothing (left) to invoice here.",
+  "error.timer_running": "Your timer is already running; stop it first.",
+  "error.has_time": "Time is logged on it, so it cannot be deleted; change its status instead.",
+  "error.invoice_bills_time": "This draft bills tracked time: its lines follow from the time. Delete the draft to change them.",
+  "error.portal_user_exists": "A portal user with this address exists already.",
+  "error.document_changed": "The document changed since you opened it; reload it and read it again before signing.",
+  "error.unsupported_media_type": "This type of file is not accepted.",
+  "error.consent_required": "Tick the box to agree before signing.",
   "webhooks.title": "Webhooks",
   "webhooks.intro": "Silo sends the events you choose to your own addresses, signed (Standard Webhooks). Failed deliveries are retried, in order.",
   "webhooks.endpoints": "Webhook endpoints",
@@ -396,6 +410,9 @@ export const en = {
   "webhooks.state.delivered": "Delivered",
   "webhooks.state.failed": "Failed",
   ...enCrm,
+  ...enTime,
+  ...enPortal,
+  ...enAttribution,
 };
 
 export type MessageKey = keyof typeof en;

@@ -2,6 +2,9 @@
 import type { Messages } from "./en";
 import { moneyNl } from "./money.nl";
 import { nlCrm } from "./nl-crm";
+import { nlTime } from "./nl-time";
+import { nlAttribution } from "./nl-attribution";
+import { nlPortal } from "./nl-portal";
 
 export const nl: Messages = {
   ...moneyNl,
@@ -248,10 +251,10 @@ export const nl: Messages = {
   "contracts.new": "Nieuw contract",
   "contracts.body": "Tekst",
   "contracts.send": "Versturen",
-  "contracts.sign": "Handtekening vastleggen",
   "contracts.signerName": "Naam ondertekenaar",
   "contracts.signerEmail": "E-mail ondertekenaar",
   "contracts.signedBy": "Ondertekend door {name} op {date}",
+  "contracts.signedOnPaper": "Op papier ondertekend door {name} op {date} (scan geüpload door het bureau)",
   "contracts.status.draft": "Concept",
   "contracts.status.sent": "Verstuurd",
   "contracts.status.signed": "Ondertekend",
@@ -343,6 +346,17 @@ export const nl: Messages = {
   "error.internal": "Er ging bij ons iets mis.",
   "error.network": "Silo is niet bereikbaar. Controleer je verbinding.",
   "error.unknown": "Er ging iets mis.",
+  "error.time_locked": "Deze tijd is goedgekeurd of gefactureerd en kun je niet meer wijzigen.",
+  "error.period_locked": "Deze datum valt in een afgesloten periode: tijd daarin verandert niet meer.",
+  "error.budget_cap": "Dan zou meer worden gefactureerd dan het begrensde budget van het project.",
+  "error.nothing_to_invoice": "Hier valt niets (meer) te factureren.",
+  "error.timer_running": "Je timer loopt al; stop hem eerst.",
+  "error.has_time": "Er is tijd op geschreven, dus verwijderen kan niet; wijzig liever de status.",
+  "error.invoice_bills_time": "Dit concept factureert geschreven tijd: de regels volgen uit de tijd. Verwijder het concept om ze te wijzigen.",
+  "error.portal_user_exists": "Er bestaat al een portaalgebruiker met dit adres.",
+  "error.document_changed": "Het document is gewijzigd sinds je het opende; laad het opnieuw en lees het nog eens voordat je ondertekent.",
+  "error.unsupported_media_type": "Dit soort bestand wordt niet geaccepteerd.",
+  "error.consent_required": "Vink het vakje aan om akkoord te gaan voordat je ondertekent.",
   "webhooks.title": "Webhooks",
   "webhooks.intro": "Silo stuurt de gebeurtenissen die je kiest naar je eigen adressen, ondertekend (Standard Webhooks). Mislukte afleveringen worden opnieuw geprobeerd, op volgorde.",
   "webhooks.endpoints": "Webhook-eindpunten",
@@ -397,4 +411,7 @@ export const nl: Messages = {
   "webhooks.state.delivered": "Afgeleverd",
   "webhooks.state.failed": "Mislukt",
   ...nlCrm,
+  ...nlTime,
+  ...nlPortal,
+  ...nlAttribution,
 };

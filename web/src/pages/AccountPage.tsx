@@ -14,6 +14,7 @@ import { DealForm } from "./Pipeline";
 import { PagedList, Table } from "../components/List";
 import { Timeline } from "../components/Timeline";
 import { ErrorBox, Loading, PageTitle } from "../components/ui";
+import { AccountPortal } from "../components/portal/AccountPortal";
 import { labelOr } from "../crm/labels";
 import type { ClientAccount, CrmDeal } from "../crm/types";
 
@@ -41,12 +42,18 @@ export function AccountPage({ id }: { id: string }) {
       </p>
       <PageTitle
         actions={
-          can(role, "crm.write") &&
-          !editing && (
-            <button type="button" onClick={() => setEditing(true)}>
-              {t("client.edit")}
-            </button>
-          )
+          <>
+            {can(role, "projects.read") && (
+              <Link className="button" to={`/projects?account_id=${encodeURIComponent(a.id)}`}>
+                {t("projects.ofClient")}
+              </Link>
+            )}
+            {can(role, "crm.write") && !editing && (
+              <button type="button" onClick={() => setEditing(true)}>
+                {t("client.edit")}
+              </button>
+            )}
+          </>
         }
       >
         {a.name}
@@ -75,6 +82,7 @@ export function AccountPage({ id }: { id: string }) {
           <Timeline path={`/api/accounts/${encodeURIComponent(a.id)}/timeline`} label={t("client.timeline")} />
         </div>
       </div>
+      {can(role, "portal.engage") && <AccountPortal accountId={a.id} accountName={a.name} />}
     </section>
   );
 }

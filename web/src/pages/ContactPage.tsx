@@ -9,6 +9,7 @@ import { useRole } from "../session";
 import { ContactForm } from "./Contacts";
 import { DealsTable } from "./AccountPage";
 import { PagedList } from "../components/List";
+import { Touchpoints } from "../attribution/Touchpoints";
 import { Timeline } from "../components/Timeline";
 import { ErrorBox, Loading, PageTitle } from "../components/ui";
 import type { ClientAccount, CrmDeal } from "../crm/types";
@@ -78,7 +79,10 @@ export function ContactPage({ id }: { id: string }) {
         </section>
       )}
       <div className="record-grid">
-        <div>{can(role, "deals.read") && <ContactDeals id={c.id} />}</div>
+        <div>
+          {can(role, "deals.read") && <ContactDeals id={c.id} />}
+          {can(role, "attribution.read") && <Touchpoints contactId={c.id} />}
+        </div>
         <div>
           <h2 className="section">{t("client.timeline")}</h2>
           <Timeline path={`/api/contacts/${encodeURIComponent(c.id)}/timeline`} label={t("client.timeline")} />

@@ -1,4 +1,7 @@
 import { useFetch } from "../hooks";
+import type { Timesheet } from "../generated/api";
+import { Link } from "../router";
+import { formatMinutes } from "../time/duration";
 import { can } from "../generated/roles";
 import { STAGES, type MonthRevenue, type Stage } from "../api/types";
 import { useI18n } from "../i18n";
@@ -34,9 +37,38 @@ export function Dashboard() {
       <Checklist />
       <ErrorBox error={deals.error ?? revenue.error} />
       {(deals.loading || revenue.loading) && <Loading />}
+      {can(role, "time.log") && <MyWeek />}
       {revenue.data && <RevenueCards months={revenue.data.months} />}
       {deals.data !== null && <OpenDeals rows={rowsOf<PipelineRow>(deals.data)} />}
     </section>
+  );
+}
+
+/** The person's time this week, with the way to the timesheet (and to the approval queue). */
+function MyWeek() {
+  const { t } = useI18n();
+  const role = useRole();
+  const sheet = useFetch<Timesheet>("/api/timesheet");
+  if (!sheet.data) return null;
+  const drafts = sheet.data.entries.filter((e) => e.status === "draft").length;
+  return (
+    <div className="cards-row">
+      <div className="card">
+        <h2>{t("dashboard.myWeek")}</h2>
+        <p className="big" data-testid="my-week">
+          {formatMinutes(sheet.data.total_minutes)}
+        </p>
+        <p className="hint">
+          {t("timesheet.drafts", { count: drafts })} · <Link to="/timesheet">{t("nav.timesheet")}</Link>
+          {can(role, "time.approve") && (
+            <>
+              {" · "}
+              <Link to="/approvals">{t("nav.approvals")}</Link>
+            </>
+          )}
+        </p>
+      </div>
+    </div>
   );
 }
 

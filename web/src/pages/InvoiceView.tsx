@@ -12,6 +12,7 @@ import { formatMoney } from "../money";
 import { Link, navigate } from "../router";
 import { useRole, useSession } from "../session";
 import { ErrorBox, Field, Form, Loading, TextArea } from "../components/ui";
+import { InvoiceTime } from "../components/InvoiceTime";
 import { InvoiceForm, LineFields, linesBody, type LineDraft } from "../components/InvoiceForm";
 import { DocTotals, LinesTable, PartyBlock, ReadinessPanel, namedForPeople } from "../components/InvoiceParts";
 import { PaymentForm } from "../components/PaymentForm";
@@ -87,9 +88,11 @@ export function InvoiceView({ id }: { id: string }) {
         )}
         {inv && writable && draft && (
           <>
-            <button type="button" onClick={() => setPanel(panel === "edit" ? null : "edit")} aria-expanded={panel === "edit"}>
-              {t("money.edit")}
-            </button>
+            {!inv.bills_time && (
+              <button type="button" onClick={() => setPanel(panel === "edit" ? null : "edit")} aria-expanded={panel === "edit"}>
+                {t("money.edit")}
+              </button>
+            )}
             <button type="button" className="primary" disabled={action.busy || readiness.data?.ready === false} onClick={issue}>
               {t("invoices.issue")}
             </button>
@@ -277,6 +280,7 @@ export function InvoiceView({ id }: { id: string }) {
           )}
         </div>
       )}
+      {inv && <InvoiceTime invoiceId={inv.id} draft={draft} />}
     </section>
   );
 }

@@ -44,6 +44,11 @@ export function Invoices() {
               </Link>
             )}
             {writable && (
+              <Link className="button" to="/invoices/from-time">
+                {t("fromTime.open")}
+              </Link>
+            )}
+            {writable && (
               <button type="button" className="primary" onClick={() => setCreating(true)}>
                 {t("invoices.new")}
               </button>

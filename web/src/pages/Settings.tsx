@@ -6,12 +6,15 @@ import { useFetch } from "../hooks";
 import { useI18n } from "../i18n";
 import { Link } from "../router";
 import { useRole, useSession } from "../session";
+import { can } from "../generated/roles";
 import { ErrorBox, Field, Form, Loading, Notice, PageTitle } from "../components/ui";
+import { PortalAddress } from "../components/portal/PortalAddress";
 
 export function Settings() {
   const { t } = useI18n();
   const company = useFetch<Company>("/api/company");
   const { setSession } = useSession();
+  const role = useRole();
 
   const saved = (updated: Company) => {
     company.setData(updated);
@@ -29,6 +32,12 @@ export function Settings() {
           <p className="panel">
             <Link to="/settings/invoicing">{t("money.invoicingLink")}</Link>
           </p>
+          {can(role, "projects.read") && (
+            <p className="panel">
+              <Link to="/settings/time">{t("timeSettings.link")}</Link>
+            </p>
+          )}
+          {can(role, "portal.manage") && <PortalAddress />}
           <TwoFactorRequirement company={company.data} onSaved={saved} />
         </>
       )}

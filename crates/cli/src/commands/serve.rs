@@ -51,6 +51,16 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         audit_checkpoint_interval: Duration::from_secs(http.audit_checkpoint_interval),
         worker: worker.worker.then(|| worker.worker_config()),
         webhooks: worker.webhook_settings(),
+        forwarding: worker.forwarding_settings(storage)?,
+        portal: silo_server::PortalSettings {
+            file_limit: http.file_limit,
+            ..silo_server::PortalSettings::default()
+        },
+        collect_limits: silo_server::CollectLimits {
+            per_site: http.collect_per_site,
+            per_address: http.collect_per_address,
+            window: silo_server::CollectLimits::WINDOW,
+        },
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)

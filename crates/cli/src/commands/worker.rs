@@ -24,7 +24,8 @@ pub async fn run(storage: &StorageArgs, args: WorkerCommandArgs) -> anyhow::Resu
             Arc::new(WorkerMetrics::unregistered()),
             webhook::Sender::new(args.worker.webhook_settings()),
         )
-        .with_mailer(mailer.clone()),
+        .with_mailer(mailer.clone())
+        .with_forwarding(args.worker.forwarding_settings(storage)?),
     );
     eprintln!("Silo worker running; stop it with Ctrl-C or SIGTERM.");
     worker.run(silo_server::shutdown_signal()).await;

@@ -7,7 +7,7 @@ use serde_json::json;
 use silo_domain::Origin;
 use silo_domain::{
     DomainError, ListParams, accounts, billing, contacts, contracts, deals, invoices, invoicing,
-    payments, reports,
+    payments, reports, signing,
 };
 use silo_schema::TENANT_MIGRATIONS;
 use silo_store::TenantDb;
@@ -33,6 +33,7 @@ fn code(e: DomainError) -> String {
             fields.keys().cloned().collect::<Vec<_>>().join(",")
         ),
         DomainError::Limit(_) => "limit".into(),
+        DomainError::Forbidden => "forbidden".into(),
         DomainError::NotFound => "not_found".into(),
         DomainError::Store(e) => format!("store:{e}"),
     }
@@ -249,17 +250,22 @@ async fn contracts_freeze_when_sent_and_record_the_signature() {
     .await
     .unwrap();
     assert_eq!(c.body, body, "the body is kept byte for byte");
-    let err = contracts::sign(
-        &db,
-        c.id,
-        input(json!({"signer_name": "Bo", "signer_email": "bo@client.example"})),
-        &crate::common_from(None),
+    let req = input::<signing::SendContract>(
+        json!({"signer_name": "Bo Client", "signer_email": "Bo@Client.example"}),
     )
-    .await
-    .unwrap_err();
-    assert_eq!(code(err), "invalid_transition");
-    let sent = contracts::send(&db, c.id, &Origin::system()).await.unwrap();
-    assert_eq!(sent.status, contracts::ContractStatus::Sent);
+    .check()
+    .unwrap();
+    let link = uuid::Uuid::new_v4();
+    let new = signing::NewLink {
+        id: link,
+        secret_hash: "hash-of-the-secret",
+        created_by: uuid::Uuid::now_v7(),
+    };
+    let sent = signing::send(&db, c.id, &req, new, &Origin::system())
+        .await
+        .unwrap();
+    assert_eq!(sent.contract.status, contracts::ContractStatus::Sent);
+    assert_eq!(sent.link.signer_email, "bo@client.example");
     let err = contracts::update(
         &db,
         c.id,
@@ -269,19 +275,36 @@ async fn contracts_freeze_when_sent_and_record_the_signature() {
     .await
     .unwrap_err();
     assert_eq!(code(err), "contract_locked");
-    let signed = contracts::sign(
-        &db,
-        c.id,
-        input(json!({"signer_name": "Bo Client", "signer_email": "Bo@Client.example"})),
-        &crate::common_from(Some("192.0.2.7".into())),
-    )
-    .await
-    .unwrap();
     use sha2::Digest;
     let expected: String = sha2::Sha256::digest(body.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
+    let request = silo_domain::portal::RequestOrigin {
+        client_ip: Some("192.0.2.7".into()),
+        request_id: None,
+        user_agent: Some("Browser".into()),
+    };
+    let fields = || {
+        input::<signing::SignFields>(json!({"name": "Bo Client", "consent": true,
+                                             "document_sha256": expected}))
+    };
+    // Another secret is no link; the link's own opens the contract without using it.
+    let err = signing::open_link(&db, link, "another").await.unwrap_err();
+    assert_eq!(code(err), "invalid:token");
+    let shown = signing::open_link(&db, link, "hash-of-the-secret")
+        .await
+        .unwrap();
+    assert_eq!(shown.contract.body, body);
+    let signed = signing::sign_by_link(&db, link, "hash-of-the-secret", fields(), &request, "Acme")
+        .await
+        .unwrap();
+    assert_eq!(signed.document_sha256, expected);
+    let err = signing::sign_by_link(&db, link, "hash-of-the-secret", fields(), &request, "Acme")
+        .await
+        .unwrap_err();
+    assert_eq!(code(err), "invalid:token", "once");
+    let signed = contracts::get(&db, c.id).await.unwrap();
     assert_eq!(signed.document_sha256.as_deref(), Some(expected.as_str()));
     let by = signed.signed_by.unwrap();
     assert_eq!(
@@ -289,6 +312,12 @@ async fn contracts_freeze_when_sent_and_record_the_signature() {
         ("Bo Client", "bo@client.example")
     );
     assert_eq!(by.address.as_deref(), Some("192.0.2.7"));
+    let sig = signed.signature.unwrap();
+    assert_eq!(sig.method, contracts::SignatureMethod::Link);
+    assert_eq!(sig.signing_link_id, Some(link));
+    assert_eq!(sig.user_agent.as_deref(), Some("Browser"));
+    let pdf = signing::signed_pdf(&db, c.id).await.unwrap();
+    assert_eq!(sig.pdf_sha256, Some(contracts::sha256_hex(&pdf)));
     assert!(signed.signed_at.is_some());
     let err = contracts::update(&db, c.id, input(json!({"title": "x"})), &Origin::system())
         .await

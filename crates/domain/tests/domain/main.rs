@@ -13,11 +13,3 @@ fn common_actor(actor: Option<uuid::Uuid>) -> Origin {
         ..Origin::system()
     }
 }
-
-/// A write from the client address `ip`.
-fn common_from(ip: Option<String>) -> Origin {
-    Origin {
-        client_ip: ip,
-        ..Origin::system()
-    }
-}

@@ -21,7 +21,7 @@ pub struct AuditEntry {
     /// The record as stored.
     #[serde(flatten)]
     pub record: AuditRecord,
-    /// The actor's name, when they are a member of this company.
+    /// The actor's name: a member of this company, or one of its portal users.
     pub actor_name: Option<String>,
     /// The target's name, title or number now, when it is one of this company's records and
     /// still exists.
@@ -96,6 +96,7 @@ pub async fn list(
         .audit_records(tenant.company.id, &query)
         .await?;
     let names = crate::handlers::timeline::member_names(&state, &tenant).await?;
+    let clients = silo_domain::portal::users::names(&tenant.db).await?;
     let subjects: Vec<(String, uuid::Uuid)> = records
         .iter()
         .filter_map(|r| {
@@ -108,16 +109,20 @@ pub async fn list(
     let entries: Vec<AuditEntry> = records
         .into_iter()
         .map(|record| {
-            let actor = record
-                .actor
-                .as_deref()
-                .and_then(|a| a.parse::<uuid::Uuid>().ok());
+            // A portal user is recorded as `portal:<id>`, a staff identity as its id.
+            let actor_name = match record.actor.as_deref() {
+                Some(a) => match a.strip_prefix("portal:") {
+                    Some(p) => p.parse().ok().and_then(|id| clients.get(&id).cloned()),
+                    None => a.parse().ok().and_then(|id| names.get(&id).cloned()),
+                },
+                None => None,
+            };
             let target = record
                 .target
                 .as_deref()
                 .and_then(|t| t.parse::<uuid::Uuid>().ok());
             AuditEntry {
-                actor_name: actor.and_then(|a| names.get(&a).cloned()),
+                actor_name,
                 subject_title: target.and_then(|t| titles.get(&t).cloned()),
                 record,
             }

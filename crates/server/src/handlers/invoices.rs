@@ -11,8 +11,8 @@ use crate::pagination::{Page, Query, id_filter, list_params, list_query};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use silo_documents::Document;
 use silo_domain::billing::{self, IssueRequest, Readiness};
 use silo_domain::credit_notes::{self, CreditNote, CreditNoteFilter, NewCreditNote};
@@ -242,27 +242,8 @@ pub async fn send_credit_note(
 }
 
 /// A document file as a download under its own name.
-fn download(file: invoice_documents::File) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", file.filename);
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(file.content_type),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            ),
-        ],
-        file.bytes,
-    )
-        .into_response()
+pub(crate) fn download(file: invoice_documents::File) -> Response {
+    super::attachment(&file.filename, file.content_type, file.bytes)
 }
 
 /// The invoice's document (with the company's logo).

@@ -6,8 +6,7 @@ use crate::binding::Tenant;
 use crate::error::ApiError;
 use crate::json::Json;
 use crate::pagination::Query;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use silo_domain::deals::{self, DealFilter, StageTotal};
 use silo_domain::reports::{self, Revenue, RevenueQuery, TopClients, TopClientsQuery};
 
@@ -50,7 +49,8 @@ fn percent(bp: i64) -> String {
     decimal(bp)
 }
 
-fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
+/// A CSV download named `name.csv` (the first row is the header).
+pub(crate) fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
         writer
@@ -60,26 +60,11 @@ fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, ApiError> 
     let bytes = writer
         .into_inner()
         .map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    let disposition = format!("attachment; filename=\"{name}.csv\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(CSV)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition)
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment")),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::attachment(&format!("{name}.csv"), CSV, bytes))
 }
 
-fn header_row(names: &[&str]) -> Vec<String> {
+/// A header row from column names.
+pub(crate) fn header_row(names: &[&str]) -> Vec<String> {
     names.iter().map(|n| (*n).to_owned()).collect()
 }
 

@@ -33,7 +33,7 @@ pub struct TimelineQuery {
 pub(crate) fn permission_to_read(event: EventType) -> Permission {
     match event.as_str().split('.').next().unwrap_or_default() {
         "deal" => Permission::DealsRead,
-        "contract" => Permission::ContractsRead,
+        "contract" | "signing_link" => Permission::ContractsRead,
         "invoice" | "credit_note" | "invoicing" => Permission::InvoicesRead,
         "webhook" | "webhook_endpoint" | "webhook_delivery" => Permission::WebhooksManage,
         _ => Permission::CrmRead,
@@ -87,8 +87,11 @@ async fn timeline_of(
     )
     .await?;
     let names = member_names(state, tenant).await?;
+    let clients = silo_domain::portal::users::names(&tenant.db).await?;
     for e in &mut entries {
-        e.actor_name = e.actor_id.and_then(|a| names.get(&a).cloned());
+        e.actor_name = e
+            .actor_id
+            .and_then(|a| names.get(&a).or_else(|| clients.get(&a)).cloned());
     }
     Ok(Json(Page::from_overfetch(entries, limit, |e| {
         e.seq.to_string()

@@ -1,12 +1,12 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
-//! Contracts over HTTP: draft, send, sign, and the frozen body.
+//! Contracts over HTTP: draft, send to a signer, and the frozen body (signing: `signing.rs`).
 
 use crate::common;
 
 use common::*;
 use serde_json::json;
 
-async fn contract_is_sent_signed_and_then_locked() {
+async fn contract_is_sent_to_its_signer_and_then_locked() {
     let app = spawn_app().await;
     let (t, _) = app.signup("Acme", "ann@acme.example").await;
     let t = Some(t.as_str());
@@ -21,13 +21,9 @@ async fn contract_is_sent_signed_and_then_locked() {
 
     let edited = app.patch(&path, t, json!({"body": body})).await;
     assert_eq!(edited.status, 200, "a draft can change: {}", edited.body);
-    let sent = app.post(&format!("{path}/send"), t, json!({})).await;
-    assert_eq!(sent.body["status"], "sent", "{}", sent.body);
-    app.patch(&path, t, json!({"body": "other terms"}))
-        .await
-        .expect(409, "contract_locked");
+    // Sending names the signer: the link goes to them.
     let missing = app
-        .post(&format!("{path}/sign"), t, json!({"signer_name": "Bo"}))
+        .post(&format!("{path}/send"), t, json!({"signer_name": "Bo"}))
         .await;
     missing.expect(422, "invalid");
     assert_eq!(
@@ -35,43 +31,52 @@ async fn contract_is_sent_signed_and_then_locked() {
         "is required"
     );
     app.post(
-        &format!("{path}/sign"),
+        &format!("{path}/send"),
         t,
         json!({"signer_name": "Bo", "signer_email": "not-an-email"}),
     )
     .await
     .expect(422, "invalid");
-    let signed = app
+    let sent = app
         .post(
-            &format!("{path}/sign"),
+            &format!("{path}/send"),
             t,
             json!({"signer_name": "Bo Client", "signer_email": "bo@client.example"}),
         )
         .await;
-    assert_eq!(signed.status, 200, "{}", signed.body);
-    assert_eq!(signed.body["status"], "signed");
-    assert_eq!(signed.body["signed_by"]["name"], "Bo Client");
-    assert_eq!(signed.body["signed_by"]["email"], "bo@client.example");
-    assert_eq!(signed.body["signed_by"]["address"], "127.0.0.1");
-    assert!(signed.body["signed_at"].is_string());
+    assert_eq!(sent.body["status"], "sent", "{}", sent.body);
+    assert!(sent.body["signature"].is_null());
     use sha2::Digest;
     let expected: String = sha2::Sha256::digest(body.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    assert_eq!(signed.body["document_sha256"], expected.as_str());
-
+    assert_eq!(sent.body["document_sha256"], expected.as_str());
+    app.patch(&path, t, json!({"body": "other terms"}))
+        .await
+        .expect(409, "contract_locked");
     app.patch(&path, t, json!({"title": "Changed"}))
         .await
         .expect(409, "contract_locked");
-    app.post(
-        &format!("{path}/sign"),
-        t,
-        json!({"signer_name": "Eve", "signer_email": "eve@evil.example"}),
-    )
-    .await
-    .expect(409, "invalid_transition");
-    assert_eq!(app.get(&path, t).await.body["body"], body);
+    // Staff cannot record the client's signature: that route is gone.
+    let staff_sign = app
+        .post(
+            &format!("{path}/sign"),
+            t,
+            json!({"signer_name": "Eve", "signer_email": "eve@evil.example"}),
+        )
+        .await;
+    assert!(matches!(staff_sign.status.as_u16(), 404 | 405));
+    let c = app.get(&path, t).await;
+    assert_eq!(c.body["status"], "sent");
+    assert!(c.body["signed_by"].is_null() && c.body["signature"].is_null());
+    assert_eq!(c.body["body"], body);
+    assert!(
+        app.mails_to("bo@client.example")
+            .pop()
+            .unwrap()
+            .contains("/sign?token=")
+    );
 }
 
-silo_testkit::backend_tests!(contract_is_sent_signed_and_then_locked,);
+silo_testkit::backend_tests!(contract_is_sent_to_its_signer_and_then_locked,);

@@ -142,13 +142,15 @@ async fn every_business_write_has_its_event_and_exactly_one_audit_record() {
             EventType::DealCreated,
             EventType::DealStageChanged,
             EventType::DealWon,
+            // The won deal's conversion (issue 22), in the deal's own transaction.
+            EventType::ConversionRecorded,
             EventType::ContactDeleted,
         ]
     );
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
     assert_eq!(
         seqs,
-        (1..=7).collect::<Vec<_>>(),
+        (1..=8).collect::<Vec<_>>(),
         "numbered in commit order"
     );
     let owner_id = payload(&owner)["sub"].as_str().unwrap().to_owned();
@@ -182,7 +184,7 @@ async fn every_business_write_has_its_event_and_exactly_one_audit_record() {
     let again = silo_worker::audit::deliver(app.tenancy.control(), company_id, &db)
         .await
         .unwrap();
-    assert_eq!(again, 7);
+    assert_eq!(again, 8);
     assert_eq!(audited_in(&control, &company).await, ids);
     let reports = app
         .tenancy

@@ -160,6 +160,13 @@ const FREE_TEXTS: &[&str] = &[
     "POST /api/auth/2fa/recovery-codes code",
     "POST /api/members language",
     "DELETE /api/company confirm",
+    "POST /api/sign/view token",
+    "POST /api/sign token",
+    "POST /api/portal/auth/info key",
+    "POST /api/portal/auth/request-link key",
+    "POST /api/portal/auth/request-link language",
+    "POST /api/portal/auth/link-info token",
+    "POST /api/portal/auth/consume token",
 ];
 
 #[test]

@@ -3,6 +3,9 @@
 //! file). The fault-injection suites stay binaries of their own: they stop servers and damage
 //! files under load, and are timed apart from the rest.
 
+mod attribution_collect;
+mod attribution_forward;
+mod attribution_report;
 mod audit;
 mod audit_inputs;
 mod bad_input;
@@ -22,9 +25,16 @@ mod isolation;
 mod mail_queue;
 mod members;
 mod outbox;
+mod portal;
+mod portal_collab;
+mod portal_documents;
+mod portal_isolation;
+mod projects_time;
 mod request_binding;
 mod route_table;
 mod session;
+mod signing;
+mod team;
 mod token_attacks;
 mod two_factor;
 mod web;

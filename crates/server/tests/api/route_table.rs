@@ -37,12 +37,22 @@ async fn call(app: &TestApp, route: &RouteSpec, path: &str, token: Option<&str>)
 fn no_route_is_declared_twice_and_every_api_route_needs_more_than_nothing() {
     assert!(!ROUTES.is_empty());
     let mut seen = std::collections::HashSet::new();
+    // The operation id names the generated client's function and types: two rows of one
+    // handler would give two operations one name.
+    let mut operations = std::collections::HashSet::new();
     for route in ROUTES {
         assert!(
             seen.insert((route.method.clone(), route.path)),
             "{} {}",
             route.method,
             route.path
+        );
+        assert!(
+            operations.insert(route.operation_id()),
+            "{} {}: operation id {} is taken",
+            route.method,
+            route.path,
+            route.operation_id()
         );
         // Business data lives under company-scoped routes only: nothing public or merely
         // identity-level may answer with it.
@@ -52,7 +62,7 @@ fn no_route_is_declared_twice_and_every_api_route_needs_more_than_nothing() {
             let business = [
                 "Account", "Contact", "Deal", "Contract", "Invoice", "Revenue",
             ];
-            if !matches!(route.access, Access::Company(_)) {
+            if !matches!(route.access, Access::Company(_) | Access::Portal(_)) {
                 let text = schema.to_string();
                 assert!(
                     !business.iter().any(|b| text.contains(&format!("/{b}\""))
@@ -116,6 +126,11 @@ fn every_route_is_in_the_openapi_document_as_declared() {
             Access::Company(p) => {
                 assert_eq!(op["security"], json!([{"bearer": []}]), "{what}");
                 assert_eq!(op["x-silo-permission"], p.as_str(), "{what}");
+            }
+            Access::Portal(part) => {
+                assert_eq!(op["security"], json!([{"portal": []}]), "{what}");
+                assert_eq!(op["x-silo-portal-part"], part.as_str(), "{what}");
+                assert!(op.get("x-silo-permission").is_none(), "{what}");
             }
         }
         let params: Vec<&str> = op["parameters"]
@@ -233,3 +248,22 @@ async fn every_route_enforces_the_access_of_its_row() {
 }
 
 silo_testkit::backend_tests!(every_route_enforces_the_access_of_its_row);
+
+/// The shared-file downloads declare exactly the types an upload may have (the route table
+/// needs them as literals; this keeps them one fact with `silo_domain::files::ALLOWED`).
+#[test]
+fn file_downloads_declare_the_accepted_types() {
+    let accepted: Vec<&str> = silo_domain::files::ALLOWED
+        .iter()
+        .map(|(m, _)| *m)
+        .collect();
+    let downloads: Vec<_> = ROUTES
+        .iter()
+        .filter(|r| r.path.ends_with("/files/{id}") || r.path.ends_with("/approvals/{id}/file"))
+        .filter(|r| r.method == Method::GET)
+        .collect();
+    assert_eq!(downloads.len(), 3);
+    for route in downloads {
+        assert_eq!(route.files, accepted.as_slice(), "{}", route.path);
+    }
+}

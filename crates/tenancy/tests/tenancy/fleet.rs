@@ -104,6 +104,217 @@ async fn seed(db: &Db) {
             params![vec![0x89_u8, b'P', b'N', b'G', 0, 255], now],
         ),
         (
+            "INSERT INTO time_settings (singleton, approval_required, lock_date, billable_target_bp, updated_at) VALUES (1, $1, '2025-12-31', 7500, $2)",
+            params![true, now],
+        ),
+        (
+            "INSERT INTO services (id, name, hourly_rate_cents, billable, archived, created_at, updated_at) VALUES ($1, $2, 9500, $3, $4, $5, $5)",
+            params!["sv1", "Design \"UX\"", true, false, now],
+        ),
+        (
+            "INSERT INTO projects (id, name, description, account_id, deal_id, contract_id, status, billing_type, currency, budget_minutes, budget_cents, budget_cap, hourly_rate_cents, rounding_minutes, start_date, created_at, updated_at) VALUES ($1, $2, NULL, $3, $4, $5, 'active', 'time_and_materials', 'EUR', 6000, 950000, $6, 9500, 15, '2026-01-01', $7, $7)",
+            params!["pr1", "Relaunch", "a1", "d1", "k1", true, now],
+        ),
+        (
+            "INSERT INTO project_members (project_id, person_id, hourly_rate_cents, added_at) VALUES ($1, $2, 11000, $3)",
+            params!["pr1", "person-1", now],
+        ),
+        (
+            "INSERT INTO tasks (id, project_id, parent_id, title, status, assignee_id, estimate_minutes, due_date, position, client_visible, created_at, updated_at) VALUES ($1, $2, NULL, $3, 'in_progress', $4, 240, '2026-02-01', 1, $5, $6, $6)",
+            params!["t1", "pr1", "Wireframes", "person-1", true, now],
+        ),
+        (
+            "INSERT INTO time_entries (id, person_id, project_id, task_id, service_id, work_date, work_month, minutes, billable, billable_minutes, description, status, rate_cents, cost_rate_cents, invoice_id, invoice_line, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, '2026-01-02', '2026-01', 50, $6, 60, $7, 'invoiced', 11000, 4000, $8, 1, $9, $9)",
+            params![
+                "te1", "person-1", "pr1", "t1", "sv1", true, SECRET, "i1", now
+            ],
+        ),
+        (
+            "INSERT INTO timers (person_id, project_id, task_id, service_id, description, started_at) VALUES ($1, $2, $3, NULL, NULL, $4)",
+            params!["person-1", "pr1", "t1", now],
+        ),
+        (
+            "INSERT INTO project_charges (id, project_id, invoice_id, invoice_line, kind, month, description, amount_cents, created_at) VALUES ($1, $2, $3, 1, 'retainer', '2026-01', $4, 100000, $5)",
+            params!["pc1", "pr1", "i1", "Retainer January", now],
+        ),
+        (
+            "INSERT INTO budget_alerts (project_id, period, measure, threshold_pct, reached_at) VALUES ($1, 'total', 'hours', 80, $2)",
+            params!["pr1", now],
+        ),
+        (
+            "INSERT INTO person_capacity (person_id, effective_from, weekly_minutes, billable_target_bp, cost_rate_cents, created_at) VALUES ($1, '2026-01-01', 2400, NULL, 4000, $2)",
+            params!["person-1", now],
+        ),
+        (
+            "INSERT INTO time_off (id, person_id, start_date, end_date, kind, note, created_at) VALUES ($1, $2, '2026-01-05', '2026-01-09', 'holiday', NULL, $3)",
+            params!["to1", "person-1", now],
+        ),
+        (
+            "INSERT INTO portal_access (account_id, contracts, invoices, projects, project_time, files, approvals, messages, updated_at) VALUES ($1, TRUE, TRUE, TRUE, FALSE, TRUE, TRUE, TRUE, $2)",
+            params!["a1", now],
+        ),
+        (
+            "INSERT INTO portal_address (singleton, key_id, secret_hash, token, created_at) VALUES (1, $1, $2, $3, $4)",
+            params!["pk1", "hash-pk1", "jwt~secret", now],
+        ),
+        (
+            "INSERT INTO portal_users (id, account_id, contact_id, email, name, role, status, language, invited_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'client_admin', 'active', 'nl', $6, $7, $7)",
+            params![
+                "pu1",
+                "a1",
+                "c1",
+                "bo@client.example",
+                "Bo",
+                "person-1",
+                now
+            ],
+        ),
+        (
+            "INSERT INTO portal_login_links (id, portal_user_id, secret_hash, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $4, $4)",
+            params!["pl1", "pu1", "hash-pl1", now],
+        ),
+        (
+            "INSERT INTO portal_sessions (id, portal_user_id, account_id, preview_by, secret_hash, created_at, last_seen_at, expires_at, ended_at, client_ip, user_agent) VALUES ($1, $2, $3, NULL, $4, $5, $5, $5, NULL, $6, $7)",
+            params![
+                "ps1",
+                "pu1",
+                "a1",
+                "hash-ps1",
+                now,
+                "203.0.113.9",
+                "Mozilla/5.0"
+            ],
+        ),
+        (
+            "INSERT INTO signing_links (id, contract_id, signer_name, signer_email, portal_user_id, secret_hash, created_by, created_at, expires_at, revoked_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL, $8)",
+            params![
+                "sl1",
+                "k1",
+                "Bo",
+                "bo@client.example",
+                "pu1",
+                "hash-sl1",
+                "person-1",
+                now
+            ],
+        ),
+        (
+            "INSERT INTO contract_signatures (contract_id, method, signer_name, signer_email, signed_at, client_ip, user_agent, document_sha256, signing_link_id, portal_user_id, recorded_by, consent_text, pdf_sha256) VALUES ($1, 'link', $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $10)",
+            params![
+                "k1",
+                "Bo",
+                "bo@client.example",
+                now,
+                "203.0.113.9",
+                "Mozilla/5.0",
+                "ab".repeat(32),
+                "sl1",
+                "I agree",
+                "cd".repeat(32)
+            ],
+        ),
+        (
+            "INSERT INTO files (id, account_id, project_id, name, content_type, size_bytes, sha256, bytes, uploaded_by_staff, uploaded_by_portal, created_at, deleted_at) VALUES ($1, $2, $3, $4, 'application/pdf', 4, $5, $6, NULL, $7, $8, NULL)",
+            params![
+                "f1",
+                "a1",
+                "pr1",
+                "brief.pdf",
+                "ef".repeat(32),
+                b"%PDF".to_vec(),
+                "pu1",
+                now
+            ],
+        ),
+        (
+            "INSERT INTO contract_documents (contract_id, content_type, bytes, sha256, created_at) VALUES ($1, 'application/pdf', $2, $3, $4)",
+            params!["k1", b"%PDF-1.7".to_vec(), "cd".repeat(32), now],
+        ),
+        (
+            "INSERT INTO approvals (id, account_id, project_id, title, note, file_id, status, requested_by, requested_at, decided_by, decided_at, decision_comment) VALUES ($1, $2, $3, $4, NULL, $5, 'approved', $6, $7, $8, $7, $9)",
+            params![
+                "ap1",
+                "a1",
+                "pr1",
+                "Homepage design",
+                "f1",
+                "person-1",
+                now,
+                "pu1",
+                "Looks good"
+            ],
+        ),
+        (
+            "INSERT INTO message_threads (id, account_id, project_id, subject, created_at, last_message_at) VALUES ($1, $2, $3, $4, $5, $5)",
+            params!["mt1", "a1", "pr1", "Kick-off", now],
+        ),
+        (
+            "INSERT INTO messages (id, thread_id, staff_author_id, portal_author_id, body, internal, created_at) VALUES ($1, $2, NULL, $3, $4, FALSE, $5)",
+            params!["m1", "mt1", "pu1", "Hello!", now],
+        ),
+        (
+            "INSERT INTO attribution_settings (singleton, event_retention_months, updated_at) VALUES (1, 6, $1)",
+            params![now],
+        ),
+        (
+            "INSERT INTO sites (id, account_id, name, origins, consent_mode, consent_version, secret_hash, token, enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, 'banner', '1', $5, $6, TRUE, $7, $7)",
+            params![
+                "si1",
+                "a1",
+                "Shop",
+                r#"["https://shop.example"]"#,
+                "ab12",
+                "jwt~secret",
+                now
+            ],
+        ),
+        (
+            "INSERT INTO visitors (id, site_id, contact_id, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+            params!["v1", "si1", "c1", now],
+        ),
+        (
+            "INSERT INTO tracking_events (id, site_id, event_id, name, occurred_at, received_at, day, page, referrer_host, utm_source, utm_medium, utm_campaign, click_ids, analytics, ads, ad_user_data, ad_personalization, consent_source, gpc, visit_hash, visitor_id, contact_id) VALUES ($1, $2, $3, 'page_view', $4, $4, '2026-01-02', '/pricing?x=1', 'google.com', 'google', 'cpc', 'winter', $5, TRUE, TRUE, TRUE, FALSE, 'banner', FALSE, 'h1', $6, $7)",
+            params![
+                "te1",
+                "si1",
+                "0192d7a0-0000-7000-8000-000000000001",
+                now,
+                r#"{"gclid": "abc"}"#,
+                "v1",
+                "c1"
+            ],
+        ),
+        (
+            "INSERT INTO event_daily (site_id, day, name, source, medium, campaign, consented, events) VALUES ($1, '2026-01-02', 'page_view', 'google', 'cpc', 'winter', TRUE, 3)",
+            params!["si1"],
+        ),
+        (
+            "INSERT INTO consent_records (id, site_id, visitor_id, visit_hash, analytics, ads, ad_user_data, ad_personalization, source, version, tcf_string, gpc, recorded_at, day) VALUES ($1, $2, $3, 'h1', TRUE, TRUE, TRUE, FALSE, 'banner', '1', NULL, FALSE, $4, '2026-01-02')",
+            params!["cr1", "si1", "v1", now],
+        ),
+        (
+            "INSERT INTO touchpoints (id, site_id, visitor_id, contact_id, tracking_event_id, occurred_at, source, medium, campaign, click_ids, direct, ads, ad_user_data, ad_personalization) VALUES ($1, $2, $3, $4, $5, $6, 'google', 'cpc', 'winter', $7, FALSE, TRUE, TRUE, FALSE)",
+            params!["tp1", "si1", "v1", "c1", "te1", now, r#"{"gclid": "abc"}"#],
+        ),
+        (
+            "INSERT INTO destinations (id, account_id, platform, name, enabled, test_mode, kinds, settings, credentials_sealed, credentials_hint, created_at, updated_at) VALUES ($1, $2, 'meta', 'Meta', TRUE, FALSE, $3, $4, 'c2VhbGVk', 'wxyz', $5, $5)",
+            params![
+                "ds1",
+                "a1",
+                r#"["invoice_paid"]"#,
+                r#"{"pixel_id": "123"}"#,
+                now
+            ],
+        ),
+        (
+            "INSERT INTO conversions (id, kind, subject_id, contact_id, account_id, site_id, first_touchpoint_id, last_touchpoint_id, attribution, first_source, last_source, order_id, value_cents, currency, analytics, ads, ad_user_data, ad_personalization, occurred_at, created_at) VALUES ($1, 'deal_won', $2, $3, $4, $5, $6, $6, 'attributed', 'google', 'google', 'd1', 1234567, 'EUR', TRUE, TRUE, TRUE, FALSE, $7, $7)",
+            params!["cv1", "d1", "c1", "a1", "si1", "tp1", now],
+        ),
+        (
+            "INSERT INTO conversion_deliveries (id, conversion_id, destination_id, state, attempts, test, last_status, created_at, delivered_at) VALUES ($1, $2, $3, 'delivered', 1, FALSE, 200, $4, $4)",
+            params!["cd1", "cv1", "ds1", now],
+        ),
+        (
             "INSERT INTO outbox (id, seq, event_type, subject_id, data, actor_id, occurred_at) VALUES ($1, 1, 'contact.created', $2, $3, NULL, $4)",
             params!["e1", "c1", r#"{"id": "c1"}"#, now],
         ),

@@ -1,0 +1,36 @@
+//! `attribution.retention` jobs: raw events past the company's retention period and old visit
+//! salts are deleted (the daily aggregates and touchpoints stay). The worker queues one job per
+//! company and day ([`queue_daily`]); the log line counts what went, never what it was.
+
+use crate::JobOutcome;
+use silo_control::CompanyId;
+use silo_domain::attribution::retention;
+use silo_domain::jobs::Job;
+use silo_store::TenantDb;
+
+/// Queues today's retention job of a company that tracks sites, once per day (UTC).
+pub(crate) async fn queue_daily(company: CompanyId, db: &TenantDb) {
+    let today = silo_domain::input::Date::today().get();
+    match retention::queue_daily(db, today).await {
+        Ok(false) => {}
+        Ok(true) => tracing::debug!(%company, "attribution retention queued"),
+        Err(e) => tracing::warn!(%company, error = %e, "cannot queue the attribution retention"),
+    }
+}
+
+/// Runs one `attribution.retention` job.
+pub(crate) async fn run(db: &TenantDb, job: &Job) -> JobOutcome {
+    let today = silo_domain::input::Date::today().get();
+    match retention::apply(db, today).await {
+        Ok(removed) => {
+            tracing::info!(
+                job = %job.id,
+                events = removed.events,
+                salts = removed.salts,
+                "attribution retention applied"
+            );
+            JobOutcome::Done
+        }
+        Err(e) => JobOutcome::Retry(e.to_string()),
+    }
+}
