@@ -117,13 +117,6 @@ impl Input for PageUrl {
         Ok(PageUrl(url))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        if raw.is_empty() {
-            return Ok(None);
-        }
-        Self::parse(raw).map(Some)
-    }
-
     fn schema() -> Schema {
         schemars::json_schema!({
             "type": "string",
@@ -132,6 +125,8 @@ impl Input for PageUrl {
             "pattern": "^https?://",
         })
     }
+
+    silo_contract::empty_means_none!();
 }
 
 /// A UTM value.

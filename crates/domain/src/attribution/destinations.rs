@@ -41,6 +41,9 @@ pub const BUILT_PLATFORMS: &[Platform] = &[Platform::Meta, Platform::GoogleAds];
 /// Most characters of a credential.
 pub const CREDENTIAL_MAX: usize = 2000;
 
+/// Most characters of a platform id as written, dashes included.
+const PLATFORM_ID_MAX: usize = 30;
+
 /// A platform's numeric id (pixel, customer, conversion action): 1 to 20 digits; Google's
 /// customer ids may be written with dashes (`123-456-7890`), which are dropped.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,28 +53,26 @@ impl Input for PlatformId {
     type Raw = String;
 
     fn parse(raw: String) -> Result<Self, Problem> {
-        let digits: String = raw.trim().chars().filter(|c| *c != '-').collect();
+        if raw.chars().count() > PLATFORM_ID_MAX {
+            return Err(Problem::too_long(PLATFORM_ID_MAX));
+        }
+        let digits: String = raw.chars().filter(|c| *c != '-').collect();
         if digits.is_empty() || digits.len() > 20 || !digits.chars().all(|c| c.is_ascii_digit()) {
             return Err(Problem::rule("must be 1 to 20 digits"));
         }
         Ok(PlatformId(digits))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        if raw.trim().is_empty() {
-            return Ok(None);
-        }
-        Self::parse(raw).map(Some)
-    }
-
     fn schema() -> Schema {
         schemars::json_schema!({
             "type": "string",
-            "pattern": "^[0-9-]{1,30}$",
-            "maxLength": 30,
+            "pattern": "^-*[0-9](-*[0-9]){0,19}-*$",
+            "maxLength": PLATFORM_ID_MAX,
             "description": "1 to 20 digits (dashes are dropped)",
         })
     }
+
+    silo_contract::empty_means_none!();
 }
 
 /// A credential: 1 to [`CREDENTIAL_MAX`] characters without spaces or control characters.
@@ -103,13 +104,6 @@ impl Input for Credential {
         Ok(Credential(value.to_owned()))
     }
 
-    fn parse_optional(raw: String) -> Result<Option<Self>, Problem> {
-        if raw.trim().is_empty() {
-            return Ok(None);
-        }
-        Self::parse(raw).map(Some)
-    }
-
     fn schema() -> Schema {
         schemars::json_schema!({
             "type": "string",
@@ -118,6 +112,8 @@ impl Input for Credential {
             "writeOnly": true,
         })
     }
+
+    silo_contract::empty_means_none!();
 }
 
 /// A destination's settings as sent. Meta: `pixel_id` (required), `test_event_code` (sent
