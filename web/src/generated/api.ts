@@ -207,13 +207,11 @@ export interface AuditEntry {
   at: string;
   /** From where. */
   client_ip: string | null;
-  /** Its position in the whole table (the list cursor). */
-  id: number;
   /** Whether it went through. */
   outcome: string;
   /** Which request. */
   request_id: string | null;
-  /** Its position in its chain, from 1. */
+  /** Its position in its company's chain, from 1 (the list cursor). */
   seq: number;
   /**
    * The target's name, title or number now, when it is one of this company's records and
@@ -3458,9 +3456,6 @@ export type HealthHealthzResponse = Status;
 
 /** `GET /readyz`: The control plane answers */
 export type HealthReadyzResponse = Status;
-
-/** `GET /metrics`: Prometheus metrics (text format) */
-export type ObserveMetricsResponse = void;
 
 /** `GET /api/openapi.json`: This document */
 export type OpenapiOpenapiJsonResponse = unknown;
