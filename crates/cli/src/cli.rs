@@ -742,6 +742,15 @@ pub enum CompanyCommand {
         /// Company id or slug.
         company: String,
     },
+    /// Move a company to another plan. Paid plans are set here (or by a billing system calling
+    /// this), never by an owner alone; a company that holds more members or contacts than the
+    /// plan allows is refused.
+    Plan {
+        /// Company id or slug.
+        company: String,
+        /// The plan: starter, growth or scale.
+        plan: silo_control::Plan,
+    },
     /// Erase a company for good: its database, memberships and invitations go; a tombstone
     /// and the audit trail stay. Running it again finishes an interrupted erasure.
     Erase {

@@ -14,6 +14,7 @@ mod observe;
 pub mod openapi;
 mod pagination;
 pub mod passwords;
+pub mod plans;
 pub mod ratelimit;
 pub mod refusals;
 pub mod request_id;

@@ -1290,3 +1290,22 @@ fn mailed(data: &Path) -> Vec<std::path::PathBuf> {
         .map(|entries| entries.map(|e| e.unwrap().path()).collect())
         .unwrap_or_default()
 }
+
+#[test]
+fn the_operator_moves_a_company_to_a_paid_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    ok(&create(data, "Acme", "acme", "ann@acme.example"));
+    let plan_of = |data: &Path| list_json(data)[0]["plan"].as_str().unwrap().to_owned();
+    assert_eq!(plan_of(data), "starter");
+    let unknown = silo(data, &["company", "plan", "acme", "platinum"]);
+    assert!(!unknown.status.success());
+    assert_eq!(plan_of(data), "starter");
+    let moved = ok(&silo(data, &["company", "plan", "acme", "growth"]));
+    assert!(moved.contains("growth"), "{moved}");
+    assert_eq!(plan_of(data), "growth");
+    let again = ok(&silo(data, &["company", "plan", "acme", "growth"]));
+    assert!(again.contains("already"), "{again}");
+    let audit = ok(&silo(data, &["audit", "verify"]));
+    assert!(!audit.contains("BROKEN"), "{audit}");
+}

@@ -367,6 +367,16 @@ impl TestApp {
         link.rsplit_once("token=").unwrap().1.to_owned()
     }
 
+    /// The operator moves company `id` (as signup answers it) to `plan`, as `silo company plan`
+    /// does: owners cannot choose a paid plan themselves.
+    pub async fn operator_plan(&self, id: &str, plan: silo_control::Plan) {
+        self.tenancy
+            .control()
+            .set_plan(id.parse().unwrap(), plan)
+            .await
+            .unwrap();
+    }
+
     pub async fn login(&self, email: &str, company: Option<&str>) -> Reply {
         let mut body = json!({"email": email, "password": PASSWORD});
         if let Some(c) = company {
