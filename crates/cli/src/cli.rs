@@ -461,6 +461,21 @@ pub struct ServerArgs {
     )]
     #[serde(default)]
     pub trusted_proxies: Vec<TrustedProxy>,
+    /// Serve Prometheus metrics at `/metrics` on a listener of their own (e.g. a private
+    /// interface), never on the public one [default: none].
+    #[arg(long, env = "SILO_METRICS_LISTEN", value_name = "ADDR", value_hint = ValueHint::Other)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Serve `/metrics` on the public listener too, for `Authorization: Bearer <token>` only.
+    /// A secret: prefer the environment variable or the config file to the flag [default:
+    /// none, `/metrics` is not on the public listener].
+    #[arg(
+        long,
+        env = "SILO_METRICS_TOKEN",
+        value_name = "TOKEN",
+        value_hint = ValueHint::Other,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
     /// How often to sign a checkpoint of the audit trail (the head of every hash chain) when
     /// records were added since the last one, in seconds; also done at start. 0 turns it off.
     #[arg(
@@ -726,6 +741,15 @@ pub enum CompanyCommand {
     Resume {
         /// Company id or slug.
         company: String,
+    },
+    /// Move a company to another plan. Paid plans are set here (or by a billing system calling
+    /// this), never by an owner alone; a company that holds more members or contacts than the
+    /// plan allows is refused.
+    Plan {
+        /// Company id or slug.
+        company: String,
+        /// The plan: starter, growth or scale.
+        plan: silo_control::Plan,
     },
     /// Erase a company for good: its database, memberships and invitations go; a tombstone
     /// and the audit trail stay. Running it again finishes an interrupted erasure.

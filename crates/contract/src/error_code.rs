@@ -68,6 +68,9 @@ crate::error_codes! {
         SignupDisabled = "signup_disabled" => 403,
         /// The company's plan allows no more of something (seats, contacts).
         PlanLimit = "plan_limit" => 403,
+        /// Moving to a paid plan is the operator's (or the billing system's) step, not an
+        /// owner's alone: ask the operator of this deployment.
+        PlanByOperator = "plan_by_operator" => 403,
         /// The route or the record does not exist (in this company).
         NotFound = "not_found" => 404,
         /// The path exists, the method does not.

@@ -90,9 +90,11 @@ impl AuditEvent {
 /// A stored audit record, as listed to a company's auditors.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct AuditRecord {
-    /// Its position in the whole table (the list cursor).
+    /// Its position in the whole table: for the operator only (its size is the platform's
+    /// volume), never in a company's answers.
+    #[serde(skip)]
     pub id: i64,
-    /// Its position in its chain, from 1.
+    /// Its position in its company's chain, from 1 (the list cursor).
     pub seq: i64,
     /// When.
     pub at: String,
@@ -127,8 +129,8 @@ pub struct AuditQuery {
     pub from: Option<Timestamp>,
     /// Only before this time.
     pub to: Option<Timestamp>,
-    /// Only records older than this id (the previous page's cursor).
-    pub before_id: Option<i64>,
+    /// Only records before this position in the chain (the previous page's cursor).
+    pub before_seq: Option<i64>,
     /// Page size.
     pub limit: i64,
 }
@@ -332,8 +334,8 @@ impl ControlPlane {
                AND ($3 IS NULL OR identity_id = $3)
                AND ($4 IS NULL OR at >= $4)
                AND ($5 IS NULL OR at < $5)
-               AND ($6 IS NULL OR id < $6)
-             ORDER BY id DESC LIMIT $7"
+               AND ($6 IS NULL OR seq < $6)
+             ORDER BY seq DESC LIMIT $7"
         ));
         let rows = self
             .db
@@ -345,7 +347,7 @@ impl ControlPlane {
                     q.actor.map(|a| a.as_uuid()),
                     q.from.map(|t| t.to_string()),
                     q.to.map(|t| t.to_string()),
-                    q.before_id,
+                    q.before_seq,
                     q.limit
                 ],
             )

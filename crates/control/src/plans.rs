@@ -17,6 +17,15 @@ silo_contract::string_enum! {
     }
 }
 
+impl Plan {
+    /// Whether an owner may move their company to this plan alone: only to the plan every
+    /// company starts on. A paid plan is set by the operator (`silo company plan`), who knows
+    /// whether it is paid for.
+    pub fn owner_may_choose(self) -> bool {
+        self == Plan::Starter
+    }
+}
+
 /// A plan's limits as stored in the control plane; `None` is no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PlanLimits {

@@ -52,6 +52,9 @@ pub enum ApiError {
     /// `plan_limit`: the plan allows no more of something.
     #[error("{0}")]
     PlanLimit(String),
+    /// `plan_by_operator`: a paid plan is set by the operator, not by an owner alone.
+    #[error("moving to a paid plan is the operator's step")]
+    PlanByOperator,
     /// `not_found`.
     #[error("not found")]
     NotFound,
@@ -132,6 +135,7 @@ impl ApiError {
             Forbidden => ErrorCode::Forbidden,
             SignupDisabled => ErrorCode::SignupDisabled,
             PlanLimit(_) => ErrorCode::PlanLimit,
+            PlanByOperator => ErrorCode::PlanByOperator,
             NotFound => ErrorCode::NotFound,
             MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Conflict { code, .. } => *code,

@@ -14,6 +14,7 @@ mod observe;
 pub mod openapi;
 mod pagination;
 pub mod passwords;
+pub mod plans;
 pub mod ratelimit;
 pub mod refusals;
 pub mod request_id;
@@ -23,6 +24,7 @@ mod web;
 
 pub use error::ApiError;
 pub use ipnet::IpNet;
+pub use observe::{MetricsAccess, MetricsToken};
 pub use passwords::{PasswordLimits, Passwords};
 pub use ratelimit::{CollectLimits, Limited, LoginLimits, RequestLimits};
 pub use routes::{Access, CONTENT_SECURITY_POLICY, ROUTES, RouteSpec};
@@ -80,6 +82,8 @@ pub struct ServerConfig {
     pub forwarding: silo_worker::conversions::ForwardingSettings,
     /// Limits of the public event collection endpoint.
     pub collect_limits: CollectLimits,
+    /// Where `/metrics` is served (nowhere by default).
+    pub metrics: MetricsAccess,
 }
 
 /// The client portal's sessions, previews and sign-in limits.
@@ -130,6 +134,7 @@ impl Default for ServerConfig {
             portal: PortalSettings::default(),
             forwarding: silo_worker::conversions::ForwardingSettings::default(),
             collect_limits: CollectLimits::default(),
+            metrics: MetricsAccess::default(),
         }
     }
 }
@@ -189,6 +194,8 @@ pub struct Server {
     state: AppState,
     passwords: Arc<Passwords>,
     worker: Option<Arc<silo_worker::Worker>>,
+    /// The listener of `/metrics` alone, when configured.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Server {
@@ -203,6 +210,10 @@ impl Server {
         // any HTTP client built in a process that runs a server.
         silo_worker::webhook::install_crypto_provider();
         let listener = TcpListener::bind(config.listen).await?;
+        let metrics_listener = match config.metrics.listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
         let passwords = Arc::new(Passwords::new(config.password_limits));
         let metrics = observe::Metrics::new().map_err(std::io::Error::other)?;
         let nudge = silo_worker::Nudge::default();
@@ -257,6 +268,7 @@ impl Server {
             state,
             passwords,
             worker,
+            metrics_listener,
         })
     }
 
@@ -268,6 +280,14 @@ impl Server {
     /// The address actually bound.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The address the metrics listener actually bound, when there is one.
+    pub fn metrics_addr(&self) -> std::io::Result<Option<SocketAddr>> {
+        self.metrics_listener
+            .as_ref()
+            .map(TcpListener::local_addr)
+            .transpose()
     }
 
     /// Serves (and runs the worker, if configured) until `shutdown` completes, then finishes
@@ -287,6 +307,17 @@ impl Server {
                 let _ = stopped.wait_for(|s| *s).await;
             }))
         });
+        let metrics = self.metrics_listener.map(|listener| {
+            let mut stopped = stopped.clone();
+            let router = routes::metrics_router(self.state.clone());
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|s| *s).await;
+                    })
+                    .await
+            })
+        });
         let serving = axum::serve(
             self.listener,
             self.router
@@ -301,6 +332,13 @@ impl Server {
             && let Err(e) = worker.await
         {
             tracing::error!(error = %e, "the worker ended abnormally");
+        }
+        if let Some(metrics) = metrics {
+            match metrics.await {
+                Ok(Err(e)) => tracing::error!(error = %e, "the metrics listener failed"),
+                Err(e) => tracing::error!(error = %e, "the metrics listener ended abnormally"),
+                Ok(Ok(())) => {}
+            }
         }
         background.stop(&self.state).await;
         serving?;

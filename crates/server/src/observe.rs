@@ -7,15 +7,18 @@
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
     TextEncoder,
 };
+use sha2::{Digest, Sha256};
 use silo_control::{CompanyId, IdentityId};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use subtle::ConstantTimeEq;
 
 /// Who a request was bound to, filled in by the binding extractors for the log line.
 #[derive(Clone, Debug, Default)]
@@ -163,6 +166,60 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         .with_label_values(&[route, method.as_str()])
         .observe(elapsed.as_secs_f64());
     response
+}
+
+/// Where `/metrics` is served. Neither by default: the figures (companies provisioned, pools,
+/// routes' traffic) are the platform's, not for anyone who can reach the public port.
+#[derive(Clone, Debug, Default)]
+pub struct MetricsAccess {
+    /// A listener of its own that serves only `/metrics` (e.g. on a private interface).
+    pub listen: Option<std::net::SocketAddr>,
+    /// On the public port, for `Authorization: Bearer <token>` only.
+    pub token: Option<MetricsToken>,
+}
+
+/// The bearer token that opens `/metrics` on the public port. Compared in constant time over
+/// its SHA-256, so neither its content nor its length shows in timing; never printed.
+#[derive(Clone)]
+pub struct MetricsToken([u8; 32]);
+
+impl MetricsToken {
+    /// The token as configured.
+    pub fn new(token: &str) -> Self {
+        MetricsToken(Sha256::digest(token.as_bytes()).into())
+    }
+
+    fn admits(&self, headers: &HeaderMap) -> bool {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        bool::from(digest.ct_eq(&self.0))
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(..)")
+    }
+}
+
+/// `GET /metrics` on the public port, when a token is configured: the metrics for the right
+/// bearer token, `401` for anything else.
+pub async fn metrics_with_token(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let admitted = state
+        .config
+        .metrics
+        .token
+        .as_ref()
+        .is_some_and(|t| t.admits(&headers));
+    if !admitted {
+        return crate::ApiError::Unauthenticated("the metrics token is missing or wrong".into())
+            .into_response();
+    }
+    metrics(State(state)).await
 }
 
 /// `GET /metrics`: Prometheus text format.

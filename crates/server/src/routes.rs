@@ -20,7 +20,7 @@ use axum::http::Method;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::routing::{MethodFilter, MethodRouter, get, on};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use silo_control::{Company, Invitation, Member};
 use silo_domain::attribution::sites as attr_sites;
@@ -241,8 +241,6 @@ route_table! {
         "The process is up" => 200 out health::Status;
     GET "/readyz" health::readyz, Public,
         "The control plane answers" => 200 out health::Status;
-    GET "/metrics" observe::metrics, Public,
-        "Prometheus metrics (text format)" => 200;
     GET "/api/openapi.json" openapi::openapi_json, Public,
         "This document" => 200 out serde_json::Value;
     GET "/api/docs" openapi::docs_page, Public,
@@ -924,7 +922,13 @@ async fn uuid_path_params(
 }
 
 pub(crate) fn router(state: AppState, config: &ServerConfig) -> Router {
-    let routes = table(Router::new(), config)
+    // `/metrics` is the operator's, not the API's: outside the table and the OpenAPI document,
+    // and on this port only behind its own token (see [`observe::MetricsAccess`]).
+    let mut routes = table(Router::new(), config);
+    if config.metrics.token.is_some() {
+        routes = routes.route("/metrics", get(observe::metrics_with_token));
+    }
+    let routes = routes
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             observe::observe,
@@ -961,4 +965,12 @@ fn header_layer(
     value: &'static str,
 ) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+/// The router of the metrics listener (`--metrics-listen`): `/metrics` and nothing else.
+pub(crate) fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(observe::metrics))
+        .fallback(|| async { ApiError::NotFound })
+        .with_state(state)
 }

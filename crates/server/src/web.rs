@@ -87,7 +87,11 @@ fn guess_mime(path: &str) -> &'static str {
 /// and any other page path gets `index.html` so the app's own router can take it.
 pub(crate) async fn fallback(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
     let path = uri.path();
-    let is_api = path == "/api" || path.starts_with("/api/") || path.starts_with("/.well-known/");
+    // `/metrics` where it is not served is a plain 404, never the app page.
+    let is_api = path == "/api"
+        || path.starts_with("/api/")
+        || path.starts_with("/.well-known/")
+        || path == "/metrics";
     if is_api || (method != Method::GET && method != Method::HEAD) {
         return ApiError::NotFound.into_response();
     }

@@ -98,13 +98,40 @@ async fn pool(
     Ok(Db(Backend::Sqlite(pool)))
 }
 
+/// Creates `dir` and its missing parents owner-only (`0700` whatever the process umask): the
+/// directories hold every company's data.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Opens `path` for writing, creating it owner-only (`0600` whatever the umask) when missing;
+/// with `new`, an existing file is refused. SQLite gives a database's `-wal` and `-shm` files
+/// the database file's mode, so they are owner-only too.
+fn private_file(path: &Path, new: bool) -> std::io::Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if new {
+        options.create_new(true);
+    } else {
+        options.create(true);
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 /// Opens (creating if needed) a database file that Silo itself owns, such as the control plane.
 pub async fn open_or_create(path: &Path, limits: PoolLimits) -> Result<Db, StoreError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    }
+    private_file(path, false).map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let options = base_options(path)
-        .create_if_missing(true)
+        .create_if_missing(false)
         .journal_mode(SqliteJournalMode::Wal);
     pool(options, limits, Connect::Now).await
 }
@@ -131,19 +158,12 @@ pub async fn open_existing(path: &Path, limits: PoolLimits) -> Result<Db, StoreE
 
 /// Creates a new database file; fails if one is already there, so a file is never taken over.
 pub async fn create_new(path: &Path, limits: PoolLimits) -> Result<Db, StoreError> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    }
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => StoreError::Conflict {
-                constraint: format!("file {} exists", path.display()),
-            },
-            _ => StoreError::Unavailable(e.to_string()),
-        })?;
+    private_file(path, true).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => StoreError::Conflict {
+            constraint: format!("file {} exists", path.display()),
+        },
+        _ => StoreError::Unavailable(e.to_string()),
+    })?;
     let options = base_options(path)
         .create_if_missing(false)
         .journal_mode(SqliteJournalMode::Wal);

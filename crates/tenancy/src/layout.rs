@@ -45,8 +45,8 @@ impl DataDir {
         self.0.join("keys")
     }
 
-    /// Creates the directories.
+    /// Creates the directories, owner-only.
     pub fn ensure(&self) -> std::io::Result<()> {
-        std::fs::create_dir_all(self.tenants_dir())
+        silo_store::sqlite::create_private_dir(&self.tenants_dir())
     }
 }

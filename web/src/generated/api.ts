@@ -207,13 +207,11 @@ export interface AuditEntry {
   at: string;
   /** From where. */
   client_ip: string | null;
-  /** Its position in the whole table (the list cursor). */
-  id: number;
   /** Whether it went through. */
   outcome: string;
   /** Which request. */
   request_id: string | null;
-  /** Its position in its chain, from 1. */
+  /** Its position in its company's chain, from 1 (the list cursor). */
   seq: number;
   /**
    * The target's name, title or number now, when it is one of this company's records and
@@ -941,7 +939,7 @@ export interface Error {
   };
 }
 
-export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "origin_not_allowed" | "site_disabled" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "payment_exceeds_balance" | "credit_exceeds_invoice" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "time_locked" | "period_locked" | "budget_cap" | "nothing_to_invoice" | "timer_running" | "has_time" | "invoice_bills_time" | "portal_user_exists" | "document_changed" | "payload_too_large" | "unsupported_media_type" | "invalid" | "consent_required" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
+export type ErrorCode = "bad_request" | "unauthenticated" | "invalid_credentials" | "two_factor_required" | "no_company" | "origin_not_allowed" | "site_disabled" | "tenant_unresolved" | "company_suspended" | "not_a_member" | "two_factor_setup_required" | "forbidden" | "signup_disabled" | "plan_limit" | "plan_by_operator" | "not_found" | "method_not_allowed" | "conflict" | "last_owner" | "slug_taken" | "email_taken" | "already_member" | "invalid_transition" | "invoice_locked" | "contract_locked" | "has_invoices" | "payment_exceeds_balance" | "credit_exceeds_invoice" | "two_factor_enabled" | "two_factor_not_enabled" | "two_factor_not_pending" | "time_locked" | "period_locked" | "budget_cap" | "nothing_to_invoice" | "timer_running" | "has_time" | "invoice_bills_time" | "portal_user_exists" | "document_changed" | "payload_too_large" | "unsupported_media_type" | "invalid" | "consent_required" | "rate_limited" | "internal" | "busy" | "tenant_unavailable" | "unavailable";
 
 /** `POST /e/{site_key}` body: one event. */
 export interface EventInput {
@@ -3458,9 +3456,6 @@ export type HealthHealthzResponse = Status;
 
 /** `GET /readyz`: The control plane answers */
 export type HealthReadyzResponse = Status;
-
-/** `GET /metrics`: Prometheus metrics (text format) */
-export type ObserveMetricsResponse = void;
 
 /** `GET /api/openapi.json`: This document */
 export type OpenapiOpenapiJsonResponse = unknown;

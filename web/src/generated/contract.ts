@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   "signup_disabled",
   /** The company's plan allows no more of something (seats, contacts). */
   "plan_limit",
+  /** Moving to a paid plan is the operator's (or the billing system's) step, not an owner's alone: ask the operator of this deployment. */
+  "plan_by_operator",
   /** The route or the record does not exist (in this company). */
   "not_found",
   /** The path exists, the method does not. */
@@ -118,6 +120,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   forbidden: 403,
   signup_disabled: 403,
   plan_limit: 403,
+  plan_by_operator: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -318,6 +318,7 @@ export const en = {
   "error.forbidden": "Your role does not allow this.",
   "error.signup_disabled": "Sign-up is disabled on this server.",
   "error.plan_limit": "Your plan does not allow more. Upgrade to continue.",
+  "error.plan_by_operator": "Moving to a paid plan is done by the operator of this Silo. Ask them to change your plan.",
   "error.not_found": "It does not exist (any more).",
   "error.method_not_allowed": "That action is not possible here.",
   "error.conflict": "This conflicts with the current state. Reload and try again.",

@@ -319,6 +319,7 @@ export const nl: Messages = {
   "error.forbidden": "Je rol staat dit niet toe.",
   "error.signup_disabled": "Aanmelden is uitgeschakeld op deze server.",
   "error.plan_limit": "Je abonnement staat niet meer toe. Upgrade om door te gaan.",
+  "error.plan_by_operator": "Een betaald abonnement stelt de beheerder van deze Silo in. Vraag hen je abonnement te wijzigen.",
   "error.not_found": "Dit bestaat niet (meer).",
   "error.method_not_allowed": "Die actie kan hier niet.",
   "error.conflict": "Dit botst met de huidige stand. Herlaad en probeer opnieuw.",

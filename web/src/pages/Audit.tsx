@@ -75,7 +75,7 @@ export function Audit() {
       <PagedList list={list}>
         <Table
           rows={list.items}
-          rowKey={(r) => String(r.id)}
+          rowKey={(r) => String(r.seq)}
           columns={[
             { header: t("audit.at"), cell: (r) => formatDate(r.at, locale, true) },
             {

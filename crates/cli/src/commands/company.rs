@@ -5,7 +5,8 @@ use super::{find_company, hash_password};
 use crate::cli::{CompanyCommand, StorageArgs};
 use anyhow::{Context, bail};
 use silo_control::{
-    AuditAction, AuditEvent, CompanyStatus, ControlError, Email, NewCompany, NewIdentity, Slug,
+    AuditAction, AuditEvent, CompanyStatus, ControlError, Email, NewCompany, NewIdentity, Plan,
+    Slug,
 };
 use silo_tenancy::{Tenancy, TenancyError};
 
@@ -36,6 +37,7 @@ pub async fn run(storage: &StorageArgs, cmd: CompanyCommand) -> anyhow::Result<(
         CompanyCommand::Resume { company } => {
             change_status(&tenancy, &company, CompanyStatus::Active).await
         }
+        CompanyCommand::Plan { company, plan } => change_plan(&tenancy, &company, plan).await,
         CompanyCommand::Erase { company, yes } => {
             super::fleet::erase(&tenancy, &company, yes).await
         }
@@ -181,6 +183,23 @@ async fn list(tenancy: &Tenancy, json: bool) -> anyhow::Result<()> {
             c.name
         );
     }
+    Ok(())
+}
+
+async fn change_plan(tenancy: &Tenancy, reference: &str, plan: Plan) -> anyhow::Result<()> {
+    let company = find_company(tenancy, reference).await?;
+    if company.plan == plan {
+        println!("{} is already on the {plan} plan", company.slug);
+        return Ok(());
+    }
+    let db = tenancy.tenant_db(&company).await?;
+    silo_server::plans::check_fits(tenancy.control(), &db, &company, plan).await?;
+    let updated = tenancy.control().set_plan(company.id, plan).await?;
+    tenancy
+        .control()
+        .record(AuditEvent::operator(updated.id, AuditAction::CompanyPlan))
+        .await?;
+    println!("{} is now on the {plan} plan", updated.slug);
     Ok(())
 }
 

@@ -8,6 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
+/// Fewest characters of a metrics token: one that can be guessed opens the platform's figures.
+const MIN_METRICS_TOKEN: usize = 24;
+
 /// Logs to stderr, as text or JSON lines.
 pub fn init_logs(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
@@ -40,6 +43,13 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
             ..TokenConfig::default()
         },
     );
+    if http
+        .metrics_token
+        .as_deref()
+        .is_some_and(|t| t.chars().count() < MIN_METRICS_TOKEN)
+    {
+        anyhow::bail!("--metrics-token must be at least {MIN_METRICS_TOKEN} characters");
+    }
     let config = ServerConfig {
         listen: http.listen,
         body_limit: http.body_limit,
@@ -61,6 +71,13 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
             per_address: http.collect_per_address,
             window: silo_server::CollectLimits::WINDOW,
         },
+        metrics: silo_server::MetricsAccess {
+            listen: http.metrics_listen,
+            token: http
+                .metrics_token
+                .as_deref()
+                .map(silo_server::MetricsToken::new),
+        },
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)
@@ -77,6 +94,9 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
             "Silo is listening on http://{addr}/ (data in {})",
             storage.data.display()
         ),
+    }
+    if let Some(metrics) = server.metrics_addr()? {
+        eprintln!("Metrics are served on http://{metrics}/metrics");
     }
     if !http.trusted_proxies.is_empty() {
         let proxies: Vec<String> = http

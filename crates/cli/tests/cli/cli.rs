@@ -459,21 +459,65 @@ fn audit_verify_names_the_first_altered_record() {
     );
 }
 
+/// Every directory under `data` (itself included) is `0700` and every file `0600`, databases'
+/// `-wal` and `-shm` companions included, whatever the umask of the process that made them.
+fn assert_owner_only(data: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut seen = (0, Vec::new());
+    let mut pending = vec![data.to_owned()];
+    while let Some(path) = pending.pop() {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        let mode = meta.permissions().mode() & 0o777;
+        if meta.is_dir() {
+            assert_eq!(mode, 0o700, "{}", path.display());
+            seen.0 += 1;
+            pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            assert_eq!(mode, 0o600, "{}", path.display());
+            seen.1
+                .push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    for kind in [
+        "control.sqlite3",
+        "control.sqlite3-wal",
+        "control.sqlite3-shm",
+    ] {
+        assert!(seen.1.iter().any(|f| f == kind), "{kind} in {:?}", seen.1);
+    }
+    assert!(
+        seen.1
+            .iter()
+            .any(|f| f.ends_with(".sqlite3-wal") && f != "control.sqlite3-wal"),
+        "a company's database was checked: {:?}",
+        seen.1
+    );
+    assert!(seen.0 >= 3, "data, tenants and keys at least");
+}
+
 #[test]
 fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_silo"))
+    // A data directory silo makes itself, under a umask that would let everyone read it.
+    let data = dir.path().join("data");
+    let mut child = Command::new("sh")
+        .args(["-c", "umask 000 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_silo"))
         .arg("--data")
-        .arg(dir.path())
+        .arg(&data)
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .args(["--metrics-listen", "127.0.0.1:0"])
+        .env_remove("SILO_DATABASE_URL")
+        .env_remove("SILO_TENANT_SERVERS")
+        .env_remove("SILO_METRICS_TOKEN")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
+    let mut address_after = |marker: &str| loop {
         let line = lines.next().expect("address printed").unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
+        if let Some(rest) = line.split(marker).nth(1) {
             break rest
                 .split_whitespace()
                 .next()
@@ -482,6 +526,9 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
                 .to_owned();
         }
     };
+    let url = address_after("listening on ");
+    let metrics_url = address_after("Metrics are served on ");
+    assert!(metrics_url.ends_with("/metrics"), "{metrics_url}");
     let secret_password = "Sup3r-secret-passw0rd";
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (token, metrics) = rt.block_on(async {
@@ -494,7 +541,7 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
             .await
             .unwrap();
         assert_eq!(asked.status(), 202);
-        let link = mailed_token(dir.path(), "ann@acme.example", "verify-email");
+        let link = mailed_token(&data, "ann@acme.example", "verify-email");
         let signup: serde_json::Value = client
             .post(format!("{url}/api/auth/verify-email"))
             .json(&serde_json::json!({ "token": link }))
@@ -507,7 +554,10 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
         let token = signup["token"].as_str().unwrap().to_owned();
         let me = client.get(format!("{url}/api/company")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(me.status(), 200);
-        let metrics = client.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+        // Not on the public listener: a plain 404, not the app page and not the figures.
+        let public = client.get(format!("{url}/metrics")).send().await.unwrap();
+        assert_eq!(public.status(), 404);
+        let metrics = client.get(&metrics_url).send().await.unwrap().text().await.unwrap();
         (token, metrics)
     });
     assert!(
@@ -534,6 +584,7 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
         !metrics.contains("secretive"),
         "no slugs or names as labels"
     );
+    assert_owner_only(&data);
 
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -1238,4 +1289,23 @@ fn mailed(data: &Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(data.join("mail/outbox"))
         .map(|entries| entries.map(|e| e.unwrap().path()).collect())
         .unwrap_or_default()
+}
+
+#[test]
+fn the_operator_moves_a_company_to_a_paid_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    ok(&create(data, "Acme", "acme", "ann@acme.example"));
+    let plan_of = |data: &Path| list_json(data)[0]["plan"].as_str().unwrap().to_owned();
+    assert_eq!(plan_of(data), "starter");
+    let unknown = silo(data, &["company", "plan", "acme", "platinum"]);
+    assert!(!unknown.status.success());
+    assert_eq!(plan_of(data), "starter");
+    let moved = ok(&silo(data, &["company", "plan", "acme", "growth"]));
+    assert!(moved.contains("growth"), "{moved}");
+    assert_eq!(plan_of(data), "growth");
+    let again = ok(&silo(data, &["company", "plan", "acme", "growth"]));
+    assert!(again.contains("already"), "{again}");
+    let audit = ok(&silo(data, &["audit", "verify"]));
+    assert!(!audit.contains("BROKEN"), "{audit}");
 }

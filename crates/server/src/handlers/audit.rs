@@ -45,7 +45,7 @@ pub struct AuditFilters {
     /// Items per page (1 to 200, default 50).
     #[schemars(range(min = 1, max = crate::pagination::MAX_LIMIT))]
     limit: Option<i64>,
-    /// The `next_cursor` of the previous page (a record's number).
+    /// The `next_cursor` of the previous page (a record's position in the company's trail).
     #[schemars(regex(pattern = r"^[0-9]{0,18}$"))]
     cursor: Option<String>,
 }
@@ -87,7 +87,7 @@ pub async fn list(
         actor,
         from: time("from", f.from.as_deref())?,
         to: time("to", f.to.as_deref())?,
-        before_id: page.cursor()?,
+        before_seq: page.cursor()?,
         limit: limit + 1,
     };
     let records = state
@@ -129,6 +129,6 @@ pub async fn list(
         })
         .collect();
     Ok(Json(Page::from_overfetch(entries, limit, |e| {
-        e.record.id.to_string()
+        e.record.seq.to_string()
     })))
 }

@@ -27,8 +27,9 @@ pub struct PatchCompany {
     require_two_factor: Option<bool>,
 }
 
-/// `PATCH /api/company`: rename (company.update), change plan (company.billing, owners) or
-/// require two-factor of every member (owners).
+/// `PATCH /api/company`: rename (company.update), move back to the starter plan
+/// (company.billing, owners; paid plans are the operator's) or require two-factor of every
+/// member (owners).
 pub async fn patch(
     State(state): State<AppState>,
     tenant: Tenant,
@@ -40,6 +41,9 @@ pub async fn patch(
     let plan = plan.map(Choice::get);
     if plan.is_some() && !tenant.role.can(Permission::CompanyBilling) {
         return Err(ApiError::Forbidden);
+    }
+    if plan.is_some_and(|p| p != tenant.company.plan && !p.owner_may_choose()) {
+        return Err(ApiError::PlanByOperator);
     }
     let control = state.tenancy.control();
     let require_two_factor = req
@@ -60,21 +64,7 @@ pub async fn patch(
     }
     let mut company = tenant.company.clone();
     if let Some(plan) = plan.filter(|p| *p != company.plan) {
-        let limits = control.plan_limits(plan).await?;
-        if let Some(max) = limits.max_seats
-            && control.seats_in_use(company.id).await? > max
-        {
-            return Err(ApiError::PlanLimit(format!(
-                "the {plan} plan allows {max} members"
-            )));
-        }
-        if let Some(max) = limits.max_contacts
-            && silo_domain::contacts::count(&tenant.db).await? > max
-        {
-            return Err(ApiError::PlanLimit(format!(
-                "the {plan} plan allows {max} contacts"
-            )));
-        }
+        crate::plans::check_fits(control, &tenant.db, &company, plan).await?;
         company = control.set_plan(company.id, plan).await?;
         record_write(&state, &tenant, AuditAction::CompanyPlan, company.id).await?;
     }

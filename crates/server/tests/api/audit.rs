@@ -125,10 +125,18 @@ async fn sensitive_actions_are_recorded_and_readable_by_auditors_only() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| r["id"].as_i64().unwrap())
+            .map(|r| r["seq"].as_i64().unwrap())
             .collect::<Vec<_>>()
     };
     assert!(ids(&first.body).iter().min() > ids(&second.body).iter().max());
+    // Positions count this company's records only: the platform's volume is not for admins.
+    assert!(first.body["items"][0].get("id").is_none(), "{}", first.body);
+    let (other, _) = app.signup("Other", "olga@other.example").await;
+    let theirs = app.get("/api/audit", Some(&other)).await;
+    let seqs = ids(&theirs.body);
+    assert!(!seqs.is_empty());
+    assert_eq!(seqs.iter().min(), Some(&1), "{seqs:?}");
+    assert_eq!(seqs.iter().max(), Some(&i64::try_from(seqs.len()).unwrap()));
 
     let marketing = app.login("max@acme.example", None).await.body["token"]
         .as_str()

@@ -473,12 +473,10 @@ fn number(schema: &Value, key: &str) -> i64 {
 
 async fn schema_and_server_agree() {
     let app = spawn_app().await;
-    let (t, _) = app.signup("Acme", "ann@acme.example").await;
+    let (t, company) = app.signup("Acme", "ann@acme.example").await;
     let token = Some(t.as_str());
     // Invitations need seats.
-    app.patch("/api/company", token, json!({"plan": "scale"}))
-        .await
-        .expect(200, "");
+    app.operator_plan(&company, silo_control::Plan::Scale).await;
     let doc = silo_server::openapi::document();
     let post = reqwest::Method::POST;
     let patch = reqwest::Method::PATCH;

@@ -375,7 +375,7 @@ async fn a_message_the_server_never_takes_becomes_a_dead_letter_to_retry_or_drop
     );
     let dead = plane.list_mail(Some(MailState::Dead), 10).await.unwrap();
     assert!(dead.iter().all(|m| m.last_error.is_some()));
-    let metrics = app.get("/metrics", None).await.body;
+    let metrics = app.get("/metrics", Some(common::METRICS_TOKEN)).await.body;
     let metrics = metrics.as_str().unwrap();
     assert!(
         metrics.contains(r#"silo_mail_total{outcome="dead"} 3"#),

@@ -232,7 +232,7 @@ async fn inviting_answers_the_pending_invitation_and_mails_the_link() {
 
 async fn seats_are_limited_by_the_plan() {
     let app = spawn_app().await;
-    let (owner, _) = app.signup("Acme", "ann@acme.example").await;
+    let (owner, company) = app.signup("Acme", "ann@acme.example").await;
     for i in 1..10 {
         let r = app
             .post(
@@ -269,8 +269,12 @@ async fn seats_are_limited_by_the_plan() {
         "no identity left behind"
     );
 
-    // Too many members for a smaller plan: downgrading is refused; upgrading lifts the limit.
+    // A paid plan is the operator's step; it lifts the limit. Then too many members for the
+    // smaller plan: the owner's downgrade is refused.
     app.patch("/api/company", Some(&owner), json!({"plan": "growth"}))
+        .await
+        .expect(403, "plan_by_operator");
+    app.operator_plan(&company, silo_control::Plan::Growth)
         .await;
     let r = app
         .post(

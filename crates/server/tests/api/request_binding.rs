@@ -385,10 +385,20 @@ async fn plan_changes_are_for_owners() {
     app.patch("/api/company", Some(&owner), json!({"plan": "platinum"}))
         .await
         .expect(422, "invalid");
+    // Owners move to a paid plan only through the operator; back to starter themselves.
+    app.patch("/api/company", Some(&owner), json!({"plan": "growth"}))
+        .await
+        .expect(403, "plan_by_operator");
+    let id = app.get("/api/company", Some(&owner)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.operator_plan(&id, silo_control::Plan::Growth).await;
     let r = app
-        .patch("/api/company", Some(&owner), json!({"plan": "growth"}))
+        .patch("/api/company", Some(&owner), json!({"plan": "starter"}))
         .await;
-    assert_eq!(r.body["plan"], "growth");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["plan"], "starter");
 }
 
 async fn a_lost_tenant_database_is_503_and_never_recreated() {

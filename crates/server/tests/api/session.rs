@@ -301,7 +301,7 @@ fn retry_after(reply: &Reply) -> u64 {
 
 /// `silo_password_verifications_total` from `/metrics`.
 async fn verifications(app: &TestApp) -> u64 {
-    let metrics = app.get("/metrics", None).await;
+    let metrics = app.get("/metrics", Some(common::METRICS_TOKEN)).await;
     let text = metrics.body.as_str().unwrap();
     let line = text
         .lines()

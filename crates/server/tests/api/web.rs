@@ -143,3 +143,33 @@ async fn the_embedded_app_or_the_build_page_answers_the_root() {
             .starts_with("text/html")
     );
 }
+
+#[tokio::test]
+async fn metrics_on_the_public_port_open_only_for_their_token() {
+    let app = spawn_app().await;
+    app.get("/metrics", None)
+        .await
+        .expect(401, "unauthenticated");
+    let wrong = format!("{}x", common::METRICS_TOKEN);
+    app.get("/metrics", Some(&wrong))
+        .await
+        .expect(401, "unauthenticated");
+    app.get("/metrics", Some(&common::METRICS_TOKEN[1..]))
+        .await
+        .expect(401, "unauthenticated");
+    let reply = app.get("/metrics", Some(common::METRICS_TOKEN)).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply
+            .body
+            .as_str()
+            .unwrap()
+            .contains("silo_tenant_pools_open"),
+        "{:?}",
+        reply.body
+    );
+    // The operator's endpoint is not part of the API document.
+    let doc = app.get("/api/openapi.json", None).await;
+    assert!(doc.body["paths"]["/healthz"].is_object());
+    assert!(doc.body["paths"].get("/metrics").is_none());
+}

@@ -10,13 +10,18 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use silo_auth::{KeySet, TokenConfig, Tokens};
-use silo_server::{LoginLimits, Passwords, RequestLimits, Server, ServerConfig};
+use silo_server::{
+    LoginLimits, MetricsAccess, MetricsToken, Passwords, RequestLimits, Server, ServerConfig,
+};
 use silo_tenancy::{DataDir, PoolSettings, Tenancy};
 use silo_testkit::TestStorage;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// The bearer token that opens `/metrics` on the public port of every test server.
+pub const METRICS_TOKEN: &str = "metrics-token-of-the-tests-0123";
 
 pub struct TestApp {
     pub url: String,
@@ -73,6 +78,10 @@ async fn start(storage: TestStorage, config: ServerConfig) -> TestApp {
             ..config.mail
         },
         worker: config.worker.map(quick),
+        metrics: MetricsAccess {
+            listen: config.metrics.listen,
+            token: Some(MetricsToken::new(METRICS_TOKEN)),
+        },
         ..config
     };
     let server = Server::build(config, tenancy.clone(), tokens)
@@ -356,6 +365,16 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no mail with a {path} link to {email}"));
         let link = link_in(&mail, path);
         link.rsplit_once("token=").unwrap().1.to_owned()
+    }
+
+    /// The operator moves company `id` (as signup answers it) to `plan`, as `silo company plan`
+    /// does: owners cannot choose a paid plan themselves.
+    pub async fn operator_plan(&self, id: &str, plan: silo_control::Plan) {
+        self.tenancy
+            .control()
+            .set_plan(id.parse().unwrap(), plan)
+            .await
+            .unwrap();
     }
 
     pub async fn login(&self, email: &str, company: Option<&str>) -> Reply {
