@@ -15,7 +15,9 @@ pub(crate) fn secure(public_url: &str) -> bool {
         return true;
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = match host.strip_prefix('[') {
         Some(v6) => v6.split_once(']').map_or(v6, |(h, _)| h),
         None => host.split_once(':').map_or(host, |(h, _)| h),

@@ -123,7 +123,11 @@ fn a_running_set_reloads_rotations_and_retirements_and_keeps_the_last_good_one()
             std::time::Duration::from_secs(60),
         )
         .expect("entry");
-    assert!(entry.verify(crate::Purpose::SigningLink, &link.token).is_ok());
+    assert!(
+        entry
+            .verify(crate::Purpose::SigningLink, &link.token)
+            .is_ok()
+    );
 
     KeySet::retire(&dir, &old_kid).expect("retire");
     assert!(running.reload(&dir).expect("reload"));

@@ -101,7 +101,10 @@ async fn behind_a_public_address_the_cookie_is_host_prefixed_and_secure() {
         .await;
         let (reply, session) = signup_session(&app, "Acme", "owner@acme.example").await;
         let cookie = set_cookie(&reply);
-        assert!(cookie.starts_with("__Host-silo_refresh="), "{public_url}: {cookie}");
+        assert!(
+            cookie.starts_with("__Host-silo_refresh="),
+            "{public_url}: {cookie}"
+        );
         for part in ["; Secure", "; Path=/;", "HttpOnly", "SameSite=Strict"] {
             assert!(cookie.contains(part), "{public_url}: {cookie}");
         }
@@ -267,7 +270,10 @@ async fn logout_ends_that_sessions_access_tokens_at_the_next_request() {
             .expect(401, "unauthenticated");
     }
     // The person's other session goes on.
-    assert_eq!(app.get("/api/company", Some(&phone_token)).await.status, 200);
+    assert_eq!(
+        app.get("/api/company", Some(&phone_token)).await.status,
+        200
+    );
     let phone_refresh = refresh(&app, &phone).await;
     assert_eq!(phone_refresh.status, 200, "{}", phone_refresh.body);
     let phone_token = phone_refresh.body["token"].as_str().unwrap().to_owned();

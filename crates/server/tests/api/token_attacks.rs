@@ -625,9 +625,10 @@ async fn a_running_server_stops_a_retired_key_and_signs_with_a_rotated_one() {
     );
 
     silo_auth::KeySet::retire(&keys, &t.kid).unwrap();
-    eventually("the running server stops verifying the retired key", || async {
-        app.get("/api/company", Some(&old_token)).await.status == 401
-    })
+    eventually(
+        "the running server stops verifying the retired key",
+        || async { app.get("/api/company", Some(&old_token)).await.status == 401 },
+    )
     .await;
     for token in [old_token, t.sign(&t.header(), &t.good())] {
         app.get("/api/company", Some(&token))
@@ -642,7 +643,10 @@ async fn a_session_claim_must_name_an_open_session_of_the_same_identity() {
     let (t, token) = Thief::of(&app).await;
     let (bob_token, _) = app.signup("Bolt", "bob@bolt.example").await;
     let bobs_session = payload(&bob_token)["sid"].as_str().unwrap().to_owned();
-    assert!(payload(&token)["sid"].is_string(), "issued tokens name their session");
+    assert!(
+        payload(&token)["sid"].is_string(),
+        "issued tokens name their session"
+    );
     for sid in [uuid::Uuid::now_v7().to_string(), bobs_session] {
         let forged = t.sign(&t.header(), &t.claims_with(json!({ "sid": sid })));
         app.get("/api/company", Some(&forged))
