@@ -685,9 +685,11 @@ pub enum LogFormat {
 pub enum KeysCommand {
     /// List the key ids; the active one signs, all verify.
     List,
-    /// Make a new signing key; older keys keep verifying until retired. Restart servers after.
+    /// Make a new signing key; older keys keep verifying until retired. Running servers use it
+    /// within their key reload interval.
     Rotate,
-    /// Delete a (non-active) key: tokens it signed stop working.
+    /// Delete a (non-active) key: tokens it signed stop working on running servers within
+    /// their key reload interval.
     Retire {
         /// The key id (`kid`). Kids are base64url and may start with `-`, which is read as the
         /// kid, not as an option.
