@@ -1,7 +1,7 @@
 //! The claims we put in a token and the strict reading of them.
 //!
 //! Strict means: the payload must be a JSON object (serde's derived structs would also accept a
-//! positional array); `sub`, `jti` and `company_id` must be UUIDs in canonical lowercase
+//! positional array); `sub`, `jti`, `company_id` and `sid` must be UUIDs in canonical lowercase
 //! hyphenated form; times must be non-negative integers; a known claim must not appear twice.
 //! Unknown claims are ignored, as RFC 7519 asks, since only we issue tokens.
 
@@ -26,6 +26,10 @@ pub(crate) struct Claims {
     pub(crate) nbf: u64,
     pub(crate) exp: u64,
     pub(crate) jti: Uuid,
+    /// The browser session the token was issued for; the request path refuses the token once
+    /// that session has ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) sid: Option<Uuid>,
 }
 
 /// The derived reading; only reached through [`ObjectOnly`], so only from a JSON object.
@@ -43,6 +47,9 @@ struct Raw {
     exp: u64,
     #[serde(deserialize_with = "canonical_uuid")]
     jti: Uuid,
+    // Absent: a token of no browser session; `null` is refused like any other non-string.
+    #[serde(default, deserialize_with = "some_canonical_uuid")]
+    sid: Option<Uuid>,
 }
 
 impl<'de> Deserialize<'de> for Claims {
@@ -71,6 +78,7 @@ impl<'de> Visitor<'de> for ObjectOnly {
             nbf: raw.nbf,
             exp: raw.exp,
             jti: raw.jti,
+            sid: raw.sid,
         })
     }
 }
@@ -136,11 +144,12 @@ mod tests {
     const ID: &str = "0192f0c1-7a52-7cc3-9c38-4d5e4b7b1a01";
     const COMPANY: &str = "0192f0c1-7a52-7cc3-9c38-4d5e4b7b1a02";
     const JTI: &str = "6f1e6f9e-4a4b-4c71-9d1e-55a1d2b3c4d5";
+    const SID: &str = "0192f0c1-7a52-7cc3-9c38-4d5e4b7b1a03";
 
     fn good() -> Value {
         json!({
             "iss": "silo", "aud": "silo-api", "sub": ID, "company_id": COMPANY,
-            "iat": 1_000, "nbf": 1_000, "exp": 1_900, "jti": JTI,
+            "iat": 1_000, "nbf": 1_000, "exp": 1_900, "jti": JTI, "sid": SID,
         })
     }
 
@@ -173,6 +182,8 @@ mod tests {
             None
         );
         assert!(read(&with("extra", json!({"anything": 1}))).is_ok());
+        assert_eq!(claims.sid.map(|s| s.to_string()).as_deref(), Some(SID));
+        assert_eq!(read(&without("sid")).expect("no session").sid, None);
     }
 
     #[test]
@@ -185,10 +196,12 @@ mod tests {
         );
         let identity_only = Claims {
             company_id: None,
+            sid: None,
             ..claims
         };
         let text = serde_json::to_string(&identity_only).expect("serialize");
         assert!(!text.contains("company_id"), "{text}");
+        assert!(!text.contains("sid"), "{text}");
     }
 
     #[test]
@@ -209,6 +222,10 @@ mod tests {
             with("company_id", json!(null)),
             with("company_id", json!(true)),
             with("jti", json!("not-a-uuid")),
+            with("sid", json!(null)),
+            with("sid", json!("session")),
+            with("sid", json!(SID.to_uppercase())),
+            with("sid", json!(7)),
             with("exp", json!("1900")),
             with("exp", json!(1900.5)),
             with("exp", json!(1.9e3)),
@@ -225,7 +242,7 @@ mod tests {
     }
 
     #[test]
-    fn requires_every_claim_but_company() {
+    fn requires_every_claim_but_company_and_session() {
         for key in ["iss", "aud", "sub", "iat", "nbf", "exp", "jti"] {
             assert!(read(&without(key)).is_err(), "accepted without {key}");
         }

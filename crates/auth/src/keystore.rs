@@ -24,8 +24,11 @@
 //! rather than chmod, as ssh does, so the operator notices. Ownership is not checked. On other
 //! platforms no permission check is made.
 //!
-//! Servers read the directory once, at start. After `silo keys rotate`, restart every server
-//! process so all of them know the new key before any of them signs with it.
+//! Servers read the directory at start and again every few seconds while they run
+//! ([`crate::Tokens::reload`]): a rotated key starts signing and verifying, and a retired key
+//! stops verifying, within that interval and without a restart. Until every server has read a
+//! rotation, a token the new key signed may be refused by a server that has not (the web app
+//! refreshes and tries again).
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -62,7 +65,8 @@ impl KeySet {
     }
 
     /// Generates a new signing key in `dir` and makes it the active one; earlier keys stay
-    /// valid for verification. Returns the new kid. Running servers pick it up at restart.
+    /// valid for verification. Returns the new kid. Running servers pick it up at their next
+    /// reload.
     pub fn rotate(dir: &Path) -> Result<String, AuthError> {
         // Load first, so we never rotate into a directory we would refuse to read.
         KeySet::load_or_create(dir)?;
@@ -73,7 +77,7 @@ impl KeySet {
     }
 
     /// Deletes the verification key `kid` from `dir`, so tokens signed with it are refused
-    /// from the next start on. The active key cannot be retired.
+    /// from running servers' next reload on. The active key cannot be retired.
     pub fn retire(dir: &Path, kid: &str) -> Result<(), AuthError> {
         let set = load(dir)?;
         if !set.contains(kid) {
@@ -87,6 +91,15 @@ impl KeySet {
         let path = key_path(dir, kid);
         fs::remove_file(&path).map_err(|e| AuthError::Io(path, e))?;
         sync_dir(dir)
+    }
+}
+
+impl KeySet {
+    /// Loads the key set from `dir` as it is, creating nothing: what a running server reads
+    /// again. Refuses what [`KeySet::load_or_create`] refuses, and a directory without an
+    /// `active` key.
+    pub fn load(dir: &Path) -> Result<KeySet, AuthError> {
+        load(dir)
     }
 }
 

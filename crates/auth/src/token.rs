@@ -6,13 +6,16 @@
 //!    segments.
 //! 2. Header, read by us ([`crate::header`]): exactly `alg` = `EdDSA`, `typ` = `JWT` and `kid`;
 //!    `crit`, `jku`, `jwk`, `x5u`, `x5c` and any other field refused.
-//! 3. Key: the `kid` must name a key of our [`KeySet`]; it is never used for anything else.
+//! 3. Key: the `kid` must name a key of our [`KeySet`] as it is now (a key directory is read
+//!    again while the process runs, see [`Tokens::reload`]); it is never used for anything else.
 //! 4. jsonwebtoken, configured explicitly rather than trusting its defaults: algorithm pinned to
 //!    EdDSA, `exp` `nbf` `iss` `aud` `sub` required, `nbf` validated, our issuer and audience,
 //!    our leeway. It checks the signature before it reads any claim.
 //! 5. Our strict claim types ([`crate::claims`]) and our own issuer, audience and time checks.
 
 use std::fmt;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind;
@@ -85,6 +88,7 @@ pub struct VerifiedToken {
     identity: Uuid,
     company: Option<Uuid>,
     jti: Uuid,
+    session: Option<Uuid>,
     issued_at: i64,
     expires_at: i64,
     kid: String,
@@ -104,6 +108,11 @@ impl VerifiedToken {
     /// The token's unique id (`jti`).
     pub fn jti(&self) -> Uuid {
         self.jti
+    }
+
+    /// The browser session it was issued for (`sid`), `None` for a token of no session.
+    pub fn session(&self) -> Option<Uuid> {
+        self.session
     }
 
     /// When it was issued (`iat`), unix seconds.
@@ -139,10 +148,26 @@ impl VerifiedToken {
     }
 }
 
+/// The key set in use, shared by a [`Tokens`] and its siblings and replaced whole by
+/// [`Tokens::reload`]: a request holds one consistent set from start to end.
+#[derive(Debug)]
+struct KeyCell(RwLock<Arc<KeySet>>);
+
+impl KeyCell {
+    fn current(&self) -> Arc<KeySet> {
+        // Replacing is a single assignment, so a poisoned lock still holds a whole key set.
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn replace(&self, keys: KeySet) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keys);
+    }
+}
+
 /// Issues and verifies tokens with a [`KeySet`]. `Send + Sync`; share it behind an `Arc`.
 #[derive(Debug)]
 pub struct Tokens {
-    keys: std::sync::Arc<KeySet>,
+    keys: Arc<KeyCell>,
     config: TokenConfig,
     validation: Validation,
     verified: crate::verified_cache::VerifiedCache,
@@ -151,16 +176,16 @@ pub struct Tokens {
 impl Tokens {
     /// Combines a key set and settings. A `leeway_secs` above [`MAX_LEEWAY_SECS`] is capped.
     pub fn new(keys: KeySet, config: TokenConfig) -> Self {
-        Tokens::sharing(std::sync::Arc::new(keys), config)
+        Tokens::sharing(Arc::new(KeyCell(RwLock::new(Arc::new(keys)))), config)
     }
 
     /// Tokens of another purpose (another audience and lifetime) signed and verified with the
-    /// same key set: see [`crate::entry`].
+    /// same key set, also after a [`Tokens::reload`]: see [`crate::entry`].
     pub fn sibling(&self, config: TokenConfig) -> Self {
         Tokens::sharing(self.keys.clone(), config)
     }
 
-    fn sharing(keys: std::sync::Arc<KeySet>, mut config: TokenConfig) -> Self {
+    fn sharing(keys: Arc<KeyCell>, mut config: TokenConfig) -> Self {
         crate::ensure_crypto_provider();
         config.leeway_secs = config.leeway_secs.min(MAX_LEEWAY_SECS);
         let mut validation = Validation::new(Algorithm::EdDSA);
@@ -182,10 +207,37 @@ impl Tokens {
         }
     }
 
+    /// Reads the key directory `dir` again (see [`crate::keystore`]) and uses it from now on,
+    /// for this and every sibling: a new active key signs, added keys verify, and a deleted
+    /// (retired) key stops verifying, also for tokens verified before. Answers whether the set
+    /// changed. When the directory cannot be read or is refused, the keys in use stay and the
+    /// error is returned: a kid the set does not hold is refused either way.
+    pub fn reload(&self, dir: &Path) -> Result<bool, AuthError> {
+        let fresh = KeySet::load(dir)?;
+        let current = self.keys.current();
+        if fresh.active_kid() == current.active_kid() && fresh.kids().eq(current.kids()) {
+            return Ok(false);
+        }
+        self.keys.replace(fresh);
+        Ok(true)
+    }
+
     /// Signs a token for `identity`, bound to `company`, or identity-only when `company` is
-    /// `None`.
+    /// `None`. It belongs to no browser session: nothing but its expiry and the identity's
+    /// cut-off ends it (see [`Tokens::issue_in_session`]).
     pub fn issue(&self, identity: Uuid, company: Option<Uuid>) -> Result<IssuedToken, AuthError> {
-        self.issue_for(identity, company, self.config.ttl)
+        self.sign(identity, company, None, self.config.ttl)
+    }
+
+    /// Like [`Tokens::issue`], for the browser session `session` (the `sid` claim): the
+    /// request path refuses the token once that session has ended.
+    pub fn issue_in_session(
+        &self,
+        identity: Uuid,
+        company: Option<Uuid>,
+        session: Uuid,
+    ) -> Result<IssuedToken, AuthError> {
+        self.sign(identity, company, Some(session), self.config.ttl)
     }
 
     /// Like [`Tokens::issue`], valid for `ttl` instead of the configured lifetime.
@@ -193,6 +245,16 @@ impl Tokens {
         &self,
         identity: Uuid,
         company: Option<Uuid>,
+        ttl: Duration,
+    ) -> Result<IssuedToken, AuthError> {
+        self.sign(identity, company, None, ttl)
+    }
+
+    fn sign(
+        &self,
+        identity: Uuid,
+        company: Option<Uuid>,
+        session: Option<Uuid>,
         ttl: Duration,
     ) -> Result<IssuedToken, AuthError> {
         let now = unix_now().map_err(AuthError::Signing)?;
@@ -208,11 +270,13 @@ impl Tokens {
             // Time-ordered, so the issue time is known to the millisecond (see
             // [`VerifiedToken::issued_at_micros`]).
             jti: Uuid::now_v7(),
+            sid: session,
         };
+        let keys = self.keys.current();
         let mut header = jsonwebtoken::Header::new(Algorithm::EdDSA);
         header.typ = Some(header::TYP.to_owned());
-        header.kid = Some(self.keys.active_kid().to_owned());
-        let token = jsonwebtoken::encode(&header, &claims, self.keys.signing_key())
+        header.kid = Some(keys.active_kid().to_owned());
+        let token = jsonwebtoken::encode(&header, &claims, keys.signing_key())
             .map_err(|e| AuthError::Signing(e.to_string()))?;
         Ok(IssuedToken {
             token,
@@ -226,22 +290,25 @@ impl Tokens {
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
         let leeway = i64::try_from(self.config.leeway_secs).unwrap_or(0);
         let now = unix_now().map_err(TokenError::Internal)?;
+        let keys = self.keys.current();
+        // A remembered token counts only while the key that signed it is still in the set: a
+        // retired key's tokens stop at the next reload, remembered or not.
         if let Some(hit) = self
             .verified
             .get(token, i64::try_from(now).unwrap_or(i64::MAX), leeway)
+            .filter(|hit| keys.contains(hit.kid()))
         {
             return Ok(hit);
         }
-        let verified = self.verify_fully(token)?;
+        let verified = self.verify_fully(&keys, token)?;
         self.verified.insert(token, &verified);
         Ok(verified)
     }
 
-    fn verify_fully(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+    fn verify_fully(&self, keys: &KeySet, token: &str) -> Result<VerifiedToken, TokenError> {
         let header_segment = split(token)?;
         let header = header::parse(header_segment)?;
-        let key = self
-            .keys
+        let key = keys
             .decoding_key(&header.kid)
             .ok_or(TokenError::UnknownKey)?;
         let claims = jsonwebtoken::decode::<Claims>(token, key, &self.validation)
@@ -260,6 +327,7 @@ impl Tokens {
             identity: claims.sub,
             company: claims.company_id,
             jti: claims.jti,
+            session: claims.sid,
             issued_at: to_i64(claims.iat),
             expires_at: to_i64(claims.exp),
             kid: header.kid,
@@ -268,12 +336,12 @@ impl Tokens {
 
     /// The public keys as a JWKS document (see [`KeySet::jwks`]).
     pub fn jwks(&self) -> serde_json::Value {
-        self.keys.jwks()
+        self.keys.current().jwks()
     }
 
-    /// The key set in use.
-    pub fn keys(&self) -> &KeySet {
-        &self.keys
+    /// The key set in use now (a later [`Tokens::reload`] may replace it).
+    pub fn keys(&self) -> Arc<KeySet> {
+        self.keys.current()
     }
 
     /// The settings in use (leeway already capped).

@@ -2,9 +2,11 @@
 //!
 //! Verifying an Ed25519 signature is the largest fixed cost of a request. A token is verified
 //! once; later requests with the byte-identical token reuse the result after re-checking only
-//! its expiry. This is safe because keys never change while a process runs (rotation takes a
-//! restart), so the same bytes would verify the same way, and because the registry checks
-//! (membership, role, company state) happen on every request regardless.
+//! its expiry, and that the key that signed it is still in the set ([`crate::Tokens::verify`]
+//! checks the kid against the current keys; keys are read again while the process runs, and a
+//! retired key must stop its tokens). The same bytes under the same key verify the same way, and
+//! the registry checks (membership, role, company state, session) happen on every request
+//! regardless.
 
 use crate::token::VerifiedToken;
 use std::collections::HashMap;

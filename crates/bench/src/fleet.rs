@@ -163,8 +163,14 @@ impl Fleet {
                 .identity_by_email(&Email::parse("bench@silo.example").map_err(anyhow::Error::msg)?)
                 .await?
                 .context("bench identity")?;
+            // A browser session per company, as a login makes: the request path then checks
+            // the session too, as it does for every token the server issues.
+            let session = tenancy
+                .control()
+                .create_session(identity.id, Some(c.id))
+                .await?;
             let token = tokens
-                .issue(identity.id.as_uuid(), Some(c.id.as_uuid()))?
+                .issue_in_session(identity.id.as_uuid(), Some(c.id.as_uuid()), session.id)?
                 .token;
             let created: serde_json::Value = client
                 .post(format!("{url}/api/contacts"))

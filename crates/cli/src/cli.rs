@@ -485,6 +485,17 @@ pub struct ServerArgs {
         default_value_t = 3600
     )]
     pub audit_checkpoint_interval: u64,
+    /// How often a running server reads the key set in <data>/keys again, in seconds: a key
+    /// made by `silo keys rotate` starts signing and verifying, and one removed by `silo keys
+    /// retire` stops verifying, within this time and without a restart. 0 reads it only at
+    /// start. Not used with --signing-key-file.
+    #[arg(
+        long,
+        env = "SILO_KEY_RELOAD_INTERVAL",
+        value_name = "SECONDS",
+        default_value_t = 5
+    )]
+    pub key_reload_interval: u64,
 }
 
 /// The deployment's signing key: it signs access tokens and audit checkpoints.
@@ -502,6 +513,14 @@ pub struct SigningArgs {
 }
 
 impl SigningArgs {
+    /// The key directory a running server reads again, `None` with --signing-key-file (a
+    /// single key, changed only by a restart).
+    pub fn key_dir(&self, storage: &StorageArgs) -> Option<PathBuf> {
+        self.signing_key_file
+            .is_none()
+            .then(|| silo_tenancy::DataDir::new(&storage.data).keys_dir())
+    }
+
     /// The key set: from the PEM file, or `<data>/keys` (every key kept there verifies; the
     /// active one signs), made there on first use when `create`.
     pub fn key_set(
@@ -681,9 +700,11 @@ pub enum LogFormat {
 pub enum KeysCommand {
     /// List the key ids; the active one signs, all verify.
     List,
-    /// Make a new signing key; older keys keep verifying until retired. Restart servers after.
+    /// Make a new signing key; older keys keep verifying until retired. Running servers use it
+    /// within their key reload interval.
     Rotate,
-    /// Delete a (non-active) key: tokens it signed stop working.
+    /// Delete a (non-active) key: tokens it signed stop working on running servers within
+    /// their key reload interval.
     Retire {
         /// The key id (`kid`). Kids are base64url and may start with `-`, which is read as the
         /// kid, not as an option.

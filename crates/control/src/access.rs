@@ -1,5 +1,5 @@
-//! The request path's registry look-up: identity, company, membership and whether the identity
-//! has two-factor on, in one query.
+//! The request path's registry look-up: identity, company, membership, whether the identity
+//! has two-factor on and whether the token's browser session is still open, in one query.
 //!
 //! Reading them together keeps rule 4 simple (a suspension, removal or demotion acts on the next
 //! request, also when another process made it) while costing one round trip instead of three.
@@ -13,6 +13,7 @@ use silo_store::{CommitWatch, Row, params};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use uuid::Uuid;
 
 /// Most views remembered at once; reaching it forgets them all (they are cheap to read again).
 const CACHE_CAPACITY: usize = 65_536;
@@ -29,7 +30,13 @@ pub struct AccessView {
     /// Whether the identity has two-factor authentication on (checked against the company's
     /// `require_two_factor`).
     pub two_factor: bool,
+    /// Whether the session the token was issued for has ended (logged out, replaced, reused,
+    /// cleared): its access tokens are refused. `false` when no session was asked about.
+    pub session_ended: bool,
 }
+
+/// Which view a request needs: the token's identity, company and session.
+type AccessKey = (IdentityId, Option<CompanyId>, Option<Uuid>);
 
 /// Renames prefixed columns so the row mappers of identities and companies can read them.
 fn unprefixed(row: &Row, prefix: &str) -> Row {
@@ -57,7 +64,7 @@ pub(crate) struct AccessCache {
 struct CacheState {
     /// The data version the views were read at.
     version: i64,
-    views: HashMap<(IdentityId, CompanyId), AccessView>,
+    views: HashMap<AccessKey, AccessView>,
 }
 
 impl AccessCache {
@@ -75,7 +82,7 @@ impl AccessCache {
     }
 
     /// The remembered view if the registry has not changed since it was read.
-    fn get(&self, version: i64, key: (IdentityId, CompanyId)) -> Option<AccessView> {
+    fn get(&self, version: i64, key: AccessKey) -> Option<AccessView> {
         let mut state = self.state();
         if state.version != version {
             state.views.clear();
@@ -91,7 +98,7 @@ impl AccessCache {
 
     /// Remembers a view read after `version` was seen. A newer version seen meanwhile by
     /// another request means this view may already be stale, so it is not kept.
-    fn put(&self, version: i64, key: (IdentityId, CompanyId), view: &AccessView) {
+    fn put(&self, version: i64, key: AccessKey, view: &AccessView) {
         let mut state = self.state();
         if state.version != version {
             return;
@@ -111,7 +118,20 @@ impl ControlPlane {
         identity: IdentityId,
         company: CompanyId,
     ) -> Result<AccessView, ControlError> {
-        let key = (identity, company);
+        self.token_access(identity, Some(company), None).await
+    }
+
+    /// What the request path checks of an access token, as of now: its identity, its company
+    /// (if bound) with the identity's role there, and whether its browser session (`sid`, if
+    /// any) has ended. One query, or none on SQLite while the registry is unchanged since the
+    /// same view was read.
+    pub async fn token_access(
+        &self,
+        identity: IdentityId,
+        company: Option<CompanyId>,
+        session: Option<Uuid>,
+    ) -> Result<AccessView, ControlError> {
+        let key = (identity, company, session);
         // The version is read before the query: a commit landing in between makes the next
         // request see a newer version and read again, never keep a stale view.
         let seen = self
@@ -123,7 +143,7 @@ impl ControlPlane {
         {
             return Ok(view);
         }
-        let view = self.read_access_view(identity, company).await?;
+        let view = self.read_access_view(identity, company, session).await?;
         if let Some((cache, version)) = seen {
             cache.put(version, key, &view);
         }
@@ -140,8 +160,13 @@ impl ControlPlane {
     async fn read_access_view(
         &self,
         identity: IdentityId,
-        company: CompanyId,
+        company: Option<CompanyId>,
+        session: Option<Uuid>,
     ) -> Result<AccessView, ControlError> {
+        // Absent parts are asked for as the empty string, which names no row: one statement
+        // (and one round trip) whatever the token carries.
+        let company_param = company.map(|c| c.to_string()).unwrap_or_default();
+        let session_param = session.map(|s| s.to_string()).unwrap_or_default();
         let row = self
             .db
             .fetch_optional(
@@ -154,14 +179,16 @@ impl ControlPlane {
                         c.require_two_factor AS c_require_two_factor,
                         (p.moving_to IS NOT NULL) AS c_moving,
                         m.role AS m_role,
-                        (tf.identity_id IS NOT NULL) AS t_two_factor
+                        (tf.identity_id IS NOT NULL) AS t_two_factor,
+                        (s.id IS NOT NULL) AS s_open
                  FROM identities i
                  LEFT JOIN companies c ON c.id = $2
                  LEFT JOIN placements p ON p.company_id = c.id
                  LEFT JOIN memberships m ON m.identity_id = i.id AND m.company_id = c.id
                  LEFT JOIN two_factor tf ON tf.identity_id = i.id AND tf.confirmed_at IS NOT NULL
+                 LEFT JOIN sessions s ON s.id = $3 AND s.identity_id = i.id AND s.revoked_at IS NULL
                  WHERE i.id = $1",
-                params![identity, company],
+                params![identity, company_param, session_param],
             )
             .await?;
         let Some(row) = row else {
@@ -170,6 +197,7 @@ impl ControlPlane {
                 company: None,
                 role: None,
                 two_factor: false,
+                session_ended: session.is_some(),
             });
         };
         let identity = Identity::from_row(&unprefixed(&row, "i_"))?;
@@ -189,6 +217,7 @@ impl ControlPlane {
             company,
             role,
             two_factor: row.get("t_two_factor")?,
+            session_ended: session.is_some() && !row.get::<bool>("s_open")?,
         })
     }
 }

@@ -133,6 +133,8 @@ impl ControlPlane {
         }
         for sql in [
             "DELETE FROM member_invitations WHERE company_id = $1",
+            "DELETE FROM session_spent_tokens
+             WHERE session_id IN (SELECT id FROM sessions WHERE company_id = $1)",
             "DELETE FROM sessions WHERE company_id = $1",
             "DELETE FROM memberships WHERE company_id = $1",
             "DELETE FROM placements WHERE company_id = $1",

@@ -45,7 +45,9 @@ pub use mail_queue::{ClaimedMail, MailChangeError, MailCounts, MailRecord, MailS
 pub use memberships::{Member, MembershipSummary};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
-pub use sessions::{RotatedSession, SESSION_ABSOLUTE_TTL, SESSION_IDLE_TTL, SessionError};
+pub use sessions::{
+    RotatedSession, SESSION_ABSOLUTE_TTL, SESSION_IDLE_TTL, SessionError, StartedSession,
+};
 pub use signups::{PASSWORD_RESET_TTL, PendingSignup, SIGNUP_TTL};
 pub use two_factor::{PendingTwoFactor, SecondFactor, TwoFactorError};
 pub use types::{CompanyId, CompanyStatus, Email, IdentityId, InvitationId, Slug, role_schema};

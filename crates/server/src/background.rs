@@ -1,5 +1,6 @@
 //! What a running server does besides answering requests: it signs audit checkpoints now and
-//! then, and writes the refused-token counts of each finished minute to the audit trail.
+//! then, writes the refused-token counts of each finished minute to the audit trail, and reads
+//! its key directory again every few seconds.
 
 use crate::AppState;
 use tokio::sync::watch;
@@ -16,6 +17,15 @@ impl Background {
     pub(crate) fn start(state: &AppState) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = vec![tokio::spawn(flush_refusals(state.clone(), stopped.clone()))];
+        if let Some(reload) = state.config.key_reload.clone()
+            && !reload.interval.is_zero()
+        {
+            tasks.push(tokio::spawn(reload_keys(
+                state.clone(),
+                reload,
+                stopped.clone(),
+            )));
+        }
         let interval = state.config.audit_checkpoint_interval;
         if !interval.is_zero() {
             tasks.push(tokio::spawn(checkpoints(state.clone(), interval, stopped)));
@@ -55,6 +65,46 @@ async fn flush_refusals(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// Reads the key directory every `reload.interval`. A directory that cannot be read (or is
+/// refused) leaves the last good keys in use; a warning says so once per failing stretch.
+async fn reload_keys(state: AppState, reload: crate::KeyReload, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(reload.interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        tokio::select! {
+            () = stopped(&mut stop) => return,
+            _ = tick.tick() => {}
+        }
+        let (reader, dir) = (state.clone(), reload.dir.clone());
+        let read = tokio::task::spawn_blocking(move || reader.tokens.reload(&dir)).await;
+        match read {
+            Ok(Ok(changed)) => {
+                if changed {
+                    let keys = state.tokens.keys();
+                    tracing::info!(
+                        active = keys.active_kid(),
+                        kids = ?keys.kids().collect::<Vec<_>>(),
+                        "signing keys changed on disk; now using them"
+                    );
+                }
+                failing = false;
+            }
+            Ok(Err(e)) => {
+                if !failing {
+                    tracing::warn!(
+                        error = %e,
+                        dir = %reload.dir.display(),
+                        "cannot read the signing keys again; keeping the keys in use"
+                    );
+                }
+                failing = true;
+            }
+            Err(e) => tracing::warn!(error = %e, "the key reload task failed"),
+        }
+    }
+}
+
 /// Signs a checkpoint at start and then every `interval`, when a head moved (or the signing key
 /// changed). Several servers may each do so; they agree on the numbering.
 async fn checkpoints(
@@ -72,7 +122,7 @@ async fn checkpoints(
         match state
             .tenancy
             .control()
-            .checkpoint_if_changed(state.tokens.keys())
+            .checkpoint_if_changed(&state.tokens.keys())
             .await
         {
             Ok(Some(checkpoint)) => tracing::info!(

@@ -10,7 +10,8 @@ use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use silo_control::{
-    AuditAction, AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId, Outcome,
+    AccessView, AuditAction, AuditEvent, Company, CompanyId, CompanyStatus, Identity, IdentityId,
+    Outcome,
 };
 use silo_roles::Role;
 use silo_store::TenantDb;
@@ -162,16 +163,17 @@ fn verified_token(parts: &Parts, state: &AppState) -> Result<silo_auth::Verified
     })
 }
 
-/// The token's identity if it still may act: it exists, is active with a proven address, and
-/// the token was issued after its last "end every session" (password change, log out
-/// everywhere, disabling). A refusal is counted like a bad token's.
+/// The token's identity if it still may act: it exists, is active with a proven address, the
+/// token was issued after its last "end every session" (password change, log out everywhere,
+/// disabling), and the browser session the token was issued for (if any) has not ended. A
+/// refusal is counted like a bad token's.
 fn usable(
     parts: &Parts,
     state: &AppState,
-    identity: Option<Identity>,
+    view: &AccessView,
     token: &silo_auth::VerifiedToken,
 ) -> Result<Identity, ApiError> {
-    let Some(identity) = identity.filter(Identity::usable) else {
+    let Some(identity) = view.identity.clone().filter(Identity::usable) else {
         note_refused(parts, state, RefusalReason::IdentityUnusable);
         return Err(ApiError::Unauthenticated(
             "identity unknown or disabled".into(),
@@ -183,7 +185,31 @@ fn usable(
             "the token was issued before the identity's sessions were ended".into(),
         ));
     }
+    if view.session_ended {
+        note_refused(parts, state, RefusalReason::SessionEnded);
+        return Err(ApiError::Unauthenticated(
+            "the session the token was issued for has ended".into(),
+        ));
+    }
     Ok(identity)
+}
+
+/// What the registry says about the token now: its identity, its company if `company`, and its
+/// session. One registry read (none on SQLite while the registry is unchanged).
+async fn token_view(
+    state: &AppState,
+    token: &silo_auth::VerifiedToken,
+    company: Option<CompanyId>,
+) -> Result<AccessView, ApiError> {
+    Ok(state
+        .tenancy
+        .control()
+        .token_access(
+            IdentityId::from_uuid(token.identity()),
+            company,
+            token.session(),
+        )
+        .await?)
 }
 
 fn note_bound(parts: &Parts, identity: IdentityId, company: Option<CompanyId>) {
@@ -197,12 +223,8 @@ impl FromRequestParts<AppState> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let verified = verified_token(parts, state)?;
-        let identity = state
-            .tenancy
-            .control()
-            .identity(IdentityId::from_uuid(verified.identity()))
-            .await?;
-        let identity = usable(parts, state, identity, &verified)?;
+        let view = token_view(state, &verified, None).await?;
+        let identity = usable(parts, state, &view, &verified)?;
         note_bound(parts, identity.id, None);
         Ok(Authenticated {
             identity,
@@ -227,21 +249,19 @@ impl FromRequestParts<AppState> for Tenant {
             }
         };
         let verified = verified_token(parts, state)?;
-        let identity_id = IdentityId::from_uuid(verified.identity());
-        let control = state.tenancy.control();
         let Some(company_id) = verified.company().map(CompanyId::from_uuid) else {
-            // Still a 401 first when the identity itself is gone.
+            // Still a 401 first when the identity or the session is gone.
             usable(
                 parts,
                 state,
-                control.identity(identity_id).await?,
+                &token_view(state, &verified, None).await?,
                 &verified,
             )?;
             return Err(ApiError::NoCompany);
         };
-        // Identity, company and membership as of now, in one registry read.
-        let view = control.access_view(identity_id, company_id).await?;
-        let identity = usable(parts, state, view.identity, &verified)?;
+        // Identity, company, membership and session as of now, in one registry read.
+        let view = token_view(state, &verified, Some(company_id)).await?;
+        let identity = usable(parts, state, &view, &verified)?;
         let company = view.company.ok_or(ApiError::TenantUnresolved)?;
         if matches!(
             company.status,

@@ -5,6 +5,7 @@ mod audit;
 mod background;
 mod binding;
 pub mod client_ip;
+mod cookies;
 pub mod error;
 pub mod generated;
 mod handlers;
@@ -58,8 +59,9 @@ pub struct ServerConfig {
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client; from
     /// any other peer those headers are ignored.
     pub trusted_proxies: Vec<IpNet>,
-    /// The address people reach this server at, for links such as invitations. When it is
-    /// `https://`, the session cookie is marked `Secure`.
+    /// The address people reach this server at, for links such as invitations. Unless it is
+    /// plain http on a loopback host, cookies are marked `Secure` and the refresh cookie is
+    /// named with the `__Host-` prefix (see `handlers::session`).
     pub public_url: String,
     /// Where the browser app's files come from.
     pub web: WebApp,
@@ -84,6 +86,20 @@ pub struct ServerConfig {
     pub collect_limits: CollectLimits,
     /// Where `/metrics` is served (nowhere by default).
     pub metrics: MetricsAccess,
+    /// Where the signing keys are read again while the server runs, and how often; `None`
+    /// keeps the keys given at start (a key from a PEM file, tests).
+    pub key_reload: Option<KeyReload>,
+}
+
+/// A key directory a running server reads again now and then (see
+/// [`silo_auth::Tokens::reload`]): rotated keys start signing and verifying, retired ones stop
+/// verifying, without a restart.
+#[derive(Clone, Debug)]
+pub struct KeyReload {
+    /// The key directory (`<data>/keys`).
+    pub dir: std::path::PathBuf,
+    /// How often it is read.
+    pub interval: Duration,
 }
 
 /// The client portal's sessions, previews and sign-in limits.
@@ -135,6 +151,7 @@ impl Default for ServerConfig {
             forwarding: silo_worker::conversions::ForwardingSettings::default(),
             collect_limits: CollectLimits::default(),
             metrics: MetricsAccess::default(),
+            key_reload: None,
         }
     }
 }

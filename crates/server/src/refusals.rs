@@ -51,6 +51,9 @@ silo_contract::string_enum! {
         /// Issued before the identity's sessions were ended (log out everywhere, password
         /// change, disabling).
         SessionsEnded = "sessions_ended",
+        /// Issued for a browser session that has ended (logout, a replayed refresh token, a
+        /// new login or switch in that browser).
+        SessionEnded = "session_ended",
         /// The verifier failed for a reason of its own.
         Other = "other",
     }

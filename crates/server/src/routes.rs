@@ -286,7 +286,7 @@ route_table! {
         "A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie",
         header session::CSRF_HEADER => 200 out auth::TokenResponse;
     POST "/api/auth/logout" session::logout, Public,
-        "End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1)",
+        "End the cookie's session and its access tokens, and clear the cookie (needs the header X-Silo-Refresh: 1)",
         header session::CSRF_HEADER => 204;
     POST "/api/auth/2fa/setup" two_factor::setup, Identity,
         "Start two-factor set-up (with your password): a new secret for your authenticator app, pending until confirmed",

@@ -3514,7 +3514,7 @@ export type AuthSwitchResponse = TokenResponse;
 /** `POST /api/auth/refresh`: A new access token for the session cookie (needs the header X-Silo-Refresh: 1); replaces the cookie */
 export type SessionRefreshResponse = TokenResponse;
 
-/** `POST /api/auth/logout`: End the cookie's session and clear the cookie (needs the header X-Silo-Refresh: 1) */
+/** `POST /api/auth/logout`: End the cookie's session and its access tokens, and clear the cookie (needs the header X-Silo-Refresh: 1) */
 export type SessionLogoutResponse = void;
 
 /** `POST /api/auth/2fa/setup`: Start two-factor set-up (with your password): a new secret for your authenticator app, pending until confirmed */

@@ -96,6 +96,56 @@ fn rotation_keeps_old_tokens_valid_until_the_key_is_retired() {
 }
 
 #[test]
+fn a_running_set_reloads_rotations_and_retirements_and_keeps_the_last_good_one() {
+    let (_tmp, dir) = keys_dir();
+    let running = tokens(&dir);
+    let entry = crate::EntryTokens::new(&running);
+    let old_kid = running.keys().active_kid().to_owned();
+    let old_token = running.issue(Uuid::new_v4(), None).expect("issue");
+    // Verified once, so the memo of verified tokens holds it.
+    assert!(running.verify(&old_token.token).is_ok());
+    assert!(!running.reload(&dir).expect("reload"), "nothing changed");
+
+    let new_kid = KeySet::rotate(&dir).expect("rotate");
+    assert!(running.reload(&dir).expect("reload"));
+    let new_token = running.issue(Uuid::new_v4(), None).expect("issue");
+    assert_eq!(
+        running.verify(&new_token.token).expect("verify").kid(),
+        new_kid
+    );
+    assert!(running.verify(&old_token.token).is_ok());
+    // Siblings share the set: entry tokens sign with the new key too.
+    let link = entry
+        .issue(
+            crate::Purpose::SigningLink,
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            std::time::Duration::from_secs(60),
+        )
+        .expect("entry");
+    assert!(
+        entry
+            .verify(crate::Purpose::SigningLink, &link.token)
+            .is_ok()
+    );
+
+    KeySet::retire(&dir, &old_kid).expect("retire");
+    assert!(running.reload(&dir).expect("reload"));
+    assert_eq!(
+        running.verify(&old_token.token),
+        Err(TokenError::UnknownKey),
+        "a remembered token of a retired key is refused"
+    );
+    assert!(running.verify(&new_token.token).is_ok());
+
+    // A directory that cannot be read (or is refused) leaves the last good set in use.
+    fs::write(dir.join(ACTIVE_FILE), "not a kid\n").expect("break active");
+    assert!(running.reload(&dir).is_err());
+    assert!(running.verify(&new_token.token).is_ok());
+    assert_eq!(running.keys().active_kid(), new_kid);
+}
+
+#[test]
 fn retire_refuses_the_active_key_and_anything_not_ours() {
     let (tmp, dir) = keys_dir();
     let active = KeySet::load_or_create(&dir)

@@ -125,6 +125,24 @@ fn identity_only_tokens_have_no_company_claim() {
 }
 
 #[test]
+fn session_tokens_carry_their_session_and_others_none() {
+    let f = fixture();
+    let (identity, session) = (Uuid::new_v4(), Uuid::now_v7());
+    let issued = f
+        .tokens
+        .issue_in_session(identity, None, session)
+        .expect("issue");
+    assert_eq!(segments(&issued.token)[1]["sid"], session.to_string());
+    assert_eq!(
+        f.verify(&issued.token).expect("verify").session(),
+        Some(session)
+    );
+    let plain = f.tokens.issue(identity, None).expect("issue");
+    assert!(segments(&plain.token)[1].get("sid").is_none());
+    assert_eq!(f.verify(&plain.token).expect("verify").session(), None);
+}
+
+#[test]
 fn hand_signed_good_token_is_accepted() {
     let f = fixture();
     assert!(f.verify(&f.sign(&f.claims())).is_ok());

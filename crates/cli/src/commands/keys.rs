@@ -22,13 +22,19 @@ pub async fn run(storage: &StorageArgs, cmd: KeysCommand) -> anyhow::Result<()> 
         KeysCommand::Rotate => {
             let kid = KeySet::rotate(&dir)?;
             audit_key_event(storage, AuditAction::KeysRotate, &kid).await?;
-            println!("new signing key {kid}; restart every server so they all know it");
+            println!(
+                "new signing key {kid}; running servers use it within their key reload \
+                 interval (--key-reload-interval, 5 seconds by default)"
+            );
         }
         KeysCommand::Retire { kid } => {
             refuse_if_it_signed_the_newest_checkpoint(storage, &kid).await?;
             KeySet::retire(&dir, &kid)?;
             audit_key_event(storage, AuditAction::KeysRetire, &kid).await?;
-            println!("retired {kid}; tokens it signed no longer verify after a restart");
+            println!(
+                "retired {kid}; running servers stop verifying tokens it signed within their \
+                 key reload interval (--key-reload-interval, 5 seconds by default)"
+            );
         }
     }
     Ok(())

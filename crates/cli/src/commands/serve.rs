@@ -59,6 +59,13 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
         invitation_ttl: mail.invitation_ttl(),
         trusted_proxies: http.trusted_proxies.iter().map(|p| p.0).collect(),
         audit_checkpoint_interval: Duration::from_secs(http.audit_checkpoint_interval),
+        key_reload: signing
+            .key_dir(storage)
+            .filter(|_| http.key_reload_interval > 0)
+            .map(|dir| silo_server::KeyReload {
+                dir,
+                interval: Duration::from_secs(http.key_reload_interval),
+            }),
         worker: worker.worker.then(|| worker.worker_config()),
         webhooks: worker.webhook_settings(),
         forwarding: worker.forwarding_settings(storage)?,

@@ -5,3 +5,4 @@ mod audit_checkpoints;
 mod cli;
 mod cli_postgres;
 mod fleet;
+mod keys;

@@ -4,3 +4,4 @@
 mod access_cache;
 mod audit_chain;
 mod audit_checkpoint;
+mod sessions;

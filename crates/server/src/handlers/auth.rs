@@ -67,16 +67,19 @@ fn choices(memberships: &[MembershipSummary]) -> Vec<CompanyChoice> {
         .collect()
 }
 
+/// The answer with a fresh access token of the browser session `session` (its `sid`).
 pub(crate) async fn token_response(
     state: &AppState,
     identity: IdentityId,
     bound: Option<(Company, Role)>,
+    session: uuid::Uuid,
 ) -> Result<TokenResponse, ApiError> {
     let issued = state
         .tokens
-        .issue(
+        .issue_in_session(
             identity.as_uuid(),
             bound.as_ref().map(|(c, _)| c.id.as_uuid()),
+            session,
         )
         .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))?;
     let memberships = state.tenancy.control().memberships_of(identity).await?;
@@ -115,10 +118,10 @@ pub(crate) async fn log_in_to(
     let bound = bind_member(state, identity, &company.to_string()).await?;
     let (bound, setup_required) = two_factor::gate_login(state, identity, Some(bound)).await?;
     let chosen = bound.as_ref().map(|(c, _)| c.id);
-    let cookie = session::start(state, headers, identity, chosen).await?;
-    let response = token_response(state, identity, bound).await?;
+    let started = session::start(state, headers, identity, chosen).await?;
+    let response = token_response(state, identity, bound, started.id).await?;
     Ok(WithCookie(
-        cookie,
+        started.cookie,
         Json(response.with_two_factor_setup(setup_required)),
     ))
 }
@@ -254,10 +257,10 @@ pub async fn login(
             Outcome::Success,
         ))
         .await?;
-    let cookie = session::start(&state, &headers, identity.id, company).await?;
-    let response = token_response(&state, identity.id, bound).await?;
+    let started = session::start(&state, &headers, identity.id, company).await?;
+    let response = token_response(&state, identity.id, bound, started.id).await?;
     Ok(WithCookie(
-        cookie,
+        started.cookie,
         Json(response.with_two_factor_setup(setup_required)),
     ))
 }
@@ -277,9 +280,9 @@ pub async fn switch(
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
     let bound = bind_company(&state, auth.identity.id, req.company.trim()).await?;
     // The browser's session follows the switch, so a reload lands in the chosen company.
-    let cookie = session::start(&state, &headers, auth.identity.id, Some(bound.0.id)).await?;
-    let response = token_response(&state, auth.identity.id, Some(bound)).await?;
-    Ok(WithCookie(cookie, Json(response)))
+    let started = session::start(&state, &headers, auth.identity.id, Some(bound.0.id)).await?;
+    let response = token_response(&state, auth.identity.id, Some(bound), started.id).await?;
+    Ok(WithCookie(started.cookie, Json(response)))
 }
 
 /// `GET /api/me`: who the caller is, where, and what they may do.

@@ -165,31 +165,7 @@ pub async fn preflight(
 
 /// The visitor id in the `silo_vid` cookie, if one came and is a UUID.
 fn visitor_cookie(headers: &HeaderMap) -> Option<Uuid> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .and_then(|(_, value)| Uuid::parse_str(value.trim()).ok())
-}
-
-/// Whether cookies are marked `Secure`: always, unless this server runs on plain-http
-/// loopback (a developer's machine, the tests).
-fn secure_cookies(public_url: &str) -> bool {
-    let Some(rest) = public_url.strip_prefix("http://") else {
-        return true;
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
-        if port.bytes().all(|b| b.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    !matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+    crate::cookies::read(headers, COOKIE).and_then(|value| Uuid::parse_str(value).ok())
 }
 
 fn set_cookie(response: &mut Response, cookie: Cookie, secure: bool) {
@@ -267,7 +243,7 @@ fn accepted(state: &AppState, origin: Option<&str>, cookie: Cookie) -> Response 
     set_cookie(
         &mut response,
         cookie,
-        secure_cookies(&state.config.public_url),
+        crate::cookies::secure(&state.config.public_url),
     );
     response
 }
@@ -344,14 +320,6 @@ pub async fn identify(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cookies_are_secure_except_on_plain_http_loopback() {
-        assert!(!secure_cookies("http://127.0.0.1:8080"));
-        assert!(!secure_cookies("http://localhost"));
-        assert!(secure_cookies("http://silo.example"));
-        assert!(secure_cookies("https://127.0.0.1:8080"));
-    }
 
     #[test]
     fn crawlers_and_headless_browsers_are_bots() {

@@ -160,7 +160,7 @@ pub async fn change(
         .change_password(
             auth.identity.id,
             &hash,
-            session::presented(&headers).as_deref(),
+            session::presented(&state, &headers).as_deref(),
         )
         .await?;
     control

@@ -144,7 +144,11 @@ pub async fn verify_email(
             Outcome::Success,
         ))
         .await?;
-    let cookie = session::start(&state, &headers, identity, Some(company.id)).await?;
-    let response = token_response(&state, identity, Some((company, Role::Owner))).await?;
-    Ok(WithCookie(cookie, (StatusCode::CREATED, Json(response))))
+    let started = session::start(&state, &headers, identity, Some(company.id)).await?;
+    let response =
+        token_response(&state, identity, Some((company, Role::Owner)), started.id).await?;
+    Ok(WithCookie(
+        started.cookie,
+        (StatusCode::CREATED, Json(response)),
+    ))
 }

@@ -226,7 +226,39 @@ async fn client_request_ids_are_bounded_and_marked() {
     assert!(is_ours(items[0]["request_id"].as_str().unwrap()));
 }
 
+async fn a_logged_out_sessions_token_is_counted_as_its_session_ended() {
+    let mut app = spawn_app().await;
+    let (_, company) = app.signup("Acme", "ann@acme.example").await;
+    let login = app.login("ann@acme.example", Some(&company)).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let token = login.body["token"].as_str().unwrap().to_owned();
+    let cookie = login.headers["set-cookie"].to_str().unwrap();
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let logout = app
+        .send(
+            app.client
+                .post(format!("{}/api/auth/logout", app.url))
+                .header("x-silo-refresh", "1")
+                .header("cookie", session),
+        )
+        .await;
+    assert_eq!(logout.status, 204, "{}", logout.body);
+    for path in ["/api/me", "/api/company"] {
+        app.get(path, Some(&token))
+            .await
+            .expect(401, "unauthenticated");
+    }
+    app.stop().await;
+    let ended: u64 = refusal_records(&app)
+        .await
+        .iter()
+        .map(|(_, target)| target["reasons"]["session_ended"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(ended, 2);
+}
+
 silo_testkit::backend_tests!(
     refused_tokens_are_one_record_per_address_and_minute,
     client_request_ids_are_bounded_and_marked,
+    a_logged_out_sessions_token_is_counted_as_its_session_ended,
 );

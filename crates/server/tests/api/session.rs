@@ -19,10 +19,14 @@ fn set_cookie(reply: &Reply) -> String {
     all[0].to_str().unwrap().to_owned()
 }
 
-/// The session token inside a `Set-Cookie` header.
+/// The session token inside a `Set-Cookie` header (either name).
 fn session_of(set_cookie: &str) -> String {
     let first = set_cookie.split(';').next().unwrap();
-    first.strip_prefix("silo_refresh=").unwrap().to_owned()
+    first
+        .strip_prefix("__Host-silo_refresh=")
+        .or_else(|| first.strip_prefix("silo_refresh="))
+        .unwrap()
+        .to_owned()
 }
 
 async fn refresh(app: &TestApp, session: &str) -> Reply {
@@ -55,34 +59,77 @@ async fn signup_session(app: &TestApp, company: &str, email: &str) -> (Reply, St
 }
 
 #[tokio::test]
-async fn the_cookie_is_http_only_strict_and_scoped_to_auth_routes() {
+async fn the_cookie_is_http_only_strict_and_plain_on_http_loopback() {
     let app = spawn_app().await;
     let (reply, session) = signup_session(&app, "Acme", "owner@acme.example").await;
     let cookie = set_cookie(&reply);
-    for part in [
-        "HttpOnly",
-        "SameSite=Strict",
-        "Path=/api/auth",
-        "Max-Age=1209600",
-    ] {
+    assert!(cookie.starts_with("silo_refresh="), "{cookie}");
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/;", "Max-Age=1209600"] {
         assert!(cookie.contains(part), "{cookie}");
     }
     assert!(
         !cookie.contains("Secure"),
-        "plain http must not mark it Secure"
+        "plain http on loopback must not mark it Secure"
     );
+    assert!(!cookie.contains("Domain"), "{cookie}");
     assert_eq!(session.len(), 64);
     // Only a hash is stored.
     let control = std::fs::read(app.storage.dir.path().join("control.sqlite3")).unwrap_or_default();
     assert!(!String::from_utf8_lossy(&control).contains(&session));
+}
 
-    let tls = spawn_with(ServerConfig {
-        public_url: "https://silo.example".into(),
-        ..ServerConfig::default()
-    })
-    .await;
-    let (reply, _) = signup_session(&tls, "Acme", "owner@acme.example").await;
-    assert!(set_cookie(&reply).contains("; Secure"));
+/// A refresh presenting `session` under the cookie name `name`.
+async fn refresh_named(app: &TestApp, name: &str, session: &str) -> Reply {
+    app.send(
+        app.client
+            .post(format!("{}/api/auth/refresh", app.url))
+            .header("x-silo-refresh", "1")
+            .header("cookie", format!("{name}={session}")),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn behind_a_public_address_the_cookie_is_host_prefixed_and_secure() {
+    // The Docker image's default public address is plain http on 0.0.0.0: not loopback, so
+    // the browser reaches it some other way (a proxy with TLS, or it should).
+    for public_url in ["https://silo.example", "http://0.0.0.0:8080"] {
+        let app = spawn_with(ServerConfig {
+            public_url: public_url.into(),
+            ..ServerConfig::default()
+        })
+        .await;
+        let (reply, session) = signup_session(&app, "Acme", "owner@acme.example").await;
+        let cookie = set_cookie(&reply);
+        assert!(
+            cookie.starts_with("__Host-silo_refresh="),
+            "{public_url}: {cookie}"
+        );
+        for part in ["; Secure", "; Path=/;", "HttpOnly", "SameSite=Strict"] {
+            assert!(cookie.contains(part), "{public_url}: {cookie}");
+        }
+        assert!(!cookie.contains("Domain"), "{public_url}: {cookie}");
+        // The same token under the unprefixed name (what a sibling subdomain could plant) is
+        // not read at all; under its own name it refreshes, and the answer is named alike.
+        refresh_named(&app, "silo_refresh", &session)
+            .await
+            .expect(401, "unauthenticated");
+        let reply = refresh_named(&app, "__Host-silo_refresh", &session).await;
+        assert_eq!(reply.status, 200, "{public_url}: {}", reply.body);
+        assert!(set_cookie(&reply).starts_with("__Host-silo_refresh="));
+        let logout = app
+            .send(
+                app.client
+                    .post(format!("{}/api/auth/logout", app.url))
+                    .header("x-silo-refresh", "1"),
+            )
+            .await;
+        let cleared = set_cookie(&logout);
+        assert!(
+            cleared.starts_with("__Host-silo_refresh=;") && cleared.contains("; Secure"),
+            "{cleared}"
+        );
+    }
 }
 
 async fn refresh_returns_a_token_for_the_same_company_and_rotates_the_cookie() {
@@ -112,6 +159,26 @@ async fn a_replayed_cookie_revokes_the_whole_session() {
     replay.expect(401, "unauthenticated");
     assert!(set_cookie(&replay).contains("Max-Age=0"));
     refresh(&app, &second).await.expect(401, "unauthenticated");
+}
+
+async fn a_refresh_token_two_rotations_old_revokes_the_session() {
+    let app = spawn_app().await;
+    let (_, first) = signup_session(&app, "Acme", "owner@acme.example").await;
+    let after_first = refresh(&app, &first).await;
+    let second = session_of(&set_cookie(&after_first));
+    let access = after_first.body["token"].as_str().unwrap().to_owned();
+    let third = session_of(&set_cookie(&refresh(&app, &second).await));
+    assert_eq!(app.get("/api/company", Some(&access)).await.status, 200);
+
+    // The token of two rotations back is a stolen copy too: refused, and the session ends.
+    let replay = refresh(&app, &first).await;
+    replay.expect(401, "unauthenticated");
+    assert!(set_cookie(&replay).contains("Max-Age=0"));
+    refresh(&app, &third).await.expect(401, "unauthenticated");
+    // So do the access tokens issued for it.
+    app.get("/api/company", Some(&access))
+        .await
+        .expect(401, "unauthenticated");
 }
 
 async fn refresh_needs_the_csrf_header_and_a_cookie() {
@@ -154,6 +221,83 @@ async fn logout_revokes_the_session_and_clears_the_cookie() {
     assert_eq!(reply.status, 204);
     assert!(set_cookie(&reply).contains("Max-Age=0"));
     refresh(&app, &session).await.expect(401, "unauthenticated");
+}
+
+/// Logs in without a cookie (another browser): a new session and its access token.
+async fn another_browser(app: &TestApp, email: &str) -> (String, String) {
+    let login = app.login(email, None).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    (
+        session_of(&set_cookie(&login)),
+        login.body["token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn logout(app: &TestApp, session: &str) {
+    let reply = app
+        .send(
+            app.client
+                .post(format!("{}/api/auth/logout", app.url))
+                .header("x-silo-refresh", "1")
+                .header("cookie", format!("silo_refresh={session}")),
+        )
+        .await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+}
+
+async fn logout_ends_that_sessions_access_tokens_at_the_next_request() {
+    let app = spawn_app().await;
+    let (signed_up, laptop) = signup_session(&app, "Acme", "owner@acme.example").await;
+    let laptop_token = signed_up.body["token"].as_str().unwrap().to_owned();
+    let (phone, phone_token) = another_browser(&app, "owner@acme.example").await;
+    // A token from a refresh of the laptop's session belongs to that session as well.
+    let refreshed = refresh(&app, &laptop).await;
+    let laptop = session_of(&set_cookie(&refreshed));
+    let refreshed_token = refreshed.body["token"].as_str().unwrap().to_owned();
+    for token in [&laptop_token, &refreshed_token, &phone_token] {
+        assert_eq!(app.get("/api/company", Some(token)).await.status, 200);
+        assert_eq!(app.get("/api/me", Some(token)).await.status, 200);
+    }
+
+    logout(&app, &laptop).await;
+    for token in [&laptop_token, &refreshed_token] {
+        // Company routes and identity routes alike.
+        app.get("/api/company", Some(token))
+            .await
+            .expect(401, "unauthenticated");
+        app.get("/api/me", Some(token))
+            .await
+            .expect(401, "unauthenticated");
+    }
+    // The person's other session goes on.
+    assert_eq!(
+        app.get("/api/company", Some(&phone_token)).await.status,
+        200
+    );
+    let phone_refresh = refresh(&app, &phone).await;
+    assert_eq!(phone_refresh.status, 200, "{}", phone_refresh.body);
+    let phone_token = phone_refresh.body["token"].as_str().unwrap().to_owned();
+    let phone = session_of(&set_cookie(&phone_refresh));
+
+    // Logging out everywhere ends the rest: every session and every access token.
+    let (_, desk_token) = another_browser(&app, "owner@acme.example").await;
+    let all = app
+        .send(
+            app.client
+                .post(format!("{}/api/auth/logout-all", app.url))
+                .bearer_auth(&phone_token),
+        )
+        .await;
+    assert_eq!(all.status, 204, "{}", all.body);
+    for token in [&phone_token, &desk_token] {
+        app.get("/api/company", Some(token))
+            .await
+            .expect(401, "unauthenticated");
+        app.get("/api/me", Some(token))
+            .await
+            .expect(401, "unauthenticated");
+    }
+    refresh(&app, &phone).await.expect(401, "unauthenticated");
 }
 
 async fn refresh_fails_closed_when_the_membership_or_company_goes() {
@@ -280,6 +424,8 @@ async fn logging_in_again_ends_the_browsers_previous_session() {
 
 silo_testkit::backend_tests!(
     logging_in_again_ends_the_browsers_previous_session,
+    a_refresh_token_two_rotations_old_revokes_the_session,
+    logout_ends_that_sessions_access_tokens_at_the_next_request,
     refresh_returns_a_token_for_the_same_company_and_rotates_the_cookie,
     a_replayed_cookie_revokes_the_whole_session,
     refresh_needs_the_csrf_header_and_a_cookie,

@@ -586,6 +586,82 @@ async fn retired_keys_and_other_deployments_are_refused() {
     }
 }
 
+async fn a_running_server_stops_a_retired_key_and_signs_with_a_rotated_one() {
+    let storage = silo_testkit::TestStorage::new();
+    let keys = silo_tenancy::DataDir::new(storage.dir.path()).keys_dir();
+    let app = spawn_on(
+        storage,
+        silo_server::ServerConfig {
+            key_reload: Some(silo_server::KeyReload {
+                dir: keys.clone(),
+                interval: std::time::Duration::from_millis(100),
+            }),
+            ..silo_server::ServerConfig::default()
+        },
+    )
+    .await;
+    let (t, old_token) = Thief::of(&app).await;
+    // Verified once, so the server remembers it as verified.
+    assert_eq!(app.get("/api/company", Some(&old_token)).await.status, 200);
+
+    let new_kid = silo_auth::KeySet::rotate(&keys).unwrap();
+    eventually("the running server knows the rotated key", || async {
+        let jwks = app.get("/.well-known/jwks.json", None).await;
+        jwks.body["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["kid"] == new_kid.as_str())
+    })
+    .await;
+    let login = app.login("ann@acme.example", Some(&t.company)).await;
+    let fresh = login.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(payload_kid(&fresh), new_kid, "the new key signs");
+    assert_eq!(app.get("/api/company", Some(&fresh)).await.status, 200);
+    assert_eq!(
+        app.get("/api/company", Some(&old_token)).await.status,
+        200,
+        "the old key verifies until it is retired"
+    );
+
+    silo_auth::KeySet::retire(&keys, &t.kid).unwrap();
+    eventually(
+        "the running server stops verifying the retired key",
+        || async { app.get("/api/company", Some(&old_token)).await.status == 401 },
+    )
+    .await;
+    for token in [old_token, t.sign(&t.header(), &t.good())] {
+        app.get("/api/company", Some(&token))
+            .await
+            .expect(401, "unauthenticated");
+    }
+    assert_eq!(app.get("/api/company", Some(&fresh)).await.status, 200);
+}
+
+async fn a_session_claim_must_name_an_open_session_of_the_same_identity() {
+    let app = spawn_app().await;
+    let (t, token) = Thief::of(&app).await;
+    let (bob_token, _) = app.signup("Bolt", "bob@bolt.example").await;
+    let bobs_session = payload(&bob_token)["sid"].as_str().unwrap().to_owned();
+    assert!(
+        payload(&token)["sid"].is_string(),
+        "issued tokens name their session"
+    );
+    for sid in [uuid::Uuid::now_v7().to_string(), bobs_session] {
+        let forged = t.sign(&t.header(), &t.claims_with(json!({ "sid": sid })));
+        app.get("/api/company", Some(&forged))
+            .await
+            .expect(401, "unauthenticated");
+        app.get("/api/me", Some(&forged))
+            .await
+            .expect(401, "unauthenticated");
+    }
+    // Its own session, still open, passes (the forgery is a faithful copy).
+    let own = payload(&token)["sid"].clone();
+    let copy = t.sign(&t.header(), &t.claims_with(json!({ "sid": own })));
+    assert_eq!(app.get("/api/company", Some(&copy)).await.status, 200);
+}
+
 fn payload_kid(token: &str) -> String {
     let part = token.split('.').next().unwrap();
     let header: Value = serde_json::from_slice(&B64.decode(part).unwrap()).unwrap();
@@ -658,5 +734,7 @@ silo_testkit::backend_tests!(
     header_variants_are_refused,
     tokens_of_erased_companies_are_unresolved,
     retired_keys_and_other_deployments_are_refused,
+    a_running_server_stops_a_retired_key_and_signs_with_a_rotated_one,
+    a_session_claim_must_name_an_open_session_of_the_same_identity,
     authorization_header_variants_are_refused,
 );
