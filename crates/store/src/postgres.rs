@@ -114,21 +114,59 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Creates `database` on `server` (owned by `owner` when given) unless it exists. Safe to run
-/// concurrently: losing the race to another creator counts as success.
+/// Creates `database` on `server` (owned by `owner` when given) unless it exists, private to
+/// its owner (see [`create_database_on`]). Safe to run concurrently: losing the race to
+/// another creator counts as success.
 pub async fn create_database_if_missing(
     server: &PgServer,
     database: &str,
     owner: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<Privacy, StoreError> {
     let maintenance = server.connect("postgres", 1).await?;
     let result = create_database_on(&maintenance, database, owner).await;
     maintenance.close().await;
+    if let Ok(Privacy::PublicMayConnect) = result {
+        tracing::warn!(
+            server = server.id(),
+            database,
+            "every role on this server may connect to the database and this user cannot revoke \
+             it: run REVOKE CONNECT, TEMP ON DATABASE ... FROM PUBLIC as its owner"
+        );
+    }
     result
 }
 
-/// Like [`create_database_if_missing`], over an open administrative connection.
+/// What [`create_database_on`] could do about `PUBLIC`'s default rights on the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Privacy {
+    /// `CONNECT` and `TEMP` are revoked from `PUBLIC`: only the owner (and superusers) may
+    /// connect.
+    Private,
+    /// The database belongs to a role the connecting user cannot act as (an operator made it),
+    /// and `PUBLIC` may still connect: the operator has to revoke it.
+    PublicMayConnect,
+}
+
+/// Creates `database` (owned by `owner` when given) unless it exists, over an open
+/// administrative connection, and makes it private to its owner.
+///
+/// A new database gets `PUBLIC`'s default rights (`CONNECT`, `TEMP`), so it is created with
+/// `ALLOW_CONNECTIONS false`: nobody, not even a superuser, can connect until `PUBLIC`'s rights
+/// are revoked and connections allowed, which leaves no moment in which another role of the
+/// cluster could open it. Every step tolerates having run before (an interrupted creation
+/// simply continues); the database must not be one that is fenced on purpose.
 pub async fn create_database_on(
+    admin: &Db,
+    database: &str,
+    owner: Option<&str>,
+) -> Result<Privacy, StoreError> {
+    create_closed_database(admin, database, owner).await?;
+    open_privately(admin, database).await
+}
+
+/// The first half of [`create_database_on`]: the database, closed to connections, unless it
+/// exists.
+pub async fn create_closed_database(
     admin: &Db,
     database: &str,
     owner: Option<&str>,
@@ -146,6 +184,7 @@ pub async fn create_database_on(
     if let Some(owner) = owner {
         ddl.push_str(&format!(" OWNER {}", quote_ident(owner)));
     }
+    ddl.push_str(" ALLOW_CONNECTIONS false");
     // CREATE DATABASE cannot run inside a transaction block: send it as a simple query.
     match admin.execute_raw(Sql::assembled(ddl)).await {
         Err(StoreError::Other(sqlx::Error::Database(e)))
@@ -155,6 +194,39 @@ pub async fn create_database_on(
         }
         other => other,
     }
+}
+
+/// The second half of [`create_database_on`]: `PUBLIC`'s rights revoked, then connections
+/// allowed. A database the connecting user cannot act for is left as it is.
+pub async fn open_privately(admin: &Db, database: &str) -> Result<Privacy, StoreError> {
+    let row = admin
+        .fetch_one(
+            "SELECT pg_has_role(current_user, d.datdba, 'MEMBER') OR r.rolsuper AS may,
+                    has_database_privilege('public', d.datname, 'CONNECT') AS public
+             FROM pg_database d, pg_roles r
+             WHERE d.datname = $1 AND r.rolname = current_user",
+            params![database],
+        )
+        .await?;
+    if !row.get::<bool>("may")? {
+        return Ok(if row.get::<bool>("public")? {
+            Privacy::PublicMayConnect
+        } else {
+            Privacy::Private
+        });
+    }
+    let name = quote_ident(database);
+    admin
+        .execute_raw(Sql::assembled(format!(
+            "REVOKE ALL ON DATABASE {name} FROM PUBLIC"
+        )))
+        .await?;
+    admin
+        .execute_raw(Sql::assembled(format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
+        )))
+        .await?;
+    Ok(Privacy::Private)
 }
 
 /// Creates a login role, or brings an existing one's password up to date; `verifier` is a

@@ -4,7 +4,7 @@
 //! database and role. Skipped without `SILO_TEST_POSTGRES_URL`.
 
 use silo_control::{Company, Email, NewCompany, NewIdentity, Slug};
-use silo_store::postgres::PgServer;
+use silo_store::postgres::{self, PgServer};
 use silo_store::{Db, params};
 use silo_tenancy::{PoolSettings, Tenancy};
 use silo_testkit::{Cluster, TestBackend, TestStorage};
@@ -138,7 +138,105 @@ async fn one_tenants_role_cannot_open_another_tenants_database() {
         "{err:?}"
     );
     assert!(err.to_string().contains("permission denied"), "{err}");
+
+    // Nor on the control database (PUBLIC's CONNECT is revoked there too); its own database
+    // still opens, so the refusals above are about privileges, not about the role.
+    let pg = storage.pg.as_ref().unwrap();
+    let control = PgServer::parse(&pg.control_url).unwrap();
+    let control_db = control.database().unwrap().to_owned();
+    let err = control
+        .connect_as(&control_db, &pa.database_name, "irrelevant", limits)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    let own = t.tenant_db(&a).await.unwrap();
+    own.db().fetch_one("SELECT 1 AS one", &[]).await.unwrap();
+    let admin = admin(&storage).await;
+    let row = admin
+        .fetch_one(
+            "SELECT has_database_privilege('public', $1, 'CONNECT') AS connect,
+                    has_database_privilege('public', $1, 'TEMP') AS temp",
+            params![control_db],
+        )
+        .await
+        .unwrap();
+    assert!(!row.get::<bool>("connect").unwrap() && !row.get::<bool>("temp").unwrap());
+    admin.close().await;
     t.close().await;
+}
+
+/// A new database accepts no connection at all until PUBLIC's rights are revoked: there is no
+/// moment in which another role on the server could open it.
+#[tokio::test]
+async fn a_new_database_is_never_open_to_public() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let admin = admin(&storage).await;
+    let server = PgServer::parse(&storage.pg.as_ref().unwrap().servers[0]).unwrap();
+    let limits = PoolSettings::default().pool_limits();
+    let suffix = silo_control::CompanyId::generate().as_uuid().simple().to_string();
+    let (owner, other, database) = (
+        format!("silo_test_owner_{suffix}"),
+        format!("silo_test_other_{suffix}"),
+        format!("silo_test_db_{suffix}"),
+    );
+    for role in [&owner, &other] {
+        admin
+            .execute_raw(silo_store::Sql::assembled(format!(
+                "CREATE ROLE {} LOGIN",
+                postgres::quote_ident(role)
+            )))
+            .await
+            .unwrap();
+    }
+    postgres::create_closed_database(&admin, &database, Some(&owner))
+        .await
+        .unwrap();
+    // Between creation and revocation: nobody gets in, PUBLIC's default rights or not.
+    for role in [&owner, &other] {
+        let err = server
+            .connect_as(&database, role, "irrelevant", limits)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not currently accepting connections"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        postgres::open_privately(&admin, &database).await.unwrap(),
+        postgres::Privacy::Private
+    );
+    let err = server
+        .connect_as(&database, &other, "irrelevant", limits)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    let db = server
+        .connect_as(&database, &owner, "irrelevant", limits)
+        .await
+        .unwrap();
+    db.close().await;
+    // Running it again (an interrupted creation resumed) changes nothing.
+    assert_eq!(
+        postgres::create_database_on(&admin, &database, Some(&owner))
+            .await
+            .unwrap(),
+        postgres::Privacy::Private
+    );
+    postgres::drop_database_and_role(&admin, &database, &owner)
+        .await
+        .unwrap();
+    admin
+        .execute_raw(silo_store::Sql::assembled(format!(
+            "DROP ROLE {}",
+            postgres::quote_ident(&other)
+        )))
+        .await
+        .unwrap();
+    admin.close().await;
 }
 
 #[tokio::test]
