@@ -217,7 +217,10 @@ mod tests {
         assert_eq!(mode, 0o600);
         let again = TenantSecret::load_or_create(&path).unwrap();
         let id = CompanyId::generate();
-        assert_eq!(created.password_for(id).expose(), again.password_for(id).expose());
+        assert_eq!(
+            created.password_for(id).expose(),
+            again.password_for(id).expose()
+        );
         for loose in [0o640, 0o604, 0o620, 0o660] {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(loose)).unwrap();
             let err = TenantSecret::load_or_create(&path).unwrap_err();

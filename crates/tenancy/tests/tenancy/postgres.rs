@@ -176,7 +176,10 @@ async fn a_new_database_is_never_open_to_public() {
     let admin = admin(&storage).await;
     let server = PgServer::parse(&storage.pg.as_ref().unwrap().servers[0]).unwrap();
     let limits = PoolSettings::default().pool_limits();
-    let suffix = silo_control::CompanyId::generate().as_uuid().simple().to_string();
+    let suffix = silo_control::CompanyId::generate()
+        .as_uuid()
+        .simple()
+        .to_string();
     let (owner, other, database) = (
         format!("silo_test_owner_{suffix}"),
         format!("silo_test_other_{suffix}"),
@@ -201,7 +204,8 @@ async fn a_new_database_is_never_open_to_public() {
             .await
             .unwrap_err();
         assert!(
-            err.to_string().contains("not currently accepting connections"),
+            err.to_string()
+                .contains("not currently accepting connections"),
             "{err}"
         );
     }
