@@ -197,35 +197,45 @@ pub async fn create_closed_database(
 }
 
 /// The second half of [`create_database_on`]: `PUBLIC`'s rights revoked, then connections
-/// allowed. A database the connecting user cannot act for is left as it is.
+/// allowed. A database the connecting user cannot act for is left as it is. Only what is not
+/// yet so is changed, so the usual start (everything in place) runs no DDL, and app servers
+/// starting together do not update the same catalog row at once.
 pub async fn open_privately(admin: &Db, database: &str) -> Result<Privacy, StoreError> {
     let row = admin
         .fetch_one(
             "SELECT pg_has_role(current_user, d.datdba, 'MEMBER') OR r.rolsuper AS may,
-                    has_database_privilege('public', d.datname, 'CONNECT') AS public
+                    has_database_privilege('public', d.datname, 'CONNECT') AS connect,
+                    has_database_privilege('public', d.datname, 'TEMP') AS temp,
+                    d.datallowconn AS open
              FROM pg_database d, pg_roles r
              WHERE d.datname = $1 AND r.rolname = current_user",
             params![database],
         )
         .await?;
+    let connect: bool = row.get("connect")?;
+    let public = connect || row.get::<bool>("temp")?;
     if !row.get::<bool>("may")? {
-        return Ok(if row.get::<bool>("public")? {
+        return Ok(if connect {
             Privacy::PublicMayConnect
         } else {
             Privacy::Private
         });
     }
     let name = quote_ident(database);
-    admin
-        .execute_raw(Sql::assembled(format!(
-            "REVOKE ALL ON DATABASE {name} FROM PUBLIC"
-        )))
-        .await?;
-    admin
-        .execute_raw(Sql::assembled(format!(
-            "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
-        )))
-        .await?;
+    if public {
+        admin
+            .execute_raw(Sql::assembled(format!(
+                "REVOKE ALL ON DATABASE {name} FROM PUBLIC"
+            )))
+            .await?;
+    }
+    if !row.get::<bool>("open")? {
+        admin
+            .execute_raw(Sql::assembled(format!(
+                "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
+            )))
+            .await?;
+    }
     Ok(Privacy::Private)
 }
 

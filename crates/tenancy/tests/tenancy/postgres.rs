@@ -230,14 +230,29 @@ async fn a_new_database_is_never_open_to_public() {
             .unwrap(),
         postgres::Privacy::Private
     );
-    postgres::drop_database_and_role(&admin, &database, &owner)
-        .await
-        .unwrap();
+    // A database someone else made for a role this user cannot act as: left alone, and said so.
+    let foreign = format!("silo_test_foreign_{suffix}");
     admin
         .execute_raw(silo_store::Sql::assembled(format!(
-            "DROP ROLE {}",
+            "CREATE DATABASE {} OWNER {}",
+            postgres::quote_ident(&foreign),
             postgres::quote_ident(&other)
         )))
+        .await
+        .unwrap();
+    let as_owner = server
+        .connect_as("postgres", &owner, "irrelevant", limits)
+        .await
+        .unwrap();
+    assert_eq!(
+        postgres::open_privately(&as_owner, &foreign).await.unwrap(),
+        postgres::Privacy::PublicMayConnect
+    );
+    as_owner.close().await;
+    postgres::drop_database_and_role(&admin, &foreign, &other)
+        .await
+        .unwrap();
+    postgres::drop_database_and_role(&admin, &database, &owner)
         .await
         .unwrap();
     admin.close().await;
