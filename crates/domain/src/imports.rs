@@ -19,6 +19,8 @@ const CHECKS: &[(&str, Check)] = &[
     ("services", crate::services::check_stored),
     ("projects", crate::projects::check_stored),
     ("tasks", crate::tasks::check_stored),
+    ("contracts", crate::contracts::check_stored),
+    ("time_entries", crate::time_entries::check_stored),
 ];
 
 /// The tables whose rows [`check_row`] checks.
@@ -81,6 +83,24 @@ mod tests {
         assert!(err.contains("name") && err.contains("email"), "{err}");
         assert!(contact(json!(""), Value::Null).is_err());
         assert!(contact(json!(7), Value::Null).is_err());
+        let entry = |minutes: i64| {
+            let columns = ["project_id", "work_date", "minutes", "description"].map(String::from);
+            check_row(
+                "time_entries",
+                &columns,
+                &[
+                    json!("p1"),
+                    json!("2026-02-30"),
+                    json!(minutes),
+                    Value::Null,
+                ],
+            )
+        };
+        let err = entry(1441).unwrap_err();
+        assert!(
+            err.contains("work_date") && err.contains("minutes"),
+            "{err}"
+        );
         // A table without a check passes whatever it holds.
         assert_eq!(
             check_row("invoices", &["notes".into()], &[json!(7)]),
