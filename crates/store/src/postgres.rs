@@ -13,6 +13,9 @@ use std::time::Duration;
 
 /// SQLSTATE of `CREATE DATABASE` when the database exists (a concurrent creator won).
 const DUPLICATE_DATABASE: &str = "42P04";
+/// SQLSTATE of "tuple concurrently updated" (an internal error), when two sessions change
+/// one catalog row at the same time.
+const CONCURRENT_CATALOG_UPDATE: &str = "XX000";
 /// SQLSTATE of `CREATE ROLE` when the role exists.
 const DUPLICATE_OBJECT: &str = "42710";
 
@@ -161,7 +164,22 @@ pub async fn create_database_on(
     owner: Option<&str>,
 ) -> Result<Privacy, StoreError> {
     create_closed_database(admin, database, owner).await?;
-    open_privately(admin, database).await
+    // Processes opening a new database at once may revoke or allow connections together:
+    // PostgreSQL refuses the later update of the same catalog row ("tuple concurrently
+    // updated"), the earlier one has done the work, so looking again settles it.
+    let mut attempts = 1;
+    loop {
+        match open_privately(admin, database).await {
+            Err(StoreError::Other(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some(CONCURRENT_CATALOG_UPDATE)
+                    && e.message().contains("concurrently updated")
+                    && attempts < 5 =>
+            {
+                attempts += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The first half of [`create_database_on`]: the database, closed to connections, unless it
@@ -192,6 +210,9 @@ pub async fn create_closed_database(
         {
             Ok(())
         }
+        // A creator racing past the existence check loses on the catalog's unique index
+        // instead of with 42P04.
+        Err(e) if e.is_conflict_on("pg_database_datname_index") => Ok(()),
         other => other,
     }
 }

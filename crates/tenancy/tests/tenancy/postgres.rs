@@ -375,3 +375,62 @@ async fn dropping_tenant_storage_drops_database_and_role() {
     admin.close().await;
     t.close().await;
 }
+
+/// App servers starting together against a new control database each create it and revoke
+/// PUBLIC's rights: all of them succeed and the database ends up private.
+#[tokio::test]
+async fn databases_made_private_by_several_processes_at_once() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let server = PgServer::parse(&storage.pg.as_ref().unwrap().servers[0]).unwrap();
+    let admins = [
+        server.connect("postgres", 1).await.unwrap(),
+        server.connect("postgres", 1).await.unwrap(),
+        server.connect("postgres", 1).await.unwrap(),
+        server.connect("postgres", 1).await.unwrap(),
+    ];
+    for round in 0..10 {
+        let database = format!(
+            "silo_test_race_{}_{round}",
+            silo_control::CompanyId::generate().as_uuid().simple()
+        );
+        let results = create_together(&admins, &database).await;
+        for r in results {
+            assert_eq!(r.unwrap(), postgres::Privacy::Private, "round {round}");
+        }
+        let row = admins[0]
+            .fetch_one(
+                "SELECT has_database_privilege('public', $1, 'CONNECT') AS connect,
+                        datallowconn AS open FROM pg_database WHERE datname = $1",
+                params![database.as_str()],
+            )
+            .await
+            .unwrap();
+        assert!(!row.get::<bool>("connect").unwrap() && row.get::<bool>("open").unwrap());
+        admins[0]
+            .execute_raw(silo_store::Sql::assembled(format!(
+                "DROP DATABASE {}",
+                postgres::quote_ident(&database)
+            )))
+            .await
+            .unwrap();
+    }
+    for a in &admins {
+        a.close().await;
+    }
+}
+
+/// `create_database_on` for `database` over every pool at once.
+async fn create_together(
+    admins: &[Db],
+    database: &str,
+) -> Vec<Result<postgres::Privacy, silo_store::StoreError>> {
+    let mut set = tokio::task::JoinSet::new();
+    for admin in admins {
+        let (admin, database) = (admin.clone(), database.to_owned());
+        set.spawn(async move { postgres::create_database_on(&admin, &database, None).await });
+    }
+    set.join_all().await
+}
