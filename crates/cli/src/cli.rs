@@ -801,6 +801,10 @@ pub enum CompanyCommand {
         /// Slug; the archive's when left out.
         #[arg(long)]
         slug: Option<String>,
+        /// Most bytes of JSON the archive may hold (after inflating, for gzip); a larger one,
+        /// such as a decompression bomb, is refused before it fills memory.
+        #[arg(long, value_name = "BYTES", default_value_t = MAX_ARCHIVE_BYTES)]
+        max_size: u64,
         /// Mail for the invitations.
         #[command(flatten)]
         mail: MailArgs,
@@ -815,6 +819,10 @@ pub enum CompanyCommand {
         to: String,
     },
 }
+
+/// Most bytes of JSON `silo company import` reads from an archive unless told otherwise
+/// (1 GiB): a bound on what a decompression bomb can make it allocate.
+pub const MAX_ARCHIVE_BYTES: u64 = 1 << 30;
 
 /// `silo member ...`.
 #[derive(Debug, Subcommand)]

@@ -91,7 +91,9 @@ impl ControlPlane {
     }
 
     /// Opens the PostgreSQL control plane at `url`, creating its database when the server has
-    /// none of that name yet, and brings its schema up to date.
+    /// none of that name yet, and brings its schema up to date. `CONNECT` and `TEMP` on the
+    /// database are revoked from `PUBLIC` (when the URL's user owns it), so tenant roles on the
+    /// same server cannot connect to it.
     pub async fn open_postgres(url: &str) -> Result<Self, ControlError> {
         let server = postgres::PgServer::parse(url)?;
         let name = server.database().unwrap_or(DEFAULT_PG_DATABASE).to_owned();

@@ -142,6 +142,16 @@ fn from_row(row: &Row) -> Result<Account, StoreError> {
     })
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewAccount = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => name, website, legal_name, street, postcode, city, country,
+        vat_id, kvk_number, peppol_id, invoice_email, payment_terms_days, language);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Creates an account.
 pub async fn create(db: &TenantDb, new: NewAccount, origin: &Origin) -> DomainResult<Account> {
     let mut p = Problems::new();

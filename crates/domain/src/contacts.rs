@@ -77,6 +77,15 @@ async fn check_account(tx: &mut Tx, account: Option<Uuid>) -> DomainResult<()> {
     }
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewContact = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => name, email, phone);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Creates a contact unless the company already holds `max_contacts` (then
 /// [`DomainError::Limit`] and nothing is written). Counting and inserting share one write
 /// transaction, so concurrent creates cannot both slip under the limit.

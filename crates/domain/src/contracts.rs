@@ -232,6 +232,15 @@ async fn announce(
     Ok(())
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewContract = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => title, body);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Creates a draft contract.
 pub async fn create(db: &TenantDb, new: NewContract, origin: &Origin) -> DomainResult<Contract> {
     let mut p = Problems::new();

@@ -231,6 +231,16 @@ async fn record_stage(
 const SELECT: &str = "SELECT id, title, value_cents, currency, stage, source, account_id, \
     contact_id, owner_id, expected_close_date, closed_at, created_at, updated_at FROM deals";
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewDeal = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => title, value_cents, currency, stage, source,
+        expected_close_date);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Creates a deal; `owner` is the default owner (the caller) when the body names none.
 pub async fn create(db: &TenantDb, new: NewDeal, origin: &Origin) -> DomainResult<Deal> {
     let actor = origin.actor;

@@ -23,6 +23,7 @@ pub mod deliveries;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod imports;
 pub mod input;
 pub mod invoice_documents;
 pub mod invoice_parts;

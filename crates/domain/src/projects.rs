@@ -514,6 +514,17 @@ async fn write(tx: &mut Tx, p: &Project, insert: bool) -> DomainResult<()> {
     Ok(())
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewProject = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => name, description, status, billing_type, currency,
+        budget_minutes, budget_cents, budget_period, hourly_rate_cents, fixed_price_cents,
+        retainer_cents, rounding_minutes, start_date, end_date);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Creates a project.
 pub async fn create(db: &TenantDb, new: NewProject, origin: &Origin) -> DomainResult<Project> {
     let mut p = Problems::new();

@@ -115,6 +115,15 @@ fn announce(s: &Service) -> serde_json::Value {
     })
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewService = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => name, hourly_rate_cents);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Adds a service.
 pub async fn create(db: &TenantDb, new: NewService, origin: &Origin) -> DomainResult<Service> {
     let mut p = Problems::new();

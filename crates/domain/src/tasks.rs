@@ -233,6 +233,15 @@ fn announce(t: &Task) -> serde_json::Value {
     })
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewTask = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => title, description, status, estimate_minutes, due_date, position);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Creates a task; the caller has checked the assignee is a member of the company.
 pub async fn create(db: &TenantDb, new: NewTask, origin: &Origin) -> DomainResult<Task> {
     let mut p = Problems::new();

@@ -432,6 +432,15 @@ async fn after_change(
     budgets::check(tx, origin, project.id, project.budget(), month).await
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewTimeEntry = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => work_date, minutes, description);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Logs time as a draft. Someone else's time needs `time.approve`; the caller has checked the
 /// person is a member of the company.
 pub async fn create(

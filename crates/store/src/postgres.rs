@@ -13,6 +13,9 @@ use std::time::Duration;
 
 /// SQLSTATE of `CREATE DATABASE` when the database exists (a concurrent creator won).
 const DUPLICATE_DATABASE: &str = "42P04";
+/// SQLSTATE of "tuple concurrently updated" (an internal error), when two sessions change
+/// one catalog row at the same time.
+const CONCURRENT_CATALOG_UPDATE: &str = "XX000";
 /// SQLSTATE of `CREATE ROLE` when the role exists.
 const DUPLICATE_OBJECT: &str = "42710";
 
@@ -114,21 +117,74 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// Creates `database` on `server` (owned by `owner` when given) unless it exists. Safe to run
-/// concurrently: losing the race to another creator counts as success.
+/// Creates `database` on `server` (owned by `owner` when given) unless it exists, private to
+/// its owner (see [`create_database_on`]). Safe to run concurrently: losing the race to
+/// another creator counts as success.
 pub async fn create_database_if_missing(
     server: &PgServer,
     database: &str,
     owner: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<Privacy, StoreError> {
     let maintenance = server.connect("postgres", 1).await?;
     let result = create_database_on(&maintenance, database, owner).await;
     maintenance.close().await;
+    if let Ok(Privacy::PublicMayConnect) = result {
+        tracing::warn!(
+            server = server.id(),
+            database,
+            "every role on this server may connect to the database and this user cannot revoke \
+             it: run REVOKE CONNECT, TEMP ON DATABASE ... FROM PUBLIC as its owner"
+        );
+    }
     result
 }
 
-/// Like [`create_database_if_missing`], over an open administrative connection.
+/// What [`create_database_on`] could do about `PUBLIC`'s default rights on the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Privacy {
+    /// `CONNECT` and `TEMP` are revoked from `PUBLIC`: only the owner (and superusers) may
+    /// connect.
+    Private,
+    /// The database belongs to a role the connecting user cannot act as (an operator made it),
+    /// and `PUBLIC` may still connect: the operator has to revoke it.
+    PublicMayConnect,
+}
+
+/// Creates `database` (owned by `owner` when given) unless it exists, over an open
+/// administrative connection, and makes it private to its owner.
+///
+/// A new database gets `PUBLIC`'s default rights (`CONNECT`, `TEMP`), so it is created with
+/// `ALLOW_CONNECTIONS false`: nobody, not even a superuser, can connect until `PUBLIC`'s rights
+/// are revoked and connections allowed, which leaves no moment in which another role of the
+/// cluster could open it. Every step tolerates having run before (an interrupted creation
+/// simply continues); the database must not be one that is fenced on purpose.
 pub async fn create_database_on(
+    admin: &Db,
+    database: &str,
+    owner: Option<&str>,
+) -> Result<Privacy, StoreError> {
+    create_closed_database(admin, database, owner).await?;
+    // Processes opening a new database at once may revoke or allow connections together:
+    // PostgreSQL refuses the later update of the same catalog row ("tuple concurrently
+    // updated"), the earlier one has done the work, so looking again settles it.
+    let mut attempts = 1;
+    loop {
+        match open_privately(admin, database).await {
+            Err(StoreError::Other(sqlx::Error::Database(e)))
+                if e.code().as_deref() == Some(CONCURRENT_CATALOG_UPDATE)
+                    && e.message().contains("concurrently updated")
+                    && attempts < 5 =>
+            {
+                attempts += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The first half of [`create_database_on`]: the database, closed to connections, unless it
+/// exists.
+pub async fn create_closed_database(
     admin: &Db,
     database: &str,
     owner: Option<&str>,
@@ -146,6 +202,7 @@ pub async fn create_database_on(
     if let Some(owner) = owner {
         ddl.push_str(&format!(" OWNER {}", quote_ident(owner)));
     }
+    ddl.push_str(" ALLOW_CONNECTIONS false");
     // CREATE DATABASE cannot run inside a transaction block: send it as a simple query.
     match admin.execute_raw(Sql::assembled(ddl)).await {
         Err(StoreError::Other(sqlx::Error::Database(e)))
@@ -153,8 +210,54 @@ pub async fn create_database_on(
         {
             Ok(())
         }
+        // A creator racing past the existence check loses on the catalog's unique index
+        // instead of with 42P04.
+        Err(e) if e.is_conflict_on("pg_database_datname_index") => Ok(()),
         other => other,
     }
+}
+
+/// The second half of [`create_database_on`]: `PUBLIC`'s rights revoked, then connections
+/// allowed. A database the connecting user cannot act for is left as it is. Only what is not
+/// yet so is changed, so the usual start (everything in place) runs no DDL, and app servers
+/// starting together do not update the same catalog row at once.
+pub async fn open_privately(admin: &Db, database: &str) -> Result<Privacy, StoreError> {
+    let row = admin
+        .fetch_one(
+            "SELECT pg_has_role(current_user, d.datdba, 'MEMBER') OR r.rolsuper AS may,
+                    has_database_privilege('public', d.datname, 'CONNECT') AS connect,
+                    has_database_privilege('public', d.datname, 'TEMP') AS temp,
+                    d.datallowconn AS open
+             FROM pg_database d, pg_roles r
+             WHERE d.datname = $1 AND r.rolname = current_user",
+            params![database],
+        )
+        .await?;
+    let connect: bool = row.get("connect")?;
+    let public = connect || row.get::<bool>("temp")?;
+    if !row.get::<bool>("may")? {
+        return Ok(if connect {
+            Privacy::PublicMayConnect
+        } else {
+            Privacy::Private
+        });
+    }
+    let name = quote_ident(database);
+    if public {
+        admin
+            .execute_raw(Sql::assembled(format!(
+                "REVOKE ALL ON DATABASE {name} FROM PUBLIC"
+            )))
+            .await?;
+    }
+    if !row.get::<bool>("open")? {
+        admin
+            .execute_raw(Sql::assembled(format!(
+                "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
+            )))
+            .await?;
+    }
+    Ok(Privacy::Private)
 }
 
 /// Creates a login role, or brings an existing one's password up to date; `verifier` is a

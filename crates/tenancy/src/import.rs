@@ -103,6 +103,9 @@ impl Tenancy {
             .plan
             .parse::<Plan>()
             .map_err(|e| TenancyError::Archive(format!("plan `{}`: {e}", e.given)))?;
+        // Before anything is registered: a refused archive changes nothing.
+        self.check_plan_limits(archive, plan, members.len()).await?;
+        check_fields(archive)?;
         let new = NewCompany {
             name: name.unwrap_or_else(|| archive.company.name.clone()),
             slug,
@@ -130,6 +133,34 @@ impl Tenancy {
         }
     }
 
+    /// The plan's limits, as the API holds a company to them: every person of the archive
+    /// takes a seat (an invitation does), and the contacts count against the contact limit.
+    async fn check_plan_limits(
+        &self,
+        archive: &Archive,
+        plan: Plan,
+        people: usize,
+    ) -> Result<(), TenancyError> {
+        let limits = self.control().plan_limits(plan).await?;
+        let over = |max: Option<i64>, n: usize| {
+            max.is_some_and(|max| i64::try_from(n).unwrap_or(i64::MAX) > max)
+        };
+        if over(limits.max_seats, people) {
+            return Err(TenancyError::Refused(format!(
+                "the archive names {people} people and the {plan} plan allows {} members",
+                limits.max_seats.unwrap_or_default()
+            )));
+        }
+        let contacts = archive.tables.get("contacts").map_or(0, |t| t.rows.len());
+        if over(limits.max_contacts, contacts) {
+            return Err(TenancyError::Refused(format!(
+                "the archive holds {contacts} contacts and the {plan} plan allows {}",
+                limits.max_contacts.unwrap_or_default()
+            )));
+        }
+        Ok(())
+    }
+
     /// The database, its rows, the invitations, then `active`.
     async fn fill(
         &self,
@@ -150,6 +181,8 @@ impl Tenancy {
         db.close().await;
         let version = result?;
         // People are invited, not made members: each proves their address and consents.
+        // Each invitation holds a seat, within the plan's limit as through the API.
+        let max_seats = self.control().plan_limits(plan).await?.max_seats;
         let mut invitations = Vec::new();
         for (email, name, role) in members {
             let invitation = NewInvitation {
@@ -161,12 +194,28 @@ impl Tenancy {
                 language: "en".into(),
                 ttl: invitation_ttl,
             };
-            invitations.push(self.control().invite(&invitation, None).await?);
+            invitations.push(self.control().invite(&invitation, max_seats).await?);
         }
         self.control().set_plan(company.id, plan).await?;
         self.control().activate(company.id, version).await?;
         Ok(invitations)
     }
+}
+
+/// The API's field rules on every row of the tables that have them (see
+/// [`silo_domain::imports`]); the first row refused is named with every field wrong in it.
+fn check_fields(archive: &Archive) -> Result<(), TenancyError> {
+    for table in silo_domain::imports::checked_tables() {
+        let Some(data) = archive.tables.get(table) else {
+            continue;
+        };
+        for (i, row) in data.rows.iter().enumerate() {
+            silo_domain::imports::check_row(table, &data.columns, row).map_err(|problems| {
+                TenancyError::Archive(format!("{table} row {}: {problems}", i + 1))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 fn parse_members(members: &[ArchiveMember]) -> Result<Vec<(Email, String, Role)>, TenancyError> {

@@ -1,9 +1,9 @@
 //! Tenant databases on PostgreSQL: one database per company, owned by a login role of its own,
 //! on the least-loaded of the configured servers.
 //!
-//! `CONNECT` and `TEMP` are revoked from `PUBLIC` on every tenant database, and Silo opens a
-//! tenant database only as that tenant's role, so a connection routed to the wrong database is
-//! refused by PostgreSQL itself.
+//! `CONNECT` and `TEMP` are revoked from `PUBLIC` on every tenant database before it accepts
+//! its first connection, and Silo opens a tenant database only as that tenant's role, so a
+//! connection routed to the wrong database is refused by PostgreSQL itself.
 
 use crate::{TenancyError, TenantSecret};
 use silo_control::{Backend, Company, CompanyId, ControlPlane, NewPlacement, Placement};
@@ -157,13 +157,14 @@ impl PgPlacement {
                 quote_ident(&name)
             )))
             .await?;
-        postgres::create_database_on(admin, &name, Some(&name)).await?;
-        admin
-            .execute_raw(Sql::assembled(format!(
-                "REVOKE ALL ON DATABASE {} FROM PUBLIC",
-                quote_ident(&name)
-            )))
-            .await?;
+        // Created closed to connections, opened only once PUBLIC's rights are revoked.
+        if postgres::create_database_on(admin, &name, Some(&name)).await?
+            != postgres::Privacy::Private
+        {
+            return Err(TenancyError::Unavailable(format!(
+                "cannot revoke PUBLIC's rights on {name}"
+            )));
+        }
         Ok(server
             .server
             .connect_as(&name, &name, password.expose(), limits)

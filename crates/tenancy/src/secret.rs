@@ -53,10 +53,15 @@ impl TenantSecret {
     }
 
     /// Reads the secret from `path`, or creates it there with owner-only permissions on first
-    /// start. Losing this file locks Silo out of every tenant database: back it up.
+    /// start. Losing this file locks Silo out of every tenant database: back it up. A file
+    /// readable or writable by group or others is refused, as the signing keys are: whoever
+    /// reads it can open every tenant database.
     pub fn load_or_create(path: &Path) -> Result<Self, TenancyError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => return Self::from_text(&text),
+            Ok(text) => {
+                check_owner_only(path)?;
+                return Self::from_text(&text);
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
@@ -76,7 +81,9 @@ impl TenantSecret {
             }
             // Another process created it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                Self::from_text(&std::fs::read_to_string(path)?)
+                let text = std::fs::read_to_string(path)?;
+                check_owner_only(path)?;
+                Self::from_text(&text)
             }
             Err(e) => Err(e.into()),
         }
@@ -86,6 +93,27 @@ impl TenantSecret {
     pub(crate) fn password_for(&self, company: CompanyId) -> TenantPassword {
         TenantPassword(hex(&hmac(&self.0, company.to_string().as_bytes())))
     }
+}
+
+/// Refuses a secret file with any permission bit for group or others (unix; elsewhere no
+/// check is made). Refused rather than fixed, so the operator notices.
+#[cfg(unix)]
+fn check_owner_only(path: &Path) -> Result<(), TenancyError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(TenancyError::Config(format!(
+            "{} has mode {mode:04o}; the tenant secret must be readable by its owner only \
+             (chmod 600)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_owner_only(_path: &Path) -> Result<(), TenancyError> {
+    Ok(())
 }
 
 /// A tenant role's password. Its `Debug` never shows it.
@@ -174,5 +202,31 @@ mod tests {
     #[test]
     fn short_secrets_are_refused() {
         assert!(TenantSecret::from_text("short").is_err());
+        assert!(TenantSecret::from_text(&"x".repeat(MIN_SECRET_BYTES - 1)).is_err());
+        assert!(TenantSecret::from_text(&"x".repeat(MIN_SECRET_BYTES)).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_secret_file_open_to_group_or_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tenant-secret");
+        let created = TenantSecret::load_or_create(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let again = TenantSecret::load_or_create(&path).unwrap();
+        let id = CompanyId::generate();
+        assert_eq!(
+            created.password_for(id).expose(),
+            again.password_for(id).expose()
+        );
+        for loose in [0o640, 0o604, 0o620, 0o660] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(loose)).unwrap();
+            let err = TenantSecret::load_or_create(&path).unwrap_err();
+            assert!(err.to_string().contains("owner only"), "{loose:o}: {err}");
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(TenantSecret::load_or_create(&path).is_ok());
     }
 }

@@ -48,8 +48,9 @@ pub async fn run(storage: &StorageArgs, cmd: CompanyCommand) -> anyhow::Result<(
             file,
             name,
             slug,
+            max_size,
             mail,
-        } => super::fleet::import(&tenancy, storage, &mail, &file, name, slug).await,
+        } => super::fleet::import(&tenancy, storage, &mail, &file, name, slug, max_size).await,
         CompanyCommand::Move { company, to } => {
             super::fleet::move_to(&tenancy, &company, &to).await
         }

@@ -12,7 +12,7 @@ use silo_server::notify::{InvitationMail, Notifier};
 use silo_tenancy::{Archive, Tenancy};
 use silo_worker::Nudge;
 use silo_worker::mail::Postbox;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufRead as _, BufReader, BufWriter, Read};
 use std::path::Path;
 
 pub async fn erase(tenancy: &Tenancy, reference: &str, yes: bool) -> anyhow::Result<()> {
@@ -58,8 +58,10 @@ pub async fn import(
     file: &Path,
     name: Option<String>,
     slug: Option<String>,
+    max_size: u64,
 ) -> anyhow::Result<()> {
-    let archive = read_archive(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let archive =
+        read_archive(file, max_size).with_context(|| format!("cannot read {}", file.display()))?;
     let slug = slug
         .map(|s| Slug::parse(&s).map_err(|e| anyhow::anyhow!("--slug {e}")))
         .transpose()?;
@@ -131,36 +133,107 @@ pub async fn move_to(tenancy: &Tenancy, reference: &str, to: &str) -> anyhow::Re
     Ok(())
 }
 
+/// Writes the archive beside `out` in a new file (created exclusively, owner-only) and renames
+/// it into place, so the data never goes through an existing file or a symbolic link, and a
+/// reader never sees half an archive. `out` itself being a symbolic link is refused.
 fn write_archive(archive: &Archive, out: &Path) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.file_type().is_symlink() => {
+            bail!("it is a symbolic link; give the path of a regular file")
+        }
+        Ok(m) if !m.is_file() => bail!("it exists and is not a regular file"),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e.into()),
+    }
+    let name = out
+        .file_name()
+        .context("the path names no file")?
+        .to_string_lossy();
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let temp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    // create_new is O_CREAT|O_EXCL: it neither opens an existing file nor follows a link.
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         // The archive holds a company's business data: readable by the operator only.
         use std::os::unix::fs::OpenOptionsExt as _;
         options.mode(0o600);
     }
-    let file = BufWriter::new(options.open(out)?);
-    if out.extension().is_some_and(|e| e == "gz") {
-        let mut gz = GzEncoder::new(file, Compression::default());
-        serde_json::to_writer(&mut gz, archive)?;
-        gz.finish()?.flush()?;
-    } else {
-        let mut file = file;
-        serde_json::to_writer(&mut file, archive)?;
-        file.flush()?;
+    let file = options.open(&temp)?;
+    let written = write_json(archive, out, file).and_then(|()| Ok(std::fs::rename(&temp, out)?));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
     }
+    written
+}
+
+fn write_json(archive: &Archive, out: &Path, file: std::fs::File) -> anyhow::Result<()> {
+    let mut writer = BufWriter::new(file);
+    if out.extension().is_some_and(|e| e == "gz") {
+        let mut gz = GzEncoder::new(writer, Compression::default());
+        serde_json::to_writer(&mut gz, archive)?;
+        writer = gz.finish()?;
+    } else {
+        serde_json::to_writer(&mut writer, archive)?;
+    }
+    writer
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?
+        .sync_all()?;
     Ok(())
 }
 
-fn read_archive(path: &Path) -> anyhow::Result<Archive> {
-    let mut bytes = Vec::new();
-    BufReader::new(std::fs::File::open(path)?).read_to_end(&mut bytes)?;
+/// Reads an archive as a stream (file, inflated if gzip, parsed), refusing it once more than
+/// `max_bytes` of JSON come out: a small file that inflates without end (a decompression
+/// bomb) is refused after `max_bytes`, and memory stays within a small multiple of that.
+fn read_archive(path: &Path, max_bytes: u64) -> anyhow::Result<Archive> {
+    let mut file = BufReader::new(std::fs::File::open(path)?);
     // gzip by its magic number, whatever the file is called.
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut plain = Vec::new();
-        GzDecoder::new(bytes.as_slice()).read_to_end(&mut plain)?;
-        bytes = plain;
+    let gzip = file.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    let source: Box<dyn Read> = if gzip {
+        Box::new(GzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut capped = Capped {
+        inner: source,
+        left: max_bytes,
+        over: false,
+    };
+    let parsed = serde_json::from_reader(BufReader::new(&mut capped));
+    if capped.over {
+        bail!(
+            "the archive holds more than {max_bytes} bytes of JSON{}; refused (raise \
+             --max-size if it is genuine)",
+            if gzip { " once inflated" } else { "" }
+        );
     }
-    serde_json::from_slice(&bytes).context("not a Silo export archive")
+    parsed.context("not a Silo export archive")
+}
+
+/// A reader that fails once more than `left` bytes have been read through it.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    over: bool,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // One byte beyond the cap is asked for, to tell "exactly at the cap" from "over it".
+        let room = usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX);
+        let want = buf.len().min(room);
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            self.over = true;
+            return Err(std::io::Error::other("archive size limit exceeded"));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
 }

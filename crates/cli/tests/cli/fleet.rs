@@ -286,3 +286,148 @@ async fn export_import_and_erase_from_the_command_line() {
     assert!(tomb["erased_at"].is_string());
     ok(&silo(data, &["audit", "verify"]));
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_export_is_owner_only_and_never_follows_a_symbolic_link() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    companies(data, 1).await;
+    let export = |out: &Path| {
+        silo(
+            data,
+            &["company", "export", "co-0", "--out", out.to_str().unwrap()],
+        )
+    };
+
+    // A link to a file elsewhere: refused, the file it points to untouched, the link kept.
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.path().join("co-0.json");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let refused = export(&link);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // A dangling link (to where the export would be created): refused, nothing created.
+    let target = dir.path().join("made-through-link.json");
+    let dangling = dir.path().join("dangling.json.gz");
+    std::os::unix::fs::symlink(&target, &dangling).unwrap();
+    assert_eq!(export(&dangling).status.code(), Some(1));
+    assert!(!target.exists());
+
+    // An existing readable file is replaced (a new inode, owner-only), not written through.
+    let out = dir.path().join("co-0.json.gz");
+    std::fs::write(&out, "old").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let hard = dir.path().join("hard-link-to-old");
+    std::fs::hard_link(&out, &hard).unwrap();
+    ok(&export(&out));
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(std::fs::read_to_string(&hard).unwrap(), "old");
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+/// A gzip stream that inflates to `{"format":"` and then `gib` GiB of `a` (one JSON string
+/// without end), built block by block: each further MiB is the same few compressed bytes,
+/// so the file is small and nothing large is ever held.
+fn gzip_bomb(path: &Path, gib: usize) {
+    use flate2::{Compress, Compression, Crc, FlushCompress};
+    use std::io::Write as _;
+    let chunk = vec![b'a'; 1 << 20];
+    let mut deflate = Compress::new(Compression::best(), false);
+    let mut step = |input: &[u8], flush| {
+        let mut out = Vec::with_capacity(1 << 20);
+        let before = deflate.total_in();
+        deflate.compress_vec(input, &mut out, flush).unwrap();
+        assert_eq!(deflate.total_in() - before, input.len() as u64);
+        out
+    };
+    let mut first = b"{\"format\":\"".to_vec();
+    first.extend_from_slice(&chunk);
+    let head = step(&first, FlushCompress::Sync);
+    // After a sync flush the stream is byte-aligned and the window all `a`: the next MiB
+    // compresses to bytes that decode the same wherever they are repeated.
+    let repeat = step(&chunk, FlushCompress::Sync);
+    let tail = step(&[], FlushCompress::Finish);
+    let mut crc = Crc::new();
+    crc.update(&first);
+    let mut chunk_crc = Crc::new();
+    chunk_crc.update(&chunk);
+    let copies = gib * 1024;
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    file.write_all(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff])
+        .unwrap();
+    file.write_all(&head).unwrap();
+    for _ in 0..copies {
+        file.write_all(&repeat).unwrap();
+        crc.combine(&chunk_crc);
+    }
+    file.write_all(&tail).unwrap();
+    file.write_all(&crc.sum().to_le_bytes()).unwrap();
+    file.write_all(&crc.amount().to_le_bytes()).unwrap();
+    file.flush().unwrap();
+}
+
+/// An 8 GiB decompression bomb is refused with a clear error, and the importer's memory stays
+/// bounded: it runs with 2 GiB of address space (an importer holding the inflated archive
+/// would fail to allocate), and where GNU time is installed its peak RSS is measured.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_gzip_bomb_is_refused_with_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.json.gz");
+    gzip_bomb(&bomb, 8);
+    let size = std::fs::metadata(&bomb).unwrap().len();
+    assert!(size < 32 << 20, "the bomb is {size} bytes on disk");
+    let time = Path::new("/usr/bin/time");
+    let measure = if time.exists() {
+        "exec /usr/bin/time -f peak_rss_kib=%M \"$@\""
+    } else {
+        "exec \"$@\""
+    };
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {}; {measure}", 2 * 1024 * 1024))
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_silo"))
+        .arg("--data")
+        .arg(dir.path())
+        .args(["company", "import", "--file"])
+        .arg(&bomb)
+        .args(["--max-size", &(64u64 << 20).to_string()])
+        .env_remove("SILO_DATABASE_URL")
+        .env_remove("SILO_TENANT_SERVERS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("more than 67108864 bytes of JSON once inflated"),
+        "{stderr}"
+    );
+    if let Some(kib) = stderr.lines().find_map(|l| l.strip_prefix("peak_rss_kib=")) {
+        let kib: u64 = kib.trim().parse().unwrap();
+        eprintln!("peak RSS importing an 8 GiB gzip bomb capped at 64 MiB: {kib} KiB");
+        assert!(kib < 512 * 1024, "peak RSS {kib} KiB");
+    }
+    // Nothing was registered.
+    let list = ok(&silo(dir.path(), &["company", "list", "--json"]));
+    let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
+    assert!(list.is_empty(), "{list:?}");
+}

@@ -617,7 +617,97 @@ async fn every_tenant_table_is_exported_or_declared_internal() {
     t.close().await;
 }
 
+/// An import is held to the plan's limits and the API's field rules like the API holds a
+/// company: a refused archive registers nothing and creates no database.
+async fn imports_hold_the_plan_limits_and_the_field_rules() {
+    let storage = TestStorage::new();
+    let t = storage.open(PoolSettings::default()).await;
+    let c = provision(&t, "acme").await;
+    let db = t.tenant_db(&c).await.unwrap();
+    db.db()
+        .execute(
+            "INSERT INTO contacts (id, name, email, phone, account_id, created_at, updated_at) \
+             VALUES ($1, 'Piet', 'piet@x.nl', NULL, NULL, $2, $2)",
+            params![
+                "0190a000-0000-7000-8000-000000000001",
+                "2026-01-02T03:04:05.000000Z"
+            ],
+        )
+        .await
+        .unwrap();
+    drop(db);
+    let archive = t.export(&c).await.unwrap();
+    t.control()
+        .set_plan_limits(
+            silo_control::Plan::Starter,
+            silo_control::PlanLimits {
+                max_seats: Some(1),
+                max_contacts: Some(1),
+            },
+        )
+        .await
+        .unwrap();
+    let companies = || async { t.control().list_companies().await.unwrap().len() };
+    let before = companies().await;
+    let import = |archive: Archive| {
+        let t = &t;
+        async move {
+            t.import(
+                &archive,
+                None,
+                Some(Slug::parse("copy").unwrap()),
+                silo_control::INVITATION_TTL,
+            )
+            .await
+        }
+    };
+
+    // One contact too many for the plan.
+    let mut more = archive.clone();
+    let contacts = more.tables.get_mut("contacts").unwrap();
+    let mut second = contacts.rows[0].clone();
+    second[0] = "0190a000-0000-7000-8000-000000000002".into();
+    contacts.rows.push(second);
+    let err = import(more).await.unwrap_err();
+    assert!(
+        matches!(&err, TenancyError::Refused(m) if m.contains("2 contacts")),
+        "{err:?}"
+    );
+    // One person too many.
+    let mut more = archive.clone();
+    let mut extra = more.members[0].clone();
+    extra.email = "bob@acme.nl".into();
+    extra.role = "viewer".into();
+    more.members.push(extra);
+    let err = import(more).await.unwrap_err();
+    assert!(
+        matches!(&err, TenancyError::Refused(m) if m.contains("2 people")),
+        "{err:?}"
+    );
+    // A field the API would refuse: every wrong field is named.
+    let mut bad = archive.clone();
+    let contacts = bad.tables.get_mut("contacts").unwrap();
+    let column = |name: &str| contacts.columns.iter().position(|c| c == name).unwrap();
+    let (name, email) = (column("name"), column("email"));
+    contacts.rows[0][name] = "x".repeat(201).into();
+    contacts.rows[0][email] = "not an address".into();
+    let err = import(bad).await.unwrap_err();
+    assert!(
+        matches!(&err, TenancyError::Archive(m)
+            if m.contains("contacts row 1") && m.contains("name") && m.contains("email")),
+        "{err:?}"
+    );
+    assert_eq!(companies().await, before);
+    assert!(t.control().find_company("copy").await.unwrap().is_none());
+
+    // Within the limits and the rules, it imports.
+    let imported = import(archive).await.unwrap();
+    assert_eq!(imported.company.status, CompanyStatus::Active);
+    t.close().await;
+}
+
 backend_tests!(
+    imports_hold_the_plan_limits_and_the_field_rules,
     every_tenant_table_is_exported_or_declared_internal,
     export_then_import_gives_identical_rows,
     imports_refuse_newer_or_foreign_archives,

@@ -4,7 +4,7 @@
 //! database and role. Skipped without `SILO_TEST_POSTGRES_URL`.
 
 use silo_control::{Company, Email, NewCompany, NewIdentity, Slug};
-use silo_store::postgres::PgServer;
+use silo_store::postgres::{self, PgServer};
 use silo_store::{Db, params};
 use silo_tenancy::{PoolSettings, Tenancy};
 use silo_testkit::{Cluster, TestBackend, TestStorage};
@@ -138,7 +138,124 @@ async fn one_tenants_role_cannot_open_another_tenants_database() {
         "{err:?}"
     );
     assert!(err.to_string().contains("permission denied"), "{err}");
+
+    // Nor on the control database (PUBLIC's CONNECT is revoked there too); its own database
+    // still opens, so the refusals above are about privileges, not about the role.
+    let pg = storage.pg.as_ref().unwrap();
+    let control = PgServer::parse(&pg.control_url).unwrap();
+    let control_db = control.database().unwrap().to_owned();
+    let err = control
+        .connect_as(&control_db, &pa.database_name, "irrelevant", limits)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    let own = t.tenant_db(&a).await.unwrap();
+    own.db().fetch_one("SELECT 1 AS one", &[]).await.unwrap();
+    let admin = admin(&storage).await;
+    let row = admin
+        .fetch_one(
+            "SELECT has_database_privilege('public', $1, 'CONNECT') AS connect,
+                    has_database_privilege('public', $1, 'TEMP') AS temp",
+            params![control_db],
+        )
+        .await
+        .unwrap();
+    assert!(!row.get::<bool>("connect").unwrap() && !row.get::<bool>("temp").unwrap());
+    admin.close().await;
     t.close().await;
+}
+
+/// A new database accepts no connection at all until PUBLIC's rights are revoked: there is no
+/// moment in which another role on the server could open it.
+#[tokio::test]
+async fn a_new_database_is_never_open_to_public() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let admin = admin(&storage).await;
+    let server = PgServer::parse(&storage.pg.as_ref().unwrap().servers[0]).unwrap();
+    let limits = PoolSettings::default().pool_limits();
+    let suffix = silo_control::CompanyId::generate()
+        .as_uuid()
+        .simple()
+        .to_string();
+    let (owner, other, database) = (
+        format!("silo_test_owner_{suffix}"),
+        format!("silo_test_other_{suffix}"),
+        format!("silo_test_db_{suffix}"),
+    );
+    for role in [&owner, &other] {
+        admin
+            .execute_raw(silo_store::Sql::assembled(format!(
+                "CREATE ROLE {} LOGIN",
+                postgres::quote_ident(role)
+            )))
+            .await
+            .unwrap();
+    }
+    postgres::create_closed_database(&admin, &database, Some(&owner))
+        .await
+        .unwrap();
+    // Between creation and revocation: nobody gets in, PUBLIC's default rights or not.
+    for role in [&owner, &other] {
+        let err = server
+            .connect_as(&database, role, "irrelevant", limits)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("not currently accepting connections"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        postgres::open_privately(&admin, &database).await.unwrap(),
+        postgres::Privacy::Private
+    );
+    let err = server
+        .connect_as(&database, &other, "irrelevant", limits)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    let db = server
+        .connect_as(&database, &owner, "irrelevant", limits)
+        .await
+        .unwrap();
+    db.close().await;
+    // Running it again (an interrupted creation resumed) changes nothing.
+    assert_eq!(
+        postgres::create_database_on(&admin, &database, Some(&owner))
+            .await
+            .unwrap(),
+        postgres::Privacy::Private
+    );
+    // A database someone else made for a role this user cannot act as: left alone, and said so.
+    let foreign = format!("silo_test_foreign_{suffix}");
+    admin
+        .execute_raw(silo_store::Sql::assembled(format!(
+            "CREATE DATABASE {} OWNER {}",
+            postgres::quote_ident(&foreign),
+            postgres::quote_ident(&other)
+        )))
+        .await
+        .unwrap();
+    let as_owner = server
+        .connect_as("postgres", &owner, "irrelevant", limits)
+        .await
+        .unwrap();
+    assert_eq!(
+        postgres::open_privately(&as_owner, &foreign).await.unwrap(),
+        postgres::Privacy::PublicMayConnect
+    );
+    as_owner.close().await;
+    postgres::drop_database_and_role(&admin, &foreign, &other)
+        .await
+        .unwrap();
+    postgres::drop_database_and_role(&admin, &database, &owner)
+        .await
+        .unwrap();
+    admin.close().await;
 }
 
 #[tokio::test]
@@ -257,4 +374,63 @@ async fn dropping_tenant_storage_drops_database_and_role() {
     assert_eq!(left.get::<i64>("n").unwrap(), 0);
     admin.close().await;
     t.close().await;
+}
+
+/// App servers starting together against a new control database each create it and revoke
+/// PUBLIC's rights: all of them succeed and the database ends up private.
+#[tokio::test]
+async fn databases_made_private_by_several_processes_at_once() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let server = PgServer::parse(&storage.pg.as_ref().unwrap().servers[0]).unwrap();
+    let admins = [
+        server.connect("postgres", 1).await.unwrap(),
+        server.connect("postgres", 1).await.unwrap(),
+        server.connect("postgres", 1).await.unwrap(),
+        server.connect("postgres", 1).await.unwrap(),
+    ];
+    for round in 0..10 {
+        let database = format!(
+            "silo_test_race_{}_{round}",
+            silo_control::CompanyId::generate().as_uuid().simple()
+        );
+        let results = create_together(&admins, &database).await;
+        for r in results {
+            assert_eq!(r.unwrap(), postgres::Privacy::Private, "round {round}");
+        }
+        let row = admins[0]
+            .fetch_one(
+                "SELECT has_database_privilege('public', $1, 'CONNECT') AS connect,
+                        datallowconn AS open FROM pg_database WHERE datname = $1",
+                params![database.as_str()],
+            )
+            .await
+            .unwrap();
+        assert!(!row.get::<bool>("connect").unwrap() && row.get::<bool>("open").unwrap());
+        admins[0]
+            .execute_raw(silo_store::Sql::assembled(format!(
+                "DROP DATABASE {}",
+                postgres::quote_ident(&database)
+            )))
+            .await
+            .unwrap();
+    }
+    for a in &admins {
+        a.close().await;
+    }
+}
+
+/// `create_database_on` for `database` over every pool at once.
+async fn create_together(
+    admins: &[Db],
+    database: &str,
+) -> Vec<Result<postgres::Privacy, silo_store::StoreError>> {
+    let mut set = tokio::task::JoinSet::new();
+    for admin in admins {
+        let (admin, database) = (admin.clone(), database.to_owned());
+        set.spawn(async move { postgres::create_database_on(&admin, &database, None).await });
+    }
+    set.join_all().await
 }
