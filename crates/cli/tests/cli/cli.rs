@@ -311,18 +311,7 @@ fn serve_answers_health_and_readiness_and_stops_gracefully() {
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut banner = Vec::new();
-    let url = loop {
-        let line = lines.next().expect("server printed its address").unwrap();
-        banner.push(line.clone());
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_owned();
-        }
-    };
+    let url = crate::address_after(&mut lines, "listening on ", |l| banner.push(l.to_owned()));
     let next = lines.next().unwrap().unwrap();
     assert!(next.contains("No companies yet"), "first-run help: {next}");
 
@@ -515,19 +504,8 @@ fn json_request_logs_carry_ids_but_never_secrets_and_metrics_are_scraped() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut address_after = |marker: &str| loop {
-        let line = lines.next().expect("address printed").unwrap();
-        if let Some(rest) = line.split(marker).nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_owned();
-        }
-    };
-    let url = address_after("listening on ");
-    let metrics_url = address_after("Metrics are served on ");
+    let url = crate::address_after(&mut lines, "listening on ", |_| {});
+    let metrics_url = crate::address_after(&mut lines, "Metrics are served on ", |_| {});
     assert!(metrics_url.ends_with("/metrics"), "{metrics_url}");
     let secret_password = "Sup3r-secret-passw0rd";
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -1022,17 +1000,7 @@ fn serve(
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("address printed").unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_owned();
-        }
-    };
+    let url = crate::address_after(&mut lines, "listening on ", |_| {});
     (child, url, lines)
 }
 

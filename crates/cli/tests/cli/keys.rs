@@ -101,17 +101,7 @@ async fn rotating_and_retiring_act_on_a_running_server() {
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let server = Serving(child);
-    let url = loop {
-        let line = lines.next().expect("address printed").unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_owned();
-        }
-    };
+    let url = crate::address_after(&mut lines, "listening on ", |_| {});
     // The server logs to a pipe nobody reads otherwise; keep it drained.
     std::thread::spawn(move || for _ in lines {});
     silo_worker::webhook::install_crypto_provider();
