@@ -563,6 +563,7 @@ mod tests {
                 "database_url",
                 "tenant_servers",
                 "tenant_secret",
+                "metrics_token",
                 "smtp_url"
             ]
         );

@@ -931,6 +931,7 @@ fn help_never_shows_the_value_of_a_secret() {
         ),
         ("SILO_OWNER_PASSWORD", SECRET.to_owned()),
         ("SILO_MEMBER_PASSWORD", SECRET.to_owned()),
+        ("SILO_METRICS_TOKEN", format!("{SECRET}-{SECRET}-{SECRET}")),
     ];
     let help = |path: &[String]| {
         let mut cmd = bare_silo();
