@@ -25,7 +25,7 @@ export function Audit() {
   const people = usePeople();
   const [filters, setFilters] = useState({ action: "", actor: "", from: "", to: "" });
   const [applied, setApplied] = useState<Record<string, string | undefined>>({});
-  const list = usePaged<ReadableAuditRecord>("/api/audit", { params: applied });
+  const list = usePaged<ReadableAuditRecord>("/api/audit", { params: applied, key: (r) => String(r.seq) });
   const set = (key: keyof typeof filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [key]: e.target.value });
 
   const submit = (e: FormEvent) => {
