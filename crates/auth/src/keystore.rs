@@ -92,9 +92,7 @@ impl KeySet {
         fs::remove_file(&path).map_err(|e| AuthError::Io(path, e))?;
         sync_dir(dir)
     }
-}
 
-impl KeySet {
     /// Loads the key set from `dir` as it is, creating nothing: what a running server reads
     /// again. Refuses what [`KeySet::load_or_create`] refuses, and a directory without an
     /// `active` key.
