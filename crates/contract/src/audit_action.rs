@@ -17,6 +17,13 @@ crate::string_enum! {
         AccessTwoFactorSetupRequired = "access.two_factor_setup_required",
         /// A member's role lacked the route's permission; target: method and route pattern.
         AccessForbidden = "access.forbidden",
+        /// Refused requests of one identity in one company within one minute, counted rather
+        /// than recorded one by one: repeats of an `access.*` refusal already recorded that
+        /// minute, and requests refused with `busy` because the company had too many in
+        /// flight. One record per company, identity (none when too many were refused at once)
+        /// and minute. Target: JSON with the `minute`, the `count` and the count per kind
+        /// (`kinds`, by action name or `busy`).
+        AccessRefusals = "access.refusals",
         /// A log-in: success (with the company logged into, if any) or failure (wrong
         /// password, or wrong two-factor code; the identity when the address is known).
         AuthLogin = "auth.login",

@@ -141,7 +141,9 @@ crate::error_codes! {
         RateLimited = "rate_limited" => 429,
         /// A bug or an unexpected failure; the cause is logged on the server, never sent.
         Internal = "internal" => 500,
-        /// Too much password work is running; `Retry-After` says when to try again.
+        /// The server is busy: too much password work is running, the company has too many
+        /// requests in flight, or every tenant connection is in use; `Retry-After` says when to
+        /// try again. Nothing was done.
         Busy = "busy" => 503,
         /// The company's database cannot be opened or reached just now.
         TenantUnavailable = "tenant_unavailable" => 503,

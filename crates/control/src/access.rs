@@ -4,8 +4,12 @@
 //! Reading them together keeps rule 4 simple (a suspension, removal or demotion acts on the next
 //! request, also when another process made it) while costing one round trip instead of three.
 //! On SQLite even that round trip is skipped while the registry file is unchanged: a view is
-//! remembered together with the file's data version, and any commit to the registry by any
-//! connection (this process's or another's) changes that version and so forgets every view.
+//! remembered together with the file's data version. Any commit to the registry by any
+//! connection (this process's or another's) changes that version; the cache then reads the
+//! registry's log of access changes (`access_changes`, written by triggers in the committing
+//! transaction) after the last entry it saw, and forgets the views of the identities and
+//! companies named there. A commit about one company (or an audit record, a queued mail) thus
+//! leaves every other company's views in place, and a revocation still acts on the next request.
 
 use crate::{Company, CompanyId, ControlError, ControlPlane, Identity, IdentityId};
 use silo_roles::Role;
@@ -17,6 +21,16 @@ use uuid::Uuid;
 
 /// Most views remembered at once; reaching it forgets them all (they are cheap to read again).
 const CACHE_CAPACITY: usize = 65_536;
+
+/// Most log entries read in one go; a cache further behind forgets every view.
+const LOG_BATCH: i64 = 512;
+
+/// Most log entries applied view by view; more forget every view (cheaper than matching each).
+const SELECTIVE_UP_TO: usize = 64;
+
+/// The registry's log of access changes, read on the watch's private connection.
+const LOG_QUERY: &std::ffi::CStr = c"SELECT seq, identity_id, company_id FROM access_changes
+    WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
 /// What the registry says about an identity and a company right now.
 #[derive(Clone, Debug)]
@@ -62,18 +76,75 @@ pub(crate) struct AccessCache {
 
 #[derive(Debug, Default)]
 struct CacheState {
-    /// The data version the views were read at.
+    /// The data version the views are known valid at.
     version: i64,
+    /// The last access-change log entry applied to the views.
+    seq: i64,
     views: HashMap<AccessKey, AccessView>,
 }
 
-impl AccessCache {
-    pub(crate) fn new(watch: CommitWatch) -> Self {
-        AccessCache {
-            watch,
-            state: Mutex::default(),
-            hits: AtomicU64::new(0),
+impl CacheState {
+    /// Brings the views up to the registry's data version `version`: forgets the views the log
+    /// names since `seq`, or every view when the log cannot be read or has moved on too far.
+    fn catch_up(&mut self, watch: &CommitWatch, version: i64) {
+        loop {
+            let Some(rows) = watch.log_after(self.seq, LOG_BATCH) else {
+                // Unreadable now: nothing cached can be trusted, and `seq` is kept, so the next
+                // change of version tries again from the same place.
+                self.views.clear();
+                self.version = version.wrapping_add(1);
+                return;
+            };
+            let gap = rows.first().is_some_and(|r| r.seq != self.seq + 1);
+            if gap || rows.len() > SELECTIVE_UP_TO {
+                // Entries were pruned before this cache saw them, or too many to go through
+                // view by view.
+                self.views.clear();
+            } else {
+                // Each entry names an identity, a company, or both (a membership: only that
+                // person's view of that company). An id that does not parse is read as naming
+                // everyone, which only forgets more than needed.
+                let changed: Vec<(Option<IdentityId>, Option<CompanyId>)> = rows
+                    .iter()
+                    .map(|r| {
+                        let id = |i: usize| r.values.get(i).cloned().flatten();
+                        (
+                            id(0).and_then(|v| v.parse().ok()),
+                            id(1).and_then(|v| v.parse().ok()),
+                        )
+                    })
+                    .collect();
+                if !changed.is_empty() {
+                    self.views.retain(|(identity, company, _), _| {
+                        !changed.iter().any(|(i, c)| {
+                            i.is_none_or(|i| i == *identity)
+                                && c.is_none_or(|c| Some(c) == *company)
+                        })
+                    });
+                }
+            }
+            if let Some(last) = rows.last() {
+                self.seq = last.seq;
+            }
+            if (rows.len() as i64) < LOG_BATCH {
+                self.version = version;
+                return;
+            }
         }
+    }
+}
+
+impl AccessCache {
+    /// A cache over `watch`, starting after log entry `seq` (the newest when it was opened).
+    pub(crate) fn new(watch: CommitWatch, seq: i64) -> Result<Self, ControlError> {
+        Ok(AccessCache {
+            watch: watch.with_log(LOG_QUERY)?,
+            state: Mutex::new(CacheState {
+                seq,
+                ..CacheState::default()
+            }),
+            hits: AtomicU64::new(0),
+        })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, CacheState> {
@@ -81,13 +152,11 @@ impl AccessCache {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The remembered view if the registry has not changed since it was read.
+    /// The remembered view if the registry has not changed it since it was read.
     fn get(&self, version: i64, key: AccessKey) -> Option<AccessView> {
         let mut state = self.state();
         if state.version != version {
-            state.views.clear();
-            state.version = version;
-            return None;
+            state.catch_up(&self.watch, version);
         }
         let view = state.views.get(&key).cloned();
         if view.is_some() {

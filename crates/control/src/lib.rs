@@ -83,10 +83,20 @@ impl ControlPlane {
         )
         .await?;
         let mut plane = Self::from_db(db).await?;
-        // Opened after the migrations, so the file exists and is a control plane.
+        // Opened after the migrations, so the file exists and is a control plane. Views are
+        // only ever cached after this, so the log before its newest entry concerns none.
+        let newest = plane
+            .db
+            .fetch_one(
+                "SELECT COALESCE(MAX(seq), 0) AS seq FROM access_changes",
+                &[],
+            )
+            .await?
+            .get("seq")?;
         plane.access_cache = Some(std::sync::Arc::new(access::AccessCache::new(
             silo_store::CommitWatch::open(path)?,
-        )));
+            newest,
+        )?));
         Ok(plane)
     }
 

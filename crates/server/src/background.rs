@@ -44,6 +44,10 @@ impl Background {
             .token_refusals
             .flush(state.tenancy.control(), true)
             .await;
+        state
+            .access_refusals
+            .flush(state.tenancy.control(), true)
+            .await;
     }
 }
 
@@ -60,6 +64,7 @@ async fn flush_refusals(state: AppState, mut stop: watch::Receiver<bool>) {
             () = stopped(&mut stop) => return,
             _ = tick.tick() => {
                 state.token_refusals.flush(state.tenancy.control(), false).await;
+                state.access_refusals.flush(state.tenancy.control(), false).await;
             }
         }
     }

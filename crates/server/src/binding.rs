@@ -309,7 +309,7 @@ impl FromRequestParts<AppState> for Tenant {
                 .await);
         }
         note_bound(parts, auth.identity.id, Some(company.id));
-        let db = state.tenancy.tenant_db(&company).await?;
+        let db = open_tenant(state, &company, Some(auth.identity.id)).await?;
         Ok(Tenant {
             company,
             identity: auth.identity,
@@ -329,7 +329,16 @@ struct Refusal<'a> {
 }
 
 impl Refusal<'_> {
+    /// The first refusal of its kind for this identity and company in a minute is recorded at
+    /// once; repeats are counted and recorded together when the minute is over.
     async fn record(&self, action: AuditAction, error: ApiError) -> ApiError {
+        if !self
+            .state
+            .access_refusals
+            .note(self.company, self.auth.identity.id, action)
+        {
+            return error;
+        }
         // The route's pattern from the route table (`/api/contacts/{id}`), never the path as
         // the client wrote it; the method is one the route table declares.
         let route = self
@@ -405,8 +414,24 @@ pub(crate) async fn entry_company(
         CompanyStatus::Suspended => return Err(ApiError::CompanySuspended),
         _ => return Err(ApiError::TenantUnresolved),
     }
-    let db = state.tenancy.tenant_db(&company).await?;
+    let db = open_tenant(state, &company, None).await?;
     Ok((company, db))
+}
+
+/// The database of a company that may serve, within the company's bound on requests in flight:
+/// the slot taken here is held as long as the returned handle (the request) lives. Without a
+/// free slot the request is refused with 503 `busy` at once, counted for the audit trail.
+pub(crate) async fn open_tenant(
+    state: &AppState,
+    company: &Company,
+    identity: Option<IdentityId>,
+) -> Result<TenantDb, ApiError> {
+    let Some(slot) = state.company_gate.enter(company.id) else {
+        state.access_refusals.note_busy(company.id, identity);
+        return Err(ApiError::Busy { retry_after: 1 });
+    };
+    let db = state.tenancy.tenant_db(company).await?;
+    Ok(db.holding(slot))
 }
 
 impl FromRequestParts<AppState> for PortalCaller {

@@ -88,7 +88,8 @@ pub enum ApiError {
         /// Seconds until a retry may succeed.
         retry_after: u64,
     },
-    /// `busy`: too much password work is running; with `Retry-After` in seconds.
+    /// `busy`: too much password work is running, the company has too many requests in flight
+    /// or the tenant connection budget is taken; with `Retry-After` in seconds.
     #[error("the server is busy, try again shortly")]
     Busy {
         /// Seconds after which a retry may find room.
@@ -184,7 +185,7 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%cause, code = code.as_str(), "unavailable")
             }
             ApiError::Unauthenticated(reason) => tracing::info!(%reason, "token refused"),
-            ApiError::Busy { .. } => tracing::warn!("every password slot is taken; refused"),
+            ApiError::Busy { .. } => tracing::warn!("busy: refused with Retry-After"),
             _ => {}
         }
         let mut error = json!({ "code": code, "message": self.to_string() });
@@ -287,6 +288,7 @@ impl From<silo_tenancy::TenancyError> for ApiError {
             TenancyError::NotActive(CompanyStatus::Suspended) => ApiError::CompanySuspended,
             TenancyError::NotActive(_) => ApiError::TenantUnresolved,
             TenancyError::Unavailable(cause) => ApiError::TenantUnavailable(cause),
+            TenancyError::Busy => ApiError::Busy { retry_after: 1 },
             TenancyError::Control(c) => c.into(),
             TenancyError::Io(e) => ApiError::Internal(e.to_string()),
             TenancyError::Config(e) => ApiError::Internal(e),

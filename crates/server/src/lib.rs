@@ -18,6 +18,8 @@ pub mod passwords;
 pub mod plans;
 pub mod ratelimit;
 pub mod refusals;
+pub mod access_refusals;
+pub mod company_gate;
 pub mod request_id;
 mod routes;
 mod validate;
@@ -89,6 +91,8 @@ pub struct ServerConfig {
     /// Where the signing keys are read again while the server runs, and how often; `None`
     /// keeps the keys given at start (a key from a PEM file, tests).
     pub key_reload: Option<KeyReload>,
+    /// Requests of one company in flight at once; more are refused with 503 `busy`.
+    pub company_concurrency: u32,
 }
 
 /// A key directory a running server reads again now and then (see
@@ -152,6 +156,7 @@ impl Default for ServerConfig {
             collect_limits: CollectLimits::default(),
             metrics: MetricsAccess::default(),
             key_reload: None,
+            company_concurrency: company_gate::DEFAULT_COMPANY_CONCURRENCY,
         }
     }
 }
@@ -183,6 +188,10 @@ pub struct Shared {
     pub(crate) postbox: silo_worker::mail::Postbox,
     pub(crate) nudge: silo_worker::Nudge,
     pub(crate) token_refusals: refusals::TokenRefusals,
+    /// Refused requests of known companies, counted for the audit trail.
+    pub(crate) access_refusals: access_refusals::AccessRefusals,
+    /// Each company's requests in flight.
+    pub(crate) company_gate: company_gate::CompanyGate,
 }
 
 impl AppState {
@@ -277,6 +286,8 @@ impl Server {
             postbox,
             nudge,
             token_refusals: refusals::TokenRefusals::default(),
+            access_refusals: access_refusals::AccessRefusals::default(),
+            company_gate: company_gate::CompanyGate::new(config.company_concurrency),
         }));
         let router = routes::router(state.clone(), &config);
         Ok(Server {

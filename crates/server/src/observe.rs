@@ -46,6 +46,8 @@ pub struct Metrics {
     provisioned: IntCounter,
     lazy_migrations: IntCounter,
     registry_cache_hits: IntCounter,
+    company_busy: IntCounter,
+    tenant_budget_busy: IntCounter,
     tenant_pools: IntGauge,
     tenant_connections: IntGauge,
     password_verifications: IntCounter,
@@ -91,6 +93,14 @@ impl Metrics {
             "registry_cache_hits_total",
             "Request-path registry reads answered from memory because the registry was unchanged",
         )?;
+        let company_busy = IntCounter::new(
+            "company_busy_total",
+            "Requests refused with 503 busy because their company had every slot in flight",
+        )?;
+        let tenant_budget_busy = IntCounter::new(
+            "tenant_budget_busy_total",
+            "Requests refused with 503 busy because the tenant connection budget was taken",
+        )?;
         let tenant_pools = IntGauge::new("tenant_pools_open", "Tenant database pools open now")?;
         let tenant_connections = IntGauge::new(
             "tenant_connections_open",
@@ -109,6 +119,8 @@ impl Metrics {
         registry.register(Box::new(provisioned.clone()))?;
         registry.register(Box::new(lazy_migrations.clone()))?;
         registry.register(Box::new(registry_cache_hits.clone()))?;
+        registry.register(Box::new(company_busy.clone()))?;
+        registry.register(Box::new(tenant_budget_busy.clone()))?;
         registry.register(Box::new(tenant_pools.clone()))?;
         registry.register(Box::new(tenant_connections.clone()))?;
         Ok(Metrics {
@@ -118,6 +130,8 @@ impl Metrics {
             provisioned,
             lazy_migrations,
             registry_cache_hits,
+            company_busy,
+            tenant_budget_busy,
             tenant_pools,
             tenant_connections,
             password_verifications,
@@ -236,6 +250,8 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         (&metrics.provisioned, stats.provisioned),
         (&metrics.lazy_migrations, stats.lazy_migrations),
         (&metrics.registry_cache_hits, stats.registry_cache_hits),
+        (&metrics.company_busy, state.company_gate.refused()),
+        (&metrics.tenant_budget_busy, stats.budget_refusals),
         (
             &metrics.password_verifications,
             state.passwords.verifications(),

@@ -17,7 +17,7 @@ mod timestamp;
 mod value;
 
 pub use catalog::{ColumnKind, table_columns, table_columns_in};
-pub use commit_watch::CommitWatch;
+pub use commit_watch::{CommitWatch, LogRow};
 pub use db::{Db, Dialect, Sql, Tx};
 pub use error::StoreError;
 pub use migrate::{Migration, MigrationSet, applied_version, migrate, migrate_to};

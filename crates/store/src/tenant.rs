@@ -39,6 +39,16 @@ impl TenantDb {
         }
     }
 
+    /// The same database, also keeping `guard` alive as long as any clone lives (a request's
+    /// slot, say, so it is held exactly as long as the request can reach the database).
+    pub fn holding(self, guard: impl Any + Send + Sync) -> Self {
+        let lease: Arc<dyn Any + Send + Sync> = Arc::new((self._lease, guard));
+        TenantDb {
+            db: self.db,
+            _lease: Some(lease),
+        }
+    }
+
     /// The database, for queries.
     pub fn db(&self) -> &Db {
         &self.db

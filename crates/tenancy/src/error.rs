@@ -12,6 +12,10 @@ pub enum TenancyError {
     /// The tenant database cannot be opened or used.
     #[error("tenant database unavailable: {0}")]
     Unavailable(String),
+    /// Every tenant connection of the budget is in use by other companies' requests: try again
+    /// shortly (nothing is wrong with this company's database).
+    #[error("tenant connection budget exhausted")]
+    Busy,
     /// The registry refused or failed.
     #[error(transparent)]
     Control(#[from] ControlError),

@@ -69,6 +69,8 @@ pub struct TenancyStats {
     pub lazy_migrations: u64,
     /// Request-path registry reads answered from memory (the registry was unchanged).
     pub registry_cache_hits: u64,
+    /// Opens refused because the connection budget stayed taken ([`TenancyError::Busy`]).
+    pub budget_refusals: u64,
 }
 
 impl Tenancy {
@@ -213,6 +215,7 @@ impl Tenancy {
             provisioned: self.counters.provisioned.load(Ordering::Relaxed),
             lazy_migrations: self.counters.lazy_migrations.load(Ordering::Relaxed),
             registry_cache_hits: self.control.access_cache_hits(),
+            budget_refusals: self.pools.budget_refusals(),
         }
     }
 

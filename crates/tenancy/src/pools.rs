@@ -14,12 +14,11 @@ use silo_store::Db;
 use silo_store::sqlite::PoolLimits;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
-/// How long opening a pool waits for budget freed by pools still finishing requests.
-const BUDGET_WAIT: Duration = Duration::from_secs(5);
 
 /// Bounds on open tenant pools and connections.
 #[derive(Clone, Copy, Debug)]
@@ -32,6 +31,11 @@ pub struct PoolSettings {
     pub connection_budget: u32,
     /// A pool unused this long is closed.
     pub idle_timeout: Duration,
+    /// How long opening a pool waits for budget that pools dropped from the cache give back
+    /// once their last requests finish. Short on purpose: when the budget stays taken, the
+    /// request is refused with 503 `busy` (and `Retry-After`) at once rather than queued, so a
+    /// burst of companies cannot make every other company's requests wait.
+    pub budget_wait: Duration,
 }
 
 impl PoolSettings {
@@ -62,6 +66,7 @@ impl Default for PoolSettings {
             // control plane and administration.
             connection_budget: 64,
             idle_timeout: Duration::from_secs(300),
+            budget_wait: Duration::from_millis(250),
         }
     }
 }
@@ -125,6 +130,8 @@ pub(crate) struct PoolCache {
     /// When idle pools were last swept; the sweep walks every entry, so it is not done on
     /// every request.
     last_sweep: Mutex<Instant>,
+    /// Opens refused because the budget stayed taken for `budget_wait`.
+    budget_refusals: AtomicU64,
 }
 
 impl PoolCache {
@@ -134,7 +141,13 @@ impl PoolCache {
             budget: Arc::new(Semaphore::new(settings.connection_budget.max(1) as usize)),
             entries: Mutex::new(HashMap::new()),
             last_sweep: Mutex::new(Instant::now()),
+            budget_refusals: AtomicU64::new(0),
         }
+    }
+
+    /// Opens refused since start because the budget stayed taken.
+    pub(crate) fn budget_refusals(&self) -> u64 {
+        self.budget_refusals.load(Ordering::Relaxed)
     }
 
     pub(crate) fn settings(&self) -> PoolSettings {
@@ -192,12 +205,13 @@ impl PoolCache {
             .get_or_try_init(|| async {
                 let permits = self.settings.per_pool();
                 let permit = tokio::time::timeout(
-                    BUDGET_WAIT,
+                    self.settings.budget_wait,
                     self.budget.clone().acquire_many_owned(permits),
                 )
                 .await
                 .map_err(|_| {
-                    TenancyError::Unavailable("tenant connection budget exhausted".into())
+                    self.budget_refusals.fetch_add(1, Ordering::Relaxed);
+                    TenancyError::Busy
                 })?
                 .map_err(|_| TenancyError::Unavailable("tenant pools are closed".into()))?;
                 let db = open().await?;

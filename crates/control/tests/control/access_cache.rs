@@ -95,3 +95,124 @@ async fn revocations_from_another_handle_act_on_the_next_read() {
     let view = server.access_view(owner, company.id).await.unwrap();
     assert_eq!(view.company.unwrap().status, CompanyStatus::Active);
 }
+
+async fn company(plane: &ControlPlane, slug: &str) -> (silo_control::CompanyId, silo_control::IdentityId) {
+    let (company, owner) = plane
+        .register_company(
+            NewCompany {
+                name: slug.into(),
+                slug: Slug::parse(slug).unwrap(),
+            },
+            person(&format!("owner@{slug}.example")),
+            placement,
+        )
+        .await
+        .unwrap();
+    plane.activate(company.id, 1).await.unwrap();
+    (company.id, owner)
+}
+
+/// Whether the next read of this view is answered from memory (and what it says).
+async fn cached(
+    plane: &ControlPlane,
+    identity: silo_control::IdentityId,
+    company: silo_control::CompanyId,
+) -> (bool, silo_control::AccessView) {
+    let hits = plane.access_cache_hits();
+    let view = plane.access_view(identity, company).await.unwrap();
+    (plane.access_cache_hits() > hits, view)
+}
+
+#[tokio::test]
+async fn a_change_to_one_company_keeps_the_other_companies_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("control.sqlite3");
+    let server = ControlPlane::open_sqlite(&path).await.unwrap();
+    let cli = ControlPlane::open_sqlite(&path).await.unwrap();
+    let (acme, ann) = company(&server, "acme").await;
+    let (beta, bob) = company(&server, "beta").await;
+    let carol = server
+        .ensure_identity(&person("carol@beta.example"))
+        .await
+        .unwrap();
+    server
+        .add_membership(carol, beta, Role::Sales)
+        .await
+        .unwrap();
+    for (who, at) in [(ann, acme), (bob, beta), (carol, beta)] {
+        server.access_view(who, at).await.unwrap();
+        assert!(cached(&server, who, at).await.0, "remembered before any change");
+    }
+
+    // Commits that concern no one's access (an audit record, written by another handle).
+    cli.record(silo_control::AuditEvent {
+        company: Some(beta),
+        actor: None,
+        action: silo_control::AuditAction::ContactCreate,
+        target: None,
+        outcome: silo_control::Outcome::Success,
+        client_ip: None,
+        request_id: None,
+        event_id: None,
+    })
+    .await
+    .unwrap();
+    for (who, at) in [(ann, acme), (bob, beta), (carol, beta)] {
+        assert!(
+            cached(&server, who, at).await.0,
+            "an audit record forgets no view"
+        );
+    }
+
+    // Beta suspended elsewhere: beta's views are read again and see it; acme's stay.
+    cli.set_status(beta, CompanyStatus::Suspended).await.unwrap();
+    let (hit, view) = cached(&server, bob, beta).await;
+    assert!(!hit, "the changed company's view is read again");
+    assert_eq!(view.company.unwrap().status, CompanyStatus::Suspended);
+    let (hit, view) = cached(&server, carol, beta).await;
+    assert!(!hit);
+    assert_eq!(view.company.unwrap().status, CompanyStatus::Suspended);
+    let (hit, view) = cached(&server, ann, acme).await;
+    assert!(hit, "another company's view is kept");
+    assert_eq!(view.company.unwrap().status, CompanyStatus::Active);
+
+    // A change to one person (a new session for carol) forgets carol's views only.
+    cli.create_session(carol, Some(beta)).await.unwrap();
+    assert!(!cached(&server, carol, beta).await.0, "carol's view is read again");
+    assert!(cached(&server, bob, beta).await.0, "bob's view in the same company is kept");
+    assert!(cached(&server, ann, acme).await.0);
+}
+
+#[tokio::test]
+async fn many_changes_at_once_still_act_on_the_next_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("control.sqlite3");
+    let server = ControlPlane::open_sqlite(&path).await.unwrap();
+    let cli = ControlPlane::open_sqlite(&path).await.unwrap();
+    let (acme, _) = company(&server, "acme").await;
+    let (beta, _) = company(&server, "beta").await;
+    let dan = server
+        .ensure_identity(&person("dan@acme.example"))
+        .await
+        .unwrap();
+    server.add_membership(dan, acme, Role::Admin).await.unwrap();
+    server.access_view(dan, acme).await.unwrap();
+    assert!(cached(&server, dan, acme).await.0);
+    // More log entries than the cache reads in one go, with dan's demotion in the middle: the
+    // cache cannot go through them one by one and must forget everything.
+    for round in 0..600 {
+        if round == 300 {
+            cli.set_role(dan, acme, Role::Viewer).await.unwrap();
+        }
+        let status = if round % 2 == 0 {
+            CompanyStatus::Suspended
+        } else {
+            CompanyStatus::Active
+        };
+        cli.set_status(beta, status).await.unwrap();
+    }
+    let (hit, view) = cached(&server, dan, acme).await;
+    assert!(!hit, "too many changes to go through: everything is read again");
+    assert_eq!(view.role, Some(Role::Viewer));
+    assert!(cached(&server, dan, acme).await.0, "and remembered again after");
+}

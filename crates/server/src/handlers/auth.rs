@@ -149,21 +149,31 @@ async fn bind_member(
     }
 }
 
-/// Tries the slug derived from the name, then numbered variants.
+/// Letters of the random suffix of a signup's slug: lower-case, without i, l, o and 1.
+const SLUG_SUFFIX_ALPHABET: &[u8; 32] = b"abcdefghjkmnpqrstuvwxyz234567890";
+
+/// Characters of that suffix: 32^6 (about a billion) per name, so a collision is rare and
+/// guessing another company's slug hopeless.
+const SLUG_SUFFIX_CHARS: usize = 6;
+
+/// The slug derived from the name with a random suffix (`acme-digital-k3xq7z`), provisioned.
+/// Every signup gets a suffix, so the slug a signup receives never tells whether another
+/// company already uses the plain name (a numbered `acme-2` would). A collision draws again.
 pub(crate) async fn provision_with_free_slug(
     state: &AppState,
     name: String,
     slug: Slug,
     owner: NewIdentity,
 ) -> Result<Company, ApiError> {
-    for n in 1..=50u32 {
-        let candidate = if n == 1 {
-            Some(slug.clone())
-        } else {
-            let base: String = slug.as_str().chars().take(58).collect();
-            Slug::parse(&format!("{}-{n}", base.trim_end_matches('-'))).ok()
-        };
-        let Some(candidate) = candidate else { continue };
+    let base: String = slug
+        .as_str()
+        .chars()
+        .take(63 - 1 - SLUG_SUFFIX_CHARS)
+        .collect();
+    let base = base.trim_end_matches('-');
+    for _ in 0..8 {
+        let candidate = Slug::parse(&format!("{base}-{}", slug_suffix()))
+            .map_err(|e| ApiError::Internal(format!("a generated slug was refused: {e}")))?;
         match state
             .tenancy
             .provision(
@@ -183,6 +193,16 @@ pub(crate) async fn provision_with_free_slug(
         code: ErrorCode::SlugTaken,
         message: "no free short name for this company name".into(),
     })
+}
+
+/// [`SLUG_SUFFIX_CHARS`] random letters of [`SLUG_SUFFIX_ALPHABET`].
+fn slug_suffix() -> String {
+    use rand::Rng as _;
+    let mut rng = rand::rng();
+    (0..SLUG_SUFFIX_CHARS)
+        // 32 divides 2^32, so taking the low five bits is uniform.
+        .map(|_| char::from(SLUG_SUFFIX_ALPHABET[(rng.next_u32() % 32) as usize]))
+        .collect()
 }
 
 /// `POST /api/auth/login` body.

@@ -28,8 +28,9 @@ async fn owners_erase_with_confirmation_and_every_token_is_refused_after() {
         .post("/api/accounts", Some(&owner), json!({"name": "Big Client"}))
         .await;
     assert_eq!(created.status, 201);
+    let slug = app.slug("acme").await;
 
-    erase(&app, &admin, json!({"confirm": "acme"}))
+    erase(&app, &admin, json!({"confirm": slug}))
         .await
         .expect(403, "forbidden");
     erase(&app, &owner, json!({})).await.expect(422, "invalid");
@@ -38,7 +39,10 @@ async fn owners_erase_with_confirmation_and_every_token_is_refused_after() {
         .expect(422, "invalid");
     app.get("/api/accounts", Some(&owner)).await.expect(200, "");
 
-    let done = erase(&app, &owner, json!({"confirm": "acme"})).await;
+    erase(&app, &owner, json!({"confirm": "acme"}))
+        .await
+        .expect(422, "invalid");
+    let done = erase(&app, &owner, json!({"confirm": slug})).await;
     assert_eq!(done.status, 200, "{}", done.body);
     assert_eq!(done.body["status"], "erased");
 

@@ -161,17 +161,25 @@ async fn signup_validation_links_and_disabling() {
     for field in ["company_name", "email", "password"] {
         assert!(bad.body["error"]["fields"][field].is_string(), "{field}");
     }
-    app.signup("Acme", "ann@acme.example").await;
+    let (_, first) = app.signup("Acme", "ann@acme.example").await;
     let (_, second) = app.signup("Acme", "bob@acme.example").await;
-    let slug = app
-        .tenancy
-        .control()
-        .company(second.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .slug;
-    assert_eq!(slug.as_str(), "acme-2", "a taken slug gets a number");
+    let control = app.tenancy.control();
+    let mut slugs = Vec::new();
+    for id in [first, second] {
+        let company = control.company(id.parse().unwrap()).await.unwrap().unwrap();
+        slugs.push(company.slug.as_str().to_owned());
+    }
+    let (first, second) = (slugs[0].clone(), slugs[1].clone());
+    // Both get a random suffix, so the second one's slug does not tell that "acme" is taken.
+    for slug in [&first, &second] {
+        let suffix = slug.strip_prefix("acme-").unwrap_or_else(|| panic!("{slug}"));
+        assert_eq!(suffix.len(), 6, "{slug}");
+        assert!(
+            suffix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{slug}"
+        );
+    }
+    assert_ne!(first, second);
     // A verification link works once.
     let used = app.mailed_token("bob@acme.example", "verify-email");
     app.post("/api/auth/verify-email", None, json!({ "token": used }))

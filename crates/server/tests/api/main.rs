@@ -24,6 +24,7 @@ mod invoices;
 mod isolation;
 mod mail_queue;
 mod members;
+mod noisy_neighbours;
 mod outbox;
 mod portal;
 mod portal_collab;

@@ -26,7 +26,14 @@ async fn signup_login_me_and_company() {
     );
 
     let company = app.get("/api/company", Some(&token)).await;
-    assert_eq!(company.body["slug"], "acme-digital");
+    assert_eq!(company.body["slug"], app.slug("acme-digital").await.as_str());
+    assert!(
+        company.body["slug"]
+            .as_str()
+            .unwrap()
+            .starts_with("acme-digital-"),
+        "the name with a random suffix"
+    );
     assert_eq!(company.body["plan"], "starter");
     assert_eq!(company.body["status"], "active");
 
@@ -164,7 +171,7 @@ async fn switching_between_companies() {
         .post(
             "/api/auth/switch",
             Some(&identity_only),
-            json!({"company": "beta"}),
+            json!({"company": app.slug("beta").await}),
         )
         .await;
     assert_eq!(switched.status, 200, "{}", switched.body);
@@ -192,7 +199,7 @@ async fn switching_between_companies() {
     app.post(
         "/api/auth/switch",
         Some(&identity_only),
-        json!({"company": "gamma"}),
+        json!({"company": app.slug("gamma").await}),
     )
     .await
     .expect(403, "not_a_member");

@@ -377,10 +377,33 @@ impl TestApp {
             .unwrap();
     }
 
+    /// The slug of the company a test calls `name`: signup gives every company a random
+    /// suffix (`acme-k3xq7z`), so `acme` finds the one company whose slug is `acme` plus a
+    /// suffix. An id, an exact slug or a name matching none is returned as given.
+    pub async fn slug(&self, name: &str) -> String {
+        let companies = self.tenancy.control().list_companies().await.unwrap();
+        let matching: Vec<String> = companies
+            .iter()
+            .map(|(c, _)| c.slug.as_str().to_owned())
+            .filter(|slug| {
+                slug == name
+                    || slug
+                        .strip_prefix(name)
+                        .and_then(|rest| rest.strip_prefix('-'))
+                        .is_some_and(|suffix| suffix.len() == 6)
+            })
+            .collect();
+        match matching.as_slice() {
+            [one] => one.clone(),
+            [] => name.to_owned(),
+            many => panic!("{name} names several companies: {many:?}"),
+        }
+    }
+
     pub async fn login(&self, email: &str, company: Option<&str>) -> Reply {
         let mut body = json!({"email": email, "password": PASSWORD});
         if let Some(c) = company {
-            body["company"] = json!(c);
+            body["company"] = json!(self.slug(c).await);
         }
         self.post("/api/auth/login", None, body).await
     }
@@ -388,7 +411,11 @@ impl TestApp {
     /// Adds an identity with a password to a company in a role, as the CLI does.
     pub async fn add_member(&self, company: &str, email: &str, role: silo_roles::Role) {
         let control = self.tenancy.control();
-        let company = control.find_company(company).await.unwrap().unwrap();
+        let company = control
+            .find_company(&self.slug(company).await)
+            .await
+            .unwrap()
+            .unwrap();
         let identity = control
             .ensure_identity(&silo_control::NewIdentity {
                 email: silo_control::Email::parse(email).unwrap(),
