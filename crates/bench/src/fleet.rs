@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// One company as the load generator sees it.
+#[derive(Clone)]
 pub struct Target {
     /// `Authorization: Bearer` with a token bound to the company, built once so the load
     /// generator does not spend its share of the CPU formatting it per request.
@@ -122,6 +123,15 @@ pub fn company(i: usize) -> anyhow::Result<NewCompany> {
 impl Fleet {
     /// Starts a server on a fresh data directory with `n` companies.
     pub async fn start(backend: &Backend, n: usize) -> anyhow::Result<Fleet> {
+        Self::start_with(backend, n, ServerConfig::default().company_concurrency).await
+    }
+
+    /// [`Fleet::start`] with each company's bound on requests in flight.
+    pub async fn start_with(
+        backend: &Backend,
+        n: usize,
+        company_concurrency: u32,
+    ) -> anyhow::Result<Fleet> {
         let storage = backend.storage();
         let keys_dir = DataDir::new(storage.dir.path()).keys_dir();
         let tenancy = Arc::new(storage.open(backend.settings).await);
@@ -145,6 +155,7 @@ impl Fleet {
                 per_address: u32::MAX,
                 window: silo_server::CollectLimits::WINDOW,
             },
+            company_concurrency,
             ..ServerConfig::default()
         };
         let server = Server::build(config, tenancy.clone(), server_tokens).await?;

@@ -12,6 +12,7 @@ mod baseline;
 mod collect;
 mod events;
 mod fleet;
+mod flood;
 mod load;
 mod report;
 mod team;
@@ -117,6 +118,14 @@ enum Scenario {
     /// Events accepted per second by the public collection endpoint (`POST /e/{site_key}`)
     /// for one tracked site, with consent denied (the default) and granted.
     Collect,
+    /// One company flooding (`--flood-connections`) beside ten with the ordinary load
+    /// (`--concurrency`): the others' throughput and p99 alone and beside the flood, with the
+    /// default per-company bound on requests in flight and without it.
+    Flood {
+        /// Connections of the flooding company.
+        #[arg(long, default_value_t = 64)]
+        flood_connections: usize,
+    },
     /// Resident memory after every company has been touched once.
     Memory {
         /// How many companies to create and touch.
@@ -277,6 +286,9 @@ async fn main() -> anyhow::Result<()> {
                 "collect, consent granted (POST /e/{site_key})",
                 &[(1, granted)],
             );
+        }
+        Scenario::Flood { flood_connections } => {
+            flood::run(&backend, &load, flood_connections).await?;
         }
         Scenario::Memory { companies } => {
             let fleet = fleet::Fleet::start(&backend, companies).await?;

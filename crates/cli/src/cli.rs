@@ -496,6 +496,15 @@ pub struct ServerArgs {
         default_value_t = 5
     )]
     pub key_reload_interval: u64,
+    /// Requests of one company the server runs at once; more are refused at once with 503
+    /// `busy` and `Retry-After`, so one company's flood cannot hold up the others.
+    #[arg(
+        long,
+        env = "SILO_COMPANY_CONCURRENCY",
+        value_name = "N",
+        default_value_t = silo_server::company_gate::DEFAULT_COMPANY_CONCURRENCY
+    )]
+    pub company_concurrency: u32,
 }
 
 /// The deployment's signing key: it signs access tokens and audit checkpoints.

@@ -110,7 +110,12 @@ impl AccessRefusals {
     pub fn note_busy(&self, company: CompanyId, identity: Option<IdentityId>) {
         let mut counts = self.counts();
         let key = self.key_for(&counts, (Some(company), identity, minute_of(unix_now())));
-        *counts.entry(key).or_default().kinds.entry(BUSY).or_default() += 1;
+        *counts
+            .entry(key)
+            .or_default()
+            .kinds
+            .entry(BUSY)
+            .or_default() += 1;
     }
 
     /// The records of every minute that ended before `now` (or of all, at shutdown), taken out.
@@ -199,7 +204,10 @@ mod tests {
             refusals.note_at(company, who, AuditAction::AccessNotAMember, t + 2),
             "another kind is recorded on its own too"
         );
-        assert!(refusals.take(t + 3, false).is_empty(), "the minute is not over");
+        assert!(
+            refusals.take(t + 3, false).is_empty(),
+            "the minute is not over"
+        );
         let events = refusals.take(t + 60, false);
         assert_eq!(events.len(), 1);
         let event = &events[0];

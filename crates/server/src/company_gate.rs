@@ -91,9 +91,15 @@ mod tests {
         let second = gate.enter(busy).expect("second slot");
         assert!(gate.enter(busy).is_none(), "a third request is refused");
         assert_eq!(gate.refused(), 1);
-        assert!(gate.enter(quiet).is_some(), "another company is not affected");
+        assert!(
+            gate.enter(quiet).is_some(),
+            "another company is not affected"
+        );
         drop(first);
-        assert!(gate.enter(busy).is_some(), "a finished request frees its slot");
+        assert!(
+            gate.enter(busy).is_some(),
+            "a finished request frees its slot"
+        );
         drop(second);
     }
 
@@ -106,7 +112,10 @@ mod tests {
             drop(gate.enter(CompanyId::from_uuid(uuid::Uuid::now_v7())));
         }
         assert!(gate.tracked() <= SWEEP_AT, "idle counters are dropped");
-        assert!(gate.enter(held).is_none(), "a company in flight keeps its count");
+        assert!(
+            gate.enter(held).is_none(),
+            "a company in flight keeps its count"
+        );
         drop(slot);
     }
 }

@@ -1,10 +1,12 @@
 //! Silo's HTTP server as a library: [`Server::build`] binds and wires everything, and
 //! [`Server::run_until_stopped`] serves until a shutdown signal. Tests start it on port 0.
 
+pub mod access_refusals;
 mod audit;
 mod background;
 mod binding;
 pub mod client_ip;
+pub mod company_gate;
 mod cookies;
 pub mod error;
 pub mod generated;
@@ -18,8 +20,6 @@ pub mod passwords;
 pub mod plans;
 pub mod ratelimit;
 pub mod refusals;
-pub mod access_refusals;
-pub mod company_gate;
 pub mod request_id;
 mod routes;
 mod validate;

@@ -131,7 +131,13 @@ impl CommitWatch {
         let rc = unsafe {
             ffi::sqlite3_finalize(handle.log);
             handle.log = ptr::null_mut();
-            ffi::sqlite3_prepare_v2(handle.db, sql.as_ptr(), -1, &mut handle.log, ptr::null_mut())
+            ffi::sqlite3_prepare_v2(
+                handle.db,
+                sql.as_ptr(),
+                -1,
+                &mut handle.log,
+                ptr::null_mut(),
+            )
         };
         if rc != ffi::SQLITE_OK {
             return Err(error(handle.db, "preparing the watched log query"));

@@ -1,11 +1,15 @@
 //! Export and import of one company's business data through an [`Archive`].
 //!
 //! Import runs inside provisioning: the company is registered (`provisioning`), its database
-//! created and migrated to the archive's schema, every row inserted in one transaction, the
-//! database migrated on to this build's schema, members added, and only then is it `active`.
-//! A failure on the way drops what was made and forgets the registration.
+//! created and migrated to the archive's schema, every row inserted in one transaction as it is
+//! read (each held to the API's field rules and the plan's limits), the database migrated on to
+//! this build's schema, members invited, and only then is it `active`. A failure on the way
+//! drops what was made and forgets the registration, so a refused archive leaves nothing.
 
-use crate::archive::{ArchiveCompany, ArchiveMember, ArchiveTable, from_json, to_json};
+use crate::archive::{
+    ARCHIVE_VERSION_NAME_ORDER, ArchiveCompany, ArchiveHeader, ArchiveMember, ArchivePart,
+    ArchiveTable, from_json, parse_parts, to_json,
+};
 use crate::{ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Tenancy, TenancyError};
 use serde_json::Value as Json;
 use silo_control::{
@@ -79,8 +83,8 @@ impl Tenancy {
         })
     }
 
-    /// Creates a new company from an archive (name and slug from the archive unless given);
-    /// its people are invited for `invitation_ttl`.
+    /// Creates a new company from an archive held in memory (name and slug from the archive
+    /// unless given); its people are invited for `invitation_ttl`.
     pub async fn import(
         &self,
         archive: &Archive,
@@ -88,33 +92,87 @@ impl Tenancy {
         slug: Option<Slug>,
         invitation_ttl: std::time::Duration,
     ) -> Result<Imported, TenancyError> {
-        archive.check(TENANT_MIGRATIONS.latest(self.placer.dialect()))?;
-        let members = parse_members(&archive.members)?;
+        let mut parts = archive.parts().into_iter();
+        self.import_parts(&mut parts, name, slug, invitation_ttl)
+            .await
+    }
+
+    /// Creates a new company from the archive `reader` gives, read as a stream: parsed on a
+    /// blocking thread and inserted row by row, so memory stays small whatever the archive's
+    /// size (layout version 2; a version 1 archive's rows are gathered first). The reader is
+    /// the caller's to bound (a size cap, inflating).
+    pub async fn import_reader<R: std::io::Read + Send + 'static>(
+        &self,
+        reader: R,
+        name: Option<String>,
+        slug: Option<Slug>,
+        invitation_ttl: std::time::Duration,
+    ) -> Result<Imported, TenancyError> {
+        // A few hundred rows in flight: the parser keeps ahead of the inserts without reading
+        // the file into memory.
+        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        let parser = tokio::task::spawn_blocking(move || {
+            parse_parts(reader, &mut |part| {
+                tx.blocking_send(part)
+                    .map_err(|_| "the import stopped".to_owned())
+            })
+        });
+        let mut source = Parsed {
+            rx,
+            parser: Some(parser),
+        };
+        self.import_parts(&mut source, name, slug, invitation_ttl)
+            .await
+    }
+
+    async fn import_parts<S: PartSource>(
+        &self,
+        source: &mut S,
+        name: Option<String>,
+        slug: Option<Slug>,
+        invitation_ttl: std::time::Duration,
+    ) -> Result<Imported, TenancyError> {
+        let header = match source.next_part().await? {
+            Some(ArchivePart::Header(header)) => header,
+            _ => return Err(TenancyError::Archive("the archive has no header".into())),
+        };
+        header.check(TENANT_MIGRATIONS.latest(self.placer.dialect()))?;
+        let members = parse_members(&header.members)?;
         if !members.iter().any(|(_, _, role)| *role == Role::Owner) {
             return Err(TenancyError::Archive("the archive names no owner".into()));
         }
         let slug = match slug {
             Some(s) => s,
-            None => Slug::parse(&archive.company.slug)
+            None => Slug::parse(&header.company.slug)
                 .map_err(|e| TenancyError::Archive(format!("slug {e}")))?,
         };
-        let plan: Plan = archive
+        let plan: Plan = header
             .company
             .plan
             .parse::<Plan>()
             .map_err(|e| TenancyError::Archive(format!("plan `{}`: {e}", e.given)))?;
-        // Before anything is registered: a refused archive changes nothing.
-        self.check_plan_limits(archive, plan, members.len()).await?;
-        check_fields(archive)?;
+        // What can be checked before the rows is checked before anything is registered.
+        let limits = self.control().plan_limits(plan).await?;
+        let people = members.len();
+        if over(limits.max_seats, people) {
+            return Err(TenancyError::Refused(format!(
+                "the archive names {people} people and the {plan} plan allows {} members",
+                limits.max_seats.unwrap_or_default()
+            )));
+        }
         let new = NewCompany {
-            name: name.unwrap_or_else(|| archive.company.name.clone()),
+            name: name.unwrap_or_else(|| header.company.name.clone()),
             slug,
         };
         let placement = self.placer.placement_for_new(self.control()).await?;
         let company = self.control().register_import(new, placement).await?;
         tracing::info!(company = %company.id, "registered imported company, creating its database");
+        let rules = Rules {
+            plan,
+            max_contacts: limits.max_contacts,
+        };
         match self
-            .fill(&company, archive, &members, plan, invitation_ttl)
+            .fill(&company, &header, source, &members, rules, invitation_ttl)
             .await
         {
             Ok(invitations) => {
@@ -125,7 +183,8 @@ impl Tenancy {
                 })
             }
             Err(e) => {
-                // Nothing was served from it: remove the half-made database and registration.
+                // Nothing was served from it: remove the half-made database and registration,
+                // so a refused archive leaves nothing behind.
                 let _ = self.drop_tenant_storage(&company).await;
                 let _ = self.control().discard_provisioning(company.id).await;
                 Err(e)
@@ -133,48 +192,27 @@ impl Tenancy {
         }
     }
 
-    /// The plan's limits, as the API holds a company to them: every person of the archive
-    /// takes a seat (an invitation does), and the contacts count against the contact limit.
-    async fn check_plan_limits(
-        &self,
-        archive: &Archive,
-        plan: Plan,
-        people: usize,
-    ) -> Result<(), TenancyError> {
-        let limits = self.control().plan_limits(plan).await?;
-        let over = |max: Option<i64>, n: usize| {
-            max.is_some_and(|max| i64::try_from(n).unwrap_or(i64::MAX) > max)
-        };
-        if over(limits.max_seats, people) {
-            return Err(TenancyError::Refused(format!(
-                "the archive names {people} people and the {plan} plan allows {} members",
-                limits.max_seats.unwrap_or_default()
-            )));
-        }
-        let contacts = archive.tables.get("contacts").map_or(0, |t| t.rows.len());
-        if over(limits.max_contacts, contacts) {
-            return Err(TenancyError::Refused(format!(
-                "the archive holds {contacts} contacts and the {plan} plan allows {}",
-                limits.max_contacts.unwrap_or_default()
-            )));
-        }
-        Ok(())
-    }
-
-    /// The database, its rows, the invitations, then `active`.
-    async fn fill(
+    /// The database and its rows (one transaction), the invitations, then `active`.
+    async fn fill<S: PartSource>(
         &self,
         company: &Company,
-        archive: &Archive,
+        header: &ArchiveHeader,
+        source: &mut S,
         members: &[(Email, String, Role)],
-        plan: Plan,
+        rules: Rules,
         invitation_ttl: std::time::Duration,
     ) -> Result<Vec<(Invitation, String)>, TenancyError> {
         let limits = self.pools.settings().pool_limits();
         let db = self.placer.create(self.control(), company, limits).await?;
         let result = async {
-            migrate_to(&db, &TENANT_MIGRATIONS, archive.tenant_schema_version).await?;
-            write_tables(&db, &archive.tables).await?;
+            migrate_to(&db, &TENANT_MIGRATIONS, header.tenant_schema_version).await?;
+            let mut tx = db.begin().await?;
+            let mut writer = TableWriter::new(header.version, rules);
+            while let Some(part) = source.next_part().await? {
+                writer.take(&mut tx, part).await?;
+            }
+            writer.finish(&mut tx).await?;
+            tx.commit().await?;
             Ok::<_, TenancyError>(migrate(&db, &TENANT_MIGRATIONS).await?)
         }
         .await;
@@ -182,7 +220,7 @@ impl Tenancy {
         let version = result?;
         // People are invited, not made members: each proves their address and consents.
         // Each invitation holds a seat, within the plan's limit as through the API.
-        let max_seats = self.control().plan_limits(plan).await?.max_seats;
+        let max_seats = self.control().plan_limits(rules.plan).await?.max_seats;
         let mut invitations = Vec::new();
         for (email, name, role) in members {
             let invitation = NewInvitation {
@@ -196,26 +234,185 @@ impl Tenancy {
             };
             invitations.push(self.control().invite(&invitation, max_seats).await?);
         }
-        self.control().set_plan(company.id, plan).await?;
+        self.control().set_plan(company.id, rules.plan).await?;
         self.control().activate(company.id, version).await?;
         Ok(invitations)
     }
 }
 
-/// The API's field rules on every row of the tables that have them (see
-/// [`silo_domain::imports`]); the first row refused is named with every field wrong in it.
-fn check_fields(archive: &Archive) -> Result<(), TenancyError> {
-    for table in silo_domain::imports::checked_tables() {
-        let Some(data) = archive.tables.get(table) else {
-            continue;
-        };
-        for (i, row) in data.rows.iter().enumerate() {
-            silo_domain::imports::check_row(table, &data.columns, row).map_err(|problems| {
-                TenancyError::Archive(format!("{table} row {}: {problems}", i + 1))
-            })?;
+/// Whether `n` is over the limit `max` (none: no limit).
+fn over(max: Option<i64>, n: usize) -> bool {
+    max.is_some_and(|max| i64::try_from(n).unwrap_or(i64::MAX) > max)
+}
+
+/// Where an import's parts come from: memory, or a parser reading a file.
+trait PartSource {
+    /// The next part; `None` at the end of the archive.
+    async fn next_part(&mut self) -> Result<Option<ArchivePart>, TenancyError>;
+}
+
+impl PartSource for std::vec::IntoIter<ArchivePart> {
+    async fn next_part(&mut self) -> Result<Option<ArchivePart>, TenancyError> {
+        Ok(self.next())
+    }
+}
+
+/// Parts from [`parse_parts`] on a blocking thread; its error ends the stream.
+struct Parsed {
+    rx: tokio::sync::mpsc::Receiver<ArchivePart>,
+    parser: Option<tokio::task::JoinHandle<Result<(), String>>>,
+}
+
+impl PartSource for Parsed {
+    async fn next_part(&mut self) -> Result<Option<ArchivePart>, TenancyError> {
+        if let Some(part) = self.rx.recv().await {
+            return Ok(Some(part));
+        }
+        // The parser is done: at the end of the document, or with an error.
+        match self.parser.take() {
+            Some(parser) => match parser.await {
+                Ok(Ok(())) => Ok(None),
+                Ok(Err(e)) => Err(TenancyError::Archive(e)),
+                Err(e) => Err(TenancyError::Archive(format!(
+                    "the archive reader failed: {e}"
+                ))),
+            },
+            None => Ok(None),
         }
     }
-    Ok(())
+}
+
+/// What rows are held to besides the tables' own constraints.
+#[derive(Clone, Copy, Debug)]
+struct Rules {
+    plan: Plan,
+    max_contacts: Option<i64>,
+}
+
+/// The table whose rows are being inserted.
+struct Current {
+    table: &'static str,
+    columns: Vec<String>,
+    /// Prepared once per table: `None` while rows are only gathered (layout version 1).
+    insert: Option<Insert>,
+    rows: usize,
+}
+
+/// Inserts an archive's tables as their parts arrive, holding rows to the API's field rules
+/// and the plan's contact limit. Layout version 2 lists tables parents first, so each row is
+/// inserted as it comes; version 1 lists them by name, so rows are gathered and inserted
+/// parents first at the end.
+struct TableWriter {
+    gather: bool,
+    gathered: BTreeMap<&'static str, ArchiveTable>,
+    rules: Rules,
+    current: Option<Current>,
+    /// Position in [`TENANT_TABLES`] of the last table begun.
+    last: Option<usize>,
+    contacts: usize,
+}
+
+impl TableWriter {
+    fn new(version: i64, rules: Rules) -> Self {
+        TableWriter {
+            gather: version == ARCHIVE_VERSION_NAME_ORDER,
+            gathered: BTreeMap::new(),
+            rules,
+            current: None,
+            last: None,
+            contacts: 0,
+        }
+    }
+
+    async fn take(&mut self, tx: &mut Tx, part: ArchivePart) -> Result<(), TenancyError> {
+        let bad = |m: String| Err(TenancyError::Archive(m));
+        match part {
+            ArchivePart::Header(_) => bad("the archive has a second header".into()),
+            ArchivePart::Table { name, columns } => {
+                let Some(position) = TENANT_TABLES.iter().position(|t| *t == name) else {
+                    return bad(format!("archive holds an unknown table `{name}`"));
+                };
+                let table = TENANT_TABLES[position];
+                if self.gather {
+                    if self.gathered.contains_key(table) {
+                        return bad(format!("table `{table}` appears twice"));
+                    }
+                    self.gathered.insert(
+                        table,
+                        ArchiveTable {
+                            columns: columns.clone(),
+                            rows: Vec::new(),
+                        },
+                    );
+                } else if let Some(last) = self.last
+                    && position <= last
+                {
+                    return bad(format!(
+                        "table `{table}` comes after `{}`: layout version {ARCHIVE_VERSION} lists \
+                         tables parents first",
+                        TENANT_TABLES[last]
+                    ));
+                }
+                self.last = Some(position);
+                let insert = if self.gather {
+                    None
+                } else {
+                    Some(Insert::prepare(tx, table, &columns).await?)
+                };
+                self.current = Some(Current {
+                    table,
+                    columns,
+                    insert,
+                    rows: 0,
+                });
+                Ok(())
+            }
+            ArchivePart::Row(values) => {
+                let Some(current) = self.current.as_mut() else {
+                    return bad("a row before any table".into());
+                };
+                current.rows += 1;
+                let table = current.table;
+                if values.len() != current.columns.len() {
+                    return bad(format!("a row of `{table}` does not match its columns"));
+                }
+                silo_domain::imports::check_row(table, &current.columns, &values).map_err(
+                    |problems| {
+                        TenancyError::Archive(format!("{table} row {}: {problems}", current.rows))
+                    },
+                )?;
+                if table == "contacts" {
+                    self.contacts += 1;
+                    if over(self.rules.max_contacts, self.contacts) {
+                        return Err(TenancyError::Refused(format!(
+                            "the archive holds more contacts than the {} plan allows ({})",
+                            self.rules.plan,
+                            self.rules.max_contacts.unwrap_or_default()
+                        )));
+                    }
+                }
+                match &current.insert {
+                    Some(insert) => insert.row(tx, &values).await,
+                    None => {
+                        if let Some(gathered) = self.gathered.get_mut(table) {
+                            gathered.rows.push(values);
+                        }
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    /// Inserts what was gathered (layout version 1), parents first.
+    async fn finish(self, tx: &mut Tx) -> Result<(), TenancyError> {
+        for &table in TENANT_TABLES {
+            if let Some(data) = self.gathered.get(table) {
+                insert_rows(tx, table, data).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn parse_members(members: &[ArchiveMember]) -> Result<Vec<(Email, String, Role)>, TenancyError> {
@@ -294,39 +491,65 @@ pub(crate) async fn write_tables(
 }
 
 async fn insert_rows(tx: &mut Tx, table: &str, data: &ArchiveTable) -> Result<(), TenancyError> {
-    // Through the transaction: a pool of one connection has no other to ask.
-    let known = table_columns_in(tx, table).await?;
-    let mut kinds = Vec::with_capacity(data.columns.len());
-    for column in &data.columns {
-        // Archive column names are input: only names the database itself lists are used.
-        let kind = known
-            .iter()
-            .find(|(name, _)| name == column)
-            .map(|(_, kind)| *kind)
-            .ok_or_else(|| {
-                TenancyError::Archive(format!("table `{table}` has no column `{column}`"))
-            })?;
-        kinds.push(kind);
-    }
-    let placeholders: Vec<String> = (1..=kinds.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "INSERT INTO {table} ({}) VALUES ({})",
-        quoted(&data.columns),
-        placeholders.join(", ")
-    );
+    let insert = Insert::prepare(tx, table, &data.columns).await?;
     for row in &data.rows {
-        let values = row
-            .iter()
-            .zip(&kinds)
-            .zip(&data.columns)
-            .map(|((json, kind), column)| {
-                from_json(json, *kind)
-                    .map_err(|e| TenancyError::Archive(format!("{table}.{column}: {e}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        tx.execute(Sql::assembled(sql.clone()), &values).await?;
+        insert.row(tx, row).await?;
     }
     Ok(())
+}
+
+/// The insert statement of one table for an archive's columns, with each column's kind.
+struct Insert {
+    table: String,
+    columns: Vec<String>,
+    kinds: Vec<ColumnKind>,
+    sql: String,
+}
+
+impl Insert {
+    async fn prepare(tx: &mut Tx, table: &str, columns: &[String]) -> Result<Self, TenancyError> {
+        // Through the transaction: a pool of one connection has no other to ask.
+        let known = table_columns_in(tx, table).await?;
+        let mut kinds = Vec::with_capacity(columns.len());
+        for column in columns {
+            // Archive column names are input: only names the database itself lists are used.
+            let kind = known
+                .iter()
+                .find(|(name, _)| name == column)
+                .map(|(_, kind)| *kind)
+                .ok_or_else(|| {
+                    TenancyError::Archive(format!("table `{table}` has no column `{column}`"))
+                })?;
+            kinds.push(kind);
+        }
+        let placeholders: Vec<String> = (1..=kinds.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            quoted(columns),
+            placeholders.join(", ")
+        );
+        Ok(Insert {
+            table: table.to_owned(),
+            columns: columns.to_vec(),
+            kinds,
+            sql,
+        })
+    }
+
+    async fn row(&self, tx: &mut Tx, row: &[Json]) -> Result<(), TenancyError> {
+        let values = row
+            .iter()
+            .zip(&self.kinds)
+            .zip(&self.columns)
+            .map(|((json, kind), column)| {
+                from_json(json, *kind)
+                    .map_err(|e| TenancyError::Archive(format!("{}.{column}: {e}", self.table)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.execute(Sql::assembled(self.sql.clone()), &values)
+            .await?;
+        Ok(())
+    }
 }
 
 fn quoted(columns: &[String]) -> String {

@@ -21,7 +21,8 @@ mod secret;
 mod sqlite_placement;
 
 pub use archive::{
-    ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, ArchiveCompany, ArchiveMember, ArchiveTable,
+    ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, ArchiveCompany, ArchiveHeader, ArchiveMember,
+    ArchivePart, ArchiveTable, parse_parts,
 };
 pub use error::TenancyError;
 pub use fleet::MigrateOutcome;

@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
-
 /// Bounds on open tenant pools and connections.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolSettings {

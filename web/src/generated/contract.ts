@@ -95,7 +95,7 @@ export const ERROR_CODES = [
   "rate_limited",
   /** A bug or an unexpected failure; the cause is logged on the server, never sent. */
   "internal",
-  /** Too much password work is running; `Retry-After` says when to try again. */
+  /** The server is busy: too much password work is running, the company has too many requests in flight, or every tenant connection is in use; `Retry-After` says when to try again. Nothing was done. */
   "busy",
   /** The company's database cannot be opened or reached just now. */
   "tenant_unavailable",
@@ -240,6 +240,8 @@ export const AUDIT_ACTIONS = [
   "access.two_factor_setup_required",
   /** A member's role lacked the route's permission; target: method and route pattern. */
   "access.forbidden",
+  /** Refused requests of one identity in one company within one minute, counted rather than recorded one by one: repeats of an `access.*` refusal already recorded that minute, and requests refused with `busy` because the company had too many in flight. One record per company, identity (none when too many were refused at once) and minute. Target: JSON with the `minute`, the `count` and the count per kind (`kinds`, by action name or `busy`). */
+  "access.refusals",
   /** A log-in: success (with the company logged into, if any) or failure (wrong password, or wrong two-factor code; the identity when the address is known). */
   "auth.login",
   /** An identity logged out on every device. */

@@ -14,6 +14,8 @@ use silo_worker::Nudge;
 use silo_worker::mail::Postbox;
 use std::io::{BufRead as _, BufReader, BufWriter, Read};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub async fn erase(tenancy: &Tenancy, reference: &str, yes: bool) -> anyhow::Result<()> {
     if !yes {
@@ -60,8 +62,6 @@ pub async fn import(
     slug: Option<String>,
     max_size: u64,
 ) -> anyhow::Result<()> {
-    let archive =
-        read_archive(file, max_size).with_context(|| format!("cannot read {}", file.display()))?;
     let slug = slug
         .map(|s| Slug::parse(&s).map_err(|e| anyhow::anyhow!("--slug {e}")))
         .transpose()?;
@@ -70,9 +70,20 @@ pub async fn import(
     {
         bail!("--name must be 1 to 200 characters");
     }
+    let (reader, over, gzip) =
+        open_archive(file, max_size).with_context(|| format!("cannot read {}", file.display()))?;
     let imported = tenancy
-        .import(&archive, name, slug, mail.invitation_ttl())
-        .await?;
+        .import_reader(reader, name, slug, mail.invitation_ttl())
+        .await;
+    if over.load(Ordering::Relaxed) {
+        bail!(
+            "{}: the archive holds more than {max_size} bytes of JSON{}; refused (raise \
+             --max-size if it is genuine)",
+            file.display(),
+            if gzip { " once inflated" } else { "" }
+        );
+    }
+    let imported = imported.with_context(|| format!("cannot import {}", file.display()))?;
     let company = &imported.company;
     tenancy
         .control()
@@ -188,39 +199,39 @@ fn write_json(archive: &Archive, out: &Path, file: std::fs::File) -> anyhow::Res
     Ok(())
 }
 
-/// Reads an archive as a stream (file, inflated if gzip, parsed), refusing it once more than
-/// `max_bytes` of JSON come out: a small file that inflates without end (a decompression
-/// bomb) is refused after `max_bytes`, and memory stays within a small multiple of that.
-fn read_archive(path: &Path, max_bytes: u64) -> anyhow::Result<Archive> {
+/// Opens an archive as a stream (the file, inflated if gzip) that fails once more than
+/// `max_bytes` of JSON come out: a small file that inflates without end (a decompression bomb)
+/// is refused after `max_bytes`, and the import holds a row at a time, not the file. Also
+/// returns the flag the reader sets when it refused, and whether the file is gzip.
+fn open_archive(
+    path: &Path,
+    max_bytes: u64,
+) -> anyhow::Result<(ArchiveReader, Arc<AtomicBool>, bool)> {
     let mut file = BufReader::new(std::fs::File::open(path)?);
     // gzip by its magic number, whatever the file is called.
     let gzip = file.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let source: Box<dyn Read> = if gzip {
+    let source: Box<dyn Read + Send> = if gzip {
         Box::new(GzDecoder::new(file))
     } else {
         Box::new(file)
     };
-    let mut capped = Capped {
+    let over = Arc::new(AtomicBool::new(false));
+    let capped = Capped {
         inner: source,
         left: max_bytes,
-        over: false,
+        over: over.clone(),
     };
-    let parsed = serde_json::from_reader(BufReader::new(&mut capped));
-    if capped.over {
-        bail!(
-            "the archive holds more than {max_bytes} bytes of JSON{}; refused (raise \
-             --max-size if it is genuine)",
-            if gzip { " once inflated" } else { "" }
-        );
-    }
-    parsed.context("not a Silo export archive")
+    Ok((BufReader::new(capped), over, gzip))
 }
+
+/// An archive file as the import reads it: inflated if gzip, capped, buffered.
+type ArchiveReader = BufReader<Capped<Box<dyn Read + Send>>>;
 
 /// A reader that fails once more than `left` bytes have been read through it.
 struct Capped<R> {
     inner: R,
     left: u64,
-    over: bool,
+    over: Arc<AtomicBool>,
 }
 
 impl<R: Read> Read for Capped<R> {
@@ -230,7 +241,7 @@ impl<R: Read> Read for Capped<R> {
         let want = buf.len().min(room);
         let n = self.inner.read(&mut buf[..want])?;
         if n as u64 > self.left {
-            self.over = true;
+            self.over.store(true, Ordering::Relaxed);
             return Err(std::io::Error::other("archive size limit exceeded"));
         }
         self.left -= n as u64;

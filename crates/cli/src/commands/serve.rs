@@ -85,6 +85,7 @@ pub async fn run(storage: &StorageArgs, args: ServeArgs) -> anyhow::Result<()> {
                 .as_deref()
                 .map(silo_server::MetricsToken::new),
         },
+        company_concurrency: http.company_concurrency,
         ..ServerConfig::default()
     };
     let server = Server::build(config, tenancy.clone(), tokens)

@@ -431,3 +431,120 @@ fn a_gzip_bomb_is_refused_with_bounded_memory() {
     let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
     assert!(list.is_empty(), "{list:?}");
 }
+
+/// A genuine archive larger than anything the importer should hold (150,000 accounts, tens of
+/// MiB of JSON) is imported row by row: every row arrives, and where GNU time is installed the
+/// importer's peak RSS is measured and stays below the archive's own size (a parsed copy of
+/// the document would take several times that).
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_large_archive_is_imported_as_a_stream() {
+    use std::io::Write as _;
+    const ROWS: usize = 150_000;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    companies(data, 1).await;
+    let exported = dir.path().join("co-0.json");
+    ok(&silo(
+        data,
+        &[
+            "company",
+            "export",
+            "co-0",
+            "--out",
+            exported.to_str().unwrap(),
+        ],
+    ));
+    let mut archive: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&exported).unwrap()).unwrap();
+    let columns = archive["tables"]["accounts"]["columns"].clone();
+    let tables = archive.as_object_mut().unwrap().remove("tables").unwrap();
+    assert!(tables.as_object().unwrap().contains_key("accounts"));
+
+    // The header as exported, then one table written row by row.
+    let big = dir.path().join("big.json");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+    let header = serde_json::to_string(&archive).unwrap();
+    write!(
+        out,
+        "{},\"tables\":{{\"accounts\":{{\"columns\":{columns},\"rows\":[",
+        &header[..header.len() - 1]
+    )
+    .unwrap();
+    for i in 0..ROWS {
+        let row: Vec<serde_json::Value> = columns
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| match c.as_str().unwrap() {
+                "id" => uuid::Uuid::now_v7().to_string().into(),
+                "name" => format!("Client {i} with a reasonably long trading name").into(),
+                "website" => format!("https://client-{i}.example.nl/").into(),
+                "created_at" | "updated_at" => "2026-01-05T10:00:00Z".into(),
+                _ => serde_json::Value::Null,
+            })
+            .collect();
+        if i > 0 {
+            out.write_all(b",").unwrap();
+        }
+        serde_json::to_writer(&mut out, &row).unwrap();
+    }
+    out.write_all(b"]}}}").unwrap();
+    out.flush().unwrap();
+    drop(out);
+    let size = std::fs::metadata(&big).unwrap().len();
+
+    let time = Path::new("/usr/bin/time");
+    let measure = if time.exists() {
+        "exec /usr/bin/time -f peak_rss_kib=%M \"$@\""
+    } else {
+        "exec \"$@\""
+    };
+    let run = Command::new("sh")
+        .arg("-c")
+        .arg(measure)
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_silo"))
+        .arg("--data")
+        .arg(data)
+        .args(["company", "import", "--file"])
+        .arg(&big)
+        .args(["--slug", "co-big"])
+        .env_remove("SILO_DATABASE_URL")
+        .env_remove("SILO_TENANT_SERVERS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    if let Some(kib) = stderr.lines().find_map(|l| l.strip_prefix("peak_rss_kib=")) {
+        let kib: u64 = kib.trim().parse().unwrap();
+        eprintln!(
+            "peak RSS importing a {} MiB archive of {ROWS} rows: {} MiB",
+            size >> 20,
+            kib >> 10
+        );
+        assert!(kib * 1024 < size, "peak RSS {kib} KiB for {size} bytes");
+    }
+    let list = ok(&silo(data, &["company", "list", "--json"]));
+    let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
+    let big_id: silo_control::CompanyId =
+        list.iter().find(|c| c["slug"] == "co-big").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+    let db = sqlite::open_existing(
+        &DataDir::new(data).tenant_path(big_id),
+        PoolLimits::default(),
+    )
+    .await
+    .unwrap();
+    let n: i64 = db
+        .fetch_one("SELECT COUNT(*) AS n FROM accounts", &[])
+        .await
+        .unwrap()
+        .get("n")
+        .unwrap();
+    db.close().await;
+    assert_eq!(n, ROWS as i64);
+}

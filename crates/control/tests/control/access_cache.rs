@@ -96,7 +96,10 @@ async fn revocations_from_another_handle_act_on_the_next_read() {
     assert_eq!(view.company.unwrap().status, CompanyStatus::Active);
 }
 
-async fn company(plane: &ControlPlane, slug: &str) -> (silo_control::CompanyId, silo_control::IdentityId) {
+async fn company(
+    plane: &ControlPlane,
+    slug: &str,
+) -> (silo_control::CompanyId, silo_control::IdentityId) {
     let (company, owner) = plane
         .register_company(
             NewCompany {
@@ -141,7 +144,10 @@ async fn a_change_to_one_company_keeps_the_other_companies_views() {
         .unwrap();
     for (who, at) in [(ann, acme), (bob, beta), (carol, beta)] {
         server.access_view(who, at).await.unwrap();
-        assert!(cached(&server, who, at).await.0, "remembered before any change");
+        assert!(
+            cached(&server, who, at).await.0,
+            "remembered before any change"
+        );
     }
 
     // Commits that concern no one's access (an audit record, written by another handle).
@@ -165,7 +171,9 @@ async fn a_change_to_one_company_keeps_the_other_companies_views() {
     }
 
     // Beta suspended elsewhere: beta's views are read again and see it; acme's stay.
-    cli.set_status(beta, CompanyStatus::Suspended).await.unwrap();
+    cli.set_status(beta, CompanyStatus::Suspended)
+        .await
+        .unwrap();
     let (hit, view) = cached(&server, bob, beta).await;
     assert!(!hit, "the changed company's view is read again");
     assert_eq!(view.company.unwrap().status, CompanyStatus::Suspended);
@@ -178,8 +186,14 @@ async fn a_change_to_one_company_keeps_the_other_companies_views() {
 
     // A change to one person (a new session for carol) forgets carol's views only.
     cli.create_session(carol, Some(beta)).await.unwrap();
-    assert!(!cached(&server, carol, beta).await.0, "carol's view is read again");
-    assert!(cached(&server, bob, beta).await.0, "bob's view in the same company is kept");
+    assert!(
+        !cached(&server, carol, beta).await.0,
+        "carol's view is read again"
+    );
+    assert!(
+        cached(&server, bob, beta).await.0,
+        "bob's view in the same company is kept"
+    );
     assert!(cached(&server, ann, acme).await.0);
 }
 
@@ -212,7 +226,13 @@ async fn many_changes_at_once_still_act_on_the_next_read() {
         cli.set_status(beta, status).await.unwrap();
     }
     let (hit, view) = cached(&server, dan, acme).await;
-    assert!(!hit, "too many changes to go through: everything is read again");
+    assert!(
+        !hit,
+        "too many changes to go through: everything is read again"
+    );
     assert_eq!(view.role, Some(Role::Viewer));
-    assert!(cached(&server, dan, acme).await.0, "and remembered again after");
+    assert!(
+        cached(&server, dan, acme).await.0,
+        "and remembered again after"
+    );
 }

@@ -172,10 +172,14 @@ async fn signup_validation_links_and_disabling() {
     let (first, second) = (slugs[0].clone(), slugs[1].clone());
     // Both get a random suffix, so the second one's slug does not tell that "acme" is taken.
     for slug in [&first, &second] {
-        let suffix = slug.strip_prefix("acme-").unwrap_or_else(|| panic!("{slug}"));
+        let suffix = slug
+            .strip_prefix("acme-")
+            .unwrap_or_else(|| panic!("{slug}"));
         assert_eq!(suffix.len(), 6, "{slug}");
         assert!(
-            suffix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            suffix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
             "{slug}"
         );
     }

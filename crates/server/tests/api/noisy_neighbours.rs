@@ -37,10 +37,7 @@ impl Held {
 
     /// Sends the rest of the body and reads the answer's status line.
     async fn finish(mut self) -> String {
-        self.stream
-            .write_all(&BODY.as_bytes()[1..])
-            .await
-            .unwrap();
+        self.stream.write_all(&BODY.as_bytes()[1..]).await.unwrap();
         let mut answer = String::new();
         self.stream.read_to_string(&mut answer).await.unwrap();
         answer.lines().next().unwrap_or_default().to_owned()
@@ -79,7 +76,10 @@ async fn a_company_at_its_bound_is_refused_at_once_and_the_others_are_served() {
     let (acme, acme_id) = app.signup("Acme", "ann@acme.example").await;
     let (beta, _) = app.signup("Beta", "bea@beta.example").await;
 
-    let held = vec![Held::start(&app, &acme).await, Held::start(&app, &acme).await];
+    let held = vec![
+        Held::start(&app, &acme).await,
+        Held::start(&app, &acme).await,
+    ];
     // The held requests take their slots when the server reads their headers; until then a
     // third request may still get in.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

@@ -26,7 +26,10 @@ async fn signup_login_me_and_company() {
     );
 
     let company = app.get("/api/company", Some(&token)).await;
-    assert_eq!(company.body["slug"], app.slug("acme-digital").await.as_str());
+    assert_eq!(
+        company.body["slug"],
+        app.slug("acme-digital").await.as_str()
+    );
     assert!(
         company.body["slug"]
             .as_str()

@@ -670,7 +670,7 @@ async fn imports_hold_the_plan_limits_and_the_field_rules() {
     contacts.rows.push(second);
     let err = import(more).await.unwrap_err();
     assert!(
-        matches!(&err, TenancyError::Refused(m) if m.contains("2 contacts")),
+        matches!(&err, TenancyError::Refused(m) if m.contains("contacts than the starter plan allows (1)")),
         "{err:?}"
     );
     // One person too many.
@@ -706,7 +706,88 @@ async fn imports_hold_the_plan_limits_and_the_field_rules() {
     t.close().await;
 }
 
+/// An archive read as a stream: the layout this build writes (tables parents first) and the
+/// older one (tables by name, gathered before inserting) both give the rows back exactly; a
+/// current-layout archive whose tables are not parents first, and one cut off in the middle,
+/// are refused and leave nothing behind.
+async fn archives_are_imported_as_streams() {
+    let storage = TestStorage::new();
+    let t = storage.open(PoolSettings::default()).await;
+    let source = provision(&t, "acme").await;
+    let db = t.tenant_db(&source).await.unwrap();
+    seed(db.db()).await;
+    let before = dump(db.db()).await;
+    drop(db);
+    let archive = t.export(&source).await.unwrap();
+    assert_eq!(archive.version, silo_tenancy::ARCHIVE_VERSION);
+    let import = |bytes: Vec<u8>, slug: &'static str| {
+        let t = &t;
+        async move {
+            t.import_reader(
+                std::io::Cursor::new(bytes),
+                None,
+                Some(Slug::parse(slug).unwrap()),
+                silo_control::INVITATION_TTL,
+            )
+            .await
+        }
+    };
+    let rows_of = |company: Company| {
+        let t = &t;
+        async move {
+            let db = t.tenant_db(&company).await.unwrap();
+            dump(db.db()).await
+        }
+    };
+
+    // As written: tables parents first.
+    let written = serde_json::to_vec(&archive).unwrap();
+    let copy = import(written.clone(), "copy").await.unwrap().company;
+    assert_eq!(rows_of(copy).await, before);
+
+    // Layout version 1: a JSON object's keys in name order, as older builds wrote them.
+    let mut by_name = serde_json::to_value(&archive).unwrap();
+    let names: Vec<String> = by_name["tables"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "a JSON value keeps its keys in name order");
+    by_name["version"] = 1.into();
+    let old = import(serde_json::to_vec(&by_name).unwrap(), "old")
+        .await
+        .unwrap()
+        .company;
+    assert_eq!(rows_of(old).await, before);
+
+    // The same name order claiming the current layout is refused.
+    by_name["version"] = silo_tenancy::ARCHIVE_VERSION.into();
+    let err = import(serde_json::to_vec(&by_name).unwrap(), "disordered")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, TenancyError::Archive(m) if m.contains("parents first")),
+        "{err:?}"
+    );
+    // Cut off after half of its bytes.
+    let err = import(written[..written.len() / 2].to_vec(), "cut")
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, TenancyError::Archive(_)), "{err:?}");
+    for slug in ["disordered", "cut"] {
+        assert!(
+            t.control().find_company(slug).await.unwrap().is_none(),
+            "{slug}"
+        );
+    }
+    t.close().await;
+}
+
 backend_tests!(
+    archives_are_imported_as_streams,
     imports_hold_the_plan_limits_and_the_field_rules,
     every_tenant_table_is_exported_or_declared_internal,
     export_then_import_gives_identical_rows,

@@ -289,7 +289,53 @@ async fn the_pool_cache_stays_bounded() {
     assert_eq!(t.open_pools().await, 3);
 }
 
+/// With the whole budget held by requests still running on a pool the cache let go of, opening
+/// another company's database is refused as busy (quickly: `budget_wait`), not queued for
+/// seconds; once those requests finish, it opens.
+async fn an_exhausted_budget_is_busy_not_a_queue() {
+    let dir = TestStorage::new();
+    let settings = PoolSettings {
+        max_pools: 1,
+        connections_per_pool: 1,
+        connection_budget: 1,
+        ..PoolSettings::default()
+    };
+    let t = dir.open(settings).await;
+    let first = t
+        .provision(new_company("first"), owner("ann@first.nl"))
+        .await
+        .unwrap();
+    let second = t
+        .provision(new_company("second"), owner("bob@second.nl"))
+        .await
+        .unwrap();
+    let running = t.tenant_db(&first).await.unwrap();
+    let refused = t.tenant_db(&second).await.unwrap_err();
+    assert!(matches!(refused, TenancyError::Busy), "{refused:?}");
+    assert_eq!(t.stats().await.budget_refusals, 1);
+    drop(running);
+    // The pool let go of closes in the background once its last request is done; the budget
+    // is back within a few attempts.
+    let mut opened = None;
+    for _ in 0..40 {
+        match t.tenant_db(&second).await {
+            Ok(db) => {
+                opened = Some(db);
+                break;
+            }
+            Err(TenancyError::Busy) => continue,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let db = opened.expect("the budget came back");
+    db.db()
+        .fetch_all("SELECT id FROM accounts", &[])
+        .await
+        .unwrap();
+}
+
 silo_testkit::backend_tests!(
+    an_exhausted_budget_is_busy_not_a_queue,
     provisioning_creates_one_database_and_an_owner,
     duplicate_slug_is_refused_and_changes_nothing,
     interrupted_after_registration_serves_nothing_until_finished,
