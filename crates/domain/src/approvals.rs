@@ -149,6 +149,15 @@ pub(crate) fn announce(a: &Approval) -> serde_json::Value {
     })
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewApproval = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => account_id, project_id, title, note, file_id);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Asks a client to approve something. The account must exist (`account_id`), the project
 /// and file must be the account's (`project_id`, `file_id`): another client's is refused like
 /// a missing one.

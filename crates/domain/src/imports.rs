@@ -21,7 +21,84 @@ const CHECKS: &[(&str, Check)] = &[
     ("tasks", crate::tasks::check_stored),
     ("contracts", crate::contracts::check_stored),
     ("time_entries", crate::time_entries::check_stored),
+    ("person_capacity", crate::team::check_stored_capacity),
+    ("time_off", crate::team::check_stored_time_off),
+    ("approvals", crate::approvals::check_stored),
+    ("portal_users", crate::portal::users::check_stored),
+    ("message_threads", crate::messages::check_stored_thread),
+    ("messages", crate::messages::check_stored_message),
+    ("invoice_payments", crate::payments::check_stored),
 ];
+
+/// The tables whose rows no create body describes, each with the reason: what the API never
+/// takes as a request body is held by the database's own constraints (types, CHECKs, foreign
+/// keys) on import. Every tenant table is in one list or the other (a test in `silo-tenancy`
+/// checks it), so a new table must be placed deliberately.
+const UNCHECKED: &[(&str, &str)] = &[
+    ("deal_stage_changes", "history written by stage moves"),
+    ("company_invoicing", "settings written by PUT, one row"),
+    ("invoice_counters", "numbering state"),
+    (
+        "invoices",
+        "drafts and issued invoices with numbers and totals derived at issue",
+    ),
+    (
+        "invoice_lines",
+        "lines whose totals were derived when written",
+    ),
+    ("invoice_payment_reversals", "corrections of payments"),
+    ("credit_note_counters", "numbering state"),
+    ("credit_notes", "issued documents with derived totals"),
+    (
+        "credit_note_lines",
+        "lines whose totals were derived when written",
+    ),
+    ("invoice_deliveries", "delivery records"),
+    ("outbox", "events written with their business writes"),
+    ("jobs", "background work state"),
+    (
+        "webhook_endpoints",
+        "endpoints whose secrets and subscriptions are stored encoded",
+    ),
+    (
+        "webhook_endpoint_events",
+        "subscriptions stored per endpoint",
+    ),
+    ("webhook_deliveries", "delivery records"),
+    ("webhook_attempts", "delivery records"),
+    (
+        "company_logo",
+        "an uploaded image, checked by its header when uploaded",
+    ),
+    ("time_settings", "settings written by PUT, one row"),
+    ("project_members", "assignments"),
+    ("timers", "running timers"),
+    ("project_charges", "charges derived from projects"),
+    ("budget_alerts", "alerts derived from budgets"),
+    ("portal_access", "portal grants"),
+    ("portal_address", "the portal address, one row"),
+    ("portal_login_links", "sign-in link state (hashes)"),
+    ("portal_sessions", "session state (hashes)"),
+    ("signing_links", "signing link state (hashes)"),
+    ("contract_signatures", "signature evidence"),
+    ("files", "uploaded files, checked when uploaded"),
+    ("contract_documents", "generated documents"),
+    ("attribution_settings", "settings written by PUT, one row"),
+    ("sites", "sites whose origins and keys are stored encoded"),
+    ("visitors", "collected by the public endpoint"),
+    ("tracking_events", "collected by the public endpoint"),
+    ("event_daily", "aggregates"),
+    ("consent_records", "consent evidence"),
+    ("touchpoints", "derived from collected events"),
+    ("destinations", "destinations whose credentials are sealed"),
+    ("conversions", "recorded conversions"),
+    ("conversion_deliveries", "delivery records"),
+];
+
+/// The tables [`check_row`] passes without a check, with the reason.
+pub fn unchecked_tables() -> impl Iterator<Item = (&'static str, &'static str)> {
+    UNCHECKED.iter().copied()
+}
 
 /// The tables whose rows [`check_row`] checks.
 pub fn checked_tables() -> impl Iterator<Item = &'static str> {

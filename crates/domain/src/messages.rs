@@ -182,6 +182,24 @@ pub(crate) async fn append(
     Ok(message_from_row(&row)?)
 }
 
+/// The thread rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored_thread(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewThread = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => account_id, project_id, subject, body);
+    p.done(fields)?;
+    Ok(())
+}
+
+/// The message rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored_message(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewMessage = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => body);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Starts a conversation with a client (about one of its projects); with a body, its first
 /// message (not internal). Answers the thread and that message.
 pub async fn create_thread(

@@ -118,6 +118,15 @@ pub(crate) async fn settle(tx: &mut Tx, id: Uuid, now: Timestamp) -> DomainResul
     load(tx, id).await
 }
 
+/// The payment rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let payment: NewPayment = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, payment => amount_cents, paid_at, method, reference);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Records a payment on an open invoice; once nothing is open it is paid.
 pub async fn pay(
     db: &TenantDb,

@@ -107,6 +107,25 @@ fn capacity_from_row(row: &Row) -> Result<Capacity, StoreError> {
     })
 }
 
+/// The capacity rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored_capacity(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewCapacity = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => person_id, effective_from, weekly_minutes, billable_target_bp,
+        cost_rate_cents);
+    p.done(fields)?;
+    Ok(())
+}
+
+/// The time-off rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored_time_off(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewTimeOff = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => person_id, start_date, end_date, kind, note);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Records a capacity row; the same person and date twice answers `409 conflict` and changes
 /// nothing.
 pub async fn record_capacity(

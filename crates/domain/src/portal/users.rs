@@ -163,6 +163,15 @@ pub enum Inviter {
     ClientAdmin(Uuid),
 }
 
+/// The create rules applied to a stored row (an imported one): see [`crate::imports`].
+pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
+    let new: NewPortalUser = crate::imports::body(row)?;
+    let mut p = Problems::new();
+    let fields = take!(p, new => email, name, role, contact_id, language);
+    p.done(fields)?;
+    Ok(())
+}
+
 /// Adds a portal user to `account` (the account must exist: `NotFound` otherwise). The sign-in
 /// link is the caller's to mail.
 pub async fn invite(

@@ -617,6 +617,26 @@ async fn every_tenant_table_is_exported_or_declared_internal() {
     t.close().await;
 }
 
+/// Every business table is either held to its create body's rules on import or listed, with
+/// the reason, as one no create body describes: a new table cannot slip past unnoticed.
+#[test]
+fn every_tenant_table_has_import_rules_or_a_reason() {
+    let checked: Vec<&str> = silo_domain::imports::checked_tables().collect();
+    let unchecked: Vec<&str> = silo_domain::imports::unchecked_tables()
+        .map(|(table, _)| table)
+        .collect();
+    for table in TENANT_TABLES {
+        let places = usize::from(checked.contains(table)) + usize::from(unchecked.contains(table));
+        assert_eq!(places, 1, "{table} must be in exactly one import list");
+    }
+    for table in checked.iter().chain(&unchecked) {
+        assert!(
+            TENANT_TABLES.contains(table),
+            "{table} is no business table"
+        );
+    }
+}
+
 /// An import is held to the plan's limits and the API's field rules like the API holds a
 /// company: a refused archive registers nothing and creates no database.
 async fn imports_hold_the_plan_limits_and_the_field_rules() {
