@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, ERROR_CODES, api, onTwoFactorSetupRequired, query, setFetch, setToken, toApiError } from "../src/api/client";
 import { errorMessage, translator } from "../src/i18n";
 
@@ -37,6 +37,50 @@ describe("toApiError", () => {
 });
 
 describe("request", () => {
+  it("waits out a busy read's Retry-After once, and never repeats a write", async () => {
+    vi.useFakeTimers();
+    try {
+      const calls: string[] = [];
+      const answers = [
+        json(503, { error: { code: "busy", message: "busy" } }, { "Retry-After": "1" }),
+        json(200, { ok: true }),
+        json(503, { error: { code: "busy", message: "busy" } }, { "Retry-After": "1" }),
+      ];
+      setFetch(async (input, init) => {
+        calls.push(`${init?.method} ${String(input)}`);
+        return answers.shift()!;
+      });
+      const read = api.get("/api/contacts");
+      await vi.advanceTimersByTimeAsync(999);
+      expect(calls).toEqual(["GET /api/contacts"]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await read).toEqual({ ok: true });
+      expect(calls).toEqual(["GET /api/contacts", "GET /api/contacts"]);
+      await expect(api.post("/api/contacts", { name: "x" })).rejects.toMatchObject({ code: "busy", retryAfter: 1 });
+      expect(calls).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("shows a second busy answer to a read instead of waiting again", async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      setFetch(async () => {
+        calls += 1;
+        return json(503, { error: { code: "busy", message: "busy" } }, { "Retry-After": "1" });
+      });
+      const read = api.get("/api/contacts");
+      const outcome = expect(read).rejects.toMatchObject({ code: "busy" });
+      await vi.advanceTimersByTimeAsync(1000);
+      await outcome;
+      expect(calls).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("sends the token in memory as a bearer header and parses JSON", async () => {
     let seen: Headers | null = null;
     setFetch(async (_input, init) => {

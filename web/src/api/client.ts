@@ -136,7 +136,14 @@ export interface RequestOptions {
   retry?: boolean;
   /** The company the request is about, when it is not the current one (see onTwoFactorSetupRequired). */
   company?: string;
+  /** Whether a read refused with 503 `busy` waits its `Retry-After` and is tried once more (default true). */
+  retryBusy?: boolean;
 }
+
+/** The longest `Retry-After` a read waits out by itself before showing the refusal. */
+export const BUSY_RETRY_MAX_SECONDS = 5;
+
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 let fetcher: typeof fetch = (...args) => fetch(...args);
 /** For tests: replace the network. */
@@ -168,6 +175,18 @@ export async function request<T>(method: Method, path: string, options: RequestO
   if (!response.ok) {
     const error = await toApiError(response);
     if (error.code === "two_factor_setup_required") onSetupRequired?.(options.company ?? null);
+    // A company at its bound of requests in flight answers `busy` at once: a read (which
+    // changes nothing) is tried once more after the wait the server asked for.
+    if (
+      error.code === "busy" &&
+      method === "GET" &&
+      options.retryBusy !== false &&
+      error.retryAfter !== null &&
+      error.retryAfter <= BUSY_RETRY_MAX_SECONDS
+    ) {
+      await wait(error.retryAfter * 1000);
+      return request<T>(method, path, { ...options, retryBusy: false });
+    }
     throw error;
   }
   // 204, and a 202 may come without a body.

@@ -149,6 +149,7 @@ export const enCrm = {
   "audit.sentence.access.not_a_member": "{actor} was refused: not a member ({subject}).",
   "audit.sentence.access.two_factor_setup_required": "{actor} was refused until two-factor is set up ({subject}).",
   "audit.sentence.access.forbidden": "{actor} was refused: their role does not allow it ({subject}).",
+  "audit.sentence.access.refusals": "{actor} was refused repeatedly in one minute ({subject}).",
   "audit.sentence.auth.login": "{actor} logged in.",
   "audit.sentence.auth.logout_all": "{actor} logged out on every device.",
   "audit.sentence.auth.password_change": "{actor} changed their password.",

@@ -151,6 +151,7 @@ export const nlCrm: Record<keyof typeof enCrm, string> = {
   "audit.sentence.access.not_a_member": "{actor} werd geweigerd: geen lid ({subject}).",
   "audit.sentence.access.two_factor_setup_required": "{actor} werd geweigerd tot tweestapsverificatie is ingesteld ({subject}).",
   "audit.sentence.access.forbidden": "{actor} werd geweigerd: de rol staat het niet toe ({subject}).",
+  "audit.sentence.access.refusals": "{actor} werd binnen een minuut herhaaldelijk geweigerd ({subject}).",
   "audit.sentence.auth.login": "{actor} heeft ingelogd.",
   "audit.sentence.auth.logout_all": "{actor} heeft op elk apparaat uitgelogd.",
   "audit.sentence.auth.password_change": "{actor} heeft het wachtwoord gewijzigd.",
