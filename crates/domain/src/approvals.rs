@@ -153,7 +153,7 @@ pub(crate) fn announce(a: &Approval) -> serde_json::Value {
 pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
     let new: NewApproval = crate::imports::body(row)?;
     let mut p = Problems::new();
-    let fields = take!(p, new => account_id, project_id, title, note, file_id);
+    let fields = take!(p, new => title, note);
     p.done(fields)?;
     Ok(())
 }

@@ -186,7 +186,7 @@ pub(crate) async fn append(
 pub(crate) fn check_stored_thread(row: serde_json::Value) -> DomainResult<()> {
     let new: NewThread = crate::imports::body(row)?;
     let mut p = Problems::new();
-    let fields = take!(p, new => account_id, project_id, subject, body);
+    let fields = take!(p, new => subject, body);
     p.done(fields)?;
     Ok(())
 }

@@ -111,7 +111,7 @@ fn capacity_from_row(row: &Row) -> Result<Capacity, StoreError> {
 pub(crate) fn check_stored_capacity(row: serde_json::Value) -> DomainResult<()> {
     let new: NewCapacity = crate::imports::body(row)?;
     let mut p = Problems::new();
-    let fields = take!(p, new => person_id, effective_from, weekly_minutes, billable_target_bp,
+    let fields = take!(p, new => effective_from, weekly_minutes, billable_target_bp,
         cost_rate_cents);
     p.done(fields)?;
     Ok(())
@@ -121,7 +121,7 @@ pub(crate) fn check_stored_capacity(row: serde_json::Value) -> DomainResult<()> 
 pub(crate) fn check_stored_time_off(row: serde_json::Value) -> DomainResult<()> {
     let new: NewTimeOff = crate::imports::body(row)?;
     let mut p = Problems::new();
-    let fields = take!(p, new => person_id, start_date, end_date, kind, note);
+    let fields = take!(p, new => start_date, end_date, kind, note);
     p.done(fields)?;
     Ok(())
 }

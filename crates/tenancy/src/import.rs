@@ -212,7 +212,10 @@ impl Tenancy {
                 writer.take(&mut tx, part).await?;
             }
             writer.finish(&mut tx).await?;
-            tx.commit().await?;
+            // References checked at commit (deferred ones) are the archive's fault too.
+            tx.commit()
+                .await
+                .map_err(|e| refused_by_constraint(e, "a row"))?;
             Ok::<_, TenancyError>(migrate(&db, &TENANT_MIGRATIONS).await?)
         }
         .await;
@@ -536,6 +539,8 @@ impl Insert {
         })
     }
 
+    /// Inserts one row; a constraint that refuses it (a reference to a row not imported before
+    /// it, a duplicate id, a CHECK) is the archive's fault and named with the table.
     async fn row(&self, tx: &mut Tx, row: &[Json]) -> Result<(), TenancyError> {
         let values = row
             .iter()
@@ -547,8 +552,22 @@ impl Insert {
             })
             .collect::<Result<Vec<_>, _>>()?;
         tx.execute(Sql::assembled(self.sql.clone()), &values)
-            .await?;
+            .await
+            .map_err(|e| refused_by_constraint(e, &format!("a row of `{}`", self.table)))?;
         Ok(())
+    }
+}
+
+/// A constraint's refusal of imported rows as the archive's fault (a reference to a row that is
+/// not in the archive or comes after it, a duplicate, a value out of range); other store
+/// errors as they are.
+fn refused_by_constraint(e: silo_store::StoreError, what: &str) -> TenancyError {
+    match e {
+        silo_store::StoreError::Conflict { constraint } => TenancyError::Archive(format!(
+            "{what} is refused by the constraint {constraint} (a reference to a row that is not \
+             in the archive or comes after it, a duplicate, or a value out of range)"
+        )),
+        e => e.into(),
     }
 }
 

@@ -167,7 +167,7 @@ pub enum Inviter {
 pub(crate) fn check_stored(row: serde_json::Value) -> DomainResult<()> {
     let new: NewPortalUser = crate::imports::body(row)?;
     let mut p = Problems::new();
-    let fields = take!(p, new => email, name, role, contact_id, language);
+    let fields = take!(p, new => email, name, role, language);
     p.done(fields)?;
     Ok(())
 }

@@ -765,31 +765,44 @@ async fn archives_are_imported_as_streams() {
     let copy = import(written.clone(), "copy").await.unwrap().company;
     assert_eq!(rows_of(copy).await, before);
 
-    // Layout version 1: a JSON object's keys in name order, as older builds wrote them.
-    let mut by_name = serde_json::to_value(&archive).unwrap();
-    let names: Vec<String> = by_name["tables"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
+    // Layout version 1, as older builds wrote it: the fields in the same order, the tables in
+    // name order (a JSON object's keys).
+    let by_name = serde_json::to_value(&archive.tables).unwrap();
+    let names: Vec<&String> = by_name.as_object().unwrap().keys().collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "a JSON value keeps its keys in name order");
-    by_name["version"] = 1.into();
-    let old = import(serde_json::to_vec(&by_name).unwrap(), "old")
-        .await
-        .unwrap()
-        .company;
+    let layout = |version: i64| {
+        format!(
+            r#"{{"format":"silo-export","version":{version},"tenant_schema_version":{},"exported_at":"{}","company":{},"members":{},"tables":{by_name}}}"#,
+            archive.tenant_schema_version,
+            archive.exported_at,
+            serde_json::to_string(&archive.company).unwrap(),
+            serde_json::to_string(&archive.members).unwrap(),
+        )
+        .into_bytes()
+    };
+    let old = import(layout(1), "old").await.unwrap().company;
     assert_eq!(rows_of(old).await, before);
 
-    // The same name order claiming the current layout is refused.
-    by_name["version"] = silo_tenancy::ARCHIVE_VERSION.into();
-    let err = import(serde_json::to_vec(&by_name).unwrap(), "disordered")
+    // The same name order claiming the current layout is refused: a child table's rows before
+    // their parents' (refused by the reference) or a table after one it must precede.
+    let err = import(layout(silo_tenancy::ARCHIVE_VERSION), "disordered")
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, TenancyError::Archive(m) if m.contains("parents first")),
+        matches!(&err, TenancyError::Archive(m)
+            if m.contains("parents first") || m.contains("refused by the constraint")),
+        "{err:?}"
+    );
+    // Fields after the tables cannot be read as a stream: refused with the reason.
+    let mut late = serde_json::to_value(&archive).unwrap();
+    late["version"] = silo_tenancy::ARCHIVE_VERSION.into();
+    let err = import(serde_json::to_vec(&late).unwrap(), "late")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, TenancyError::Archive(m) if m.contains("must come before `tables`")),
         "{err:?}"
     );
     // Cut off after half of its bytes.
@@ -797,7 +810,7 @@ async fn archives_are_imported_as_streams() {
         .await
         .unwrap_err();
     assert!(matches!(&err, TenancyError::Archive(_)), "{err:?}");
-    for slug in ["disordered", "cut"] {
+    for slug in ["disordered", "late", "cut"] {
         assert!(
             t.control().find_company(slug).await.unwrap().is_none(),
             "{slug}"
