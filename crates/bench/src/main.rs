@@ -2,7 +2,8 @@
 //!
 //! Scenarios: `one-company` (the full request path for one company), `many-companies`
 //! (requests spread over N companies, reads and writes), `provision` (time per company),
-//! `memory` (resident memory after touching N companies), `events` (outbox and worker), `team`
+//! `memory` (resident memory after touching N companies), `open-cost` (cold-open time and
+//! memory per open SQLite company), `events` (outbox and worker), `team`
 //! (the utilisation and project reports of a company with 50 people and 100,000 time entries),
 //! `collect` (the public attribution endpoint of one tracked site).
 //! See BENCHMARKS.md for results.
@@ -13,6 +14,7 @@ mod collect;
 mod events;
 mod fleet;
 mod load;
+mod open;
 mod report;
 mod team;
 
@@ -117,6 +119,13 @@ enum Scenario {
     /// Events accepted per second by the public collection endpoint (`POST /e/{site_key}`)
     /// for one tracked site, with consent denied (the default) and granted.
     Collect,
+    /// Cold-open cost of a company's database and resident memory per open company
+    /// (SQLite).
+    OpenCost {
+        /// How many companies to create, then open once each and hold open.
+        #[arg(long, default_value_t = 2000)]
+        companies: usize,
+    },
     /// Resident memory after every company has been touched once.
     Memory {
         /// How many companies to create and touch.
@@ -277,6 +286,9 @@ async fn main() -> anyhow::Result<()> {
                 "collect, consent granted (POST /e/{site_key})",
                 &[(1, granted)],
             );
+        }
+        Scenario::OpenCost { companies } => {
+            open::report(&open::run(companies).await?);
         }
         Scenario::Memory { companies } => {
             let fleet = fleet::Fleet::start(&backend, companies).await?;

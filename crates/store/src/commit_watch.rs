@@ -5,22 +5,15 @@
 //! This lets a cache of registry reads stay valid exactly as long as the registry file is
 //! unchanged, so a revocation made anywhere acts on the next request (rule 4) while an
 //! unchanged registry costs one in-memory read instead of a query.
-#![allow(
-    unsafe_code,
-    reason = "sqlx offers no synchronous statement on a connection; this calls the SQLite C API"
-)]
-
 use crate::StoreError;
-use libsqlite3_sys as ffi;
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt as _;
+use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
-use std::ptr;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// A private read connection to a SQLite file that reports its data version.
 pub struct CommitWatch {
-    handle: Mutex<Handle>,
+    conn: Mutex<Connection>,
 }
 
 impl std::fmt::Debug for CommitWatch {
@@ -29,82 +22,24 @@ impl std::fmt::Debug for CommitWatch {
     }
 }
 
-/// The raw connection and its one prepared statement. Only ever used under the mutex.
-struct Handle {
-    db: *mut ffi::sqlite3,
-    stmt: *mut ffi::sqlite3_stmt,
-}
-
-// SAFETY: the bundled SQLite is built thread-safe, so a connection may move between threads as
-// long as two threads never use it at once; the mutex around `Handle` guarantees that.
-unsafe impl Send for Handle {}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        // SAFETY: both pointers come from successful open/prepare calls (or are null, which
-        // both functions accept) and are not used after this.
-        unsafe {
-            ffi::sqlite3_finalize(self.stmt);
-            ffi::sqlite3_close(self.db);
-        }
-    }
-}
-
-fn error(db: *mut ffi::sqlite3, what: &str) -> StoreError {
-    // SAFETY: `db` is a connection handle (possibly one whose open failed, which SQLite still
-    // allocates and describes); sqlite3_errmsg returns a NUL-terminated string owned by it.
-    let message = unsafe {
-        let text = ffi::sqlite3_errmsg(db);
-        if text.is_null() {
-            String::from("unknown error")
-        } else {
-            std::ffi::CStr::from_ptr(text)
-                .to_string_lossy()
-                .into_owned()
-        }
-    };
-    StoreError::Unavailable(format!("{what}: {message}"))
-}
+const DATA_VERSION: &str = "PRAGMA data_version";
 
 impl CommitWatch {
     /// Opens an existing database file for watching; never creates one.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let name = CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| StoreError::Unavailable("database path contains a NUL byte".into()))?;
-        let mut handle = Handle {
-            db: ptr::null_mut(),
-            stmt: ptr::null_mut(),
-        };
-        // SAFETY: `name` is NUL-terminated and outlives the call; `handle.db` receives the
-        // connection, which `Handle::drop` closes on every path below.
-        let rc = unsafe {
-            ffi::sqlite3_open_v2(
-                name.as_ptr(),
-                &mut handle.db,
-                ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_NOMUTEX,
-                ptr::null(),
-            )
-        };
-        if rc != ffi::SQLITE_OK {
-            return Err(error(handle.db, "opening the database to watch it"));
-        }
-        let sql = c"PRAGMA data_version";
-        // SAFETY: `handle.db` is open; `sql` is NUL-terminated (length -1 reads up to the NUL);
-        // the statement is finalized by `Handle::drop`.
-        let rc = unsafe {
-            ffi::sqlite3_prepare_v2(
-                handle.db,
-                sql.as_ptr(),
-                -1,
-                &mut handle.stmt,
-                ptr::null_mut(),
-            )
-        };
-        if rc != ffi::SQLITE_OK {
-            return Err(error(handle.db, "preparing PRAGMA data_version"));
-        }
+        let unavailable =
+            |e: rusqlite::Error| StoreError::Unavailable(format!("opening the database to watch it: {e}"));
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(unavailable)?;
+        // A busy file answers "unknown" at once (callers then treat the data as changed)
+        // rather than holding the caller's thread.
+        conn.busy_timeout(Duration::ZERO).map_err(unavailable)?;
+        conn.prepare_cached(DATA_VERSION).map_err(unavailable)?;
         Ok(CommitWatch {
-            handle: Mutex::new(handle),
+            conn: Mutex::new(conn),
         })
     }
 
@@ -112,17 +47,12 @@ impl CommitWatch {
     /// means another connection committed in between. `None` when SQLite could not answer at
     /// this moment (busy, I/O error); callers then treat the data as changed.
     pub fn version(&self) -> Option<i64> {
-        let handle = self.handle.lock().unwrap_or_else(|p| p.into_inner());
-        // SAFETY: the statement belongs to the open connection in `handle`, used by this thread
-        // alone while the lock is held. The reset ends the read transaction the step began, so
-        // no snapshot is held between calls (which would keep the WAL from being reset).
-        unsafe {
-            let rc = ffi::sqlite3_step(handle.stmt);
-            let version =
-                (rc == ffi::SQLITE_ROW).then(|| ffi::sqlite3_column_int64(handle.stmt, 0));
-            ffi::sqlite3_reset(handle.stmt);
-            version
-        }
+        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        // The statement is reset when the row has been read, which ends the read transaction
+        // its step began, so no snapshot is held between calls (which would keep the WAL from
+        // being reset).
+        let mut stmt = conn.prepare_cached(DATA_VERSION).ok()?;
+        stmt.query_row([], |row| row.get::<_, i64>(0)).ok()
     }
 }
 
