@@ -111,8 +111,8 @@ pub fn report(cost: &OpenCost) {
             .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
             .map_or(0.0, |d| d.as_secs_f64() * 1e6)
     };
-    let mean = sorted.iter().map(Duration::as_secs_f64).sum::<f64>() / sorted.len().max(1) as f64
-        * 1e6;
+    let mean =
+        sorted.iter().map(Duration::as_secs_f64).sum::<f64>() / sorted.len().max(1) as f64 * 1e6;
     println!(
         "\n### open-cost: cold open of {} SQLite companies (pool cache, header check, connection, schema check)\n",
         cost.companies
@@ -128,7 +128,10 @@ pub fn report(cost: &OpenCost) {
     );
     let n = cost.companies.max(1) as f64;
     let per = |a: u64, b: u64| (b.saturating_sub(a)) as f64 / n;
-    println!("\n### memory per open company ({} pools open)\n", cost.open_pools);
+    println!(
+        "\n### memory per open company ({} pools open)\n",
+        cost.open_pools
+    );
     println!("| resident KiB per company | of it anonymous | of it mapped files (WAL index) |");
     println!("|---:|---:|---:|");
     println!(

@@ -27,8 +27,9 @@ const DATA_VERSION: &str = "PRAGMA data_version";
 impl CommitWatch {
     /// Opens an existing database file for watching; never creates one.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let unavailable =
-            |e: rusqlite::Error| StoreError::Unavailable(format!("opening the database to watch it: {e}"));
+        let unavailable = |e: rusqlite::Error| {
+            StoreError::Unavailable(format!("opening the database to watch it: {e}"))
+        };
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

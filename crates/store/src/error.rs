@@ -115,8 +115,7 @@ impl From<rusqlite::Error> for StoreError {
                     constraint: constraint_from_message(&message),
                 }
             }
-            rusqlite::Error::SqliteFailure(e, ref message) if sqlite_unusable(e.extended_code) =>
-            {
+            rusqlite::Error::SqliteFailure(e, ref message) if sqlite_unusable(e.extended_code) => {
                 StoreError::Unavailable(message.clone().unwrap_or_else(|| e.to_string()))
             }
             rusqlite::Error::Utf8Error(column, e) => StoreError::Decode {

@@ -176,7 +176,10 @@ async fn many_open_databases_share_a_fixed_number_of_threads() {
     }
     assert!(reads.join_all().await.iter().all(|&n| n == 0));
     let open: u32 = dbs.iter().map(Db::open_connections).sum();
-    assert_eq!(open as usize, DATABASES, "each database keeps its connection");
+    assert_eq!(
+        open as usize, DATABASES,
+        "each database keeps its connection"
+    );
     let workers = threads_named(silo_store::SQLITE_THREAD_NAME);
     assert!(workers >= 1, "statements ran on the worker threads");
     assert!(
@@ -229,10 +232,7 @@ async fn a_file_removed_after_opening_is_unavailable_and_never_recreated() {
     company(dir.path(), "r").await.close().await;
     let db = sqlite::open_existing(&path, single()).await.unwrap();
     sqlite::remove_files(&path).unwrap();
-    let err = db
-        .fetch_optional("SELECT 1 AS one", &[])
-        .await
-        .unwrap_err();
+    let err = db.fetch_optional("SELECT 1 AS one", &[]).await.unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
     assert!(!path.exists());
 }
