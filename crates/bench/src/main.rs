@@ -2,7 +2,8 @@
 //!
 //! Scenarios: `one-company` (the full request path for one company), `many-companies`
 //! (requests spread over N companies, reads and writes), `provision` (time per company),
-//! `memory` (resident memory after touching N companies), `events` (outbox and worker), `team`
+//! `memory` (resident memory after touching N companies), `open-cost` (cold-open time and
+//! memory per open SQLite company), `events` (outbox and worker), `team`
 //! (the utilisation and project reports of a company with 50 people and 100,000 time entries),
 //! `collect` (the public attribution endpoint of one tracked site).
 //! See BENCHMARKS.md for results.
@@ -14,6 +15,7 @@ mod events;
 mod fleet;
 mod flood;
 mod load;
+mod open;
 mod report;
 mod team;
 
@@ -125,6 +127,13 @@ enum Scenario {
         /// Connections of the flooding company.
         #[arg(long, default_value_t = 64)]
         flood_connections: usize,
+    },
+    /// Cold-open cost of a company's database and resident memory per open company
+    /// (SQLite).
+    OpenCost {
+        /// How many companies to create, then open once each and hold open.
+        #[arg(long, default_value_t = 2000)]
+        companies: usize,
     },
     /// Resident memory after every company has been touched once.
     Memory {
@@ -289,6 +298,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Flood { flood_connections } => {
             flood::run(&backend, &load, flood_connections).await?;
+        }
+        Scenario::OpenCost { companies } => {
+            open::report(&open::run(companies).await?);
         }
         Scenario::Memory { companies } => {
             let fleet = fleet::Fleet::start(&backend, companies).await?;

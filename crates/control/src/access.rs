@@ -29,7 +29,7 @@ const LOG_BATCH: i64 = 512;
 const SELECTIVE_UP_TO: usize = 64;
 
 /// The registry's log of access changes, read on the watch's private connection.
-const LOG_QUERY: &std::ffi::CStr = c"SELECT seq, identity_id, company_id FROM access_changes
+const LOG_QUERY: &str = "SELECT seq, identity_id, company_id FROM access_changes
     WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
 /// What the registry says about an identity and a company right now.

@@ -204,41 +204,36 @@ async fn a_corrupted_file_is_503_for_its_company_only_and_heals_when_restored() 
 
 #[tokio::test]
 async fn a_write_locked_file_refuses_writes_with_503_and_heals_when_released() {
-    use sqlx::{Connection, Executor};
     let s = setup().await;
-    let url = format!("sqlite://{}", s.a_path.display());
-    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    other.execute("BEGIN EXCLUSIVE").await.unwrap();
+    let other = rusqlite::Connection::open(&s.a_path).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
     // WAL readers are not blocked by a writer, so reads keep working; writes wait out the
     // busy timeout and answer 503 instead of hanging.
     s.assert_fault_is_contained(true).await;
-    other.execute("COMMIT").await.unwrap();
-    other.close().await.unwrap();
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
     s.assert_recovers().await;
 }
 
 /// A forced checkpoint of one company's file from a connection that is not Silo's, as an
-/// operator's `sqlite3` shell or a backup tool would run it.
-async fn force_checkpoints(path: PathBuf, stop: Arc<AtomicBool>) -> u64 {
-    use sqlx::{Connection, Row};
-    let url = format!("sqlite://{}", path.display());
-    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+/// operator's `sqlite3` shell or a backup tool would run it. Blocking: run it on a thread of
+/// its own.
+fn force_checkpoints(path: PathBuf, stop: Arc<AtomicBool>) -> u64 {
+    let conn = rusqlite::Connection::open(&path).unwrap();
     let wal = PathBuf::from(format!("{}-wal", path.display()));
     let mut moved = 0;
     while !stop.load(Ordering::Relaxed) {
         let pending = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
         // (busy, frames in the WAL, frames checkpointed): TRUNCATE answers zero frames once it
         // has emptied the WAL, so whether it moved pages is told by the WAL's size before.
-        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(&mut conn)
-            .await
+        let busy: i64 = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))
             .unwrap();
-        if row.get::<i64, _>(0) == 0 && pending > 0 {
+        if busy == 0 && pending > 0 {
             moved += 1;
         }
-        tokio::task::yield_now().await;
+        std::thread::yield_now();
     }
-    conn.close().await.unwrap();
     moved
 }
 
@@ -272,7 +267,10 @@ async fn healthy_files_under_concurrent_writes_and_checkpoints_never_answer_503(
     let stop = Arc::new(AtomicBool::new(false));
     let checkpointers: Vec<_> = companies
         .iter()
-        .map(|(_, path)| tokio::spawn(force_checkpoints(path.clone(), stop.clone())))
+        .map(|(_, path)| {
+            let (path, stop) = (path.clone(), stop.clone());
+            tokio::task::spawn_blocking(move || force_checkpoints(path, stop))
+        })
         .collect();
 
     let tokens: Arc<Vec<String>> = Arc::new(companies.iter().map(|(t, _)| t.clone()).collect());

@@ -1,6 +1,7 @@
 //! [`Db`], a pooled handle on one database of either backend, and [`Tx`], a transaction on it.
 
-use crate::{Row, StoreError, Value, postgres, sqlite};
+use crate::sqlite::{SqlitePool, SqliteTx};
+use crate::{Row, StoreError, Value, postgres};
 use std::borrow::Cow;
 
 /// SQL text. Build it from a literal; text assembled at run time must come only from fixed
@@ -40,7 +41,7 @@ pub struct Db(pub(crate) Backend);
 
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(SqlitePool),
     Postgres(sqlx::PgPool),
 }
 
@@ -48,7 +49,7 @@ pub(crate) enum Backend {
 pub struct Tx(TxBackend);
 
 enum TxBackend {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -60,7 +61,7 @@ macro_rules! query_methods {
         pub async fn execute(&$($m)? self, sql: impl Into<Sql>, params: &[Value]) -> Result<u64, StoreError> {
             let sql = sql.into();
             match self.backend_mut() {
-                $sqlite => sqlite::execute($sqlite_exec, &sql, params).await,
+                $sqlite => $sqlite_exec.execute(&sql, params).await,
                 $pg => postgres::execute($pg_exec, &sql, params).await,
             }
         }
@@ -69,7 +70,7 @@ macro_rules! query_methods {
         pub async fn fetch_all(&$($m)? self, sql: impl Into<Sql>, params: &[Value]) -> Result<Vec<Row>, StoreError> {
             let sql = sql.into();
             match self.backend_mut() {
-                $sqlite => sqlite::fetch_all($sqlite_exec, &sql, params).await,
+                $sqlite => $sqlite_exec.fetch_all(&sql, params).await,
                 $pg => postgres::fetch_all($pg_exec, &sql, params).await,
             }
         }
@@ -78,7 +79,7 @@ macro_rules! query_methods {
         pub async fn fetch_optional(&$($m)? self, sql: impl Into<Sql>, params: &[Value]) -> Result<Option<Row>, StoreError> {
             let sql = sql.into();
             match self.backend_mut() {
-                $sqlite => sqlite::fetch_optional($sqlite_exec, &sql, params).await,
+                $sqlite => $sqlite_exec.fetch_optional(&sql, params).await,
                 $pg => postgres::fetch_optional($pg_exec, &sql, params).await,
             }
         }
@@ -91,12 +92,12 @@ macro_rules! query_methods {
 }
 
 enum BackendMut<'a> {
-    Sqlite(&'a sqlx::SqlitePool),
+    Sqlite(&'a SqlitePool),
     Postgres(&'a sqlx::PgPool),
 }
 
 enum TxMut<'a> {
-    Sqlite(&'a mut sqlx::SqliteConnection),
+    Sqlite(&'a mut SqliteTx),
     Postgres(&'a mut sqlx::PgConnection),
 }
 
@@ -122,7 +123,7 @@ impl Db {
     /// read-then-write transaction cannot fail half-way on a lock upgrade.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(Tx(match &self.0 {
-            Backend::Sqlite(p) => TxBackend::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Sqlite(p) => TxBackend::Sqlite(p.begin("BEGIN IMMEDIATE").await?),
             Backend::Postgres(p) => TxBackend::Postgres(p.begin().await?),
         }))
     }
@@ -132,7 +133,7 @@ impl Db {
     /// is fixed at its first read under WAL; PostgreSQL: `REPEATABLE READ`.
     pub async fn begin_snapshot(&self) -> Result<Tx, StoreError> {
         Ok(Tx(match &self.0 {
-            Backend::Sqlite(p) => TxBackend::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Backend::Sqlite(p) => TxBackend::Sqlite(p.begin("BEGIN DEFERRED").await?),
             Backend::Postgres(p) => TxBackend::Postgres(
                 p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,
@@ -145,9 +146,7 @@ impl Db {
     /// validated identifiers only.
     pub async fn execute_raw(&self, sql: Sql) -> Result<(), StoreError> {
         match &self.0 {
-            Backend::Sqlite(p) => {
-                sqlx::raw_sql(sql.to_sqlx()).execute(p).await?;
-            }
+            Backend::Sqlite(p) => p.execute_raw(&sql).await?,
             Backend::Postgres(p) => {
                 sqlx::raw_sql(sql.to_sqlx()).execute(p).await?;
             }
@@ -193,9 +192,7 @@ impl Tx {
     /// Runs a script of several statements (migrations); no parameters.
     pub async fn execute_script(&mut self, script: &'static str) -> Result<(), StoreError> {
         match &mut self.0 {
-            TxBackend::Sqlite(t) => {
-                sqlx::raw_sql(script).execute(&mut **t).await?;
-            }
+            TxBackend::Sqlite(t) => t.execute_script(script).await?,
             TxBackend::Postgres(t) => {
                 sqlx::raw_sql(script).execute(&mut **t).await?;
             }

@@ -28,9 +28,12 @@ pub enum StoreError {
     /// The database's schema is newer than this build knows, or migrations were edited.
     #[error("schema: {0}")]
     Schema(String),
-    /// Anything else from the driver.
+    /// Anything else from the PostgreSQL driver.
     #[error(transparent)]
     Other(sqlx::Error),
+    /// Anything else from SQLite.
+    #[error(transparent)]
+    Sqlite(rusqlite::Error),
 }
 
 impl StoreError {
@@ -78,11 +81,7 @@ impl From<sqlx::Error> for StoreError {
                             .map(str::to_owned)
                             .unwrap_or_else(|| constraint_from_message(db.message())),
                     },
-                    _ if is_unusable(
-                        db.code().as_deref(),
-                        db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some(),
-                    ) =>
-                    {
+                    _ if db.code().as_deref().is_some_and(pg_unusable) => {
                         StoreError::Unavailable(db.message().to_owned())
                     }
                     _ => StoreError::Other(err),
@@ -93,13 +92,48 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-fn is_unusable(code: Option<&str>, sqlite: bool) -> bool {
-    let Some(code) = code else { return false };
-    if sqlite {
-        return code
-            .parse::<i64>()
-            .is_ok_and(|n| SQLITE_UNUSABLE.contains(&(n & 0xff)));
+/// SQLite's extended codes for the constraints a write can break that are the caller's to
+/// answer (unique, primary key, foreign key, check, not null); the same set sqlx reported as
+/// constraint violations.
+const SQLITE_CONFLICTS: &[i32] = &[
+    rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE,
+    rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY,
+    rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY,
+    rusqlite::ffi::SQLITE_CONSTRAINT_CHECK,
+    rusqlite::ffi::SQLITE_CONSTRAINT_NOTNULL,
+];
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        match err {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            rusqlite::Error::SqliteFailure(e, message)
+                if SQLITE_CONFLICTS.contains(&e.extended_code) =>
+            {
+                let message = message.unwrap_or_else(|| e.to_string());
+                StoreError::Conflict {
+                    constraint: constraint_from_message(&message),
+                }
+            }
+            rusqlite::Error::SqliteFailure(e, ref message) if sqlite_unusable(e.extended_code) => {
+                StoreError::Unavailable(message.clone().unwrap_or_else(|| e.to_string()))
+            }
+            rusqlite::Error::Utf8Error(column, e) => StoreError::Decode {
+                column: format!("#{column}"),
+                reason: e.to_string(),
+            },
+            other => StoreError::Sqlite(other),
+        }
     }
+}
+
+/// Whether an SQLite result code (extended or primary) means the file cannot be used.
+fn sqlite_unusable(code: i32) -> bool {
+    SQLITE_UNUSABLE.contains(&i64::from(code & 0xff))
+}
+
+/// Whether a PostgreSQL SQLSTATE means the server or database cannot be used now.
+fn pg_unusable(code: &str) -> bool {
     PG_UNUSABLE_CLASSES
         .iter()
         .any(|class| code.starts_with(class))
@@ -119,12 +153,12 @@ mod tests {
 
     #[test]
     fn sqlite_codes_by_primary_byte() {
-        assert!(is_unusable(Some("14"), true));
-        assert!(is_unusable(Some("266"), true)); // SQLITE_IOERR_READ
-        assert!(!is_unusable(Some("1"), true));
-        assert!(is_unusable(Some("08006"), false));
-        assert!(!is_unusable(Some("23505"), false));
-        assert!(!is_unusable(None, true));
+        assert!(sqlite_unusable(14));
+        assert!(sqlite_unusable(266)); // SQLITE_IOERR_READ
+        assert!(!sqlite_unusable(1));
+        assert!(!sqlite_unusable(2067)); // SQLITE_CONSTRAINT_UNIQUE
+        assert!(pg_unusable("08006"));
+        assert!(!pg_unusable("23505"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod sqlite;
 mod tenant;
 mod timestamp;
 mod value;
+mod workers;
 
 pub use catalog::{ColumnKind, table_columns, table_columns_in};
 pub use commit_watch::{CommitWatch, LogRow};
@@ -24,6 +25,7 @@ pub use migrate::{Migration, MigrationSet, applied_version, migrate, migrate_to}
 pub use tenant::TenantDb;
 pub use timestamp::Timestamp;
 pub use value::{FromValue, Row, Value};
+pub use workers::{THREAD_NAME as SQLITE_THREAD_NAME, thread_count as sqlite_thread_count};
 
 /// Builds a parameter list for a query: `params![id, name, None::<String>]`.
 #[macro_export]

@@ -40,10 +40,9 @@ pub struct PoolSettings {
 impl PoolSettings {
     /// Defaults for the embedded deployment: SQLite connections are file handles, so many
     /// pools stay open and a busy fleet does not reopen files on every request. One
-    /// connection each: sqlx runs a thread per SQLite connection, and a second one per
-    /// company doubled threads and memory for little gain (WAL readers do not block, and
-    /// one company's requests queue on its connection instead of contending for the file's
-    /// write lock).
+    /// connection each: a second one per company doubled memory for little gain (WAL
+    /// readers do not block, and one company's requests queue on its connection instead of
+    /// contending for the file's write lock).
     pub fn sqlite_default() -> Self {
         PoolSettings {
             max_pools: 1024,
