@@ -40,7 +40,7 @@ pub async fn request_reset(
     headers: HeaderMap,
     Json(req): Json<ResetRequest>,
 ) -> Result<(StatusCode, Json<ResetRequested>), ApiError> {
-    state.request_limits.password_reset(meta.client_ip)?;
+    state.request_limits.password_reset(meta.client_ip).await?;
     let mut p = Problems::new();
     let fields = take!(p, req => email);
     let (email,) = p.done(fields)?;
