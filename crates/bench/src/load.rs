@@ -88,18 +88,28 @@ async fn worker(
 
 /// Drives load; the first second is warm-up and not measured.
 pub async fn run(fleet: &Fleet, settings: &LoadSettings, mix: Mix) -> anyhow::Result<RunResult> {
+    run_on(&fleet.url, fleet.targets.clone(), settings, mix).await
+}
+
+/// Drives load at `url` (a server or a balancer in front of several).
+pub async fn run_on(
+    url: &str,
+    targets: Arc<Vec<Target>>,
+    settings: &LoadSettings,
+    mix: Mix,
+) -> anyhow::Result<RunResult> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(settings.concurrency)
         .build()?;
     let warmup = Instant::now() + Duration::from_secs(1);
     let end = warmup + settings.duration;
-    let url: Arc<str> = Arc::from(fleet.url.as_str());
+    let url: Arc<str> = Arc::from(url);
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..settings.concurrency {
         workers.spawn(worker(
             client.clone(),
             url.clone(),
-            fleet.targets.clone(),
+            targets.clone(),
             mix,
             warmup,
             end,

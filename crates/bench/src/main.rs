@@ -4,10 +4,12 @@
 //! (requests spread over N companies, reads and writes), `provision` (time per company),
 //! `memory` (resident memory after touching N companies), `events` (outbox and worker), `team`
 //! (the utilisation and project reports of a company with 50 people and 100,000 time entries),
-//! `collect` (the public attribution endpoint of one tracked site).
+//! `collect` (the public attribution endpoint of one tracked site), `balanced` (one versus two
+//! `silo serve` processes behind HAProxy).
 //! See BENCHMARKS.md for results.
 #![forbid(unsafe_code)]
 
+mod balanced;
 mod baseline;
 mod collect;
 mod events;
@@ -117,6 +119,13 @@ enum Scenario {
     /// Events accepted per second by the public collection endpoint (`POST /e/{site_key}`)
     /// for one tracked site, with consent denied (the default) and granted.
     Collect,
+    /// One versus two `silo serve` processes (the binary next to this one) on one control
+    /// plane behind HAProxy, reads spread over N companies.
+    Balanced {
+        /// How many companies.
+        #[arg(long, default_value_t = 100)]
+        companies: usize,
+    },
     /// Resident memory after every company has been touched once.
     Memory {
         /// How many companies to create and touch.
@@ -277,6 +286,24 @@ async fn main() -> anyhow::Result<()> {
                 "collect, consent granted (POST /e/{site_key})",
                 &[(1, granted)],
             );
+        }
+        Scenario::Balanced { companies } => {
+            let result = balanced::run(&backend, companies.max(1), &load).await?;
+            println!(
+                "\n### balanced: {companies} companies, reads (GET /api/contacts/{{id}})\n"
+            );
+            println!("| servers | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
+            println!("|---|---:|---:|---:|---:|---:|");
+            for (label, r) in &result.rows {
+                println!(
+                    "| {label} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+                    r.throughput,
+                    r.p50_us as f64 / 1000.0,
+                    r.p99_us as f64 / 1000.0,
+                    r.p999_us as f64 / 1000.0,
+                    r.errors
+                );
+            }
         }
         Scenario::Memory { companies } => {
             let fleet = fleet::Fleet::start(&backend, companies).await?;
