@@ -31,7 +31,10 @@ impl Drop for Killed {
 
 /// The storage options every `silo` process of the run gets.
 fn storage_args(storage: &TestStorage) -> Vec<String> {
-    let mut args = vec!["--data".to_owned(), storage.dir.path().display().to_string()];
+    let mut args = vec![
+        "--data".to_owned(),
+        storage.dir.path().display().to_string(),
+    ];
     if let Some(pg) = &storage.pg {
         args.push("--database-url".into());
         args.push(pg.control_url.clone());

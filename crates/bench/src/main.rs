@@ -289,9 +289,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Balanced { companies } => {
             let result = balanced::run(&backend, companies.max(1), &load).await?;
-            println!(
-                "\n### balanced: {companies} companies, reads (GET /api/contacts/{{id}})\n"
-            );
+            println!("\n### balanced: {companies} companies, reads (GET /api/contacts/{{id}})\n");
             println!("| servers | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
             println!("|---|---:|---:|---:|---:|---:|");
             for (label, r) in &result.rows {

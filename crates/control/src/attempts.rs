@@ -74,8 +74,7 @@ impl ControlPlane {
         window: Duration,
     ) -> Result<Result<(), Duration>, ControlError> {
         let now = now_ms();
-        let mut hashed: Vec<(String, u32)> =
-            keys.iter().map(|(k, l)| (key_hash(k), *l)).collect();
+        let mut hashed: Vec<(String, u32)> = keys.iter().map(|(k, l)| (key_hash(k), *l)).collect();
         // One order for every caller, so two transactions never wait on each other's rows.
         hashed.sort();
         hashed.dedup_by(|a, b| a.0 == b.0);

@@ -225,7 +225,12 @@ impl LoginLimiter {
     /// Counts an attempt for `email` (as typed; trimmed and lowercased here) from `address`,
     /// or refuses it without counting when either is at its limit.
     pub async fn attempt(&self, email: &str, address: Option<IpAddr>) -> Result<(), ApiError> {
-        count(&self.control, &self.keys(email, address), self.limits.window).await
+        count(
+            &self.control,
+            &self.keys(email, address),
+            self.limits.window,
+        )
+        .await
     }
 
     /// After a successful login: clears the email's count and gives the address its attempt
@@ -511,7 +516,8 @@ mod tests {
         let limiter = login(control(&storage).await, 2, 3);
         assert!(limiter.attempt("a@x.nl", ip("1.1.1.1")).await.is_ok());
         assert!(limiter.attempt(" A@X.nl ", ip("1.1.1.1")).await.is_ok());
-        let wait = limited(limiter.attempt("a@x.nl", ip("2.2.2.2")).await).expect("email at its limit");
+        let wait =
+            limited(limiter.attempt("a@x.nl", ip("2.2.2.2")).await).expect("email at its limit");
         assert!((1..=60).contains(&wait));
         // The refused attempt counted nothing against 2.2.2.2.
         for n in 0..3 {
@@ -630,7 +636,12 @@ mod tests {
         let long = login(plane.clone(), 1, 1000);
         assert!(long.attempt("victim@x.nl", ip("1.1.1.1")).await.is_ok());
         for n in 0..20 {
-            assert!(short.attempt(&format!("a{n}@x.nl"), ip("1.1.1.1")).await.is_ok());
+            assert!(
+                short
+                    .attempt(&format!("a{n}@x.nl"), ip("1.1.1.1"))
+                    .await
+                    .is_ok()
+            );
         }
         // Wait for the millisecond windows to end by the clock the counters use, not by sleeping
         // a guessed time.
@@ -663,7 +674,10 @@ mod tests {
     async fn two_servers_share_one_collection_allowance() {
         let storage = TestStorage::new();
         let plane = control(&storage).await;
-        let servers = [collect(plane.clone(), 1000, 100), collect(control(&storage).await, 1000, 100)];
+        let servers = [
+            collect(plane.clone(), 1000, 100),
+            collect(control(&storage).await, 1000, 100),
+        ];
         let site = uuid::Uuid::new_v4();
         let mut passed = 0u32;
         let mut first_refusal = None;
@@ -690,19 +704,31 @@ mod tests {
 
     async fn the_site_limit_holds_across_servers_and_addresses() {
         let storage = TestStorage::new();
-        let servers = [collect(control(&storage).await, 100, 1000), collect(control(&storage).await, 100, 1000)];
+        let servers = [
+            collect(control(&storage).await, 100, 1000),
+            collect(control(&storage).await, 100, 1000),
+        ];
         let site = uuid::Uuid::new_v4();
         let mut passed = 0u32;
         for n in 0..400u32 {
             let address = format!("10.1.{}.{}", n / 200, n % 200);
-            if servers[(n % 2) as usize].event(site, ip(&address)).await.is_ok() {
+            if servers[(n % 2) as usize]
+                .event(site, ip(&address))
+                .await
+                .is_ok()
+            {
                 passed += 1;
             }
         }
         assert!((96..=100).contains(&passed), "{passed} passed");
         assert!(servers[0].leases_held() > 0);
         // Another site is not affected.
-        assert!(servers[0].event(uuid::Uuid::new_v4(), ip("10.9.9.9")).await.is_ok());
+        assert!(
+            servers[0]
+                .event(uuid::Uuid::new_v4(), ip("10.9.9.9"))
+                .await
+                .is_ok()
+        );
     }
 
     #[test]

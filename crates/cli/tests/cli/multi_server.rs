@@ -252,6 +252,16 @@ impl Cluster {
         )
     }
 
+    /// A login attempt from `address` (the test is a trusted proxy); answers the status.
+    async fn guess(&self, base: &str, email: &str, address: &str, password: &str) -> u16 {
+        let req = self
+            .client
+            .post(format!("{base}/api/auth/login"))
+            .header("x-forwarded-for", address)
+            .json(&json!({"email": email, "password": password}));
+        self.send(req).await.status
+    }
+
     /// The status of `GET path` with `token` on each server directly and through the balancer
     /// until both servers answered there (round robin: two or three requests).
     async fn statuses(&self, path: &str, token: &str) -> BTreeMap<String, u16> {
@@ -264,7 +274,11 @@ impl Cluster {
         }
         for _ in 0..6 {
             let r = self
-                .send(self.client.get(format!("{}{path}", self.lb)).bearer_auth(token))
+                .send(
+                    self.client
+                        .get(format!("{}{path}", self.lb))
+                        .bearer_auth(token),
+                )
                 .await;
             let by = r.served_by.expect("haproxy names the server");
             seen.insert(format!("balanced {by}"), r.status);
@@ -329,7 +343,8 @@ async fn receiver() -> (String, Arc<Mutex<Vec<(String, Value)>>>) {
                     .find_map(|l| l.strip_prefix("webhook-id:"))
                     .map(|v| v.trim().to_owned())
                     .unwrap_or_default();
-                let body = serde_json::from_slice(&data[head..head + length]).unwrap_or(Value::Null);
+                let body =
+                    serde_json::from_slice(&data[head..head + length]).unwrap_or(Value::Null);
                 keep.lock().unwrap().push((id, body));
                 let _ = socket
                     .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
@@ -358,29 +373,52 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
     silo(
         &storage,
         &[
-            "company", "create", "--name", "Acme", "--slug", "acme", "--owner-email",
+            "company",
+            "create",
+            "--name",
+            "Acme",
+            "--slug",
+            "acme",
+            "--owner-email",
             "ann@acme.example",
         ],
     );
     silo(
         &storage,
         &[
-            "company", "create", "--name", "Bolt", "--slug", "bolt", "--owner-email",
+            "company",
+            "create",
+            "--name",
+            "Bolt",
+            "--slug",
+            "bolt",
+            "--owner-email",
             "bea@bolt.example",
         ],
     );
-    let list: Value = serde_json::from_str(&silo(&storage, &["company", "list", "--json"])).unwrap();
+    let list: Value =
+        serde_json::from_str(&silo(&storage, &["company", "list", "--json"])).unwrap();
     let servers: BTreeSet<&str> = list
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["placement"]["server"].as_str().unwrap())
         .collect();
-    assert_eq!(servers.len(), 2, "one company on each tenant server: {list}");
+    assert_eq!(
+        servers.len(),
+        2,
+        "one company on each tenant server: {list}"
+    );
     silo(
         &storage,
         &[
-            "member", "add", "acme", "bob@acme.example", "sales", "--password", PASSWORD,
+            "member",
+            "add",
+            "acme",
+            "bob@acme.example",
+            "sales",
+            "--password",
+            PASSWORD,
         ],
     );
 
@@ -407,7 +445,8 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
     let (bob, _) = c.login(&a, "bob@acme.example").await;
     let (bea, bea_cookie) = c.login(&b, "bea@bolt.example").await;
     for token in [&ann, &bob, &bea] {
-        c.everywhere("a fresh session", "/api/company", token, 200).await;
+        c.everywhere("a fresh session", "/api/company", token, 200)
+            .await;
     }
 
     // Logout on one server ends the session's access tokens on both.
@@ -420,7 +459,8 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
         )
         .await;
     assert_eq!(r.status, 204, "{}", r.body);
-    c.everywhere("after logout on a", "/api/company", &bea, 401).await;
+    c.everywhere("after logout on a", "/api/company", &bea, 401)
+        .await;
 
     // Removing a member on one server refuses their token on both.
     let members = c
@@ -475,20 +515,27 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
         .await;
     }
     let (fresh, _) = c.login(&lb, "ann@acme.example").await;
-    c.everywhere("a token of the new key", "/api/company", &fresh, 200).await;
-    c.everywhere("not retired yet", "/api/company", &ann, 200).await;
+    c.everywhere("a token of the new key", "/api/company", &fresh, 200)
+        .await;
+    c.everywhere("not retired yet", "/api/company", &ann, 200)
+        .await;
     silo(&storage, &["keys", "retire", &old_kid]);
     for base in [&a, &b] {
         eventually("each server refuses the retired key", || async {
-            c.send(c.client.get(format!("{base}/api/company")).bearer_auth(&ann))
-                .await
-                .status
+            c.send(
+                c.client
+                    .get(format!("{base}/api/company"))
+                    .bearer_auth(&ann),
+            )
+            .await
+            .status
                 == 401
         })
         .await;
     }
     c.everywhere("retired", "/api/company", &ann, 401).await;
-    c.everywhere("the new key", "/api/company", &fresh, 200).await;
+    c.everywhere("the new key", "/api/company", &fresh, 200)
+        .await;
 
     // Jobs run once: each contact's webhook is delivered once, though both servers run a
     // worker over the same work queue.
@@ -502,24 +549,29 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let endpoint = r.body["id"].as_str().unwrap().to_owned();
+    let endpoint = r.body["endpoint"]["id"].as_str().unwrap().to_owned();
     const CONTACTS: usize = 6;
     for n in 0..CONTACTS {
         let base = [&a, &b, &lb][n % 3];
         let r = c
-            .post(base, "/api/contacts", Some(&fresh), json!({"name": format!("Contact {n}")}))
+            .post(
+                base,
+                "/api/contacts",
+                Some(&fresh),
+                json!({"name": format!("Contact {n}")}),
+            )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
     }
-    let deliveries = |base: String| {
-        let req = c
-            .client
-            .get(format!("{base}/api/webhooks/{endpoint}/deliveries?limit=100"))
-            .bearer_auth(&fresh);
-        async move { c.send(req).await.body }
-    };
     eventually("every delivery is recorded as delivered", || async {
-        let body = deliveries(a.clone()).await;
+        let body = c
+            .send(
+                c.client
+                    .get(format!("{a}/api/webhooks/{endpoint}/deliveries?limit=100"))
+                    .bearer_auth(&fresh),
+            )
+            .await
+            .body;
         let items = body["items"].as_array().cloned().unwrap_or_default();
         items.len() == CONTACTS && items.iter().all(|d| d["state"] == "delivered")
     })
@@ -555,11 +607,8 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
             counts["sent"] == INVITES && counts["pending"] == 0
         })
         .await;
-        let mut recipients: Vec<String> = smtp
-            .received()
-            .iter()
-            .flat_map(|m| m.to.clone())
-            .collect();
+        let mut recipients: Vec<String> =
+            smtp.received().iter().flat_map(|m| m.to.clone()).collect();
         recipients.sort();
         let expected: Vec<String> = (0..INVITES)
             .map(|n| format!("guest{n}@acme.example"))
@@ -569,24 +618,18 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
 
     // Login limits are one allowance: five guesses at one email spread over both servers, and
     // the sixth is refused on either, the right password included.
-    let guess = |base: &str, email: &str, address: &str, password: &str| {
-        let req = c
-            .client
-            .post(format!("{base}/api/auth/login"))
-            .header("x-forwarded-for", address)
-            .json(&json!({"email": email, "password": password}));
-        async move { c.send(req).await.status }
-    };
     for n in 0..5 {
         let base = [&a, &b, &lb][n % 3];
         assert_eq!(
-            guess(base, "ann@acme.example", "203.0.113.7", "wrong guess").await,
+            c.guess(base, "ann@acme.example", "203.0.113.7", "wrong guess")
+                .await,
             401
         );
     }
     for base in [&a, &b, &lb] {
         assert_eq!(
-            guess(base, "ann@acme.example", "203.0.113.8", PASSWORD).await,
+            c.guess(base, "ann@acme.example", "203.0.113.8", PASSWORD)
+                .await,
             429,
             "{base}"
         );
@@ -596,20 +639,23 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
     for n in 0..20 {
         let base = [&a, &b, &lb][n % 3];
         assert_eq!(
-            guess(base, &format!("x{n}@acme.example"), "198.51.100.9", "wrong").await,
+            c.guess(base, &format!("x{n}@acme.example"), "198.51.100.9", "wrong")
+                .await,
             401,
             "attempt {n}"
         );
     }
     for base in [&a, &b, &lb] {
         assert_eq!(
-            guess(base, "bea@bolt.example", "198.51.100.9", PASSWORD).await,
+            c.guess(base, "bea@bolt.example", "198.51.100.9", PASSWORD)
+                .await,
             429,
             "{base}"
         );
     }
     assert_eq!(
-        guess(&b, "bea@bolt.example", "198.51.100.10", PASSWORD).await,
+        c.guess(&b, "bea@bolt.example", "198.51.100.10", PASSWORD)
+            .await,
         200,
         "another address is not limited"
     );
