@@ -222,7 +222,7 @@ pub async fn login(
         Ok(valid) => valid,
         Err(e) => {
             state.limiter.not_verified(key, address).await;
-            return Err(e.into());
+            return Err(e);
         }
     };
     let Some(identity) = usable.filter(|_| valid) else {

@@ -108,7 +108,7 @@ impl<'a> Attempt<'a> {
             Ok(valid) => valid,
             Err(e) => {
                 self.not_verified().await;
-                return Err(e.into());
+                return Err(e);
             }
         };
         if valid {
