@@ -46,8 +46,13 @@ fn storage_args(storage: &TestStorage) -> Vec<String> {
     args
 }
 
-/// Starts `silo serve` on a free port; answers the process and its base URL.
-fn serve(silo: &Path, storage: &TestStorage) -> anyhow::Result<(Killed, String)> {
+/// Starts `silo serve` on a free port with the run's pool bounds (each process has its own);
+/// answers the process and its base URL.
+fn serve(
+    silo: &Path,
+    storage: &TestStorage,
+    pools: &silo_tenancy::PoolSettings,
+) -> anyhow::Result<(Killed, String)> {
     let mut child = Command::new(silo)
         .args(storage_args(storage))
         .args([
@@ -56,6 +61,14 @@ fn serve(silo: &Path, storage: &TestStorage) -> anyhow::Result<(Killed, String)>
             "127.0.0.1:0",
             "--audit-checkpoint-interval",
             "0",
+        ])
+        .args([
+            "--max-tenant-pools".to_owned(),
+            pools.max_pools.to_string(),
+            "--tenant-connections-per-pool".to_owned(),
+            pools.connections_per_pool.to_string(),
+            "--tenant-connection-budget".to_owned(),
+            pools.connection_budget.to_string(),
         ])
         // One log line per request would measure the log; start-up lines stay.
         .env("RUST_LOG", "info,silo::request=warn")
@@ -190,8 +203,8 @@ pub async fn run(backend: &Backend, n: usize, load: &LoadSettings) -> anyhow::Re
     }
     tenancy.close().await;
 
-    let (_one, first) = serve(&silo, &storage)?;
-    let (_two, second) = serve(&silo, &storage)?;
+    let (_one, first) = serve(&silo, &storage, &backend.settings)?;
+    let (_two, second) = serve(&silo, &storage, &backend.settings)?;
     let client = reqwest::Client::new();
     let mut targets = Vec::with_capacity(n);
     for (i, token) in tokens_by_company.iter().enumerate() {
