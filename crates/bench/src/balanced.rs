@@ -165,6 +165,8 @@ pub struct Balanced {
 
 /// Provisions `n` companies, starts two `silo serve` and measures the three runs.
 pub async fn run(backend: &Backend, n: usize, load: &LoadSettings) -> anyhow::Result<Balanced> {
+    // reqwest's TLS takes the process's crypto provider; no in-process server installs it here.
+    silo_worker::webhook::install_crypto_provider();
     let silo = std::env::current_exe()?.with_file_name("silo");
     let storage = storage(backend);
     let data = DataDir::new(storage.dir.path());
