@@ -91,7 +91,8 @@ pub async fn run(fleet: &Fleet, settings: &LoadSettings, mix: Mix) -> anyhow::Re
     run_on(&fleet.url, fleet.targets.clone(), settings, mix).await
 }
 
-/// Drives load on some of a fleet's companies (`targets`) at `url`.
+/// Drives load on `targets` (all of a fleet's companies or some) at `url`: a server, or a
+/// balancer in front of several.
 pub async fn run_on(
     url: &str,
     targets: Arc<Vec<Target>>,

@@ -5,10 +5,12 @@
 //! `memory` (resident memory after touching N companies), `open-cost` (cold-open time and
 //! memory per open SQLite company), `events` (outbox and worker), `team`
 //! (the utilisation and project reports of a company with 50 people and 100,000 time entries),
-//! `collect` (the public attribution endpoint of one tracked site).
+//! `collect` (the public attribution endpoint of one tracked site), `balanced` (one versus two
+//! `silo serve` processes behind HAProxy), `flood` (one company flooding beside ten others).
 //! See BENCHMARKS.md for results.
 #![forbid(unsafe_code)]
 
+mod balanced;
 mod baseline;
 mod collect;
 mod events;
@@ -133,6 +135,13 @@ enum Scenario {
     OpenCost {
         /// How many companies to create, then open once each and hold open.
         #[arg(long, default_value_t = 2000)]
+        companies: usize,
+    },
+    /// One versus two `silo serve` processes (the binary next to this one) on one control
+    /// plane behind HAProxy, reads spread over N companies.
+    Balanced {
+        /// How many companies.
+        #[arg(long, default_value_t = 100)]
         companies: usize,
     },
     /// Resident memory after every company has been touched once.
@@ -301,6 +310,22 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::OpenCost { companies } => {
             open::report(&open::run(companies).await?);
+        }
+        Scenario::Balanced { companies } => {
+            let result = balanced::run(&backend, companies.max(1), &load).await?;
+            println!("\n### balanced: {companies} companies, reads (GET /api/contacts/{{id}})\n");
+            println!("| servers | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
+            println!("|---|---:|---:|---:|---:|---:|");
+            for (label, r) in &result.rows {
+                println!(
+                    "| {label} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+                    r.throughput,
+                    r.p50_us as f64 / 1000.0,
+                    r.p99_us as f64 / 1000.0,
+                    r.p999_us as f64 / 1000.0,
+                    r.errors
+                );
+            }
         }
         Scenario::Memory { companies } => {
             let fleet = fleet::Fleet::start(&backend, companies).await?;

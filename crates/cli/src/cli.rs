@@ -419,11 +419,11 @@ pub struct ServerArgs {
     #[arg(long, env = "SILO_FILE_LIMIT", value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
     pub file_limit: usize,
     /// Most events the public collection endpoint (`POST /e/{site_key}`) takes per tracked site
-    /// per minute; more answer 429 `rate_limited`.
+    /// per minute, all servers of the deployment together; more answer 429 `rate_limited`.
     #[arg(long, env = "SILO_COLLECT_PER_SITE", value_name = "N", default_value_t = silo_server::CollectLimits::PER_SITE)]
     pub collect_per_site: u32,
     /// Most events the public collection endpoint takes per client address (IPv6: per /64) per
-    /// minute.
+    /// minute, all servers of the deployment together.
     #[arg(long, env = "SILO_COLLECT_PER_ADDRESS", value_name = "N", default_value_t = silo_server::CollectLimits::PER_ADDRESS)]
     pub collect_per_address: u32,
     /// Whether anyone may sign up a new company through `POST /api/signup` [default: on for

@@ -1,10 +1,12 @@
 //! The control plane: the registry of companies, identities, memberships, plans, tenant
-//! placement, audit records and the deployment's mail queue.
+//! placement, audit records, the deployment's mail queue and the attempt counters every server
+//! shares.
 //!
 //! It holds no business data. It says which companies exist, who belongs to them in which role,
 //! and where each company's own database lives.
 
 mod access;
+mod attempts;
 mod audit;
 mod audit_checkpoint;
 mod companies;
@@ -25,6 +27,7 @@ mod types;
 mod work_queue;
 
 pub use access::AccessView;
+pub use attempts::Lease;
 pub use audit::{Actor, AuditAction, AuditEvent, AuditQuery, AuditRecord, ChainReport, Outcome};
 #[doc(hidden)]
 pub use audit_checkpoint::tamper;

@@ -1,6 +1,7 @@
 //! What a running server does besides answering requests: it signs audit checkpoints now and
-//! then, writes the refused-token counts of each finished minute to the audit trail, and reads
-//! its key directory again every few seconds.
+//! then, writes the refused-token counts of each finished minute to the audit trail, reads
+//! its key directory again every few seconds, and deletes ended attempt-count windows from the
+//! control plane every few minutes.
 
 use crate::AppState;
 use tokio::sync::watch;
@@ -16,7 +17,10 @@ impl Background {
     /// Starts the tasks (on the current Tokio runtime).
     pub(crate) fn start(state: &AppState) -> Self {
         let (stop, stopped) = watch::channel(false);
-        let mut tasks = vec![tokio::spawn(flush_refusals(state.clone(), stopped.clone()))];
+        let mut tasks = vec![
+            tokio::spawn(flush_refusals(state.clone(), stopped.clone())),
+            tokio::spawn(prune_attempts(state.clone(), stopped.clone())),
+        ];
         if let Some(reload) = state.config.key_reload.clone()
             && !reload.interval.is_zero()
         {
@@ -66,6 +70,26 @@ async fn flush_refusals(state: AppState, mut stop: watch::Receiver<bool>) {
                 state.token_refusals.flush(state.tenancy.control(), false).await;
                 state.access_refusals.flush(state.tenancy.control(), false).await;
             }
+        }
+    }
+}
+
+/// How often ended attempt-count windows are deleted. Ended windows count nothing (a new
+/// attempt restarts them), so this only bounds the table's size.
+const PRUNE_ATTEMPTS_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Deletes ended attempt-count windows now and then. Every server does it; the deletes are
+/// idempotent.
+async fn prune_attempts(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(PRUNE_ATTEMPTS_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = stopped(&mut stop) => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = state.tenancy.control().prune_attempts().await {
+            tracing::warn!(error = %e, "cannot delete ended attempt counts; trying again later");
         }
     }
 }

@@ -272,14 +272,19 @@ impl Server {
             }
             None => None,
         };
+        let control = tenancy.control().clone();
         let state = AppState(Arc::new(Shared {
             tenancy,
             entry: silo_auth::EntryTokens::new(&tokens),
             tokens,
-            limiter: LoginLimiter::new(config.login_limits),
-            portal_links: LoginLimiter::new(config.portal.link_limits),
-            request_limits: RequestLimiter::new(config.request_limits),
-            collect_limits: CollectLimiter::new(config.collect_limits),
+            limiter: LoginLimiter::new(config.login_limits, control.clone(), "login"),
+            portal_links: LoginLimiter::new(
+                config.portal.link_limits,
+                control.clone(),
+                "portal-link",
+            ),
+            request_limits: RequestLimiter::new(config.request_limits, control.clone()),
+            collect_limits: CollectLimiter::new(config.collect_limits, control),
             passwords: passwords.clone(),
             config: config.clone(),
             metrics,

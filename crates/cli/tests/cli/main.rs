@@ -6,6 +6,7 @@ mod cli;
 mod cli_postgres;
 mod fleet;
 mod keys;
+mod multi_server;
 
 /// Reads a server's stderr `lines` up to the first that contains `marker` and answers the
 /// address after it (`http://127.0.0.1:PORT`, without a trailing slash). Every line read is

@@ -224,7 +224,7 @@ pub async fn login(
 ) -> Result<WithCookie<Json<TokenResponse>>, ApiError> {
     let (key, address) = (req.email.raw().as_str(), meta.client_ip);
     // Counted before anything is looked up or verified: parallel guesses cannot outrun it.
-    state.limiter.attempt(key, address)?;
+    state.limiter.attempt(key, address).await?;
     let control = state.tenancy.control();
     // An address outside the rule names no identity: the same answer as an unknown one.
     let identity: Option<Identity> = match Email::parse(req.email.raw()) {
@@ -234,11 +234,17 @@ pub async fn login(
     let usable = identity.as_ref().filter(|i| i.usable());
     // Unknown emails are checked against a dummy hash, so both failures take as long.
     let hash = usable.and_then(|i| i.password_hash.clone());
-    let valid = state
+    let valid = match state
         .passwords
         .verify(Password::new(req.password), hash)
         .await
-        .inspect_err(|_| state.limiter.not_verified(key, address))?;
+    {
+        Ok(valid) => valid,
+        Err(e) => {
+            state.limiter.not_verified(key, address).await;
+            return Err(e);
+        }
+    };
     let Some(identity) = usable.filter(|_| valid) else {
         let actor = identity.as_ref().map(|i| i.id);
         control
@@ -247,7 +253,7 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     two_factor::check_login_code(&state, &meta, identity, req.code.as_deref()).await?;
-    state.limiter.succeeded(key, address);
+    state.limiter.succeeded(key, address).await;
     let bound = match req.company.as_deref().map(str::trim) {
         Some(reference) if !reference.is_empty() => {
             Some(bind_member(&state, identity.id, reference).await?)

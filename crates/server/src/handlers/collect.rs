@@ -205,7 +205,7 @@ async fn admit(
     if !site.enabled {
         return Err(ApiError::SiteDisabled);
     }
-    state.collect_limits.event(site.id, meta.client_ip)?;
+    state.collect_limits.event(site.id, meta.client_ip).await?;
     let body = body.map_err(|r| match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
         _ => ApiError::BadRequest(r.body_text()),

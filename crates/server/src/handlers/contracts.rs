@@ -92,7 +92,8 @@ async fn link(
     // Links go to addresses staff type: bounded per company like invitations.
     state
         .request_limits
-        .invitation_mail(tenant.company.id.as_uuid())?;
+        .invitation_mail(tenant.company.id.as_uuid())
+        .await?;
     let id = Uuid::new_v4();
     let token = state.entry.issue(
         Purpose::SigningLink,

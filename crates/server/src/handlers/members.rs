@@ -73,7 +73,8 @@ pub async fn add(
     }
     state
         .request_limits
-        .invitation_mail(tenant.company.id.as_uuid())?;
+        .invitation_mail(tenant.company.id.as_uuid())
+        .await?;
     let control = state.tenancy.control();
     let limits = control.plan_limits(tenant.company.plan).await?;
     let lang = notify::language(req.language.as_deref(), &headers);
@@ -180,7 +181,8 @@ pub async fn resend(
     pending_and_manageable(&state, &tenant, id).await?;
     state
         .request_limits
-        .invitation_mail(tenant.company.id.as_uuid())?;
+        .invitation_mail(tenant.company.id.as_uuid())
+        .await?;
     let (invitation, token) = control
         .renew_invitation(tenant.company.id, id, state.config.invitation_ttl)
         .await?;

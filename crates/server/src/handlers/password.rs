@@ -40,7 +40,7 @@ pub async fn request_reset(
     headers: HeaderMap,
     Json(req): Json<ResetRequest>,
 ) -> Result<(StatusCode, Json<ResetRequested>), ApiError> {
-    state.request_limits.password_reset(meta.client_ip)?;
+    state.request_limits.password_reset(meta.client_ip).await?;
     let mut p = Problems::new();
     let fields = take!(p, req => email);
     let (email,) = p.done(fields)?;
@@ -146,11 +146,11 @@ pub async fn change(
     let fields = take!(p, req => new);
     let (new,) = p.done(fields)?;
     // Counted like a login: a stolen access token must not be a way to guess the password.
-    let attempt = Attempt::start(&state, &auth)?;
+    let attempt = Attempt::start(&state, &auth).await?;
     attempt
         .check_password(req.current, "current", AuditAction::AuthPasswordChange)
         .await?;
-    attempt.succeeded();
+    attempt.succeeded().await;
     let hash = state
         .passwords
         .hash(Password::new(new.into_string()))

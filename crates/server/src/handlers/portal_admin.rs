@@ -151,7 +151,8 @@ pub async fn invite(
     let account = path_id(&id)?;
     state
         .request_limits
-        .invitation_mail(tenant.company.id.as_uuid())?;
+        .invitation_mail(tenant.company.id.as_uuid())
+        .await?;
     let user = users::invite(
         &tenant.db,
         account,

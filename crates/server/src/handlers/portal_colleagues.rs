@@ -26,7 +26,8 @@ pub async fn invite(
 ) -> Result<(StatusCode, Json<PortalUser>), ApiError> {
     state
         .request_limits
-        .invitation_mail(caller.company.id.as_uuid())?;
+        .invitation_mail(caller.company.id.as_uuid())
+        .await?;
     let request = caller.request();
     let user = colleagues::invite(&caller.portal, req, &request).await?;
     let db = caller.portal.outbox_db();

@@ -106,7 +106,10 @@ pub async fn request_link(
     let fields = take!(p, req => email);
     let (email,) = p.done(fields)?;
     // Counted before anything is looked up, per address and per client address.
-    state.portal_links.attempt(email.as_str(), meta.client_ip)?;
+    state
+        .portal_links
+        .attempt(email.as_str(), meta.client_ip)
+        .await?;
     let (company, db) = by_address(&state, &req.key).await?;
     if let Some(user) = portal::users::active_by_email(&db, email.as_str()).await? {
         let lang = match req.language.as_deref() {

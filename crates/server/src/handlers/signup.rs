@@ -59,7 +59,7 @@ pub async fn signup(
     if !state.config.signup_enabled {
         return Err(ApiError::SignupDisabled);
     }
-    state.request_limits.signup(meta.client_ip)?;
+    state.request_limits.signup(meta.client_ip).await?;
     let mut p = Problems::new();
     let fields = take!(p, req => company_name, email, password, name);
     let (company_name, email, password, name) = p.done(fields)?;

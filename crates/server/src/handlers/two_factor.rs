@@ -61,27 +61,33 @@ pub(crate) struct Attempt<'a> {
 }
 
 impl<'a> Attempt<'a> {
-    pub(crate) fn start(state: &'a AppState, auth: &'a Authenticated) -> Result<Self, ApiError> {
+    pub(crate) async fn start(
+        state: &'a AppState,
+        auth: &'a Authenticated,
+    ) -> Result<Self, ApiError> {
         state
             .limiter
-            .attempt(auth.identity.email.as_str(), auth.meta.client_ip)?;
+            .attempt(auth.identity.email.as_str(), auth.meta.client_ip)
+            .await?;
         Ok(Attempt { state, auth })
     }
 
     /// The code (or the password and the code) was right: like a login, clears the count.
-    pub(crate) fn succeeded(&self) {
+    pub(crate) async fn succeeded(&self) {
         let auth = self.auth;
         self.state
             .limiter
-            .succeeded(auth.identity.email.as_str(), auth.meta.client_ip);
+            .succeeded(auth.identity.email.as_str(), auth.meta.client_ip)
+            .await;
     }
 
     /// Nothing was verified (nothing to check against, or no slot for the password work).
-    fn not_verified(&self) {
+    async fn not_verified(&self) {
         let auth = self.auth;
         self.state
             .limiter
-            .not_verified(auth.identity.email.as_str(), auth.meta.client_ip);
+            .not_verified(auth.identity.email.as_str(), auth.meta.client_ip)
+            .await;
     }
 
     /// Checks the identity's own password, sent as `field`: a wrong one is recorded as a failed
@@ -93,12 +99,18 @@ impl<'a> Attempt<'a> {
         action: AuditAction,
     ) -> Result<(), ApiError> {
         let auth = self.auth;
-        let valid = self
+        let valid = match self
             .state
             .passwords
             .verify(Password::new(password), auth.identity.password_hash.clone())
             .await
-            .inspect_err(|_| self.not_verified())?;
+        {
+            Ok(valid) => valid,
+            Err(e) => {
+                self.not_verified().await;
+                return Err(e);
+            }
+        };
         if valid {
             return Ok(());
         }
@@ -141,7 +153,7 @@ async fn refused(
     error: TwoFactorError,
 ) -> ApiError {
     if !matches!(error, TwoFactorError::WrongCode) {
-        attempt.not_verified();
+        attempt.not_verified().await;
         return error.into();
     }
     match audit(
@@ -176,11 +188,11 @@ pub async fn setup(
     if control.two_factor_enabled(auth.identity.id).await? {
         return Err(TwoFactorError::AlreadyEnabled.into());
     }
-    let attempt = Attempt::start(&state, &auth)?;
+    let attempt = Attempt::start(&state, &auth).await?;
     attempt
         .check_password(req.password, "password", AuditAction::TwoFactorSetup)
         .await?;
-    attempt.succeeded();
+    attempt.succeeded().await;
     let pending = control.begin_two_factor(auth.identity.id).await?;
     Ok(Json(SetupResponse {
         secret: pending.secret.to_base32(),
@@ -195,7 +207,7 @@ pub async fn confirm(
     auth: Authenticated,
     Json(req): Json<CodeRequest>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    let attempt = Attempt::start(&state, &auth)?;
+    let attempt = Attempt::start(&state, &auth).await?;
     let codes = match state
         .tenancy
         .control()
@@ -204,7 +216,7 @@ pub async fn confirm(
     {
         Ok(codes) => codes,
         Err(TwoFactorError::NotEnabled) => {
-            attempt.not_verified();
+            attempt.not_verified().await;
             return Err(ApiError::Conflict {
                 code: ErrorCode::TwoFactorNotPending,
                 message: "no set-up to confirm: start one with POST /api/auth/2fa/setup".into(),
@@ -214,7 +226,7 @@ pub async fn confirm(
             return Err(refused(&state, &auth, &attempt, AuditAction::TwoFactorEnable, e).await);
         }
     };
-    attempt.succeeded();
+    attempt.succeeded().await;
     audit(
         &state,
         &auth.meta,
@@ -238,7 +250,7 @@ pub async fn disable(
     if !control.two_factor_enabled(auth.identity.id).await? {
         return Err(TwoFactorError::NotEnabled.into());
     }
-    let attempt = Attempt::start(&state, &auth)?;
+    let attempt = Attempt::start(&state, &auth).await?;
     attempt
         .check_password(req.password, "password", AuditAction::TwoFactorDisable)
         .await?;
@@ -248,7 +260,7 @@ pub async fn disable(
     {
         return Err(refused(&state, &auth, &attempt, AuditAction::TwoFactorDisable, e).await);
     }
-    attempt.succeeded();
+    attempt.succeeded().await;
     audit(
         &state,
         &auth.meta,
@@ -266,7 +278,7 @@ pub async fn recovery_codes(
     auth: Authenticated,
     Json(req): Json<CodeRequest>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    let attempt = Attempt::start(&state, &auth)?;
+    let attempt = Attempt::start(&state, &auth).await?;
     let codes = match state
         .tenancy
         .control()
@@ -285,7 +297,7 @@ pub async fn recovery_codes(
             .await);
         }
     };
-    attempt.succeeded();
+    attempt.succeeded().await;
     audit(
         &state,
         &auth.meta,
@@ -318,7 +330,8 @@ pub(crate) async fn check_login_code(
         // so people who log in in two steps behind one office address do not use up its limit.
         state
             .limiter
-            .not_verified(identity.email.as_str(), meta.client_ip);
+            .not_verified(identity.email.as_str(), meta.client_ip)
+            .await;
         return Err(ApiError::TwoFactorRequired);
     };
     match control.verify_two_factor(identity.id, code).await {
