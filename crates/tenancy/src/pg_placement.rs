@@ -14,6 +14,13 @@ use silo_store::sqlite::PoolLimits;
 
 /// Administrative connections per tenant server (provisioning and erasure only).
 const ADMIN_CONNECTIONS: u32 = 2;
+/// Connections of a server that tenant pools leave to others, besides the superusers' reserve
+/// and a tenth of `max_connections`: Silo's administrative pool and a control plane that may
+/// share the server (8 connections).
+const RESERVED_CONNECTIONS: u32 = ADMIN_CONNECTIONS + 8;
+/// The budget of a server whose `max_connections` cannot be read at start: safe under a stock
+/// server's 100.
+const FALLBACK_BUDGET: u32 = 64;
 
 #[derive(Debug)]
 struct TenantServer {
@@ -58,6 +65,44 @@ impl PgPlacement {
             servers.push(TenantServer { server, admin });
         }
         Ok(PgPlacement { servers, secret })
+    }
+
+    /// Each server's tenant connection budget, in the order of the servers: its
+    /// `max_connections` less the superusers' reserve, [`RESERVED_CONNECTIONS`] and a tenth for
+    /// operators and monitoring, and at most `cap` (the configured budget). A server that cannot
+    /// be asked now gets the smaller of `cap` and [`FALLBACK_BUDGET`].
+    pub(crate) async fn budgets(&self, cap: u32) -> Vec<u32> {
+        let mut budgets = Vec::with_capacity(self.servers.len());
+        for s in &self.servers {
+            let budget = match server_budget(&s.admin).await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(server = s.server.id(), error = %e,
+                        "cannot read max_connections; using a budget of {FALLBACK_BUDGET}");
+                    FALLBACK_BUDGET
+                }
+            };
+            budgets.push(budget.min(cap).max(1));
+        }
+        budgets
+    }
+
+    /// The index of the server holding the company's database (its budget's index).
+    pub(crate) async fn server_index(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+    ) -> Result<usize, TenancyError> {
+        let (placement, _) = self.placement(control, company).await?;
+        self.servers
+            .iter()
+            .position(|s| s.server.id() == placement.server)
+            .ok_or_else(|| {
+                TenancyError::Unavailable(format!(
+                    "tenant server {} is not configured",
+                    placement.server
+                ))
+            })
     }
 
     fn server(&self, placement: &Placement) -> Result<&TenantServer, TenancyError> {
@@ -271,6 +316,23 @@ impl PgPlacement {
             s.admin.close().await;
         }
     }
+}
+
+/// What tenant pools may use of a server: see [`PgPlacement::budgets`].
+async fn server_budget(admin: &Db) -> Result<u32, TenancyError> {
+    let row = admin
+        .fetch_one(
+            "SELECT current_setting('max_connections')::bigint AS max,
+                    current_setting('superuser_reserved_connections')::bigint AS reserved",
+            &[],
+        )
+        .await?;
+    let max = u32::try_from(row.get::<i64>("max")?).unwrap_or(u32::MAX);
+    let reserved = u32::try_from(row.get::<i64>("reserved")?).unwrap_or(0);
+    Ok(max
+        .saturating_sub(reserved)
+        .saturating_sub(RESERVED_CONNECTIONS)
+        .saturating_sub(max / 10))
 }
 
 /// Refuses new sessions on `database` and ends every session on it but `keep`.

@@ -1,12 +1,12 @@
 //! A bounded cache of open tenant pools under one connection budget.
 //!
 //! Pools open lazily on a company's first request. Every open pool holds
-//! `connections_per_pool` permits of a semaphore with `connection_budget` permits, shared by
-//! all tenant pools, so the tenant connections open at any moment never exceed the budget,
-//! however many companies exist. The cache keeps at most `budget / connections_per_pool` (and
-//! at most `max_pools`) pools: opening one more drops the least recently used, and pools
-//! unused for `idle_timeout` are dropped. A dropped pool closes, and gives its permits back,
-//! once the requests still using it finish.
+//! `connections_per_pool` permits of its server's budget (a semaphore per tenant server; one for
+//! all SQLite files), so the tenant connections open on a server at any moment never exceed its
+//! budget, however many companies exist. A server keeps at most `budget / connections_per_pool`
+//! pools, and the cache at most `max_pools`: opening one more drops the least recently used one
+//! (on that server, when the server is full), and pools unused for `idle_timeout` are dropped.
+//! A dropped pool closes, and gives its permits back, once the requests still using it finish.
 
 use crate::TenancyError;
 use silo_control::CompanyId;
@@ -58,9 +58,9 @@ impl Default for PoolSettings {
             // One connection per company: a budget of connections then keeps that many
             // companies' databases open, where two per company would halve it.
             connections_per_pool: 1,
-            // Well under PostgreSQL's default max_connections (100), leaving room for the
-            // control plane and administration.
-            connection_budget: 64,
+            // An upper bound only: on PostgreSQL each tenant server's budget is its own
+            // `max_connections` less a reserve (read at start), unless this is lower.
+            connection_budget: 10_000,
             idle_timeout: Duration::from_secs(300),
         }
     }
@@ -81,11 +81,6 @@ impl PoolSettings {
             .clamp(1, self.connection_budget.max(1))
     }
 
-    /// How many pools fit at once: the budget and `max_pools` both hold.
-    fn capacity(&self) -> usize {
-        let by_budget = (self.connection_budget.max(1) / self.per_pool()) as usize;
-        self.max_pools.min(by_budget).max(1)
-    }
 }
 
 /// An open pool and its share of the budget. Dropped when the cache has let go of it and the
@@ -115,12 +110,21 @@ impl Drop for Lease {
 struct Entry {
     cell: Arc<OnceCell<Arc<Lease>>>,
     last_used: Instant,
+    /// The budget (tenant server) the pool counts against, once known.
+    shard: Option<usize>,
+}
+
+/// One tenant server's budget: its semaphore and how many pools fit in it.
+#[derive(Debug)]
+struct Budget {
+    permits: Arc<Semaphore>,
+    pools: usize,
 }
 
 #[derive(Debug)]
 pub(crate) struct PoolCache {
     settings: PoolSettings,
-    budget: Arc<Semaphore>,
+    budgets: Vec<Budget>,
     entries: Mutex<HashMap<CompanyId, Entry>>,
     /// When idle pools were last swept; the sweep walks every entry, so it is not done on
     /// every request.
@@ -128,10 +132,27 @@ pub(crate) struct PoolCache {
 }
 
 impl PoolCache {
+    /// A cache with one budget of `settings.connection_budget`.
     pub(crate) fn new(settings: PoolSettings) -> Self {
+        Self::with_budgets(settings, &[settings.connection_budget])
+    }
+
+    /// A cache with a budget per tenant server (each at least one pool's connections).
+    pub(crate) fn with_budgets(settings: PoolSettings, budgets: &[u32]) -> Self {
+        let per_pool = settings.per_pool();
+        let budgets = budgets
+            .iter()
+            .map(|&b| {
+                let b = b.max(per_pool);
+                Budget {
+                    permits: Arc::new(Semaphore::new(b as usize)),
+                    pools: (b / per_pool) as usize,
+                }
+            })
+            .collect();
         PoolCache {
             settings,
-            budget: Arc::new(Semaphore::new(settings.connection_budget.max(1) as usize)),
+            budgets,
             entries: Mutex::new(HashMap::new()),
             last_sweep: Mutex::new(Instant::now()),
         }
@@ -159,15 +180,33 @@ impl PoolCache {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The company's pool, opening it with `open` if none is cached. Concurrent first requests
-    /// for one company share a single open; a failed open is not cached, so the next request
-    /// tries again (a fault that ends heals by itself).
-    pub(crate) async fn get_or_open<F, Fut>(
+    /// How many pools fit at once: every server's budget and `max_pools` hold.
+    fn capacity(&self) -> usize {
+        let by_budget: usize = self.budgets.iter().map(|b| b.pools).sum();
+        self.settings.max_pools.min(by_budget).max(1)
+    }
+
+    /// Connections the budgets allow in all, over every tenant server.
+    pub(crate) fn total_budget(&self) -> u64 {
+        self.budgets
+            .iter()
+            .map(|b| (b.pools as u64) * u64::from(self.settings.per_pool()))
+            .sum()
+    }
+
+    /// The company's pool, opening it with `open` if none is cached; `locate` says which
+    /// budget (tenant server) a new pool counts against. Concurrent first requests for one
+    /// company share a single open; a failed open is not cached, so the next request tries
+    /// again (a fault that ends heals by itself).
+    pub(crate) async fn get_or_open<L, LFut, F, Fut>(
         &self,
         id: CompanyId,
+        locate: L,
         open: F,
     ) -> Result<Arc<Lease>, TenancyError>
     where
+        L: FnOnce() -> LFut,
+        LFut: Future<Output = Result<usize, TenancyError>>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Db, TenancyError>>,
     {
@@ -179,21 +218,27 @@ impl PoolCache {
                 entries.retain(|_, e| e.last_used.elapsed() < idle || !e.cell.initialized());
             }
             if !entries.contains_key(&id) {
-                make_room(&mut entries, self.settings.capacity().saturating_sub(1));
+                make_room(&mut entries, self.capacity().saturating_sub(1));
             }
             let entry = entries.entry(id).or_insert_with(|| Entry {
                 cell: Arc::new(OnceCell::new()),
                 last_used: now,
+                shard: None,
             });
             entry.last_used = now;
             entry.cell.clone()
         };
         let opened = cell
             .get_or_try_init(|| async {
+                let shard = locate().await?;
+                let budget = self.budgets.get(shard).ok_or_else(|| {
+                    TenancyError::Unavailable("no connection budget for its server".into())
+                })?;
+                self.make_room_on(id, shard, budget.pools);
                 let permits = self.settings.per_pool();
                 let permit = tokio::time::timeout(
                     BUDGET_WAIT,
-                    self.budget.clone().acquire_many_owned(permits),
+                    budget.permits.clone().acquire_many_owned(permits),
                 )
                 .await
                 .map_err(|_| {
@@ -222,6 +267,35 @@ impl PoolCache {
         }
     }
 
+    /// Counts the pool of `id` against budget `shard`, first dropping that server's least
+    /// recently used open pool when `fit` pools are open there already.
+    fn make_room_on(&self, id: CompanyId, shard: usize, fit: usize) {
+        let mut entries = self.lock();
+        if let Some(entry) = entries.get_mut(&id) {
+            entry.shard = Some(shard);
+        }
+        let open_here = |entries: &HashMap<CompanyId, Entry>| {
+            entries
+                .iter()
+                .filter(|(other, e)| **other != id && e.shard == Some(shard) && e.cell.initialized())
+                .min_by_key(|(_, e)| e.last_used)
+                .map(|(other, _)| *other)
+        };
+        while entries
+            .values()
+            .filter(|e| e.shard == Some(shard) && e.cell.initialized())
+            .count()
+            >= fit
+        {
+            match open_here(&entries) {
+                Some(oldest) => {
+                    entries.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+    }
+
     /// Forgets a company's pool without closing it under the requests still using it: they
     /// finish on it (or fail on their own queries), and it closes when the last one is done.
     /// The next request opens a new pool.
@@ -245,7 +319,9 @@ impl PoolCache {
                 lease.db.close().await;
             }
         }
-        self.budget.close();
+        for budget in &self.budgets {
+            budget.permits.close();
+        }
     }
 
     /// Connections open in the cached pools (idle and in use).
