@@ -40,6 +40,20 @@ use sqlite_placement::SqlitePlacement;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Ready databases the worker keeps in each PostgreSQL tenant server's provisioning pool: a
+/// burst of this many signups per refill interval provisions without creating a database.
+pub const PROVISIONING_POOL_TARGET: usize = 4;
+
+/// The name prefixes of the databases and roles of a deployment's provisioning pool on
+/// PostgreSQL (being prepared, and ready), for tools that clean up after a deployment.
+pub fn provisioning_pool_prefixes(secret: &TenantSecret) -> [String; 2] {
+    let tag = secret.pool_tag();
+    [
+        pg_placement::preparing_prefix(&tag),
+        pg_placement::ready_prefix(&tag),
+    ]
+}
+
 /// The registry together with the tenant databases it places.
 #[derive(Debug)]
 pub struct Tenancy {

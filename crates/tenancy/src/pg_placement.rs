@@ -34,6 +34,9 @@ struct TenantServer {
 pub(crate) struct PgPlacement {
     servers: Vec<TenantServer>,
     secret: TenantSecret,
+    /// Name prefixes of this deployment's provisioning pool: being prepared, and ready.
+    preparing: String,
+    ready: String,
 }
 
 /// The name of a company's database, which is also its role's name: built from the id alone,
@@ -64,7 +67,13 @@ impl PgPlacement {
             let admin = server.connect_lazy(ADMIN_CONNECTIONS);
             servers.push(TenantServer { server, admin });
         }
-        Ok(PgPlacement { servers, secret })
+        let tag = secret.pool_tag();
+        Ok(PgPlacement {
+            servers,
+            preparing: preparing_prefix(&tag),
+            ready: ready_prefix(&tag),
+            secret,
+        })
     }
 
     /// Each server's tenant connection budget, in the order of the servers: its
@@ -193,6 +202,13 @@ impl PgPlacement {
         let name = tenant_name(id);
         let password = self.secret.password_for(id);
         let admin = &server.admin;
+        if let Err(e) = claim_pooled(admin, &self.ready, &name, &password.scram_verifier()).await {
+            // The pool is an optimisation: creating afresh below is always correct.
+            tracing::warn!(server = server.server.id(), error = %e,
+                "cannot claim a pre-created database; creating one");
+        }
+        // After a claim, every step below finds its work done and only checks it: the role's
+        // attributes and password, and PUBLIC locked out of an open database.
         postgres::ensure_login_role(admin, &name, &password.scram_verifier()).await?;
         // On PostgreSQL 15 a non-superuser admin must be a member of a role to give it a
         // database; for a superuser this is harmless.
@@ -311,11 +327,222 @@ impl PgPlacement {
         Ok(postgres::drop_database_and_role(&s.admin, &name, &name).await?)
     }
 
+    /// Tops the provisioning pool of every server up to `target` ready databases; returns how
+    /// many were made. A server another process is refilling, or one that is down, is
+    /// skipped (the next round tries again).
+    pub(crate) async fn refill(&self, target: usize) -> Result<usize, TenancyError> {
+        let mut made = 0;
+        let mut first_error = None;
+        for server in &self.servers {
+            match self.refill_on(server, target).await {
+                Ok(n) => made += n,
+                Err(e) => {
+                    tracing::warn!(server = server.server.id(), error = %e,
+                        "cannot refill the provisioning pool");
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) if made == 0 => Err(e),
+            _ => Ok(made),
+        }
+    }
+
+    /// Ready databases in the provisioning pool of each server, in the order of the servers.
+    pub(crate) async fn pooled(&self) -> Result<Vec<usize>, TenancyError> {
+        let mut counts = Vec::with_capacity(self.servers.len());
+        for s in &self.servers {
+            counts.push(count_pooled(&s.admin, &self.ready).await?);
+        }
+        Ok(counts)
+    }
+
+    async fn refill_on(&self, server: &TenantServer, target: usize) -> Result<usize, TenancyError> {
+        // One session for the whole refill: it holds the advisory lock that makes this the
+        // only refiller of the server, so any database still being prepared is a leftover of
+        // an interrupted refill.
+        let session = server.server.connect("postgres", 1).await?;
+        let result = async {
+            let locked: bool = session
+                .fetch_one(
+                    "SELECT pg_try_advisory_lock(hashtext($1)) AS locked",
+                    silo_store::params![self.preparing.clone()],
+                )
+                .await?
+                .get("locked")?;
+            if !locked {
+                return Ok(0);
+            }
+            for leftover in roles_with(&session, &self.preparing).await? {
+                postgres::drop_database_and_role(&session, &leftover, &leftover).await?;
+            }
+            let mut made = 0;
+            while count_pooled(&session, &self.ready).await? < target {
+                self.prepare_on(server, &session).await?;
+                made += 1;
+            }
+            Ok(made)
+        }
+        .await;
+        session.close().await;
+        result
+    }
+
+    /// One database for the pool: its own role, `PUBLIC` locked out exactly as for a company,
+    /// the tenant schema migrated as that role; then renamed from "preparing" to "ready".
+    async fn prepare_on(&self, server: &TenantServer, admin: &Db) -> Result<(), TenancyError> {
+        let suffix = CompanyId::generate().as_uuid().simple().to_string();
+        let preparing = format!("{}{suffix}", self.preparing);
+        let ready = format!("{}{suffix}", self.ready);
+        let password = self.secret.password_for_pooled(&preparing);
+        postgres::ensure_login_role(admin, &preparing, &password.scram_verifier()).await?;
+        admin
+            .execute_raw(Sql::assembled(format!(
+                "GRANT {} TO CURRENT_USER",
+                quote_ident(&preparing)
+            )))
+            .await?;
+        if postgres::create_database_on(admin, &preparing, Some(&preparing)).await?
+            != postgres::Privacy::Private
+        {
+            return Err(TenancyError::Unavailable(format!(
+                "cannot revoke PUBLIC's rights on {preparing}"
+            )));
+        }
+        let limits = PoolLimits {
+            max_connections: 1,
+            idle_timeout: std::time::Duration::from_secs(10),
+            acquire_timeout: std::time::Duration::from_secs(5),
+        };
+        let db = server
+            .server
+            .connect_as(&preparing, &preparing, password.expose(), limits)
+            .await?;
+        let migrated = silo_store::migrate(&db, &silo_schema::TENANT_MIGRATIONS).await;
+        db.close().await;
+        migrated?;
+        // Both renamed together, so a database is never ready under a role still being
+        // prepared. Renaming needs the database free of sessions; PostgreSQL waits briefly for
+        // the one just closed to end.
+        let mut tx = admin.begin().await?;
+        for kind in ["DATABASE", "ROLE"] {
+            tx.execute(
+                Sql::assembled(format!(
+                    "ALTER {kind} {} RENAME TO {}",
+                    quote_ident(&preparing),
+                    quote_ident(&ready)
+                )),
+                &[],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub(crate) async fn close(&self) {
         for s in &self.servers {
             s.admin.close().await;
         }
     }
+}
+
+/// The start of the names of databases (and their roles) being prepared for the provisioning
+/// pool of the deployment with `tag` ([`TenantSecret::pool_tag`]).
+pub(crate) fn preparing_prefix(tag: &str) -> String {
+    format!("silo_prep_{tag}_")
+}
+
+/// The start of the names of ready databases (and their roles) in the provisioning pool.
+pub(crate) fn ready_prefix(tag: &str) -> String {
+    format!("silo_pool_{tag}_")
+}
+
+/// Databases of the server whose names start with `prefix`.
+async fn names_with(admin: &Db, prefix: &str) -> Result<Vec<String>, TenancyError> {
+    admin
+        .fetch_all(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname",
+            silo_store::params![prefix],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok(r.get::<String>("datname")?))
+        .collect()
+}
+
+/// Roles of the server whose names start with `prefix`.
+async fn roles_with(admin: &Db, prefix: &str) -> Result<Vec<String>, TenancyError> {
+    admin
+        .fetch_all(
+            "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY rolname",
+            silo_store::params![prefix],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok(r.get::<String>("rolname")?))
+        .collect()
+}
+
+async fn count_pooled(admin: &Db, prefix: &str) -> Result<usize, TenancyError> {
+    Ok(names_with(admin, prefix).await?.len())
+}
+
+/// Binds a ready database of the pool to `name` (a company's database and role name) in one
+/// transaction: the role and the database renamed to `name`, the role given the company's
+/// password. Returns whether one was claimed; none is when `name` exists already (a
+/// provisioning that continues) or the pool is empty. Concurrent claimers each lock the
+/// database they take, so no database is claimed twice.
+async fn claim_pooled(
+    admin: &Db,
+    ready_prefix: &str,
+    name: &str,
+    verifier: &str,
+) -> Result<bool, TenancyError> {
+    if !verifier.starts_with("SCRAM-SHA-256$") || verifier.contains('\'') {
+        return Err(TenancyError::Unavailable("malformed password verifier".into()));
+    }
+    let mut tx = admin.begin().await?;
+    let exists = tx
+        .fetch_optional(
+            "SELECT 1 AS one FROM pg_database WHERE datname = $1
+             UNION ALL SELECT 1 FROM pg_roles WHERE rolname = $1",
+            silo_store::params![name],
+        )
+        .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    let Some(row) = tx
+        .fetch_optional(
+            "SELECT datname FROM (SELECT datname FROM pg_database
+                                  WHERE starts_with(datname, $1) ORDER BY datname LIMIT 16) p
+             WHERE pg_try_advisory_xact_lock(hashtext(datname)) LIMIT 1",
+            silo_store::params![ready_prefix],
+        )
+        .await?
+    else {
+        return Ok(false);
+    };
+    let pooled: String = row.get("datname")?;
+    for ddl in [
+        format!(
+            "ALTER ROLE {} RENAME TO {}",
+            quote_ident(&pooled),
+            quote_ident(name)
+        ),
+        format!("ALTER ROLE {} PASSWORD '{verifier}'", quote_ident(name)),
+        format!(
+            "ALTER DATABASE {} RENAME TO {}",
+            quote_ident(&pooled),
+            quote_ident(name)
+        ),
+    ] {
+        tx.execute(Sql::assembled(ddl), &[]).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// What tenant pools may use of a server: see [`PgPlacement::budgets`].

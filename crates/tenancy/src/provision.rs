@@ -7,6 +7,7 @@
 //! `silo company create`) completes it. Step (2) is idempotent: it creates the file (or role
 //! and database) if missing and migrates whatever is there.
 
+use crate::placer::Placer;
 use crate::{Tenancy, TenancyError};
 use silo_control::{Company, CompanyStatus, NewCompany, NewIdentity};
 use silo_schema::TENANT_MIGRATIONS;
@@ -74,6 +75,25 @@ impl Tenancy {
             }
         }
         Ok(finished)
+    }
+
+    /// Tops up the provisioning pool of every PostgreSQL tenant server to `per_server` ready
+    /// databases (the worker calls this; SQLite has no pool, a new file is cheap). Returns how
+    /// many were made. A provisioning claims one of them instead of creating a database, and
+    /// creates one when the pool is empty.
+    pub async fn refill_provisioning_pool(&self, per_server: usize) -> Result<usize, TenancyError> {
+        match &self.placer {
+            Placer::Postgres(p) => p.refill(per_server).await,
+            Placer::Sqlite(_) => Ok(0),
+        }
+    }
+
+    /// Ready databases in each PostgreSQL tenant server's provisioning pool (empty on SQLite).
+    pub async fn provisioning_pool(&self) -> Result<Vec<usize>, TenancyError> {
+        match &self.placer {
+            Placer::Postgres(p) => p.pooled().await,
+            Placer::Sqlite(_) => Ok(Vec::new()),
+        }
     }
 
     /// Suspends or resumes a company, and drops its pool when it stops serving.

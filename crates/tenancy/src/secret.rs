@@ -103,6 +103,20 @@ impl TenantSecret {
     pub(crate) fn password_for(&self, company: CompanyId) -> TenantPassword {
         TenantPassword(hex(&hmac(&self.0, company.to_string().as_bytes())))
     }
+
+    /// Eight hex digits that tell this deployment's provisioning pool apart from another's on
+    /// a shared server (and tests from each other): a deployment claims only databases it
+    /// prepared. Not secret; it reveals 32 bits of an HMAC output and nothing of the secret.
+    pub fn pool_tag(&self) -> String {
+        hex(&hmac(&self.0, b"provisioning pool")[..4])
+    }
+
+    /// The password of a pre-created role while it waits in the provisioning pool (replaced
+    /// by its company's when claimed). Pool names never parse as a company id, so these never
+    /// equal a company's password.
+    pub(crate) fn password_for_pooled(&self, role: &str) -> TenantPassword {
+        TenantPassword(hex(&hmac(&self.0, format!("pool:{role}").as_bytes())))
+    }
 }
 
 /// Refuses a secret file with any permission bit for group or others (unix; elsewhere no

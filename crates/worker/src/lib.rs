@@ -96,6 +96,10 @@ impl Default for WorkerConfig {
 /// How often a worker clears old dead letters' bodies and counts the mail queue for metrics.
 const MAIL_TENDING: Duration = Duration::from_secs(60);
 
+/// How often a worker tops up the PostgreSQL provisioning pool (one refiller per tenant server
+/// at a time; the others find it locked and skip).
+const POOL_REFILL: Duration = Duration::from_secs(10);
+
 /// Companies that have work the queue may not know of yet (the control plane refused the
 /// wake-up); the worker in this process keeps trying to queue them. Cheap to clone.
 #[derive(Clone, Debug, Default)]
@@ -229,6 +233,7 @@ impl Worker {
     async fn work(&self) {
         let mut next_sweep = Some(Instant::now());
         let mut next_mail_tending = Instant::now();
+        let mut next_pool_refill = Instant::now();
         while !self.stopping() {
             if next_sweep.is_some_and(|at| Instant::now() >= at) {
                 self.sweep().await;
@@ -237,6 +242,13 @@ impl Worker {
             if Instant::now() >= next_mail_tending {
                 self.tend_mail().await;
                 next_mail_tending = Instant::now() + MAIL_TENDING;
+            }
+            if Instant::now() >= next_pool_refill {
+                let target = silo_tenancy::PROVISIONING_POOL_TARGET;
+                if let Err(e) = self.tenancy.refill_provisioning_pool(target).await {
+                    tracing::warn!(error = %e, "cannot refill the provisioning pool");
+                }
+                next_pool_refill = Instant::now() + POOL_REFILL;
             }
             self.queue_nudged().await;
             let mailed = self.deliver_mail().await;
