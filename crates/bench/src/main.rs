@@ -57,6 +57,10 @@ struct Cli {
     /// Most tenant connections over all pools (default: the backend's).
     #[arg(long, global = true)]
     connection_budget: Option<u32>,
+    /// When a budget is full, close the least recently used pool opened at least this many
+    /// milliseconds ago (default 0: plain LRU).
+    #[arg(long, global = true)]
+    min_pool_age_ms: Option<u64>,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -175,6 +179,9 @@ async fn main() -> anyhow::Result<()> {
         .connections_per_pool
         .unwrap_or(settings.connections_per_pool);
     settings.connection_budget = cli.connection_budget.unwrap_or(settings.connection_budget);
+    if let Some(ms) = cli.min_pool_age_ms {
+        settings.min_pool_age = Duration::from_millis(ms);
+    }
     println!(
         "# backend: {}{}; tenant pools: at most {}, {} connection(s) each, budget {} connections",
         if postgres.is_some() {

@@ -11,6 +11,7 @@ use silo_store::Db;
 use silo_store::Sql;
 use silo_store::postgres::{self, PgServer, quote_ident};
 use silo_store::sqlite::PoolLimits;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Administrative connections per tenant server (provisioning and erasure only).
 const ADMIN_CONNECTIONS: u32 = 2;
@@ -27,6 +28,8 @@ struct TenantServer {
     server: PgServer,
     /// Connected with the URL's own credentials, which may create databases and roles.
     admin: Db,
+    /// Its connection budget, which placement weighs its share of companies by (1 until read).
+    weight: AtomicU32,
 }
 
 /// Places companies on a set of PostgreSQL servers.
@@ -65,7 +68,11 @@ impl PgPlacement {
                 )));
             }
             let admin = server.connect_lazy(ADMIN_CONNECTIONS);
-            servers.push(TenantServer { server, admin });
+            servers.push(TenantServer {
+                server,
+                admin,
+                weight: AtomicU32::new(1),
+            });
         }
         let tag = secret.pool_tag();
         Ok(PgPlacement {
@@ -91,7 +98,9 @@ impl PgPlacement {
                     FALLBACK_BUDGET
                 }
             };
-            budgets.push(budget.min(cap).max(1));
+            let budget = budget.min(cap).max(1);
+            s.weight.store(budget, Ordering::Relaxed);
+            budgets.push(budget);
         }
         budgets
     }
@@ -126,23 +135,26 @@ impl PgPlacement {
             })
     }
 
-    /// Picks the configured server holding the fewest companies (the first one on a tie).
+    /// Picks the configured server with the fewest companies that can be busy (active or
+    /// being provisioned) per connection of its budget, the first one on a tie: companies
+    /// spread evenly over equal servers, and in proportion to `max_connections` over unequal
+    /// ones, so each server's busy share stays within what it keeps open.
     pub(crate) async fn choose_server(
         &self,
         control: &ControlPlane,
     ) -> Result<String, TenancyError> {
         let counts = control.placement_counts(Backend::Postgres).await?;
-        let load = |id: &str| {
-            counts
+        let load = |s: &TenantServer| {
+            let n = counts
                 .iter()
-                .find(|(server, _)| server == id)
-                .map_or(0, |(_, n)| *n)
+                .find(|(server, _)| server == s.server.id())
+                .map_or(0, |(_, n)| *n);
+            n as f64 / f64::from(s.weight.load(Ordering::Relaxed).max(1))
         };
         self.servers
             .iter()
-            .map(|s| s.server.id())
-            .min_by_key(|id| load(id))
-            .map(str::to_owned)
+            .min_by(|a, b| load(a).total_cmp(&load(b)))
+            .map(|s| s.server.id().to_owned())
             .ok_or_else(|| TenancyError::Config("no tenant server".into()))
     }
 

@@ -32,6 +32,10 @@ pub struct PoolSettings {
     pub connection_budget: u32,
     /// A pool unused this long is closed.
     pub idle_timeout: Duration,
+    /// When a server's budget is full, its least recently used pool opened at least this long
+    /// ago closes (the least recently used of all when every pool is younger). Zero is plain
+    /// LRU, the default; BENCHMARKS.md compares the two.
+    pub min_pool_age: Duration,
 }
 
 impl PoolSettings {
@@ -62,6 +66,7 @@ impl Default for PoolSettings {
             // `max_connections` less a reserve (read at start), unless this is lower.
             connection_budget: 10_000,
             idle_timeout: Duration::from_secs(300),
+            min_pool_age: Duration::ZERO,
         }
     }
 }
@@ -112,6 +117,8 @@ struct Entry {
     last_used: Instant,
     /// The budget (tenant server) the pool counts against, once known.
     shard: Option<usize>,
+    /// When the entry was made (its pool opened just after).
+    opened: Instant,
 }
 
 /// One tenant server's budget: its semaphore and how many pools fit in it.
@@ -180,12 +187,6 @@ impl PoolCache {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// How many pools fit at once: every server's budget and `max_pools` hold.
-    fn capacity(&self) -> usize {
-        let by_budget: usize = self.budgets.iter().map(|b| b.pools).sum();
-        self.settings.max_pools.min(by_budget).max(1)
-    }
-
     /// Connections the budgets allow in all, over every tenant server.
     pub(crate) fn total_budget(&self) -> u64 {
         self.budgets
@@ -217,13 +218,16 @@ impl PoolCache {
             if self.sweep_due(now) {
                 entries.retain(|_, e| e.last_used.elapsed() < idle || !e.cell.initialized());
             }
+            // `max_pools` over all servers here; each server's budget when the pool opens
+            // (`make_room_on`), so a full server never closes another server's pools.
             if !entries.contains_key(&id) {
-                make_room(&mut entries, self.capacity().saturating_sub(1));
+                make_room(&mut entries, self.settings.max_pools.max(1) - 1);
             }
             let entry = entries.entry(id).or_insert_with(|| Entry {
                 cell: Arc::new(OnceCell::new()),
                 last_used: now,
                 shard: None,
+                opened: now,
             });
             entry.last_used = now;
             entry.cell.clone()
@@ -274,11 +278,17 @@ impl PoolCache {
         if let Some(entry) = entries.get_mut(&id) {
             entry.shard = Some(shard);
         }
+        let min_age = self.settings.min_pool_age;
         let open_here = |entries: &HashMap<CompanyId, Entry>| {
-            entries
-                .iter()
-                .filter(|(other, e)| **other != id && e.shard == Some(shard) && e.cell.initialized())
+            let candidates = || {
+                entries.iter().filter(|(other, e)| {
+                    **other != id && e.shard == Some(shard) && e.cell.initialized()
+                })
+            };
+            candidates()
+                .filter(|(_, e)| e.opened.elapsed() >= min_age)
                 .min_by_key(|(_, e)| e.last_used)
+                .or_else(|| candidates().min_by_key(|(_, e)| e.last_used))
                 .map(|(other, _)| *other)
         };
         while entries

@@ -645,3 +645,73 @@ async fn another_companys_role_cannot_open_a_pooled_or_claimed_database() {
     admin.close().await;
     t.close().await;
 }
+
+/// Each tenant server has a budget of its own: a cap of two connections keeps two companies
+/// open on each of two servers, and opening a third company on one server closes a pool on
+/// that server, never one on the other.
+#[tokio::test]
+async fn each_tenant_server_has_its_own_budget() {
+    let Some(TestBackend::Postgres(url)) = TestBackend::postgres() else {
+        return;
+    };
+    let second = match Cluster::start() {
+        Ok(c) => c,
+        Err(reason) => {
+            eprintln!("skipped: cannot start a second PostgreSQL cluster: {reason}");
+            return;
+        }
+    };
+    let storage = TestStorage::postgres_servers(&url, vec![url.clone(), second.url.clone()]);
+    let settings = PoolSettings {
+        connection_budget: 2,
+        ..PoolSettings::default()
+    };
+    let t = storage.open(settings).await;
+    assert_eq!(t.stats().await.connection_budget, 4, "2 on each server");
+    let second_id = PgServer::parse(&second.url).unwrap().id().to_owned();
+    let mut companies = Vec::new();
+    for i in 0..6 {
+        companies.push(provision(&t, &format!("co-{i}")).await);
+    }
+    let mut on_second = Vec::new();
+    for c in &companies {
+        let p = t.control().placement(c.id).await.unwrap().unwrap();
+        on_second.push(p.server == second_id);
+    }
+    assert_eq!(on_second, [false, true, false, true, false, true]);
+    // Two on each server: all four stay open. The least recently used of all is co-1, on
+    // the second server.
+    for i in [1, 0, 2, 3] {
+        t.tenant_db(&companies[i]).await.unwrap();
+    }
+    assert_eq!(t.open_pools().await, 4);
+    // A third on the first server closes the first server's least recently used (co-0), not
+    // co-1: the second server's two stay open.
+    t.tenant_db(&companies[4]).await.unwrap();
+    assert_eq!(t.open_pools().await, 4);
+    let mut open: Vec<String> = Vec::new();
+    for server in [&url, &second.url] {
+        let id = PgServer::parse(server).unwrap().id().to_owned();
+        let admin = storage.pg.as_ref().unwrap().admin_for(&id).await;
+        open.extend(
+            admin
+                .fetch_all(
+                    "SELECT DISTINCT usename::text AS name FROM pg_stat_activity
+                     WHERE starts_with(usename::text, 'silo_t_')",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String>("name").unwrap()),
+        );
+        admin.close().await;
+    }
+    let role = |i: usize| format!("silo_t_{}", companies[i].id.as_uuid().simple());
+    for i in [1, 2, 3, 4] {
+        assert!(open.contains(&role(i)), "co-{i} is open: {open:?}");
+    }
+    t.close().await;
+    drop(storage);
+    drop(second);
+}
