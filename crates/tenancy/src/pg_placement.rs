@@ -5,6 +5,7 @@
 //! its first connection, and Silo opens a tenant database only as that tenant's role, so a
 //! connection routed to the wrong database is refused by PostgreSQL itself.
 
+use crate::placer::Created;
 use crate::{TenancyError, TenantSecret};
 use silo_control::{Backend, Company, CompanyId, ControlPlane, NewPlacement, Placement};
 use silo_store::Db;
@@ -37,10 +38,15 @@ struct TenantServer {
 pub(crate) struct PgPlacement {
     servers: Vec<TenantServer>,
     secret: TenantSecret,
-    /// Name prefixes of this deployment's provisioning pool: being prepared, and ready.
+    /// Name prefixes of this deployment's provisioning pool: being prepared, ready (at any
+    /// schema version), and ready at this build's tenant schema (the only ones it claims).
     preparing: String,
     ready: String,
+    ready_here: String,
+    /// This build's tenant schema version (PostgreSQL).
+    schema: i64,
 }
+
 
 /// The name of a company's database, which is also its role's name: built from the id alone,
 /// never from input.
@@ -75,10 +81,13 @@ impl PgPlacement {
             });
         }
         let tag = secret.pool_tag();
+        let schema = silo_schema::TENANT_MIGRATIONS.latest(silo_store::Dialect::Postgres);
         Ok(PgPlacement {
+            schema,
             servers,
             preparing: preparing_prefix(&tag),
             ready: ready_prefix(&tag),
+            ready_here: format!("{}{schema}_", ready_prefix(&tag)),
             secret,
         })
     }
@@ -192,8 +201,43 @@ impl PgPlacement {
         Ok((placement, name))
     }
 
-    /// The role, the database it owns, `PUBLIC` locked out; then a pool as that role. Every
-    /// step tolerates having run before, so an interrupted provisioning simply continues.
+    /// The company's database: a ready one of the provisioning pool claimed (already at this
+    /// build's schema), or else the role, the database it owns, `PUBLIC` locked out, and a
+    /// pool as that role to migrate it with. Every step tolerates having run before, so an
+    /// interrupted provisioning simply continues (and never claims a second database).
+    pub(crate) async fn create_or_claim(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+        limits: PoolLimits,
+    ) -> Result<Created, TenancyError> {
+        let (placement, name) = self.placement(control, company).await?;
+        let server = self.server(&placement)?;
+        let verifier = self.secret.password_for(company.id).scram_verifier();
+        match claim_pooled(&server.admin, &self.ready_here, &name, &verifier).await {
+            Ok(true) => {
+                // Private since before its first connection; checked again, without DDL.
+                if postgres::open_privately(&server.admin, &name).await?
+                    != postgres::Privacy::Private
+                {
+                    return Err(TenancyError::Unavailable(format!(
+                        "cannot revoke PUBLIC's rights on {name}"
+                    )));
+                }
+                return Ok(Created::Claimed(self.schema));
+            }
+            Ok(false) => {}
+            // The pool is an optimisation: creating afresh below is always correct.
+            Err(e) => tracing::warn!(server = server.server.id(), error = %e,
+                "cannot claim a pre-created database; creating one"),
+        }
+        Ok(Created::Connected(
+            self.create_on(server, company.id, limits).await?,
+        ))
+    }
+
+    /// The company's role and the database it owns, `PUBLIC` locked out; then a pool as that
+    /// role. Never claims from the provisioning pool.
     pub(crate) async fn create(
         &self,
         control: &ControlPlane,
@@ -205,6 +249,7 @@ impl PgPlacement {
         self.create_on(server, company.id, limits).await
     }
 
+    /// [`PgPlacement::create`] on `server`.
     async fn create_on(
         &self,
         server: &TenantServer,
@@ -214,13 +259,6 @@ impl PgPlacement {
         let name = tenant_name(id);
         let password = self.secret.password_for(id);
         let admin = &server.admin;
-        if let Err(e) = claim_pooled(admin, &self.ready, &name, &password.scram_verifier()).await {
-            // The pool is an optimisation: creating afresh below is always correct.
-            tracing::warn!(server = server.server.id(), error = %e,
-                "cannot claim a pre-created database; creating one");
-        }
-        // After a claim, every step below finds its work done and only checks it: the role's
-        // attributes and password, and PUBLIC locked out of an open database.
         postgres::ensure_login_role(admin, &name, &password.scram_verifier()).await?;
         // On PostgreSQL 15 a non-superuser admin must be a member of a role to give it a
         // database; for a superuser this is harmless.
@@ -365,7 +403,7 @@ impl PgPlacement {
     pub(crate) async fn pooled(&self) -> Result<Vec<usize>, TenancyError> {
         let mut counts = Vec::with_capacity(self.servers.len());
         for s in &self.servers {
-            counts.push(count_pooled(&s.admin, &self.ready).await?);
+            counts.push(count_pooled(&s.admin, &self.ready_here).await?);
         }
         Ok(counts)
     }
@@ -389,8 +427,15 @@ impl PgPlacement {
             for leftover in roles_with(&session, &self.preparing).await? {
                 postgres::drop_database_and_role(&session, &leftover, &leftover).await?;
             }
+            // Ready at an older schema (made before an upgrade): this build never claims them.
+            // A newer build's (a rolling upgrade) are left to it.
+            for name in names_with(&session, &self.ready).await? {
+                if !name.starts_with(&self.ready_here) && self.is_older(&name) {
+                    postgres::drop_database_and_role(&session, &name, &name).await?;
+                }
+            }
             let mut made = 0;
-            while count_pooled(&session, &self.ready).await? < target {
+            while count_pooled(&session, &self.ready_here).await? < target {
                 self.prepare_on(server, &session).await?;
                 made += 1;
             }
@@ -401,12 +446,21 @@ impl PgPlacement {
         result
     }
 
+    /// Whether a ready database's name says it was migrated to a schema older than this
+    /// build's.
+    fn is_older(&self, name: &str) -> bool {
+        name.strip_prefix(&self.ready)
+            .and_then(|rest| rest.split_once('_'))
+            .and_then(|(version, _)| version.parse::<i64>().ok())
+            .is_some_and(|version| version < self.schema)
+    }
+
     /// One database for the pool: its own role, `PUBLIC` locked out exactly as for a company,
     /// the tenant schema migrated as that role; then renamed from "preparing" to "ready".
     async fn prepare_on(&self, server: &TenantServer, admin: &Db) -> Result<(), TenancyError> {
         let suffix = CompanyId::generate().as_uuid().simple().to_string();
         let preparing = format!("{}{suffix}", self.preparing);
-        let ready = format!("{}{suffix}", self.ready);
+        let ready = format!("{}{suffix}", self.ready_here);
         let password = self.secret.password_for_pooled(&preparing);
         postgres::ensure_login_role(admin, &preparing, &password.scram_verifier()).await?;
         admin

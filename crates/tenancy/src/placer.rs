@@ -8,6 +8,15 @@ use silo_control::{Company, CompanyId, ControlPlane, NewPlacement};
 use silo_store::sqlite::PoolLimits;
 use silo_store::{Db, Dialect};
 
+/// What creating a company's database gave.
+#[derive(Debug)]
+pub(crate) enum Created {
+    /// A new (or found) database and a pool on it, to migrate.
+    Connected(Db),
+    /// A database of the provisioning pool (PostgreSQL), already at this schema version.
+    Claimed(i64),
+}
+
 /// Where tenant databases live.
 #[derive(Debug)]
 pub(crate) enum Placer {
@@ -30,8 +39,9 @@ impl Placer {
         })
     }
 
-    /// Creates (or finds, after an interrupted run) the company's database; only provisioning
-    /// calls this.
+    /// Creates (or finds, after an interrupted run) the company's database, empty, and
+    /// connects to it; importing an archive calls this (it needs an empty database at the
+    /// archive's schema).
     pub(crate) async fn create(
         &self,
         control: &ControlPlane,
@@ -41,6 +51,20 @@ impl Placer {
         match self {
             Placer::Sqlite(s) => s.create(company, limits).await,
             Placer::Postgres(p) => p.create(control, company, limits).await,
+        }
+    }
+
+    /// Like [`Placer::create`], but on PostgreSQL a ready database of the provisioning pool
+    /// is claimed when there is one; provisioning calls this.
+    pub(crate) async fn create_or_claim(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+        limits: PoolLimits,
+    ) -> Result<Created, TenancyError> {
+        match self {
+            Placer::Sqlite(s) => Ok(Created::Connected(s.create(company, limits).await?)),
+            Placer::Postgres(p) => p.create_or_claim(control, company, limits).await,
         }
     }
 

@@ -272,7 +272,7 @@ impl PoolCache {
     }
 
     /// Counts the pool of `id` against budget `shard`, first dropping that server's least
-    /// recently used open pool when `fit` pools are open there already.
+    /// recently used open pools while `fit` pools are open or opening there already.
     fn make_room_on(&self, id: CompanyId, shard: usize, fit: usize) {
         let mut entries = self.lock();
         if let Some(entry) = entries.get_mut(&id) {
@@ -291,9 +291,11 @@ impl PoolCache {
                 .or_else(|| candidates().min_by_key(|(_, e)| e.last_used))
                 .map(|(other, _)| *other)
         };
+        // Pools still opening count too: each will hold permits, and one that found room
+        // uncounted would wait for permits nobody frees.
         while entries
-            .values()
-            .filter(|e| e.shard == Some(shard) && e.cell.initialized())
+            .iter()
+            .filter(|(other, e)| **other != id && e.shard == Some(shard))
             .count()
             >= fit
         {

@@ -7,7 +7,7 @@
 //! `silo company create`) completes it. Step (2) is idempotent: it creates the file (or role
 //! and database) if missing and migrates whatever is there.
 
-use crate::placer::Placer;
+use crate::placer::{Created, Placer};
 use crate::{Tenancy, TenancyError};
 use silo_control::{Company, CompanyStatus, NewCompany, NewIdentity};
 use silo_schema::TENANT_MIGRATIONS;
@@ -46,11 +46,16 @@ impl Tenancy {
             return Err(TenancyError::NotActive(company.status));
         }
         let limits = self.pools.settings().pool_limits();
-        // Connected as the tenant's own role on PostgreSQL, so its tables belong to it.
-        let db = self.placer.create(self.control(), company, limits).await?;
-        let version = migrate(&db, &TENANT_MIGRATIONS).await;
-        db.close().await;
-        Ok(version?)
+        // Connected as the tenant's own role on PostgreSQL, so its tables belong to it; a
+        // database claimed from the provisioning pool was migrated so when it was prepared.
+        match self.placer.create_or_claim(self.control(), company, limits).await? {
+            Created::Claimed(version) => Ok(version),
+            Created::Connected(db) => {
+                let version = migrate(&db, &TENANT_MIGRATIONS).await;
+                db.close().await;
+                Ok(version?)
+            }
+        }
     }
 
     /// Steps 2 and 3 for a company in `provisioning`: the database, then `active`.
