@@ -157,14 +157,14 @@ impl Tenancy {
                 company.id,
                 || self.placer.budget_of(&self.control, company),
                 || async {
-                let db = self.placer.open(&self.control, company, limits).await?;
-                match self.check_schema(company, &db).await {
-                    Ok(()) => Ok(db),
-                    Err(e) => {
-                        db.close().await;
-                        Err(e)
+                    let db = self.placer.open(&self.control, company, limits).await?;
+                    match self.check_schema(company, &db).await {
+                        Ok(()) => Ok(db),
+                        Err(e) => {
+                            db.close().await;
+                            Err(e)
+                        }
                     }
-                }
                 },
             )
             .await?;

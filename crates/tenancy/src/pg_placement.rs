@@ -47,7 +47,6 @@ pub(crate) struct PgPlacement {
     schema: i64,
 }
 
-
 /// The name of a company's database, which is also its role's name: built from the id alone,
 /// never from input.
 pub(crate) fn tenant_name(id: CompanyId) -> String {
@@ -567,7 +566,9 @@ async fn claim_pooled(
     verifier: &str,
 ) -> Result<bool, TenancyError> {
     if !verifier.starts_with("SCRAM-SHA-256$") || verifier.contains('\'') {
-        return Err(TenancyError::Unavailable("malformed password verifier".into()));
+        return Err(TenancyError::Unavailable(
+            "malformed password verifier".into(),
+        ));
     }
     let mut tx = admin.begin().await?;
     let exists = tx

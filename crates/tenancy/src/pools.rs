@@ -85,7 +85,6 @@ impl PoolSettings {
         self.connections_per_pool
             .clamp(1, self.connection_budget.max(1))
     }
-
 }
 
 /// An open pool and its share of the budget. Dropped when the cache has let go of it and the

@@ -48,7 +48,11 @@ impl Tenancy {
         let limits = self.pools.settings().pool_limits();
         // Connected as the tenant's own role on PostgreSQL, so its tables belong to it; a
         // database claimed from the provisioning pool was migrated so when it was prepared.
-        match self.placer.create_or_claim(self.control(), company, limits).await? {
+        match self
+            .placer
+            .create_or_claim(self.control(), company, limits)
+            .await?
+        {
             Created::Claimed(version) => Ok(version),
             Created::Connected(db) => {
                 let version = migrate(&db, &TENANT_MIGRATIONS).await;

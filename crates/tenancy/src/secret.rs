@@ -229,10 +229,12 @@ mod tests {
              WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:\
              wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU="
         );
-        assert!(TenantSecret::generate()
-            .password_for(CompanyId::generate())
-            .scram_verifier()
-            .starts_with("SCRAM-SHA-256$1:"));
+        assert!(
+            TenantSecret::generate()
+                .password_for(CompanyId::generate())
+                .scram_verifier()
+                .starts_with("SCRAM-SHA-256$1:")
+        );
     }
 
     #[test]

@@ -477,10 +477,18 @@ async fn tenant_roles_log_in_with_a_one_iteration_scram_verifier() {
     // The server really checks the password: the right one above, a wrong one refused.
     let server = PgServer::parse(&cluster.url).unwrap();
     let err = server
-        .connect_as(&role, &role, "not the password", PoolSettings::default().pool_limits())
+        .connect_as(
+            &role,
+            &role,
+            "not the password",
+            PoolSettings::default().pool_limits(),
+        )
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("password authentication failed"), "{err}");
+    assert!(
+        err.to_string().contains("password authentication failed"),
+        "{err}"
+    );
     drop(db);
     admin.close().await;
     t.close().await;
@@ -505,8 +513,7 @@ async fn owner_and_public(admin: &Db, database: &str) -> (String, bool) {
 
 /// Ready databases of the pool on the test's one server, by name.
 async fn pooled_names(admin: &Db, storage: &TestStorage) -> Vec<String> {
-    let [_, ready] =
-        silo_tenancy::provisioning_pool_prefixes(&storage.pg.as_ref().unwrap().secret);
+    let [_, ready] = silo_tenancy::provisioning_pool_prefixes(&storage.pg.as_ref().unwrap().secret);
     admin
         .fetch_all(
             "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
@@ -607,7 +614,10 @@ async fn a_provisioning_with_the_pool_empty_creates_a_database() {
     let c = provision(&t, "acme").await;
     assert!(storage.database_exists(&t, &c).await);
     let db = t.tenant_db(&c).await.unwrap();
-    db.db().fetch_all("SELECT id FROM accounts", &[]).await.unwrap();
+    db.db()
+        .fetch_all("SELECT id FROM accounts", &[])
+        .await
+        .unwrap();
     drop(db);
     assert_eq!(t.provisioning_pool().await.unwrap(), [0]);
     t.close().await;
@@ -631,16 +641,26 @@ async fn another_companys_role_cannot_open_a_pooled_or_claimed_database() {
     let limits = PoolSettings::default().pool_limits();
     let role_a = format!("silo_t_{}", a.id.as_uuid().simple());
     let role_b = format!("silo_t_{}", b.id.as_uuid().simple());
-    for (database, role) in [(&role_a, &role_b), (&role_b, &role_a), (&pooled[0], &role_a)] {
+    for (database, role) in [
+        (&role_a, &role_b),
+        (&role_b, &role_a),
+        (&pooled[0], &role_a),
+    ] {
         let err = server
             .connect_as(database, role, "irrelevant", limits)
             .await
             .unwrap_err();
-        assert!(err.to_string().contains("permission denied"), "{role} on {database}: {err}");
+        assert!(
+            err.to_string().contains("permission denied"),
+            "{role} on {database}: {err}"
+        );
     }
     for c in [&a, &b] {
         let db = t.tenant_db(c).await.unwrap();
-        db.db().fetch_all("SELECT id FROM accounts", &[]).await.unwrap();
+        db.db()
+            .fetch_all("SELECT id FROM accounts", &[])
+            .await
+            .unwrap();
     }
     admin.close().await;
     t.close().await;
