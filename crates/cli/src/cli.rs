@@ -99,8 +99,9 @@ pub struct StorageArgs {
         value_name = "N"
     )]
     pub tenant_connections_per_pool: Option<NonZeroU32>,
-    /// Most tenant connections open at once over all companies; on PostgreSQL keep it under
-    /// the servers' max_connections [default: 2048 on SQLite, 64 on PostgreSQL].
+    /// Most tenant connections open at once over all companies; on PostgreSQL a cap on each
+    /// tenant server's own budget [default: 2048 on SQLite, max_connections less a reserve per
+    /// PostgreSQL server].
     #[arg(
         long,
         global = true,
