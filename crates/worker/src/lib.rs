@@ -68,6 +68,9 @@ pub struct WorkerConfig {
     /// How long a dead letter of the mail queue keeps its body (for `silo jobs retry --mail`)
     /// before it is cleared.
     pub dead_mail_keep: Duration,
+    /// Ready databases to keep in each PostgreSQL tenant server's provisioning pool (0: none,
+    /// every provisioning creates its database).
+    pub provisioning_pool: usize,
 }
 
 impl Default for WorkerConfig {
@@ -89,6 +92,7 @@ impl Default for WorkerConfig {
             unavailable_recheck: Duration::from_secs(60),
             sweep: Some(Duration::from_secs(600)),
             dead_mail_keep: Duration::from_secs(24 * 3600),
+            provisioning_pool: silo_tenancy::PROVISIONING_POOL_TARGET,
         }
     }
 }
@@ -243,8 +247,8 @@ impl Worker {
                 self.tend_mail().await;
                 next_mail_tending = Instant::now() + MAIL_TENDING;
             }
-            if Instant::now() >= next_pool_refill {
-                let target = silo_tenancy::PROVISIONING_POOL_TARGET;
+            if self.config.provisioning_pool > 0 && Instant::now() >= next_pool_refill {
+                let target = self.config.provisioning_pool;
                 if let Err(e) = self.tenancy.refill_provisioning_pool(target).await {
                     tracing::warn!(error = %e, "cannot refill the provisioning pool");
                 }
