@@ -232,16 +232,34 @@ impl Fleet {
         self.probe.clone()
     }
 
+    /// Most tenant connections the server opens (its budgets over all tenant servers).
+    pub async fn connection_budget(&self) -> u64 {
+        self.tenancy.stats().await.connection_budget
+    }
+
     /// Tenant pools open in the server now.
     pub async fn open_pools(&self) -> usize {
         self.tenancy.open_pools().await
     }
 }
 
-/// Provisions `n` companies on fresh storage; returns each one's duration.
-pub async fn provision_timings(backend: &Backend, n: usize) -> anyhow::Result<Vec<Duration>> {
+/// Provisions `n` companies on fresh storage; returns each one's duration. With `pooled`, the
+/// PostgreSQL provisioning pool is first filled with `n` databases (not timed).
+pub async fn provision_timings(
+    backend: &Backend,
+    n: usize,
+    pooled: bool,
+) -> anyhow::Result<Vec<Duration>> {
     let storage = backend.storage();
     let tenancy = storage.open(backend.settings).await;
+    if pooled {
+        let started = Instant::now();
+        let made = tenancy.refill_provisioning_pool(n).await?;
+        eprintln!(
+            "  filled the provisioning pool with {made} databases in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut timings = Vec::with_capacity(n);
     for i in 0..n {
         let started = Instant::now();

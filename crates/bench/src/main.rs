@@ -49,6 +49,10 @@ struct Cli {
     /// (for budgets above what the machine's server allows; needs the PostgreSQL binaries).
     #[arg(long, global = true, conflicts_with = "postgres")]
     pg_max_connections: Option<u32>,
+    /// On that private cluster, tenant roles log in with SCRAM-SHA-256 passwords, as on a
+    /// production server (the machine's server and a plain private cluster trust 127.0.0.1).
+    #[arg(long, global = true, requires = "pg_max_connections")]
+    pg_scram: bool,
     /// Most tenant pools the server keeps open (default: the backend's).
     #[arg(long, global = true)]
     max_pools: Option<usize>,
@@ -58,6 +62,10 @@ struct Cli {
     /// Most tenant connections over all pools (default: the backend's).
     #[arg(long, global = true)]
     connection_budget: Option<u32>,
+    /// When a budget is full, close the least recently used pool opened at least this many
+    /// milliseconds ago (default 0: plain LRU).
+    #[arg(long, global = true)]
+    min_pool_age_ms: Option<u64>,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -82,6 +90,10 @@ enum Scenario {
         /// How many companies to create.
         #[arg(long, default_value_t = 1000)]
         companies: usize,
+        /// PostgreSQL: fill the provisioning pool with as many databases first, so every
+        /// provisioning claims one (the worker's refill between signups, done ahead).
+        #[arg(long)]
+        pooled: bool,
     },
     /// `silo migrate` over N SQLite companies one tenant migration behind (runs the real
     /// `silo` binary next to this one; build it with `cargo build --release -p silo`).
@@ -167,12 +179,17 @@ async fn main() -> anyhow::Result<()> {
     );
     // Kept alive for the whole run when started.
     let cluster = match cli.pg_max_connections {
-        Some(n) => Some(
-            silo_testkit::Cluster::start_with(&format!(
-                "-c max_connections={n} -c shared_buffers=128MB"
-            ))
-            .map_err(anyhow::Error::msg)?,
-        ),
+        Some(n) => {
+            let options = format!("-c max_connections={n} -c shared_buffers=128MB");
+            Some(
+                if cli.pg_scram {
+                    silo_testkit::Cluster::start_with_scram(&options)
+                } else {
+                    silo_testkit::Cluster::start_with(&options)
+                }
+                .map_err(anyhow::Error::msg)?,
+            )
+        }
         None => None,
     };
     let postgres = cli
@@ -189,6 +206,9 @@ async fn main() -> anyhow::Result<()> {
         .connections_per_pool
         .unwrap_or(settings.connections_per_pool);
     settings.connection_budget = cli.connection_budget.unwrap_or(settings.connection_budget);
+    if let Some(ms) = cli.min_pool_age_ms {
+        settings.min_pool_age = Duration::from_millis(ms);
+    }
     println!(
         "# backend: {}{}; tenant pools: at most {}, {} connection(s) each, budget {} connections",
         if postgres.is_some() {
@@ -197,7 +217,8 @@ async fn main() -> anyhow::Result<()> {
             "SQLite"
         },
         cli.pg_max_connections.map_or(String::new(), |n| format!(
-            " (private cluster, max_connections {n})"
+            " (private cluster, max_connections {n}{})",
+            if cli.pg_scram { ", SCRAM logins" } else { "" }
         )),
         settings.max_pools,
         settings.connections_per_pool,
@@ -222,6 +243,10 @@ async fn main() -> anyhow::Result<()> {
             let mut write_rows = Vec::new();
             for n in companies {
                 let fleet = fleet::Fleet::start(&backend, n).await?;
+                println!(
+                    "# {n} companies: the server's tenant connection budget is {}",
+                    fleet.connection_budget().await
+                );
                 let sampler = load::ConnectionSampler::start(&fleet);
                 rows.push((n, load::run(&fleet, &load, load::Mix::Reads).await?));
                 if let Some(max) = sampler.finish().await {
@@ -242,8 +267,8 @@ async fn main() -> anyhow::Result<()> {
                 println!("\nplot written to {}", path.display());
             }
         }
-        Scenario::Provision { companies } => {
-            let timings = fleet::provision_timings(&backend, companies).await?;
+        Scenario::Provision { companies, pooled } => {
+            let timings = fleet::provision_timings(&backend, companies, pooled).await?;
             report::provisioning(&timings);
         }
         Scenario::Migrate {

@@ -96,7 +96,8 @@ impl ControlPlane {
             .transpose()
     }
 
-    /// How many companies (erased ones aside) each server of `backend` holds, by server id.
+    /// How many companies that can be busy (active or being provisioned; suspended and erased
+    /// ones aside) each server of `backend` holds, by server id.
     /// Servers holding none are absent.
     pub async fn placement_counts(
         &self,
@@ -107,7 +108,7 @@ impl ControlPlane {
             .fetch_all(
                 "SELECT p.server AS server, COUNT(*) AS n
                  FROM placements p JOIN companies c ON c.id = p.company_id
-                 WHERE p.backend = $1 AND c.status <> 'erased'
+                 WHERE p.backend = $1 AND c.status IN ('active', 'provisioning')
                  GROUP BY p.server",
                 params![backend.as_str()],
             )

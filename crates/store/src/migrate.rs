@@ -61,8 +61,11 @@ pub async fn applied_version(db: &Db) -> Result<Option<i64>, StoreError> {
             .await?
         }
         Dialect::Postgres => {
+            // to_regclass resolves the name as the query below will; information_schema's
+            // views cost milliseconds on a new session's cold catalog caches, and every tenant
+            // connection opened runs this once.
             db.fetch_optional(
-                "SELECT 1 AS one FROM information_schema.tables WHERE table_name = 'silo_schema' AND table_schema = current_schema()",
+                "SELECT 1 AS one WHERE to_regclass('silo_schema') IS NOT NULL",
                 &[],
             )
             .await?

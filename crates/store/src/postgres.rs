@@ -101,6 +101,11 @@ impl PgServer {
             .min_connections(0)
             .idle_timeout(limits.idle_timeout)
             .acquire_timeout(limits.acquire_timeout)
+            // No round trip before each checkout: a connection whose server or database went
+            // away fails the request's first query instead, which is answered as unavailable
+            // just as a failed check would be; sqlx still tests every connection as it returns
+            // to the pool (off the request's path) and closes a broken one.
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| match StoreError::from(e) {

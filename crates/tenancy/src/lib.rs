@@ -41,6 +41,16 @@ use sqlite_placement::SqlitePlacement;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// The name prefixes of the databases and roles of a deployment's provisioning pool on
+/// PostgreSQL (being prepared, and ready), for tools that clean up after a deployment.
+pub fn provisioning_pool_prefixes(secret: &TenantSecret) -> [String; 2] {
+    let tag = secret.pool_tag();
+    [
+        pg_placement::preparing_prefix(&tag),
+        pg_placement::ready_prefix(&tag),
+    ]
+}
+
 /// The registry together with the tenant databases it places.
 #[derive(Debug)]
 pub struct Tenancy {
@@ -64,6 +74,8 @@ pub struct TenancyStats {
     pub open_pools: usize,
     /// Tenant connections open now, over all cached pools.
     pub open_connections: u64,
+    /// Most tenant connections this process opens, over all tenant servers.
+    pub connection_budget: u64,
     /// Companies provisioned by this process.
     pub provisioned: u64,
     /// Tenant databases brought up to date on first use by this process.
@@ -99,10 +111,11 @@ impl Tenancy {
     ) -> Result<Self, TenancyError> {
         let placement = PgPlacement::new(tenant_servers, secret)?;
         let control = ControlPlane::open_postgres(control_url).await?;
+        let budgets = placement.budgets(settings.connection_budget).await;
         Ok(Tenancy {
             control,
             placer: Placer::Postgres(placement),
-            pools: PoolCache::new(settings),
+            pools: PoolCache::with_budgets(settings, &budgets),
             counters: Counters::default(),
         })
     }
@@ -139,16 +152,20 @@ impl Tenancy {
         let limits = self.pools.settings().pool_limits();
         let lease = self
             .pools
-            .get_or_open(company.id, || async {
-                let db = self.placer.open(&self.control, company, limits).await?;
-                match self.check_schema(company, &db).await {
-                    Ok(()) => Ok(db),
-                    Err(e) => {
-                        db.close().await;
-                        Err(e)
+            .get_or_open(
+                company.id,
+                || self.placer.budget_of(&self.control, company),
+                || async {
+                    let db = self.placer.open(&self.control, company, limits).await?;
+                    match self.check_schema(company, &db).await {
+                        Ok(()) => Ok(db),
+                        Err(e) => {
+                            db.close().await;
+                            Err(e)
+                        }
                     }
-                }
-            })
+                },
+            )
             .await?;
         if !self.placer.alive(company, &lease.db).await {
             // Requests already on the pool keep it until they finish: a false alarm must not
@@ -213,6 +230,7 @@ impl Tenancy {
         TenancyStats {
             open_pools: self.pools.len().await,
             open_connections: self.pools.open_connections(),
+            connection_budget: self.pools.total_budget(),
             provisioned: self.counters.provisioned.load(Ordering::Relaxed),
             lazy_migrations: self.counters.lazy_migrations.load(Ordering::Relaxed),
             registry_cache_hits: self.control.access_cache_hits(),

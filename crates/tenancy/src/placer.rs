@@ -8,6 +8,15 @@ use silo_control::{Company, CompanyId, ControlPlane, NewPlacement};
 use silo_store::sqlite::PoolLimits;
 use silo_store::{Db, Dialect};
 
+/// What creating a company's database gave.
+#[derive(Debug)]
+pub(crate) enum Created {
+    /// A new (or found) database and a pool on it, to migrate.
+    Connected(Db),
+    /// A database of the provisioning pool (PostgreSQL), already at this schema version.
+    Claimed(i64),
+}
+
 /// Where tenant databases live.
 #[derive(Debug)]
 pub(crate) enum Placer {
@@ -30,8 +39,9 @@ impl Placer {
         })
     }
 
-    /// Creates (or finds, after an interrupted run) the company's database; only provisioning
-    /// calls this.
+    /// Creates (or finds, after an interrupted run) the company's database, empty, and
+    /// connects to it; importing an archive calls this (it needs an empty database at the
+    /// archive's schema).
     pub(crate) async fn create(
         &self,
         control: &ControlPlane,
@@ -41,6 +51,20 @@ impl Placer {
         match self {
             Placer::Sqlite(s) => s.create(company, limits).await,
             Placer::Postgres(p) => p.create(control, company, limits).await,
+        }
+    }
+
+    /// Like [`Placer::create`], but on PostgreSQL a ready database of the provisioning pool
+    /// is claimed when there is one; provisioning calls this.
+    pub(crate) async fn create_or_claim(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+        limits: PoolLimits,
+    ) -> Result<Created, TenancyError> {
+        match self {
+            Placer::Sqlite(s) => Ok(Created::Connected(s.create(company, limits).await?)),
+            Placer::Postgres(p) => p.create_or_claim(control, company, limits).await,
         }
     }
 
@@ -57,16 +81,29 @@ impl Placer {
         }
     }
 
-    /// Whether the database behind a (possibly cached) pool is still there, so a database
-    /// lost under a running server stops serving at once, even to requests that would not
-    /// query it. SQLite: the file exists and looks whole (a pool would otherwise go on
-    /// answering from an unlinked or overwritten file); PostgreSQL: the pool can still run a
-    /// query (a dropped database ends its sessions and refuses new ones). That query is one
-    /// round trip per request on PostgreSQL (see BENCHMARKS.md).
-    pub(crate) async fn alive(&self, company: &Company, db: &Db) -> bool {
+    /// Which connection budget a company's pool counts against: its tenant server's on
+    /// PostgreSQL, the one budget on SQLite.
+    pub(crate) async fn budget_of(
+        &self,
+        control: &ControlPlane,
+        company: &Company,
+    ) -> Result<usize, TenancyError> {
+        match self {
+            Placer::Sqlite(_) => Ok(0),
+            Placer::Postgres(p) => p.server_index(control, company).await,
+        }
+    }
+
+    /// Whether the database behind a (possibly cached) pool is still there. SQLite: the file
+    /// exists and looks whole (a pool would otherwise go on answering from an unlinked or
+    /// overwritten file). PostgreSQL asks nothing: a dropped database ends its sessions and
+    /// refuses new ones, and a stopped server refuses them, so the request's first query
+    /// fails and is answered `503 tenant_unavailable`, as a check here would have answered;
+    /// a round trip on every request bought nothing more (see docs/backends.md).
+    pub(crate) async fn alive(&self, company: &Company, _db: &Db) -> bool {
         match self {
             Placer::Sqlite(s) => s.present(company),
-            Placer::Postgres(_) => db.fetch_one("SELECT 1 AS one", &[]).await.is_ok(),
+            Placer::Postgres(_) => true,
         }
     }
 

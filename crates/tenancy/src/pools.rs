@@ -1,12 +1,12 @@
 //! A bounded cache of open tenant pools under one connection budget.
 //!
 //! Pools open lazily on a company's first request. Every open pool holds
-//! `connections_per_pool` permits of a semaphore with `connection_budget` permits, shared by
-//! all tenant pools, so the tenant connections open at any moment never exceed the budget,
-//! however many companies exist. The cache keeps at most `budget / connections_per_pool` (and
-//! at most `max_pools`) pools: opening one more drops the least recently used, and pools
-//! unused for `idle_timeout` are dropped. A dropped pool closes, and gives its permits back,
-//! once the requests still using it finish.
+//! `connections_per_pool` permits of its server's budget (a semaphore per tenant server; one for
+//! all SQLite files), so the tenant connections open on a server at any moment never exceed its
+//! budget, however many companies exist. A server keeps at most `budget / connections_per_pool`
+//! pools, and the cache at most `max_pools`: opening one more drops the least recently used one
+//! (on that server, when the server is full), and pools unused for `idle_timeout` are dropped.
+//! A dropped pool closes, and gives its permits back, once the requests still using it finish.
 
 use crate::TenancyError;
 use silo_control::CompanyId;
@@ -35,6 +35,10 @@ pub struct PoolSettings {
     /// request is refused with 503 `busy` (and `Retry-After`) at once rather than queued, so a
     /// burst of companies cannot make every other company's requests wait.
     pub budget_wait: Duration,
+    /// When a server's budget is full, its least recently used pool opened at least this long
+    /// ago closes (the least recently used of all when every pool is younger). Zero is plain
+    /// LRU, the default; BENCHMARKS.md compares the two.
+    pub min_pool_age: Duration,
 }
 
 impl PoolSettings {
@@ -60,11 +64,12 @@ impl Default for PoolSettings {
             // One connection per company: a budget of connections then keeps that many
             // companies' databases open, where two per company would halve it.
             connections_per_pool: 1,
-            // Well under PostgreSQL's default max_connections (100), leaving room for the
-            // control plane and administration.
-            connection_budget: 64,
+            // An upper bound only: on PostgreSQL each tenant server's budget is its own
+            // `max_connections` less a reserve (read at start), unless this is lower.
+            connection_budget: 10_000,
             idle_timeout: Duration::from_secs(300),
             budget_wait: Duration::from_millis(250),
+            min_pool_age: Duration::ZERO,
         }
     }
 }
@@ -82,12 +87,6 @@ impl PoolSettings {
     fn per_pool(&self) -> u32 {
         self.connections_per_pool
             .clamp(1, self.connection_budget.max(1))
-    }
-
-    /// How many pools fit at once: the budget and `max_pools` both hold.
-    fn capacity(&self) -> usize {
-        let by_budget = (self.connection_budget.max(1) / self.per_pool()) as usize;
-        self.max_pools.min(by_budget).max(1)
     }
 }
 
@@ -118,12 +117,23 @@ impl Drop for Lease {
 struct Entry {
     cell: Arc<OnceCell<Arc<Lease>>>,
     last_used: Instant,
+    /// The budget (tenant server) the pool counts against, once known.
+    shard: Option<usize>,
+    /// When the entry was made (its pool opened just after).
+    opened: Instant,
+}
+
+/// One tenant server's budget: its semaphore and how many pools fit in it.
+#[derive(Debug)]
+struct Budget {
+    permits: Arc<Semaphore>,
+    pools: usize,
 }
 
 #[derive(Debug)]
 pub(crate) struct PoolCache {
     settings: PoolSettings,
-    budget: Arc<Semaphore>,
+    budgets: Vec<Budget>,
     entries: Mutex<HashMap<CompanyId, Entry>>,
     /// When idle pools were last swept; the sweep walks every entry, so it is not done on
     /// every request.
@@ -133,10 +143,27 @@ pub(crate) struct PoolCache {
 }
 
 impl PoolCache {
+    /// A cache with one budget of `settings.connection_budget`.
     pub(crate) fn new(settings: PoolSettings) -> Self {
+        Self::with_budgets(settings, &[settings.connection_budget])
+    }
+
+    /// A cache with a budget per tenant server (each at least one pool's connections).
+    pub(crate) fn with_budgets(settings: PoolSettings, budgets: &[u32]) -> Self {
+        let per_pool = settings.per_pool();
+        let budgets = budgets
+            .iter()
+            .map(|&b| {
+                let b = b.max(per_pool);
+                Budget {
+                    permits: Arc::new(Semaphore::new(b as usize)),
+                    pools: (b / per_pool) as usize,
+                }
+            })
+            .collect();
         PoolCache {
             settings,
-            budget: Arc::new(Semaphore::new(settings.connection_budget.max(1) as usize)),
+            budgets,
             entries: Mutex::new(HashMap::new()),
             last_sweep: Mutex::new(Instant::now()),
             budget_refusals: AtomicU64::new(0),
@@ -170,15 +197,27 @@ impl PoolCache {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The company's pool, opening it with `open` if none is cached. Concurrent first requests
-    /// for one company share a single open; a failed open is not cached, so the next request
-    /// tries again (a fault that ends heals by itself).
-    pub(crate) async fn get_or_open<F, Fut>(
+    /// Connections the budgets allow in all, over every tenant server.
+    pub(crate) fn total_budget(&self) -> u64 {
+        self.budgets
+            .iter()
+            .map(|b| (b.pools as u64) * u64::from(self.settings.per_pool()))
+            .sum()
+    }
+
+    /// The company's pool, opening it with `open` if none is cached; `locate` says which
+    /// budget (tenant server) a new pool counts against. Concurrent first requests for one
+    /// company share a single open; a failed open is not cached, so the next request tries
+    /// again (a fault that ends heals by itself).
+    pub(crate) async fn get_or_open<L, LFut, F, Fut>(
         &self,
         id: CompanyId,
+        locate: L,
         open: F,
     ) -> Result<Arc<Lease>, TenancyError>
     where
+        L: FnOnce() -> LFut,
+        LFut: Future<Output = Result<usize, TenancyError>>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Db, TenancyError>>,
     {
@@ -189,22 +228,31 @@ impl PoolCache {
             if self.sweep_due(now) {
                 entries.retain(|_, e| e.last_used.elapsed() < idle || !e.cell.initialized());
             }
+            // `max_pools` over all servers here; each server's budget when the pool opens
+            // (`make_room_on`), so a full server never closes another server's pools.
             if !entries.contains_key(&id) {
-                make_room(&mut entries, self.settings.capacity().saturating_sub(1));
+                make_room(&mut entries, self.settings.max_pools.max(1) - 1);
             }
             let entry = entries.entry(id).or_insert_with(|| Entry {
                 cell: Arc::new(OnceCell::new()),
                 last_used: now,
+                shard: None,
+                opened: now,
             });
             entry.last_used = now;
             entry.cell.clone()
         };
         let opened = cell
             .get_or_try_init(|| async {
+                let shard = locate().await?;
+                let budget = self.budgets.get(shard).ok_or_else(|| {
+                    TenancyError::Unavailable("no connection budget for its server".into())
+                })?;
+                self.make_room_on(id, shard, budget.pools);
                 let permits = self.settings.per_pool();
                 let permit = tokio::time::timeout(
                     self.settings.budget_wait,
-                    self.budget.clone().acquire_many_owned(permits),
+                    budget.permits.clone().acquire_many_owned(permits),
                 )
                 .await
                 .map_err(|_| {
@@ -234,6 +282,43 @@ impl PoolCache {
         }
     }
 
+    /// Counts the pool of `id` against budget `shard`, first dropping that server's least
+    /// recently used open pools while `fit` pools are open or opening there already.
+    fn make_room_on(&self, id: CompanyId, shard: usize, fit: usize) {
+        let mut entries = self.lock();
+        if let Some(entry) = entries.get_mut(&id) {
+            entry.shard = Some(shard);
+        }
+        let min_age = self.settings.min_pool_age;
+        let open_here = |entries: &HashMap<CompanyId, Entry>| {
+            let candidates = || {
+                entries.iter().filter(|(other, e)| {
+                    **other != id && e.shard == Some(shard) && e.cell.initialized()
+                })
+            };
+            candidates()
+                .filter(|(_, e)| e.opened.elapsed() >= min_age)
+                .min_by_key(|(_, e)| e.last_used)
+                .or_else(|| candidates().min_by_key(|(_, e)| e.last_used))
+                .map(|(other, _)| *other)
+        };
+        // Pools still opening count too: each will hold permits, and one that found room
+        // uncounted would wait for permits nobody frees.
+        while entries
+            .iter()
+            .filter(|(other, e)| **other != id && e.shard == Some(shard))
+            .count()
+            >= fit
+        {
+            match open_here(&entries) {
+                Some(oldest) => {
+                    entries.remove(&oldest);
+                }
+                None => break,
+            }
+        }
+    }
+
     /// Forgets a company's pool without closing it under the requests still using it: they
     /// finish on it (or fail on their own queries), and it closes when the last one is done.
     /// The next request opens a new pool.
@@ -257,7 +342,9 @@ impl PoolCache {
                 lease.db.close().await;
             }
         }
-        self.budget.close();
+        for budget in &self.budgets {
+            budget.permits.close();
+        }
     }
 
     /// Connections open in the cached pools (idle and in use).

@@ -7,6 +7,7 @@
 //! `silo company create`) completes it. Step (2) is idempotent: it creates the file (or role
 //! and database) if missing and migrates whatever is there.
 
+use crate::placer::{Created, Placer};
 use crate::{Tenancy, TenancyError};
 use silo_control::{Company, CompanyStatus, NewCompany, NewIdentity};
 use silo_schema::TENANT_MIGRATIONS;
@@ -45,11 +46,20 @@ impl Tenancy {
             return Err(TenancyError::NotActive(company.status));
         }
         let limits = self.pools.settings().pool_limits();
-        // Connected as the tenant's own role on PostgreSQL, so its tables belong to it.
-        let db = self.placer.create(self.control(), company, limits).await?;
-        let version = migrate(&db, &TENANT_MIGRATIONS).await;
-        db.close().await;
-        Ok(version?)
+        // Connected as the tenant's own role on PostgreSQL, so its tables belong to it; a
+        // database claimed from the provisioning pool was migrated so when it was prepared.
+        match self
+            .placer
+            .create_or_claim(self.control(), company, limits)
+            .await?
+        {
+            Created::Claimed(version) => Ok(version),
+            Created::Connected(db) => {
+                let version = migrate(&db, &TENANT_MIGRATIONS).await;
+                db.close().await;
+                Ok(version?)
+            }
+        }
     }
 
     /// Steps 2 and 3 for a company in `provisioning`: the database, then `active`.
@@ -74,6 +84,25 @@ impl Tenancy {
             }
         }
         Ok(finished)
+    }
+
+    /// Tops up the provisioning pool of every PostgreSQL tenant server to `per_server` ready
+    /// databases (the worker calls this; SQLite has no pool, a new file is cheap). Returns how
+    /// many were made. A provisioning claims one of them instead of creating a database, and
+    /// creates one when the pool is empty.
+    pub async fn refill_provisioning_pool(&self, per_server: usize) -> Result<usize, TenancyError> {
+        match &self.placer {
+            Placer::Postgres(p) => p.refill(per_server).await,
+            Placer::Sqlite(_) => Ok(0),
+        }
+    }
+
+    /// Ready databases in each PostgreSQL tenant server's provisioning pool (empty on SQLite).
+    pub async fn provisioning_pool(&self) -> Result<Vec<usize>, TenancyError> {
+        match &self.placer {
+            Placer::Postgres(p) => p.pooled().await,
+            Placer::Sqlite(_) => Ok(Vec::new()),
+        }
     }
 
     /// Suspends or resumes a company, and drops its pool when it stops serving.

@@ -4,11 +4,20 @@
 //! stores no password at all, only a reference naming the role and the derivation; anyone who
 //! reads the registry learns nothing that opens a tenant database. Roles are created with a
 //! SCRAM-SHA-256 verifier, so not even the DDL statement carries the plain password.
+//!
+//! The verifier uses an iteration count of 1 instead of PostgreSQL's 4096. Iterations stretch
+//! a password that could be guessed, so that each guess against a stolen verifier costs
+//! thousands of hashes; a tenant password is 256 bits from HMAC-SHA256, which no number of
+//! guesses finds, so stretching it adds nothing. It did add cost to every connection: the
+//! server and the client (sqlx, which also yields to the runtime every five rounds) each run
+//! the iterations on every login, milliseconds per tenant connection opened. See
+//! docs/backends.md.
 
 use crate::TenancyError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{Hmac, KeyInit as _, Mac as _};
+use pbkdf2::pbkdf2_hmac_array;
 use rand::Rng as _;
 use sha2::{Digest as _, Sha256};
 use silo_control::CompanyId;
@@ -20,8 +29,9 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Fewest bytes a server secret may have.
 const MIN_SECRET_BYTES: usize = 16;
-/// SCRAM iteration count, PostgreSQL's own default.
-const SCRAM_ITERATIONS: u32 = 4096;
+/// SCRAM iteration count of tenant roles: 1, since their passwords are random 256-bit values
+/// (see the module documentation).
+pub(crate) const SCRAM_ITERATIONS: u32 = 1;
 
 /// The server secret tenant passwords are derived from. Its `Debug` never shows it.
 #[derive(Clone)]
@@ -93,6 +103,20 @@ impl TenantSecret {
     pub(crate) fn password_for(&self, company: CompanyId) -> TenantPassword {
         TenantPassword(hex(&hmac(&self.0, company.to_string().as_bytes())))
     }
+
+    /// Eight hex digits that tell this deployment's provisioning pool apart from another's on
+    /// a shared server (and tests from each other): a deployment claims only databases it
+    /// prepared. Not secret; it reveals 32 bits of an HMAC output and nothing of the secret.
+    pub fn pool_tag(&self) -> String {
+        hex(&hmac(&self.0, b"provisioning pool")[..4])
+    }
+
+    /// The password of a pre-created role while it waits in the provisioning pool (replaced
+    /// by its company's when claimed). Pool names never parse as a company id, so these never
+    /// equal a company's password.
+    pub(crate) fn password_for_pooled(&self, role: &str) -> TenantPassword {
+        TenantPassword(hex(&hmac(&self.0, format!("pool:{role}").as_bytes())))
+    }
 }
 
 /// Refuses a secret file with any permission bit for group or others (unix; elsewhere no
@@ -147,15 +171,8 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 }
 
 fn scram_verifier(password: &[u8], salt: &[u8], iterations: u32) -> String {
-    // Hi(): PBKDF2-HMAC-SHA256 with a single output block.
-    let mut first = salt.to_vec();
-    first.extend_from_slice(&1u32.to_be_bytes());
-    let mut u = hmac(password, &first);
-    let mut salted = u;
-    for _ in 1..iterations {
-        u = hmac(password, &u);
-        salted.iter_mut().zip(u).for_each(|(s, x)| *s ^= x);
-    }
+    // SCRAM's Hi() is PBKDF2-HMAC-SHA256 with one 32-byte output block.
+    let salted = pbkdf2_hmac_array::<Sha256, 32>(password, salt, iterations);
     let client_key = hmac(&salted, b"Client Key");
     let stored_key = Sha256::digest(client_key);
     let server_key = hmac(&salted, b"Server Key");
@@ -197,6 +214,27 @@ mod tests {
             "{v}"
         );
         assert_eq!(v.matches(':').count(), 2);
+    }
+
+    /// The inputs of RFC 7677's example (password "pencil", its salt, 4096 iterations) give
+    /// the StoredKey and ServerKey that an independent implementation (Python's hashlib and
+    /// hmac) computes; tenant roles get a count of 1.
+    #[test]
+    fn verifier_matches_the_rfc_7677_example() {
+        let salt = B64.decode("W22ZaJ0SNY7soEsUEjb6gQ==").unwrap();
+        let v = scram_verifier(b"pencil", &salt, 4096);
+        assert_eq!(
+            v,
+            "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$\
+             WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:\
+             wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU="
+        );
+        assert!(
+            TenantSecret::generate()
+                .password_for(CompanyId::generate())
+                .scram_verifier()
+                .starts_with("SCRAM-SHA-256$1:")
+        );
     }
 
     #[test]

@@ -37,6 +37,16 @@ impl Cluster {
 
     /// [`Cluster::start`] with extra server options (`-c name=value ...`).
     pub fn start_with(extra_options: &str) -> Result<Cluster, String> {
+        Self::start_inner(extra_options, false)
+    }
+
+    /// [`Cluster::start_with`], where every role but the superuser `postgres` logs in with
+    /// SCRAM-SHA-256 (as on a production server), so tenant roles' passwords are checked.
+    pub fn start_with_scram(extra_options: &str) -> Result<Cluster, String> {
+        Self::start_inner(extra_options, true)
+    }
+
+    fn start_inner(extra_options: &str, scram: bool) -> Result<Cluster, String> {
         let bin = pg_bin().ok_or("no PostgreSQL binaries (initdb, pg_ctl) found")?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let data = dir.path().join("data");
@@ -77,6 +87,16 @@ impl Cluster {
                 "UTF8",
             ],
         )?;
+        if scram {
+            // Rewritten in place, so the file keeps its owner (the server's user).
+            std::fs::write(
+                data.join("pg_hba.conf"),
+                "local all all trust\n\
+                 host all postgres 127.0.0.1/32 trust\n\
+                 host all all 127.0.0.1/32 scram-sha-256\n",
+            )
+            .map_err(|e| format!("pg_hba.conf: {e}"))?;
+        }
         let options = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -k {} -c fsync=off {extra_options}",
             path(cluster._dir.path())

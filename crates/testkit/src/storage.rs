@@ -227,6 +227,27 @@ impl PgEnv {
                 }
             }
         }
+        // The provisioning pool's unclaimed databases (named after this test's secret).
+        for url in &self.servers {
+            let s = PgServer::parse(url).unwrap();
+            let Ok(admin) = s.connect(s.database().unwrap_or("postgres"), 1).await else {
+                continue;
+            };
+            for prefix in silo_tenancy::provisioning_pool_prefixes(&self.secret) {
+                let rows = admin
+                    .fetch_all(
+                        "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
+                        params![prefix],
+                    )
+                    .await
+                    .unwrap_or_default();
+                for row in rows {
+                    let name: String = row.get("rolname").unwrap();
+                    let _ = postgres::drop_database_and_role(&admin, &name, &name).await;
+                }
+            }
+            admin.close().await;
+        }
         if let Ok(admin) = control
             .connect(control.database().unwrap_or("postgres"), 1)
             .await

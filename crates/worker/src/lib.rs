@@ -68,6 +68,9 @@ pub struct WorkerConfig {
     /// How long a dead letter of the mail queue keeps its body (for `silo jobs retry --mail`)
     /// before it is cleared.
     pub dead_mail_keep: Duration,
+    /// Ready databases to keep in each PostgreSQL tenant server's provisioning pool (0: none,
+    /// every provisioning creates its database).
+    pub provisioning_pool: usize,
 }
 
 impl Default for WorkerConfig {
@@ -89,12 +92,19 @@ impl Default for WorkerConfig {
             unavailable_recheck: Duration::from_secs(60),
             sweep: Some(Duration::from_secs(600)),
             dead_mail_keep: Duration::from_secs(24 * 3600),
+            // Off unless the operator asks (`--provisioning-pool`): ready databases are
+            // databases on the tenant servers that no company owns yet.
+            provisioning_pool: 0,
         }
     }
 }
 
 /// How often a worker clears old dead letters' bodies and counts the mail queue for metrics.
 const MAIL_TENDING: Duration = Duration::from_secs(60);
+
+/// How often a worker tops up the PostgreSQL provisioning pool (one refiller per tenant server
+/// at a time; the others find it locked and skip).
+const POOL_REFILL: Duration = Duration::from_secs(10);
 
 /// Companies that have work the queue may not know of yet (the control plane refused the
 /// wake-up); the worker in this process keeps trying to queue them. Cheap to clone.
@@ -229,6 +239,7 @@ impl Worker {
     async fn work(&self) {
         let mut next_sweep = Some(Instant::now());
         let mut next_mail_tending = Instant::now();
+        let mut next_pool_refill = Instant::now();
         while !self.stopping() {
             if next_sweep.is_some_and(|at| Instant::now() >= at) {
                 self.sweep().await;
@@ -237,6 +248,13 @@ impl Worker {
             if Instant::now() >= next_mail_tending {
                 self.tend_mail().await;
                 next_mail_tending = Instant::now() + MAIL_TENDING;
+            }
+            if self.config.provisioning_pool > 0 && Instant::now() >= next_pool_refill {
+                let target = self.config.provisioning_pool;
+                if let Err(e) = self.tenancy.refill_provisioning_pool(target).await {
+                    tracing::warn!(error = %e, "cannot refill the provisioning pool");
+                }
+                next_pool_refill = Instant::now() + POOL_REFILL;
             }
             self.queue_nudged().await;
             let mailed = self.deliver_mail().await;

@@ -434,3 +434,304 @@ async fn create_together(
     }
     set.join_all().await
 }
+
+/// Tenant roles get a SCRAM verifier with one iteration (their passwords are random 256-bit
+/// values, so stretching added only cost), and logging in with it works on a server that
+/// checks passwords; a wrong password is still refused.
+#[tokio::test]
+async fn tenant_roles_log_in_with_a_one_iteration_scram_verifier() {
+    if TestBackend::postgres().is_none() {
+        return;
+    }
+    let cluster = match Cluster::start_with_scram("") {
+        Ok(c) => c,
+        Err(reason) => {
+            eprintln!("skipped: cannot start a PostgreSQL cluster: {reason}");
+            return;
+        }
+    };
+    let storage = TestStorage::postgres_servers(&cluster.url, vec![cluster.url.clone()]);
+    let t = storage.open(PoolSettings::default()).await;
+    let c = provision(&t, "acme").await;
+    let role = format!("silo_t_{}", c.id.as_uuid().simple());
+    let admin = admin(&storage).await;
+    let stored: String = admin
+        .fetch_one(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
+            params![role.clone()],
+        )
+        .await
+        .unwrap()
+        .get("rolpassword")
+        .unwrap();
+    assert!(stored.starts_with("SCRAM-SHA-256$1:"), "{stored}");
+    let db = t.tenant_db(&c).await.unwrap();
+    let me: String = db
+        .db()
+        .fetch_one("SELECT current_user AS me", &[])
+        .await
+        .unwrap()
+        .get("me")
+        .unwrap();
+    assert_eq!(me, role);
+    // The server really checks the password: the right one above, a wrong one refused.
+    let server = PgServer::parse(&cluster.url).unwrap();
+    let err = server
+        .connect_as(
+            &role,
+            &role,
+            "not the password",
+            PoolSettings::default().pool_limits(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("password authentication failed"),
+        "{err}"
+    );
+    drop(db);
+    admin.close().await;
+    t.close().await;
+    drop(storage);
+    drop(cluster);
+}
+
+/// Who owns `database`, and whether PUBLIC may connect to it or make temp tables there.
+async fn owner_and_public(admin: &Db, database: &str) -> (String, bool) {
+    let row = admin
+        .fetch_one(
+            "SELECT pg_get_userbyid(datdba) AS owner,
+                    has_database_privilege('public', datname, 'CONNECT')
+                    OR has_database_privilege('public', datname, 'TEMP') AS public
+             FROM pg_database WHERE datname = $1",
+            params![database],
+        )
+        .await
+        .unwrap();
+    (row.get("owner").unwrap(), row.get("public").unwrap())
+}
+
+/// Ready databases of the pool on the test's one server, by name.
+async fn pooled_names(admin: &Db, storage: &TestStorage) -> Vec<String> {
+    let [_, ready] = silo_tenancy::provisioning_pool_prefixes(&storage.pg.as_ref().unwrap().secret);
+    admin
+        .fetch_all(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+            params![ready],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("datname").unwrap())
+        .collect()
+}
+
+/// A provisioning claims a database of the pool: it becomes the company's, under its own
+/// role and name, private, at the latest schema, and serves the company; the worker's refill
+/// tops the pool up again.
+#[tokio::test]
+async fn a_claimed_pooled_database_serves_its_company_and_the_pool_refills() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let t = storage.open(PoolSettings::default()).await;
+    let admin = admin(&storage).await;
+    assert_eq!(t.provisioning_pool().await.unwrap(), [0]);
+    assert_eq!(t.refill_provisioning_pool(2).await.unwrap(), 2);
+    assert_eq!(t.provisioning_pool().await.unwrap(), [2]);
+    let before = pooled_names(&admin, &storage).await;
+    for name in &before {
+        let (owner, public) = owner_and_public(&admin, name).await;
+        assert_eq!(&owner, name, "a pooled database has a role of its own");
+        assert!(!public, "PUBLIC is locked out of a pooled database");
+    }
+
+    let c = provision(&t, "acme").await;
+    let role = format!("silo_t_{}", c.id.as_uuid().simple());
+    assert_eq!(t.provisioning_pool().await.unwrap(), [1], "one was claimed");
+    let after = pooled_names(&admin, &storage).await;
+    assert!(after.iter().all(|n| before.contains(n)));
+    let (owner, public) = owner_and_public(&admin, &role).await;
+    assert_eq!(owner, role);
+    assert!(!public);
+    // No role is left under the claimed pool name.
+    let claimed = before.iter().find(|n| !after.contains(n)).unwrap();
+    let left = admin
+        .fetch_optional(
+            "SELECT 1 AS one FROM pg_roles WHERE rolname = $1",
+            params![claimed.clone()],
+        )
+        .await
+        .unwrap();
+    assert!(left.is_none());
+    let placement = t.control().placement(c.id).await.unwrap().unwrap();
+    assert_eq!(placement.database_name, role);
+    assert_eq!(
+        placement.schema_version,
+        silo_schema::TENANT_MIGRATIONS.latest(silo_store::Dialect::Postgres)
+    );
+
+    // It serves the company, as the company's role, with tables that role owns.
+    let db = t.tenant_db(&c).await.unwrap();
+    db.db()
+        .execute(
+            "INSERT INTO accounts (id, name, website, created_at, updated_at) VALUES ($1, $2, NULL, $3, $3)",
+            params!["a1", "Acme", "2026-01-02T03:04:05.000000Z"],
+        )
+        .await
+        .unwrap();
+    let row = db
+        .db()
+        .fetch_one(
+            "SELECT current_user AS me, (SELECT tableowner FROM pg_tables
+                                         WHERE tablename = 'accounts') AS owner,
+                    (SELECT COUNT(*) FROM accounts) AS n",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<String>("me").unwrap(), role);
+    assert_eq!(row.get::<String>("owner").unwrap(), role);
+    assert_eq!(row.get::<i64>("n").unwrap(), 1);
+    drop(db);
+
+    assert_eq!(t.refill_provisioning_pool(2).await.unwrap(), 1);
+    assert_eq!(t.provisioning_pool().await.unwrap(), [2]);
+    admin.close().await;
+    t.close().await;
+}
+
+/// With the pool empty, provisioning creates a database as before.
+#[tokio::test]
+async fn a_provisioning_with_the_pool_empty_creates_a_database() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let t = storage.open(PoolSettings::default()).await;
+    assert_eq!(t.provisioning_pool().await.unwrap(), [0]);
+    let c = provision(&t, "acme").await;
+    assert!(storage.database_exists(&t, &c).await);
+    let db = t.tenant_db(&c).await.unwrap();
+    db.db()
+        .fetch_all("SELECT id FROM accounts", &[])
+        .await
+        .unwrap();
+    drop(db);
+    assert_eq!(t.provisioning_pool().await.unwrap(), [0]);
+    t.close().await;
+}
+
+/// Another company's role can open neither a pooled database nor one claimed by a company.
+#[tokio::test]
+async fn another_companys_role_cannot_open_a_pooled_or_claimed_database() {
+    let Some(backend) = TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let t = storage.open(PoolSettings::default()).await;
+    let admin = admin(&storage).await;
+    assert_eq!(t.refill_provisioning_pool(3).await.unwrap(), 3);
+    let a = provision(&t, "acme").await;
+    let b = provision(&t, "bolt").await;
+    let pooled = pooled_names(&admin, &storage).await;
+    assert_eq!(pooled.len(), 1);
+    let server = PgServer::parse(&storage.pg.as_ref().unwrap().servers[0]).unwrap();
+    let limits = PoolSettings::default().pool_limits();
+    let role_a = format!("silo_t_{}", a.id.as_uuid().simple());
+    let role_b = format!("silo_t_{}", b.id.as_uuid().simple());
+    for (database, role) in [
+        (&role_a, &role_b),
+        (&role_b, &role_a),
+        (&pooled[0], &role_a),
+    ] {
+        let err = server
+            .connect_as(database, role, "irrelevant", limits)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("permission denied"),
+            "{role} on {database}: {err}"
+        );
+    }
+    for c in [&a, &b] {
+        let db = t.tenant_db(c).await.unwrap();
+        db.db()
+            .fetch_all("SELECT id FROM accounts", &[])
+            .await
+            .unwrap();
+    }
+    admin.close().await;
+    t.close().await;
+}
+
+/// Each tenant server has a budget of its own: a cap of two connections keeps two companies
+/// open on each of two servers, and opening a third company on one server closes a pool on
+/// that server, never one on the other.
+#[tokio::test]
+async fn each_tenant_server_has_its_own_budget() {
+    let Some(TestBackend::Postgres(url)) = TestBackend::postgres() else {
+        return;
+    };
+    let second = match Cluster::start() {
+        Ok(c) => c,
+        Err(reason) => {
+            eprintln!("skipped: cannot start a second PostgreSQL cluster: {reason}");
+            return;
+        }
+    };
+    let storage = TestStorage::postgres_servers(&url, vec![url.clone(), second.url.clone()]);
+    let settings = PoolSettings {
+        connection_budget: 2,
+        ..PoolSettings::default()
+    };
+    let t = storage.open(settings).await;
+    assert_eq!(t.stats().await.connection_budget, 4, "2 on each server");
+    let second_id = PgServer::parse(&second.url).unwrap().id().to_owned();
+    let mut companies = Vec::new();
+    for i in 0..6 {
+        companies.push(provision(&t, &format!("co-{i}")).await);
+    }
+    let mut on_second = Vec::new();
+    for c in &companies {
+        let p = t.control().placement(c.id).await.unwrap().unwrap();
+        on_second.push(p.server == second_id);
+    }
+    assert_eq!(on_second, [false, true, false, true, false, true]);
+    // Two on each server: all four stay open. The least recently used of all is co-1, on
+    // the second server.
+    for i in [1, 0, 2, 3] {
+        t.tenant_db(&companies[i]).await.unwrap();
+    }
+    assert_eq!(t.open_pools().await, 4);
+    // A third on the first server closes the first server's least recently used (co-0), not
+    // co-1: the second server's two stay open.
+    t.tenant_db(&companies[4]).await.unwrap();
+    assert_eq!(t.open_pools().await, 4);
+    let mut open: Vec<String> = Vec::new();
+    for server in [&url, &second.url] {
+        let id = PgServer::parse(server).unwrap().id().to_owned();
+        let admin = storage.pg.as_ref().unwrap().admin_for(&id).await;
+        open.extend(
+            admin
+                .fetch_all(
+                    "SELECT DISTINCT usename::text AS name FROM pg_stat_activity
+                     WHERE starts_with(usename::text, 'silo_t_')",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String>("name").unwrap()),
+        );
+        admin.close().await;
+    }
+    let role = |i: usize| format!("silo_t_{}", companies[i].id.as_uuid().simple());
+    for i in [1, 2, 3, 4] {
+        assert!(open.contains(&role(i)), "co-{i} is open: {open:?}");
+    }
+    t.close().await;
+    drop(storage);
+    drop(second);
+}

@@ -118,10 +118,12 @@ impl TestApp {
 }
 
 /// A worker that retries within a test's patience: the delays shrink, the logic stays. A
-/// recheck delay the test chose itself is kept.
+/// recheck delay the test chose itself is kept. It keeps no provisioning pool: tests share the
+/// PostgreSQL server, and the tenancy tests cover the pool.
 pub fn quick(worker: silo_worker::WorkerConfig) -> silo_worker::WorkerConfig {
     let default = silo_worker::WorkerConfig::default();
     silo_worker::WorkerConfig {
+        provisioning_pool: 0,
         poll: Duration::from_millis(200),
         retry_base: Duration::from_millis(50),
         retry_cap: Duration::from_secs(1),
