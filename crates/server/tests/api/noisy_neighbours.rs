@@ -35,6 +35,16 @@ impl Held {
         Held { stream }
     }
 
+    /// Whether the server has answered already (refused it: a request it took waits for its
+    /// body). Reading consumes what it reads; an answered request is only dropped.
+    fn answered(&self) -> bool {
+        let mut byte = [0u8; 1];
+        match self.stream.try_read(&mut byte) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+            _ => true,
+        }
+    }
+
     /// Sends the rest of the body and reads the answer's status line.
     async fn finish(mut self) -> String {
         self.stream.write_all(&BODY.as_bytes()[1..]).await.unwrap();
