@@ -94,16 +94,17 @@ impl Placer {
         }
     }
 
-    /// Whether the database behind a (possibly cached) pool is still there. SQLite: the file
-    /// exists and looks whole (a pool would otherwise go on answering from an unlinked or
-    /// overwritten file). PostgreSQL asks nothing: a dropped database ends its sessions and
-    /// refuses new ones, and a stopped server refuses them, so the request's first query
-    /// fails and is answered `503 tenant_unavailable`, as a check here would have answered;
-    /// a round trip on every request bought nothing more (see docs/backends.md).
-    pub(crate) async fn alive(&self, company: &Company, _db: &Db) -> bool {
+    /// Whether the database behind a (possibly cached) pool is still there, so a database
+    /// lost under a running server stops serving at once, even to requests that would not
+    /// query it (`GET /api/company` reads only the registry). SQLite: the file exists and looks
+    /// whole (a pool would otherwise go on answering from an unlinked or overwritten file);
+    /// PostgreSQL: the pool can still run a query (a dropped database ends its sessions and
+    /// refuses new ones). That query is one round trip per request on PostgreSQL (see
+    /// BENCHMARKS.md); the pool no longer adds a second one when a connection is checked out.
+    pub(crate) async fn alive(&self, company: &Company, db: &Db) -> bool {
         match self {
             Placer::Sqlite(s) => s.present(company),
-            Placer::Postgres(_) => true,
+            Placer::Postgres(_) => db.fetch_one("SELECT 1 AS one", &[]).await.is_ok(),
         }
     }
 
