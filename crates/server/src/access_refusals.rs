@@ -11,10 +11,10 @@
 //! [`MAX_KEYS`] keys in a minute, refusals are counted per company without the identity, and
 //! past that in one deployment-wide record.
 
+use crate::refusals::{rfc3339, unix_now};
 use silo_control::{Actor, AuditAction, AuditEvent, CompanyId, ControlPlane, IdentityId, Outcome};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Most (company, identity, minute) keys counted at once.
 pub const MAX_KEYS: usize = 4096;
@@ -44,12 +44,6 @@ impl Default for AccessRefusals {
     fn default() -> Self {
         Self::new(MAX_KEYS)
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn minute_of(now: i64) -> i64 {
@@ -156,13 +150,7 @@ impl AccessRefusals {
 
 /// The `access.refusals` record of one key.
 fn event(key: Key, kinds: &BTreeMap<&'static str, u64>) -> AuditEvent {
-    let minute = time::OffsetDateTime::from_unix_timestamp(key.2)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default();
+    let minute = rfc3339(key.2);
     let target = serde_json::json!({
         "minute": minute,
         "count": kinds.values().sum::<u64>(),

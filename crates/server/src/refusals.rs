@@ -115,13 +115,7 @@ impl Tally {
     /// The audit record: the deployment-wide chain, no actor, the address, and as target the
     /// minute, the count and the count per reason (JSON).
     pub fn event(&self) -> AuditEvent {
-        let minute = time::OffsetDateTime::from_unix_timestamp(self.minute)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default();
+        let minute = rfc3339(self.minute);
         let reasons: serde_json::Map<String, serde_json::Value> = self
             .bucket
             .reasons
@@ -161,7 +155,19 @@ impl Default for TokenRefusals {
     }
 }
 
-fn unix_now() -> i64 {
+/// Unix seconds as RFC 3339 (UTC), the way counted records name their minute.
+pub(crate) fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Now, in Unix seconds.
+pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -21,7 +21,8 @@ fn command(storage: &TestStorage) -> Command {
     cmd
 }
 
-fn ok(out: &Output) -> String {
+/// The standard output of a run that must have succeeded (both outputs shown when it did not).
+pub(crate) fn ok(out: &Output) -> String {
     assert!(
         out.status.success(),
         "failed: {}{}",

@@ -9,13 +9,14 @@
 //! installs it). Without HAProxy the test skips, unless `SILO_TEST_PYTHON` is set (a full CI
 //! environment), where it fails instead. The mail part needs aiosmtpd (`SILO_TEST_PYTHON`).
 
+use crate::keys::ok;
 use serde_json::{Value, json};
 use silo_testkit::smtp::{SmtpServer, free_port};
 use silo_testkit::{TestBackend, TestStorage};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -69,16 +70,6 @@ fn command(storage: &TestStorage) -> Command {
         .env_remove("SILO_SMTP_URL")
         .env("SILO_OWNER_PASSWORD", PASSWORD);
     cmd
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn silo(storage: &TestStorage, args: &[&str]) -> String {
