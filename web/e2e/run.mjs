@@ -9,6 +9,7 @@ import { timeSteps } from "./time.mjs";
 import { portalSteps } from "./portal.mjs";
 import { attributionSteps as attributionWebSteps, attributionAfterMergeSteps } from "./attribution-web.mjs";
 import { attributionSteps } from "./attribution.mjs";
+import { privacySteps } from "./privacy.mjs";
 import { totp } from "./mail.mjs";
 
 const OWNER = "owner@acme.test";
@@ -614,6 +615,7 @@ try {
     ...attributionSteps({ browser, silo, problems, viewport: desktop.viewport }),
     ...attributionWebSteps({ browser, silo, problems, viewport: desktop.viewport }),
     ...attributionAfterMergeSteps({ browser, silo, problems, viewport: desktop.viewport }),
+    ...privacySteps({ browser, silo, problems }),
   ]);
   assert.deepEqual(problems, [], "console errors");
 } catch (e) {

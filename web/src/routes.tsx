@@ -45,6 +45,7 @@ const Sites = lazy(() => import("./pages/attribution/Sites").then((m) => ({ defa
 const SitePage = lazy(() => import("./pages/attribution/SitePage").then((m) => ({ default: m.SitePage })));
 const Conversions = lazy(() => import("./pages/attribution/Conversions").then((m) => ({ default: m.Conversions })));
 const Destinations = lazy(() => import("./pages/attribution/Destinations").then((m) => ({ default: m.Destinations })));
+const Privacy = lazy(() => import("./pages/Privacy").then((m) => ({ default: m.Privacy })));
 const TimeSettings = lazy(() => import("./pages/TimeSettings").then((m) => ({ default: m.TimeSettings })));
 
 /** A page loaded on first use, with "Loading…" meanwhile. */
@@ -102,6 +103,7 @@ export const ROUTES: readonly Route[] = [
   { path: "/members", access: "company", permission: "members.read", nav: "nav.members", page: () => <Members /> },
   { path: "/audit", access: "company", permission: "audit.read", nav: "nav.audit", page: () => <Audit /> },
   { path: "/webhooks", access: "company", permission: "webhooks.manage", nav: "nav.webhooks", page: () => <Webhooks /> },
+  { path: "/privacy", access: "company", permission: "privacy.manage", nav: "nav.privacy", page: () => later(<Privacy />) },
   { path: "/settings", access: "company", permission: "company.update", nav: "nav.settings", page: () => <Settings /> },
   { path: "/settings/invoicing", access: "company", permission: "company.update", page: () => <CompanyInvoicing /> },
   { path: "/settings/time", access: "company", permission: "projects.read", under: "/settings", page: () => later(<TimeSettings />) },

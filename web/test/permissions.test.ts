@@ -72,6 +72,7 @@ describe("the route table", () => {
       "nav.members",
       "nav.audit",
       "nav.webhooks",
+      "nav.privacy",
       "nav.settings",
     ]);
     for (const route of ROUTES) {

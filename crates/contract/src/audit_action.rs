@@ -278,6 +278,17 @@ crate::string_enum! {
         ConversionRecord = "conversion.record",
         /// A conversion delivery was queued again by hand; target: the delivery.
         ConversionDeliveryRetry = "conversion_delivery.retry",
+        /// A person's data request was answered with a report of what the company holds about
+        /// them; target: the request's record (which holds counts, never the person).
+        SubjectRequestAnswer = "subject_request.answer",
+        /// What the company held about a person was erased; target: the request's record
+        /// (which holds counts, never the person).
+        SubjectRequestErase = "subject_request.erase",
+        /// The retention settings changed; target: the company.
+        RetentionSettingsUpdate = "retention_settings.update",
+        /// The daily retention removed records past the company's settings; target: the
+        /// company.
+        RetentionApply = "retention.apply",
     }
 }
 

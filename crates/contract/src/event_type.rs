@@ -187,6 +187,17 @@ crate::string_enum! {
         ConversionRecorded = "conversion.recorded",
         /// A failed or skipped conversion delivery was queued again by hand.
         ConversionDeliveryRetried = "conversion_delivery.retried",
+        // people's data requests and retention (issue 26)
+        /// A person's data request was answered with a report (data: the identifier kinds and
+        /// the count per table, never the person).
+        SubjectRequestAnswered = "subject_request.answered",
+        /// What the company held about a person was erased (data: the identifier kinds and the
+        /// count per table, never the person).
+        SubjectRequestErased = "subject_request.erased",
+        /// The retention settings changed.
+        RetentionSettingsUpdated = "retention_settings.updated",
+        /// The daily retention deleted records past the company's settings (data: counts).
+        RetentionApplied = "retention.applied",
     }
 }
 
@@ -282,15 +293,23 @@ impl EventType {
             E::DestinationDeleted => AuditAction::DestinationDelete,
             E::ConversionRecorded => AuditAction::ConversionRecord,
             E::ConversionDeliveryRetried => AuditAction::ConversionDeliveryRetry,
+            E::SubjectRequestAnswered => AuditAction::SubjectRequestAnswer,
+            E::SubjectRequestErased => AuditAction::SubjectRequestErase,
+            E::RetentionSettingsUpdated => AuditAction::RetentionSettingsUpdate,
+            E::RetentionApplied => AuditAction::RetentionApply,
         }
     }
 
     /// Whether webhook endpoints may subscribe to it (a test event goes only where it is sent;
-    /// a redelivery is the company's own bookkeeping).
+    /// a redelivery is the company's own bookkeeping; people's data requests stay inside
+    /// the company, their deleted contacts are announced as `contact.deleted`).
     pub fn subscribable(self) -> bool {
         !matches!(
             self,
-            EventType::WebhookTest | EventType::WebhookDeliveryRedelivered
+            EventType::WebhookTest
+                | EventType::WebhookDeliveryRedelivered
+                | EventType::SubjectRequestAnswered
+                | EventType::SubjectRequestErased
         )
     }
 }
@@ -310,6 +329,8 @@ crate::string_enum! {
         /// Apply the attribution retention: delete raw events past the company's period
         /// (their daily counts stay) and yesterday's visit salt.
         AttributionRetention = "attribution.retention",
+        /// Apply the company's retention settings: delete closed deals past their period.
+        RetentionApply = "retention.apply",
     }
 }
 

@@ -14,6 +14,7 @@ mod attribution;
 mod contract;
 mod format;
 mod pdf;
+mod subject;
 mod timesheet;
 mod ubl;
 
@@ -22,6 +23,7 @@ pub use attribution::{
 };
 pub use contract::{SignatureEvidence, SignatureMethod, SignedContract, signed_contract_pdf};
 pub use format::{amount as format_amount, date as format_date};
+pub use subject::{SubjectRecord, SubjectReportPdf, SubjectSection, subject_report_pdf};
 pub use timesheet::{Timesheet, TimesheetEntry, TimesheetProject, timesheet_pdf};
 
 use std::collections::BTreeMap;

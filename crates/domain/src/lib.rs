@@ -37,6 +37,7 @@ pub mod parties;
 pub mod payments;
 pub mod pipeline;
 pub mod portal;
+pub mod privacy;
 pub mod projects;
 pub mod reports;
 pub mod services;

@@ -63,11 +63,14 @@ pub enum Permission {
     AttributionRead,
     /// Manage tracked sites, consent settings and ad-platform destinations.
     AttributionManage,
+    /// Answer people's data requests (find, report and erase what the company holds about a
+    /// person) and set how long records are kept.
+    PrivacyManage,
 }
 
 impl Permission {
     /// Every permission, in the order of roles.md.
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 29] = [
         Permission::CompanyRead,
         Permission::CompanyUpdate,
         Permission::CompanyBilling,
@@ -96,6 +99,7 @@ impl Permission {
         Permission::WebhooksManage,
         Permission::AttributionRead,
         Permission::AttributionManage,
+        Permission::PrivacyManage,
     ];
 
     /// The stable wire name (`"crm.read"`, ...).
@@ -129,6 +133,7 @@ impl Permission {
             Permission::WebhooksManage => "webhooks.manage",
             Permission::AttributionRead => "attribution.read",
             Permission::AttributionManage => "attribution.manage",
+            Permission::PrivacyManage => "privacy.manage",
         }
     }
 
@@ -150,7 +155,9 @@ impl Permission {
             Permission::InvoicesWrite => &[Owner, Admin, Finance],
             Permission::ReportsRead => &[Owner, Admin, Manager, Marketing, Finance],
             Permission::ProjectsWrite => &[Owner, Admin, Manager, Delivery],
-            Permission::AuditRead | Permission::DataExport => &[Owner, Admin],
+            Permission::AuditRead | Permission::DataExport | Permission::PrivacyManage => {
+                &[Owner, Admin]
+            }
             Permission::TimeLog => &[Owner, Admin, Manager, Sales, Marketing, Delivery, Finance],
             Permission::TimeReadAll => &[Owner, Admin, Manager, Finance],
             Permission::TimeApprove => &[Owner, Admin, Manager],
@@ -205,6 +212,7 @@ portal.manage      x x x . . . . .
 webhooks.manage    x x . . . . . .
 attribution.read   x x x . x . x .
 attribution.manage x x . . x . . .
+privacy.manage     x x . . . . . .
 ";
 
     #[test]

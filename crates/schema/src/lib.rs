@@ -75,6 +75,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "destinations",
     "conversions",
     "conversion_deliveries",
+    "subject_requests",
+    "retention_settings",
 ];
 
 /// Tenant tables that hold no business data and are not exported: the applied migrations

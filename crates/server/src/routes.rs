@@ -8,7 +8,8 @@ use crate::handlers::{
     accounts, attribution_report, audit, auth, branding, collab, collect, company, contacts,
     contracts, conversions, deals, destinations, health, invitations, invoices, invoicing, members,
     password, portal_admin, portal_collab, portal_colleagues, portal_documents, portal_sign_in,
-    projects, reports, session, signing, signup, sites, team, time, timeline, two_factor, webhooks,
+    privacy, projects, reports, session, signing, signup, sites, team, time, timeline, two_factor,
+    webhooks,
 };
 use crate::pagination::{Page, PageQuery};
 use crate::{AppState, ServerConfig};
@@ -328,6 +329,26 @@ route_table! {
         "Remove a member" => 204;
     GET "/api/audit" audit::list, Company(AuditRead),
         "The company's audit trail, newest first" => 200 out Page<audit::AuditEntry>, list(audit::AuditFilters);
+    // people's data requests and retention (issue 26)
+    POST "/api/privacy/report" privacy::report, Company(PrivacyManage),
+        "Everything the company's database holds about a person, found by e-mail address, phone or name (AVG art. 15); recorded as an access request",
+        in silo_domain::privacy::SubjectQuery => 200 out silo_domain::privacy::SubjectReport;
+    POST "/api/privacy/report/pdf" privacy::report_pdf, Company(PrivacyManage),
+        "The same report as a PDF for the person, in the language asked for (`lang`) or the browser's; recorded as an access request",
+        in silo_domain::privacy::SubjectQuery => 200 file "application/pdf";
+    POST "/api/privacy/erasure" privacy::erase, Company(PrivacyManage),
+        "Erase what the company's database holds about a person (AVG art. 17): their records deleted or anonymised, mentions replaced, what the law keeps kept; answers the request's record (counts only)",
+        in silo_domain::privacy::SubjectQuery => 200 out silo_domain::privacy::SubjectRequest;
+    GET "/api/privacy/requests" privacy::requests, Company(PrivacyManage),
+        "The company's data requests, newest first: who, when, which kinds of identifier and the counts per table (never the person)"
+        => 200 out Page<silo_domain::privacy::SubjectRequest>, list;
+    GET "/api/privacy/retention" privacy::retention, Company(PrivacyManage),
+        "How long closed deals and raw website events are kept"
+        => 200 out silo_domain::privacy::retention::RetentionSettings;
+    PUT "/api/privacy/retention" privacy::put_retention, Company(PrivacyManage),
+        "Change how long closed deals (1 to 240 months after closing, or null: for ever) and raw website events (1 to 120 months) are kept; a daily job applies it",
+        in silo_domain::privacy::retention::RetentionInput
+        => 200 out silo_domain::privacy::retention::RetentionSettings;
     GET "/api/company/invoicing" invoicing::get, Company(CompanyRead),
         "Invoicing details printed on invoices" => 200 out silo_domain::invoicing::Invoicing;
     PATCH "/api/company/invoicing" invoicing::update, Company(CompanyUpdate),

@@ -1,11 +1,13 @@
 //! `attribution.retention` jobs: raw events past the company's retention period and old visit
-//! salts are deleted (the daily aggregates and touchpoints stay). The worker queues one job per
-//! company and day ([`queue_daily`]); the log line counts what went, never what it was.
+//! salts are deleted (the daily aggregates and touchpoints stay); `retention.apply` jobs: closed
+//! deals past the company's period are deleted. The worker queues one job of each per company
+//! and day ([`queue_daily`]); the log line counts what went, never what it was.
 
 use crate::JobOutcome;
 use silo_control::CompanyId;
 use silo_domain::attribution::retention;
 use silo_domain::jobs::Job;
+use silo_domain::privacy::retention as settings;
 use silo_store::TenantDb;
 
 /// Queues today's retention job of a company that tracks sites, once per day (UTC).
@@ -15,6 +17,11 @@ pub(crate) async fn queue_daily(company: CompanyId, db: &TenantDb) {
         Ok(false) => {}
         Ok(true) => tracing::debug!(%company, "attribution retention queued"),
         Err(e) => tracing::warn!(%company, error = %e, "cannot queue the attribution retention"),
+    }
+    match settings::queue_daily(db, today).await {
+        Ok(false) => {}
+        Ok(true) => tracing::debug!(%company, "retention queued"),
+        Err(e) => tracing::warn!(%company, error = %e, "cannot queue the retention"),
     }
 }
 
@@ -29,6 +36,18 @@ pub(crate) async fn run(db: &TenantDb, job: &Job) -> JobOutcome {
                 salts = removed.salts,
                 "attribution retention applied"
             );
+            JobOutcome::Done
+        }
+        Err(e) => JobOutcome::Retry(e.to_string()),
+    }
+}
+
+/// Runs one `retention.apply` job.
+pub(crate) async fn run_settings(db: &TenantDb, job: &Job) -> JobOutcome {
+    let today = silo_domain::input::Date::today().get();
+    match settings::apply(db, today).await {
+        Ok(removed) => {
+            tracing::info!(job = %job.id, deals = removed.deals, "retention applied");
             JobOutcome::Done
         }
         Err(e) => JobOutcome::Retry(e.to_string()),

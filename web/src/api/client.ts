@@ -264,9 +264,15 @@ export async function requestRaw(method: "GET" | "POST" | "PUT" | "DELETE", path
   return response;
 }
 
-/** Downloads a file the API answers (with the access token a plain link cannot carry). */
-export async function download(path: string, fallbackName: string): Promise<void> {
-  const response = await requestRaw("GET", path);
+/**
+ * Downloads a file the API answers (with the access token a plain link cannot carry); with a
+ * `body`, POSTs it as JSON (what must not be in an address, a person's details say).
+ */
+export async function download(path: string, fallbackName: string, body?: unknown): Promise<void> {
+  const response =
+    body === undefined
+      ? await requestRaw("GET", path)
+      : await requestRaw("POST", path, new Blob([JSON.stringify(body)], { type: "application/json" }));
   const disposition = response.headers.get("Content-Disposition") ?? "";
   const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? fallbackName;
   const url = URL.createObjectURL(await response.blob());

@@ -930,6 +930,8 @@ export interface EraseCompany {
   confirm?: string | null;
 }
 
+export type ErasureKind = "delete" | "anonymise";
+
 export interface Error {
   error: {
     code: ErrorCode;
@@ -961,7 +963,7 @@ export interface EventInput {
   utm?: UtmInput | null;
 }
 
-export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried";
+export type EventType = "account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "webhook.test" | "webhook_delivery.redelivered" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried" | "subject_request.answered" | "subject_request.erased" | "retention_settings.updated" | "retention.applied";
 
 export type ForwardState = "pending" | "retrying" | "delivered" | "failed" | "skipped_no_consent" | "dropped";
 
@@ -1344,6 +1346,8 @@ export interface LogoInfo {
   width: number;
 }
 
+export type Match = "own" | "mention";
+
 /** `GET /api/me`: who the caller is, where, and what they may do. */
 export interface Me {
   /** Every company the caller may switch to. */
@@ -1723,7 +1727,7 @@ export interface NewWebhookEndpoint {
   /** Whether to send to it at once (default true). */
   enabled?: boolean | null;
   /** The event types to receive (duplicates count once). */
-  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried")[];
+  event_types: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried" | "retention_settings.updated" | "retention.applied")[];
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url: string;
 }
@@ -2485,6 +2489,8 @@ export interface ReportRow {
   source: string | null;
 }
 
+export type RequestKind = "access" | "erasure";
+
 /** `POST /api/auth/password-reset/confirm` body. */
 export interface ResetConfirm {
   password: string;
@@ -2502,6 +2508,30 @@ export interface ResetRequest {
 export interface ResetRequested {
   /** Always `reset_requested`. */
   status: string;
+}
+
+/**
+ * `PUT /api/privacy/retention` body: the fields present change; `closed_deal_months: null`
+ * keeps closed deals for ever.
+ */
+export interface RetentionInput {
+  /** Left out: unchanged; null: cleared. */
+  closed_deal_months?: number | null;
+  event_retention_months?: number | null;
+}
+
+/** The company's retention settings. */
+export interface RetentionSettings {
+  /**
+   * Months a won or lost deal is kept after it closed (1 to 240); `null`: kept for ever
+   * (the default).
+   */
+  closed_deal_months: number | null;
+  /**
+   * Months raw website events are kept (1 to 120; the attribution setting, 13 unless
+   * changed); daily counts are kept.
+   */
+  event_retention_months: number;
 }
 
 /** The report. */
@@ -2909,9 +2939,107 @@ export interface StopTimer {
   work_date?: string | null;
 }
 
+/**
+ * `POST /api/privacy/report` and `/api/privacy/erasure` body: who the request is about. At
+ * least one identifier; a name is matched whole and searched in texts, so it needs three
+ * characters, and a phone number six digits.
+ */
+export interface SubjectQuery {
+  email?: string | null;
+  /**
+   * The PDF's language, `en` or `nl` (the browser's `Accept-Language` when left out; only
+   * the PDF answer reads it).
+   */
+  lang?: "en" | "nl";
+  name?: string | null;
+  phone?: string | null;
+}
+
+/** Everything the company's database holds about a person. */
+export interface SubjectReport {
+  /** How many rows were found in all. */
+  found: number;
+  /** When it was made. */
+  generated_at: Timestamp;
+  /** The identifiers searched for, as given. */
+  identified_by: Record<string, string>;
+  /** The record of this request. */
+  request_id: string;
+  /** One section per table with rows, in the registry's order. */
+  sections: SubjectReportSection[];
+}
+
+/** One table's part of a report. */
+export interface SubjectReportSection {
+  /** What erasure does to the person's own rows. */
+  erasure: ErasureKind;
+  /** What it is, in English. */
+  label_en: string;
+  /** What it is, in Dutch. */
+  label_nl: string;
+  /** Why some rows keep some columns (issued invoices, signed contracts), when any do. */
+  retained_ground: string | null;
+  /** The rows. */
+  rows: SubjectRow[];
+  /** The table. */
+  table: string;
+}
+
+/**
+ * The record of one request: who asked, which kinds of identifier, what was found and done.
+ * It never holds the identifiers or anything erased.
+ */
+export interface SubjectRequest {
+  /** When. */
+  created_at: Timestamp;
+  /** Id (UUIDv7). */
+  id: string;
+  /** The kinds of identifier given (`email`, `phone`, `name`). */
+  identified_by: string[];
+  /** Access report or erasure. */
+  kind: RequestKind;
+  /** Per table with rows: what was found and done. */
+  outcome: TableOutcome[];
+  /** The staff identity who made it. */
+  requested_by: string;
+}
+
+export type SubjectRequestPage = Page<SubjectRequest>;
+
+/** One row found, with its key and the personal columns. */
+export interface SubjectRow {
+  /** The personal columns, as stored. */
+  fields: Record<string, unknown>;
+  /** The row's key columns. */
+  key: Record<string, unknown>;
+  /** Whether it is the person's own record or only mentions them. */
+  matched: Match;
+  /**
+   * Whether the law keeps some of its columns unchanged on erasure (see the section's
+   * `retained_ground`).
+   */
+  retained: boolean;
+}
+
 /** `POST /api/auth/switch` body. */
 export interface SwitchRequest {
   company: string;
+}
+
+/** What one table's erasure did. */
+export interface TableOutcome {
+  /** Own rows kept with the person's details replaced. */
+  anonymised: number;
+  /** Rows deleted. */
+  deleted: number;
+  /** Rows found (own and mentions). */
+  found: number;
+  /** Rows that only mentioned the person, with the mentions replaced. */
+  redacted: number;
+  /** Rows whose retained columns were kept as the law requires. */
+  retained: number;
+  /** The table. */
+  table: string;
 }
 
 /** A task as stored and sent. */
@@ -3433,7 +3561,7 @@ export interface WebhookEndpointPatch {
   /** Turn deliveries on or off; turning on clears why it was off. */
   enabled?: boolean | null;
   /** Replaces the event types (duplicates count once). */
-  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried")[] | null;
+  event_types?: ("account.created" | "account.updated" | "account.deleted" | "contact.created" | "contact.updated" | "contact.deleted" | "deal.created" | "deal.updated" | "deal.stage_changed" | "deal.won" | "deal.lost" | "deal.reopened" | "deal.deleted" | "contract.created" | "contract.updated" | "contract.sent" | "contract.signed" | "invoice.created" | "invoice.updated" | "invoice.issued" | "invoice.payment_recorded" | "invoice.paid" | "invoice.deleted" | "invoice.payment_reversed" | "credit_note.issued" | "invoice.mail_queued" | "invoice.mail_sent" | "invoicing.updated" | "company_logo.updated" | "company_logo.deleted" | "webhook_endpoint.created" | "webhook_endpoint.updated" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.deleted" | "service.created" | "service.updated" | "project.created" | "project.updated" | "project.deleted" | "project.budget_warning" | "project.budget_exceeded" | "task.created" | "task.updated" | "task.deleted" | "time_entry.created" | "time_entry.updated" | "time_entry.deleted" | "time_entry.submitted" | "time_entry.approved" | "time_entry.rejected" | "timer.started" | "timer.discarded" | "time_settings.updated" | "capacity.recorded" | "time_off.created" | "time_off.deleted" | "portal_access.updated" | "portal_user.invited" | "portal_user.updated" | "portal_user.removed" | "portal_user.signed_in" | "portal_user.signed_out" | "portal_address.rotated" | "portal_preview.started" | "signing_link.created" | "signing_link.revoked" | "file.uploaded" | "file.deleted" | "approval.requested" | "approval.approved" | "approval.changes_requested" | "approval.withdrawn" | "message_thread.created" | "message.posted" | "site.created" | "site.updated" | "site.deleted" | "site.key_rotated" | "attribution_settings.updated" | "destination.created" | "destination.updated" | "destination.credentials_replaced" | "destination.deleted" | "conversion.recorded" | "conversion_delivery.retried" | "retention_settings.updated" | "retention.applied")[] | null;
   /** An http:// or https:// address (https:// unless the deployment allows private addresses); never on a loopback, private or link-local network unless allowed. */
   url?: string | null;
 }
@@ -3572,6 +3700,28 @@ export type MembersRemoveResponse = void;
 
 /** `GET /api/audit`: The company's audit trail, newest first */
 export type AuditListResponse = AuditEntryPage;
+
+/** `POST /api/privacy/report`: Everything the company's database holds about a person, found by e-mail address, phone or name (AVG art. 15); recorded as an access request */
+export type PrivacyReportRequest = SubjectQuery;
+export type PrivacyReportResponse = SubjectReport;
+
+/** `POST /api/privacy/report/pdf`: The same report as a PDF for the person, in the language asked for (`lang`) or the browser's; recorded as an access request */
+export type PrivacyReportPdfRequest = SubjectQuery;
+export type PrivacyReportPdfResponse = void;
+
+/** `POST /api/privacy/erasure`: Erase what the company's database holds about a person (AVG art. 17): their records deleted or anonymised, mentions replaced, what the law keeps kept; answers the request's record (counts only) */
+export type PrivacyEraseRequest = SubjectQuery;
+export type PrivacyEraseResponse = SubjectRequest;
+
+/** `GET /api/privacy/requests`: The company's data requests, newest first: who, when, which kinds of identifier and the counts per table (never the person) */
+export type PrivacyRequestsResponse = SubjectRequestPage;
+
+/** `GET /api/privacy/retention`: How long closed deals and raw website events are kept */
+export type PrivacyRetentionResponse = RetentionSettings;
+
+/** `PUT /api/privacy/retention`: Change how long closed deals (1 to 240 months after closing, or null: for ever) and raw website events (1 to 120 months) are kept; a daily job applies it */
+export type PrivacyPutRetentionRequest = RetentionInput;
+export type PrivacyPutRetentionResponse = RetentionSettings;
 
 /** `GET /api/company/invoicing`: Invoicing details printed on invoices */
 export type InvoicingGetResponse = Invoicing;

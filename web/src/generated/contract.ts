@@ -482,6 +482,14 @@ export const AUDIT_ACTIONS = [
   "conversion.record",
   /** A conversion delivery was queued again by hand; target: the delivery. */
   "conversion_delivery.retry",
+  /** A person's data request was answered with a report of what the company holds about them; target: the request's record (which holds counts, never the person). */
+  "subject_request.answer",
+  /** What the company held about a person was erased; target: the request's record (which holds counts, never the person). */
+  "subject_request.erase",
+  /** The retention settings changed; target: the company. */
+  "retention_settings.update",
+  /** The daily retention removed records past the company's settings; target: the company. */
+  "retention.apply",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -757,6 +765,14 @@ export const EVENT_TYPES = [
   "conversion.recorded",
   /** A failed or skipped conversion delivery was queued again by hand. */
   "conversion_delivery.retried",
+  /** A person's data request was answered with a report (data: the identifier kinds and the count per table, never the person). */
+  "subject_request.answered",
+  /** What the company held about a person was erased (data: the identifier kinds and the count per table, never the person). */
+  "subject_request.erased",
+  /** The retention settings changed. */
+  "retention_settings.updated",
+  /** The daily retention deleted records past the company's settings (data: counts). */
+  "retention.applied",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -932,6 +948,10 @@ export const WEBHOOK_EVENT_TYPES: readonly EventType[] = [
   "conversion.recorded",
   /** A failed or skipped conversion delivery was queued again by hand. */
   "conversion_delivery.retried",
+  /** The retention settings changed. */
+  "retention_settings.updated",
+  /** The daily retention deleted records past the company's settings (data: counts). */
+  "retention.applied",
 ];
 
 /** Every `DeliveryState`, in declaration order. */

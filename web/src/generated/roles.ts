@@ -39,7 +39,8 @@ export type Permission =
   | "portal.manage"
   | "webhooks.manage"
   | "attribution.read"
-  | "attribution.manage";
+  | "attribution.manage"
+  | "privacy.manage";
 
 export const ROLES: readonly Role[] = [
   "owner",
@@ -81,6 +82,7 @@ export const PERMISSIONS: readonly Permission[] = [
   "webhooks.manage",
   "attribution.read",
   "attribution.manage",
+  "privacy.manage",
 ];
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
@@ -95,8 +97,8 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
 };
 
 export const MATRIX: Readonly<Record<Role, readonly Permission[]>> = {
-  owner: ["company.read", "company.update", "company.billing", "company.delete", "members.read", "members.manage", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "invoices.write", "reports.read", "projects.read", "projects.write", "audit.read", "data.export", "time.log", "time.read_all", "time.approve", "rates.read_cost", "portal.engage", "portal.manage", "webhooks.manage", "attribution.read", "attribution.manage"],
-  admin: ["company.read", "company.update", "members.read", "members.manage", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "invoices.write", "reports.read", "projects.read", "projects.write", "audit.read", "data.export", "time.log", "time.read_all", "time.approve", "rates.read_cost", "portal.engage", "portal.manage", "webhooks.manage", "attribution.read", "attribution.manage"],
+  owner: ["company.read", "company.update", "company.billing", "company.delete", "members.read", "members.manage", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "invoices.write", "reports.read", "projects.read", "projects.write", "audit.read", "data.export", "time.log", "time.read_all", "time.approve", "rates.read_cost", "portal.engage", "portal.manage", "webhooks.manage", "attribution.read", "attribution.manage", "privacy.manage"],
+  admin: ["company.read", "company.update", "members.read", "members.manage", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "invoices.write", "reports.read", "projects.read", "projects.write", "audit.read", "data.export", "time.log", "time.read_all", "time.approve", "rates.read_cost", "portal.engage", "portal.manage", "webhooks.manage", "attribution.read", "attribution.manage", "privacy.manage"],
   manager: ["company.read", "members.read", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "invoices.read", "reports.read", "projects.read", "projects.write", "time.log", "time.read_all", "time.approve", "rates.read_cost", "portal.engage", "portal.manage", "attribution.read"],
   sales: ["company.read", "crm.read", "crm.write", "deals.read", "deals.write", "contracts.read", "contracts.write", "projects.read", "time.log", "portal.engage"],
   marketing: ["company.read", "crm.read", "crm.write", "deals.read", "reports.read", "time.log", "attribution.read", "attribution.manage"],

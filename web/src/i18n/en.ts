@@ -3,6 +3,7 @@ import { moneyEn } from "./money.en";
 import { enCrm } from "./en-crm";
 import { enTime } from "./en-time";
 import { enAttribution } from "./en-attribution";
+import { enPrivacy } from "./en-privacy";
 import { enPortal } from "./en-portal";
 
 export const en = {
@@ -414,6 +415,7 @@ export const en = {
   ...enTime,
   ...enPortal,
   ...enAttribution,
+  ...enPrivacy,
 };
 
 export type MessageKey = keyof typeof en;

@@ -4,6 +4,7 @@ import { moneyNl } from "./money.nl";
 import { nlCrm } from "./nl-crm";
 import { nlTime } from "./nl-time";
 import { nlAttribution } from "./nl-attribution";
+import { nlPrivacy } from "./nl-privacy";
 import { nlPortal } from "./nl-portal";
 
 export const nl: Messages = {
@@ -415,4 +416,5 @@ export const nl: Messages = {
   ...nlTime,
   ...nlPortal,
   ...nlAttribution,
+  ...nlPrivacy,
 };

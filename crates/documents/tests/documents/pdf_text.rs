@@ -304,3 +304,53 @@ fn control_characters_in_names_print_as_spaces() {
     let text = text_of(&silo_documents::pdf(&doc).expect("pdf"));
     assert_all(&text, "sanitised", &["Kantoor van Jansen", "Dorpsstraat 1"]);
 }
+
+fn subject_report(records: usize) -> silo_documents::SubjectReportPdf {
+    use silo_documents::{SubjectRecord, SubjectReportPdf, SubjectSection};
+    SubjectReportPdf {
+        language: Language::Nl,
+        agency: "Studio Noord".into(),
+        generated_at: "2026-12-01 14:00 UTC".into(),
+        request_id: "0190abcd-test".into(),
+        identified_by: vec![("E-mail".into(), "jan@example.nl".into())],
+        sections: vec![SubjectSection {
+            title: "Contactpersonen".into(),
+            note: Some("Bewaard op uitgereikte facturen".into()),
+            records: (0..records)
+                .map(|i| SubjectRecord {
+                    heading: format!("record-{i}"),
+                    fields: vec![
+                        ("name".into(), "Jan de Vries".into()),
+                        ("body".into(), "lange tekst ".repeat(60)),
+                    ],
+                })
+                .collect(),
+        }],
+    }
+}
+
+#[test]
+fn a_subject_report_prints_every_record_over_as_many_pages_as_it_needs() {
+    let one = text_of(&silo_documents::subject_report_pdf(&subject_report(1)).expect("pdf"));
+    assert_all(
+        &one,
+        "subject report",
+        &[
+            "Overzicht van persoonsgegevens",
+            "Studio Noord",
+            "jan@example.nl",
+            "0190abcd-test",
+            "Contactpersonen (1)",
+            "Bewaard op uitgereikte facturen",
+            "record-0",
+            "Jan de Vries",
+        ],
+    );
+    let pages = |text: &str| text.split('\u{c}').filter(|p| !p.trim().is_empty()).count();
+    assert_eq!(pages(&one), 1);
+    let many = text_of(&silo_documents::subject_report_pdf(&subject_report(40)).expect("pdf"));
+    assert!(pages(&many) > 3, "pages: {}", pages(&many));
+    for i in [0, 17, 39] {
+        assert!(many.contains(&format!("record-{i}")), "record-{i}");
+    }
+}

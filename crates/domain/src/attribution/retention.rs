@@ -130,7 +130,7 @@ pub async fn apply(db: &TenantDb, today: time::Date) -> DomainResult<Removed> {
 }
 
 /// The job's record id for a day: one retention job per company and day.
-fn day_ref(today: time::Date) -> Uuid {
+pub(crate) fn day_ref(today: time::Date) -> Uuid {
     Uuid::from_u128(u128::try_from(today.to_julian_day()).unwrap_or_default())
 }
 

@@ -3,6 +3,7 @@
 
 mod business;
 mod generated_bodies;
+mod privacy_registry;
 
 use silo_domain::Origin;
 

@@ -24,6 +24,7 @@ pub mod portal_collab;
 pub mod portal_colleagues;
 pub mod portal_documents;
 pub mod portal_sign_in;
+pub mod privacy;
 pub mod projects;
 pub mod reports;
 pub mod session;

@@ -30,6 +30,7 @@ mod portal;
 mod portal_collab;
 mod portal_documents;
 mod portal_isolation;
+mod privacy;
 mod projects_time;
 mod request_binding;
 mod route_table;

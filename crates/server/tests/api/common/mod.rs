@@ -318,6 +318,14 @@ impl TestApp {
         self.send(req).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        let mut req = self.client.put(format!("{}{path}", self.url)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.send(req).await
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         let mut req = self.client.delete(format!("{}{path}", self.url));
         if let Some(t) = token {
