@@ -15,10 +15,12 @@ CREATE TABLE subject_requests (
     created_at TEXT NOT NULL
 );
 
--- One row at most: how long the company keeps closed (won or lost) deals after they closed
--- (raw attribution events keep their own setting in attribution_settings). NULL: for ever.
+-- One row at most: how long the company keeps closed (won or lost) deals after they closed,
+-- and its audit records (kept in the control plane; at least a year) (raw attribution events
+-- keep their own setting in attribution_settings). NULL: for ever.
 CREATE TABLE retention_settings (
     singleton BIGINT PRIMARY KEY CHECK (singleton = 1),
     closed_deal_months BIGINT CHECK (closed_deal_months BETWEEN 1 AND 240),
+    audit_months BIGINT CHECK (audit_months BETWEEN 12 AND 240),
     updated_at TEXT NOT NULL
 );

@@ -289,6 +289,10 @@ crate::string_enum! {
         /// The daily retention removed records past the company's settings; target: the
         /// company.
         RetentionApply = "retention.apply",
+        /// Records older than the company's audit retention were removed from the start of its
+        /// chain (the chain now starts after them; see `docs/privacy.md`); target: JSON with
+        /// `through_seq` and `records`.
+        AuditPrune = "audit.prune",
     }
 }
 

@@ -394,13 +394,17 @@ impl ControlPlane {
                 params![chain.as_str()],
             )
             .await?;
+        let start = pruned(&self.db, &chain).await?;
         let mut report = ChainReport {
             chain,
             records: rows.len() as i64,
             first_broken: None,
         };
-        let mut prev = GENESIS.to_owned();
-        let mut expected_seq = 1;
+        // A pruned chain starts after its removed records, linked to the last one's hash.
+        let (mut prev, mut expected_seq) = match start {
+            Some(p) => (p.hash, p.seq + 1),
+            None => (GENESIS.to_owned(), 1),
+        };
         for row in &rows {
             let record = AuditRecord::from_row(row)?;
             let problem = if record.seq != expected_seq {
@@ -467,5 +471,106 @@ impl AuditRecord {
 
     pub(crate) fn stored_hash(&self) -> Option<&str> {
         self.hash.as_deref()
+    }
+}
+
+/// Where a pruned chain now starts: its last removed record's position and hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Pruned {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// The chain's pruning marker, if records were ever removed from its start.
+pub(crate) async fn pruned(
+    db: &silo_store::Db,
+    chain: &str,
+) -> Result<Option<Pruned>, ControlError> {
+    let row = db
+        .fetch_optional(
+            "SELECT through_seq, through_hash FROM audit_prunes WHERE chain = $1",
+            params![chain],
+        )
+        .await?;
+    Ok(match row {
+        Some(r) => Some(Pruned {
+            seq: r.get("through_seq")?,
+            hash: r.get("through_hash")?,
+        }),
+        None => None,
+    })
+}
+
+impl ControlPlane {
+    /// Audit retention: removes a company's records made before `before` from the start of its
+    /// chain, in one transaction, and appends an `audit.prune` record saying how many went. The
+    /// chain's newest record always stays, so the chain and its head keep linking; the marker
+    /// in `audit_prunes` lets verification and checkpoints start after the removed records.
+    /// Answers how many records were removed.
+    pub async fn prune_audit(
+        &self,
+        company: CompanyId,
+        before: Timestamp,
+    ) -> Result<u64, ControlError> {
+        let chain = chain_of(Some(company));
+        let mut tx = self.db.begin().await?;
+        // The head's lock first, as appending takes it: no record is added meanwhile.
+        let head = tx
+            .fetch_optional(
+                "UPDATE audit_heads SET seq = seq WHERE chain = $1 RETURNING seq",
+                params![chain.as_str()],
+            )
+            .await?;
+        let Some(head) = head else {
+            return Ok(0);
+        };
+        let head_seq: i64 = head.get("seq")?;
+        let last = tx
+            .fetch_optional(
+                "SELECT seq, hash FROM audit_events WHERE chain = $1 AND at < $2 AND seq < $3 \
+                 ORDER BY seq DESC LIMIT 1",
+                params![chain.as_str(), before.to_string(), head_seq],
+            )
+            .await?;
+        let Some(last) = last else {
+            return Ok(0);
+        };
+        let through: i64 = last.get("seq")?;
+        let hash: Option<String> = last.get("hash")?;
+        let removed = tx
+            .execute(
+                "DELETE FROM audit_events WHERE chain = $1 AND seq <= $2",
+                params![chain.as_str(), through],
+            )
+            .await?;
+        tx.execute(
+            "INSERT INTO audit_prunes (chain, through_seq, through_hash, pruned_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (chain) \
+             DO UPDATE SET through_seq = $2, through_hash = $3, pruned_at = $4",
+            params![
+                chain.as_str(),
+                through,
+                hash.unwrap_or_default(),
+                Timestamp::now()
+            ],
+        )
+        .await?;
+        let target = serde_json::json!({ "through_seq": through, "records": removed }).to_string();
+        append(
+            &mut tx,
+            &AuditEvent {
+                company: Some(company),
+                actor: None,
+                action: AuditAction::AuditPrune,
+                target: Some(target),
+                outcome: Outcome::Success,
+                client_ip: None,
+                request_id: None,
+                event_id: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(removed)
     }
 }

@@ -252,6 +252,23 @@ async fn current_heads(tx: &mut Tx) -> Result<Vec<ChainHead>, ControlError> {
 }
 
 /// Where the trail no longer holds the previous checkpoint's heads.
+/// Whether the checkpointed record was removed by the company's audit retention: at or before
+/// where its chain was pruned, and the very hash the pruning recorded when it is the last one
+/// removed.
+async fn removed_by_retention(tx: &mut Tx, head: &ChainHead) -> Result<bool, ControlError> {
+    let row = tx
+        .fetch_optional(
+            "SELECT through_seq, through_hash FROM audit_prunes WHERE chain = $1",
+            params![head.chain.as_str()],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok(false);
+    };
+    let (seq, hash): (i64, String) = (row.get("through_seq")?, row.get("through_hash")?);
+    Ok(head.seq < seq || (head.seq == seq && head.hash == hash))
+}
+
 async fn departures(
     tx: &mut Tx,
     previous: &Checkpoint,
@@ -271,6 +288,7 @@ async fn departures(
                 head.chain, current.seq, previous.id, head.seq
             )),
             Some(current) if current.seq == head.seq && current.hash == head.hash => {}
+            Some(_) if removed_by_retention(tx, head).await? => {}
             Some(_) => {
                 let stored = tx
                     .fetch_optional(
@@ -458,7 +476,16 @@ impl ControlPlane {
                 )
                 .await
                 .map_err(ControlError::from)?;
+            let pruned = crate::audit::pruned(&self.db, &head.chain).await?;
             let problem = match stored {
+                // Removed by the company's audit retention: the pruning kept the last removed
+                // record's hash, which must be the one signed when the checkpoint holds it.
+                None if pruned.as_ref().is_some_and(|p| {
+                    head.seq < p.seq || (head.seq == p.seq && head.hash == p.hash)
+                }) =>
+                {
+                    None
+                }
                 None => {
                     let end = self
                         .db

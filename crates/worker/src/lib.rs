@@ -448,7 +448,9 @@ impl Worker {
             }
             JobKind::ConversionDeliver => self.forwarder.deliver(company, db, job).await,
             JobKind::AttributionRetention => retention::run(db, job).await,
-            JobKind::RetentionApply => retention::run_settings(db, job).await,
+            JobKind::RetentionApply => {
+                retention::run_settings(&self.tenancy, company, db, job).await
+            }
         };
         let kind = job.kind.as_str();
         let result = match outcome {

@@ -9,6 +9,7 @@ use silo_domain::attribution::retention;
 use silo_domain::jobs::Job;
 use silo_domain::privacy::retention as settings;
 use silo_store::TenantDb;
+use silo_tenancy::Tenancy;
 
 /// Queues today's retention job of a company that tracks sites, once per day (UTC).
 pub(crate) async fn queue_daily(company: CompanyId, db: &TenantDb) {
@@ -42,14 +43,27 @@ pub(crate) async fn run(db: &TenantDb, job: &Job) -> JobOutcome {
     }
 }
 
-/// Runs one `retention.apply` job.
-pub(crate) async fn run_settings(db: &TenantDb, job: &Job) -> JobOutcome {
+/// Runs one `retention.apply` job: closed deals in the company's database, then its audit
+/// records in the control plane (each part idempotent, so a retry after a failure in between
+/// is harmless).
+pub(crate) async fn run_settings(
+    tenancy: &Tenancy,
+    company: CompanyId,
+    db: &TenantDb,
+    job: &Job,
+) -> JobOutcome {
     let today = silo_domain::input::Date::today().get();
-    match settings::apply(db, today).await {
-        Ok(removed) => {
-            tracing::info!(job = %job.id, deals = removed.deals, "retention applied");
-            JobOutcome::Done
-        }
-        Err(e) => JobOutcome::Retry(e.to_string()),
-    }
+    let removed = match settings::apply(db, today).await {
+        Ok(removed) => removed,
+        Err(e) => return JobOutcome::Retry(e.to_string()),
+    };
+    let audit = match removed.audit_before {
+        Some(before) => match tenancy.control().prune_audit(company, before).await {
+            Ok(n) => n,
+            Err(e) => return JobOutcome::Retry(e.to_string()),
+        },
+        None => 0,
+    };
+    tracing::info!(job = %job.id, deals = removed.deals, audit, "retention applied");
+    JobOutcome::Done
 }

@@ -2516,12 +2516,19 @@ export interface ResetRequested {
  */
 export interface RetentionInput {
   /** Left out: unchanged; null: cleared. */
+  audit_months?: number | null;
+  /** Left out: unchanged; null: cleared. */
   closed_deal_months?: number | null;
   event_retention_months?: number | null;
 }
 
 /** The company's retention settings. */
 export interface RetentionSettings {
+  /**
+   * Months the company's audit records are kept (12 to 240); `null`: kept for ever (the
+   * default).
+   */
+  audit_months: number | null;
   /**
    * Months a won or lost deal is kept after it closed (1 to 240); `null`: kept for ever
    * (the default).

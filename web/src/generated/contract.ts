@@ -490,6 +490,8 @@ export const AUDIT_ACTIONS = [
   "retention_settings.update",
   /** The daily retention removed records past the company's settings; target: the company. */
   "retention.apply",
+  /** Records older than the company's audit retention were removed from the start of its chain (the chain now starts after them; see `docs/privacy.md`); target: JSON with `through_seq` and `records`. */
+  "audit.prune",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -48,6 +48,10 @@ export const enPrivacy = {
     "How long records are kept. A daily job removes what is older and records what it removed in the audit log.",
   "privacy.retention.closedDeals": "Closed deals (months after closing)",
   "privacy.retention.closedDealsHint": "Won and lost deals, with their stage history. Empty: kept for ever.",
+  "privacy.retention.audit": "Audit log (months)",
+  "privacy.retention.auditHint": "At least 12. Empty: kept for ever. Each removal is itself recorded in the audit log, which still verifies.",
+  "audit.area.audit": "Audit log",
+  "audit.sentence.audit.prune": "Records older than the retention were removed from the audit log.",
   "privacy.retention.events": "Raw website events (months)",
   "privacy.retention.eventsHint": "Daily counts are kept.",
 };

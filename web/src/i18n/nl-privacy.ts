@@ -50,6 +50,10 @@ export const nlPrivacy: Record<keyof typeof enPrivacy, string> = {
     "Hoe lang gegevens worden bewaard. Een dagelijkse taak verwijdert wat ouder is en legt in het auditlog vast wat is verwijderd.",
   "privacy.retention.closedDeals": "Afgesloten deals (maanden na afsluiten)",
   "privacy.retention.closedDealsHint": "Gewonnen en verloren deals, met hun fasegeschiedenis. Leeg: voor altijd bewaard.",
+  "privacy.retention.audit": "Auditlog (maanden)",
+  "privacy.retention.auditHint": "Minimaal 12. Leeg: voor altijd bewaard. Elke verwijdering wordt zelf in het auditlog vastgelegd, dat controleerbaar blijft.",
+  "audit.area.audit": "Auditlog",
+  "audit.sentence.audit.prune": "Gegevens ouder dan de bewaartermijn zijn uit het auditlog verwijderd.",
   "privacy.retention.events": "Ruwe websitegebeurtenissen (maanden)",
   "privacy.retention.eventsHint": "Dagtotalen blijven bewaard.",
 };

@@ -87,7 +87,7 @@ function Report({ report }: { report: SubjectReport }) {
   const found = report.sections.reduce((n, s) => n + s.rows.length, 0);
   if (found === 0) return <p role="status">{t("privacy.nothing")}</p>;
   return (
-    <div role="status">
+    <div role="status" className="wrap">
       <p>{t("privacy.found", { count: found })}</p>
       {report.sections.map((s) => (
         <details key={s.table} className="panel" open={report.sections.length <= 3}>
@@ -126,12 +126,15 @@ function RetentionForm() {
   const { t } = useI18n();
   const settings = useFetch<RetentionSettings>("/api/privacy/retention");
   const [deals, setDeals] = useState<string | null>(null);
+  const [audit, setAudit] = useState<string | null>(null);
   const [events, setEvents] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   if (settings.error) return <ErrorBox error={settings.error} />;
   if (!settings.data) return <Loading />;
   const current = settings.data;
   const dealsValue = deals ?? (current.closed_deal_months === null ? "" : String(current.closed_deal_months));
+  const auditValue = audit ?? (current.audit_months === null ? "" : String(current.audit_months));
+  const months = (value: string) => (value.trim() === "" ? null : Number(value));
   const eventsValue = events ?? String(current.event_retention_months);
   return (
     <section aria-labelledby="retention-title">
@@ -144,11 +147,13 @@ function RetentionForm() {
         onSubmit={async () => {
           setSaved(false);
           await api.put<RetentionSettings>("/api/privacy/retention", {
-            closed_deal_months: dealsValue.trim() === "" ? null : Number(dealsValue),
+            closed_deal_months: months(dealsValue),
+            audit_months: months(auditValue),
             event_retention_months: Number(eventsValue),
           });
           await settings.reload();
           setDeals(null);
+          setAudit(null);
           setEvents(null);
           setSaved(true);
         }}
@@ -163,6 +168,16 @@ function RetentionForm() {
           hint={t("privacy.retention.closedDealsHint")}
           value={dealsValue}
           onChange={(e) => setDeals(e.target.value)}
+        />
+        <Field
+          label={t("privacy.retention.audit")}
+          name="audit_months"
+          type="number"
+          min={12}
+          max={240}
+          hint={t("privacy.retention.auditHint")}
+          value={auditValue}
+          onChange={(e) => setAudit(e.target.value)}
         />
         <Field
           label={t("privacy.retention.events")}
@@ -188,29 +203,31 @@ function History({ list }: { list: ReturnType<typeof usePaged<SubjectRequest>> }
   return (
     <PagedList list={list} empty={t("privacy.none")} name={t("privacy.history")}>
       {list.items.length > 0 && (
-        <Table
-          label={t("privacy.history")}
-          rows={list.items}
-          rowKey={(r) => r.id}
-          columns={[
-            { header: t("privacy.when"), cell: (r) => formatDate(r.created_at, locale, true) },
-            { header: t("privacy.kind"), cell: (r) => t(r.kind === "erasure" ? "privacy.kind.erasure" : "privacy.kind.access") },
-            { header: t("privacy.by"), cell: (r) => who(r.requested_by) },
-            {
-              header: t("privacy.identifiedBy"),
-              cell: (r) => r.identified_by.map((k) => t(`privacy.${k as "email" | "phone" | "name"}`)).join(", "),
-            },
-            {
-              header: t("privacy.counts"),
-              cell: (r) =>
-                t("privacy.countsOf", {
-                  found: sum(r.outcome, "found"),
-                  deleted: sum(r.outcome, "deleted"),
-                  anonymised: sum(r.outcome, "anonymised"),
-                }),
-            },
-          ]}
-        />
+        <div className="stack-on-phone">
+          <Table
+            label={t("privacy.history")}
+            rows={list.items}
+            rowKey={(r) => r.id}
+            columns={[
+              { header: t("privacy.when"), cell: (r) => formatDate(r.created_at, locale, true) },
+              { header: t("privacy.kind"), cell: (r) => t(r.kind === "erasure" ? "privacy.kind.erasure" : "privacy.kind.access") },
+              { header: t("privacy.by"), cell: (r) => who(r.requested_by) },
+              {
+                header: t("privacy.identifiedBy"),
+                cell: (r) => r.identified_by.map((k) => t(`privacy.${k as "email" | "phone" | "name"}`)).join(", "),
+              },
+              {
+                header: t("privacy.counts"),
+                cell: (r) =>
+                  t("privacy.countsOf", {
+                    found: sum(r.outcome, "found"),
+                    deleted: sum(r.outcome, "deleted"),
+                    anonymised: sum(r.outcome, "anonymised"),
+                  }),
+              },
+            ]}
+          />
+        </div>
       )}
     </PagedList>
   );

@@ -369,7 +369,92 @@ async fn records_after_the_newest_checkpoint_are_only_as_safe_as_the_chain() {
     );
 }
 
+/// Audit retention removes a company's oldest records and nothing younger; the chain still
+/// verifies from where it now starts, a checkpoint that held a removed record still compares
+/// and later ones are still made, the removal is itself recorded in the chain, and pruning a
+/// second time starts after the first. A record removed by hand, with no pruning recorded, is
+/// still caught.
+async fn retention_prunes_the_oldest_records_and_the_trail_still_verifies() {
+    let storage = TestStorage::new();
+    let (plane, company) = plane_with_records(&storage).await;
+    let keys = KeySet::generate().unwrap();
+    let first = plane.create_checkpoint(&keys, false).await.unwrap();
+    let cutoff = silo_store::Timestamp::now();
+    add(&plane, company, 3).await;
+    // Nothing older than the earliest record: nothing goes.
+    let before_all = silo_store::Timestamp::parse("2000-01-01T00:00:00.000000Z").unwrap();
+    assert_eq!(plane.prune_audit(company, before_all).await.unwrap(), 0);
+
+    assert_eq!(plane.prune_audit(company, cutoff).await.unwrap(), 5);
+    plain_verify_passes(&plane).await;
+    let left = plane
+        .audit_records(
+            company,
+            &silo_control::AuditQuery {
+                action_prefix: None,
+                actor: None,
+                from: None,
+                to: None,
+                before_seq: None,
+                limit: 100,
+            },
+        )
+        .await
+        .unwrap();
+    let targets: Vec<Option<String>> = left.iter().map(|r| r.target.clone()).collect();
+    assert_eq!(left.len(), 4, "{targets:?}");
+    assert_eq!(left[0].action, "audit.prune");
+    assert_eq!(
+        left[0].target.as_deref(),
+        Some(r#"{"records":5,"through_seq":5}"#)
+    );
+    assert!(
+        left[1..]
+            .iter()
+            .all(|r| r.seq > 5 && r.action == "contact.create")
+    );
+    // The other chain is untouched.
+    let reports = plane.verify_audit(None).await.unwrap();
+    assert!(reports.iter().any(|r| r.chain == "-" && r.records == 1));
+    // The checkpoint that signed record 5 still compares; a new one is made over the pruning.
+    let compared = plane.compare_with_checkpoint(&first, None).await.unwrap();
+    assert!(compared.iter().all(|c| c.problem.is_none()), "{compared:?}");
+    let second = plane.create_checkpoint(&keys, false).await.unwrap();
+    assert_eq!(second.id, 2);
+
+    // Again, later: it starts after the first pruning; the newest record always stays.
+    let later = silo_store::Timestamp::now();
+    assert_eq!(plane.prune_audit(company, later).await.unwrap(), 3);
+    plain_verify_passes(&plane).await;
+    let compared = plane.compare_with_checkpoint(&second, None).await.unwrap();
+    assert!(compared.iter().all(|c| c.problem.is_none()), "{compared:?}");
+    assert!(plane.checkpoint_if_changed(&keys).await.unwrap().is_some());
+
+    // Removing a record by hand is no pruning: the chain names the gap.
+    add(&plane, company, 2).await;
+    let db = raw(&storage).await;
+    let newest: i64 = db
+        .fetch_one(
+            "SELECT MAX(seq) AS seq FROM audit_events WHERE chain = $1",
+            silo_store::params![company.to_string()],
+        )
+        .await
+        .unwrap()
+        .get("seq")
+        .unwrap();
+    db.execute(
+        "DELETE FROM audit_events WHERE chain = $1 AND seq = $2",
+        silo_store::params![company.to_string(), newest - 1],
+    )
+    .await
+    .unwrap();
+    db.close().await;
+    let reports = plane.verify_audit(Some(company)).await.unwrap();
+    assert!(reports[0].first_broken.is_some(), "{reports:?}");
+}
+
 silo_testkit::backend_tests!(
+    retention_prunes_the_oldest_records_and_the_trail_still_verifies,
     a_checkpoint_signs_every_head_and_verifies,
     checkpoints_are_made_only_when_a_head_moved_or_the_key_changed,
     a_rewrite_with_recomputed_hashes_passes_the_chain_but_not_the_checkpoint,

@@ -1,7 +1,9 @@
-//! How long the company keeps closed deals (and, through the attribution settings, raw website
-//! events), and the daily job that applies it: won and lost deals that closed longer ago than
-//! the setting are deleted with their stage history, and the run records what it removed
-//! (counts, as a `retention.applied` event and so in the audit trail).
+//! How long the company keeps closed deals, its audit records (and, through the attribution
+//! settings, raw website events), and the daily job that applies it: won and lost deals that
+//! closed longer ago than the setting are deleted with their stage history, and the run records
+//! what it removed (counts, as a `retention.applied` event and so in the audit trail). The audit
+//! records live in the control plane: this module answers up to when they go
+//! ([`Removed::audit_before`]) and the worker removes them there.
 
 use crate::attribution::retention as events;
 use crate::error::{DomainResult, Problems};
@@ -22,6 +24,9 @@ pub struct RetentionSettings {
     /// Months a won or lost deal is kept after it closed (1 to 240); `null`: kept for ever
     /// (the default).
     pub closed_deal_months: Option<i64>,
+    /// Months the company's audit records are kept (12 to 240); `null`: kept for ever (the
+    /// default).
+    pub audit_months: Option<i64>,
     /// Months raw website events are kept (1 to 120; the attribution setting, 13 unless
     /// changed); daily counts are kept.
     pub event_retention_months: i64,
@@ -34,29 +39,33 @@ pub struct RetentionSettings {
 pub struct RetentionInput {
     #[serde(default)]
     closed_deal_months: Patch<Sent<Integer<1, 240>>>,
+    #[serde(default)]
+    audit_months: Patch<Sent<Integer<12, 240>>>,
     event_retention_months: Option<Sent<Integer<1, 120>>>,
 }
 
-async fn closed_deal_months(tx: &mut Tx) -> DomainResult<Option<i64>> {
+/// `(closed_deal_months, audit_months)` as stored.
+async fn months(tx: &mut Tx) -> DomainResult<(Option<i64>, Option<i64>)> {
     let row = tx
         .fetch_optional(
-            "SELECT closed_deal_months FROM retention_settings WHERE singleton = 1",
+            "SELECT closed_deal_months, audit_months FROM retention_settings WHERE singleton = 1",
             &[],
         )
         .await?;
     Ok(match row {
-        Some(r) => r.get("closed_deal_months")?,
-        None => None,
+        Some(r) => (r.get("closed_deal_months")?, r.get("audit_months")?),
+        None => (None, None),
     })
 }
 
 /// The settings (the defaults when never set).
 pub async fn settings(db: &TenantDb) -> DomainResult<RetentionSettings> {
     let mut tx = db.db().begin().await?;
-    let closed = closed_deal_months(&mut tx).await?;
+    let (closed, audit) = months(&mut tx).await?;
     tx.commit().await?;
     Ok(RetentionSettings {
         closed_deal_months: closed,
+        audit_months: audit,
         event_retention_months: events::settings(db).await?.event_retention_months,
     })
 }
@@ -69,18 +78,18 @@ pub async fn put_settings(
     origin: &Origin,
 ) -> DomainResult<RetentionSettings> {
     let mut p = Problems::new();
-    let fields = take!(p, input => closed_deal_months, event_retention_months);
-    let (closed, event_months) = p.done(fields)?;
+    let fields = take!(p, input => closed_deal_months, audit_months, event_retention_months);
+    let (closed_patch, audit_patch, event_months) = p.done(fields)?;
     let mut tx = db.db().begin().await?;
-    let mut months = closed_deal_months(&mut tx).await?;
-    closed.map(|m| m.get()).apply(&mut months);
-    let closed = months;
+    let (mut closed, mut audit) = months(&mut tx).await?;
+    closed_patch.map(|m| m.get()).apply(&mut closed);
+    audit_patch.map(|m| m.get()).apply(&mut audit);
     let now = Timestamp::now();
     tx.execute(
-        "INSERT INTO retention_settings (singleton, closed_deal_months, updated_at) \
-         VALUES (1, $1, $2) ON CONFLICT (singleton) \
-         DO UPDATE SET closed_deal_months = $1, updated_at = $2",
-        params![closed, now],
+        "INSERT INTO retention_settings (singleton, closed_deal_months, audit_months, updated_at) \
+         VALUES (1, $1, $2, $3) ON CONFLICT (singleton) \
+         DO UPDATE SET closed_deal_months = $1, audit_months = $2, updated_at = $3",
+        params![closed, audit, now],
     )
     .await?;
     let event_months = match event_months {
@@ -102,35 +111,55 @@ pub async fn put_settings(
         origin,
         EventType::RetentionSettingsUpdated,
         Uuid::nil(),
-        json!({ "closed_deal_months": closed, "event_retention_months": event_months }),
+        json!({
+            "closed_deal_months": closed,
+            "audit_months": audit,
+            "event_retention_months": event_months
+        }),
     )
     .await?;
     tx.commit().await?;
     settings(db).await
 }
 
-/// What one run removed.
+/// What one run removed here, and what the worker removes in the control plane.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Removed {
     /// Closed deals.
     pub deals: u64,
+    /// The company's audit records made before this go (none when it keeps them for ever).
+    pub audit_before: Option<Timestamp>,
+}
+
+/// The first moment kept on `today` when `months` are kept: midnight (UTC) of
+/// [`events::first_kept_day`].
+fn first_kept(today: time::Date, months: i64) -> Timestamp {
+    Timestamp::from_datetime(
+        events::first_kept_day(today, months)
+            .midnight()
+            .assume_utc(),
+    )
 }
 
 /// Deletes the won and lost deals that closed before `today` minus the setting (nothing when
 /// there is no setting), with their stage history; records a `retention.applied` event with
-/// the count when anything went.
+/// the count when anything went. Answers also up to when the audit records go.
 pub async fn apply(db: &TenantDb, today: time::Date) -> DomainResult<Removed> {
     let mut tx = db.db().begin().await?;
-    let Some(months) = closed_deal_months(&mut tx).await? else {
-        return Ok(Removed::default());
+    let (closed, audit) = months(&mut tx).await?;
+    let audit_before = audit.map(|m| first_kept(today, m));
+    let Some(months) = closed else {
+        return Ok(Removed {
+            deals: 0,
+            audit_before,
+        });
     };
-    // Closed times are sortable UTC text: everything before the first kept day's midnight.
-    let cutoff = format!("{}T00:00:00", events::first_kept_day(today, months));
+    let cutoff = first_kept(today, months);
     let deals = tx
         .execute(
             "DELETE FROM deals WHERE stage IN ('won', 'lost') AND closed_at IS NOT NULL \
              AND closed_at < $1",
-            params![&cutoff],
+            params![cutoff],
         )
         .await?;
     if deals > 0 {
@@ -144,14 +173,17 @@ pub async fn apply(db: &TenantDb, today: time::Date) -> DomainResult<Removed> {
         .await?;
     }
     tx.commit().await?;
-    Ok(Removed { deals })
+    Ok(Removed {
+        deals,
+        audit_before,
+    })
 }
 
 /// Queues today's retention job unless it is queued already or the company keeps closed
-/// deals for ever. Answers whether it queued one.
+/// deals and audit records for ever. Answers whether it queued one.
 pub async fn queue_daily(db: &TenantDb, today: time::Date) -> DomainResult<bool> {
     let mut tx = db.db().begin().await?;
-    if closed_deal_months(&mut tx).await?.is_none() {
+    if months(&mut tx).await? == (None, None) {
         return Ok(false);
     }
     let reference = events::day_ref(today);

@@ -476,7 +476,7 @@ async fn closed_deals_past_the_retention_go_and_younger_ones_stay() {
     assert_eq!(defaults.status, 200);
     assert_eq!(
         defaults.body,
-        json!({"closed_deal_months": null, "event_retention_months": 13})
+        json!({"closed_deal_months": null, "audit_months": null, "event_retention_months": 13})
     );
     // Without a setting nothing is removed and no job is queued.
     assert!(
@@ -508,6 +508,7 @@ async fn closed_deals_past_the_retention_go_and_younger_ones_stay() {
         .await;
     assert_eq!(set.status, 200, "{}", set.body);
     assert_eq!(set.body["closed_deal_months"], 6);
+    assert_eq!(set.body["audit_months"], serde_json::Value::Null);
     assert_eq!(set.body["event_retention_months"], 13);
 
     let deals = [
@@ -554,7 +555,16 @@ async fn closed_deals_past_the_retention_go_and_younger_ones_stay() {
     let data: Value = serde_json::from_str(&applied.get::<String>("data").unwrap()).unwrap();
     assert_eq!(data["deals"], 2);
 
-    // null keeps closed deals for ever again; the events setting is the attribution one.
+    // null keeps closed deals for ever again; the events setting is the attribution one; a
+    // field left out keeps its value.
+    let audit = app
+        .put(
+            "/api/privacy/retention",
+            Some(&owner),
+            json!({"audit_months": 24}),
+        )
+        .await;
+    assert_eq!(audit.body["closed_deal_months"], 6, "{}", audit.body);
     let cleared = app
         .put(
             "/api/privacy/retention",
@@ -565,7 +575,15 @@ async fn closed_deals_past_the_retention_go_and_younger_ones_stay() {
     assert_eq!(cleared.status, 200, "{}", cleared.body);
     assert_eq!(
         cleared.body,
-        json!({"closed_deal_months": null, "event_retention_months": 24})
+        json!({"closed_deal_months": null, "audit_months": 24, "event_retention_months": 24})
+    );
+    // The audit records go up to the first kept day's midnight.
+    let removed = silo_domain::privacy::retention::apply(&db, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        removed.audit_before.map(|t| t.to_string()),
+        Some("2024-12-01T00:00:00.000000Z".to_owned())
     );
     let attribution = app.get("/api/attribution/settings", Some(&owner)).await;
     assert_eq!(attribution.body["event_retention_months"], 24);
