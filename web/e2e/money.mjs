@@ -27,7 +27,7 @@ export async function nothingOffScreen(p, what) {
     }
     return { scroll: document.documentElement.scrollWidth, out: out.slice(0, 5) };
   }, width);
-  assert.ok(wide.scroll <= width + 1, `${what} is ${wide.scroll}px wide`);
+  assert.ok(wide.scroll <= width + 1, `${what} is ${wide.scroll}px wide: ${wide.out.join("; ")}`);
   assert.deepEqual(wide.out, [], `${what}: elements off screen`);
 }
 

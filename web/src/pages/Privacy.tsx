@@ -3,7 +3,7 @@
 // own records and texts that mention them); download the report as a PDF for them; erase it.
 // Below: the company's retention settings and the history of requests (counts only: the
 // person's details are never kept with a request).
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { api, download } from "../api/client";
 import type { Member } from "../api/types";
 import type { RetentionSettings, SubjectReport, SubjectRequest, TableOutcome } from "../generated/api";
@@ -107,10 +107,10 @@ function Report({ report }: { report: SubjectReport }) {
                   {Object.entries(r.fields)
                     .filter(([, v]) => v !== null)
                     .map(([k, v]) => (
-                      <div key={k}>
+                      <Fragment key={k}>
                         <dt className="mono">{k}</dt>
                         <dd>{typeof v === "string" ? v : JSON.stringify(v)}</dd>
-                      </div>
+                      </Fragment>
                     ))}
                 </dl>
               </li>

@@ -596,7 +596,59 @@ async fn closed_deals_past_the_retention_go_and_younger_ones_stay() {
     );
 }
 
+/// The worker queues and runs the retention job by itself: an old closed deal goes, the
+/// removal is audited, and the audit chain (pruned up to the cutoff, nothing being that old
+/// here) still verifies.
+async fn the_worker_applies_the_retention_every_day() {
+    let app = spawn_with(silo_server::ServerConfig {
+        worker: Some(silo_worker::WorkerConfig {
+            sweep: Some(std::time::Duration::from_millis(300)),
+            ..silo_worker::WorkerConfig::default()
+        }),
+        ..silo_server::ServerConfig::default()
+    })
+    .await;
+    let (owner, company) = app.signup("Sweeper", "sue@sweeper.example").await;
+    let db = app.tenant_db(&company).await;
+    run(&db, "INSERT INTO deals (id, title, value_cents, currency, stage, closed_at, created_at, updated_at) VALUES ($1, 'ancient', 1, 'EUR', 'lost', '2001-01-01T00:00:00.000000Z', '2001-01-01T00:00:00.000000Z', '2001-01-01T00:00:00.000000Z')",
+        vec![t(&id())]).await;
+    let set = app
+        .put(
+            "/api/privacy/retention",
+            Some(&owner),
+            json!({"closed_deal_months": 1, "audit_months": 12}),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    eventually("the retention job ran", || async {
+        let row = db
+            .db()
+            .fetch_one("SELECT COUNT(*) AS n FROM deals", &[])
+            .await
+            .unwrap();
+        row.get::<i64>("n").unwrap() == 0
+    })
+    .await;
+    eventually("the removal is audited", || async {
+        let audit = app
+            .get("/api/audit?action=retention.&limit=10", Some(&owner))
+            .await;
+        audit.body["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().any(|e| e["action"] == "retention.apply"))
+    })
+    .await;
+    let reports = app
+        .tenancy
+        .control()
+        .verify_audit(Some(company.parse().unwrap()))
+        .await
+        .unwrap();
+    assert!(reports[0].first_broken.is_none(), "{reports:?}");
+}
+
 silo_testkit::backend_tests!(
     a_person_in_every_record_is_reported_and_erased_to_what_the_law_keeps,
-    closed_deals_past_the_retention_go_and_younger_ones_stay
+    closed_deals_past_the_retention_go_and_younger_ones_stay,
+    the_worker_applies_the_retention_every_day
 );
