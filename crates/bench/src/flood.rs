@@ -39,6 +39,7 @@ pub async fn run(
         let flood_settings = LoadSettings {
             concurrency: flood_connections,
             duration: others.duration,
+            popularity: others.popularity,
         };
         let url = fleet.url.clone();
         let flood =

@@ -1,5 +1,6 @@
 //! The load generator: `concurrency` connections, each sending requests back to back to a
-//! uniformly chosen company, for a fixed time, latencies in an HDR histogram.
+//! company chosen uniformly or by a Zipf popularity, for a fixed time, latencies in an HDR
+//! histogram.
 
 use crate::fleet::{Fleet, Target};
 use hdrhistogram::Histogram;
@@ -13,6 +14,57 @@ pub struct LoadSettings {
     pub concurrency: usize,
     /// Measured time.
     pub duration: Duration,
+    /// How requests spread over the companies.
+    pub popularity: Popularity,
+}
+
+/// How requests spread over N companies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, clap::ValueEnum)]
+pub enum Popularity {
+    /// Every company alike.
+    #[default]
+    Uniform,
+    /// Zipf with exponent 1.0: the company of rank k gets a share proportional to 1/k (a few
+    /// busy agencies, a long tail).
+    Zipf,
+}
+
+/// Picks a company's index for each request.
+#[derive(Clone)]
+enum Picker {
+    Uniform(usize),
+    /// The cumulative shares, rising to 1.0.
+    Cumulative(Arc<Vec<f64>>),
+}
+
+impl Picker {
+    fn new(popularity: Popularity, n: usize) -> Picker {
+        match popularity {
+            Popularity::Uniform => Picker::Uniform(n.max(1)),
+            Popularity::Zipf => {
+                let total: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+                let mut running = 0.0;
+                let cumulative = (1..=n)
+                    .map(|k| {
+                        running += 1.0 / k as f64 / total;
+                        running
+                    })
+                    .collect();
+                Picker::Cumulative(Arc::new(cumulative))
+            }
+        }
+    }
+
+    fn pick(&self) -> usize {
+        match self {
+            Picker::Uniform(n) => rand::rng().random_range(0..*n),
+            Picker::Cumulative(c) => {
+                let x: f64 = rand::rng().random_range(0.0..1.0);
+                c.partition_point(|share| *share < x)
+                    .min(c.len().saturating_sub(1))
+            }
+        }
+    }
 }
 
 /// What the requests do.
@@ -67,6 +119,7 @@ async fn worker(
     client: reqwest::Client,
     url: Arc<str>,
     targets: Arc<Vec<Target>>,
+    picker: Picker,
     mix: Mix,
     warmup: Instant,
     end: Instant,
@@ -74,8 +127,9 @@ async fn worker(
     let mut hist = histogram()?;
     let mut errors = 0u64;
     while Instant::now() < end {
-        let i = rand::rng().random_range(0..targets.len().max(1));
-        let Some(target) = targets.get(i) else { break };
+        let Some(target) = targets.get(picker.pick()) else {
+            break;
+        };
         let started = Instant::now();
         let ok = one(&client, &url, target, mix).await;
         if started >= warmup {
@@ -105,12 +159,14 @@ pub async fn run_on(
     let warmup = Instant::now() + Duration::from_secs(1);
     let end = warmup + settings.duration;
     let url: Arc<str> = Arc::from(url);
+    let picker = Picker::new(settings.popularity, targets.len());
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..settings.concurrency {
         workers.spawn(worker(
             client.clone(),
             url.clone(),
             targets.clone(),
+            picker.clone(),
             mix,
             warmup,
             end,
@@ -175,5 +231,27 @@ impl ConnectionSampler {
     pub async fn finish(self) -> Option<i64> {
         let _ = self.stop.send(());
         self.task.await.ok().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zipf_favours_the_first_ranks_as_one_over_k() {
+        let picker = Picker::new(Popularity::Zipf, 1000);
+        let mut counts = vec![0u32; 1000];
+        for _ in 0..200_000 {
+            counts[picker.pick()] += 1;
+        }
+        // Rank 1 gets 1/H(1000) ~ 13.4% of requests, rank 2 half of that, rank 10 a tenth.
+        let share = |k: usize| f64::from(counts[k - 1]) / 200_000.0;
+        assert!((share(1) - 0.1336).abs() < 0.01, "{}", share(1));
+        assert!((share(1) / share(2) - 2.0).abs() < 0.2);
+        assert!((share(1) / share(10) - 10.0).abs() < 2.0);
+        assert!(counts[1..].iter().all(|c| *c < counts[0]));
+        let uniform = Picker::new(Popularity::Uniform, 3);
+        assert!((0..100).all(|_| uniform.pick() < 3));
     }
 }

@@ -38,6 +38,10 @@ struct Cli {
     /// Seconds of measured load per run (after one second of warm-up).
     #[arg(long, default_value_t = 5, global = true)]
     seconds: u64,
+    /// How requests spread over the companies: `uniform`, or `zipf` (exponent 1.0: the k-th
+    /// company gets a share proportional to 1/k).
+    #[arg(long, value_enum, default_value_t = load::Popularity::Uniform, global = true)]
+    popularity: load::Popularity,
     /// Write an SVG plot of throughput and p99 against companies here (many-companies).
     #[arg(long, global = true)]
     svg: Option<std::path::PathBuf>,
@@ -76,7 +80,7 @@ enum Scenario {
     Baseline,
     /// The full request path for one company (GET a contact by id).
     OneCompany,
-    /// Requests spread uniformly over N companies, for each N given.
+    /// Requests spread over N companies (uniformly, or see `--popularity`), for each N given.
     ManyCompanies {
         /// Company counts, comma separated.
         #[arg(long, value_delimiter = ',', default_value = "100,1000")]
@@ -170,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
     let load = load::LoadSettings {
         concurrency: cli.concurrency.max(1),
         duration: Duration::from_secs(cli.seconds.max(1)),
+        popularity: cli.popularity,
     };
     println!(
         "# machine: {} cores; concurrency {}; {} s per run",

@@ -50,6 +50,8 @@ async fn companies(data: &Path, n: usize) -> Vec<Company> {
 
 /// The tables the tenant migrations after version 2 create, children first.
 const AFTER_SCHEMA_2: &[&str] = &[
+    "retention_settings",
+    "subject_requests",
     "visit_salts",
     "conversion_deliveries",
     "conversions",

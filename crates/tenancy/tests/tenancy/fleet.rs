@@ -257,6 +257,20 @@ async fn seed(db: &Db) {
             params![now],
         ),
         (
+            "INSERT INTO subject_requests (id, kind, requested_by, identified_by, outcome, created_at) VALUES ($1, 'erasure', $2, $3, $4, $5)",
+            params![
+                "sr1",
+                "staff-1",
+                r#"["email"]"#,
+                r#"[{"table":"contacts","found":1,"deleted":1,"anonymised":0,"redacted":0,"retained":0}]"#,
+                now
+            ],
+        ),
+        (
+            "INSERT INTO retention_settings (singleton, closed_deal_months, audit_months, updated_at) VALUES (1, 24, 36, $1)",
+            params![now],
+        ),
+        (
             "INSERT INTO sites (id, account_id, name, origins, consent_mode, consent_version, secret_hash, token, enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, 'banner', '1', $5, $6, TRUE, $7, $7)",
             params![
                 "si1",
