@@ -610,7 +610,7 @@ try {
       assert.doesNotMatch(JSON.stringify(data), /argon2|token_hash|secret/);
       // The only owner of Acme Agency: refused, naming the company; nothing changes.
       page.allowHttpErrors = true;
-      await page.getByRole("form", { name: "Delete my account" }).getByLabel("Password").fill(CHANGED_PASSWORD);
+      await page.getByLabel("Your password, to confirm").fill(CHANGED_PASSWORD);
       await page.keyboard.press("Enter");
       await page.getByTestId("last-owner").getByRole("listitem").filter({ hasText: "Acme Agency" }).waitFor();
       page.allowHttpErrors = false;
@@ -623,7 +623,7 @@ try {
       await v.getByRole("link", { name: "Account", exact: true }).click();
       await heading(v, "Your account");
       const form = v.getByRole("form", { name: "Delete my account" });
-      await form.getByLabel("Password").fill(PASSWORD);
+      await form.getByLabel("Your password, to confirm").fill(PASSWORD);
       await form.getByRole("button", { name: "Delete my account for good" }).focus();
       await v.keyboard.press("Enter");
       await v.getByText("Your account was deleted.").waitFor();

@@ -105,6 +105,7 @@ export const en = {
   "account.delete": "Delete my account",
   "account.deleteHint": "Removes your account, your memberships and every session for good. This cannot be undone. Type your password to confirm.",
   "account.deleteButton": "Delete my account for good",
+  "account.deletePassword": "Your password, to confirm",
   "account.deleteLastOwner": "You are the only owner of these companies. Make someone else owner there (or erase the company) first:",
   "twofa.title": "Two-factor authentication",
   "twofa.on": "On",

@@ -106,6 +106,7 @@ export const nl: Messages = {
   "account.delete": "Mijn account verwijderen",
   "account.deleteHint": "Verwijdert je account, je lidmaatschappen en elke sessie voorgoed. Dit kan niet ongedaan worden gemaakt. Vul je wachtwoord in om te bevestigen.",
   "account.deleteButton": "Mijn account voorgoed verwijderen",
+  "account.deletePassword": "Je wachtwoord, ter bevestiging",
   "account.deleteLastOwner": "Je bent de enige eigenaar van deze bedrijven. Maak daar eerst iemand anders eigenaar (of wis het bedrijf):",
   "twofa.title": "Tweestapsverificatie",
   "twofa.on": "Aan",

@@ -208,7 +208,7 @@ function DeleteAccount({ email }: { email: string }) {
       <p className="hint">{t("account.deleteHint")}</p>
       <input type="email" className="sr-only" autoComplete="username" value={email} readOnly tabIndex={-1} aria-hidden="true" />
       <FieldErrors error={error}>
-        <Field label={t("auth.password")} name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Field label={t("account.deletePassword")} name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         {owned.length > 0 ? (
           <div className="error" role="alert" data-testid="last-owner">
             <p>{t("account.deleteLastOwner")}</p>
