@@ -179,9 +179,11 @@ pub(crate) fn tombstone_slug(id: CompanyId) -> String {
     format!("erased-{id}")
 }
 
-/// Deletes an identity and every control-plane row keyed to it, inside `tx`. Audit records
-/// keep the bare id. Invitations of other companies to the address stay: they are those
-/// companies' records of an address they chose to invite.
+/// Deletes an identity and every control-plane row keyed to it, inside `tx`; its memberships
+/// must be gone already (a membership added meanwhile makes the last step fail on the foreign
+/// key, so the transaction rolls back rather than erase a member). Audit records keep the bare
+/// id. Invitations of other companies to the address stay: they are those companies' records of
+/// an address they chose to invite.
 pub(crate) async fn erase_identity(
     tx: &mut Tx,
     id: IdentityId,
@@ -195,7 +197,6 @@ pub(crate) async fn erase_identity(
         "DELETE FROM two_factor WHERE identity_id = $1",
         "DELETE FROM password_resets WHERE identity_id = $1",
         "UPDATE member_invitations SET invited_by = NULL WHERE invited_by = $1",
-        "DELETE FROM memberships WHERE identity_id = $1",
         "DELETE FROM identities WHERE id = $1",
     ] {
         tx.execute(sql, params![id]).await?;
@@ -421,6 +422,11 @@ impl ControlPlane {
             .await?
             .ok_or(ControlError::NotFound)?
             .get("email")?;
+        tx.execute(
+            "DELETE FROM memberships WHERE identity_id = $1",
+            params![id],
+        )
+        .await?;
         erase_identity(&mut tx, id, &email).await?;
         tx.commit().await?;
         Ok(())
@@ -451,14 +457,26 @@ impl ControlPlane {
         let memberships = tx
             .execute("DELETE FROM memberships WHERE company_id = $1", params![id])
             .await?;
+        let mut erased = 0;
         for row in &alone {
             let identity: IdentityId = row.get("id")?;
-            erase_identity(&mut tx, identity, &text(row, "email")?).await?;
+            // Joined another company since the look-up (PostgreSQL, read committed): stays.
+            let joined = tx
+                .fetch_optional(
+                    "SELECT 1 AS one FROM memberships WHERE identity_id = $1",
+                    params![identity],
+                )
+                .await?
+                .is_some();
+            if !joined {
+                erase_identity(&mut tx, identity, &text(row, "email")?).await?;
+                erased += 1;
+            }
         }
         tx.commit().await?;
         Ok(ErasedAccess {
             memberships,
-            identities: alone.len() as u64,
+            identities: erased,
         })
     }
 }
