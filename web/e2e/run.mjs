@@ -599,6 +599,41 @@ try {
       assert.match(await v.locator("header .role").textContent(), /Sales/);
       await shot(v, "22-after-required-setup");
     }],
+    ["account page: download my data; the last owner may not delete; the viewer deletes theirs", async () => {
+      await page.getByRole("link", { name: "Account", exact: true }).click();
+      await heading(page, "Your account");
+      const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download my data" }).click()]);
+      assert.match(file.suggestedFilename(), /^silo-account-.+\.json$/);
+      const data = JSON.parse(readFileSync(await file.path(), "utf8"));
+      assert.equal(data.identity.email, OWNER);
+      assert.ok(data.memberships.some((m) => m.company_name === "Acme Agency" && m.role === "owner"));
+      assert.ok(data.audit.some((r) => r.action === "identity.export"));
+      assert.doesNotMatch(JSON.stringify(data), /argon2|token_hash|secret/);
+      // The only owner of Acme Agency: refused, naming the company; nothing changes.
+      page.allowHttpErrors = true;
+      await page.getByLabel("Your password, to confirm").fill(CHANGED_PASSWORD);
+      await page.keyboard.press("Enter");
+      await page.getByTestId("last-owner").getByRole("listitem").filter({ hasText: "Acme Agency" }).waitFor();
+      page.allowHttpErrors = false;
+      await page.setViewportSize({ width: 390, height: 844 });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 391, `account page is ${width}px wide`);
+      await shot(page, "22b-mobile-delete-refused");
+      await page.setViewportSize(desktop.viewport);
+      // The viewer owns nothing: their account goes, with the keyboard alone.
+      await v.getByRole("link", { name: "Account", exact: true }).click();
+      await heading(v, "Your account");
+      const form = v.getByRole("form", { name: "Delete my account" });
+      await form.getByLabel("Your password, to confirm").fill(PASSWORD);
+      await form.getByRole("button", { name: "Delete my account for good" }).focus();
+      await v.keyboard.press("Enter");
+      await v.getByText("Your account was deleted.").waitFor();
+      await heading(v, "Log in");
+      v.allowHttpErrors = true;
+      await login(v, VIEWER);
+      await v.getByRole("alert").getByText("Email or password is wrong.").waitFor();
+      v.allowHttpErrors = false;
+    }],
     ["an ended session returns to the login page with a message", async () => {
       page.allowHttpErrors = true;
       await owner.clearCookies();

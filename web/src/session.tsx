@@ -5,7 +5,7 @@ import type { Role } from "./generated/roles";
 import type { Company, CompanyChoice, InviteAccepted, InviteInfo, TokenResponse } from "./api/types";
 import { api, refresh, request, setToken } from "./api/client";
 
-export type Notice = "sessionExpired" | "loggedOut" | "loggedOutEverywhere";
+export type Notice = "sessionExpired" | "loggedOut" | "loggedOutEverywhere" | "accountDeleted";
 
 export type SessionState =
   | { status: "loading" }
@@ -128,6 +128,15 @@ export const actions = {
     await request("POST", "/api/auth/logout", { headers: { "X-Silo-Refresh": "1" }, retry: false }).catch(() => undefined);
     forget();
     return { status: "anonymous", notice: "loggedOut" };
+  },
+  /**
+   * Deletes the person's account, confirmed with the password; refused (409 `last_owner`, the
+   * companies in `error.companies`) while they are a company's only owner.
+   */
+  deleteAccount: async (password: string): Promise<SessionState> => {
+    await request<void>("DELETE", "/api/me", { body: { password } });
+    forget();
+    return { status: "anonymous", notice: "accountDeleted" };
   },
   /** Ends every session of this person, this one included. */
   logoutAll: async (): Promise<SessionState> => {

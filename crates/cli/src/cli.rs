@@ -793,8 +793,9 @@ pub enum CompanyCommand {
         /// The plan: starter, growth or scale.
         plan: silo_control::Plan,
     },
-    /// Erase a company for good: its database, memberships and invitations go; a tombstone
-    /// and the audit trail stay. Running it again finishes an interrupted erasure.
+    /// Erase a company for good: its database, sessions, memberships and invitations go, and
+    /// so do the people who belonged to no other company; a tombstone (no name) and the audit
+    /// trail stay. Running it again finishes an interrupted erasure.
     Erase {
         /// Company id or slug.
         company: String,

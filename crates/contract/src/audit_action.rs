@@ -152,6 +152,13 @@ crate::string_enum! {
         TwoFactorRecoveryUsed = "two_factor.recovery_used",
         /// An operator reset an identity's two-factor authentication; target: the identity.
         TwoFactorReset = "two_factor.reset",
+        /// A person deleted their own account (confirmed with their password); target: the
+        /// identity's bare id, never the address. A failure is a refusal because they were the
+        /// last owner of a company (a wrong password is recorded as a failure too).
+        IdentityDelete = "identity.delete",
+        /// A person downloaded everything the control plane holds about them; target: the
+        /// identity.
+        IdentityExport = "identity.export",
         /// An operator disabled an identity (its sessions end); target: the identity.
         IdentityDisable = "identity.disable",
         /// An operator enabled a disabled identity again; target: the identity.

@@ -78,7 +78,9 @@ crate::error_codes! {
         /// The change conflicts with the current data (a unique value is taken, or the data
         /// changed meanwhile); reload and try again.
         Conflict = "conflict" => 409,
-        /// The change would leave the company without an owner.
+        /// The change would leave the company without an owner. When deleting one's own
+        /// account, the answer also names those companies: `companies`, a list of `{id, slug,
+        /// name}`; name another owner there (or erase the company) first.
         LastOwner = "last_owner" => 409,
         /// Another company holds the slug (erased companies keep theirs).
         SlugTaken = "slug_taken" => 409,

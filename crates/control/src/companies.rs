@@ -16,9 +16,10 @@ use silo_store::{Row, Timestamp, params};
 pub struct Company {
     /// Its id, which also names its tenant database.
     pub id: CompanyId,
-    /// Its unique short name.
+    /// Its unique short name (`erased-<id>` once erased: the tombstone keeps nothing derived
+    /// from its name).
     pub slug: Slug,
-    /// Its display name.
+    /// Its display name (empty once erased).
     pub name: String,
     /// The plan that limits it.
     pub plan: Plan,

@@ -9,7 +9,8 @@ pub enum ControlError {
     /// No such company, identity or membership.
     #[error("not found")]
     NotFound,
-    /// The slug is held by another company (erased ones keep theirs as a tombstone).
+    /// The slug is held by another company (erased ones give theirs up: their tombstone's slug
+    /// is `erased-<id>`).
     #[error("slug `{0}` is taken")]
     SlugTaken(String),
     /// An identity with this email exists.
@@ -24,6 +25,10 @@ pub enum ControlError {
     /// The change would leave the company without an owner.
     #[error("a company must keep at least one owner")]
     LastOwner,
+    /// Deleting one's account would leave these companies without an owner: another owner
+    /// must be named first (or the company erased).
+    #[error("the only owner of {} companies", .0.len())]
+    LastOwnerOf(Vec<crate::CompanySummary>),
     /// A lifecycle step that the company's current state does not allow.
     #[error("company is {from}, cannot become {to}")]
     InvalidTransition {

@@ -1,5 +1,6 @@
 //! Registry steps of fleet operations: erasure tombstones and the move marker.
 
+use crate::people::tombstone_slug;
 use crate::{Company, CompanyId, CompanyStatus, ControlError, ControlPlane, IdentityId};
 use silo_store::{Timestamp, params};
 
@@ -22,18 +23,28 @@ impl Eraser {
 }
 
 impl ControlPlane {
-    /// Marks a company `erased` with when and by whom, so it serves nothing from now on. An
-    /// already erased company is returned unchanged (its tombstone keeps the first eraser).
+    /// Marks a company `erased` with when and by whom, so it serves nothing from now on, and
+    /// forgets its name and the slug derived from it (the tombstone keeps id, status, dates and
+    /// eraser; the slug becomes `erased-<id>`). An already erased company keeps its first
+    /// eraser and date; a name or slug left from before is cleared then too.
     pub async fn mark_erased(&self, id: CompanyId, by: Eraser) -> Result<Company, ControlError> {
         let now = Timestamp::now();
-        let changed = self
-            .db
+        let mut tx = self.db.begin().await?;
+        let changed = tx
             .execute(
                 "UPDATE companies SET status = 'erased', erased_at = $1, erased_by = $2, updated_at = $1
                  WHERE id = $3 AND status <> 'erased'",
                 params![now, by.stored(), id],
             )
             .await?;
+        let slug = tombstone_slug(id);
+        tx.execute(
+            "UPDATE companies SET name = '', slug = $1
+             WHERE id = $2 AND status = 'erased' AND (name <> '' OR slug <> $1)",
+            params![slug.as_str(), id],
+        )
+        .await?;
+        tx.commit().await?;
         let company = self.company(id).await?.ok_or(ControlError::NotFound)?;
         if changed == 0 && company.status != CompanyStatus::Erased {
             return Err(ControlError::InvalidTransition {
@@ -42,22 +53,6 @@ impl ControlPlane {
             });
         }
         Ok(company)
-    }
-
-    /// Removes every membership of, and pending invitation to, a company; returns how many
-    /// memberships went. Identities stay: a person may belong to other companies.
-    pub async fn remove_company_access(&self, id: CompanyId) -> Result<u64, ControlError> {
-        let mut tx = self.db.begin().await?;
-        tx.execute(
-            "DELETE FROM member_invitations WHERE company_id = $1",
-            params![id],
-        )
-        .await?;
-        let removed = tx
-            .execute("DELETE FROM memberships WHERE company_id = $1", params![id])
-            .await?;
-        tx.commit().await?;
-        Ok(removed)
     }
 
     /// Marks a company's database as moving to `server`; it serves nothing until

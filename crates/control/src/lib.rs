@@ -17,6 +17,7 @@ mod identity_admin;
 mod invitations;
 mod mail_queue;
 mod memberships;
+mod people;
 mod placement;
 mod plans;
 mod secret;
@@ -46,6 +47,10 @@ pub use invitations::{
 };
 pub use mail_queue::{ClaimedMail, MailChangeError, MailCounts, MailRecord, MailState, NewMail};
 pub use memberships::{Member, MembershipSummary};
+pub use people::{
+    ErasedAccess, PersonalAuditRecord, PersonalData, PersonalIdentity, PersonalInvitation,
+    PersonalMail, PersonalMembership, PersonalPasswordReset, PersonalSession,
+};
 pub use placement::{Backend, NewPlacement, Placement};
 pub use plans::{Plan, PlanLimits};
 pub use sessions::{

@@ -69,6 +69,10 @@ pub enum ApiError {
         /// For people.
         message: String,
     },
+    /// `last_owner` on deleting one's own account, naming the companies (`companies`) that
+    /// would be left without an owner.
+    #[error("you are the only owner of a company; name another owner there first")]
+    LastOwnerOf(Vec<silo_control::CompanySummary>),
     /// `payload_too_large`.
     #[error("request body is too large")]
     PayloadTooLarge,
@@ -140,6 +144,7 @@ impl ApiError {
             NotFound => ErrorCode::NotFound,
             MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Conflict { code, .. } => *code,
+            LastOwnerOf(_) => ErrorCode::LastOwner,
             PayloadTooLarge => ErrorCode::PayloadTooLarge,
             OriginNotAllowed => ErrorCode::OriginNotAllowed,
             SiteDisabled => ErrorCode::SiteDisabled,
@@ -197,6 +202,9 @@ impl IntoResponse for ApiError {
             error["fields"] = json!(sentences);
             error["problems"] = json!(problems);
         }
+        if let ApiError::LastOwnerOf(companies) = &self {
+            error["companies"] = json!(companies);
+        }
         let mut response = (status, Json(json!({ "error": error }))).into_response();
         if let ApiError::RateLimited { retry_after } | ApiError::Busy { retry_after } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
@@ -248,6 +256,7 @@ impl From<silo_control::ControlError> for ApiError {
                 code: ErrorCode::LastOwner,
                 message: "a company must keep at least one owner".into(),
             },
+            ControlError::LastOwnerOf(companies) => ApiError::LastOwnerOf(companies),
             e @ ControlError::InvalidTransition { .. } => ApiError::conflict(e.to_string()),
             ControlError::Store(silo_store::StoreError::Unavailable(cause)) => {
                 ApiError::Unavailable(cause)

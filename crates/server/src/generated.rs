@@ -409,8 +409,9 @@ pub fn api_reference() -> String {
     }
     out.push_str(
         "## Errors\n\n\
-         Every error answer is `{\"error\": {\"code\", \"message\", \"fields\"?, \"problems\"?}}`; \
-         see [errors](errors.md) for every code.\n\n\
+         Every error answer is `{\"error\": {\"code\", \"message\", \"fields\"?, \"problems\"?, \
+         \"companies\"?}}` (`companies`: on `last_owner` when deleting one's account); see \
+         [errors](errors.md) for every code.\n\n\
          | Status | Codes |\n| --- | --- |\n",
     );
     for (status, description) in openapi::error_statuses() {
@@ -422,7 +423,11 @@ pub fn api_reference() -> String {
 /// The section a route is listed under, from its path.
 fn group_of(route: &RouteSpec) -> &'static str {
     let path = route.path;
-    if path.starts_with("/api/auth") || path.starts_with("/api/signup") || path == "/api/me" {
+    if path.starts_with("/api/auth")
+        || path.starts_with("/api/signup")
+        || path == "/api/me"
+        || path.starts_with("/api/me/")
+    {
         "Identity and sessions"
     } else if path.starts_with("/api/invitations") || path.starts_with("/api/members") {
         "Members and invitations"

@@ -39,6 +39,7 @@ impl<A: JsonSchema, B: JsonSchema> JsonSchema for OneOf<A, B> {
 fn error_schema(generator: &mut SchemaGenerator) -> Value {
     let problem = generator.subschema_for::<silo_contract::Problem>();
     let code = generator.subschema_for::<silo_contract::ErrorCode>();
+    let company = generator.subschema_for::<silo_control::CompanySummary>();
     json!({
         "type": "object",
         "required": ["error"],
@@ -49,7 +50,12 @@ fn error_schema(generator: &mut SchemaGenerator) -> Value {
                 "code": code,
                 "message": {"type": "string"},
                 "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                "problems": {"type": "object", "additionalProperties": problem}
+                "problems": {"type": "object", "additionalProperties": problem},
+                "companies": {
+                    "type": "array",
+                    "items": company,
+                    "description": "On `last_owner` when deleting one's own account: the companies whose only owner the caller is."
+                }
             }
         }}
     })
@@ -304,7 +310,7 @@ pub async fn docs_page() -> Response {
     let page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Silo API reference</title></head><body>\
          <h1>Silo API reference</h1><p>The machine-readable document is at <a href=\"/api/openapi.json\">/api/openapi.json</a> (OpenAPI 3.1). \
-         Errors are <code>{{\"error\": {{\"code\", \"message\", \"fields\"?, \"problems\"?}}}}</code>.</p>\
+         Errors are <code>{{\"error\": {{\"code\", \"message\", \"fields\"?, \"problems\"?, \"companies\"?}}}}</code>.</p>\
          <table><thead><tr><th>method</th><th>path</th><th>what</th><th>needs</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
     );
     Html(page).into_response()

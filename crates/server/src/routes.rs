@@ -6,10 +6,10 @@
 use crate::error::ApiError;
 use crate::handlers::{
     accounts, attribution_report, audit, auth, branding, collab, collect, company, contacts,
-    contracts, conversions, deals, destinations, health, invitations, invoices, invoicing, members,
-    password, portal_admin, portal_collab, portal_colleagues, portal_documents, portal_sign_in,
-    privacy, projects, reports, session, signing, signup, sites, team, time, timeline, two_factor,
-    webhooks,
+    contracts, conversions, deals, destinations, health, invitations, invoices, invoicing, me,
+    members, password, portal_admin, portal_collab, portal_colleagues, portal_documents,
+    portal_sign_in, privacy, projects, reports, session, signing, signup, sites, team, time,
+    timeline, two_factor, webhooks,
 };
 use crate::pagination::{Page, PageQuery};
 use crate::{AppState, ServerConfig};
@@ -303,6 +303,12 @@ route_table! {
         in two_factor::CodeRequest => 200 out two_factor::RecoveryCodes;
     GET "/api/me" auth::me, Identity,
         "Who you are, where, and what you may do" => 200 out auth::Me;
+    GET "/api/me/export" me::export, Identity,
+        "Download everything Silo's registry holds about you (identity, memberships, sessions, invitations, audit records), as a JSON attachment"
+        => 200 out silo_control::PersonalData;
+    DELETE "/api/me" me::delete, Identity,
+        "Delete your account (confirm with your password); refused with 409 last_owner, naming the companies, while you are a company's only owner",
+        in me::DeleteAccount => 204;
     GET "/api/company" company::get, Company(CompanyRead),
         "Your company" => 200 out Company;
     PATCH "/api/company" company::patch, Company(CompanyUpdate),

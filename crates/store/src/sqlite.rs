@@ -28,9 +28,11 @@ const STATEMENT_CACHE: usize = 16;
 /// Settings every connection gets when it opens. Schema objects in a file are never trusted
 /// to run functions with side effects. One company's database is small and thousands may be
 /// open at once, so each connection keeps a small page cache (`cache_size` negative is KiB;
-/// SQLite's default is 2 MiB; the operating system caches the file anyway).
+/// SQLite's default is 2 MiB; the operating system caches the file anyway). Deleted rows are
+/// overwritten with zeros (`secure_delete`), so an erased person's or record's data does not
+/// linger in the file's free pages (AVG/GDPR erasure; see docs/privacy-accounts.md).
 const CONNECTION_PRAGMAS: &str = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-     PRAGMA trusted_schema = OFF; PRAGMA cache_size = -64;";
+     PRAGMA trusted_schema = OFF; PRAGMA cache_size = -64; PRAGMA secure_delete = ON;";
 
 /// Pool sizing for one SQLite file.
 #[derive(Clone, Copy, Debug)]

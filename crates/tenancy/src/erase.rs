@@ -1,9 +1,11 @@
-//! Erasure, the right to be forgotten: a company's business data goes, a tombstone stays.
+//! Erasure, the right to be forgotten: a company's business data and its people go, a tombstone
+//! stays (id, status, dates, eraser; no name, and a slug derived from the id only).
 //!
-//! Order for crash safety: (1) mark the company `erased`, so from that moment it serves
-//! nothing; (2) drop its database; (3) remove its memberships and invitations. A crash after
-//! (1) leaves an erased company whose storage may remain: erasing it again finishes (2) and
-//! (3), both of which tolerate having run before.
+//! Order for crash safety: (1) mark the company `erased` and forget its name and slug, so from
+//! that moment it serves nothing; (2) drop its database; (3) remove its sessions, invitations
+//! and memberships, and erase every identity that belonged to no other company (one
+//! transaction). A crash after (1) leaves an erased company whose storage or people may remain:
+//! erasing it again finishes (2) and (3), both of which tolerate having run before.
 
 use crate::{Tenancy, TenancyError};
 use silo_control::{Company, Eraser};
@@ -21,7 +23,12 @@ impl Tenancy {
         let removed = self.control().remove_company_access(company.id).await?;
         // Its jobs went with its database; the queue's pointer at it goes too.
         self.control().forget_work(company.id).await?;
-        tracing::info!(company = %company.id, memberships = removed, "company erased");
+        tracing::info!(
+            company = %company.id,
+            memberships = removed.memberships,
+            identities = removed.identities,
+            "company erased"
+        );
         Ok(tombstone)
     }
 }

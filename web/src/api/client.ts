@@ -22,6 +22,13 @@ export interface FieldProblem {
   message: string;
 }
 
+/** A company named by a refusal: `error.companies` of `409 last_owner` on deleting one's account. */
+export interface NamedCompany {
+  id: string;
+  slug: string;
+  name: string;
+}
+
 /** An API refusal or failure, with the server's code and per-field problems. */
 export class ApiError extends Error {
   constructor(
@@ -33,6 +40,8 @@ export class ApiError extends Error {
     readonly retryAfter: number | null = null,
     /** Per field, the problem with its code (`error.problems`); may name fields `fields` lacks. */
     readonly problems: Record<string, FieldProblem> = {},
+    /** The companies the refusal names (`error.companies`), if any. */
+    readonly companies: NamedCompany[] = [],
   ) {
     super(message);
     this.name = "ApiError";
@@ -76,6 +85,15 @@ function parseProblems(raw: unknown, fields: Record<string, string>): Record<str
   return out;
 }
 
+/** `error.companies`: only entries with a string id and name. */
+export function parseCompanies(raw: unknown): NamedCompany[] {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter(isRecord)
+    .filter((c) => typeof c.id === "string" && typeof c.name === "string")
+    .map((c) => ({ id: c.id as string, slug: typeof c.slug === "string" ? c.slug : "", name: c.name as string }));
+}
+
 /** Turns a non-2xx answer into an ApiError, whatever its body. */
 export async function toApiError(response: Response): Promise<ApiError> {
   let body: unknown = null;
@@ -84,8 +102,9 @@ export async function toApiError(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's error page, say): the status alone decides below.
   }
-  const error = (body as { error?: { code?: unknown; message?: unknown; fields?: unknown; problems?: unknown } } | null)
-    ?.error;
+  const error = (
+    body as { error?: { code?: unknown; message?: unknown; fields?: unknown; problems?: unknown; companies?: unknown } } | null
+  )?.error;
   const retry = Number(response.headers.get("Retry-After"));
   let code = knownCode(error?.code);
   if (code === "unknown" && response.status >= 500) code = "internal";
@@ -97,6 +116,7 @@ export async function toApiError(response: Response): Promise<ApiError> {
     fields,
     Number.isFinite(retry) && retry > 0 ? retry : null,
     parseProblems(error?.problems, fields),
+    parseCompanies(error?.companies),
   );
 }
 

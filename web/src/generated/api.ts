@@ -404,13 +404,16 @@ export interface Company {
   erased_by?: string | null;
   /** Its id, which also names its tenant database. */
   id: CompanyId;
-  /** Its display name. */
+  /** Its display name (empty once erased). */
   name: string;
   /** The plan that limits it. */
   plan: Plan;
   /** Whether it refuses members who have not turned on two-factor authentication. */
   require_two_factor: boolean;
-  /** Its unique short name. */
+  /**
+   * Its unique short name (`erased-<id>` once erased: the tombstone keeps nothing derived
+   * from its name).
+   */
   slug: Slug;
   /** Where it is in its lifecycle. */
   status: CompanyStatus;
@@ -864,6 +867,12 @@ export interface DecisionRequest {
   decision: "approved" | "changes_requested";
 }
 
+/** `DELETE /api/me` body. */
+export interface DeleteAccount {
+  /** The current password, to confirm. */
+  password: string;
+}
+
 export type DeliveryState = "pending" | "retrying" | "delivered" | "failed";
 
 /** A destination as the API shows it: never a credential. */
@@ -935,6 +944,8 @@ export type ErasureKind = "delete" | "anonymise";
 export interface Error {
   error: {
     code: ErrorCode;
+    /** On `last_owner` when deleting one's own account: the companies whose only owner the caller is. */
+    companies?: CompanySummary[];
     fields?: Record<string, string>;
     message: string;
     problems?: Record<string, Problem>;
@@ -1817,6 +1828,143 @@ export interface PersonUtilisation {
   time_off_minutes: number;
   /** Minutes of the person's entries in the period, any status. */
   worked_minutes: number;
+}
+
+/** An audit record whose actor is the person, in [`PersonalData`]. */
+export interface PersonalAuditRecord {
+  /** What (an audit action's name). */
+  action: string;
+  /** When. */
+  at: string;
+  /** From which address. */
+  client_ip: string | null;
+  /** In which company, if any. */
+  company_id: string | null;
+  /** `success` or `failure`. */
+  outcome: string;
+  /** Which request. */
+  request_id: string | null;
+  /** On which id. */
+  target: string | null;
+}
+
+/**
+ * Everything the control plane holds about one identity, as its own download. Never a hash
+ * or a secret: no password hash, token hash, two-factor secret or recovery code.
+ */
+export interface PersonalData {
+  /** Every audit record whose actor it is, oldest first, in every company and outside any. */
+  audit: PersonalAuditRecord[];
+  /** The identity itself. */
+  identity: PersonalIdentity;
+  /** Invitations addressed to its address, whatever became of them. */
+  invitations: PersonalInvitation[];
+  /** Mail queued or sent to its address (envelope facts only; bodies are cleared once sent). */
+  mail: PersonalMail[];
+  /** The companies it belongs to, with its role there. */
+  memberships: PersonalMembership[];
+  /** Password reset links requested for it (dates only). */
+  password_resets: PersonalPasswordReset[];
+  /** Its browser sessions, open or ended but not cleared yet. */
+  sessions: PersonalSession[];
+}
+
+/** The identity part of [`PersonalData`]. */
+export interface PersonalIdentity {
+  /** When it was created. */
+  created_at: Timestamp;
+  /** Its address. */
+  email: string;
+  /** When the address was proven. */
+  email_verified_at: Timestamp | null;
+  /** Its id. */
+  id: IdentityId;
+  /** Its display name. */
+  name: string;
+  /** Unused recovery codes left (the codes themselves are never stored readable). */
+  recovery_codes_left: number;
+  /** `active`, `invited` or `disabled`. */
+  status: string;
+  /** Whether two-factor authentication is on. */
+  two_factor: boolean;
+  /** When two-factor authentication was turned on. */
+  two_factor_since: Timestamp | null;
+  /** When it last changed. */
+  updated_at: Timestamp;
+}
+
+/** An invitation to the person's address in [`PersonalData`]. */
+export interface PersonalInvitation {
+  /** The inviting company. */
+  company_id: CompanyId;
+  /** Its name. */
+  company_name: string;
+  /** When it was made or last sent. */
+  created_at: Timestamp;
+  /** When it was answered or withdrawn. */
+  decided_at: Timestamp | null;
+  /** When its link stops working. */
+  expires_at: Timestamp;
+  /** Its id. */
+  id: string;
+  /** The name the inviting company gave the person. */
+  name: string;
+  /** The role offered. */
+  role: string;
+  /** `pending`, `accepted`, `declined` or `revoked`. */
+  status: string;
+}
+
+/** A mail to the person's address in [`PersonalData`] (never its body, which holds links). */
+export interface PersonalMail {
+  /** When it was queued. */
+  created_at: Timestamp;
+  /** Its id (the Message-ID's local part). */
+  id: string;
+  /** When the mail server took it. */
+  sent_at: Timestamp | null;
+  /** `pending`, `sent`, `dead` or `dropped`. */
+  state: string;
+}
+
+/** A membership in [`PersonalData`]. */
+export interface PersonalMembership {
+  /** The company. */
+  company_id: CompanyId;
+  /** Its name. */
+  company_name: string;
+  /** The role there. */
+  role: "owner" | "admin" | "manager" | "sales" | "marketing" | "delivery" | "finance" | "viewer";
+  /** Since when. */
+  since: Timestamp;
+}
+
+/** A password reset in [`PersonalData`] (never its token hash). */
+export interface PersonalPasswordReset {
+  /** When it was requested. */
+  created_at: Timestamp;
+  /** When its link stops working. */
+  expires_at: Timestamp;
+  /** When it was used. */
+  used_at: Timestamp | null;
+}
+
+/** A browser session in [`PersonalData`] (never its token or token hash). */
+export interface PersonalSession {
+  /** When it ends however often it is used. */
+  absolute_expires_at: Timestamp | null;
+  /** The company chosen last in it, if any. */
+  company_id: CompanyId | null;
+  /** When it started. */
+  created_at: Timestamp;
+  /** When it expires unless used. */
+  expires_at: Timestamp;
+  /** Its id. */
+  id: string;
+  /** When it was last used. */
+  last_used_at: Timestamp;
+  /** When it was ended, if it was. */
+  revoked_at: Timestamp | null;
 }
 
 export type Plan = "starter" | "growth" | "scale";
@@ -3670,6 +3818,13 @@ export type TwoFactorRecoveryCodesResponse = RecoveryCodes;
 
 /** `GET /api/me`: Who you are, where, and what you may do */
 export type AuthMeResponse = Me;
+
+/** `GET /api/me/export`: Download everything Silo's registry holds about you (identity, memberships, sessions, invitations, audit records), as a JSON attachment */
+export type MeExportResponse = PersonalData;
+
+/** `DELETE /api/me`: Delete your account (confirm with your password); refused with 409 last_owner, naming the companies, while you are a company's only owner */
+export type MeDeleteRequest = DeleteAccount;
+export type MeDeleteResponse = void;
 
 /** `GET /api/company`: Your company */
 export type CompanyGetResponse = Company;

@@ -39,7 +39,7 @@ export const ERROR_CODES = [
   "method_not_allowed",
   /** The change conflicts with the current data (a unique value is taken, or the data changed meanwhile); reload and try again. */
   "conflict",
-  /** The change would leave the company without an owner. */
+  /** The change would leave the company without an owner. When deleting one's own account, the answer also names those companies: `companies`, a list of `{id, slug, name}`; name another owner there (or erase the company) first. */
   "last_owner",
   /** Another company holds the slug (erased companies keep theirs). */
   "slug_taken",
@@ -360,6 +360,10 @@ export const AUDIT_ACTIONS = [
   "two_factor.recovery_used",
   /** An operator reset an identity's two-factor authentication; target: the identity. */
   "two_factor.reset",
+  /** A person deleted their own account (confirmed with their password); target: the identity's bare id, never the address. A failure is a refusal because they were the last owner of a company (a wrong password is recorded as a failure too). */
+  "identity.delete",
+  /** A person downloaded everything the control plane holds about them; target: the identity. */
+  "identity.export",
   /** An operator disabled an identity (its sessions end); target: the identity. */
   "identity.disable",
   /** An operator enabled a disabled identity again; target: the identity. */

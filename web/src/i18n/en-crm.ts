@@ -210,6 +210,8 @@ export const enCrm = {
   "audit.sentence.two_factor.recovery_codes": "{actor} made new recovery codes.",
   "audit.sentence.two_factor.recovery_used": "{actor} logged in with a recovery code.",
   "audit.sentence.two_factor.reset": "An operator reset the two-factor authentication of {subject}.",
+  "audit.sentence.identity.delete": "{actor} deleted their own account.",
+  "audit.sentence.identity.export": "{actor} downloaded their account data.",
   "audit.sentence.identity.disable": "An operator disabled {subject}.",
   "audit.sentence.identity.enable": "An operator enabled {subject} again.",
   "audit.sentence.keys.rotate": "An operator made a new signing key active.",

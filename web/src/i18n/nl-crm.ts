@@ -212,6 +212,8 @@ export const nlCrm: Record<keyof typeof enCrm, string> = {
   "audit.sentence.two_factor.recovery_codes": "{actor} heeft nieuwe herstelcodes gemaakt.",
   "audit.sentence.two_factor.recovery_used": "{actor} heeft ingelogd met een herstelcode.",
   "audit.sentence.two_factor.reset": "Een beheerder heeft de tweestapsverificatie van {subject} gereset.",
+  "audit.sentence.identity.delete": "{actor} heeft het eigen account verwijderd.",
+  "audit.sentence.identity.export": "{actor} heeft de eigen accountgegevens gedownload.",
   "audit.sentence.identity.disable": "Een beheerder heeft {subject} geblokkeerd.",
   "audit.sentence.identity.enable": "Een beheerder heeft {subject} weer toegelaten.",
   "audit.sentence.keys.rotate": "Een beheerder heeft een nieuwe ondertekeningssleutel in gebruik genomen.",

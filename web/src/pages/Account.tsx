@@ -1,6 +1,8 @@
-// `/account`: the person rather than the company: password, sessions and two-factor.
+// `/account`: the person rather than the company: password, sessions, two-factor, a download of
+// one's data and deleting one's account.
 import { useState, type FormEvent } from "react";
-import { api } from "../api/client";
+import { api, download } from "../api/client";
+import { exportFileName, lastOwnedCompanies } from "../account";
 import type { Me, RecoveryCodes } from "../api/types";
 import { cleanCode } from "../auth";
 import { useAction, useFetch } from "../hooks";
@@ -28,6 +30,8 @@ export function Account() {
           <ChangePassword email={me.data.identity.email} />
           <TwoFactorPanel me={me.data} reload={() => void me.reload()} />
           <Sessions />
+          <YourData identityId={me.data.identity.id} />
+          <DeleteAccount email={me.data.identity.email} />
         </>
       )}
     </section>
@@ -167,5 +171,60 @@ function Sessions() {
         {t("account.logoutAll")}
       </button>
     </div>
+  );
+}
+
+function YourData({ identityId }: { identityId: string }) {
+  const { t } = useI18n();
+  const { busy, error, run } = useAction();
+  return (
+    <div className="panel">
+      <h2>{t("account.data")}</h2>
+      <p className="hint">{t("account.dataHint")}</p>
+      <ErrorBox error={error} />
+      <button type="button" disabled={busy} onClick={() => void run(() => download("/api/me/export", exportFileName(identityId)))}>
+        {t("account.download")}
+      </button>
+    </div>
+  );
+}
+
+function DeleteAccount({ email }: { email: string }) {
+  const { t } = useI18n();
+  const { setSession } = useSession();
+  const [password, setPassword] = useState("");
+  const { busy, error, run } = useAction();
+  const owned = lastOwnedCompanies(error);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    // The password is the confirmation: typing it is the deliberate step.
+    if (await run(async () => setSession(await actions.deleteAccount(password)))) navigate("/login", true);
+  };
+
+  return (
+    <form className="panel" onSubmit={(e) => void submit(e)} aria-labelledby="delete-account-title">
+      <h2 id="delete-account-title">{t("account.delete")}</h2>
+      <p className="hint">{t("account.deleteHint")}</p>
+      <input type="email" className="sr-only" autoComplete="username" value={email} readOnly tabIndex={-1} aria-hidden="true" />
+      <FieldErrors error={error}>
+        <Field label={t("account.deletePassword")} name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        {owned.length > 0 ? (
+          <div className="error" role="alert" data-testid="last-owner">
+            <p>{t("account.deleteLastOwner")}</p>
+            <ul>
+              {owned.map((c) => (
+                <li key={c.id}>{c.name || c.slug}</li>
+              ))}
+            </ul>
+          </div>
+        ) : (
+          <ErrorBox error={error} />
+        )}
+      </FieldErrors>
+      <button type="submit" className="danger" disabled={busy}>
+        {t("account.deleteButton")}
+      </button>
+    </form>
   );
 }

@@ -10,6 +10,7 @@ const NOTICES = {
   sessionExpired: "auth.sessionExpired",
   loggedOut: "auth.loggedOut",
   loggedOutEverywhere: "auth.loggedOutEverywhere",
+  accountDeleted: "auth.accountDeleted",
 } as const;
 
 export function Login() {

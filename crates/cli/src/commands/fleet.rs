@@ -27,9 +27,10 @@ pub async fn erase(tenancy: &Tenancy, reference: &str, yes: bool) -> anyhow::Res
         .control()
         .record(AuditEvent::operator(company.id, AuditAction::CompanyErase))
         .await?;
+    // The tombstone keeps no name or slug; the operator's own reference is echoed instead.
     println!(
-        "{} ({}) is erased; its database, memberships and invitations are gone",
-        tombstone.slug, tombstone.id
+        "{reference} ({}) is erased; its database, sessions, memberships and invitations are gone, and so are the people who belonged to no other company",
+        tombstone.id
     );
     Ok(())
 }

@@ -278,12 +278,16 @@ async fn export_import_and_erase_from_the_command_line() {
     assert_eq!(refused.status.code(), Some(1));
     ok(&silo(data, &["company", "erase", "co-0", "--yes"]));
     assert!(!DataDir::new(data).tenant_path(acme.id).exists());
-    // A second run finishes idempotently.
-    ok(&silo(data, &["company", "erase", "co-0", "--yes"]));
+    // A second run (by id: the tombstone keeps no slug derived from the name) finishes
+    // idempotently.
+    let id = acme.id.to_string();
+    ok(&silo(data, &["company", "erase", &id, "--yes"]));
     let list = ok(&silo(data, &["company", "list", "--json"]));
     let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
-    let tomb = list.iter().find(|c| c["slug"] == "co-0").unwrap();
+    let tomb = list.iter().find(|c| c["id"] == id.as_str()).unwrap();
     assert_eq!(tomb["status"], "erased");
+    assert_eq!(tomb["name"], "");
+    assert_eq!(tomb["slug"], format!("erased-{id}"));
     assert_eq!(tomb["erased_by"], "operator");
     assert!(tomb["erased_at"].is_string());
     ok(&silo(data, &["audit", "verify"]));

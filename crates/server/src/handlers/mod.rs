@@ -17,6 +17,7 @@ pub mod health;
 pub mod invitations;
 pub mod invoices;
 pub mod invoicing;
+pub mod me;
 pub mod members;
 pub mod password;
 pub mod portal_admin;

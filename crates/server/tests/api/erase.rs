@@ -24,6 +24,12 @@ async fn owners_erase_with_confirmation_and_every_token_is_refused_after() {
     let admin = app
         .member_token("acme", "bob@acme.example", Role::Admin)
         .await;
+    app.signup("Bolt", "dan@bolt.example").await;
+    app.add_member("bolt", "cat@both.example", Role::Sales)
+        .await;
+    let both = app
+        .member_token("acme", "cat@both.example", Role::Sales)
+        .await;
     let created = app
         .post("/api/accounts", Some(&owner), json!({"name": "Big Client"}))
         .await;
@@ -46,17 +52,39 @@ async fn owners_erase_with_confirmation_and_every_token_is_refused_after() {
     assert_eq!(done.status, 200, "{}", done.body);
     assert_eq!(done.body["status"], "erased");
 
-    for token in [&owner, &admin] {
-        app.get("/api/company", Some(token))
+    // Ann and Bob belonged to Acme only: they are erased, so their tokens fail at the first
+    // check. Cat belongs to Bolt too: she stays, but her session bound to Acme went with it.
+    for token in [&owner, &admin, &both] {
+        app.get("/api/me", Some(token))
             .await
-            .expect(403, "tenant_unresolved");
+            .expect(401, "unauthenticated");
         app.get("/api/accounts", Some(token))
             .await
-            .expect(403, "tenant_unresolved");
+            .expect(401, "unauthenticated");
     }
+    let login = app.login("cat@both.example", None).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let me = app
+        .get("/api/me", Some(login.body["token"].as_str().unwrap()))
+        .await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    let companies: Vec<&str> = me.body["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(companies, vec!["Bolt"]);
     let control = app.tenancy.control();
+    for email in ["ann@acme.example", "bob@acme.example"] {
+        let email = silo_control::Email::parse(email).unwrap();
+        assert!(control.identity_by_email(&email).await.unwrap().is_none());
+    }
     let company = control.company(id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(company.status, CompanyStatus::Erased);
+    assert_eq!(company.name, "");
+    assert_eq!(company.slug.as_str(), format!("erased-{}", company.id));
+    assert_eq!(done.body["name"], "");
     assert!(company.erased_at.is_some());
     assert!(company.erased_by.is_some());
     assert!(control.members(company.id).await.unwrap().is_empty());

@@ -160,6 +160,7 @@ const FREE_TEXTS: &[&str] = &[
     "POST /api/auth/2fa/recovery-codes code",
     "POST /api/members language",
     "DELETE /api/company confirm",
+    "DELETE /api/me password",
     "POST /api/sign/view token",
     "POST /api/sign token",
     "POST /api/portal/auth/info key",

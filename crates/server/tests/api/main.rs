@@ -26,6 +26,7 @@ mod mail_queue;
 mod members;
 mod noisy_neighbours;
 mod outbox;
+mod own_account;
 mod portal;
 mod portal_collab;
 mod portal_documents;

@@ -560,6 +560,116 @@ async fn erasure_leaves_a_tombstone_and_nothing_else() {
     }
 }
 
+/// After an erasure no person who belonged only to that company remains (with their sessions,
+/// two-factor secret, password resets and mail), a person with another membership keeps only
+/// that one, and the tombstone holds neither the name nor a slug derived from it. On SQLite the
+/// registry file itself no longer holds the address or the name.
+async fn erasure_leaves_no_people_behind() {
+    let storage = TestStorage::new();
+    let t = storage.open(PoolSettings::default()).await;
+    let c = provision(&t, "acme").await;
+    let keep = provision(&t, "bolt").await;
+    let control = t.control();
+    let email = |e: &str| Email::parse(e).unwrap();
+    let ann = control
+        .identity_by_email(&email("ann@acme.nl"))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    // Someone in both companies, and someone only in acme with every kind of row.
+    let both = control
+        .ensure_identity(&NewIdentity {
+            email: email("both@shared.nl"),
+            name: "Both".into(),
+            password_hash: Some("$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into()),
+        })
+        .await
+        .unwrap();
+    control
+        .add_membership(both, c.id, Role::Sales)
+        .await
+        .unwrap();
+    control
+        .add_membership(both, keep.id, Role::Admin)
+        .await
+        .unwrap();
+    control.create_session(ann, Some(c.id)).await.unwrap();
+    control.create_session(ann, None).await.unwrap();
+    control.begin_two_factor(ann).await.unwrap();
+    control.begin_password_reset(ann).await.unwrap();
+    control.create_session(both, Some(c.id)).await.unwrap();
+    control.create_session(both, Some(keep.id)).await.unwrap();
+    // Ann once invited someone to the other company: the invitation stays, without her.
+    let invited = silo_control::NewInvitation {
+        company: keep.id,
+        email: email("new@bolt.nl"),
+        role: Role::Sales,
+        name: String::new(),
+        invited_by: Some(ann),
+        language: "en".into(),
+        ttl: silo_control::INVITATION_TTL,
+    };
+    control.invite(&invited, None).await.unwrap();
+
+    // An erasure interrupted after its first step: the name is gone at once, the people not yet.
+    let marked = control.mark_erased(c.id, Eraser::Operator).await.unwrap();
+    assert_eq!(marked.name, "");
+    assert!(control.identity(ann).await.unwrap().is_some());
+    // Erasing again finishes it.
+    let tombstone = t.erase(&marked, Eraser::Operator).await.unwrap();
+    assert_eq!(tombstone.name, "");
+    assert_eq!(tombstone.slug.as_str(), format!("erased-{}", c.id));
+    assert_eq!(tombstone.erased_at, marked.erased_at);
+    assert!(tombstone.erased_at.is_some());
+    assert!(control.find_company("acme").await.unwrap().is_none());
+    assert!(control.identity(ann).await.unwrap().is_none());
+    assert!(
+        control
+            .identity_by_email(&email("ann@acme.nl"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let left = control.personal_data(both).await.unwrap();
+    let companies: Vec<_> = left.memberships.iter().map(|m| m.company_id).collect();
+    assert_eq!(companies, vec![keep.id]);
+    let sessions: Vec<_> = left.sessions.iter().map(|s| s.company_id).collect();
+    assert_eq!(sessions, vec![Some(keep.id)], "sessions bound to acme went");
+    let pending = control
+        .pending_invitations(keep.id, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert!(pending[0].invited_by.is_none());
+    let everyone: Vec<String> = control
+        .list_identities()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.identity.email.as_str().to_owned())
+        .collect();
+    assert_eq!(everyone, vec!["ann@bolt.nl", "both@shared.nl"]);
+
+    // Again: nothing left to do, the same tombstone.
+    let again = t.erase(&tombstone, Eraser::Operator).await.unwrap();
+    assert_eq!(
+        (again.name.as_str(), again.slug.as_str()),
+        ("", tombstone.slug.as_str())
+    );
+    t.close().await;
+    drop(t);
+    if !TestBackend::current().is_postgres() {
+        // Deleted rows are overwritten (secure_delete), not left in free pages.
+        assert_nowhere(storage.dir.path(), b"ann@acme.nl");
+        assert_nowhere(storage.dir.path(), b"acme B.V.");
+    }
+    // The slug is free again for a new company.
+    let t = storage.open(PoolSettings::default()).await;
+    provision(&t, "acme").await;
+    t.close().await;
+}
+
 /// Fails when any file under `dir` contains `needle`.
 fn assert_nowhere(dir: &std::path::Path, needle: &[u8]) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -840,6 +950,7 @@ backend_tests!(
     export_then_import_gives_identical_rows,
     imports_refuse_newer_or_foreign_archives,
     erasure_leaves_a_tombstone_and_nothing_else,
+    erasure_leaves_no_people_behind,
     a_database_newer_than_this_build_is_unavailable,
 );
 
