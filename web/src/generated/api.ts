@@ -82,7 +82,7 @@ export interface AccountPatch {
   /** Left out: unchanged; null: cleared. */
   kvk_number?: string | null;
   /** Left out: unchanged; null: cleared. */
-  language?: "nl" | "en";
+  language?: "nl" | "en" | null;
   /** Left out: unchanged; null: cleared. */
   legal_name?: string | null;
   name?: string | null;
@@ -987,7 +987,7 @@ export interface FromTime {
   /** `project_service_rate` when left out. */
   grouping?: "project_service_rate" | "entry" | null;
   /** The client's language when left out. */
-  language?: "nl" | "en";
+  language?: "nl" | "en" | null;
   notes?: string | null;
   /** Only these projects of the client (all its time-and-materials projects when empty). */
   project_ids?: string[];
@@ -1206,7 +1206,7 @@ export interface InvoicePatch {
   /** Left out: unchanged; null: cleared. */
   due_date?: string | null;
   /** Left out: unchanged; null: cleared. */
-  language?: "nl" | "en";
+  language?: "nl" | "en" | null;
   lines?: NewLine[] | null;
   /** Left out: unchanged; null: cleared. */
   notes?: string | null;
@@ -1472,7 +1472,7 @@ export interface NewAccount {
   country?: "AD" | "ad" | "AE" | "ae" | "AF" | "af" | "AG" | "ag" | "AI" | "ai" | "AL" | "al" | "AM" | "am" | "AO" | "ao" | "AQ" | "aq" | "AR" | "ar" | "AS" | "as" | "AT" | "at" | "AU" | "au" | "AW" | "aw" | "AX" | "ax" | "AZ" | "az" | "BA" | "ba" | "BB" | "bb" | "BD" | "bd" | "BE" | "be" | "BF" | "bf" | "BG" | "bg" | "BH" | "bh" | "BI" | "bi" | "BJ" | "bj" | "BL" | "bl" | "BM" | "bm" | "BN" | "bn" | "BO" | "bo" | "BQ" | "bq" | "BR" | "br" | "BS" | "bs" | "BT" | "bt" | "BV" | "bv" | "BW" | "bw" | "BY" | "by" | "BZ" | "bz" | "CA" | "ca" | "CC" | "cc" | "CD" | "cd" | "CF" | "cf" | "CG" | "cg" | "CH" | "ch" | "CI" | "ci" | "CK" | "ck" | "CL" | "cl" | "CM" | "cm" | "CN" | "cn" | "CO" | "co" | "CR" | "cr" | "CU" | "cu" | "CV" | "cv" | "CW" | "cw" | "CX" | "cx" | "CY" | "cy" | "CZ" | "cz" | "DE" | "de" | "DJ" | "dj" | "DK" | "dk" | "DM" | "dm" | "DO" | "do" | "DZ" | "dz" | "EC" | "ec" | "EE" | "ee" | "EG" | "eg" | "EH" | "eh" | "ER" | "er" | "ES" | "es" | "ET" | "et" | "FI" | "fi" | "FJ" | "fj" | "FK" | "fk" | "FM" | "fm" | "FO" | "fo" | "FR" | "fr" | "GA" | "ga" | "GB" | "gb" | "GD" | "gd" | "GE" | "ge" | "GF" | "gf" | "GG" | "gg" | "GH" | "gh" | "GI" | "gi" | "GL" | "gl" | "GM" | "gm" | "GN" | "gn" | "GP" | "gp" | "GQ" | "gq" | "GR" | "gr" | "GS" | "gs" | "GT" | "gt" | "GU" | "gu" | "GW" | "gw" | "GY" | "gy" | "HK" | "hk" | "HM" | "hm" | "HN" | "hn" | "HR" | "hr" | "HT" | "ht" | "HU" | "hu" | "ID" | "id" | "IE" | "ie" | "IL" | "il" | "IM" | "im" | "IN" | "in" | "IO" | "io" | "IQ" | "iq" | "IR" | "ir" | "IS" | "is" | "IT" | "it" | "JE" | "je" | "JM" | "jm" | "JO" | "jo" | "JP" | "jp" | "KE" | "ke" | "KG" | "kg" | "KH" | "kh" | "KI" | "ki" | "KM" | "km" | "KN" | "kn" | "KP" | "kp" | "KR" | "kr" | "KW" | "kw" | "KY" | "ky" | "KZ" | "kz" | "LA" | "la" | "LB" | "lb" | "LC" | "lc" | "LI" | "li" | "LK" | "lk" | "LR" | "lr" | "LS" | "ls" | "LT" | "lt" | "LU" | "lu" | "LV" | "lv" | "LY" | "ly" | "MA" | "ma" | "MC" | "mc" | "MD" | "md" | "ME" | "me" | "MF" | "mf" | "MG" | "mg" | "MH" | "mh" | "MK" | "mk" | "ML" | "ml" | "MM" | "mm" | "MN" | "mn" | "MO" | "mo" | "MP" | "mp" | "MQ" | "mq" | "MR" | "mr" | "MS" | "ms" | "MT" | "mt" | "MU" | "mu" | "MV" | "mv" | "MW" | "mw" | "MX" | "mx" | "MY" | "my" | "MZ" | "mz" | "NA" | "na" | "NC" | "nc" | "NE" | "ne" | "NF" | "nf" | "NG" | "ng" | "NI" | "ni" | "NL" | "nl" | "NO" | "no" | "NP" | "np" | "NR" | "nr" | "NU" | "nu" | "NZ" | "nz" | "OM" | "om" | "PA" | "pa" | "PE" | "pe" | "PF" | "pf" | "PG" | "pg" | "PH" | "ph" | "PK" | "pk" | "PL" | "pl" | "PM" | "pm" | "PN" | "pn" | "PR" | "pr" | "PS" | "ps" | "PT" | "pt" | "PW" | "pw" | "PY" | "py" | "QA" | "qa" | "RE" | "re" | "RO" | "ro" | "RS" | "rs" | "RU" | "ru" | "RW" | "rw" | "SA" | "sa" | "SB" | "sb" | "SC" | "sc" | "SD" | "sd" | "SE" | "se" | "SG" | "sg" | "SH" | "sh" | "SI" | "si" | "SJ" | "sj" | "SK" | "sk" | "SL" | "sl" | "SM" | "sm" | "SN" | "sn" | "SO" | "so" | "SR" | "sr" | "SS" | "ss" | "ST" | "st" | "SV" | "sv" | "SX" | "sx" | "SY" | "sy" | "SZ" | "sz" | "TC" | "tc" | "TD" | "td" | "TF" | "tf" | "TG" | "tg" | "TH" | "th" | "TJ" | "tj" | "TK" | "tk" | "TL" | "tl" | "TM" | "tm" | "TN" | "tn" | "TO" | "to" | "TR" | "tr" | "TT" | "tt" | "TV" | "tv" | "TW" | "tw" | "TZ" | "tz" | "UA" | "ua" | "UG" | "ug" | "UM" | "um" | "US" | "us" | "UY" | "uy" | "UZ" | "uz" | "VA" | "va" | "VC" | "vc" | "VE" | "ve" | "VG" | "vg" | "VI" | "vi" | "VN" | "vn" | "VU" | "vu" | "WF" | "wf" | "WS" | "ws" | "YE" | "ye" | "YT" | "yt" | "ZA" | "za" | "ZM" | "zm" | "ZW" | "zw" | string | null;
   invoice_email?: string | null;
   kvk_number?: string | null;
-  language?: "nl" | "en";
+  language?: "nl" | "en" | null;
   legal_name?: string | null;
   name: string;
   payment_terms_days?: number | null;
@@ -1579,7 +1579,7 @@ export interface NewInvoice {
   deal_id?: string | null;
   due_date?: string | null;
   /** The client's language when left out. */
-  language?: "nl" | "en";
+  language?: "nl" | "en" | null;
   lines?: NewLine[];
   notes?: string | null;
   /** False when left out. */
@@ -1622,7 +1622,7 @@ export interface NewPayment {
 export interface NewPortalUser {
   contact_id?: string | null;
   email: string;
-  language?: "nl" | "en";
+  language?: "nl" | "en" | null;
   name: string;
   role: "client_admin" | "member" | "billing";
 }
@@ -2531,7 +2531,7 @@ export interface ProjectInvoice {
   /** The line's text (the project's name, and the month for a retainer, when left out). */
   description?: string | null;
   due_date?: string | null;
-  language?: "nl" | "en";
+  language?: "nl" | "en" | null;
   /** A retainer's month (this month when left out). */
   month?: string | null;
   notes?: string | null;
@@ -2618,7 +2618,7 @@ export interface Rejection {
 /** `POST /api/deals/{id}/reopen` body (may be empty). */
 export interface Reopen {
   /** The open stage it goes back to; `proposal` when left out. */
-  stage?: "lead" | "qualified" | "proposal";
+  stage?: "lead" | "qualified" | "proposal" | null;
 }
 
 /** One row of a currency's column. */
@@ -2729,7 +2729,7 @@ export interface SendContract {
   /** Days the link works: 1 to 60 (14 when left out). */
   expires_in_days?: number | null;
   /** Language of the mail (`en`, `nl`); the client's when left out. */
-  language?: "nl" | "en";
+  language?: "nl" | "en" | null;
   /** Where the signing link goes. */
   signer_email: string;
   /** Who is asked to sign. */
@@ -3096,8 +3096,7 @@ export interface StopTimer {
 
 /**
  * `POST /api/privacy/report` and `/api/privacy/erasure` body: who the request is about. At
- * least one identifier; a name is matched whole and searched in texts, so it needs three
- * characters, and a phone number six digits.
+ * least one identifier.
  */
 export interface SubjectQuery {
   email?: string | null;
@@ -3105,7 +3104,7 @@ export interface SubjectQuery {
    * The PDF's language, `en` or `nl` (the browser's `Accept-Language` when left out; only
    * the PDF answer reads it).
    */
-  lang?: "en" | "nl";
+  lang?: "en" | "nl" | null;
   name?: string | null;
   phone?: string | null;
 }

@@ -78,6 +78,17 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_choice_takes_null_as_its_schema_says() {
+        use schemars::JsonSchema as _;
+        let schema = super::super::Optional::<Choice<Size>>::json_schema(
+            &mut schemars::SchemaGenerator::default(),
+        )
+        .to_value();
+        assert_eq!(schema["enum"], serde_json::json!(["small", "large", null]));
+        assert_eq!(schema["type"], serde_json::json!(["string", "null"]));
+    }
+
+    #[test]
     fn names_outside_the_set_list_the_set() {
         assert_eq!(
             Choice::<Size>::parse("large".into()).map(Choice::get),

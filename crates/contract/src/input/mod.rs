@@ -110,6 +110,12 @@ pub fn json_schema(value: Value) -> Schema {
 /// The schema that also allows `null`.
 pub fn nullable(schema: Schema) -> Schema {
     let mut map = schema.to_value();
+    // A choice lists its values: null must be one of them too, or the type's null is refused.
+    if let Some(Value::Array(values)) = map.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
+    }
     if let Some(Value::String(t)) = map.get("type").cloned() {
         map["type"] = json!([t, "null"]);
         return json_schema(map);

@@ -5,24 +5,88 @@
 use super::registry::{Holding, Holds};
 use crate::attribution::report::ReportLanguage;
 use crate::error::{DomainError, DomainResult, Problems};
-use crate::input::{Choice, Email, Name, Optional, Phone, Problem, take};
-use schemars::JsonSchema;
+use crate::input::{Choice, Email, Input, NAME_MAX, Name, Optional, Phone, Problem, take};
+use schemars::{JsonSchema, Schema};
 use serde::Deserialize;
 use silo_store::{Row, Sql, Tx, Value};
 use uuid::Uuid;
 
+/// Control characters (Cc), as a regex class body (as the text types refuse them).
+const CONTROL: &str = r"\x00-\x1f\x7f-\x9f";
+/// White space that is not a control character (what trimming removes besides those).
+const SPACE: &str = r"\x20\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+/// Fewest characters of a name searched for: a shorter one would match inside every text.
+const MIN_NAME: usize = 3;
+/// Fewest digits of a phone number searched for.
+const MIN_PHONE_DIGITS: usize = 6;
+
+/// A person's full name as searched for: a name of at least [`MIN_NAME`] characters once
+/// trimmed (a shorter one would be found inside every text and erased there).
+#[derive(Clone, Debug)]
+pub struct SubjectName(String);
+
+impl Input for SubjectName {
+    type Raw = String;
+
+    fn parse(raw: String) -> Result<Self, Problem> {
+        let name = Name::parse(&raw)?;
+        if name.as_str().chars().count() < MIN_NAME {
+            return Err(Problem::too_short(MIN_NAME));
+        }
+        Ok(SubjectName(name.into_string()))
+    }
+
+    fn schema() -> Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "maxLength": NAME_MAX,
+            "pattern": format!("^[{SPACE}]*[^{CONTROL}{SPACE}][^{CONTROL}]+[^{CONTROL}{SPACE}][{SPACE}]*$"),
+            "description": "a full name: at least 3 characters, surrounding spaces aside",
+        })
+    }
+
+    silo_contract::empty_means_none!();
+}
+
+/// A phone number as searched for: at least [`MIN_PHONE_DIGITS`] digits; matched on its digits
+/// and `+`.
+#[derive(Clone, Debug)]
+pub struct SubjectPhone(String);
+
+impl Input for SubjectPhone {
+    type Raw = String;
+
+    fn parse(raw: String) -> Result<Self, Problem> {
+        let phone = Phone::parse(&raw)?;
+        if phone.as_str().chars().filter(char::is_ascii_digit).count() < MIN_PHONE_DIGITS {
+            return Err(Problem::rule("a phone number needs at least 6 digits"));
+        }
+        Ok(SubjectPhone(phone.into_string()))
+    }
+
+    fn schema() -> Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "maxLength": Phone::MAX,
+            "pattern": format!("^([^{CONTROL}0-9]*[0-9]){{6}}[^{CONTROL}]*$"),
+            "description": "a phone number with at least 6 digits",
+        })
+    }
+
+    silo_contract::empty_means_none!();
+}
+
 /// `POST /api/privacy/report` and `/api/privacy/erasure` body: who the request is about. At
-/// least one identifier; a name is matched whole and searched in texts, so it needs three
-/// characters, and a phone number six digits.
+/// least one identifier.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectQuery {
     #[serde(default)]
     email: Optional<Email>,
     #[serde(default)]
-    phone: Optional<Phone>,
+    phone: Optional<SubjectPhone>,
     #[serde(default)]
-    name: Optional<Name>,
+    name: Optional<SubjectName>,
     /// The PDF's language, `en` or `nl` (the browser's `Accept-Language` when left out; only
     /// the PDF answer reads it).
     #[serde(default)]
@@ -43,9 +107,6 @@ pub struct Identifiers {
     name: Option<String>,
 }
 
-const MIN_NAME: usize = 3;
-const MIN_PHONE_DIGITS: usize = 6;
-
 fn phone_digits(phone: &str) -> String {
     phone
         .chars()
@@ -59,39 +120,19 @@ impl SubjectQuery {
         let mut p = Problems::new();
         let fields = take!(p, self => email, phone, name, lang);
         let (email, phone, name, lang) = p.done(fields)?;
-        let email = email.map(|e| String::from(e).to_ascii_lowercase());
-        let phone = phone.map(|t| String::from(t).trim().to_owned());
-        let name = name.map(|t| String::from(t).trim().to_ascii_lowercase());
-        let mut p = Problems::new();
         if email.is_none() && phone.is_none() && name.is_none() {
-            p.add(
+            return Err(DomainError::invalid(
                 "email",
                 Problem::rule("give an e-mail address, a phone number or a name"),
-            );
+            ));
         }
-        if name.as_ref().is_some_and(|n| n.chars().count() < MIN_NAME) {
-            p.add(
-                "name",
-                Problem::too_short(MIN_NAME).worded("a name needs at least 3 characters"),
-            );
-        }
-        let digits = phone.as_deref().map(phone_digits);
-        if digits
-            .as_ref()
-            .is_some_and(|d| d.chars().filter(char::is_ascii_digit).count() < MIN_PHONE_DIGITS)
-        {
-            p.add(
-                "phone",
-                Problem::rule("a phone number needs at least 6 digits"),
-            );
-        }
-        p.finish().map_err(DomainError::from)?;
+        let phone = phone.map(|SubjectPhone(p)| p);
         Ok(Identifiers {
             lang: lang.map(Choice::get),
-            email,
-            phone_digits: digits,
+            email: email.map(|e| String::from(e).to_ascii_lowercase()),
+            phone_digits: phone.as_deref().map(phone_digits),
             phone_text: phone.map(|p| p.to_ascii_lowercase()),
-            name,
+            name: name.map(|SubjectName(n)| n.to_ascii_lowercase()),
         })
     }
 }
