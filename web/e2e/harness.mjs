@@ -136,3 +136,26 @@ export async function steps(all) {
   }
   console.log(`${list.length} browser steps passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
+
+/**
+ * Logs `email` in over the API and answers a caller of the API with that token:
+ * `api(method, path, body)` resolves to `{ status, body }` (the JSON body, or null).
+ */
+export async function apiAs(silo, email) {
+  const login = await fetch(`${silo.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`log in ${email}: ${login.status} ${await login.text()}`);
+  const { token } = await login.json();
+  return async (method, path, body) => {
+    const response = await fetch(silo.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+}

@@ -3,7 +3,7 @@
 // the report as a PDF and erases them; the history lists both requests without the person, and
 // the contact is gone from the API. Own company, person and browser.
 import assert from "node:assert/strict";
-import { PASSWORD, shot, watchedPage } from "./harness.mjs";
+import { PASSWORD, apiAs, shot, watchedPage } from "./harness.mjs";
 import { nothingOffScreen } from "./money.mjs";
 
 const OWNER = "privacy@acme.test";
@@ -11,30 +11,14 @@ const COMPANY = "Privacy Studio";
 const PERSON = { name: "Jan de Vries", email: "jan.devries@client.test", phone: "06 1234 5678" };
 
 export function privacySteps({ browser, silo, problems }) {
-  let token = "";
+  let api = null;
   let contact = null;
   let phone = null;
-
-  async function api(method, path, body) {
-    const response = await fetch(silo.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  }
 
   return [
     ["privacy: a company with a client contact mentioned in a deal", async () => {
       silo.cli("company", "create", "--name", COMPANY, "--owner-email", OWNER, "--owner-name", "Pia Privacy");
-      const login = await fetch(`${silo.url}/api/auth/login`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: OWNER, password: PASSWORD }),
-      });
-      assert.equal(login.status, 200, await login.clone().text());
-      token = (await login.json()).token;
+      api = await apiAs(silo, OWNER);
       const account = (await api("POST", "/api/accounts", { name: "Klant BV" })).body;
       contact = (await api("POST", "/api/contacts", { ...PERSON, account_id: account.id })).body;
       const deal = await api("POST", "/api/deals", {
