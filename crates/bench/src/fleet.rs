@@ -32,22 +32,29 @@ pub struct Fleet {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-/// Counts tenant connections from `pg_stat_activity` through an admin connection.
+/// Counts tenant connections from `pg_stat_activity` through an admin connection per tenant
+/// server.
 #[derive(Clone)]
-pub struct Probe(Option<silo_store::Db>);
+pub struct Probe(Vec<silo_store::Db>);
 
 impl Probe {
-    /// Tenant connections open on PostgreSQL now (`None` on SQLite).
-    pub async fn pg_tenant_connections(&self) -> Option<i64> {
-        let admin = self.0.as_ref()?;
-        let row = admin
-            .fetch_one(
-                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE usename LIKE 'silo_t_%'",
-                &[],
-            )
-            .await
-            .ok()?;
-        row.get::<i64>("n").ok()
+    /// Tenant connections open on PostgreSQL now, on each tenant server (`None` on SQLite).
+    pub async fn pg_tenant_connections(&self) -> Option<Vec<i64>> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let mut counts = Vec::new();
+        for admin in &self.0 {
+            let row = admin
+                .fetch_one(
+                    "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE usename LIKE 'silo_t_%'",
+                    &[],
+                )
+                .await
+                .ok()?;
+            counts.push(row.get::<i64>("n").ok()?);
+        }
+        Some(counts)
     }
 }
 
@@ -58,6 +65,8 @@ pub struct Backend {
     pub kind: BackendKind,
     /// Pool bounds for the server (the backend's defaults unless overridden).
     pub settings: PoolSettings,
+    /// PostgreSQL tenant servers besides the control plane's (which is always one).
+    pub more_servers: Vec<String>,
 }
 
 /// The storage engine of a run.
@@ -75,6 +84,7 @@ impl Backend {
         Backend {
             kind: BackendKind::Sqlite,
             settings: PoolSettings::sqlite_default(),
+            more_servers: Vec::new(),
         }
     }
 
@@ -83,13 +93,19 @@ impl Backend {
         Backend {
             kind: BackendKind::Postgres(url),
             settings: PoolSettings::default(),
+            more_servers: Vec::new(),
         }
     }
 
     pub fn storage(&self) -> TestStorage {
         match &self.kind {
             BackendKind::Sqlite => TestStorage::on(&silo_testkit::TestBackend::Sqlite),
-            BackendKind::Postgres(url) => TestStorage::postgres_servers(url, vec![url.clone()]),
+            BackendKind::Postgres(url) => TestStorage::postgres_servers(
+                url,
+                std::iter::once(url.clone())
+                    .chain(self.more_servers.iter().cloned())
+                    .collect(),
+            ),
         }
     }
 }
@@ -207,8 +223,8 @@ impl Fleet {
             }
         }
         let probe = Probe(match &storage.pg {
-            Some(pg) => Some(pg.control_admin().await),
-            None => None,
+            Some(pg) => pg.server_admins().await,
+            None => Vec::new(),
         });
         Ok(Fleet {
             url,

@@ -202,7 +202,7 @@ pub async fn touch_all(fleet: &Fleet) -> anyhow::Result<()> {
 /// Samples the number of open PostgreSQL tenant connections while a run goes on.
 pub struct ConnectionSampler {
     stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Option<i64>>,
+    task: tokio::task::JoinHandle<Option<Vec<i64>>>,
 }
 
 impl ConnectionSampler {
@@ -211,10 +211,13 @@ impl ConnectionSampler {
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let probe = fleet.probe();
         let task = tokio::spawn(async move {
-            let mut max: Option<i64> = None;
+            let mut max: Option<Vec<i64>> = None;
             loop {
-                if let Some(n) = probe.pg_tenant_connections().await {
-                    max = Some(max.map_or(n, |m| m.max(n)));
+                if let Some(now) = probe.pg_tenant_connections().await {
+                    max = Some(match max {
+                        Some(seen) => seen.iter().zip(&now).map(|(a, b)| *a.max(b)).collect(),
+                        None => now,
+                    });
                 } else if max.is_none() {
                     return None;
                 }
@@ -227,8 +230,8 @@ impl ConnectionSampler {
         ConnectionSampler { stop, task }
     }
 
-    /// The most connections seen.
-    pub async fn finish(self) -> Option<i64> {
+    /// The most connections seen on each tenant server.
+    pub async fn finish(self) -> Option<Vec<i64>> {
         let _ = self.stop.send(());
         self.task.await.ok().flatten()
     }

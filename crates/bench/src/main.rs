@@ -57,6 +57,15 @@ struct Cli {
     /// production server (the machine's server and a plain private cluster trust 127.0.0.1).
     #[arg(long, global = true, requires = "pg_max_connections")]
     pg_scram: bool,
+    /// How many such private clusters: the first holds the control plane, and companies are
+    /// placed over all of them as tenant servers.
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 1,
+        requires = "pg_max_connections"
+    )]
+    pg_servers: usize,
     /// Most tenant pools the server keeps open (default: the backend's).
     #[arg(long, global = true)]
     max_pools: Option<usize>,
@@ -183,28 +192,29 @@ async fn main() -> anyhow::Result<()> {
         cli.seconds
     );
     // Kept alive for the whole run when started.
-    let cluster = match cli.pg_max_connections {
-        Some(n) => {
-            let options = format!("-c max_connections={n} -c shared_buffers=128MB");
-            Some(
+    let mut clusters = Vec::new();
+    if let Some(n) = cli.pg_max_connections {
+        let options = format!("-c max_connections={n} -c shared_buffers=128MB");
+        for _ in 0..cli.pg_servers.max(1) {
+            clusters.push(
                 if cli.pg_scram {
                     silo_testkit::Cluster::start_with_scram(&options)
                 } else {
                     silo_testkit::Cluster::start_with(&options)
                 }
                 .map_err(anyhow::Error::msg)?,
-            )
+            );
         }
-        None => None,
-    };
+    }
     let postgres = cli
         .postgres
         .clone()
-        .or_else(|| cluster.as_ref().map(|c| c.url.clone()));
+        .or_else(|| clusters.first().map(|c| c.url.clone()));
     let mut backend = match &postgres {
         Some(url) => fleet::Backend::postgres(url.clone()),
         None => fleet::Backend::sqlite(),
     };
+    backend.more_servers = clusters.iter().skip(1).map(|c| c.url.clone()).collect();
     let settings = &mut backend.settings;
     settings.max_pools = cli.max_pools.unwrap_or(settings.max_pools);
     settings.connections_per_pool = cli
@@ -222,7 +232,8 @@ async fn main() -> anyhow::Result<()> {
             "SQLite"
         },
         cli.pg_max_connections.map_or(String::new(), |n| format!(
-            " (private cluster, max_connections {n}{})",
+            " ({} private cluster(s), max_connections {n} each{})",
+            clusters.len(),
             if cli.pg_scram { ", SCRAM logins" } else { "" }
         )),
         settings.max_pools,
@@ -256,7 +267,7 @@ async fn main() -> anyhow::Result<()> {
                 rows.push((n, load::run(&fleet, &load, load::Mix::Reads).await?));
                 if let Some(max) = sampler.finish().await {
                     println!(
-                        "# {n} companies: at most {max} tenant connections open on PostgreSQL during reads"
+                        "# {n} companies: at most {max:?} tenant connections open on PostgreSQL during reads (per tenant server)"
                     );
                 }
                 if writes {

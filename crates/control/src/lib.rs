@@ -91,17 +91,9 @@ impl ControlPlane {
         )
         .await?;
         let mut plane = Self::from_db(db).await?;
-        // Opened after the migrations, so the file exists and is a control plane. Views are
-        // only ever cached after this, so the log before its newest entry concerns none.
-        let newest = plane
-            .db
-            .fetch_one(
-                "SELECT COALESCE(MAX(seq), 0) AS seq FROM access_changes",
-                &[],
-            )
-            .await?
-            .get("seq")?;
-        plane.access_cache = Some(std::sync::Arc::new(access::AccessCache::new(
+        // Opened after the migrations, so the file exists and is a control plane.
+        let newest = plane.newest_access_change().await?;
+        plane.access_cache = Some(std::sync::Arc::new(access::AccessCache::sqlite(
             silo_store::CommitWatch::open(path)?,
             newest,
         )?));
@@ -117,7 +109,23 @@ impl ControlPlane {
         let name = server.database().unwrap_or(DEFAULT_PG_DATABASE).to_owned();
         postgres::create_database_if_missing(&server, &name, None).await?;
         let db = server.connect(&name, 8).await?;
-        Self::from_db(db).await
+        let mut plane = Self::from_db(db).await?;
+        let newest = plane.newest_access_change().await?;
+        plane.access_cache = Some(std::sync::Arc::new(access::AccessCache::postgres(newest)));
+        Ok(plane)
+    }
+
+    /// The newest entry of the access-change log. Views are only ever cached after it was read,
+    /// so the entries up to it concern none.
+    async fn newest_access_change(&self) -> Result<i64, ControlError> {
+        Ok(self
+            .db
+            .fetch_one(
+                "SELECT COALESCE(MAX(seq), 0) AS seq FROM access_changes",
+                &[],
+            )
+            .await?
+            .get("seq")?)
     }
 
     /// Wraps an open database, applying control-plane migrations.

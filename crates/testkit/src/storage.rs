@@ -193,6 +193,21 @@ impl PgEnv {
         panic!("no tenant server {server_id}");
     }
 
+    /// An administrative pool on each tenant server (its maintenance database).
+    pub async fn server_admins(&self) -> Vec<Db> {
+        let mut admins = Vec::new();
+        for url in &self.servers {
+            let server = PgServer::parse(url).unwrap();
+            admins.push(
+                server
+                    .connect(server.database().unwrap_or("postgres"), 2)
+                    .await
+                    .unwrap(),
+            );
+        }
+        admins
+    }
+
     /// An administrative pool on the control database.
     pub async fn control_admin(&self) -> Db {
         PgServer::parse(&self.control_url)

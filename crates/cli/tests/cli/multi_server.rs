@@ -23,6 +23,9 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const PASSWORD: &str = "correct horse battery";
 
+/// Opens each server's `/metrics` on its public port.
+const METRICS_TOKEN: &str = "metrics for the multi-server test";
+
 /// Kills a child process when the test ends, however it ends.
 struct Killed(Child);
 
@@ -94,6 +97,8 @@ fn serve(storage: &TestStorage, smtp_port: u16) -> (Killed, String) {
             "127.0.0.1",
             "--smtp-url",
             &format!("smtp://127.0.0.1:{smtp_port}"),
+            "--metrics-token",
+            METRICS_TOKEN,
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -282,6 +287,42 @@ impl Cluster {
     }
 
     /// Asserts that `token` gets `status` for `GET path` everywhere.
+    /// How many access views the server at `base` has answered from memory since it started.
+    async fn cache_hits(&self, base: &str) -> u64 {
+        let text = self
+            .client
+            .get(format!("{base}/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("registry_cache_hits_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no registry_cache_hits_total in {text}"))
+    }
+
+    /// Asks `path` with `token` on each server directly and checks that each answered from a
+    /// remembered access view: what the registry changes next must still act on both.
+    async fn remembered_on_both(&self, path: &str, token: &str) {
+        for base in [&self.a, &self.b] {
+            let hits = self.cache_hits(base).await;
+            for _ in 0..2 {
+                let r = self
+                    .send(self.client.get(format!("{base}{path}")).bearer_auth(token))
+                    .await;
+                assert_eq!(r.status, 200, "{base}: {}", r.body);
+            }
+            assert!(
+                self.cache_hits(base).await > hits,
+                "{base} answered from a remembered view"
+            );
+        }
+    }
+
     async fn everywhere(&self, what: &str, path: &str, token: &str, status: u16) {
         let seen = self.statuses(path, token).await;
         assert!(seen.values().all(|s| *s == status), "{what}: {seen:?}");
@@ -440,6 +481,11 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
             .await;
     }
 
+    // Each server remembers the access views it read (the PostgreSQL registry is not joined
+    // again while its log of access changes is unchanged); every change below must still act on
+    // the very next request to either.
+    c.remembered_on_both("/api/company", &bea).await;
+
     // Logout on one server ends the session's access tokens on both.
     let r = c
         .send(
@@ -454,6 +500,7 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
         .await;
 
     // Removing a member on one server refuses their token on both.
+    c.remembered_on_both("/api/company", &bob).await;
     let members = c
         .send(c.client.get(format!("{b}/api/members")).bearer_auth(&ann))
         .await;
@@ -479,6 +526,7 @@ async fn two_servers_behind_haproxy_share_revocation_keys_limits_and_background_
     );
 
     // Suspension by the operator's command acts on both; so does resuming.
+    c.remembered_on_both("/api/company", &ann).await;
     silo(&storage, &["company", "suspend", "acme"]);
     let seen = c.statuses("/api/company", &ann).await;
     assert!(

@@ -1,12 +1,16 @@
 #![allow(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
-//! The request path's registry read may be answered from memory, but only while the registry
-//! is unchanged: a change made through another handle on the same file (as another process,
-//! such as the `silo` CLI, would make it) acts on the very next read.
+//! The request path's registry read may be answered from memory, but only while nothing it
+//! depends on changed: a change made through another handle on the same registry (as another
+//! process, such as the `silo` CLI or a second server, would make it) acts on the very next read.
+//! On both backends; on PostgreSQL also when transactions commit in another order than they
+//! changed the registry.
 
 use silo_control::{
     CompanyStatus, ControlPlane, Email, NewCompany, NewIdentity, NewPlacement, Slug,
 };
 use silo_roles::Role;
+use silo_store::params;
+use silo_testkit::TestStorage;
 
 fn placement(id: silo_control::CompanyId) -> NewPlacement {
     NewPlacement {
@@ -17,6 +21,24 @@ fn placement(id: silo_control::CompanyId) -> NewPlacement {
     }
 }
 
+async fn open(storage: &TestStorage) -> ControlPlane {
+    match &storage.pg {
+        None => ControlPlane::open_sqlite(&storage.dir.path().join("control.sqlite3"))
+            .await
+            .unwrap(),
+        Some(pg) => ControlPlane::open_postgres(&pg.control_url).await.unwrap(),
+    }
+}
+
+/// Two handles on one registry of the current backend: the server's, and another's (a CLI
+/// command or a second server).
+async fn two_handles() -> (TestStorage, ControlPlane, ControlPlane) {
+    let storage = TestStorage::new();
+    let server = open(&storage).await;
+    let other = open(&storage).await;
+    (storage, server, other)
+}
+
 fn person(email: &str) -> NewIdentity {
     NewIdentity {
         email: Email::parse(email).unwrap(),
@@ -25,12 +47,8 @@ fn person(email: &str) -> NewIdentity {
     }
 }
 
-#[tokio::test]
 async fn revocations_from_another_handle_act_on_the_next_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("control.sqlite3");
-    let server = ControlPlane::open_sqlite(&path).await.unwrap();
-    let cli = ControlPlane::open_sqlite(&path).await.unwrap();
+    let (_storage, server, cli) = two_handles().await;
 
     let (company, owner) = server
         .register_company(
@@ -126,12 +144,8 @@ async fn cached(
     (plane.access_cache_hits() > hits, view)
 }
 
-#[tokio::test]
 async fn a_change_to_one_company_keeps_the_other_companies_views() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("control.sqlite3");
-    let server = ControlPlane::open_sqlite(&path).await.unwrap();
-    let cli = ControlPlane::open_sqlite(&path).await.unwrap();
+    let (_storage, server, cli) = two_handles().await;
     let (acme, ann) = company(&server, "acme").await;
     let (beta, bob) = company(&server, "beta").await;
     let carol = server
@@ -197,12 +211,8 @@ async fn a_change_to_one_company_keeps_the_other_companies_views() {
     assert!(cached(&server, ann, acme).await.0);
 }
 
-#[tokio::test]
 async fn many_changes_at_once_still_act_on_the_next_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("control.sqlite3");
-    let server = ControlPlane::open_sqlite(&path).await.unwrap();
-    let cli = ControlPlane::open_sqlite(&path).await.unwrap();
+    let (_storage, server, cli) = two_handles().await;
     let (acme, _) = company(&server, "acme").await;
     let (beta, _) = company(&server, "beta").await;
     let dan = server
@@ -234,5 +244,79 @@ async fn many_changes_at_once_still_act_on_the_next_read() {
     assert!(
         cached(&server, dan, acme).await.0,
         "and remembered again after"
+    );
+}
+
+silo_testkit::backend_tests!(
+    revocations_from_another_handle_act_on_the_next_read,
+    a_change_to_one_company_keeps_the_other_companies_views,
+    many_changes_at_once_still_act_on_the_next_read,
+);
+
+/// On PostgreSQL two transactions can change the registry in one order and commit in the other.
+/// A demotion that changed its row first but commits after another change must still act on
+/// the next read: the server that read the log in between must not take the later change's
+/// number as "everything up to here".
+#[tokio::test]
+async fn a_change_committed_after_a_later_one_still_acts_on_the_next_read() {
+    let Some(backend) = silo_testkit::TestBackend::postgres() else {
+        return;
+    };
+    let storage = TestStorage::on(&backend);
+    let server = open(&storage).await;
+    let (acme, _) = company(&server, "acme").await;
+    let (beta, _) = company(&server, "beta").await;
+    let dan = server
+        .ensure_identity(&person("dan@acme.example"))
+        .await
+        .unwrap();
+    server.add_membership(dan, acme, Role::Admin).await.unwrap();
+    server.access_view(dan, acme).await.unwrap();
+    assert!(cached(&server, dan, acme).await.0, "remembered");
+
+    // The demotion is written first and left open; another change commits meanwhile.
+    let admin = storage.control_db().await;
+    let mut demotion = admin.begin().await.unwrap();
+    demotion
+        .execute(
+            "UPDATE memberships SET role = 'viewer' WHERE identity_id = $1 AND company_id = $2",
+            params![dan.to_string(), acme.to_string()],
+        )
+        .await
+        .unwrap();
+    server
+        .set_status(beta, CompanyStatus::Suspended)
+        .await
+        .unwrap();
+    // The server reads the log now: it sees beta's change, and dan's view still holds (the
+    // demotion has not committed, so it is not the registry's state yet).
+    let (hit, view) = cached(&server, dan, acme).await;
+    assert!(hit, "the uncommitted demotion forgets nothing yet");
+    assert_eq!(view.role, Some(Role::Admin));
+    demotion.commit().await.unwrap();
+
+    let (hit, view) = cached(&server, dan, acme).await;
+    assert!(!hit, "the demotion committed last is seen on the next read");
+    assert_eq!(view.role, Some(Role::Viewer));
+
+    // Nothing is numbered twice or skipped: the log runs without gaps after the migration.
+    let seqs: Vec<i64> = admin
+        .fetch_all("SELECT seq FROM access_changes ORDER BY seq", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("seq").unwrap())
+        .collect();
+    let newest = admin
+        .fetch_one("SELECT seq FROM access_version", &[])
+        .await
+        .unwrap()
+        .get::<i64>("seq")
+        .unwrap();
+    assert_eq!(seqs.last(), Some(&newest));
+    let tail = &seqs[seqs.len() - 5..];
+    assert!(
+        tail.windows(2).all(|w| w[1] == w[0] + 1),
+        "numbered in commit order without gaps: {tail:?}"
     );
 }

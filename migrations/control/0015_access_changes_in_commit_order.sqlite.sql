@@ -1,0 +1,2 @@
+-- Nothing to change on SQLite: it has one writer at a time, so the log's numbers (0012) already
+-- become visible in order. The PostgreSQL script numbers them in commit order.
