@@ -98,8 +98,8 @@ struct CacheState {
 }
 
 impl CacheState {
-    /// Forgets the views named by log entries `rows`, read as the entries after `from` (at most
-    /// `from` is `self.seq`: another request may have applied some of them already). Forgets
+    /// Forgets the views named by log entries `rows`, read as the entries after `from` (which is
+    /// at most `self.seq`: another request may have applied some of them already). Forgets
     /// every view when entries are missing (pruned before this cache saw them) or too many to
     /// go through one by one.
     fn apply(&mut self, from: i64, rows: &[LogRow]) {
@@ -247,7 +247,8 @@ impl AccessCache {
 }
 
 /// The log entries after `from` through the pool (PostgreSQL), at most [`LOG_BATCH`], and
-/// whether that was all of them (a full batch may be followed by more). `None` when the registry did not answer.
+/// whether that was all of them (a full batch may be followed by more). `None` when the
+/// registry did not answer.
 async fn log_after(db: &Db, from: i64) -> Option<(Vec<LogRow>, bool)> {
     let rows = db
         .fetch_all(LOG_QUERY, params![from, LOG_BATCH])
