@@ -300,9 +300,9 @@ impl Cluster {
             .await
             .unwrap();
         text.lines()
-            .find_map(|l| l.strip_prefix("registry_cache_hits_total "))
+            .find_map(|l| l.strip_prefix("silo_registry_cache_hits_total "))
             .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no registry_cache_hits_total in {text}"))
+            .unwrap_or_else(|| panic!("no silo_registry_cache_hits_total in {text}"))
     }
 
     /// Asks `path` with `token` on each server directly and checks that each answered from a
