@@ -427,6 +427,9 @@ try {
       await invite();
       await v.reload();
       await heading(v, "Dashboard");
+      // Accepting starts a new browser session and ends this one: a dashboard request still in
+      // flight would be refused (and retried after a refresh), which the console reports.
+      await v.waitForLoadState("networkidle");
       await notice.getByRole("button", { name: "Accept the invitation from Acme Agency" }).click();
       await heading(v, "Dashboard");
       await v.getByRole("navigation").getByRole("link", { name: "Invoices" }).waitFor();
