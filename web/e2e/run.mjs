@@ -44,6 +44,9 @@ const heading = (p, name) => p.getByRole("heading", { level: 1, name }).waitFor(
  * switcher shows it (the dashboard heading alone may be the old company's, still on screen).
  */
 async function switchCompany(name) {
+  // Switching ends the browser's session: a request of the page still in flight (a dashboard's
+  // report) would be refused with 401 and retried, and the console would report it.
+  await page.waitForLoadState("networkidle");
   const switched = page.waitForResponse((r) => r.url().endsWith("/api/auth/switch"));
   await page.getByLabel("Switch company").selectOption({ label: name });
   assert.equal((await switched).status(), 200);
