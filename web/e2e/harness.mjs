@@ -114,7 +114,32 @@ export async function watchedPage(context, problems) {
   page.on("response", (r) => {
     if (r.status() >= 400) refusedRequests.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
   });
+  // API requests not answered yet, and who waits for there to be none (`apiSettled`).
+  page.apiInFlight = 0;
+  page.apiWaiters = [];
+  const isApi = (req) => new URL(req.url()).pathname.startsWith("/api/");
+  page.on("request", (req) => {
+    if (isApi(req)) page.apiInFlight += 1;
+  });
+  for (const done of ["requestfinished", "requestfailed"]) {
+    page.on(done, (req) => {
+      if (!isApi(req)) return;
+      page.apiInFlight -= 1;
+      if (page.apiInFlight === 0) for (const resolve of page.apiWaiters.splice(0)) resolve();
+    });
+  }
   return page;
+}
+
+/**
+ * Resolves when a watched page has no API request in flight: before an action that ends the
+ * browser's session (switching company, accepting an invitation), whose refusal of a request
+ * still under way the console would report. (Playwright's `networkidle` is reached once per
+ * navigation, not after the app's own page changes.)
+ */
+export function apiSettled(page) {
+  if (page.apiInFlight === 0) return Promise.resolve();
+  return new Promise((resolve) => page.apiWaiters.push(resolve));
 }
 
 export async function shot(page, name) {

@@ -1,7 +1,7 @@
 // Browser tests: the whole app against a real server, as people use it.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PASSWORD, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
+import { PASSWORD, apiSettled, refusedRequests, shot, siloBinary, startBrowser, startSilo, steps, watchedPage } from "./harness.mjs";
 import { crmSteps } from "./crm.mjs";
 import { listSteps } from "./lists.mjs";
 import { moneySteps, openInvoicingDetails } from "./money.mjs";
@@ -46,7 +46,7 @@ const heading = (p, name) => p.getByRole("heading", { level: 1, name }).waitFor(
 async function switchCompany(name) {
   // Switching ends the browser's session: a request of the page still in flight (a dashboard's
   // report) would be refused with 401 and retried, and the console would report it.
-  await page.waitForLoadState("networkidle");
+  await apiSettled(page);
   const switched = page.waitForResponse((r) => r.url().endsWith("/api/auth/switch"));
   await page.getByLabel("Switch company").selectOption({ label: name });
   assert.equal((await switched).status(), 200);
@@ -432,7 +432,7 @@ try {
       await heading(v, "Dashboard");
       // Accepting starts a new browser session and ends this one: a dashboard request still in
       // flight would be refused (and retried after a refresh), which the console reports.
-      await v.waitForLoadState("networkidle");
+      await apiSettled(v);
       await notice.getByRole("button", { name: "Accept the invitation from Acme Agency" }).click();
       await heading(v, "Dashboard");
       await v.getByRole("navigation").getByRole("link", { name: "Invoices" }).waitFor();
