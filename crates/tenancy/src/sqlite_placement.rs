@@ -6,7 +6,8 @@ use silo_store::sqlite::{self, PoolLimits};
 use silo_store::{Db, StoreError};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt as _;
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// The first bytes of every SQLite database file.
@@ -21,12 +22,21 @@ const SETTLED: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub(crate) struct SqlitePlacement {
     pub(crate) data: DataDir,
-    /// What each file looked like when its header last passed the check.
-    checked: Mutex<HashMap<CompanyId, FileStamp>>,
-    /// The file (device and inode) each company's pool was opened on: a path that names
+    /// What the checks know of each company's file.
+    files: Mutex<HashMap<CompanyId, FileState>>,
+}
+
+/// What the per-request check knows of one company's file.
+#[derive(Debug)]
+struct FileState {
+    /// The file's path, built once rather than on every request.
+    path: Arc<Path>,
+    /// The file (device and inode) the company's pool was opened on: a path that names
     /// another file since was replaced or moved, and the pool would go on answering from (and
     /// writing into) the old one.
-    opened: Mutex<HashMap<CompanyId, FileId>>,
+    opened: Option<FileId>,
+    /// What the file looked like when its header last passed the check.
+    checked: Option<FileStamp>,
 }
 
 /// A file's identity on its file system.
@@ -67,8 +77,7 @@ impl SqlitePlacement {
     pub(crate) fn new(data: DataDir) -> Self {
         SqlitePlacement {
             data,
-            checked: Mutex::default(),
-            opened: Mutex::default(),
+            files: Mutex::default(),
         }
     }
 
@@ -109,34 +118,47 @@ impl SqlitePlacement {
     }
 
     fn file_present(&self, id: CompanyId) -> bool {
-        let path = self.data.tenant_path(id);
+        let (path, opened, checked) = {
+            let mut files = lock(&self.files);
+            let file = self.state(&mut files, id);
+            (file.path.clone(), file.opened, file.checked)
+        };
         let Ok(meta) = std::fs::metadata(&path) else {
             self.forget(id);
             return false;
         };
         let stamp = FileStamp::of(&meta);
-        if lock(&self.opened)
-            .get(&id)
-            .is_some_and(|&opened| opened != (stamp.dev, stamp.ino))
-        {
+        if opened.is_some_and(|opened| opened != (stamp.dev, stamp.ino)) {
             self.forget(id);
             return false;
         }
-        if lock(&self.checked).get(&id) == Some(&stamp) {
+        if checked == Some(stamp) {
             return true;
         }
-        lock(&self.checked).remove(&id);
         let whole = looks_whole(&path);
-        if whole && settled(&meta) {
-            lock(&self.checked).insert(id, stamp);
+        let passed = (whole && settled(&meta)).then_some(stamp);
+        if let Some(file) = lock(&self.files).get_mut(&id) {
+            file.checked = passed;
         }
         whole
     }
 
+    /// The company's entry, made when there is none.
+    fn state<'a>(
+        &self,
+        files: &'a mut HashMap<CompanyId, FileState>,
+        id: CompanyId,
+    ) -> &'a mut FileState {
+        files.entry(id).or_insert_with(|| FileState {
+            path: self.data.tenant_path(id).into(),
+            opened: None,
+            checked: None,
+        })
+    }
+
     /// Forgets what the checks learnt of a company's file: its pool is going away.
     fn forget(&self, id: CompanyId) {
-        lock(&self.checked).remove(&id);
-        lock(&self.opened).remove(&id);
+        lock(&self.files).remove(&id);
     }
 
     /// Opens the existing file; a missing one is unavailable, never created.
@@ -150,11 +172,10 @@ impl SqlitePlacement {
         // and the pool reopen, never the other way round.
         let file = std::fs::metadata(&path).map(|m| (m.dev(), m.ino()));
         let db = sqlite::open_existing(&path, limits).await?;
-        lock(&self.checked).remove(&company.id);
-        match file {
-            Ok(file) => lock(&self.opened).insert(company.id, file),
-            Err(_) => lock(&self.opened).remove(&company.id),
-        };
+        let mut files = lock(&self.files);
+        let state = self.state(&mut files, company.id);
+        state.checked = None;
+        state.opened = file.ok();
         Ok(db)
     }
 
@@ -280,6 +301,13 @@ mod tests {
         file.set_modified(past).expect("set mtime");
     }
 
+    /// Whether the file's stamp is kept as passed.
+    fn checked(placement: &SqlitePlacement, id: CompanyId) -> bool {
+        lock(&placement.files)
+            .get(&id)
+            .is_some_and(|f| f.checked.is_some())
+    }
+
     #[test]
     fn a_settled_file_is_trusted_only_until_it_changes() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -291,7 +319,7 @@ mod tests {
         std::fs::write(&path, &file).expect("write");
         age(&path);
         assert!(placement.file_present(id), "whole and settled");
-        assert!(lock(&placement.checked).contains_key(&id), "stamp kept");
+        assert!(checked(&placement, id), "stamp kept");
         assert!(placement.file_present(id), "unchanged");
 
         // Overwritten in place at the same size and aged again: the stamp still differs, so
@@ -304,7 +332,7 @@ mod tests {
         std::fs::write(&path, whole_file()).expect("restore");
         assert!(placement.file_present(id), "whole again");
         assert!(
-            !lock(&placement.checked).contains_key(&id),
+            !checked(&placement, id),
             "a file modified just now is not trusted by its stamp"
         );
         age(&path);
@@ -358,7 +386,10 @@ mod tests {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, whole_file()).expect("write");
         let meta = std::fs::metadata(&path).expect("stat");
-        lock(&placement.opened).insert(id, (meta.dev(), meta.ino()));
+        {
+            let mut files = lock(&placement.files);
+            placement.state(&mut files, id).opened = Some((meta.dev(), meta.ino()));
+        }
         assert!(placement.file_present(id), "the file the pool opened");
 
         // A whole file moved into its place: a different inode.
@@ -367,7 +398,7 @@ mod tests {
         std::fs::rename(&other, &path).expect("rename");
         assert!(!placement.file_present(id), "replaced");
         assert!(
-            lock(&placement.opened).get(&id).is_none(),
+            lock(&placement.files).get(&id).is_none(),
             "forgotten until a pool opens the new file"
         );
     }
