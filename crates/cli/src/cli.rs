@@ -319,7 +319,7 @@ pub struct WorkerArgs {
         long,
         env = "SILO_PROVISIONING_POOL",
         value_name = "N",
-        default_value_t = 0
+        default_value_t = 4
     )]
     pub provisioning_pool: usize,
     /// Allow webhook endpoints on loopback, private, link-local and cloud metadata addresses.

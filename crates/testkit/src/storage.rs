@@ -23,6 +23,9 @@ pub struct PgEnv {
     pub servers: Vec<String>,
     /// The secret tenant passwords derive from.
     pub secret: TenantSecret,
+    /// Secrets of `silo` processes the test ran on the same data directory (their own
+    /// `tenant-secret` file), whose provisioning pools are dropped too.
+    more_secrets: Vec<TenantSecret>,
     admin_url: String,
     control_db: String,
 }
@@ -161,6 +164,20 @@ impl TestStorage {
     }
 }
 
+impl Drop for TestStorage {
+    fn drop(&mut self) {
+        // A `silo` process started on this data directory made its own tenant secret; its
+        // provisioning pool's databases carry that secret's tag. Read before the directory
+        // goes (fields drop after this).
+        if let Some(pg) = &mut self.pg
+            && let Ok(text) = std::fs::read_to_string(self.dir.path().join("tenant-secret"))
+            && let Ok(secret) = TenantSecret::from_text(&text)
+        {
+            pg.more_secrets.push(secret);
+        }
+    }
+}
+
 impl Default for TestStorage {
     fn default() -> Self {
         Self::new()
@@ -176,6 +193,7 @@ impl PgEnv {
             control_db,
             servers,
             secret: TenantSecret::generate(),
+            more_secrets: Vec::new(),
         }
     }
 
@@ -248,7 +266,10 @@ impl PgEnv {
             let Ok(admin) = s.connect(s.database().unwrap_or("postgres"), 1).await else {
                 continue;
             };
-            for prefix in silo_tenancy::provisioning_pool_prefixes(&self.secret) {
+            let prefixes = std::iter::once(&self.secret)
+                .chain(&self.more_secrets)
+                .flat_map(silo_tenancy::provisioning_pool_prefixes);
+            for prefix in prefixes {
                 let rows = admin
                     .fetch_all(
                         "SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)",
@@ -285,6 +306,7 @@ impl Drop for PgEnv {
             control_url: self.control_url.clone(),
             servers: self.servers.clone(),
             secret: self.secret.clone(),
+            more_secrets: std::mem::take(&mut self.more_secrets),
             admin_url: self.admin_url.clone(),
             control_db: std::mem::take(&mut self.control_db),
         };

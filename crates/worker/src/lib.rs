@@ -92,8 +92,8 @@ impl Default for WorkerConfig {
             unavailable_recheck: Duration::from_secs(60),
             sweep: Some(Duration::from_secs(600)),
             dead_mail_keep: Duration::from_secs(24 * 3600),
-            // Off unless the operator asks (`--provisioning-pool`): ready databases are
-            // databases on the tenant servers that no company owns yet.
+            // Off for a worker built in code (tests and tools sharing a PostgreSQL server would
+            // each prepare databases); the `silo` binary's `--provisioning-pool` keeps 4.
             provisioning_pool: 0,
         }
     }
