@@ -5,6 +5,7 @@
 //! On both backends; on PostgreSQL also when transactions commit in another order than they
 //! changed the registry.
 
+use crate::open;
 use silo_control::{
     CompanyStatus, ControlPlane, Email, NewCompany, NewIdentity, NewPlacement, Slug,
 };
@@ -18,15 +19,6 @@ fn placement(id: silo_control::CompanyId) -> NewPlacement {
         server: "local".into(),
         database_name: format!("{id}.sqlite3"),
         credentials_ref: None,
-    }
-}
-
-async fn open(storage: &TestStorage) -> ControlPlane {
-    match &storage.pg {
-        None => ControlPlane::open_sqlite(&storage.dir.path().join("control.sqlite3"))
-            .await
-            .unwrap(),
-        Some(pg) => ControlPlane::open_postgres(&pg.control_url).await.unwrap(),
     }
 }
 
@@ -211,16 +203,28 @@ async fn a_change_to_one_company_keeps_the_other_companies_views() {
     assert!(cached(&server, ann, acme).await.0);
 }
 
-async fn many_changes_at_once_still_act_on_the_next_read() {
-    let (_storage, server, cli) = two_handles().await;
-    let (acme, _) = company(&server, "acme").await;
-    let (beta, _) = company(&server, "beta").await;
+/// Companies acme and beta, and dan, an admin of acme whose view the server has read once.
+async fn dan_in_acme(
+    server: &ControlPlane,
+) -> (
+    silo_control::CompanyId,
+    silo_control::CompanyId,
+    silo_control::IdentityId,
+) {
+    let (acme, _) = company(server, "acme").await;
+    let (beta, _) = company(server, "beta").await;
     let dan = server
         .ensure_identity(&person("dan@acme.example"))
         .await
         .unwrap();
     server.add_membership(dan, acme, Role::Admin).await.unwrap();
     server.access_view(dan, acme).await.unwrap();
+    (acme, beta, dan)
+}
+
+async fn many_changes_at_once_still_act_on_the_next_read() {
+    let (_storage, server, cli) = two_handles().await;
+    let (acme, beta, dan) = dan_in_acme(&server).await;
     assert!(cached(&server, dan, acme).await.0);
     // More log entries than the cache reads in one go, with dan's demotion in the middle: the
     // cache cannot go through them one by one and must forget everything.
@@ -264,14 +268,7 @@ async fn a_change_committed_after_a_later_one_still_acts_on_the_next_read() {
     };
     let storage = TestStorage::on(&backend);
     let server = open(&storage).await;
-    let (acme, _) = company(&server, "acme").await;
-    let (beta, _) = company(&server, "beta").await;
-    let dan = server
-        .ensure_identity(&person("dan@acme.example"))
-        .await
-        .unwrap();
-    server.add_membership(dan, acme, Role::Admin).await.unwrap();
-    server.access_view(dan, acme).await.unwrap();
+    let (acme, beta, dan) = dan_in_acme(&server).await;
     assert!(cached(&server, dan, acme).await.0, "remembered");
 
     // The demotion is written first and left open; another change commits meanwhile.

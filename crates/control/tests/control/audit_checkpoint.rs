@@ -1,6 +1,7 @@
 //! Signed audit checkpoints catch what the hash chain alone cannot: a rewrite by someone who can
 //! write the control database and recomputes every later hash and the head. On both backends.
 
+use crate::open;
 use silo_auth::KeySet;
 use silo_control::{
     AuditAction, AuditEvent, CHECKPOINT_FORMAT, CheckpointError, CompanyId, ControlError,
@@ -8,15 +9,6 @@ use silo_control::{
 };
 use silo_store::Db;
 use silo_testkit::TestStorage;
-
-async fn open(storage: &TestStorage) -> ControlPlane {
-    match &storage.pg {
-        None => ControlPlane::open_sqlite(&storage.dir.path().join("control.sqlite3"))
-            .await
-            .unwrap(),
-        Some(pg) => ControlPlane::open_postgres(&pg.control_url).await.unwrap(),
-    }
-}
 
 /// A second, raw handle on the control database: what an attacker with write access has.
 async fn raw(storage: &TestStorage) -> Db {

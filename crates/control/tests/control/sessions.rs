@@ -7,15 +7,6 @@ use silo_store::{Timestamp, params};
 use silo_testkit::TestStorage;
 use std::time::Duration;
 
-async fn control(storage: &TestStorage) -> ControlPlane {
-    match &storage.pg {
-        None => ControlPlane::open_sqlite(&storage.dir.path().join("control.sqlite3"))
-            .await
-            .unwrap(),
-        Some(pg) => ControlPlane::open_postgres(&pg.control_url).await.unwrap(),
-    }
-}
-
 async fn person(plane: &ControlPlane, email: &str) -> IdentityId {
     plane
         .ensure_identity(&NewIdentity {
@@ -37,7 +28,7 @@ fn invalid(result: Result<silo_control::RotatedSession, SessionError>) -> bool {
 
 async fn any_spent_token_ends_its_session_and_no_other() {
     let storage = TestStorage::new();
-    let plane = control(&storage).await;
+    let plane = crate::open(&storage).await;
     let ann = person(&plane, "ann@acme.example").await;
     let laptop = plane.create_session(ann, None).await.unwrap();
     let phone = plane.create_session(ann, None).await.unwrap();
