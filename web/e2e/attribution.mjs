@@ -6,7 +6,7 @@
 // the campaign and the click id, and `silo.track` returning the event id it sent.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { PASSWORD, shot, watchedPage } from "./harness.mjs";
+import { bearerApi, PASSWORD, shot, watchedPage } from "./harness.mjs";
 
 const OWNER = "tracking@acme.test";
 const COMPANY = "Tracking Studio";
@@ -19,16 +19,7 @@ export function attributionSteps({ browser, silo, problems, viewport }) {
   let context = null;
   let p = null;
 
-  async function api(method, path, body) {
-    const response = await fetch(silo.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const api = bearerApi(silo, () => token);
 
   /** The site's events, newest first, once there are `n` of them (the browser sends them on its own time). */
   async function events(n) {

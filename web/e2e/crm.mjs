@@ -5,7 +5,7 @@
 // client, deal and pipeline pages on a 390 px wide phone with no element off screen.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PASSWORD, shot, watchedPage } from "./harness.mjs";
+import { bearerApi, PASSWORD, shot, watchedPage } from "./harness.mjs";
 
 const OWNER = "crm@acme.test";
 const OWNER_NAME = "Cora Crm";
@@ -46,16 +46,7 @@ export function crmSteps({ browser, silo, problems, viewport }) {
   let clientId = "";
   let dealId = "";
 
-  async function api(method, path, body) {
-    const response = await fetch(silo.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const api = bearerApi(silo, () => token);
 
   const nav = (name) => p.getByRole("navigation").getByRole("link", { name, exact: true }).click();
   const heading = (name) => p.getByRole("heading", { level: 1, name }).waitFor();

@@ -175,12 +175,30 @@ export async function apiAs(silo, email) {
   if (login.status !== 200) throw new Error(`log in ${email}: ${login.status} ${await login.text()}`);
   const { token } = await login.json();
   return async (method, path, body) => {
-    const response = await fetch(silo.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    const { status, answer } = await call(silo, token, method, path, body);
+    return { status, body: answer };
   };
+}
+
+/**
+ * The API as the bearer of `token()` (read at each call, so a step may log in again), for set-up
+ * through the API: the answer's body, or an error naming the request for any answer that is not
+ * a success.
+ */
+export function bearerApi(silo, token) {
+  return async (method, path, body) => {
+    const { status, text, answer } = await call(silo, token(), method, path, body);
+    if (status < 200 || status > 299) throw new Error(`${method} ${path}: ${status} ${text}`);
+    return answer;
+  };
+}
+
+async function call(silo, token, method, path, body) {
+  const response = await fetch(silo.url + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, text, answer: text ? JSON.parse(text) : null };
 }

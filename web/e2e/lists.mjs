@@ -2,7 +2,7 @@
 // through the API and the CLI), where every list page must reach its 51st item ("Load more"),
 // search where the API searches, and the pickers find a record far past the first page.
 import assert from "node:assert/strict";
-import { PASSWORD, shot, watchedPage } from "./harness.mjs";
+import { bearerApi, PASSWORD, shot, watchedPage } from "./harness.mjs";
 
 const OWNER = "bulk@acme.test";
 const COMPANY = "Bulk Agency";
@@ -19,16 +19,7 @@ export function listSteps({ browser, silo, problems, viewport }) {
   let p = null;
   let lastInvoiceNumber = "";
 
-  async function api(method, path, body) {
-    const response = await fetch(silo.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const api = bearerApi(silo, () => token);
 
   /**
    * make(i) for i = 1..n, a few requests at a time (a shared 2-core machine), and the last one

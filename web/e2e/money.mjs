@@ -4,7 +4,7 @@
 // invoice pages 390 px wide with nothing off screen. Own company, person and browser.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PASSWORD, shot, watchedPage } from "./harness.mjs";
+import { bearerApi, PASSWORD, shot, watchedPage } from "./harness.mjs";
 
 const OWNER = "money@acme.test";
 const COMPANY = "Geld Bureau";
@@ -50,16 +50,7 @@ export function moneySteps({ browser, silo, problems, viewport }) {
   let client = null;
   let invoiceUrl = "";
 
-  async function api(method, path, body) {
-    const response = await fetch(silo.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const api = bearerApi(silo, () => token);
   const heading = (name) => p.getByRole("heading", { level: 1, name }).waitFor();
   const button = (name) => p.getByRole("button", { name, exact: true });
 

@@ -7,7 +7,7 @@
 // The agency then sees the signature evidence with the client's address and user agent (not its
 // own), the approval and the reply; "view as client" shows the portal read-only.
 import assert from "node:assert/strict";
-import { PASSWORD, shot, watchedPage } from "./harness.mjs";
+import { bearerApi, PASSWORD, shot, watchedPage } from "./harness.mjs";
 import { offScreen } from "./crm.mjs";
 
 const OWNER = "portal@acme.test";
@@ -30,16 +30,7 @@ export function portalSteps({ browser, silo, problems, viewport }) {
   let contractId = "";
   let invoiceNumber = "";
 
-  async function api(method, path, body) {
-    const response = await fetch(silo.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const api = bearerApi(silo, () => token);
   const heading = (p, name) => p.getByRole("heading", { level: 1, name }).waitFor();
   const button = (p, name) => p.getByRole("button", { name, exact: true });
   const nav = (p, name) => p.getByRole("navigation").getByRole("link", { name, exact: true }).click();

@@ -6,7 +6,7 @@
 // timesheet taking `1,5` and the other time pages fitting. Own company, person and browser.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { PASSWORD, shot, watchedPage } from "./harness.mjs";
+import { bearerApi, PASSWORD, shot, watchedPage } from "./harness.mjs";
 import { nothingOffScreen } from "./money.mjs";
 
 const OWNER = "time@acme.test";
@@ -19,16 +19,7 @@ export function timeSteps({ browser, silo, problems, viewport }) {
   let project = null;
   let invoiceId = "";
 
-  async function api(method, path, body) {
-    const response = await fetch(silo.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  const api = bearerApi(silo, () => token);
   const heading = (name) => p.getByRole("heading", { level: 1, name }).waitFor();
   const button = (name) => p.getByRole("button", { name, exact: true });
   const nav = (name) => p.getByRole("navigation").getByRole("link", { name, exact: true }).click();
