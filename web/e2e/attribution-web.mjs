@@ -5,7 +5,7 @@
 // downloads, and the page fits a 390 px phone. `attributionAfterMergeSteps` works on the sites
 // page (a site and its snippet, the event retention) and the destinations page.
 import assert from "node:assert/strict";
-import { PASSWORD, shot, watchedPage } from "./harness.mjs";
+import { bearerApi, PASSWORD, shot, watchedPage } from "./harness.mjs";
 import { offScreen } from "./crm.mjs";
 
 const OWNER = "attribution@acme.test";
@@ -15,7 +15,7 @@ const PHONE = { width: 390, height: 844 };
 
 export function attributionSteps({ browser, silo, problems, viewport }) {
   const state = { token: "", page: null, clientId: "" };
-  const api = (method, path, body) => call(silo, state.token, method, path, body);
+  const api = bearerApi(silo, () => state.token);
   const p = () => state.page;
   const heading = (name) => p().getByRole("heading", { level: 1, name }).waitFor();
   const settled = () => p().waitForFunction(() => !document.querySelector(".loading"));
@@ -185,15 +185,4 @@ export function attributionAfterMergeSteps({ browser, silo, problems, viewport }
       await p().getByText("No destinations yet.").waitFor();
     }],
   ];
-}
-
-async function call(silo, token, method, path, body) {
-  const response = await fetch(silo.url + path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
 }
