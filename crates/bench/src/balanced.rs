@@ -163,14 +163,11 @@ pub struct Balanced {
     pub rows: Vec<(String, RunResult)>,
 }
 
-/// Provisions `n` companies, starts two `silo serve` and measures the three runs.
-pub async fn run(backend: &Backend, n: usize, load: &LoadSettings) -> anyhow::Result<Balanced> {
-    // reqwest's TLS takes the process's crypto provider; no in-process server installs it here.
-    silo_worker::webhook::install_crypto_provider();
-    let silo = std::env::current_exe()?.with_file_name("silo");
+/// Provisions `n` companies on storage the `silo` processes can open (the tenant secret from
+/// the data directory); answers the storage and a token bound to each company.
+async fn provision(backend: &Backend, n: usize) -> anyhow::Result<(TestStorage, Vec<String>)> {
     let storage = storage(backend);
     let data = DataDir::new(storage.dir.path());
-    // The processes read the tenant secret from the data directory, so provision with it too.
     let tenancy = match &storage.pg {
         None => Tenancy::open_sqlite(data.clone(), backend.settings).await?,
         Some(pg) => {
@@ -202,8 +199,56 @@ pub async fn run(backend: &Backend, n: usize, load: &LoadSettings) -> anyhow::Re
             .issue_in_session(identity.id.as_uuid(), Some(c.id.as_uuid()), session.id)?
             .token;
         tokens_by_company.push(token);
+        if (i + 1) % 1000 == 0 {
+            println!("  set up {} of {n} companies", i + 1);
+        }
     }
     tenancy.close().await;
+    Ok((storage, tokens_by_company))
+}
+
+/// The `silo` binary next to this one.
+fn silo_binary() -> anyhow::Result<std::path::PathBuf> {
+    Ok(std::env::current_exe()?.with_file_name("silo"))
+}
+
+/// A process's resident memory in KiB (`VmRSS` of `/proc/<pid>/status`).
+fn resident_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("no VmRSS")
+}
+
+/// Resident memory of one real `silo serve` (the run's pool bounds, otherwise its defaults):
+/// once started, and after one request to each of `n` companies (`GET /api/contacts`, which
+/// opens the company's database). Only the server is measured: the load generator and the
+/// set-up run in this process.
+pub async fn serve_memory(backend: &Backend, n: usize) -> anyhow::Result<(u64, u64, usize)> {
+    silo_worker::webhook::install_crypto_provider();
+    let (storage, tokens) = provision(backend, n).await?;
+    let (server, url) = serve(&silo_binary()?, &storage, &backend.settings)?;
+    let started = resident_kib(server.0.id())?;
+    let client = reqwest::Client::new();
+    for token in &tokens {
+        client
+            .get(format!("{url}/api/contacts?limit=1"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    Ok((started, resident_kib(server.0.id())?, n))
+}
+
+/// Provisions `n` companies, starts two `silo serve` and measures the three runs.
+pub async fn run(backend: &Backend, n: usize, load: &LoadSettings) -> anyhow::Result<Balanced> {
+    // reqwest's TLS takes the process's crypto provider; no in-process server installs it here.
+    silo_worker::webhook::install_crypto_provider();
+    let silo = silo_binary()?;
+    let (storage, tokens_by_company) = provision(backend, n).await?;
 
     let (_one, first) = serve(&silo, &storage, &backend.settings)?;
     let (_two, second) = serve(&silo, &storage, &backend.settings)?;

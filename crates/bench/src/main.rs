@@ -169,6 +169,14 @@ enum Scenario {
         #[arg(long, default_value_t = 100)]
         companies: usize,
     },
+    /// Resident memory of a real `silo serve` (the binary next to this one) with the run's pool
+    /// bounds, after one request to each of N companies: the server alone, without the load
+    /// generator and the set-up that `memory` measures along.
+    ServeMemory {
+        /// How many companies to create and touch.
+        #[arg(long, default_value_t = 10_000)]
+        companies: usize,
+    },
     /// Resident memory after every company has been touched once.
     Memory {
         /// How many companies to create and touch.
@@ -367,6 +375,17 @@ async fn main() -> anyhow::Result<()> {
                     r.errors
                 );
             }
+        }
+        Scenario::ServeMemory { companies } => {
+            let (started, touched, n) = balanced::serve_memory(&backend, companies).await?;
+            println!("\n### silo serve: resident memory (the server process alone)\n");
+            println!("| companies | after start | after one request to each |");
+            println!("|---:|---:|---:|");
+            println!(
+                "| {n} | {:.1} MiB | {:.1} MiB |",
+                started as f64 / 1024.0,
+                touched as f64 / 1024.0
+            );
         }
         Scenario::Memory { companies } => {
             let fleet = fleet::Fleet::start(&backend, companies).await?;
