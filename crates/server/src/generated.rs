@@ -51,6 +51,24 @@ pub fn typescript() -> String {
                 "export interface {name} {}",
                 render_object(schema, &[], "")
             );
+            let bounds = integer_bounds(schema);
+            if !bounds.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "/** The least and greatest value of `{name}`'s bounded integer fields. */"
+                );
+                let fields: Vec<String> = bounds
+                    .iter()
+                    .map(|(field, min, max)| {
+                        format!("{}: {{ min: {min}, max: {max} }}", property_name(field))
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "export const {name}Bounds = {{ {} }} as const;",
+                    fields.join(", ")
+                );
+            }
         } else {
             let _ = writeln!(out, "export type {name} = {};", render(schema, &[], ""));
         }
@@ -79,6 +97,24 @@ pub fn typescript() -> String {
         let _ = writeln!(out, "export type {base}Response = {response};");
     }
     out
+}
+
+/// Each property of an object schema that is an integer with both a minimum and a maximum (also
+/// when nullable), in the schema's order: so a form takes its `min` and `max` from the contract.
+fn integer_bounds(schema: &Value) -> Vec<(String, i64, i64)> {
+    let Some(properties) = schema["properties"].as_object() else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter_map(|(field, property)| {
+            let bounded =
+                |s: &Value| Some((s.get("minimum")?.as_i64()?, s.get("maximum")?.as_i64()?));
+            let (min, max) = bounded(property)
+                .or_else(|| property["anyOf"].as_array()?.iter().find_map(bounded))?;
+            Some((field.clone(), min, max))
+        })
+        .collect()
 }
 
 /// `XPage` whose items are `X`: an instance of the one generic type, `Page<T>`.
@@ -498,6 +534,15 @@ mod tests {
             "Record<string, string>"
         );
         assert_eq!(render(serde_json::json!(true)), "unknown");
+        assert_eq!(
+            integer_bounds(&serde_json::json!({"type": "object", "properties": {
+                "months": {"type": ["integer", "null"], "minimum": 1, "maximum": 240},
+                "name": {"type": "string"},
+                "days": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 365}, {"type": "null"}]},
+                "count": {"type": "integer", "minimum": 0}
+            }})),
+            vec![("days".to_owned(), 0, 365), ("months".to_owned(), 1, 240)]
+        );
         assert_eq!(
             string_enum(
                 &serde_json::json!({"oneOf": [{"type": "string", "const": "a"}, {"type": "string", "enum": ["b", "c"]}]})

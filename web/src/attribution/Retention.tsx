@@ -8,6 +8,7 @@ import { useFetch } from "../hooks";
 import { useI18n } from "../i18n";
 import { useRole } from "../session";
 import type { AttributionSettings } from "./types";
+import { AttributionSettingsInputBounds } from "../generated/api";
 
 export function Retention() {
   const { t } = useI18n();
@@ -39,8 +40,8 @@ export function Retention() {
             label={t("attribution.retention.months")}
             name="event_retention_months"
             type="number"
-            min={1}
-            max={120}
+            min={AttributionSettingsInputBounds.event_retention_months.min}
+            max={AttributionSettingsInputBounds.event_retention_months.max}
             required
             hint={t("attribution.retention.hint")}
             value={months ?? current}

@@ -10,6 +10,7 @@ import type { MessageKey } from "../i18n/en";
 import { itemsOf, type ListOf, type Signature, type SigningLink } from "../portal/types";
 import { Table } from "./List";
 import { ErrorBox, Field, FieldErrors, Form, Loading, Select } from "./ui";
+import { SendContractBounds } from "../generated/api";
 
 /** A contract with the signature evidence (`signature`, once signed). */
 export type SignedContract = Contract & { signature?: Signature | null };
@@ -56,8 +57,8 @@ export function SendForm({
           label={t("signing.validDays")}
           name="expires_in_days"
           type="number"
-          min={1}
-          max={60}
+          min={SendContractBounds.expires_in_days.min}
+          max={SendContractBounds.expires_in_days.max}
           required
           value={days}
           onChange={(e) => setDays(e.target.value)}

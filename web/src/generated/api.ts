@@ -99,6 +99,8 @@ export interface AccountPatch {
   /** Left out: unchanged; null: cleared. */
   website?: string | null;
 }
+/** The least and greatest value of `AccountPatch`'s bounded integer fields. */
+export const AccountPatchBounds = { payment_terms_days: { min: 0, max: 365 } } as const;
 
 /** A client's portal as the agency manages it. */
 export interface AccountPortal {
@@ -194,6 +196,8 @@ export interface AttributionSettings {
 export interface AttributionSettingsInput {
   event_retention_months: number;
 }
+/** The least and greatest value of `AttributionSettingsInput`'s bounded integer fields. */
+export const AttributionSettingsInputBounds = { event_retention_months: { min: 1, max: 120 } } as const;
 
 /** An audit record with the names a person reads it by. */
 export interface AuditEntry {
@@ -859,6 +863,8 @@ export interface DealPatch {
   title?: string | null;
   value_cents?: number | null;
 }
+/** The least and greatest value of `DealPatch`'s bounded integer fields. */
+export const DealPatchBounds = { value_cents: { min: 0, max: 100000000000000 } } as const;
 
 /** `POST /api/portal/approvals/{id}/decide` body. */
 export interface DecisionRequest {
@@ -1280,6 +1286,8 @@ export interface InvoicingPatch {
   /** Left out: unchanged; null: cleared. */
   vat_id?: string | null;
 }
+/** The least and greatest value of `InvoicingPatch`'s bounded integer fields. */
+export const InvoicingPatchBounds = { payment_terms_days: { min: 0, max: 365 } } as const;
 
 /** `POST /api/invoices/{id}/issue` body (may be empty). */
 export interface IssueRequest {
@@ -1423,6 +1431,8 @@ export type MemberPage = Page<Member>;
 export interface MemberRate {
   hourly_rate_cents?: number | null;
 }
+/** The least and greatest value of `MemberRate`'s bounded integer fields. */
+export const MemberRateBounds = { hourly_rate_cents: { min: 0, max: 100000000000000 } } as const;
 
 /** A message as the agency sees it. */
 export interface Message {
@@ -1482,6 +1492,8 @@ export interface NewAccount {
   vat_id?: string | null;
   website?: string | null;
 }
+/** The least and greatest value of `NewAccount`'s bounded integer fields. */
+export const NewAccountBounds = { payment_terms_days: { min: 0, max: 365 } } as const;
 
 /** `POST /api/approvals` body: a title and a note, a file of the client's, or both. */
 export interface NewApproval {
@@ -1505,6 +1517,8 @@ export interface NewCapacity {
   /** Working minutes per week. */
   weekly_minutes: number;
 }
+/** The least and greatest value of `NewCapacity`'s bounded integer fields. */
+export const NewCapacityBounds = { billable_target_bp: { min: 0, max: 10000 }, cost_rate_cents: { min: 0, max: 100000000000000 }, weekly_minutes: { min: 0, max: 10080 } } as const;
 
 /** `POST /api/contacts` body. */
 export interface NewContact {
@@ -1553,6 +1567,8 @@ export interface NewDeal {
   /** 0 when left out. */
   value_cents?: number | null;
 }
+/** The least and greatest value of `NewDeal`'s bounded integer fields. */
+export const NewDealBounds = { value_cents: { min: 0, max: 100000000000000 } } as const;
 
 /** `POST /api/destinations` body. */
 export interface NewDestination {
@@ -1596,6 +1612,8 @@ export interface NewLine {
   /** 2100 (21 %) when left out; 0 on a reverse-charged invoice. */
   vat_rate_bp?: number | null;
 }
+/** The least and greatest value of `NewLine`'s bounded integer fields. */
+export const NewLineBounds = { unit_cents: { min: 0, max: 100000000000000 }, vat_rate_bp: { min: 0, max: 10000 } } as const;
 
 /** `POST /api/threads/{id}/messages` body. */
 export interface NewMessage {
@@ -1617,6 +1635,8 @@ export interface NewPayment {
   paid_at?: string | null;
   reference?: string | null;
 }
+/** The least and greatest value of `NewPayment`'s bounded integer fields. */
+export const NewPaymentBounds = { amount_cents: { min: 1, max: 100000000000000 } } as const;
 
 /** `POST /api/accounts/{id}/portal-users` body. */
 export interface NewPortalUser {
@@ -1656,6 +1676,8 @@ export interface NewProject {
   /** `planned` when left out. */
   status?: "planned" | "active" | "on_hold" | "done" | "cancelled" | null;
 }
+/** The least and greatest value of `NewProject`'s bounded integer fields. */
+export const NewProjectBounds = { budget_cents: { min: 0, max: 100000000000000 }, budget_minutes: { min: 1, max: 600000000 }, fixed_price_cents: { min: 0, max: 100000000000000 }, hourly_rate_cents: { min: 0, max: 100000000000000 }, retainer_cents: { min: 0, max: 100000000000000 }, rounding_minutes: { min: 1, max: 60 } } as const;
 
 /** `POST /api/services` body. */
 export interface NewService {
@@ -1664,6 +1686,8 @@ export interface NewService {
   hourly_rate_cents?: number | null;
   name: string;
 }
+/** The least and greatest value of `NewService`'s bounded integer fields. */
+export const NewServiceBounds = { hourly_rate_cents: { min: 0, max: 100000000000000 } } as const;
 
 /** `POST /api/sites` body. */
 export interface NewSite {
@@ -1692,6 +1716,8 @@ export interface NewTask {
   status?: "to_do" | "in_progress" | "review" | "done" | null;
   title: string;
 }
+/** The least and greatest value of `NewTask`'s bounded integer fields. */
+export const NewTaskBounds = { estimate_minutes: { min: 0, max: 6000000 }, position: { min: 0, max: 1000000000 } } as const;
 
 /** `POST /api/threads` body; with `body`, the first message (sent to the client). */
 export interface NewThread {
@@ -1717,6 +1743,8 @@ export interface NewTimeEntry {
   task_id?: string | null;
   work_date: string;
 }
+/** The least and greatest value of `NewTimeEntry`'s bounded integer fields. */
+export const NewTimeEntryBounds = { minutes: { min: 1, max: 1440 } } as const;
 
 /** `POST /api/time-off` body. */
 export interface NewTimeOff {
@@ -2538,6 +2566,8 @@ export interface ProjectInvoice {
   /** False when left out. */
   reverse_charge?: boolean | null;
 }
+/** The least and greatest value of `ProjectInvoice`'s bounded integer fields. */
+export const ProjectInvoiceBounds = { amount_cents: { min: 0, max: 100000000000000 } } as const;
 
 /** A person on a project. */
 export interface ProjectMember {
@@ -2581,6 +2611,8 @@ export interface ProjectPatch {
   start_date?: string | null;
   status?: "planned" | "active" | "on_hold" | "done" | "cancelled" | null;
 }
+/** The least and greatest value of `ProjectPatch`'s bounded integer fields. */
+export const ProjectPatchBounds = { budget_cents: { min: 0, max: 100000000000000 }, budget_minutes: { min: 1, max: 600000000 }, fixed_price_cents: { min: 0, max: 100000000000000 }, hourly_rate_cents: { min: 0, max: 100000000000000 }, retainer_cents: { min: 0, max: 100000000000000 }, rounding_minutes: { min: 1, max: 60 } } as const;
 
 export type ProjectStatus = "planned" | "active" | "on_hold" | "done" | "cancelled";
 
@@ -2669,6 +2701,8 @@ export interface RetentionInput {
   closed_deal_months?: number | null;
   event_retention_months?: number | null;
 }
+/** The least and greatest value of `RetentionInput`'s bounded integer fields. */
+export const RetentionInputBounds = { audit_months: { min: 12, max: 240 }, closed_deal_months: { min: 1, max: 240 }, event_retention_months: { min: 1, max: 120 } } as const;
 
 /** The company's retention settings. */
 export interface RetentionSettings {
@@ -2735,6 +2769,8 @@ export interface SendContract {
   /** Who is asked to sign. */
   signer_name: string;
 }
+/** The least and greatest value of `SendContract`'s bounded integer fields. */
+export const SendContractBounds = { expires_in_days: { min: 1, max: 60 } } as const;
 
 /** `POST /api/invoices/{id}/send` (and `/remind`, `/api/credit-notes/{id}/send`) body. */
 export interface SendRequest {
@@ -2770,6 +2806,8 @@ export interface ServicePatch {
   hourly_rate_cents?: number | null;
   name?: string | null;
 }
+/** The least and greatest value of `ServicePatch`'s bounded integer fields. */
+export const ServicePatchBounds = { hourly_rate_cents: { min: 0, max: 100000000000000 } } as const;
 
 /** A destination's settings as stored and shown. */
 export interface Settings {
@@ -3245,6 +3283,8 @@ export interface TaskPatch {
   status?: "to_do" | "in_progress" | "review" | "done" | null;
   title?: string | null;
 }
+/** The least and greatest value of `TaskPatch`'s bounded integer fields. */
+export const TaskPatchBounds = { estimate_minutes: { min: 0, max: 6000000 }, position: { min: 0, max: 1000000000 } } as const;
 
 export type TaskStatus = "to_do" | "in_progress" | "review" | "done";
 
@@ -3335,6 +3375,8 @@ export interface TimeEntryPatch {
   task_id?: string | null;
   work_date?: string | null;
 }
+/** The least and greatest value of `TimeEntryPatch`'s bounded integer fields. */
+export const TimeEntryPatchBounds = { billable_minutes: { min: 0, max: 1440 }, minutes: { min: 1, max: 1440 } } as const;
 
 export type TimeEntryStatus = "draft" | "submitted" | "approved" | "invoiced";
 
@@ -3384,6 +3426,8 @@ export interface TimeSettingsPatch {
   /** Left out: unchanged; null: cleared. */
   lock_date?: string | null;
 }
+/** The least and greatest value of `TimeSettingsPatch`'s bounded integer fields. */
+export const TimeSettingsPatchBounds = { billable_target_bp: { min: 0, max: 10000 } } as const;
 
 /** One entry of a timeline. */
 export interface TimelineEntry {

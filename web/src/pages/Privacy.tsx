@@ -6,7 +6,7 @@
 import { Fragment, useState } from "react";
 import { api, download } from "../api/client";
 import type { Member } from "../api/types";
-import type { RetentionSettings, SubjectReport, SubjectRequest, TableOutcome } from "../generated/api";
+import { RetentionInputBounds, type RetentionSettings, type SubjectReport, type SubjectRequest, type TableOutcome } from "../generated/api";
 import { PagedList, Table } from "../components/List";
 import { ErrorBox, Field, FieldErrors, Form, Loading, Notice, PageTitle } from "../components/ui";
 import { useAction, useAll, useFetch, usePaged } from "../hooks";
@@ -163,8 +163,8 @@ function RetentionForm() {
           label={t("privacy.retention.closedDeals")}
           name="closed_deal_months"
           type="number"
-          min={1}
-          max={240}
+          min={RetentionInputBounds.closed_deal_months.min}
+          max={RetentionInputBounds.closed_deal_months.max}
           hint={t("privacy.retention.closedDealsHint")}
           value={dealsValue}
           onChange={(e) => setDeals(e.target.value)}
@@ -173,8 +173,8 @@ function RetentionForm() {
           label={t("privacy.retention.audit")}
           name="audit_months"
           type="number"
-          min={12}
-          max={240}
+          min={RetentionInputBounds.audit_months.min}
+          max={RetentionInputBounds.audit_months.max}
           hint={t("privacy.retention.auditHint")}
           value={auditValue}
           onChange={(e) => setAudit(e.target.value)}
@@ -183,8 +183,8 @@ function RetentionForm() {
           label={t("privacy.retention.events")}
           name="event_retention_months"
           type="number"
-          min={1}
-          max={120}
+          min={RetentionInputBounds.event_retention_months.min}
+          max={RetentionInputBounds.event_retention_months.max}
           required
           hint={t("privacy.retention.eventsHint")}
           value={eventsValue}
